@@ -1,0 +1,26 @@
+import { config } from '../lib/config';
+import { getDb } from '../lib/db/client';
+import { AppError, notFound } from '../lib/errors';
+import { createProvider, listProviders, updateProvider } from '../lib/admin/providers';
+import { requireAdmin } from '../lib/http/auth';
+import { jsonBody, parseWith } from '../lib/http/body';
+import { httpHandler } from '../lib/http/handler';
+import { json } from '../lib/http/response';
+import { providerInput, providerPatch, uuidParam } from '../lib/validation';
+
+/** Admin: `POST /providers`, `GET /providers`, `PATCH /providers/{id}`. */
+export const handler = httpHandler(async (req) => {
+  requireAdmin(req);
+  const db = await getDb();
+  if (req.method === 'GET') return json(200, { providers: await listProviders(db) });
+  if (req.method === 'POST') {
+    const input = jsonBody(req, providerInput(config().defaultCountry));
+    return json(201, await createProvider(db, input));
+  }
+  if (req.method === 'PATCH') {
+    const id = uuidParam.safeParse(req.pathParams.id);
+    if (!id.success) throw notFound('No provider with this id');
+    return json(200, await updateProvider(db, id.data, jsonBody(req, providerPatch)));
+  }
+  throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
+});

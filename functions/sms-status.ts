@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { getDb } from '../lib/db/client';
+import { requireSmsToken } from '../lib/http/auth';
+import { formFields, parseWith } from '../lib/http/body';
+import { httpHandler } from '../lib/http/handler';
+import { json } from '../lib/http/response';
+import { recordDeliveryReport } from '../lib/unlock/delivery-report';
+
+const idLike = z.union([z.string().trim().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+const report = z.object({
+  id: idLike,
+  status: z.string().trim().min(1).max(8),
+  receiver: z.union([z.string(), z.number()]).transform(String).optional(),
+  sessionId: idLike.optional(),
+});
+
+/** TextMagic's delivery report callback: the message's status is recorded on it. */
+export const handler = httpHandler(async (req) => {
+  requireSmsToken(req);
+  const fields = await formFields(req);
+  const parsed = parseWith(report, fields);
+  const matched = await recordDeliveryReport(await getDb(), { ...parsed, payload: fields });
+  return json(200, { status: 'recorded', matched });
+});

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import type { CountryCode } from 'libphonenumber-js';
+
+/** Development keys used under serverless-offline when a key is not configured. */
+export const LOCAL_DEV_KEYS = {
+  leadApiKey: 'local-lead-key',
+  adminApiKey: 'local-admin-key',
+  inboundSmsToken: 'local-sms-token',
+} as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : Number(v)),
+    z.number().int().positive(),
+  );
+
+const url = (fallback: string) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.url());
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+const schema = z.object({
+  DATABASE_URL: optionalString,
+  DATABASE_DRIVER: z.enum(['auto', 'neon', 'pg']).default('auto'),
+  NEON_WS_PROXY: optionalString,
+  DATABASE_POOL_MAX: positiveInt(4),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: optionalUrl,
+  TEXTMAGIC_USERNAME: optionalString,
+  TEXTMAGIC_API_KEY: optionalString,
+  TEXTMAGIC_FROM_NUMBER: optionalString,
+  TEXTMAGIC_API_URL: url('https://rest.textmagic.com/api/v2'),
+  TEXTMAGIC_TIMEOUT_MS: positiveInt(5000),
+  INBOUND_SMS_TOKEN: optionalString,
+  LEAD_API_KEY: optionalString,
+  ADMIN_API_KEY: optionalString,
+  PUBLIC_BASE_URL: url('http://localhost:3000'),
+  DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'a two-letter ISO country code')
+    .default('US'),
+  LEAD_PRICE_CENTS: positiveInt(1500),
+  LEAD_MAX_UNLOCKS: positiveInt(3),
+  LEAD_MAX_OFFERS: positiveInt(10),
+  LEAD_TTL_HOURS: positiveInt(72),
+  CURRENCY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z]{3}$/, 'a three-letter ISO currency code')
+    .default('usd'),
+  IS_OFFLINE: optionalString,
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  databaseDriver: 'auto' | 'neon' | 'pg';
+  neonWsProxy: string | undefined;
+  databasePoolMax: number;
+  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+  textmagic: {
+    username?: string;
+    apiKey?: string;
+    fromNumber?: string;
+    apiUrl: string;
+    timeoutMs: number;
+  };
+  /** Keys and tokens; undefined means "not configured" and the route answers 503. */
+  keys: { leadApiKey?: string; adminApiKey?: string; inboundSmsToken?: string };
+  /** True under serverless-offline or `npm start`: unset keys take the development values. */
+  local: boolean;
+  publicBaseUrl: string;
+  defaultCountry: CountryCode;
+  leadPriceCents: number;
+  leadMaxUnlocks: number;
+  leadMaxOffers: number;
+  leadTtlHours: number;
+  currency: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const local = e.IS_OFFLINE === 'true';
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databaseDriver: e.DATABASE_DRIVER,
+    neonWsProxy: e.NEON_WS_PROXY,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiUrl: e.STRIPE_API_URL,
+    },
+    textmagic: {
+      username: e.TEXTMAGIC_USERNAME,
+      apiKey: e.TEXTMAGIC_API_KEY,
+      fromNumber: e.TEXTMAGIC_FROM_NUMBER,
+      apiUrl: e.TEXTMAGIC_API_URL.replace(/\/+$/, ''),
+      timeoutMs: e.TEXTMAGIC_TIMEOUT_MS,
+    },
+    keys: {
+      leadApiKey: e.LEAD_API_KEY ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
+      adminApiKey: e.ADMIN_API_KEY ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
+      inboundSmsToken:
+        e.INBOUND_SMS_TOKEN ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
+    },
+    local,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
+    leadPriceCents: e.LEAD_PRICE_CENTS,
+    leadMaxUnlocks: e.LEAD_MAX_UNLOCKS,
+    leadMaxOffers: e.LEAD_MAX_OFFERS,
+    leadTtlHours: e.LEAD_TTL_HOURS,
+    currency: e.CURRENCY,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The configuration, parsed once per container from the environment. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Forget the parsed configuration so the next call re-reads the environment (tests, scripts). */
+export function resetConfig(): void {
+  cached = undefined;
+}

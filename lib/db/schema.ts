@@ -1,0 +1,234 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
+const createdAt = () => stamp('created_at');
+const updatedAt = () => stamp('updated_at');
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const providers = pgTable(
+  'providers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** E.164. */
+    phone: text('phone').notNull().unique(),
+    email: text('email'),
+    /** Lower-cased, trimmed. */
+    categories: text('categories').array().notNull(),
+    zipCodes: text('zip_codes').array().notNull(),
+    active: boolean('active').notNull().default(true),
+    optedOut: boolean('opted_out').notNull().default(false),
+    /** Drives fairness: the least recently offered providers get the next lead first. */
+    lastOfferedAt: tstz('last_offered_at'),
+    /** The unsolicited help reply goes out at most once a day. */
+    helpSentAt: tstz('help_sent_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('providers_categories_idx').using('gin', t.categories),
+    index('providers_zip_codes_idx').using('gin', t.zipCodes),
+  ],
+);
+
+export const leads = pgTable(
+  'leads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** What providers reply with; unique among leads whose code is still active. */
+    code: text('code').notNull(),
+    /** False once the lead is full or expired, which frees the code for a new lead. */
+    codeActive: boolean('code_active').notNull().default(true),
+    name: text('name').notNull(),
+    phone: text('phone').notNull(),
+    email: text('email'),
+    category: text('category').notNull(),
+    zipCode: text('zip_code').notNull(),
+    city: text('city'),
+    description: text('description').notNull(),
+    budget: text('budget'),
+    priceCents: integer('price_cents').notNull(),
+    currency: text('currency').notNull(),
+    maxUnlocks: integer('max_unlocks').notNull(),
+    unlockCount: integer('unlock_count').notNull().default(0),
+    expiresAt: tstz('expires_at').notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    /** SHA-256 of the request body that created it, to tell a retry from a reuse of the key. */
+    requestHash: text('request_hash'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('leads_active_code_idx').on(t.code).where(sql`${t.codeActive}`),
+    check('leads_unlock_cap', sql`${t.unlockCount} between 0 and ${t.maxUnlocks}`),
+  ],
+);
+
+export const offers = pgTable(
+  'offers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    /** The secret in the short pay link `/p/<token>`: 144 random bits. */
+    payToken: text('pay_token').notNull().unique(),
+    status: text('status', { enum: ['offered', 'unlocked'] })
+      .notNull()
+      .default('offered'),
+    /** Bumped for each new Checkout Session, and part of its idempotency key. */
+    checkoutAttempt: integer('checkout_attempt').notNull().default(0),
+    checkoutSessionId: text('checkout_session_id'),
+    checkoutUrl: text('checkout_url'),
+    checkoutExpiresAt: tstz('checkout_expires_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('offers_lead_provider_idx').on(t.leadId, t.providerId),
+    index('offers_provider_idx').on(t.providerId),
+  ],
+);
+
+/** A completed Checkout Session that bought a lead. */
+export const unlocks = pgTable(
+  'unlocks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    offerId: uuid('offer_id')
+      .notNull()
+      .unique()
+      .references(() => offers.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    checkoutSessionId: text('checkout_session_id').notNull().unique(),
+    paymentIntentId: text('payment_intent_id'),
+    amountCents: integer('amount_cents').notNull(),
+    currency: text('currency').notNull(),
+    /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
+    refundedAt: tstz('refunded_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('unlocks_lead_idx').on(t.leadId)],
+);
+
+/**
+ * Calls to Stripe that follow a committed change (expire the other sessions of a full lead,
+ * refund a payment past the cap), queued in the same transaction and retried until done.
+ */
+export const stripeTasks = pgTable(
+  'stripe_tasks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: ['expire_session', 'refund'] }).notNull(),
+    /** One task per effect: `expire:<session id>`, `refund:<session id>`. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    checkoutSessionId: text('checkout_session_id').notNull(),
+    paymentIntentId: text('payment_intent_id'),
+    leadId: uuid('lead_id').references(() => leads.id),
+    providerId: uuid('provider_id').references(() => providers.id),
+    status: text('status', { enum: ['queued', 'done', 'failed'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    result: jsonb('result'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('stripe_tasks_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`)],
+);
+
+/** The SMS outbox and log: written with the change that causes it, sent after commit. */
+export const smsMessages = pgTable(
+  'sms_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    /** E.164 numbers; a teaser goes to all matched providers of a lead in one request. */
+    recipients: text('recipients').array().notNull(),
+    body: text('body').notNull(),
+    /** Makes "never twice" a constraint: e.g. `teaser:<lead>`, `details:<unlock>`. */
+    dedupeKey: text('dedupe_key').unique(),
+    leadId: uuid('lead_id').references(() => leads.id),
+    providerId: uuid('provider_id').references(() => providers.id),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    /** `textmagic` or `log` (no credentials: logged and stored as sent). */
+    transport: text('transport'),
+    /** TextMagic's message id (one recipient) or session id (several). */
+    providerMessageId: text('provider_message_id'),
+    providerSessionId: text('provider_session_id'),
+    /** Latest delivery status per receiver from TextMagic's delivery reports. */
+    deliveryStatus: jsonb('delivery_status').$type<Record<string, string>>(),
+    sentAt: tstz('sent_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sms_messages_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`),
+    index('sms_messages_provider_message_idx').on(t.providerMessageId),
+    index('sms_messages_provider_session_idx').on(t.providerSessionId),
+  ],
+);
+
+/** TextMagic inbound callbacks seen, so each `id` is processed once. */
+export const inboundSms = pgTable('inbound_sms', {
+  id: text('id').primaryKey(),
+  sender: text('sender').notNull(),
+  receiver: text('receiver'),
+  text: text('text').notNull(),
+  messageTime: text('message_time'),
+  providerId: uuid('provider_id').references(() => providers.id),
+  /** What we made of it: the parsed reply kind, or `unknown_sender`. */
+  outcome: text('outcome').notNull(),
+  createdAt: createdAt(),
+});
+
+/** TextMagic delivery reports, one row per message id and receiver. */
+export const smsDeliveryReports = pgTable('sms_delivery_reports', {
+  messageId: text('message_id').primaryKey(),
+  receiver: text('receiver'),
+  status: text('status').notNull(),
+  smsMessageId: bigint('sms_message_id', { mode: 'number' }),
+  payload: jsonb('payload'),
+  updatedAt: updatedAt(),
+});
+
+/** Stripe events seen, so a replay changes nothing. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  createdAt: createdAt(),
+});
+
+export type Provider = typeof providers.$inferSelect;
+export type Lead = typeof leads.$inferSelect;
+export type Offer = typeof offers.$inferSelect;
+export type Unlock = typeof unlocks.$inferSelect;
+export type SmsMessage = typeof smsMessages.$inferSelect;
+export type StripeTask = typeof stripeTasks.$inferSelect;

@@ -1,0 +1,45 @@
+/**
+ * The one error family. `AppError` carries an HTTP status and a stable code and is what a
+ * handler turns into `{"error": {"code", "message", "details?"}}`; `ExternalServiceError` is a
+ * failed call to Stripe or TextMagic and says whether trying again may help.
+ */
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetails,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: ErrorDetails) =>
+  new AppError(400, code, message, details);
+export const unauthorized = (message: string) => new AppError(401, 'unauthorized', message);
+export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
+export const notFound = (message: string) => new AppError(404, 'not_found', message);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const payloadTooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
+export const unsupportedMediaType = (message: string) =>
+  new AppError(415, 'unsupported_media_type', message);
+export const notConfigured = (message: string) => new AppError(503, 'not_configured', message);
+export const unavailable = (code: string, message: string) => new AppError(503, code, message);
+
+export type ExternalService = 'stripe' | 'textmagic';
+
+export class ExternalServiceError extends Error {
+  override name = 'ExternalServiceError';
+  constructor(
+    readonly service: ExternalService,
+    message: string,
+    /** True for timeouts, network faults, 429 and 5xx: the same call may succeed later. */
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import { AppError, badRequest, unsupportedMediaType } from '../errors';
+import type { HttpRequest } from './request';
+
+const mediaType = (req: HttpRequest) =>
+  (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/** Zod issues as `[{ field, message }]`, every bad field named. */
+export function validationError(error: z.ZodError): AppError {
+  const details = error.issues.map((i) => ({
+    field: i.path.length ? i.path.join('.') : '(body)',
+    message: i.message,
+  }));
+  const fields = [...new Set(details.map((d) => d.field))].join(', ');
+  return badRequest('validation_failed', `Invalid fields: ${fields}`, details);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}
+
+/** A JSON object body, validated by `schema`. */
+export function jsonBody<S extends z.ZodType>(req: HttpRequest, schema: S): z.output<S> {
+  const type = mediaType(req);
+  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+    throw unsupportedMediaType('Send the body as application/json');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(req.rawBody.toString('utf8'));
+  } catch {
+    throw badRequest('invalid_json', 'The body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest('invalid_json', 'The body must be a JSON object');
+  }
+  return parseWith(schema, value);
+}
+
+/**
+ * A flat set of fields from JSON, `application/x-www-form-urlencoded` or `multipart/form-data`
+ * (TextMagic posts callbacks in whichever its account is set to).
+ */
+export async function formFields(req: HttpRequest): Promise<Record<string, unknown>> {
+  const type = mediaType(req);
+  const text = () => req.rawBody.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text());
+    } catch {
+      throw badRequest('invalid_json', 'The body is not valid JSON');
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw badRequest('invalid_json', 'The body must be a JSON object');
+    }
+    return value as Record<string, unknown>;
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(text()));
+  }
+  if (type === 'multipart/form-data') {
+    // Node's own fetch Response parses multipart: no parser package needed.
+    let form: FormData;
+    try {
+      form = await new Response(req.rawBody, {
+        headers: { 'content-type': req.headers['content-type']! },
+      }).formData();
+    } catch {
+      throw badRequest('invalid_body', 'The multipart body could not be parsed');
+    }
+    const fields: Record<string, unknown> = {};
+    form.forEach((value, key) => {
+      if (typeof value === 'string') fields[key] = value;
+    });
+    return fields;
+  }
+  throw unsupportedMediaType(
+    'Send the body as application/json, application/x-www-form-urlencoded or multipart/form-data',
+  );
+}

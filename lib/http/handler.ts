@@ -1,0 +1,41 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { databaseUnavailable } from '../db/client';
+import { AppError, payloadTooLarge } from '../errors';
+import { log } from '../log';
+import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';
+import { errorResponse, json, type HttpResponse } from './response';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Any thrown error becomes the contract's JSON error; unknown ones are logged and hidden. */
+export function toErrorResponse(err: unknown): HttpResponse {
+  if (err instanceof AppError) return errorResponse(err);
+  const down = databaseUnavailable(err);
+  if (down) {
+    log.error('database unavailable', { err });
+    return errorResponse(down);
+  }
+  log.error('unhandled error', { err, stack: err instanceof Error ? err.stack : undefined });
+  return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side' } });
+}
+
+/**
+ * Wraps a route: decodes the API Gateway event (v1 or v2, base64 bodies included), refuses
+ * bodies over 64 KiB before anything reads them, and maps errors to JSON responses.
+ */
+export function httpHandler(route: (req: HttpRequest) => Promise<HttpResponse>) {
+  return middy<ApiGatewayEvent, HttpResponse, Error, Context>()
+    .use({
+      onError: (request) => {
+        request.response = toErrorResponse(request.error);
+      },
+    })
+    .handler(async (event) => {
+      const req = toHttpRequest(event);
+      if (req.rawBody.length > MAX_BODY_BYTES) {
+        throw payloadTooLarge(`The request body is over ${MAX_BODY_BYTES / 1024} KiB`);
+      }
+      return route(req);
+    });
+}

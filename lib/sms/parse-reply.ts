@@ -1,0 +1,32 @@
+// Understanding a provider's SMS reply.
+
+export type Reply =
+  | { kind: 'yes'; code: string | null }
+  | { kind: 'stop' }
+  | { kind: 'start' }
+  | { kind: 'help' }
+  | { kind: 'other' };
+
+// Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match).
+const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+const START = new Set(['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN']);
+const HELP = new Set(['HELP', 'INFO']);
+
+// Codes are 4-6 digits; anything else after YES (e.g. "YES 12", "yes please") is not a purchase.
+const YES = /^(?:YES|Y|UNLOCK)(\d{4,6})?$/;
+
+// Phones autocorrect, capitalise and punctuate: compare letters and digits only.
+// NFKC folds full-width characters ("ＹＥＳ４８２１") into their ASCII forms.
+export function normalizeReply(text: string): string {
+  return text.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+export function parseReply(text: string): Reply {
+  const word = normalizeReply(text);
+  const yes = YES.exec(word);
+  if (yes) return { kind: 'yes', code: yes[1] ?? null };
+  if (STOP.has(word)) return { kind: 'stop' };
+  if (START.has(word)) return { kind: 'start' };
+  if (HELP.has(word)) return { kind: 'help' };
+  return { kind: 'other' };
+}

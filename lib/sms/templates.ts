@@ -1,0 +1,213 @@
+// Every SMS the platform sends. Pure functions of their inputs.
+import { fitsOneSegment, smsEncoding } from './segments';
+
+export type TeaserLead = {
+  code: string;
+  category: string;
+  zipCode: string;
+  city: string | null;
+  description: string;
+  budget: string | null;
+  priceCents: number;
+  currency: string;
+};
+
+export type DetailsLead = {
+  code: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  category: string;
+  zipCode: string;
+  city: string | null;
+  description: string;
+  budget: string | null;
+};
+
+type Priced = { code: string; priceCents: number; currency: string };
+
+const BRAND = 'Lead Unlock';
+
+const priceFormats = new Map<string, Intl.NumberFormat>();
+
+export function formatPrice(cents: number, currency: string): string {
+  const code = currency.toUpperCase();
+  let format = priceFormats.get(code);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
+    priceFormats.set(code, format);
+  }
+  // Prices are in the currency's minor unit (as Stripe counts them): 1500 usd is $15.00, 1500 jpy is ¥1,500.
+  const minorDigits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  // Intl puts no-break spaces in some formats ("CHF 15.00"); they are not GSM-7 and would force UCS-2.
+  return format.format(cents / 10 ** minorDigits).replace(/[\u00a0\u202f]/g, ' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teaser: must fit one segment whatever the inputs.
+
+type TeaserParts = { description: string; budget: string; city: string; category: string; zip: string };
+
+// What gets shortened, in order, when the teaser is too long. Price and the reply code never are.
+const SHRINK_ORDER: (keyof TeaserParts)[] = ['description', 'budget', 'city', 'category', 'zip'];
+
+// Typographic characters that web forms produce and that have GSM-7 look-alikes: one curly quote
+// would otherwise switch the whole teaser to UCS-2 and cut its room from 160 to 70.
+const GSM_LOOKALIKES: Record<string, string> = {
+  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2032': "'",
+  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2033': '"',
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2212': '-',
+  '\u2026': '...',
+};
+const LOOKALIKE_RE = new RegExp(`[${Object.keys(GSM_LOOKALIKES).join('')}]`, 'g');
+
+// Emoji (with their modifiers, joiners and flags) tell a provider nothing, yet one of them
+// switches the teaser to UCS-2 and halves its room: the teaser leaves them out.
+const EMOJI_RE = /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]/gu;
+
+// One line of teaser text: composed (a decomposed "ü" is not GSM-7), GSM punctuation, no emoji,
+// single spaces.
+export function teaserText(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(LOOKALIKE_RE, (ch) => GSM_LOOKALIKES[ch] ?? ch)
+    .replace(EMOJI_RE, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+// A segment holds at most 160 characters, so a longer value is never shown whole: keeping one
+// more than that is enough to know it must be cut, and keeps the fitting loops cheap.
+const MAX_CHARS = 161;
+
+// Characters as cuts see them: a letter with its combining marks, never split. (Emoji sequences,
+// the other multi-code-point case, are already gone from teaser text; Intl.Segmenter would also
+// do, but is far slower in the fitting loops.)
+function graphemes(text: string): string[] {
+  return (text.match(/\P{M}\p{M}*|\p{M}+/gu) ?? []).slice(0, MAX_CHARS);
+}
+
+// End a run of text with a full stop unless it already ends a sentence.
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+function renderTeaser(p: TeaserParts, price: string, code: string): string {
+  const area = [p.zip, p.city].filter(Boolean).join(' ');
+  let head = p.category ? `New ${p.category} lead` : 'New lead';
+  if (area) head += `, ${area}`;
+  const parts = [p.description ? `${head}: ${sentence(p.description)}` : `${head}.`];
+  if (p.budget) parts.push(`Budget: ${sentence(p.budget)}`);
+  parts.push(`Price ${price}.`, `Reply YES ${code}`);
+  return parts.join(' ');
+}
+
+// The first n graphemes of a value, ending on a whole word when that keeps most of it, without
+// trailing spaces or punctuation (the ellipsis follows).
+function cut(chars: string[], n: number): string[] {
+  let end = n;
+  if (chars[n] !== ' ') {
+    const space = chars.lastIndexOf(' ', n - 1);
+    if (space >= n * 0.6) end = space;
+  }
+  while (end > 0 && /^[\s,;:.\-]$/.test(chars[end - 1] ?? '')) end -= 1;
+  return chars.slice(0, end);
+}
+
+// A stub such as "Le..." tells nothing: shorter cuts drop the value instead.
+const MIN_CUT = 4;
+
+// The longest version of a value (whole, or cut with an ellipsis) whose message fits one segment;
+// '' when none does.
+function longestFitting(value: string, render: (value: string) => string): string {
+  if (fitsOneSegment(render(value))) return value;
+  const chars = graphemes(value);
+  for (let n = chars.length - 1; n >= MIN_CUT; n--) {
+    const kept = cut(chars, n);
+    if (kept.length < MIN_CUT) continue;
+    const head = kept.join('');
+    // "…" is one unit but UCS-2; use it only when the message is UCS-2 anyway.
+    const dots = `${head}...`;
+    const rendered = render(dots);
+    // Cheap pre-check: past 162 UTF-16 units even the "…" variant (2 shorter) is over 160.
+    if (rendered.length > 162) continue;
+    const candidate = smsEncoding(rendered) === 'GSM-7' ? dots : `${head}…`;
+    if (fitsOneSegment(render(candidate))) return candidate;
+  }
+  return '';
+}
+
+export function teaserSms(lead: TeaserLead): string {
+  const price = formatPrice(lead.priceCents, lead.currency);
+  const code = lead.code.trim();
+  const clip = (text: string) => graphemes(teaserText(text)).join('');
+  const parts: TeaserParts = {
+    description: clip(lead.description),
+    budget: clip(lead.budget ?? ''),
+    city: clip(lead.city ?? ''),
+    category: clip(lead.category),
+    zip: clip(lead.zipCode),
+  };
+  for (const field of SHRINK_ORDER) {
+    if (fitsOneSegment(renderTeaser(parts, price, code))) break;
+    parts[field] = longestFitting(parts[field], (value) => renderTeaser({ ...parts, [field]: value }, price, code));
+  }
+  const text = renderTeaser(parts, price, code);
+  // Only reachable with a code or currency nothing like ours: refuse rather than send two segments.
+  if (!fitsOneSegment(text)) throw new RangeError(`Teaser for lead ${code} cannot fit one SMS segment`);
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies. All GSM-7 and one segment for realistic inputs, except the details.
+
+export function payLinkSms(lead: Priced, url: string): string {
+  return `Lead ${lead.code}: pay ${formatPrice(lead.priceCents, lead.currency)} to get the client's contact details: ${url}`;
+}
+
+export function detailsSms(lead: DetailsLead): string {
+  const line = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const area = [lead.zipCode, lead.city ?? ''].map(line).filter(Boolean).join(' ');
+  const lines = [
+    `Lead ${lead.code} is yours.`,
+    `Client: ${line(lead.name)}`,
+    `Phone: ${line(lead.phone)}`,
+  ];
+  if (lead.email) lines.push(`Email: ${line(lead.email)}`);
+  lines.push(`Job: ${line(lead.category)}, ${area}`);
+  // The full description, line breaks kept: this is what they paid for.
+  lines.push(lead.description.trim());
+  if (lead.budget) lines.push(`Budget: ${line(lead.budget)}`);
+  return lines.join('\n');
+}
+
+export function unavailableSms(code: string): string {
+  return `Sorry, lead ${code} is no longer available.`;
+}
+
+export function noOpenOffersSms(): string {
+  return `You have no open leads right now. We'll text you when a new one comes in.`;
+}
+
+export function chooseOfferSms(codes: string[]): string {
+  const [first] = codes;
+  if (first === undefined) return noOpenOffersSms();
+  // Every code is listed, even if that takes a second segment: they need it to answer.
+  return `You have several open leads: ${codes.join(', ')}. Reply YES and the code of the one you want, e.g. YES ${first}`;
+}
+
+export function optedOutSms(): string {
+  return `${BRAND}: you're unsubscribed and will get no more leads. Reply START to resume.`;
+}
+
+export function optedInSms(): string {
+  return `${BRAND}: you're subscribed again and will get new leads by SMS. Reply STOP to unsubscribe.`;
+}
+
+export function helpSms(): string {
+  return `${BRAND}: to buy a lead, reply YES and its code (e.g. YES 4821), then pay with the link we send. Reply STOP to unsubscribe, START to resume.`;
+}
+
+export function refundedSms(lead: Priced): string {
+  return `Sorry, lead ${lead.code} sold out before your payment completed. Your ${formatPrice(lead.priceCents, lead.currency)} has been refunded.`;
+}

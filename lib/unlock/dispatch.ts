@@ -1,0 +1,15 @@
+import type { Database } from '../db/client';
+import { releaseStaleCodes } from './release-codes';
+import { dispatchDueSms, type DispatchResult } from './outbox';
+import { runDueStripeTasks, type TaskRunResult } from './stripe-tasks';
+
+/**
+ * The scheduled run: queued SMS and Stripe follow-ups that are due, and the codes of leads
+ * that expired since the last run handed back.
+ */
+export async function dispatchDue(db: Database): Promise<{ sms: DispatchResult; stripe: TaskRunResult }> {
+  await releaseStaleCodes(db);
+  const sms = await dispatchDueSms(db);
+  const stripe = await runDueStripeTasks(db);
+  return { sms, stripe };
+}

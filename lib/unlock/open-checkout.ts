@@ -1,0 +1,77 @@
+import { and, eq } from 'drizzle-orm';
+import { config } from '../config';
+import type { Database } from '../db/client';
+import { offers } from '../db/schema';
+import { createCheckoutSession } from '../stripe';
+import { leadStatus } from './lead-status';
+import { offerByToken } from './offer-queries';
+
+export type PayLinkOutcome =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'owned' }
+  | { kind: 'unavailable' }
+  | { kind: 'not_found' };
+
+const MINUTE = 60_000;
+/** Stripe takes `expires_at` between 30 minutes and 24 hours ahead; we keep inside both ends. */
+const MIN_SESSION_MS = 31 * MINUTE;
+const MAX_SESSION_MS = 23 * 60 * MINUTE;
+/** A stored session this close to its end is not handed out again. */
+const REUSE_MARGIN_MS = 2 * MINUTE;
+
+/** The session's end: 23 h ahead, or the lead's expiry if sooner, but never under 31 minutes. */
+export function sessionExpiry(leadExpiresAt: Date, now: Date = new Date()): Date {
+  const latest = now.getTime() + MAX_SESSION_MS;
+  const earliest = now.getTime() + MIN_SESSION_MS;
+  return new Date(Math.max(earliest, Math.min(latest, leadExpiresAt.getTime())));
+}
+
+/**
+ * `GET /p/<token>`: the provider's Checkout Session for this offer, created at Stripe or the
+ * open one reused. Stripe failures throw ExternalServiceError; nothing is stored then.
+ */
+export async function openCheckout(db: Database, token: string): Promise<PayLinkOutcome> {
+  const row = await offerByToken(db, token);
+  if (!row) return { kind: 'not_found' };
+  const { offer, lead } = row;
+  if (offer.status === 'unlocked') return { kind: 'owned' };
+  if (leadStatus(lead) !== 'open') return { kind: 'unavailable' };
+
+  const now = Date.now();
+  if (
+    offer.checkoutUrl &&
+    offer.checkoutExpiresAt &&
+    offer.checkoutExpiresAt.getTime() - now > REUSE_MARGIN_MS
+  ) {
+    return { kind: 'redirect', url: offer.checkoutUrl };
+  }
+
+  const attempt = offer.checkoutAttempt + 1;
+  const base = `${config().publicBaseUrl}/p/${token}`;
+  const session = await createCheckoutSession({
+    offerId: offer.id,
+    leadId: lead.id,
+    providerId: offer.providerId,
+    attempt,
+    amountCents: lead.priceCents,
+    currency: lead.currency,
+    productName: `Lead ${lead.code}: ${lead.category}, ${lead.zipCode}`,
+    expiresAt: sessionExpiry(lead.expiresAt),
+    successUrl: `${base}?paid=1`,
+    cancelUrl: `${base}?cancelled=1`,
+  });
+  if (!session.url) throw new Error(`Stripe returned session ${session.id} without a url`);
+
+  // Concurrent opens of the link share the attempt number, hence the idempotency key and the
+  // session: whichever stores it first, both redirect to the same place.
+  await db
+    .update(offers)
+    .set({
+      checkoutAttempt: attempt,
+      checkoutSessionId: session.id,
+      checkoutUrl: session.url,
+      checkoutExpiresAt: new Date(session.expires_at * 1000),
+    })
+    .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, offer.checkoutAttempt)));
+  return { kind: 'redirect', url: session.url };
+}

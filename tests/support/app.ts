@@ -1,0 +1,85 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { resetConfig } from '../../lib/config';
+import { closeDb } from '../../lib/db/client';
+import { resetStripe } from '../../lib/stripe';
+import { useTestDatabase, type TestDatabase } from './database';
+import { startFakeStripe, type FakeStripe } from './fake-stripe';
+import { startFakeTextMagic, type FakeTextMagic } from './fake-textmagic';
+import { startNeonWsProxy } from './neon-ws-proxy';
+
+export const KEYS = {
+  lead: 'test-lead-key',
+  admin: 'test-admin-key',
+  sms: 'test-sms-token',
+} as const;
+export const PUBLIC_BASE_URL = 'https://leads.example.test';
+
+export type TestApp = {
+  db: TestDatabase;
+  stripe: FakeStripe;
+  textmagic: FakeTextMagic;
+};
+
+/**
+ * A test file's world: its own migrated database, fake Stripe and TextMagic servers on
+ * loopback, and the environment pointing at them. `neon` routes every query through Neon's
+ * serverless driver and a local WebSocket proxy instead of a TCP pool.
+ */
+export function useApp(opts: { neon?: boolean; env?: Record<string, string> } = {}): TestApp {
+  const db = useTestDatabase();
+  const app = { db } as TestApp;
+  let closeProxy: (() => Promise<void>) | undefined;
+  const changed: string[] = [];
+
+  beforeAll(async () => {
+    app.stripe = await startFakeStripe();
+    app.textmagic = await startFakeTextMagic();
+    const env: Record<string, string> = {
+      STRIPE_SECRET_KEY: app.stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: app.stripe.webhookSecret,
+      STRIPE_API_URL: app.stripe.url,
+      TEXTMAGIC_USERNAME: app.textmagic.username,
+      TEXTMAGIC_API_KEY: app.textmagic.apiKey,
+      TEXTMAGIC_API_URL: app.textmagic.url,
+      TEXTMAGIC_TIMEOUT_MS: '1000',
+      LEAD_API_KEY: KEYS.lead,
+      ADMIN_API_KEY: KEYS.admin,
+      INBOUND_SMS_TOKEN: KEYS.sms,
+      PUBLIC_BASE_URL,
+      DATABASE_POOL_MAX: '8',
+      ...opts.env,
+    };
+    if (opts.neon) {
+      const proxy = await startNeonWsProxy();
+      closeProxy = proxy.close;
+      env.DATABASE_DRIVER = 'neon';
+      env.NEON_WS_PROXY = proxy.wsProxy;
+    }
+    for (const [k, v] of Object.entries(env)) {
+      process.env[k] = v;
+      changed.push(k);
+    }
+    resetConfig();
+    resetStripe();
+    await closeDb();
+  });
+
+  afterAll(async () => {
+    await closeDb();
+    for (const k of changed) delete process.env[k];
+    resetConfig();
+    resetStripe();
+    await Promise.all([app.stripe?.close(), app.textmagic?.close(), closeProxy?.()]);
+  });
+
+  return app;
+}
+
+/** A valid, unique-enough US mobile number in E.164 (NANP: area and exchange start 2–9). */
+export function phoneNumber(): string {
+  return `+1512${randomInt(2, 10)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}
+
+/** The same number as TextMagic writes it: digits only. */
+export const tmDigits = (e164: string) => e164.replace(/\D/g, '');

@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+export type EventInput = {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  pathParams?: Record<string, string>;
+  body?: string | Buffer;
+  /** `v2` sends the body base64-encoded, as API Gateway HTTP APIs do with form bodies. */
+  version?: 'v1' | 'v2';
+};
+
+/** An API Gateway REST (v1) event, as API Gateway sends it. */
+export function v1Event(input: EventInput): APIGatewayProxyEvent {
+  const body = input.body === undefined ? null : Buffer.isBuffer(input.body) ? input.body.toString('utf8') : input.body;
+  return {
+    httpMethod: input.method ?? 'GET',
+    path: input.path,
+    resource: input.path,
+    headers: input.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: input.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: input.pathParams ?? null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** An API Gateway HTTP API (v2) event with the body base64-encoded. */
+export function v2Event(input: EventInput): APIGatewayProxyEventV2 {
+  const raw = input.body === undefined ? undefined : Buffer.from(input.body);
+  const query = input.query ? new URLSearchParams(input.query).toString() : '';
+  return {
+    version: '2.0',
+    routeKey: `${input.method ?? 'GET'} ${input.path}`,
+    rawPath: input.path,
+    rawQueryString: query,
+    headers: Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    queryStringParameters: input.query,
+    pathParameters: input.pathParams,
+    body: raw?.toString('base64'),
+    isBase64Encoded: raw !== undefined,
+    requestContext: {
+      http: { method: input.method ?? 'GET', path: input.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+    } as APIGatewayProxyEventV2['requestContext'],
+  };
+}
+
+type Handler = (event: never, context: Context) => Promise<unknown>;
+
+export type Reply = { status: number; headers: Record<string, string>; text: string; json: any };
+
+/** Calls a Lambda handler with an API Gateway event and reads its response. */
+export async function invoke(handler: Handler, input: EventInput): Promise<Reply> {
+  const event = input.version === 'v2' ? v2Event(input) : v1Event(input);
+  const result = (await handler(event as never, {} as Context)) as APIGatewayProxyResult;
+  let json: unknown;
+  try {
+    json = JSON.parse(result.body);
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: result.statusCode,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    text: result.body,
+    json,
+  };
+}

@@ -1,0 +1,124 @@
+import { handler as createLead } from '../../functions/create-lead';
+import { handler as inboundSms } from '../../functions/inbound-sms';
+import { handler as leadRoute } from '../../functions/lead';
+import { handler as payLink } from '../../functions/pay-link';
+import { handler as providers } from '../../functions/providers';
+import { handler as stripeWebhook } from '../../functions/stripe-webhook';
+import { KEYS, phoneNumber, tmDigits } from './app';
+import { invoke, type Reply } from './events';
+
+let inboundIds = 0;
+
+/** Drives the handlers the way API Gateway, TextMagic and Stripe would. */
+export const api = {
+  async addProvider(overrides: Record<string, unknown> = {}): Promise<{ id: string; phone: string }> {
+    const res = await invoke(providers, {
+      method: 'POST',
+      path: '/providers',
+      headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Pat Plumber',
+        phone: phoneNumber(),
+        categories: ['plumbing'],
+        zipCodes: ['78701'],
+        ...overrides,
+      }),
+    });
+    if (res.status !== 201) throw new Error(`addProvider: ${res.status} ${res.text}`);
+    return res.json;
+  },
+
+  postLead(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
+    return invoke(createLead, {
+      method: 'POST',
+      path: '/leads',
+      headers: { 'x-api-key': KEYS.lead, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  },
+
+  getLead(id: string): Promise<Reply> {
+    return invoke(leadRoute, {
+      method: 'GET',
+      path: `/leads/${id}`,
+      pathParams: { id },
+      headers: { authorization: `Bearer ${KEYS.admin}` },
+    });
+  },
+
+  /** An inbound SMS as TextMagic posts it (form-encoded by default, digits without `+`). */
+  reply(
+    phone: string,
+    text: string,
+    opts: { id?: string; as?: 'json' | 'form' | 'multipart'; version?: 'v1' | 'v2' } = {},
+  ): Promise<Reply> {
+    const fields = {
+      id: opts.id ?? String(Date.now() * 1000 + ++inboundIds),
+      sender: tmDigits(phone),
+      receiver: '15125550000',
+      messageTime: new Date().toISOString(),
+      text,
+    };
+    const as = opts.as ?? 'form';
+    let body: string | Buffer;
+    let contentType: string;
+    if (as === 'json') {
+      body = JSON.stringify(fields);
+      contentType = 'application/json';
+    } else if (as === 'form') {
+      body = new URLSearchParams(fields).toString();
+      contentType = 'application/x-www-form-urlencoded';
+    } else {
+      const boundary = '----tm' + inboundIds;
+      body = Object.entries(fields)
+        .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+        .join('') + `--${boundary}--\r\n`;
+      contentType = `multipart/form-data; boundary=${boundary}`;
+    }
+    return invoke(inboundSms, {
+      method: 'POST',
+      path: '/sms/inbound',
+      query: { token: KEYS.sms },
+      headers: { 'content-type': contentType },
+      body,
+      version: opts.version,
+    });
+  },
+
+  openPayLink(token: string): Promise<Reply> {
+    return invoke(payLink, { method: 'GET', path: `/p/${token}`, pathParams: { token } });
+  },
+
+  /** Posts a Stripe event with the given signature header over the exact payload bytes. */
+  webhook(payload: string, signature: string | undefined, version: 'v1' | 'v2' = 'v1'): Promise<Reply> {
+    return invoke(stripeWebhook, {
+      method: 'POST',
+      path: '/stripe/webhook',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature === undefined ? {} : { 'stripe-signature': signature }),
+      },
+      body: payload,
+      version,
+    });
+  },
+};
+
+/** The token at the end of a pay link in an SMS body. */
+export function linkToken(body: string): string {
+  const match = /\/p\/([A-Za-z0-9_-]+)/.exec(body);
+  if (!match) throw new Error(`no pay link in: ${body}`);
+  return match[1]!;
+}
+
+export const lead = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Jane Client',
+  phone: '(512) 555-0142',
+  email: 'jane.client@example.com',
+  category: 'Plumbing',
+  zipCode: '78701',
+  city: 'Austin',
+  description: 'Leaking kitchen sink, water under the cabinet. Need someone this week.',
+  budget: '$500',
+  ...overrides,
+});

@@ -1,0 +1,77 @@
+import { describe, it, expect } from 'vitest';
+import { normalizeReply, parseReply } from '../../lib/sms/parse-reply';
+
+describe('normalizeReply', () => {
+  it('uppercases and keeps only letters and digits', () => {
+    expect(normalizeReply(' Yes, #4821! ')).toBe('YES4821');
+    expect(normalizeReply('opt-in')).toBe('OPTIN');
+    expect(normalizeReply('ＹＥＳ　４８２１')).toBe('YES4821'); // full-width, NFKC
+    expect(normalizeReply('')).toBe('');
+  });
+});
+
+describe('parseReply', () => {
+  it.each([
+    ['YES 4821', '4821'],
+    ['yes 4821', '4821'],
+    ['Yes, 4821!', '4821'],
+    ['YES4821', '4821'],
+    ['y4821', '4821'],
+    ['Y 4821', '4821'],
+    [' unlock #4821 ', '4821'],
+    ['Unlock: 4821.', '4821'],
+    ['YES 12345', '12345'],
+    ['yes 123456', '123456'],
+    ['YES 0042', '0042'],
+    ['yes\n4821', '4821'],
+    ['ＹＥＳ　４８２１', '4821'],
+  ])('%j is yes with code %s', (text, code) => {
+    expect(parseReply(text)).toEqual({ kind: 'yes', code });
+  });
+
+  it.each(['YES', 'yes', 'Yes!', 'Y', 'y.', 'UNLOCK', ' unlock '])('%j is yes without a code', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'yes', code: null });
+  });
+
+  it.each(['STOP', 'stop', 'Stop.', 'STOP ALL', 'stopall', 'Unsubscribe', 'CANCEL', 'end', 'Quit!'])(
+    '%j is stop',
+    (text) => {
+      expect(parseReply(text)).toEqual({ kind: 'stop' });
+    },
+  );
+
+  it.each(['START', 'start', 'Unstop', 'JOIN', 'subscribe', 'RESUBSCRIBE', 'OPTIN', 'opt in', 'Opt-In'])(
+    '%j is start',
+    (text) => {
+      expect(parseReply(text)).toEqual({ kind: 'start' });
+    },
+  );
+
+  it.each(['HELP', 'help', 'Help?', 'INFO', 'info.'])('%j is help', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    '',
+    '   ',
+    '!!!',
+    'YES 12', // code too short
+    'YES 123', // code too short
+    'YES 1234567', // code too long
+    'yes please',
+    'yes 4821 thanks',
+    'yess',
+    'yeah',
+    'no',
+    '4821',
+    'unlock me',
+    'stop it',
+    'please stop',
+    'help me',
+    'started',
+    'hello there',
+    '😀',
+  ])('%j is other', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'other' });
+  });
+});
