@@ -32,6 +32,7 @@ const schema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
+  STRIPE_TIMEOUT_MS: positiveInt(8000),
   TEXTMAGIC_USERNAME: optionalString,
   TEXTMAGIC_API_KEY: optionalString,
   TEXTMAGIC_FROM_NUMBER: optionalString,
@@ -65,7 +66,7 @@ export type Config = {
   databaseDriver: 'auto' | 'neon' | 'pg';
   neonWsProxy: string | undefined;
   databasePoolMax: number;
-  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string; timeoutMs: number };
   textmagic: {
     username?: string;
     apiKey?: string;
@@ -107,6 +108,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
       apiUrl: e.STRIPE_API_URL,
+      timeoutMs: e.STRIPE_TIMEOUT_MS,
     },
     textmagic: {
       username: e.TEXTMAGIC_USERNAME,

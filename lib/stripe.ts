@@ -10,11 +10,11 @@ let client: Stripe | undefined;
 /** The Stripe SDK, created once per container; STRIPE_API_URL points it at a local server. */
 function stripe(): Stripe {
   if (client) return client;
-  const { secretKey, apiUrl } = config().stripe;
+  const { secretKey, apiUrl, timeoutMs } = config().stripe;
   if (!secretKey) throw notConfigured('Payments are not configured (STRIPE_SECRET_KEY)');
   const target = apiUrl ? new URL(apiUrl) : undefined;
   client = new Stripe(secretKey, {
-    timeout: 8_000,
+    timeout: timeoutMs,
     maxNetworkRetries: 1,
     ...(target && {
       host: target.hostname,

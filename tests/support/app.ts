@@ -43,6 +43,7 @@ export function useApp(opts: { neon?: boolean; env?: Record<string, string> } = 
       TEXTMAGIC_API_KEY: app.textmagic.apiKey,
       TEXTMAGIC_API_URL: app.textmagic.url,
       TEXTMAGIC_TIMEOUT_MS: '1000',
+      STRIPE_TIMEOUT_MS: '1000',
       LEAD_API_KEY: KEYS.lead,
       ADMIN_API_KEY: KEYS.admin,
       INBOUND_SMS_TOKEN: KEYS.sms,

@@ -105,6 +105,8 @@ export interface FakeStripe {
   events: StripeEvent[];
   /** The next `times` API requests get this fault (before they are processed). */
   fail(times: number, mode: StripeFaultMode): void;
+  /** Drops the faults still pending: Stripe is back. */
+  heal(): void;
   /** Marks an open session complete (creates a payment_intent) and returns `checkout.session.completed`. */
   completeSession(id: string, opts?: { paymentStatus?: 'paid' | 'unpaid' }): StripeEvent;
   /** For a session completed `unpaid`: marks it paid, returns `checkout.session.async_payment_succeeded`. */
@@ -887,6 +889,9 @@ export async function startFakeStripe(opts: { secretKey?: string; webhookSecret?
     events: [],
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
+    },
+    heal() {
+      faults.length = 0;
     },
     completeSession(id, o = {}) {
       const s = getSession(id);

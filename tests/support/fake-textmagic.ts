@@ -41,6 +41,8 @@ export interface FakeTextMagic {
   requests: number;
   /** The next `times` requests get this fault. */
   fail(times: number, mode: FaultMode): void;
+  /** Drops the faults still pending: TextMagic is back. */
+  heal(): void;
   /** Clears sent, requests and faults (ids keep increasing). */
   reset(): void;
   /** Stops the server, also ending hung connections. */
@@ -344,6 +346,9 @@ export async function startFakeTextMagic(opts: { username?: string; apiKey?: str
     requests: 0,
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
+    },
+    heal() {
+      faults.length = 0;
     },
     reset() {
       fake.sent.length = 0;
