@@ -1,0 +1,3 @@
+import { paymentSuite } from '../support/payment-suite';
+
+paymentSuite('pg');
