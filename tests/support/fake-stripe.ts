@@ -357,7 +357,19 @@ const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form', 'hosted', 
 
 type IdemEntry = { method: string; path: string; params: string; status: number; body: string; requestId: string };
 
-export async function startFakeStripe(opts: { secretKey?: string; webhookSecret?: string } = {}): Promise<FakeStripe> {
+export type FakeStripeOptions = {
+  secretKey?: string;
+  webhookSecret?: string;
+  /** Listen here instead of on a free port (the local emulator). */
+  port?: number;
+  /**
+   * Where `POST /pay/<id>` (the hosted page's Pay button) delivers the signed
+   * `checkout.session.completed`, as Stripe would deliver it to a webhook endpoint.
+   */
+  webhookUrl?: string;
+};
+
+export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
   const secretKey = opts.secretKey ?? 'sk_test_fake_123';
   const webhookSecret = opts.webhookSecret ?? 'whsec_test_fake_123';
   const apiVersion = Stripe.API_VERSION;
@@ -766,11 +778,27 @@ export async function startFakeStripe(opts: { secretKey?: string; webhookSecret?
     const idempotencyKey = typeof idemHeader === 'string' ? idemHeader : undefined;
     const stripeVersion = typeof req.headers['stripe-version'] === 'string' ? req.headers['stripe-version'] : apiVersion;
 
-    // The fake's hosted "checkout page".
-    if (method === 'GET' && path.startsWith('/pay/')) {
+    // The fake's hosted "checkout page"; its Pay button completes the session and, when a
+    // webhook URL is set, delivers the signed event there, then follows success_url.
+    if ((method === 'GET' || method === 'POST') && path.startsWith('/pay/')) {
       const s = fake.sessions.get(decodeURIComponent(path.slice(5)));
+      if (method === 'POST' && s?.status === 'open') {
+        void payAndDeliver(s.id).then(
+          (delivered) => {
+            res.writeHead(303, { Location: s.success_url ?? `/pay/${s.id}`, 'X-Webhook-Status': delivered });
+            res.end();
+          },
+          (err: Error) => {
+            res.writeHead(502, { 'Content-Type': 'text/plain' });
+            res.end(`webhook delivery failed: ${err.message}`);
+          },
+        );
+        return;
+      }
+      const button =
+        s?.status === 'open' ? `<form method="post"><button>Pay ${formatAmount(s.amount_total, s.currency)}</button></form>` : '';
       const html = s
-        ? `<!doctype html><title>Fake Checkout</title><h1>Fake Stripe Checkout</h1><p>${s.id}</p><p>status: ${s.status}</p><p>${formatAmount(s.amount_total, s.currency)}</p>`
+        ? `<!doctype html><title>Fake Checkout</title><h1>Fake Stripe Checkout</h1><p>${s.id}</p><p>status: ${s.status}</p><p>${formatAmount(s.amount_total, s.currency)}</p>${button}`
         : '<!doctype html><title>Not found</title><h1>Something went wrong</h1>';
       res.writeHead(s ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(html);
@@ -873,7 +901,7 @@ export async function startFakeStripe(opts: { secretKey?: string; webhookSecret?
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
 
@@ -977,5 +1005,18 @@ export async function startFakeStripe(opts: { secretKey?: string; webhookSecret?
       });
     },
   };
+  /** Completes an open session and posts the signed event to `webhookUrl`; returns its status. */
+  async function payAndDeliver(id: string): Promise<string> {
+    const event = fake.completeSession(id);
+    if (!opts.webhookUrl) return 'not_delivered';
+    const { payload, header } = fake.sign(event);
+    const res = await fetch(opts.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header },
+      body: payload,
+    });
+    return String(res.status);
+  }
+
   return fake;
 }

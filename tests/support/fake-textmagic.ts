@@ -129,7 +129,16 @@ function asString(v: unknown): string | undefined {
   return undefined;
 }
 
-export async function startFakeTextMagic(opts: { username?: string; apiKey?: string } = {}): Promise<FakeTextMagic> {
+export type FakeTextMagicOptions = {
+  username?: string;
+  apiKey?: string;
+  /** Listen here instead of on a free port (the local emulator). */
+  port?: number;
+  /** Called with each accepted message (the local emulator prints them). */
+  onSend?: (sms: SentSms) => void;
+};
+
+export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promise<FakeTextMagic> {
   const username = opts.username ?? 'test-user';
   const apiKey = opts.apiKey ?? 'test-key';
   let nextMessageId = 1_000_001;
@@ -264,6 +273,7 @@ export async function startFakeTextMagic(opts: { username?: string; apiKey?: str
     if (from !== undefined) entry.from = from;
     if (referenceId !== undefined) entry.referenceId = referenceId;
     fake.sent.push(entry);
+    opts.onSend?.(entry);
     return {
       status: 201,
       body: {
@@ -334,7 +344,7 @@ export async function startFakeTextMagic(opts: { username?: string; apiKey?: str
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
