@@ -1,5 +1,5 @@
-import { getDb } from '../lib/db/client';
-import { ExternalServiceError } from '../lib/errors';
+import { getDb, isConnectionError } from '../lib/db/client';
+import { AppError, ExternalServiceError } from '../lib/errors';
 import { httpHandler } from '../lib/http/handler';
 import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
@@ -24,10 +24,15 @@ export const handler = httpHandler(async (req) => {
         return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
     }
   } catch (err) {
-    if (err instanceof ExternalServiceError) {
-      log.warn('pay link: Stripe unavailable', { error: err.message });
-      return page(503, 'Payment temporarily unavailable', 'We could not reach our payment provider. Please open the link again in a minute.');
-    }
-    throw err;
+    // Stripe down or not configured, or the database unreachable: a page, not JSON.
+    const unavailable =
+      err instanceof ExternalServiceError || (err instanceof AppError && err.status === 503) || isConnectionError(err);
+    if (!unavailable) throw err;
+    log.warn('pay link unavailable', { error: (err as Error).message });
+    return page(
+      503,
+      'Payment temporarily unavailable',
+      'We could not open the payment page just now. Please open the link again in a minute.',
+    );
   }
 });

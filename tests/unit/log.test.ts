@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { log, maskText } from '../../lib/log';
+
+describe('log masking', () => {
+  it('masks e-mail addresses and phone numbers in any format', () => {
+    const masked = maskText('Jane +15125550142, (512) 555-0142, jane.client@example.com, code 4821');
+    expect(masked).not.toMatch(/5550142|555-0142|jane\.client/);
+    expect(masked).toContain('j***@example.com');
+    expect(masked).toContain('code 4821'); // lead codes and prices stay readable
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('masks contact details in structured fields, nested and in errors', () => {
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const saved = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    try {
+      log.info('sms for +15125550142', {
+        to: ['+15125550142'],
+        nested: { email: 'jane@example.com' },
+        err: new Error('failed for 15125550142'),
+      });
+    } finally {
+      process.env.LOG_LEVEL = saved;
+    }
+    const line = spy.mock.calls[0]![0] as string;
+    expect(JSON.parse(line).level).toBe('info');
+    expect(line).not.toMatch(/5125550142|jane@/);
+  });
+});
