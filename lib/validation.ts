@@ -5,18 +5,24 @@ import { toE164 } from './phone';
 const kind = (expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${expected}`;
 
+// Postgres text cannot hold U+0000: refused here as a bad field rather than failing the insert (500).
+const noNul = (v: string) => !v.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters';
+
 const text = (max: number) =>
   z
     .string({ error: kind('a string') })
     .trim()
     .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+    .max(max, `must be at most ${max} characters`)
+    .refine(noNul, NUL_MESSAGE);
 
 const optionalText = (max: number) =>
   z
     .string({ error: kind('a string') })
     .trim()
     .max(max, `must be at most ${max} characters`)
+    .refine(noNul, NUL_MESSAGE)
     .nullish()
     .transform((v) => (v ? v : null));
 
