@@ -6,13 +6,19 @@ import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { handleInboundSms } from '../lib/unlock/handle-reply';
 
-const id = z.union([z.string().trim().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+// Postgres text cannot hold U+0000 (some SMS gateways pass GSM-7 '@', code 0x00, as NUL):
+// stripped from free text rather than failing the insert with a 500 that TextMagic retries forever.
+const stripNul = (s: string) => s.replace(/\u0000/g, '');
+const id = z
+  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
+  .transform(String)
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
 const inbound = z.object({
   id,
   sender: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number in digits')),
-  receiver: z.union([z.string(), z.number()]).transform(String).optional(),
-  text: z.string().max(2000).default(''),
-  messageTime: z.string().max(64).optional(),
+  receiver: z.union([z.string(), z.number()]).transform(String).transform(stripNul).optional(),
+  text: z.string().max(2000).default('').transform(stripNul),
+  messageTime: z.string().max(64).transform(stripNul).optional(),
 });
 
 /** TextMagic's inbound SMS callback; 200 for anything accepted, each TextMagic id handled once. */

@@ -93,12 +93,17 @@ export async function createLead(
       const [result] = await rows<{ sms_id: number | null; offered: number }>(
         tx,
         sql`
-          with matched as (
-            select id, phone, row_number() over (order by last_offered_at asc nulls first, created_at, id) as n
+          with candidates as (
+            select id, phone, last_offered_at, random() as tie
             from providers
             where active and not opted_out
               and ${lead.category} = any(categories) and ${lead.zipCode} = any(zip_codes)
-            order by last_offered_at asc nulls first, created_at, id
+          ),
+          matched as (
+            -- Least recently offered first; ties (everyone offered the same lead) by lot.
+            select id, phone, row_number() over (order by last_offered_at asc nulls first, tie) as n
+            from candidates
+            order by last_offered_at asc nulls first, tie
             limit ${cfg.leadMaxOffers}
           ),
           tokens as (

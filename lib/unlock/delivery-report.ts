@@ -38,7 +38,14 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
       .values({ messageId: report.id, receiver, status: report.status, smsMessageId: sms?.id ?? null, payload: report.payload })
       .onConflictDoUpdate({
         target: smsDeliveryReports.messageId,
-        set: { status: report.status, payload: report.payload, updatedAt: sql`now()` },
+        set: {
+          status: report.status,
+          payload: report.payload,
+          // A report that came before our send stored the id is linked by a later one.
+          smsMessageId: sql`coalesce(excluded.sms_message_id, ${smsDeliveryReports.smsMessageId})`,
+          receiver: sql`coalesce(excluded.receiver, ${smsDeliveryReports.receiver})`,
+          updatedAt: sql`now()`,
+        },
       });
     if (sms && receiver) {
       await tx
