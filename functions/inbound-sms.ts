@@ -1,18 +1,15 @@
 import { z } from 'zod';
 import { getDb } from '../lib/db/client';
 import { requireSmsToken } from '../lib/http/auth';
-import { formFields, parseWith } from '../lib/http/body';
+import { formFields, hasNoNul, parseWith, stripNul } from '../lib/http/body';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { handleInboundSms } from '../lib/unlock/handle-reply';
 
-// Postgres text cannot hold U+0000 (some SMS gateways pass GSM-7 '@', code 0x00, as NUL):
-// stripped from free text rather than failing the insert with a 500 that TextMagic retries forever.
-const stripNul = (s: string) => s.replace(/\u0000/g, '');
 const id = z
   .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
   .transform(String)
-  .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+  .refine(hasNoNul, 'must not contain NUL characters');
 const inbound = z.object({
   id,
   sender: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number in digits')),

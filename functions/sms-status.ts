@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { getDb } from '../lib/db/client';
 import { requireSmsToken } from '../lib/http/auth';
-import { formFields, parseWith } from '../lib/http/body';
+import { formFields, hasNoNul, parseWith, stripNulDeep } from '../lib/http/body';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { recordDeliveryReport } from '../lib/unlock/delivery-report';
 
-const idLike = z.union([z.string().trim().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+const idLike = z
+  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
+  .transform(String)
+  .refine(hasNoNul, 'must not contain NUL characters');
 const report = z.object({
   id: idLike,
-  status: z.string().trim().min(1).max(8),
+  status: z.string().trim().min(1).max(8).refine(hasNoNul, 'must not contain NUL characters'),
   receiver: z.union([z.string(), z.number()]).transform(String).optional(),
   sessionId: idLike.optional(),
 });
@@ -19,6 +22,8 @@ export const handler = httpHandler(async (req) => {
   requireSmsToken(req);
   const fields = await formFields(req);
   const parsed = parseWith(report, fields);
-  const matched = await recordDeliveryReport(await getDb(), { ...parsed, payload: fields });
+  // Kept as sent for the operator, less what jsonb cannot store.
+  const payload = stripNulDeep(fields) as Record<string, unknown>;
+  const matched = await recordDeliveryReport(await getDb(), { ...parsed, payload });
   return json(200, { status: 'recorded', matched });
 });

@@ -2,6 +2,22 @@ import type { z } from 'zod';
 import { AppError, badRequest, unsupportedMediaType } from '../errors';
 import type { HttpRequest } from './request';
 
+/**
+ * Postgres text and jsonb cannot hold U+0000, and some SMS gateways pass GSM-7 '@' (0x00) as
+ * NUL: free text from TextMagic is cleaned rather than failed with a 500 it would retry forever.
+ */
+export const stripNul = (s: string): string => s.replace(/\u0000/g, '');
+export const hasNoNul = (s: string): boolean => !s.includes('\u0000');
+/** `stripNul` through a parsed JSON value (keys too). */
+export function stripNulDeep(value: unknown): unknown {
+  if (typeof value === 'string') return stripNul(value);
+  if (Array.isArray(value)) return value.map(stripNulDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripNul(k), stripNulDeep(v)]));
+  }
+  return value;
+}
+
 const mediaType = (req: HttpRequest) =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
