@@ -1,4 +1,5 @@
 // `npm run db:migrate`: applies the committed migrations to DATABASE_URL.
+import './load-env';
 import { runMigrations } from '../lib/db/migrate';
 
 const url = process.env.DATABASE_URL;

@@ -1,5 +1,6 @@
 // `npm start`: the API on http://localhost:3000 through serverless-offline, with migrations
 // applied, on an embedded Postgres under .local/ unless DATABASE_URL is set.
+import './load-env';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
@@ -54,13 +55,27 @@ const offline = spawn(
   },
 );
 
+const offlineExited = new Promise<void>((resolve) => offline.once('exit', () => resolve()));
+
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  offline.kill('SIGTERM');
+  // Let serverless-offline halt (and free its ports) before the database goes away; a server
+  // that does not halt within a few seconds is killed rather than left running.
+  if (offline.exitCode === null && offline.signalCode === null) {
+    offline.kill('SIGTERM');
+    const halted = await Promise.race([offlineExited.then(() => true), sleep(5_000).then(() => false)]);
+    if (!halted) {
+      offline.kill('SIGKILL');
+      await offlineExited;
+    }
+  }
   await local?.server.stop().catch(() => {});
   process.exit(code);
+}
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 offline.on('exit', (code) => void stop(code ?? 0));
 process.on('SIGINT', () => void stop(0));
