@@ -12,7 +12,10 @@ const id = z
   .refine(hasNoNul, 'must not contain NUL characters');
 const inbound = z.object({
   id,
-  sender: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number in digits')),
+  sender: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number in digits')),
   receiver: z.union([z.string(), z.number()]).transform(String).transform(stripNul).optional(),
   text: z.string().max(2000).default('').transform(stripNul),
   messageTime: z.string().max(64).transform(stripNul).optional(),

@@ -17,16 +17,26 @@ export const handler = httpHandler(async (req) => {
       case 'redirect':
         return redirect(outcome.url);
       case 'owned':
-        return page(200, 'This lead is yours', "You've already unlocked this lead. The client's contact details were sent to you by SMS.");
+        return page(
+          200,
+          'This lead is yours',
+          "You've already unlocked this lead. The client's contact details were sent to you by SMS.",
+        );
       case 'unavailable':
-        return page(410, 'Lead no longer available', 'Sorry, this lead has sold out or expired. Watch for the next one by SMS.');
+        return page(
+          410,
+          'Lead no longer available',
+          'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
+        );
       case 'not_found':
         return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
     }
   } catch (err) {
     // Stripe down or not configured, or the database unreachable: a page, not JSON.
     const unavailable =
-      err instanceof ExternalServiceError || (err instanceof AppError && err.status === 503) || isConnectionError(err);
+      err instanceof ExternalServiceError ||
+      (err instanceof AppError && err.status === 503) ||
+      isConnectionError(err);
     if (!unavailable) throw err;
     log.warn('pay link unavailable', { error: (err as Error).message });
     return page(

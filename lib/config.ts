@@ -15,13 +15,9 @@ const optionalString = z
   .optional();
 
 const positiveInt = (fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? fallback : Number(v)),
-    z.number().int().positive(),
-  );
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().positive());
 
-const url = (fallback: string) =>
-  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.url());
+const url = (fallback: string) => z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.url());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 
 const schema = z.object({
@@ -120,8 +116,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     keys: {
       leadApiKey: e.LEAD_API_KEY ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
       adminApiKey: e.ADMIN_API_KEY ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
-      inboundSmsToken:
-        e.INBOUND_SMS_TOKEN ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
+      inboundSmsToken: e.INBOUND_SMS_TOKEN ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
     },
     local,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),

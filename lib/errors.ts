@@ -24,8 +24,7 @@ export const forbidden = (message: string) => new AppError(403, 'forbidden', mes
 export const notFound = (message: string) => new AppError(404, 'not_found', message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const payloadTooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
-export const unsupportedMediaType = (message: string) =>
-  new AppError(415, 'unsupported_media_type', message);
+export const unsupportedMediaType = (message: string) => new AppError(415, 'unsupported_media_type', message);
 export const notConfigured = (message: string) => new AppError(503, 'not_configured', message);
 export const unavailable = (code: string, message: string) => new AppError(503, code, message);
 

@@ -111,7 +111,11 @@ export async function expireCheckoutSession(id: string): Promise<'expired' | 'no
 export async function refundPayment(paymentIntentId: string, sessionId: string): Promise<string> {
   try {
     const refund = await stripe().refunds.create(
-      { payment_intent: paymentIntentId, reason: 'requested_by_customer', metadata: { checkoutSessionId: sessionId } },
+      {
+        payment_intent: paymentIntentId,
+        reason: 'requested_by_customer',
+        metadata: { checkoutSessionId: sessionId },
+      },
       { idempotencyKey: `refund:${sessionId}` },
     );
     return refund.id;

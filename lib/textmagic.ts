@@ -16,7 +16,8 @@ type TextMagicResponse = {
   messageId?: number | string | null;
 };
 
-const str = (v: number | string | null | undefined) => (v === null || v === undefined ? undefined : String(v));
+const str = (v: number | string | null | undefined) =>
+  v === null || v === undefined ? undefined : String(v);
 
 /** True when TextMagic credentials are configured; otherwise SMS go to the log. */
 export function textMagicConfigured(): boolean {
@@ -54,7 +55,9 @@ export async function sendTextMagic(text: string, phones: string[]): Promise<Sen
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     throw new ExternalServiceError(
       'textmagic',
-      timedOut ? `TextMagic did not answer within ${tm.timeoutMs} ms` : `TextMagic unreachable: ${(err as Error).message}`,
+      timedOut
+        ? `TextMagic did not answer within ${tm.timeoutMs} ms`
+        : `TextMagic unreachable: ${(err as Error).message}`,
       true,
     );
   }

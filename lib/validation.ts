@@ -40,17 +40,17 @@ const phone = (country: CountryCode) =>
     });
 
 const email = z
-  .email({ error: (iss) => (typeof iss.input === 'string' ? 'is not a valid e-mail address' : 'must be a string') })
+  .email({
+    error: (iss) => (typeof iss.input === 'string' ? 'is not a valid e-mail address' : 'must be a string'),
+  })
   .max(254, 'must be at most 254 characters')
   .nullish()
   .transform((v) => v ?? null);
 
 /** Categories match case-insensitively: stored lower-case with single spaces. */
-export const normalizeCategory = (value: string): string =>
-  value.trim().replace(/\s+/g, ' ').toLowerCase();
+export const normalizeCategory = (value: string): string => value.trim().replace(/\s+/g, ' ').toLowerCase();
 /** Zip codes match exactly, ignoring case and surrounding space (`SW1A 1AA`, `78701`). */
-export const normalizeZip = (value: string): string =>
-  value.trim().replace(/\s+/g, ' ').toUpperCase();
+export const normalizeZip = (value: string): string => value.trim().replace(/\s+/g, ' ').toUpperCase();
 
 const category = text(100).transform(normalizeCategory);
 const zipCode = text(20).transform(normalizeZip);

@@ -72,7 +72,9 @@ export const leads = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('leads_active_code_idx').on(t.code).where(sql`${t.codeActive}`),
+    uniqueIndex('leads_active_code_idx')
+      .on(t.code)
+      .where(sql`${t.codeActive}`),
     check('leads_unlock_cap', sql`${t.unlockCount} between 0 and ${t.maxUnlocks}`),
   ],
 );
@@ -156,7 +158,11 @@ export const stripeTasks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('stripe_tasks_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`)],
+  (t) => [
+    index('stripe_tasks_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'queued'`),
+  ],
 );
 
 /** The SMS outbox and log: written with the change that causes it, sent after commit. */
@@ -190,7 +196,9 @@ export const smsMessages = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('sms_messages_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'queued'`),
+    index('sms_messages_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'queued'`),
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
   ],

@@ -18,7 +18,10 @@ const YES = /^(?:YES|Y|UNLOCK)(\d{4,6})?$/;
 // Phones autocorrect, capitalise and punctuate: compare letters and digits only.
 // NFKC folds full-width characters ("ＹＥＳ４８２１") into their ASCII forms.
 export function normalizeReply(text: string): string {
-  return text.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return text
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 export function parseReply(text: string): Reply {

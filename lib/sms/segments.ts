@@ -55,4 +55,3 @@ export function fitsOneSegment(text: string): boolean {
   if (text.length > LIMITS['GSM-7'].single) return false;
   return smsLength(text).segments === 1;
 }
-

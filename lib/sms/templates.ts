@@ -54,9 +54,20 @@ const SHRINK_ORDER: (keyof TeaserParts)[] = ['description', 'budget', 'city', 'c
 // Typographic characters that web forms produce and that have GSM-7 look-alikes: one curly quote
 // would otherwise switch the whole teaser to UCS-2 and cut its room from 160 to 70.
 const GSM_LOOKALIKES: Record<string, string> = {
-  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2032': "'",
-  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2033': '"',
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2212': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u2032': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u2033': '"',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2212': '-',
   '\u2026': '...',
 };
 const LOOKALIKE_RE = new RegExp(`[${Object.keys(GSM_LOOKALIKES).join('')}]`, 'g');
@@ -150,7 +161,9 @@ export function teaserSms(lead: TeaserLead): string {
   };
   for (const field of SHRINK_ORDER) {
     if (fitsOneSegment(renderTeaser(parts, price, code))) break;
-    parts[field] = longestFitting(parts[field], (value) => renderTeaser({ ...parts, [field]: value }, price, code));
+    parts[field] = longestFitting(parts[field], (value) =>
+      renderTeaser({ ...parts, [field]: value }, price, code),
+    );
   }
   const text = renderTeaser(parts, price, code);
   // Only reachable with a code or currency nothing like ours: refuse rather than send two segments.
@@ -168,11 +181,7 @@ export function payLinkSms(lead: Priced, url: string): string {
 export function detailsSms(lead: DetailsLead): string {
   const line = (text: string) => text.replace(/\s+/g, ' ').trim();
   const area = [lead.zipCode, lead.city ?? ''].map(line).filter(Boolean).join(' ');
-  const lines = [
-    `Lead ${lead.code} is yours.`,
-    `Client: ${line(lead.name)}`,
-    `Phone: ${line(lead.phone)}`,
-  ];
+  const lines = [`Lead ${lead.code} is yours.`, `Client: ${line(lead.name)}`, `Phone: ${line(lead.phone)}`];
   if (lead.email) lines.push(`Email: ${line(lead.email)}`);
   lines.push(`Job: ${line(lead.category)}, ${area}`);
   // The full description, line breaks kept: this is what they paid for.

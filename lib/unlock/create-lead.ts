@@ -107,7 +107,10 @@ export async function createLead(
             limit ${cfg.leadMaxOffers}
           ),
           tokens as (
-            select t, n from unnest(array[${sql.join(tokens.map((t) => sql`${t}`), sql`, `)}]::text[]) with ordinality as x(t, n)
+            select t, n from unnest(array[${sql.join(
+              tokens.map((t) => sql`${t}`),
+              sql`, `,
+            )}]::text[]) with ordinality as x(t, n)
           ),
           offered as (
             insert into offers (lead_id, provider_id, pay_token)

@@ -35,7 +35,13 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
       .limit(1);
     await tx
       .insert(smsDeliveryReports)
-      .values({ messageId: report.id, receiver, status: report.status, smsMessageId: sms?.id ?? null, payload: report.payload })
+      .values({
+        messageId: report.id,
+        receiver,
+        status: report.status,
+        smsMessageId: sms?.id ?? null,
+        payload: report.payload,
+      })
       .onConflictDoUpdate({
         target: smsDeliveryReports.messageId,
         set: {

@@ -20,8 +20,7 @@ export type EventOutcome =
 type Effects = { outcome: EventOutcome; sms: NewSms[]; tasks: NewStripeTask[] };
 const none = (outcome: EventOutcome): Effects => ({ outcome, sms: [], tasks: [] });
 
-const idOf = (v: string | { id: string } | null | undefined) =>
-  typeof v === 'string' ? v : (v?.id ?? null);
+const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
 
 /**
  * A paid Checkout Session: an unlock while the lead has room (the lead row is locked, so
@@ -133,7 +132,10 @@ async function freeOffer(tx: Tx, session: CheckoutSession): Promise<Effects> {
 }
 
 /** A refund made from Stripe's dashboard: the unlock is marked refunded. */
-async function recordRefund(tx: Tx, charge: { payment_intent?: unknown; refunded?: boolean }): Promise<Effects> {
+async function recordRefund(
+  tx: Tx,
+  charge: { payment_intent?: unknown; refunded?: boolean },
+): Promise<Effects> {
   const paymentIntentId = idOf(charge.payment_intent as string | { id: string } | null);
   if (charge.refunded && paymentIntentId) {
     await tx

@@ -21,7 +21,12 @@ export type InboundSms = {
 export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender';
 
 /** What to answer a provider's `YES <code>` with. */
-function answerForOffer(providerId: string, phone: string, code: string, row?: { offer: Offer; lead: Lead }): NewSms {
+function answerForOffer(
+  providerId: string,
+  phone: string,
+  code: string,
+  row?: { offer: Offer; lead: Lead },
+): NewSms {
   const base = { recipients: [phone], providerId };
   if (!row) return { ...base, kind: 'unavailable', body: t.unavailableSms(code) };
   const { offer, lead } = row;
@@ -53,7 +58,10 @@ async function respond(tx: Tx, reply: Reply, provider: { id: string; phone: stri
         .where(eq(providers.id, provider.id));
       return [{ ...to, kind: 'opted_in', body: t.optedInSms() }];
     case 'help':
-      await tx.update(providers).set({ helpSentAt: sql`now()` }).where(eq(providers.id, provider.id));
+      await tx
+        .update(providers)
+        .set({ helpSentAt: sql`now()` })
+        .where(eq(providers.id, provider.id));
       return [{ ...to, kind: 'help', body: t.helpSms() }];
     case 'other': {
       // Unrecognised text gets the help text at most once a day, so auto-replies cannot loop.

@@ -7,10 +7,7 @@ import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
 
 export type PayLinkOutcome =
-  | { kind: 'redirect'; url: string }
-  | { kind: 'owned' }
-  | { kind: 'unavailable' }
-  | { kind: 'not_found' };
+  { kind: 'redirect'; url: string } | { kind: 'owned' } | { kind: 'unavailable' } | { kind: 'not_found' };
 
 const MINUTE = 60_000;
 /** Stripe takes `expires_at` between 30 minutes and 24 hours ahead; we keep inside both ends. */

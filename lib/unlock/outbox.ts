@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../db/client';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { claimDue, recordFailure } from './claim';
+import { workNow, workQueue, type QueueRun } from './work-queue';
 
 export type SmsKind =
   | 'teaser'
@@ -49,52 +49,27 @@ async function transmit(message: SmsMessage): Promise<SentSms> {
   return { transport: 'log' };
 }
 
-export type SendOutcome = 'sent' | 'retry' | 'failed';
-
-async function sendOne(db: Database, message: SmsMessage): Promise<SendOutcome> {
-  try {
-    const sent = await transmit(message);
-    await db
-      .update(smsMessages)
-      .set({
-        status: 'sent',
-        transport: sent.transport,
-        providerMessageId: sent.messageId ?? null,
-        providerSessionId: sent.sessionId ?? null,
-        sentAt: sql`now()`,
-        updatedAt: sql`now()`,
-        lastError: null,
-      })
-      .where(eq(smsMessages.id, message.id));
-    return 'sent';
-  } catch (err) {
-    return recordFailure(db, smsMessages, message, err);
-  }
+/** Sends one claimed SMS and marks it sent. */
+async function sendOne(db: Database, message: SmsMessage): Promise<void> {
+  const sent = await transmit(message);
+  await db
+    .update(smsMessages)
+    .set({
+      status: 'sent',
+      transport: sent.transport,
+      providerMessageId: sent.messageId ?? null,
+      providerSessionId: sent.sessionId ?? null,
+      sentAt: sql`now()`,
+      updatedAt: sql`now()`,
+      lastError: null,
+    })
+    .where(eq(smsMessages.id, message.id));
 }
 
-export type DispatchResult = { sent: number; retry: number; failed: number };
-
-async function sendClaimed(db: Database, messages: SmsMessage[]): Promise<DispatchResult> {
-  const result: DispatchResult = { sent: 0, retry: 0, failed: 0 };
-  // One at a time keeps TextMagic's rate limits and our pool small; batches are short.
-  for (const message of messages) result[await sendOne(db, message)]++;
-  return result;
-}
-
-/**
- * Sends SMS just committed by a request. Never throws: whatever is not sent stays queued
- * for the dispatcher, so a TextMagic or database fault here loses nothing.
- */
-export async function sendNow(db: Database, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  try {
-    await sendClaimed(db, await claimDue(db, smsMessages, { ids, limit: ids.length }));
-  } catch (err) {
-    log.warn('sending after commit failed; the dispatcher will retry', { err });
-  }
-}
+/** Sends SMS just committed by a request; never throws (what is not sent stays queued). */
+export const sendNow = (db: Database, ids: number[]): Promise<void> =>
+  workNow(db, smsMessages, ids, (m) => sendOne(db, m));
 
 /** The scheduled dispatcher's batch: everything due, oldest first. */
-export async function dispatchDueSms(db: Database, limit = 50): Promise<DispatchResult> {
-  return sendClaimed(db, await claimDue(db, smsMessages, { limit }));
-}
+export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>
+  workQueue(db, smsMessages, { limit }, (m) => sendOne(db, m));

@@ -2,9 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
 import { stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
-import { log } from '../log';
 import { expireCheckoutSession, refundPayment } from '../stripe';
-import { claimDue, recordFailure } from './claim';
+import { workNow, workQueue, type QueueRun } from './work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
 
@@ -24,42 +23,23 @@ async function perform(task: StripeTask): Promise<unknown> {
     case 'expire_session':
       return { expire: await expireCheckoutSession(task.checkoutSessionId) };
     case 'refund':
-      if (!task.paymentIntentId) throw new ExternalServiceError('stripe', 'no payment intent to refund', false);
+      if (!task.paymentIntentId)
+        throw new ExternalServiceError('stripe', 'no payment intent to refund', false);
       return { refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId) };
   }
 }
 
-async function runOne(db: Database, task: StripeTask): Promise<'done' | 'retry' | 'failed'> {
-  try {
-    const result = await perform(task);
-    await db
-      .update(stripeTasks)
-      .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
-      .where(eq(stripeTasks.id, task.id));
-    return 'done';
-  } catch (err) {
-    return recordFailure(db, stripeTasks, task, err);
-  }
-}
-
-export type TaskRunResult = { done: number; retry: number; failed: number };
-
-async function runClaimed(db: Database, tasks: StripeTask[]): Promise<TaskRunResult> {
-  const result: TaskRunResult = { done: 0, retry: 0, failed: 0 };
-  for (const task of tasks) result[await runOne(db, task)]++;
-  return result;
+async function runOne(db: Database, task: StripeTask): Promise<void> {
+  const result = await perform(task);
+  await db
+    .update(stripeTasks)
+    .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
+    .where(eq(stripeTasks.id, task.id));
 }
 
 /** Runs follow-ups just committed by a request; never throws (the dispatcher retries). */
-export async function runStripeTasksNow(db: Database, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  try {
-    await runClaimed(db, await claimDue(db, stripeTasks, { ids, limit: ids.length }));
-  } catch (err) {
-    log.warn('Stripe follow-up after commit failed; the dispatcher will retry', { err });
-  }
-}
+export const runStripeTasksNow = (db: Database, ids: number[]): Promise<void> =>
+  workNow(db, stripeTasks, ids, (t) => runOne(db, t));
 
-export async function runDueStripeTasks(db: Database, limit = 50): Promise<TaskRunResult> {
-  return runClaimed(db, await claimDue(db, stripeTasks, { limit }));
-}
+export const runDueStripeTasks = (db: Database, limit = 50): Promise<QueueRun> =>
+  workQueue(db, stripeTasks, { limit }, (t) => runOne(db, t));

@@ -50,7 +50,11 @@ function linkToken(body: string): string {
 
 type Res = { status: number; headers: Headers; text: string; json: any };
 
-async function call(method: string, route: string, init: { headers?: Record<string, string>; body?: string; json?: unknown } = {}): Promise<Res> {
+async function call(
+  method: string,
+  route: string,
+  init: { headers?: Record<string, string>; body?: string; json?: unknown } = {},
+): Promise<Res> {
   const headers = { ...init.headers };
   let body = init.body;
   if (init.json !== undefined) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as leadRoute } from '../../functions/lead';
 import { handler as providers } from '../../functions/providers';
 import { KEYS, phoneNumber, useApp } from '../support/app';
+import { writesNothing as writesNothingIn } from '../support/writes';
 import { invoke, type Reply } from '../support/events';
 import { api, lead, linkToken } from '../support/flow';
 
@@ -41,21 +42,10 @@ async function providerRows() {
   return app.db.query('select * from providers order by id');
 }
 
-const TABLES = ['providers', 'leads', 'offers', 'sms_messages'] as const;
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of TABLES) {
-    const [row] = await app.db.query<{ n: string }>(`select count(*) as n from ${t}`);
-    out[t] = Number(row!.n);
-  }
-  return out;
-}
-
 /** Runs `fn` and checks that no provider row changed and nothing else was written. */
 async function writesNothing(fn: () => Promise<Reply>): Promise<Reply> {
-  const [before, rowsBefore] = [await counts(), await providerRows()];
-  const res = await fn();
-  expect(await counts()).toEqual(before);
+  const rowsBefore = await providerRows();
+  const res = await writesNothingIn(app, fn);
   expect(await providerRows()).toEqual(rowsBefore);
   return res;
 }
@@ -133,7 +123,10 @@ describe('POST /providers', () => {
       [provider({ active: 'yes' }), ['active']],
       [provider({ name: '' }), ['name']],
       [provider({ name: 'n'.repeat(201) }), ['name']],
-      [provider({ name: 'n'.repeat(201), phone: 'x', categories: [], zipCodes: null, email: 'x' }), ['categories', 'email', 'name', 'phone', 'zipCodes']],
+      [
+        provider({ name: 'n'.repeat(201), phone: 'x', categories: [], zipCodes: null, email: 'x' }),
+        ['categories', 'email', 'name', 'phone', 'zipCodes'],
+      ],
     ];
     for (const [body, fields] of cases) {
       const res = await writesNothing(() => createProvider(body));
@@ -144,7 +137,9 @@ describe('POST /providers', () => {
 
   it('400 on bad JSON and 415 on a form body, nothing written', async () => {
     expectError(
-      await writesNothing(() => invoke(providers, { method: 'POST', path: '/providers', headers: admin, body: '{"name":' })),
+      await writesNothing(() =>
+        invoke(providers, { method: 'POST', path: '/providers', headers: admin, body: '{"name":' }),
+      ),
       400,
       'invalid_json',
     );
@@ -169,7 +164,9 @@ describe('POST /providers', () => {
       const res = await writesNothing(() => createProvider(provider({ phone, name: 'Someone Else' })));
       expectError(res, 409);
     }
-    const rows = await app.db.query<{ name: string }>('select name from providers where phone = $1', ['+15125550191']);
+    const rows = await app.db.query<{ name: string }>('select name from providers where phone = $1', [
+      '+15125550191',
+    ]);
     expect(rows).toEqual([{ name: 'Pat Plumber' }]);
   });
 });
@@ -203,7 +200,11 @@ describe('PATCH /providers/{id}', () => {
 
     const lists = await patchProvider(id, { categories: ['Moving', 'Hauling'], zipCodes: [zip, 'w1a 0ax'] });
     expect(lists.status, lists.text).toBe(200);
-    expect(lists.json).toMatchObject({ categories: ['moving', 'hauling'], zipCodes: [zip, 'W1A 0AX'], active: false });
+    expect(lists.json).toMatchObject({
+      categories: ['moving', 'hauling'],
+      zipCodes: [zip, 'W1A 0AX'],
+      active: false,
+    });
 
     const renamed = await patchProvider(id, { name: '  After  ', active: true });
     expect(renamed.status, renamed.text).toBe(200);
@@ -211,7 +212,13 @@ describe('PATCH /providers/{id}', () => {
     expect(Date.parse(renamed.json.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.json.updatedAt));
 
     const [row] = await app.db.query('select * from providers where id = $1', [id]);
-    expect(row).toMatchObject({ name: 'After', active: true, categories: ['moving', 'hauling'], zip_codes: [zip, 'W1A 0AX'], phone: '+15125550192' });
+    expect(row).toMatchObject({
+      name: 'After',
+      active: true,
+      categories: ['moving', 'hauling'],
+      zip_codes: [zip, 'W1A 0AX'],
+      phone: '+15125550192',
+    });
     const listed = (await listProviders()).json.providers.find((p: { id: string }) => p.id === id);
     expect(listed).toEqual(renamed.json);
   });
@@ -305,7 +312,9 @@ describe('GET /leads/{id}', () => {
       unlocks: [],
     });
     expect(res.json.offers).toHaveLength(2);
-    expect(res.json.offers.map((o: { providerId: string }) => o.providerId).sort()).toEqual([a.json.id, b.json.id].sort());
+    expect(res.json.offers.map((o: { providerId: string }) => o.providerId).sort()).toEqual(
+      [a.json.id, b.json.id].sort(),
+    );
     for (const offer of res.json.offers) {
       expect(offer).toMatchObject({ id: expect.stringMatching(UUID_RE), status: 'offered' });
       expect(['Offer A', 'Offer B']).toContain(offer.providerName);
@@ -347,7 +356,9 @@ describe('GET /leads/{id}', () => {
 
   it('shows status expired once the lead is past its TTL', async () => {
     const created = await api.postLead(lead({ zipCode: uniqueZip() }));
-    await app.db.query("update leads set expires_at = now() - interval '1 minute' where id = $1", [created.json.id]);
+    await app.db.query("update leads set expires_at = now() - interval '1 minute' where id = $1", [
+      created.json.id,
+    ]);
     const res = await getLead(created.json.id);
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ status: 'expired', offers: [], unlocks: [] });
@@ -357,6 +368,10 @@ describe('GET /leads/{id}', () => {
     for (const id of [UNKNOWN_UUID, 'abc', '4821', '']) {
       expectError(await getLead(id), 404, 'not_found');
     }
-    expectError(await invoke(leadRoute, { method: 'GET', path: '/leads/', headers: admin }), 404, 'not_found');
+    expectError(
+      await invoke(leadRoute, { method: 'GET', path: '/leads/', headers: admin }),
+      404,
+      'not_found',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config';
+import { writesNothing as writesNothingIn } from '../support/writes';
 import { useApp } from '../support/app';
 import type { Reply } from '../support/events';
 import { api, lead } from '../support/flow';
@@ -21,22 +22,7 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return Number(row!.n);
 }
 
-const TABLES = ['providers', 'leads', 'offers', 'sms_messages'] as const;
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of TABLES) out[t] = await count(`select count(*) as n from ${t}`);
-  return out;
-}
-
-/** Runs `fn` and checks that nothing was written and no SMS went out. */
-async function writesNothing(fn: () => Promise<Reply>): Promise<Reply> {
-  const before = await counts();
-  const sent = app.textmagic.sent.length;
-  const res = await fn();
-  expect(await counts()).toEqual(before);
-  expect(app.textmagic.sent.length).toBe(sent);
-  return res;
-}
+const writesNothing = <T>(fn: () => Promise<T>) => writesNothingIn(app, fn);
 
 const fieldsOf = (res: Reply): string[] =>
   [...new Set<string>(res.json?.error?.details?.map((d: { field: string }) => d.field) ?? [])].sort();
@@ -63,7 +49,8 @@ describe('POST /leads validation', () => {
   it('names every missing required field in one response', async () => {
     const res = await rejects({}, ['name', 'phone', 'category', 'zipCode', 'description']);
     for (const d of res.json.error.details) expect(d.message).toBe('is required');
-    for (const f of ['name', 'phone', 'category', 'zipCode', 'description']) expect(res.json.error.message).toContain(f);
+    for (const f of ['name', 'phone', 'category', 'zipCode', 'description'])
+      expect(res.json.error.message).toContain(f);
   });
 
   it('names every bad field at once', async () => {
@@ -80,18 +67,46 @@ describe('POST /leads validation', () => {
         priceCents: 1.5,
         maxUnlocks: 0,
       },
-      ['name', 'phone', 'email', 'category', 'zipCode', 'city', 'description', 'budget', 'priceCents', 'maxUnlocks'],
+      [
+        'name',
+        'phone',
+        'email',
+        'category',
+        'zipCode',
+        'city',
+        'description',
+        'budget',
+        'priceCents',
+        'maxUnlocks',
+      ],
     );
   });
 
   it('refuses phone numbers that are not valid numbers, naming phone', async () => {
-    for (const phone of ['12', '+15555555555', '555-5555', 'call me', '', '+1 512 555 0177'.padEnd(41, '7'), 5125550177, null]) {
+    for (const phone of [
+      '12',
+      '+15555555555',
+      '555-5555',
+      'call me',
+      '',
+      '+1 512 555 0177'.padEnd(41, '7'),
+      5125550177,
+      null,
+    ]) {
       await rejects(lead({ phone }), ['phone']);
     }
   });
 
   it('refuses bad e-mail addresses, naming email', async () => {
-    for (const email of ['nope', 'a@', '@example.com', 'a b@example.com', 'jane@@example.com', 42, `${'a'.repeat(250)}@example.com`]) {
+    for (const email of [
+      'nope',
+      'a@',
+      '@example.com',
+      'a b@example.com',
+      'jane@@example.com',
+      42,
+      `${'a'.repeat(250)}@example.com`,
+    ]) {
       await rejects(lead({ email }), ['email']);
     }
   });
@@ -101,7 +116,9 @@ describe('POST /leads validation', () => {
     await rejects(lead({ description: '   ' }), ['description']);
     const ok = await api.postLead(lead({ zipCode: uniqueZip(), description: 'd'.repeat(2000) }));
     expect(ok.status, ok.text).toBe(201);
-    const [row] = await app.db.query<{ description: string }>('select description from leads where id = $1', [ok.json.id]);
+    const [row] = await app.db.query<{ description: string }>('select description from leads where id = $1', [
+      ok.json.id,
+    ]);
     expect(row!.description).toHaveLength(2000);
   });
 
@@ -134,7 +151,14 @@ describe('POST /leads: a valid lead', () => {
     const res = await api.postLead(lead({ ...CLIENT, zipCode: uniqueZip() }));
     expect(res.status, res.text).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(Object.keys(res.json).sort()).toEqual(['code', 'id', 'maxUnlocks', 'offeredTo', 'priceCents', 'status']);
+    expect(Object.keys(res.json).sort()).toEqual([
+      'code',
+      'id',
+      'maxUnlocks',
+      'offeredTo',
+      'priceCents',
+      'status',
+    ]);
     expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(res.json.code).toMatch(/^\d{4,6}$/);
     expect(res.json).toMatchObject({ status: 'open', offeredTo: 0 });
@@ -156,7 +180,9 @@ describe('POST /leads: a valid lead', () => {
     for (const [phone, e164] of cases) {
       const res = await api.postLead(lead({ zipCode: uniqueZip(), phone }));
       expect(res.status, `${phone}: ${res.text}`).toBe(201);
-      const [row] = await app.db.query<{ phone: string }>('select phone from leads where id = $1', [res.json.id]);
+      const [row] = await app.db.query<{ phone: string }>('select phone from leads where id = $1', [
+        res.json.id,
+      ]);
       expect(row!.phone).toBe(e164);
     }
   });
@@ -166,11 +192,19 @@ describe('POST /leads: a valid lead', () => {
     expect(byDefault.json).toMatchObject({ priceCents: 2200, maxUnlocks: 4 });
     const given = await api.postLead(lead({ zipCode: uniqueZip(), priceCents: 999, maxUnlocks: 2 }));
     expect(given.json).toMatchObject({ priceCents: 999, maxUnlocks: 2 });
-    const rows = await app.db.query<{ id: string; price_cents: number; max_unlocks: number; currency: string }>(
-      'select id, price_cents, max_unlocks, currency from leads where id = any($1::uuid[])',
-      [[byDefault.json.id, given.json.id]],
-    );
-    expect(rows.find((r) => r.id === byDefault.json.id)).toMatchObject({ price_cents: 2200, max_unlocks: 4, currency: 'usd' });
+    const rows = await app.db.query<{
+      id: string;
+      price_cents: number;
+      max_unlocks: number;
+      currency: string;
+    }>('select id, price_cents, max_unlocks, currency from leads where id = any($1::uuid[])', [
+      [byDefault.json.id, given.json.id],
+    ]);
+    expect(rows.find((r) => r.id === byDefault.json.id)).toMatchObject({
+      price_cents: 2200,
+      max_unlocks: 4,
+      currency: 'usd',
+    });
     expect(rows.find((r) => r.id === given.json.id)).toMatchObject({ price_cents: 999, max_unlocks: 2 });
   });
 
@@ -215,7 +249,9 @@ describe('POST /leads: matching providers', () => {
   it('matches multi-word categories and zip codes ignoring case and spacing', async () => {
     const zip = `SW1A ${++zipSeq}AA`;
     const p = await api.addProvider({ zipCodes: [zip.toLowerCase()], categories: ['Pest   Control'] });
-    const res = await api.postLead(lead({ zipCode: ` ${zip} `, category: 'pest control', phone: '+44 20 7946 0958' }));
+    const res = await api.postLead(
+      lead({ zipCode: ` ${zip} `, category: 'pest control', phone: '+44 20 7946 0958' }),
+    );
     expect(res.status, res.text).toBe(201);
     expect(res.json.offeredTo).toBe(1);
     expect(await offeredProviders(res.json.id)).toEqual([p.id]);
@@ -245,7 +281,9 @@ describe('POST /leads: matching providers', () => {
     const left = [a.id, b.id, c.id].find((id) => !firstOffered.includes(id))!;
 
     // The one left out gets the next lead.
-    const second = await api.postLead(lead({ zipCode: zip, description: 'Second job: replace a water heater.' }));
+    const second = await api.postLead(
+      lead({ zipCode: zip, description: 'Second job: replace a water heater.' }),
+    );
     expect(second.json.offeredTo).toBe(2);
     const secondOffered = await offeredProviders(second.json.id);
     expect(secondOffered).toContain(left);
@@ -258,7 +296,11 @@ describe('POST /leads: matching providers', () => {
 
     // Each lead's teaser went to exactly its offered providers, in one request.
     const phones = new Map([a, b, c].map((p) => [p.id, p.phone.slice(1)]));
-    for (const [res, offered] of [[first, firstOffered], [second, secondOffered], [third, thirdOffered]] as const) {
+    for (const [res, offered] of [
+      [first, firstOffered],
+      [second, secondOffered],
+      [third, thirdOffered],
+    ] as const) {
       const teasers = teasersFor(res.json.code);
       expect(teasers).toHaveLength(1);
       expect(teasers[0]!.phones.sort()).toEqual(offered.map((id) => phones.get(id)!).sort());
@@ -299,7 +341,13 @@ describe('POST /leads: the teaser', () => {
     const b = await api.addProvider({ zipCodes: [zip] });
     const before = app.textmagic.sent.length;
     const res = await api.postLead(
-      lead({ ...CLIENT, zipCode: zip, city: 'Round Rock', budget: '$300', description: 'Water heater leaking in the garage.' }),
+      lead({
+        ...CLIENT,
+        zipCode: zip,
+        city: 'Round Rock',
+        budget: '$300',
+        description: 'Water heater leaking in the garage.',
+      }),
     );
     expect(res.status, res.text).toBe(201);
     expect(res.json.offeredTo).toBe(2);
@@ -343,7 +391,9 @@ describe('POST /leads: Idempotency-Key', () => {
     expect(teasersFor(first.json.code)).toHaveLength(1);
 
     // The same request written differently (key order, phone format, spacing) is still a retry.
-    const reordered = Object.fromEntries(Object.entries({ ...body, phone: '+1 512 555 0142', name: ' Jane Client ' }).reverse());
+    const reordered = Object.fromEntries(
+      Object.entries({ ...body, phone: '+1 512 555 0142', name: ' Jane Client ' }).reverse(),
+    );
     const third = await writesNothing(() => api.postLead(reordered, key));
     expect(third.status, third.text).toBe(200);
     expect(third.json.id).toBe(first.json.id);
@@ -367,7 +417,9 @@ describe('POST /leads: Idempotency-Key', () => {
       expect(res.json.error.code).toEqual(expect.any(String));
       expect(res.json.error.message).toEqual(expect.any(String));
     }
-    expect(await count("select count(*) as n from leads where idempotency_key = $1", [`reuse-${zip}`])).toBe(1);
+    expect(await count('select count(*) as n from leads where idempotency_key = $1', [`reuse-${zip}`])).toBe(
+      1,
+    );
   });
 
   it('another key (or none) with the same body is a new lead', async () => {
@@ -388,7 +440,9 @@ describe('POST /leads: Idempotency-Key', () => {
     const key = `burst-${zip}`;
     const before = app.textmagic.sent.length;
 
-    const replies = await Promise.all(Array.from({ length: 20 }, () => api.postLead(body, { 'Idempotency-Key': key })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => api.postLead(body, { 'Idempotency-Key': key })),
+    );
     for (const r of replies) expect([200, 201], r.text).toContain(r.status);
     expect(replies.filter((r) => r.status === 201).length).toBeLessThanOrEqual(1);
     const ids = new Set(replies.map((r) => r.json.id));
@@ -452,7 +506,9 @@ describe('POST /leads: codes', () => {
   it('gives 30 concurrently created leads different codes', async () => {
     const zip = uniqueZip();
     const replies = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => api.postLead(lead({ zipCode: zip, description: `Parallel job ${i}` }))),
+      Array.from({ length: 30 }, (_, i) =>
+        api.postLead(lead({ zipCode: zip, description: `Parallel job ${i}` })),
+      ),
     );
     for (const r of replies) expect(r.status, r.text).toBe(201);
     expect(new Set(replies.map((r) => r.json.code)).size).toBe(30);

@@ -23,14 +23,20 @@ describe('fake Stripe, driven by the real SDK', () => {
   let fake: FakeStripe;
   let stripe: Stripe;
 
-  const sessionParams = (overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}): Stripe.Checkout.SessionCreateParams => ({
+  const sessionParams = (
+    overrides: Partial<Stripe.Checkout.SessionCreateParams> = {},
+  ): Stripe.Checkout.SessionCreateParams => ({
     mode: 'payment',
     success_url: 'http://localhost:3000/p/tok?paid=1',
     cancel_url: 'http://localhost:3000/p/tok',
     line_items: [
       {
         quantity: 1,
-        price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Lead 4821: plumbing in 10001' } },
+        price_data: {
+          currency: 'usd',
+          unit_amount: 1500,
+          product_data: { name: 'Lead 4821: plumbing in 10001' },
+        },
       },
     ],
     metadata: { leadId: 'lead-1', providerId: 'prov-1', offerId: 'offer-1' },
@@ -41,7 +47,12 @@ describe('fake Stripe, driven by the real SDK', () => {
   beforeAll(async () => {
     fake = await startFakeStripe();
     const u = new URL(fake.url);
-    stripe = new Stripe(fake.secretKey, { host: u.hostname, port: Number(u.port), protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe(fake.secretKey, {
+      host: u.hostname,
+      port: Number(u.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
   });
   afterAll(async () => {
     await fake.close();
@@ -101,12 +112,19 @@ describe('fake Stripe, driven by the real SDK', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect((err as Stripe.errors.StripeError).type).toBe('StripeIdempotencyError');
-    expect((err as Error).message).toMatch(/Keys for idempotent requests can only be used with the same parameters/);
+    expect((err as Error).message).toMatch(
+      /Keys for idempotent requests can only be used with the same parameters/,
+    );
     expect(fake.sessions.size).toBe(1);
   });
 
   it('keys every POST itself and survives a 503 through the SDK retry with the same key', async () => {
-    const retrying = new Stripe(fake.secretKey, { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 2 });
+    const retrying = new Stripe(fake.secretKey, {
+      host: '127.0.0.1',
+      port: fake.port,
+      protocol: 'http',
+      maxNetworkRetries: 2,
+    });
     fake.fail(1, 503);
     const s = await retrying.checkout.sessions.create(sessionParams());
     expect(fake.requests).toHaveLength(2);
@@ -119,21 +137,35 @@ describe('fake Stripe, driven by the real SDK', () => {
 
   it('turns 500 and connection resets into SDK errors when retries are off', async () => {
     fake.fail(1, 500);
-    await expect(stripe.checkout.sessions.create(sessionParams())).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);
+    await expect(stripe.checkout.sessions.create(sessionParams())).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAPIError,
+    );
     fake.fail(2, 'reset');
-    await expect(stripe.checkout.sessions.create(sessionParams())).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    await expect(stripe.checkout.sessions.create(sessionParams())).rejects.toBeInstanceOf(
+      Stripe.errors.StripeConnectionError,
+    );
     expect(fake.sessions.size).toBe(0);
   });
 
   it('times out a request that never gets an answer', async () => {
-    const impatient = new Stripe(fake.secretKey, { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 0, timeout: 300 });
+    const impatient = new Stripe(fake.secretKey, {
+      host: '127.0.0.1',
+      port: fake.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      timeout: 300,
+    });
     fake.fail(1, 'timeout');
-    await expect(impatient.checkout.sessions.retrieve('cs_test_x')).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    await expect(impatient.checkout.sessions.retrieve('cs_test_x')).rejects.toBeInstanceOf(
+      Stripe.errors.StripeConnectionError,
+    );
   });
 
   it('rejects expires_at outside 30 minutes .. 24 hours', async () => {
     for (const expires_at of [nowSec() + 10 * 60, nowSec() + 25 * 3600]) {
-      const err = (await stripe.checkout.sessions.create(sessionParams({ expires_at })).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+      const err = (await stripe.checkout.sessions
+        .create(sessionParams({ expires_at }))
+        .catch((e: unknown) => e)) as Stripe.errors.StripeError;
       expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(err.param).toBe('expires_at');
       expect(err.statusCode).toBe(400);
@@ -149,7 +181,11 @@ describe('fake Stripe, driven by the real SDK', () => {
       [{ ...sessionParams(), line_items: undefined }, 'line_items', /Missing required param/],
       [sessionParams({ success_url: 'not a url' }), 'success_url', /Not a valid URL/],
       [
-        sessionParams({ line_items: [{ quantity: 0, price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'x' } } }] }),
+        sessionParams({
+          line_items: [
+            { quantity: 0, price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'x' } } },
+          ],
+        }),
         'line_items[0][quantity]',
         /greater than or equal to 1/,
       ],
@@ -160,18 +196,34 @@ describe('fake Stripe, driven by the real SDK', () => {
       ],
       [sessionParams({ metadata: { ['k'.repeat(41)]: 'v' } }), 'metadata', /Invalid key/],
       [sessionParams({ metadata: { note: 'v'.repeat(501) } }), 'metadata', /Invalid val/],
-      [sessionParams({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }), 'metadata', /up to 50 keys/],
+      [
+        sessionParams({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
+        'metadata',
+        /up to 50 keys/,
+      ],
       [sessionParams({ customer_email: '' }), 'customer_email', /empty string/],
-      [{ ...sessionParams(), expiresAt: 1 } as Stripe.Checkout.SessionCreateParams, 'expiresAt', /Received unknown parameter: expiresAt/],
+      [
+        { ...sessionParams(), expiresAt: 1 } as Stripe.Checkout.SessionCreateParams,
+        'expiresAt',
+        /Received unknown parameter: expiresAt/,
+      ],
     ];
     for (const [params, param, message] of cases) {
-      const err = (await stripe.checkout.sessions.create(params).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+      const err = (await stripe.checkout.sessions
+        .create(params)
+        .catch((e: unknown) => e)) as Stripe.errors.StripeError;
       expect(err, param).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(err.param, String(message)).toBe(param);
       expect(err.message).toMatch(message);
     }
     const small = (await stripe.checkout.sessions
-      .create(sessionParams({ line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 49, product_data: { name: 'x' } } }] }))
+      .create(
+        sessionParams({
+          line_items: [
+            { quantity: 1, price_data: { currency: 'usd', unit_amount: 49, product_data: { name: 'x' } } },
+          ],
+        }),
+      )
       .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(small.message).toBe("The Checkout Session's total amount due must add up to at least $0.50 usd");
     expect(fake.sessions.size).toBe(0);
@@ -182,15 +234,22 @@ describe('fake Stripe, driven by the real SDK', () => {
     expect((await stripe.checkout.sessions.retrieve(s.id)).status).toBe('open');
     const expired = await stripe.checkout.sessions.expire(s.id);
     expect(expired).toMatchObject({ id: s.id, status: 'expired', url: null });
-    expect(fake.events.at(-1)).toMatchObject({ type: 'checkout.session.expired', data: { object: { id: s.id, status: 'expired' } } });
+    expect(fake.events.at(-1)).toMatchObject({
+      type: 'checkout.session.expired',
+      data: { object: { id: s.id, status: 'expired' } },
+    });
 
-    const again = (await stripe.checkout.sessions.expire(s.id).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const again = (await stripe.checkout.sessions
+      .expire(s.id)
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(again).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(again.message).toBe(
       'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of `expired`.',
     );
 
-    const missing = (await stripe.checkout.sessions.retrieve('cs_test_nope').catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const missing = (await stripe.checkout.sessions
+      .retrieve('cs_test_nope')
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(missing.statusCode).toBe(404);
     expect(missing.code).toBe('resource_missing');
@@ -204,7 +263,9 @@ describe('fake Stripe, driven by the real SDK', () => {
       object: 'event',
       type: 'checkout.session.completed',
       livemode: false,
-      data: { object: { id: s.id, status: 'complete', payment_status: 'paid', metadata: { leadId: 'lead-1' } } },
+      data: {
+        object: { id: s.id, status: 'complete', payment_status: 'paid', metadata: { leadId: 'lead-1' } },
+      },
     });
     expect(ev.id).toMatch(/^evt_/);
     const pi = (ev.data.object as { payment_intent: string }).payment_intent;
@@ -221,19 +282,28 @@ describe('fake Stripe, driven by the real SDK', () => {
     expect(replay.id).toBe(refund.id);
     expect(fake.refunds).toHaveLength(1);
 
-    const twice = (await stripe.refunds.create({ payment_intent: pi }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const twice = (await stripe.refunds
+      .create({ payment_intent: pi })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(twice).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(twice.code).toBe('charge_already_refunded');
     expect(twice.message).toMatch(/^Charge ch_\w+ has already been refunded\.$/);
 
-    const unknown = (await stripe.refunds.create({ payment_intent: 'pi_nope' }).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const unknown = (await stripe.refunds
+      .create({ payment_intent: 'pi_nope' })
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(unknown.code).toBe('resource_missing');
     expect(unknown.param).toBe('payment_intent');
   });
 
   it('builds arbitrary event envelopes', () => {
     const ev = fake.event('payment_intent.succeeded', { id: 'pi_1', object: 'payment_intent' });
-    expect(ev).toMatchObject({ object: 'event', type: 'payment_intent.succeeded', api_version: Stripe.API_VERSION, pending_webhooks: 1 });
+    expect(ev).toMatchObject({
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      api_version: Stripe.API_VERSION,
+      pending_webhooks: 1,
+    });
   });
 
   it('completes unpaid then succeeds the async payment', async () => {
@@ -241,12 +311,22 @@ describe('fake Stripe, driven by the real SDK', () => {
     const done = fake.completeSession(s.id, { paymentStatus: 'unpaid' });
     expect(done.data.object).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
     const paid = fake.succeedAsyncPayment(s.id);
-    expect(paid).toMatchObject({ type: 'checkout.session.async_payment_succeeded', data: { object: { payment_status: 'paid' } } });
+    expect(paid).toMatchObject({
+      type: 'checkout.session.async_payment_succeeded',
+      data: { object: { payment_status: 'paid' } },
+    });
   });
 
   it('answers 401 with Stripe’s shape for a wrong or missing key', async () => {
-    const wrong = new Stripe('sk_test_wrong_key_9999', { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 0 });
-    const err = (await wrong.checkout.sessions.create(sessionParams()).catch((e: unknown) => e)) as Stripe.errors.StripeError;
+    const wrong = new Stripe('sk_test_wrong_key_9999', {
+      host: '127.0.0.1',
+      port: fake.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    const err = (await wrong.checkout.sessions
+      .create(sessionParams())
+      .catch((e: unknown) => e)) as Stripe.errors.StripeError;
     expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     expect(err.statusCode).toBe(401);
     expect(err.message).toMatch(/^Invalid API Key provided: sk_test_\*+9999$/);
@@ -274,13 +354,15 @@ describe('fake Stripe, driven by the real SDK', () => {
     expect(() => stripe.webhooks.constructEvent(forged.payload, forged.header, fake.webhookSecret)).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
-    expect(() => stripe.webhooks.constructEvent(payload.replace('cs_test_1', 'cs_test_2'), header, fake.webhookSecret)).toThrow(
-      Stripe.errors.StripeSignatureVerificationError,
-    );
+    expect(() =>
+      stripe.webhooks.constructEvent(payload.replace('cs_test_1', 'cs_test_2'), header, fake.webhookSecret),
+    ).toThrow(Stripe.errors.StripeSignatureVerificationError);
   });
 
   it('404s unknown routes with Stripe’s message', async () => {
-    const res = await fetch(`${fake.url}/v1/nothing`, { headers: { Authorization: `Bearer ${fake.secretKey}` } });
+    const res = await fetch(`${fake.url}/v1/nothing`, {
+      headers: { Authorization: `Bearer ${fake.secretKey}` },
+    });
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/^Unrecognized request URL \(GET: \/v1\/nothing\)/);
@@ -290,7 +372,10 @@ describe('fake Stripe, driven by the real SDK', () => {
 // -------------------------------------------------------------------------------------------
 describe('fake TextMagic', () => {
   let tm: FakeTextMagic;
-  const post = (body: unknown, init: { headers?: Record<string, string>; form?: boolean; signal?: AbortSignal } = {}) =>
+  const post = (
+    body: unknown,
+    init: { headers?: Record<string, string>; form?: boolean; signal?: AbortSignal } = {},
+  ) =>
     fetch(`${tm.url}/messages`, {
       method: 'POST',
       headers: {
@@ -325,14 +410,28 @@ describe('fake TextMagic', () => {
       scheduleId: null,
     });
 
-    const many = await post({ text: 'Teaser', phones: '15551234567,447700900123', from: '15550000000' }, { form: true });
+    const many = await post(
+      { text: 'Teaser', phones: '15551234567,447700900123', from: '15550000000' },
+      { form: true },
+    );
     expect(many.status).toBe(201);
     const b = (await many.json()) as Record<string, unknown>;
-    expect(b).toMatchObject({ type: 'session', href: `/api/v2/sessions/${String(b.sessionId)}`, id: b.sessionId, messageId: null, bulkId: null });
+    expect(b).toMatchObject({
+      type: 'session',
+      href: `/api/v2/sessions/${String(b.sessionId)}`,
+      id: b.sessionId,
+      messageId: null,
+      bulkId: null,
+    });
     expect(b.sessionId as number).toBeGreaterThan(a.sessionId as number);
 
     expect(tm.sent).toHaveLength(2);
-    expect(tm.sent[1]).toMatchObject({ text: 'Teaser', phones: ['15551234567', '447700900123'], from: '15550000000', encoding: 'form' });
+    expect(tm.sent[1]).toMatchObject({
+      text: 'Teaser',
+      phones: ['15551234567', '447700900123'],
+      from: '15550000000',
+      encoding: 'form',
+    });
     expect(tm.sent[1]!.messageIds).toHaveLength(2);
     expect(tm.requests).toBe(2);
   });
@@ -341,7 +440,11 @@ describe('fake TextMagic', () => {
     const res = await post({ text: 'x', phones: '15551234567' }, { headers: { 'X-TM-Key': 'nope' } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ code: 401, message: 'Unauthorized' });
-    const none = await fetch(`${tm.url}/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const none = await fetch(`${tm.url}/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(none.status).toBe(401);
     expect(tm.sent).toHaveLength(0);
   });
@@ -349,7 +452,11 @@ describe('fake TextMagic', () => {
   it('validates text, phones, content type and unknown fields', async () => {
     const check = async (res: Response, field: string | null) => {
       expect(res.status).toBe(400);
-      const body = (await res.json()) as { code: number; message: string; errors: { common: string[]; fields: Record<string, string[]> } };
+      const body = (await res.json()) as {
+        code: number;
+        message: string;
+        errors: { common: string[]; fields: Record<string, string[]> };
+      };
       expect(body.code).toBe(400);
       if (field) {
         expect(body.message).toBe('Validation Failed');
@@ -411,7 +518,9 @@ describe('fake TextMagic', () => {
 
   it('injects timeouts, hangs and resets', async () => {
     tm.fail(1, 'timeout');
-    await expect(post({ text: 'x', phones: '15551234567' }, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({
+    await expect(
+      post({ text: 'x', phones: '15551234567' }, { signal: AbortSignal.timeout(300) }),
+    ).rejects.toMatchObject({
       name: 'TimeoutError',
     });
 
@@ -523,7 +632,11 @@ describe('Neon wsproxy → embedded Postgres', () => {
     await admin.connect();
     const count = async () =>
       Number(
-        (await admin.query<{ n: string }>("select count(*) as n from pg_stat_activity where application_name = 'fakes-neon'")).rows[0]!.n,
+        (
+          await admin.query<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where application_name = 'fakes-neon'",
+          )
+        ).rows[0]!.n,
       );
     try {
       const c = new NeonClient({ connectionString: url(), application_name: 'fakes-neon' });
@@ -546,7 +659,9 @@ describe('Neon wsproxy → embedded Postgres', () => {
     });
     expect(status).toBe(403);
 
-    const bad = new NeonClient({ connectionString: `postgresql://postgres:wrong@127.0.0.1:${pgPort}/postgres` });
+    const bad = new NeonClient({
+      connectionString: `postgresql://postgres:wrong@127.0.0.1:${pgPort}/postgres`,
+    });
     await expect(bad.connect()).rejects.toThrow(/password authentication failed/);
   });
 });

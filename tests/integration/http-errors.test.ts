@@ -8,6 +8,7 @@ import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { toErrorResponse } from '../../lib/http/handler';
 import { KEYS, phoneNumber, useApp } from '../support/app';
+import { writesNothing as writesNothingIn } from '../support/writes';
 import { invoke, type EventInput, type Reply } from '../support/events';
 import { lead } from '../support/flow';
 
@@ -21,26 +22,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const leadKey = { 'x-api-key': KEYS.lead };
 const admin = { authorization: `Bearer ${KEYS.admin}` };
 
-const TABLES = ['providers', 'leads', 'offers', 'sms_messages', 'inbound_sms', 'sms_delivery_reports'] as const;
-
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of TABLES) {
-    const [row] = await app.db.query<{ n: string }>(`select count(*) as n from ${t}`);
-    out[t] = Number(row!.n);
-  }
-  return out;
-}
-
-/** Runs `fn` and checks that no table gained or lost a row and no SMS went out. */
-async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await counts();
-  const sent = app.textmagic.sent.length;
-  const result = await fn();
-  expect(await counts()).toEqual(before);
-  expect(app.textmagic.sent.length).toBe(sent);
-  return result;
-}
+const writesNothing = <T>(fn: () => Promise<T>) => writesNothingIn(app, fn);
 
 /** The contract's error: JSON content type, `{"error":{"code","message","details?"}}`, no internals. */
 function expectError(res: Reply, status: number, code: string) {
@@ -103,7 +85,12 @@ describe('request bodies on POST /leads', () => {
   });
 
   it('refuses a body that is not JSON by its content type with 415', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+    ]) {
       const res = await writesNothing(() =>
         postLead({ headers: { 'content-type': type }, body: JSON.stringify(lead({ zipCode: '41501' })) }),
       );
@@ -112,9 +99,15 @@ describe('request bodies on POST /leads', () => {
   });
 
   it('accepts application/json with a charset and +json types', async () => {
-    const a = await postLead({ headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(lead({ zipCode: '41502' })) });
+    const a = await postLead({
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(lead({ zipCode: '41502' })),
+    });
     expect(a.status, a.text).toBe(201);
-    const b = await postLead({ headers: { 'content-type': 'application/vnd.api+json' }, body: JSON.stringify(lead({ zipCode: '41502' })) });
+    const b = await postLead({
+      headers: { 'content-type': 'application/vnd.api+json' },
+      body: JSON.stringify(lead({ zipCode: '41502' })),
+    });
     expect(b.status, b.text).toBe(201);
   });
 
@@ -173,7 +166,13 @@ describe('the lead API key on POST /leads', () => {
   });
 
   it('answers 403 with a wrong key (also the admin key, or the right key with a suffix) and writes nothing', async () => {
-    for (const key of ['wrong', KEYS.admin, `${KEYS.lead}x`, KEYS.lead.toUpperCase(), `Bearer ${KEYS.lead}`]) {
+    for (const key of [
+      'wrong',
+      KEYS.admin,
+      `${KEYS.lead}x`,
+      KEYS.lead.toUpperCase(),
+      `Bearer ${KEYS.lead}`,
+    ]) {
       const res = await writesNothing(() => postLead({ headers: { 'x-api-key': key }, body }));
       expectError(res, 403, 'forbidden');
     }
@@ -207,15 +206,30 @@ describe('the admin key', () => {
         method: 'POST',
         path: '/providers',
         headers: JSON_TYPE,
-        body: JSON.stringify({ name: 'Kim Key', phone: phoneNumber(), categories: ['plumbing'], zipCodes: ['41520'] }),
+        body: JSON.stringify({
+          name: 'Kim Key',
+          phone: phoneNumber(),
+          categories: ['plumbing'],
+          zipCodes: ['41520'],
+        }),
       },
     },
     {
       name: 'PATCH /providers/{id}',
       handler: providers,
-      input: { method: 'PATCH', path: `/providers/${UUID}`, pathParams: { id: UUID }, headers: JSON_TYPE, body: '{"active":false}' },
+      input: {
+        method: 'PATCH',
+        path: `/providers/${UUID}`,
+        pathParams: { id: UUID },
+        headers: JSON_TYPE,
+        body: '{"active":false}',
+      },
     },
-    { name: 'GET /leads/{id}', handler: leadRoute, input: { method: 'GET', path: `/leads/${UUID}`, pathParams: { id: UUID } } },
+    {
+      name: 'GET /leads/{id}',
+      handler: leadRoute,
+      input: { method: 'GET', path: `/leads/${UUID}`, pathParams: { id: UUID } },
+    },
   ];
 
   const call = (r: (typeof routes)[number], headers: Record<string, string>) =>
@@ -223,7 +237,13 @@ describe('the admin key', () => {
 
   for (const r of routes) {
     it(`${r.name}: 401 without a Bearer key, 403 with a wrong one or the lead key; nothing written`, async () => {
-      for (const headers of [{}, { authorization: '' }, { authorization: 'Bearer ' }, { authorization: KEYS.admin }, { authorization: `Basic ${KEYS.admin}` }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { authorization: '' },
+        { authorization: 'Bearer ' },
+        { authorization: KEYS.admin },
+        { authorization: `Basic ${KEYS.admin}` },
+      ] as Record<string, string>[]) {
         expectError(await writesNothing(() => call(r, headers)), 401, 'unauthorized');
       }
       for (const headers of [
@@ -248,7 +268,12 @@ describe('the admin key', () => {
 });
 
 describe('the ?token= of the TextMagic callbacks', () => {
-  const inbound = new URLSearchParams({ id: '9001', sender: '15125550100', receiver: '15125550000', text: 'HELP' }).toString();
+  const inbound = new URLSearchParams({
+    id: '9001',
+    sender: '15125550100',
+    receiver: '15125550000',
+    text: 'HELP',
+  }).toString();
   const status = new URLSearchParams({ id: '9002', status: 'd', receiver: '15125550100' }).toString();
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const routes = [
@@ -277,8 +302,15 @@ describe('a deployed stage (no IS_OFFLINE) with a key not configured', () => {
 
   it('POST /leads answers 503 not_configured, with or without a key, and writes nothing', async () => {
     env.set({ LEAD_API_KEY: undefined, IS_OFFLINE: undefined });
-    for (const headers of [{}, { 'x-api-key': KEYS.lead }, { 'x-api-key': 'local-lead-key' }, { 'x-api-key': '' }] as Record<string, string>[]) {
-      const res = await writesNothing(() => postLead({ headers, body: JSON.stringify(lead({ zipCode: '41530' })) }));
+    for (const headers of [
+      {},
+      { 'x-api-key': KEYS.lead },
+      { 'x-api-key': 'local-lead-key' },
+      { 'x-api-key': '' },
+    ] as Record<string, string>[]) {
+      const res = await writesNothing(() =>
+        postLead({ headers, body: JSON.stringify(lead({ zipCode: '41530' })) }),
+      );
       expectError(res, 503, 'not_configured');
       expect(res.json.error.message).toContain('LEAD_API_KEY');
     }
@@ -287,15 +319,23 @@ describe('a deployed stage (no IS_OFFLINE) with a key not configured', () => {
   it('an empty LEAD_API_KEY counts as not configured, never as "no key needed"', async () => {
     env.set({ LEAD_API_KEY: '', IS_OFFLINE: undefined });
     for (const headers of [{}, { 'x-api-key': '' }, { 'x-api-key': ' ' }] as Record<string, string>[]) {
-      const res = await writesNothing(() => postLead({ headers, body: JSON.stringify(lead({ zipCode: '41531' })) }));
+      const res = await writesNothing(() =>
+        postLead({ headers, body: JSON.stringify(lead({ zipCode: '41531' })) }),
+      );
       expectError(res, 503, 'not_configured');
     }
   });
 
   it('admin routes answer 503 when ADMIN_API_KEY is unset, and only those', async () => {
     env.set({ ADMIN_API_KEY: undefined, IS_OFFLINE: 'false' });
-    for (const headers of [{}, { authorization: `Bearer ${KEYS.admin}` }, { authorization: 'Bearer local-admin-key' }] as Record<string, string>[]) {
-      const list = await writesNothing(() => invoke(providers, { method: 'GET', path: '/providers', headers }));
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${KEYS.admin}` },
+      { authorization: 'Bearer local-admin-key' },
+    ] as Record<string, string>[]) {
+      const list = await writesNothing(() =>
+        invoke(providers, { method: 'GET', path: '/providers', headers }),
+      );
       expectError(list, 503, 'not_configured');
       expect(list.json.error.message).toContain('ADMIN_API_KEY');
       const view = await writesNothing(() =>
@@ -310,7 +350,10 @@ describe('a deployed stage (no IS_OFFLINE) with a key not configured', () => {
 
   it('the SMS callbacks answer 503 when INBOUND_SMS_TOKEN is unset', async () => {
     env.set({ INBOUND_SMS_TOKEN: undefined, IS_OFFLINE: undefined });
-    for (const [handler, path] of [[inboundSms, '/sms/inbound'], [smsStatus, '/sms/status']] as const) {
+    for (const [handler, path] of [
+      [inboundSms, '/sms/inbound'],
+      [smsStatus, '/sms/status'],
+    ] as const) {
       for (const query of [undefined, { token: KEYS.sms }, { token: 'local-sms-token' }]) {
         const res = await writesNothing(() =>
           invoke(handler, {
@@ -332,14 +375,26 @@ describe('local development (IS_OFFLINE=true)', () => {
   const env = useEnv();
 
   it('unset keys take the development values, and only those open the routes', async () => {
-    env.set({ IS_OFFLINE: 'true', LEAD_API_KEY: undefined, ADMIN_API_KEY: undefined, INBOUND_SMS_TOKEN: undefined });
+    env.set({
+      IS_OFFLINE: 'true',
+      LEAD_API_KEY: undefined,
+      ADMIN_API_KEY: undefined,
+      INBOUND_SMS_TOKEN: undefined,
+    });
 
-    const created = await postLead({ headers: { 'x-api-key': 'local-lead-key' }, body: JSON.stringify(lead({ zipCode: '41540' })) });
+    const created = await postLead({
+      headers: { 'x-api-key': 'local-lead-key' },
+      body: JSON.stringify(lead({ zipCode: '41540' })),
+    });
     expect(created.status, created.text).toBe(201);
     expectError(await postLead({ headers: { 'x-api-key': KEYS.lead }, body: '{}' }), 403, 'forbidden');
     expectError(await postLead({ headers: { 'x-api-key': '' }, body: '{}' }), 401, 'unauthorized');
 
-    const list = await invoke(providers, { method: 'GET', path: '/providers', headers: { authorization: 'Bearer local-admin-key' } });
+    const list = await invoke(providers, {
+      method: 'GET',
+      path: '/providers',
+      headers: { authorization: 'Bearer local-admin-key' },
+    });
     expect(list.status, list.text).toBe(200);
     const view = await invoke(leadRoute, {
       method: 'GET',
@@ -349,7 +404,11 @@ describe('local development (IS_OFFLINE=true)', () => {
     });
     expect(view.status, view.text).toBe(200);
     expectError(
-      await invoke(providers, { method: 'GET', path: '/providers', headers: { authorization: 'Bearer local-lead-key' } }),
+      await invoke(providers, {
+        method: 'GET',
+        path: '/providers',
+        headers: { authorization: 'Bearer local-lead-key' },
+      }),
       403,
       'forbidden',
     );
@@ -375,11 +434,18 @@ describe('local development (IS_OFFLINE=true)', () => {
   it('a configured key wins over the development value, even locally', async () => {
     env.set({ IS_OFFLINE: 'true' });
     const res = await writesNothing(() =>
-      postLead({ headers: { 'x-api-key': 'local-lead-key' }, body: JSON.stringify(lead({ zipCode: '41541' })) }),
+      postLead({
+        headers: { 'x-api-key': 'local-lead-key' },
+        body: JSON.stringify(lead({ zipCode: '41541' })),
+      }),
     );
     expectError(res, 403, 'forbidden');
     expectError(
-      await invoke(providers, { method: 'GET', path: '/providers', headers: { authorization: 'Bearer local-admin-key' } }),
+      await invoke(providers, {
+        method: 'GET',
+        path: '/providers',
+        headers: { authorization: 'Bearer local-admin-key' },
+      }),
       403,
       'forbidden',
     );
@@ -390,7 +456,9 @@ describe('unexpected failures', () => {
   const env = useEnv();
 
   it('a field value Postgres cannot store (NUL character) is a 400, not a 500, and writes nothing', async () => {
-    const res = await writesNothing(() => postLead({ body: JSON.stringify(lead({ zipCode: '41550', name: 'Ja\u0000ne' })) }));
+    const res = await writesNothing(() =>
+      postLead({ body: JSON.stringify(lead({ zipCode: '41550', name: 'Ja\u0000ne' })) }),
+    );
     expectError(res, 400, 'validation_failed');
     expect(res.json.error.details).toEqual([expect.objectContaining({ field: 'name' })]);
     const prov = await writesNothing(() =>
@@ -398,7 +466,12 @@ describe('unexpected failures', () => {
         method: 'POST',
         path: '/providers',
         headers: { ...admin, ...JSON_TYPE },
-        body: JSON.stringify({ name: 'Pat', phone: phoneNumber(), categories: ['plumb\u0000ing'], zipCodes: ['41550'] }),
+        body: JSON.stringify({
+          name: 'Pat',
+          phone: phoneNumber(),
+          categories: ['plumb\u0000ing'],
+          zipCodes: ['41550'],
+        }),
       }),
     );
     expectError(prov, 400, 'validation_failed');
@@ -435,7 +508,12 @@ describe('unexpected failures', () => {
 
   it('an unsupported method on /providers is a JSON 405', async () => {
     const res = await writesNothing(() =>
-      invoke(providers, { method: 'DELETE', path: `/providers/${UUID}`, pathParams: { id: UUID }, headers: admin }),
+      invoke(providers, {
+        method: 'DELETE',
+        path: `/providers/${UUID}`,
+        pathParams: { id: UUID },
+        headers: admin,
+      }),
     );
     expectError(res, 405, 'method_not_allowed');
   });
@@ -449,7 +527,10 @@ describe('Idempotency-Key header shape', () => {
       );
       expectError(res, 400, 'invalid_idempotency_key');
     }
-    const ok = await postLead({ headers: { 'idempotency-key': 'k'.repeat(255) }, body: JSON.stringify(lead({ zipCode: '41560' })) });
+    const ok = await postLead({
+      headers: { 'idempotency-key': 'k'.repeat(255) },
+      body: JSON.stringify(lead({ zipCode: '41560' })),
+    });
     expect(ok.status, ok.text).toBe(201);
   });
 });

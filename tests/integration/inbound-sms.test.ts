@@ -52,15 +52,19 @@ async function providerWithLead(overrides: Record<string, unknown> = {}) {
 const payLinkOf = (body: string) => `https://leads.example.test/p/${linkToken(body)}`;
 
 async function optedOut(provider: Provider): Promise<boolean> {
-  const [row] = await app.db.query<{ opted_out: boolean }>('select opted_out from providers where id = $1', [provider.id]);
+  const [row] = await app.db.query<{ opted_out: boolean }>('select opted_out from providers where id = $1', [
+    provider.id,
+  ]);
   return row!.opted_out;
 }
 
 async function inboundRow(id: string) {
-  const rows = await app.db.query<{ id: string; sender: string; outcome: string; provider_id: string | null }>(
-    'select id, sender, outcome, provider_id from inbound_sms where id = $1',
-    [id],
-  );
+  const rows = await app.db.query<{
+    id: string;
+    sender: string;
+    outcome: string;
+    provider_id: string | null;
+  }>('select id, sender, outcome, provider_id from inbound_sms where id = $1', [id]);
   return rows;
 }
 
@@ -81,7 +85,9 @@ function postInbound(fields: Record<string, unknown>, as: 'json' | 'form' = 'jso
   const body =
     as === 'json'
       ? JSON.stringify(fields)
-      : new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString();
+      : new URLSearchParams(
+          Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString();
   return invoke(inboundSms, {
     method: 'POST',
     path: '/sms/inbound',
@@ -116,12 +122,23 @@ describe('YES <code>: the pay link', () => {
       expect(payLinkOf(sms[0]!)).toBe(`https://leads.example.test/p/${offer!.pay_token}`);
 
       // Stored as a sent pay_link SMS to them.
-      const stored = await app.db.query<{ kind: string; status: string; recipients: string[]; lead_id: string; transport: string }>(
-        'select kind, status, recipients, lead_id, transport from sms_messages where provider_id = $1',
-        [provider.id],
-      );
+      const stored = await app.db.query<{
+        kind: string;
+        status: string;
+        recipients: string[];
+        lead_id: string;
+        transport: string;
+      }>('select kind, status, recipients, lead_id, transport from sms_messages where provider_id = $1', [
+        provider.id,
+      ]);
       expect(stored).toEqual([
-        { kind: 'pay_link', status: 'sent', recipients: [provider.phone], lead_id: created.id, transport: 'textmagic' },
+        {
+          kind: 'pay_link',
+          status: 'sent',
+          recipients: [provider.phone],
+          lead_id: created.id,
+          transport: 'textmagic',
+        },
       ]);
     },
   );
@@ -133,9 +150,10 @@ describe('YES <code>: the pay link', () => {
     expect(first.sms).toHaveLength(1);
     expect(second.sms).toHaveLength(1);
     expect(payLinkOf(second.sms[0]!)).toBe(payLinkOf(first.sms[0]!));
-    const [{ n }] = (await app.db.query<{ n: number }>('select count(*)::int as n from offers where provider_id = $1', [provider.id])) as [
-      { n: number },
-    ];
+    const [{ n }] = (await app.db.query<{ n: number }>(
+      'select count(*)::int as n from offers where provider_id = $1',
+      [provider.id],
+    )) as [{ n: number }];
     expect(n).toBe(1);
   });
 
@@ -145,7 +163,10 @@ describe('YES <code>: the pay link', () => {
     expect(sms).toHaveLength(1);
     expect(sms[0]).toContain(created.code);
     expect(sms[0]).toContain('$15.00');
-    const [offer] = await app.db.query<{ pay_token: string }>('select pay_token from offers where lead_id = $1', [created.id]);
+    const [offer] = await app.db.query<{ pay_token: string }>(
+      'select pay_token from offers where lead_id = $1',
+      [created.id],
+    );
     expect(linkToken(sms[0]!)).toBe(offer!.pay_token);
   });
 
@@ -179,7 +200,9 @@ describe('YES <code>: the pay link', () => {
     const bought = await newLead(zip);
     const open = await newLead(zip);
     await app.db.query('update leads set unlock_count = max_unlocks where id = $1', [full.id]);
-    await app.db.query(`update leads set expires_at = now() - interval '1 minute' where id = $1`, [expired.id]);
+    await app.db.query(`update leads set expires_at = now() - interval '1 minute' where id = $1`, [
+      expired.id,
+    ]);
     await buy(provider, bought.code);
     const { sms } = await text(provider, 'YES');
     expect(sms).toHaveLength(1);
@@ -216,7 +239,9 @@ describe('YES <code> for a lead they cannot buy', () => {
 
   it('an expired lead: "no longer available", no link', async () => {
     const { provider, lead: created } = await providerWithLead();
-    await app.db.query(`update leads set expires_at = now() - interval '1 minute' where id = $1`, [created.id]);
+    await app.db.query(`update leads set expires_at = now() - interval '1 minute' where id = $1`, [
+      created.id,
+    ]);
     const { sms } = await text(provider, `YES ${created.code}`);
     expect(sms).toHaveLength(1);
     expect(sms[0]).toMatch(/no longer available/i);
@@ -318,14 +343,20 @@ describe('HELP and anything else', () => {
     expect(third.sms).toHaveLength(0);
 
     // A day later (help_sent_at moved back 25 hours), the help text again, once.
-    await app.db.query(`update providers set help_sent_at = help_sent_at - interval '25 hours' where id = $1`, [provider.id]);
+    await app.db.query(
+      `update providers set help_sent_at = help_sent_at - interval '25 hours' where id = $1`,
+      [provider.id],
+    );
     const later = await text(provider, 'hello?');
     expect(later.sms).toHaveLength(1);
     expect(later.sms[0]).toMatch(/reply YES/i);
     expect((await text(provider, 'hello??')).sms).toHaveLength(0);
 
     // Every message was recorded, answered or not.
-    const rows = await app.db.query<{ outcome: string }>('select outcome from inbound_sms where provider_id = $1', [provider.id]);
+    const rows = await app.db.query<{ outcome: string }>(
+      'select outcome from inbound_sms where provider_id = $1',
+      [provider.id],
+    );
     expect(rows.map((r) => r.outcome)).toEqual(['other', 'other', 'other', 'other', 'other']);
   });
 
@@ -378,7 +409,9 @@ describe('callbacks', () => {
     const { provider, lead: created } = await providerWithLead();
     const id = uniqueId();
     const before = app.textmagic.sent.length;
-    const replies = await Promise.all(Array.from({ length: 20 }, () => api.reply(provider.phone, `YES ${created.code}`, { id })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => api.reply(provider.phone, `YES ${created.code}`, { id })),
+    );
     expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(sentTo(provider.phone, before)).toHaveLength(1);
     expect(await inboundRow(id)).toHaveLength(1);
@@ -408,7 +441,12 @@ describe('callbacks', () => {
     const { provider, lead: created } = await providerWithLead();
     const id = Date.now();
     const before = app.textmagic.sent.length;
-    const res = await postInbound({ id, sender: Number(tmDigits(provider.phone)), receiver: 15125550000, text: `YES ${created.code}` });
+    const res = await postInbound({
+      id,
+      sender: Number(tmDigits(provider.phone)),
+      receiver: 15125550000,
+      text: `YES ${created.code}`,
+    });
     expect(res.status).toBe(200);
     expect(sentTo(provider.phone, before)).toHaveLength(1);
     expect(await inboundRow(String(id))).toHaveLength(1);
@@ -425,17 +463,23 @@ describe('callbacks', () => {
     };
     delete fields[field];
     for (const as of ['json', 'form'] as const) {
-      const [{ n: before }] = (await app.db.query<{ n: number }>('select count(*)::int as n from inbound_sms')) as [{ n: number }];
+      const [{ n: before }] = (await app.db.query<{ n: number }>(
+        'select count(*)::int as n from inbound_sms',
+      )) as [{ n: number }];
       const res = await postInbound(fields, as);
       expect(res.status).toBe(400);
       expect(res.json.error.code).toEqual(expect.any(String));
       expect(res.json.error.message).toContain(field);
       expect(res.json.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-      const [{ n: after }] = (await app.db.query<{ n: number }>('select count(*)::int as n from inbound_sms')) as [{ n: number }];
+      const [{ n: after }] = (await app.db.query<{ n: number }>(
+        'select count(*)::int as n from inbound_sms',
+      )) as [{ n: number }];
       expect(after).toBe(before);
     }
     expect(app.textmagic.requests).toBe(0);
-    expect(await app.db.query('select 1 from sms_messages where provider_id = $1', [provider.id])).toHaveLength(0);
+    expect(
+      await app.db.query('select 1 from sms_messages where provider_id = $1', [provider.id]),
+    ).toHaveLength(0);
   });
 
   it('a NUL character in the text (GSM "@" as some gateways pass it) is accepted, not a 500', async () => {
@@ -455,7 +499,9 @@ describe('callbacks', () => {
     const res = await postInbound({ id: 'a\u0000b', sender: tmDigits(provider.phone), text: 'HELP' });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toContain('id');
-    expect(await app.db.query('select 1 from inbound_sms where provider_id = $1', [provider.id])).toHaveLength(0);
+    expect(
+      await app.db.query('select 1 from inbound_sms where provider_id = $1', [provider.id]),
+    ).toHaveLength(0);
     expect(app.textmagic.requests).toBe(0);
   });
 
@@ -464,7 +510,13 @@ describe('callbacks', () => {
     const id = uniqueId();
     const body = new URLSearchParams({ id, sender: tmDigits(provider.phone), text: 'HELP' }).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
-    const wrong = await invoke(inboundSms, { method: 'POST', path: '/sms/inbound', query: { token: 'nope' }, headers, body });
+    const wrong = await invoke(inboundSms, {
+      method: 'POST',
+      path: '/sms/inbound',
+      query: { token: 'nope' },
+      headers,
+      body,
+    });
     const missing = await invoke(inboundSms, { method: 'POST', path: '/sms/inbound', headers, body });
     expect(wrong.status).toBe(403);
     expect(missing.status).toBe(401);
@@ -481,7 +533,14 @@ describe('callbacks', () => {
     expect(res.status).toBe(200);
     expect(sms).toHaveLength(0);
     expect(app.textmagic.requests).toBe(1); // tried once, at once
-    const rows = await app.db.query<{ kind: string; status: string; attempts: number; last_error: string; due_in_s: number; body: string }>(
+    const rows = await app.db.query<{
+      kind: string;
+      status: string;
+      attempts: number;
+      last_error: string;
+      due_in_s: number;
+      body: string;
+    }>(
       `select kind, status, attempts, last_error, body,
               extract(epoch from next_attempt_at - now())::float as due_in_s
          from sms_messages where provider_id = $1`,
@@ -499,7 +558,10 @@ describe('callbacks', () => {
     expect((await text(provider, `YES ${created.code}`, { id })).sms).toHaveLength(0);
 
     // Once due, the dispatcher sends it, once.
-    await app.db.query(`update sms_messages set next_attempt_at = now() - interval '1 second' where provider_id = $1`, [provider.id]);
+    await app.db.query(
+      `update sms_messages set next_attempt_at = now() - interval '1 second' where provider_id = $1`,
+      [provider.id],
+    );
     const before = app.textmagic.sent.length;
     await dispatcher();
     await dispatcher();

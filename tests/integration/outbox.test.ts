@@ -31,15 +31,20 @@ type Row = {
 };
 
 const row = async (id: number): Promise<Row> =>
-  (await app.db.query<Row>(
-    `select id::int, kind, status, attempts, last_error, transport, provider_message_id, body, recipients, sent_at,
+  (
+    await app.db.query<Row>(
+      `select id::int, kind, status, attempts, last_error, transport, provider_message_id, body, recipients, sent_at,
             extract(epoch from next_attempt_at - now())::float as due_in_s
        from sms_messages where id = $1`,
-    [id],
-  ))[0]!;
+      [id],
+    )
+  )[0]!;
 
 const makeDue = (ids: number[]) =>
-  app.db.query(`update sms_messages set next_attempt_at = now() - interval '1 second' where id = any($1::bigint[])`, [ids]);
+  app.db.query(
+    `update sms_messages set next_attempt_at = now() - interval '1 second' where id = any($1::bigint[])`,
+    [ids],
+  );
 
 /** A lead teased to one provider of its own; returns the teaser's outbox row id. */
 async function teaser(): Promise<{ smsId: number; phone: string; code: string }> {
@@ -47,7 +52,10 @@ async function teaser(): Promise<{ smsId: number; phone: string; code: string }>
   const provider = await api.addProvider({ zipCodes: [zip] });
   const created = await api.postLead(lead({ zipCode: zip }));
   expect(created.status).toBe(201);
-  const [r] = await app.db.query<{ id: number }>(`select id::int from sms_messages where lead_id = $1 and kind = 'teaser'`, [created.json.id]);
+  const [r] = await app.db.query<{ id: number }>(
+    `select id::int from sms_messages where lead_id = $1 and kind = 'teaser'`,
+    [created.json.id],
+  );
   return { smsId: r!.id, phone: provider.phone, code: created.json.code };
 }
 
@@ -57,7 +65,9 @@ const timesSent = (text: string) => app.textmagic.sent.filter((m) => m.text === 
 beforeEach(async () => {
   app.textmagic.reset();
   // Each test judges the dispatcher by the rows it made: nothing left queued by an earlier test.
-  await app.db.query(`update sms_messages set status = 'failed', last_error = 'set aside between tests' where status = 'queued'`);
+  await app.db.query(
+    `update sms_messages set status = 'failed', last_error = 'set aside between tests' where status = 'queued'`,
+  );
 });
 
 describe('a send that fails is kept and retried', () => {
@@ -67,7 +77,13 @@ describe('a send that fails is kept and retried', () => {
     expect(app.textmagic.requests).toBe(1);
     expect(app.textmagic.sent).toHaveLength(0);
     const r = await row(smsId);
-    expect(r).toMatchObject({ status: 'queued', attempts: 1, transport: null, provider_message_id: null, sent_at: null });
+    expect(r).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      transport: null,
+      provider_message_id: null,
+      sent_at: null,
+    });
     expect(r.recipients).toEqual([phone]);
     expect(r.last_error).toContain('503');
     expect(r.due_in_s).toBeGreaterThan(50);
@@ -80,14 +96,14 @@ describe('a send that fails is kept and retried', () => {
     app.textmagic.reset();
 
     const early = await dispatcher();
-    expect(early.sms).toEqual({ sent: 0, retry: 0, failed: 0 });
+    expect(early.sms).toEqual({ done: 0, retry: 0, failed: 0 });
     expect(app.textmagic.requests).toBe(0);
     expect(await row(smsId)).toMatchObject({ status: 'queued', attempts: 1 });
 
     await makeDue([smsId]);
     const [first, second] = [await dispatcher(), await dispatcher()];
-    expect(first.sms).toEqual({ sent: 1, retry: 0, failed: 0 });
-    expect(second.sms).toEqual({ sent: 0, retry: 0, failed: 0 });
+    expect(first.sms).toEqual({ done: 1, retry: 0, failed: 0 });
+    expect(second.sms).toEqual({ done: 0, retry: 0, failed: 0 });
     expect(app.textmagic.sent).toHaveLength(1);
     expect(app.textmagic.sent[0]!.phones).toEqual([tmDigits(phone)]);
     expect(app.textmagic.sent[0]!.text).toContain(`YES ${code}`);
@@ -118,7 +134,7 @@ describe('a send that fails is kept and retried', () => {
     expect(app.textmagic.sent).toHaveLength(0);
 
     await makeDue([smsId]);
-    expect((await dispatcher()).sms.sent).toBe(1);
+    expect((await dispatcher()).sms.done).toBe(1);
     expect(timesSent(r.body)).toBe(1);
     expect(await row(smsId)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
   });
@@ -129,7 +145,7 @@ describe('a send that fails is kept and retried', () => {
     const r = await row(smsId);
     expect(r.status).toBe('sent');
     await makeDue([smsId]);
-    expect((await dispatcher()).sms.sent).toBe(0);
+    expect((await dispatcher()).sms.done).toBe(0);
   });
 
   it.each([400, 401] as const)('a %s from TextMagic marks it failed at once', async (mode) => {
@@ -141,7 +157,7 @@ describe('a send that fails is kept and retried', () => {
 
     await makeDue([smsId]);
     const run = await dispatcher();
-    expect(run.sms).toEqual({ sent: 0, retry: 0, failed: 0 });
+    expect(run.sms).toEqual({ done: 0, retry: 0, failed: 0 });
     expect(app.textmagic.requests).toBe(1);
     expect(await row(smsId)).toMatchObject({ status: 'failed', attempts: 1 });
   });
@@ -160,7 +176,9 @@ describe('a send that fails is kept and retried', () => {
       app.textmagic.fail(1, attempts % 2 ? 503 : 429);
       await makeDue([smsId]);
       const run = await dispatcher();
-      expect(run.sms).toEqual(attempts < 9 ? { sent: 0, retry: 1, failed: 0 } : { sent: 0, retry: 0, failed: 1 });
+      expect(run.sms).toEqual(
+        attempts < 9 ? { done: 0, retry: 1, failed: 0 } : { done: 0, retry: 0, failed: 1 },
+      );
     }
     const r = await row(smsId);
     expect(r).toMatchObject({ status: 'failed', attempts: 10 });
@@ -170,7 +188,7 @@ describe('a send that fails is kept and retried', () => {
 
     // Failed for good: the dispatcher leaves it alone.
     await makeDue([smsId]);
-    expect((await dispatcher()).sms).toEqual({ sent: 0, retry: 0, failed: 0 });
+    expect((await dispatcher()).sms).toEqual({ done: 0, retry: 0, failed: 0 });
     expect(app.textmagic.requests).toBe(10);
   });
 });
@@ -198,10 +216,18 @@ describe('without TextMagic credentials', () => {
     // The whole flow: teaser, pay link, details (which carry the client's phone and e-mail).
     const { smsId, phone, code } = await teaser();
     const before = await row(smsId);
-    expect(before).toMatchObject({ status: 'sent', transport: 'log', attempts: 1, provider_message_id: null });
+    expect(before).toMatchObject({
+      status: 'sent',
+      transport: 'log',
+      attempts: 1,
+      provider_message_id: null,
+    });
     const link = await api.reply(phone, `YES ${code}`);
     expect(link.status).toBe(200);
-    const [payLink] = await app.db.query<{ body: string }>(`select body from sms_messages where kind = 'pay_link' and $1 = any(recipients)`, [phone]);
+    const [payLink] = await app.db.query<{ body: string }>(
+      `select body from sms_messages where kind = 'pay_link' and $1 = any(recipients)`,
+      [phone],
+    );
     const pay = await api.openPayLink(linkToken(payLink!.body));
     const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
     const { payload, header } = app.stripe.sign(app.stripe.completeSession(session.id));
@@ -240,7 +266,7 @@ describe('without TextMagic credentials', () => {
     expect(details.body).toContain('j***@example.com');
 
     // Nothing queued for the dispatcher.
-    expect((await dispatcher()).sms.sent).toBe(0);
+    expect((await dispatcher()).sms.done).toBe(0);
   });
 });
 
@@ -260,15 +286,17 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
       await other.query('select id from sms_messages where id = $1 for update', [b.smsId]);
       const run = await Promise.race([
         dispatcher(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the dispatcher waited for a locked row')), 5000)),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the dispatcher waited for a locked row')), 5000),
+        ),
       ]);
-      expect(run.sms.sent).toBe(2);
+      expect(run.sms.done).toBe(2);
       expect(await row(b.smsId)).toMatchObject({ status: 'queued', attempts: 1 });
       await other.query('rollback');
     } finally {
       await other.end();
     }
-    expect((await dispatcher()).sms.sent).toBe(1);
+    expect((await dispatcher()).sms.done).toBe(1);
     for (const t of [a, b, c]) {
       expect(await row(t.smsId)).toMatchObject({ status: 'sent', attempts: 2 });
       expect(timesSent((await row(t.smsId)).body)).toBe(1);
@@ -285,7 +313,7 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
     await makeDue(ids);
 
     const runs = await Promise.all(Array.from({ length: 4 }, () => dispatcher()));
-    expect(runs.reduce((sum, r) => sum + r.sms.sent, 0)).toBe(n);
+    expect(runs.reduce((sum, r) => sum + r.sms.done, 0)).toBe(n);
     expect(runs.every((r) => r.sms.retry === 0 && r.sms.failed === 0)).toBe(true);
     expect(app.textmagic.requests).toBe(n);
     for (const t of queued) {
@@ -293,7 +321,7 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
       expect(r).toMatchObject({ status: 'sent', attempts: 2 });
       expect(timesSent(r.body)).toBe(1);
     }
-    expect((await Promise.all([dispatcher(), dispatcher()])).map((r) => r.sms.sent)).toEqual([0, 0]);
+    expect((await Promise.all([dispatcher(), dispatcher()])).map((r) => r.sms.done)).toEqual([0, 0]);
   });
 
   it('a request sending its SMS and dispatchers running at the same time send it once', async () => {

@@ -24,7 +24,9 @@ function report(
   const body =
     as === 'json'
       ? JSON.stringify(fields)
-      : new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString();
+      : new URLSearchParams(
+          Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString();
   const token = opts.token === undefined ? KEYS.sms : opts.token;
   return invoke(smsStatus, {
     method: 'POST',
@@ -44,19 +46,27 @@ type SmsRow = {
   delivery_status: Record<string, string> | null;
 };
 const smsRow = async (id: number) =>
-  (await app.db.query<SmsRow>(
-    'select id::int, status, provider_message_id, provider_session_id, delivery_status from sms_messages where id = $1',
-    [id],
-  ))[0]!;
+  (
+    await app.db.query<SmsRow>(
+      'select id::int, status, provider_message_id, provider_session_id, delivery_status from sms_messages where id = $1',
+      [id],
+    )
+  )[0]!;
 
-type ReportRow = { message_id: string; receiver: string | null; status: string; sms_message_id: number | null; payload: Fields };
+type ReportRow = {
+  message_id: string;
+  receiver: string | null;
+  status: string;
+  sms_message_id: number | null;
+  payload: Fields;
+};
 const reportRows = (messageId: string) =>
   app.db.query<ReportRow>(
     'select message_id, receiver, status, sms_message_id::int as sms_message_id, payload from sms_delivery_reports where message_id = $1',
     [messageId],
   );
 const reportCount = async () =>
-  ((await app.db.query<{ n: number }>('select count(*)::int as n from sms_delivery_reports'))[0]!).n;
+  (await app.db.query<{ n: number }>('select count(*)::int as n from sms_delivery_reports'))[0]!.n;
 
 /** A teaser to `n` providers: the outbox row and what the fake TextMagic answered. */
 async function teaser(n: number) {
@@ -68,9 +78,10 @@ async function teaser(n: number) {
   expect(created.status).toBe(201);
   const sent = app.textmagic.sent.slice(before);
   expect(sent).toHaveLength(1);
-  const [row] = await app.db.query<{ id: number }>(`select id::int from sms_messages where lead_id = $1 and kind = 'teaser'`, [
-    created.json.id,
-  ]);
+  const [row] = await app.db.query<{ id: number }>(
+    `select id::int from sms_messages where lead_id = $1 and kind = 'teaser'`,
+    [created.json.id],
+  );
   return { providers, tm: sent[0]!, smsId: row!.id };
 }
 
@@ -93,7 +104,11 @@ describe('what our send stores', () => {
     const { tm, smsId } = await teaser(2);
     expect(tm.type).toBe('session');
     const row = await smsRow(smsId);
-    expect(row).toMatchObject({ status: 'sent', provider_message_id: null, provider_session_id: String(tm.sessionId) });
+    expect(row).toMatchObject({
+      status: 'sent',
+      provider_message_id: null,
+      provider_session_id: String(tm.sessionId),
+    });
   });
 });
 
@@ -108,7 +123,12 @@ describe('POST /sms/status', () => {
 
     const rows = await reportRows(messageId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ message_id: messageId, receiver: providers[0]!.phone, status: 'd', sms_message_id: smsId });
+    expect(rows[0]).toMatchObject({
+      message_id: messageId,
+      receiver: providers[0]!.phone,
+      status: 'd',
+      sms_message_id: smsId,
+    });
     expect(rows[0]!.payload).toMatchObject({ id: messageId, receiver, status: 'd' });
     expect((await smsRow(smsId)).delivery_status).toEqual({ [providers[0]!.phone]: 'd' });
   });
@@ -131,11 +151,22 @@ describe('POST /sms/status', () => {
     const [a, b, c] = providers.map((p) => p.phone) as [string, string, string];
     // TextMagic reports per recipient: its own message id, with the session's id.
     const idFor = (phone: string) => String(tm.messageIds[tm.phones.indexOf(tmDigits(phone))]);
-    expect((await report({ id: idFor(a), sessionId: tm.sessionId, receiver: tmDigits(a), status: 'd' })).json.matched).toBe(true);
-    expect((await report({ id: idFor(b), sessionId: tm.sessionId, receiver: tmDigits(b), status: 'f' }, { as: 'json' })).json.matched).toBe(
-      true,
-    );
-    expect((await report({ id: idFor(c), sessionId: tm.sessionId, receiver: tmDigits(c), status: 's' })).json.matched).toBe(true);
+    expect(
+      (await report({ id: idFor(a), sessionId: tm.sessionId, receiver: tmDigits(a), status: 'd' })).json
+        .matched,
+    ).toBe(true);
+    expect(
+      (
+        await report(
+          { id: idFor(b), sessionId: tm.sessionId, receiver: tmDigits(b), status: 'f' },
+          { as: 'json' },
+        )
+      ).json.matched,
+    ).toBe(true);
+    expect(
+      (await report({ id: idFor(c), sessionId: tm.sessionId, receiver: tmDigits(c), status: 's' })).json
+        .matched,
+    ).toBe(true);
     expect((await smsRow(smsId)).delivery_status).toEqual({ [a]: 'd', [b]: 'f', [c]: 's' });
 
     // C's later report replaces C's status only.
@@ -152,7 +183,12 @@ describe('POST /sms/status', () => {
   it('a JSON report with numeric fields is understood', async () => {
     const { providers, tm, smsId } = await teaser(1);
     const res = await report(
-      { id: tm.messageIds[0]!, receiver: Number(tmDigits(providers[0]!.phone)), status: 'd', sessionId: tm.sessionId },
+      {
+        id: tm.messageIds[0]!,
+        receiver: Number(tmDigits(providers[0]!.phone)),
+        status: 'd',
+        sessionId: tm.sessionId,
+      },
       { as: 'json' },
     );
     expect(res.status).toBe(200);
@@ -162,7 +198,10 @@ describe('POST /sms/status', () => {
 
   it('a form body base64-encoded in a v2 event is understood', async () => {
     const { providers, tm, smsId } = await teaser(1);
-    const res = await report({ id: tm.messageIds[0]!, receiver: tmDigits(providers[0]!.phone), status: 'e' }, { version: 'v2' });
+    const res = await report(
+      { id: tm.messageIds[0]!, receiver: tmDigits(providers[0]!.phone), status: 'e' },
+      { version: 'v2' },
+    );
     expect(res.status).toBe(200);
     expect((await smsRow(smsId)).delivery_status).toEqual({ [providers[0]!.phone]: 'e' });
   });
@@ -173,7 +212,12 @@ describe('POST /sms/status', () => {
     expect(res.status).toBe(200);
     expect(res.json.matched).toBe(false);
     expect(await reportRows('987654321')).toEqual([
-      expect.objectContaining({ message_id: '987654321', receiver: '+15125550199', status: 'd', sms_message_id: null }),
+      expect.objectContaining({
+        message_id: '987654321',
+        receiver: '+15125550199',
+        status: 'd',
+        sms_message_id: null,
+      }),
     ]);
     expect((await smsRow(smsId)).delivery_status).toBeNull();
   });
@@ -238,11 +282,17 @@ describe('POST /sms/status', () => {
   });
 
   it('NUL characters: stripped from the stored payload, refused in the id and status, never a 500', async () => {
-    const ok = await report({ id: 'nul-1', status: 'd', receiver: '15125550199', note: 'a\u0000b' }, { as: 'json' });
+    const ok = await report(
+      { id: 'nul-1', status: 'd', receiver: '15125550199', note: 'a\u0000b' },
+      { as: 'json' },
+    );
     expect(ok.status).toBe(200);
     expect((await reportRows('nul-1'))[0]!.payload).toMatchObject({ note: 'ab' });
     const before = await reportCount();
-    for (const bad of [{ id: 'x\u0000y', status: 'd' }, { id: 'nul-2', status: 'd\u0000' }]) {
+    for (const bad of [
+      { id: 'x\u0000y', status: 'd' },
+      { id: 'nul-2', status: 'd\u0000' },
+    ]) {
       const res = await report(bad, { as: 'json' });
       expect(res.status).toBe(400);
     }

@@ -82,6 +82,6 @@ describe('a lead from POST /leads to the client details SMS (Neon driver)', () =
 
     // Nothing left queued for the dispatcher.
     const run = await dispatcher();
-    expect(run.sms.sent).toBe(0);
+    expect(run.sms.done).toBe(0);
   });
 });

@@ -1,4 +1,9 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  Context,
+} from 'aws-lambda';
 
 export type EventInput = {
   method?: string;
@@ -13,7 +18,8 @@ export type EventInput = {
 
 /** An API Gateway REST (v1) event, as API Gateway sends it. */
 export function v1Event(input: EventInput): APIGatewayProxyEvent {
-  const body = input.body === undefined ? null : Buffer.isBuffer(input.body) ? input.body.toString('utf8') : input.body;
+  const body =
+    input.body === undefined ? null : Buffer.isBuffer(input.body) ? input.body.toString('utf8') : input.body;
   return {
     httpMethod: input.method ?? 'GET',
     path: input.path,
@@ -45,7 +51,13 @@ export function v2Event(input: EventInput): APIGatewayProxyEventV2 {
     body: raw?.toString('base64'),
     isBase64Encoded: raw !== undefined,
     requestContext: {
-      http: { method: input.method ?? 'GET', path: input.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: {
+        method: input.method ?? 'GET',
+        path: input.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
     } as APIGatewayProxyEventV2['requestContext'],
   };
 }

@@ -118,7 +118,10 @@ export interface FakeStripe {
   /** Any event envelope. */
   event(type: string, object: Record<string, unknown>): StripeEvent;
   /** The JSON payload and a valid `Stripe-Signature` header for it. */
-  sign(event: StripeEvent, opts?: { timestamp?: number; secret?: string }): { payload: string; header: string };
+  sign(
+    event: StripeEvent,
+    opts?: { timestamp?: number; secret?: string },
+  ): { payload: string; header: string };
   /** The session as the API returns it (without the fake's bookkeeping fields). */
   publicSession(id: string): Record<string, unknown>;
   reset(): void;
@@ -203,7 +206,8 @@ export function parseStripeForm(body: string): Record<string, unknown> {
       } else {
         const next = node[seg];
         if (next === undefined) node = node[seg] = {};
-        else if (typeof next === 'string') throw invalid(`Invalid hash: ${path.slice(0, i + 1).join('.')}`, key);
+        else if (typeof next === 'string')
+          throw invalid(`Invalid hash: ${path.slice(0, i + 1).join('.')}`, key);
         else node = next;
       }
     }
@@ -246,7 +250,13 @@ function checkKnown(obj: Record<string, unknown>, allowed: readonly string[], pr
 }
 
 function paramName(path: string[]): string {
-  return path[0]! + path.slice(1).map((p) => `[${p}]`).join('');
+  return (
+    path[0]! +
+    path
+      .slice(1)
+      .map((p) => `[${p}]`)
+      .join('')
+  );
 }
 
 /** Stripe refuses empty strings on create: they mean "unset", which cannot apply to a new object. */
@@ -292,12 +302,16 @@ function validMetadata(v: unknown, param: string): Record<string, string> {
   if (!isObj(v)) throw invalid('Invalid metadata: metadata must be a hash of string keys and values.', param);
   const entries = Object.entries(v);
   if (entries.length > 50) {
-    throw invalid(`Invalid metadata: metadata can have up to 50 keys, but you passed in ${entries.length} keys.`, param);
+    throw invalid(
+      `Invalid metadata: metadata can have up to 50 keys, but you passed in ${entries.length} keys.`,
+      param,
+    );
   }
   const out: Record<string, string> = {};
   for (const [k, val] of entries) {
     if (k.length > 40) throw invalid(`Invalid key: ${k} must be a string under 40 characters`, param);
-    if (typeof val !== 'string') throw invalid(`Invalid val: metadata[${k}] must be a string under 500 characters`, param);
+    if (typeof val !== 'string')
+      throw invalid(`Invalid val: metadata[${k}] must be a string under 500 characters`, param);
     if (val.length > 500) throw invalid(`Invalid val: ${val} must be a string under 500 characters`, param);
     if (val !== '') out[k] = val;
   }
@@ -306,12 +320,61 @@ function validMetadata(v: unknown, param: string): Record<string, string> {
 
 /** Stripe's minimum charge amounts per currency (smallest unit). */
 const MIN_AMOUNT: Record<string, number> = {
-  usd: 50, aed: 200, aud: 50, bgn: 100, brl: 50, cad: 50, chf: 50, czk: 1500, dkk: 250, eur: 50,
-  gbp: 30, hkd: 400, huf: 17500, inr: 50, jpy: 50, mxn: 1000, myr: 200, nok: 300, nzd: 50, pln: 200,
-  ron: 200, sek: 300, sgd: 50, thb: 1000,
+  usd: 50,
+  aed: 200,
+  aud: 50,
+  bgn: 100,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  czk: 1500,
+  dkk: 250,
+  eur: 50,
+  gbp: 30,
+  hkd: 400,
+  huf: 17500,
+  inr: 50,
+  jpy: 50,
+  mxn: 1000,
+  myr: 200,
+  nok: 300,
+  nzd: 50,
+  pln: 200,
+  ron: 200,
+  sek: 300,
+  sgd: 50,
+  thb: 1000,
 };
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-const SYMBOL: Record<string, string> = { usd: '$', eur: '€', gbp: '£', jpy: '¥', cad: '$', aud: '$', nzd: '$', sgd: '$', hkd: '$', mxn: '$' };
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
+const SYMBOL: Record<string, string> = {
+  usd: '$',
+  eur: '€',
+  gbp: '£',
+  jpy: '¥',
+  cad: '$',
+  aud: '$',
+  nzd: '$',
+  sgd: '$',
+  hkd: '$',
+  mxn: '$',
+};
 const MAX_AMOUNT = 99_999_999;
 
 function formatAmount(amount: number, currency: string): string {
@@ -335,27 +398,109 @@ const now = () => Math.floor(Date.now() / 1000);
 // ---------------------------------------------------------------------------------------------
 
 const SESSION_PARAMS = [
-  'adaptive_pricing', 'after_expiration', 'allow_promotion_codes', 'allowed_payment_method_types', 'automatic_tax',
-  'billing_address_collection', 'branding_settings', 'cancel_url', 'client_reference_id', 'consent_collection',
-  'currency', 'custom_fields', 'custom_text', 'customer', 'customer_account', 'customer_creation', 'customer_email',
-  'customer_update', 'discounts', 'excluded_payment_method_types', 'expand', 'expires_at', 'integration_identifier',
-  'invoice_creation', 'line_items', 'locale', 'managed_payments', 'metadata', 'mode', 'name_collection',
-  'optional_items', 'origin_context', 'payment_intent_data', 'payment_method_collection',
-  'payment_method_configuration', 'payment_method_data', 'payment_method_options', 'payment_method_types',
-  'permissions', 'phone_number_collection', 'redirect_on_completion', 'return_url', 'saved_payment_method_options',
-  'setup_intent_data', 'shipping_address_collection', 'shipping_options', 'submit_type', 'subscription_data',
-  'success_url', 'tax_id_collection', 'ui_mode', 'wallet_options',
+  'adaptive_pricing',
+  'after_expiration',
+  'allow_promotion_codes',
+  'allowed_payment_method_types',
+  'automatic_tax',
+  'billing_address_collection',
+  'branding_settings',
+  'cancel_url',
+  'client_reference_id',
+  'consent_collection',
+  'currency',
+  'custom_fields',
+  'custom_text',
+  'customer',
+  'customer_account',
+  'customer_creation',
+  'customer_email',
+  'customer_update',
+  'discounts',
+  'excluded_payment_method_types',
+  'expand',
+  'expires_at',
+  'integration_identifier',
+  'invoice_creation',
+  'line_items',
+  'locale',
+  'managed_payments',
+  'metadata',
+  'mode',
+  'name_collection',
+  'optional_items',
+  'origin_context',
+  'payment_intent_data',
+  'payment_method_collection',
+  'payment_method_configuration',
+  'payment_method_data',
+  'payment_method_options',
+  'payment_method_types',
+  'permissions',
+  'phone_number_collection',
+  'redirect_on_completion',
+  'return_url',
+  'saved_payment_method_options',
+  'setup_intent_data',
+  'shipping_address_collection',
+  'shipping_options',
+  'submit_type',
+  'subscription_data',
+  'success_url',
+  'tax_id_collection',
+  'ui_mode',
+  'wallet_options',
 ] as const;
-const LINE_ITEM_PARAMS = ['adjustable_quantity', 'metadata', 'price', 'price_data', 'quantity', 'tax_rates'] as const;
-const PRICE_DATA_PARAMS = ['currency', 'product', 'product_data', 'recurring', 'tax_behavior', 'unit_amount', 'unit_amount_decimal'] as const;
-const PRODUCT_DATA_PARAMS = ['description', 'images', 'metadata', 'name', 'tax_code', 'tax_details', 'unit_label'] as const;
+const LINE_ITEM_PARAMS = [
+  'adjustable_quantity',
+  'metadata',
+  'price',
+  'price_data',
+  'quantity',
+  'tax_rates',
+] as const;
+const PRICE_DATA_PARAMS = [
+  'currency',
+  'product',
+  'product_data',
+  'recurring',
+  'tax_behavior',
+  'unit_amount',
+  'unit_amount_decimal',
+] as const;
+const PRODUCT_DATA_PARAMS = [
+  'description',
+  'images',
+  'metadata',
+  'name',
+  'tax_code',
+  'tax_details',
+  'unit_label',
+] as const;
 const REFUND_PARAMS = [
-  'amount', 'charge', 'currency', 'customer', 'expand', 'instructions_email', 'metadata', 'origin', 'payment_intent',
-  'reason', 'refund_application_fee', 'reverse_transfer',
+  'amount',
+  'charge',
+  'currency',
+  'customer',
+  'expand',
+  'instructions_email',
+  'metadata',
+  'origin',
+  'payment_intent',
+  'reason',
+  'refund_application_fee',
+  'reverse_transfer',
 ] as const;
 const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form', 'hosted', 'embedded', 'custom'];
 
-type IdemEntry = { method: string; path: string; params: string; status: number; body: string; requestId: string };
+type IdemEntry = {
+  method: string;
+  path: string;
+  params: string;
+  status: number;
+  body: string;
+  requestId: string;
+};
 
 export type FakeStripeOptions = {
   secretKey?: string;
@@ -382,7 +527,11 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     return structuredClone(rest);
   };
 
-  const makeEvent = (type: string, object: Record<string, unknown>, request?: { id: string; key?: string }): StripeEvent => {
+  const makeEvent = (
+    type: string,
+    object: Record<string, unknown>,
+    request?: { id: string; key?: string },
+  ): StripeEvent => {
     const ev: StripeEvent = {
       id: newId('evt_'),
       object: 'event',
@@ -412,7 +561,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
 
   // ---- API handlers -------------------------------------------------------------------------
 
-  const createSession = (params: Record<string, unknown>, idempotencyKey: string | undefined): FakeSession => {
+  const createSession = (
+    params: Record<string, unknown>,
+    idempotencyKey: string | undefined,
+  ): FakeSession => {
     checkKnown(params, SESSION_PARAMS, '');
     rejectEmptyStrings(params, []);
 
@@ -425,14 +577,18 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       throw invalid(`fake-stripe implements only mode=payment (got ${mode}).`, 'mode');
     }
     const uiMode = params.ui_mode === undefined ? 'hosted_page' : str(params.ui_mode, 'ui_mode');
-    if (!UI_MODES.includes(uiMode)) throw invalid(`Invalid ui_mode: must be one of ${UI_MODES.join(', ')}`, 'ui_mode');
+    if (!UI_MODES.includes(uiMode))
+      throw invalid(`Invalid ui_mode: must be one of ${UI_MODES.join(', ')}`, 'ui_mode');
     const hosted = ['hosted_page', 'hosted'].includes(uiMode);
 
     let successUrl: string | null = null;
     let cancelUrl: string | null = null;
     if (hosted) {
       if (params.return_url !== undefined) {
-        throw invalid('You can only set `return_url` when `ui_mode` is `embedded_page` or `elements`.', 'return_url');
+        throw invalid(
+          'You can only set `return_url` when `ui_mode` is `embedded_page` or `elements`.',
+          'return_url',
+        );
       }
       if (params.success_url === undefined) throw missing('success_url');
       successUrl = validUrl(params.success_url, 'success_url');
@@ -461,12 +617,17 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       }
       if (li.price !== undefined) throw noSuch('price', String(li.price), `${p}[price]`, 400);
       if (li.price_data === undefined) {
-        throw invalid(`You must specify either \`price\` or \`price_data\` in ${p}.`, `${p}[price_data]`, 'parameter_missing');
+        throw invalid(
+          `You must specify either \`price\` or \`price_data\` in ${p}.`,
+          `${p}[price_data]`,
+          'parameter_missing',
+        );
       }
       if (li.quantity === undefined) throw missing(`${p}[quantity]`);
       const quantity = int(li.quantity, `${p}[quantity]`);
       if (quantity < 1) throw invalid('This value must be greater than or equal to 1.', `${p}[quantity]`);
-      if (quantity > 999_999) throw invalid('This value must be less than or equal to 999999.', `${p}[quantity]`);
+      if (quantity > 999_999)
+        throw invalid('This value must be less than or equal to 999999.', `${p}[quantity]`);
       const pd = li.price_data;
       const pp = `${p}[price_data]`;
       if (!isObj(pd)) throw invalid('Invalid object', pp);
@@ -474,27 +635,41 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       if (pd.currency === undefined) throw missing(`${pp}[currency]`);
       const currency = str(pd.currency, `${pp}[currency]`).toLowerCase();
       if (!/^[a-z]{3}$/.test(currency)) {
-        throw invalid(`Invalid currency: ${String(pd.currency)}. Stripe currently supports these currencies: usd, eur, gbp, …`, `${pp}[currency]`);
+        throw invalid(
+          `Invalid currency: ${String(pd.currency)}. Stripe currently supports these currencies: usd, eur, gbp, …`,
+          `${pp}[currency]`,
+        );
       }
       if (pd.recurring !== undefined) {
-        throw invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', `${pp}[recurring]`);
+        throw invalid(
+          'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+          `${pp}[recurring]`,
+        );
       }
       let unitAmount: number;
       if (pd.unit_amount !== undefined && pd.unit_amount_decimal !== undefined) {
-        throw invalid('You may only specify one of these parameters: unit_amount, unit_amount_decimal.', `${pp}[unit_amount]`);
+        throw invalid(
+          'You may only specify one of these parameters: unit_amount, unit_amount_decimal.',
+          `${pp}[unit_amount]`,
+        );
       }
       if (pd.unit_amount !== undefined) {
         unitAmount = int(pd.unit_amount, `${pp}[unit_amount]`);
-        if (unitAmount < 0) throw invalid('This value must be greater than or equal to 0.', `${pp}[unit_amount]`);
+        if (unitAmount < 0)
+          throw invalid('This value must be greater than or equal to 0.', `${pp}[unit_amount]`);
       } else if (pd.unit_amount_decimal !== undefined) {
         const d = str(pd.unit_amount_decimal, `${pp}[unit_amount_decimal]`);
-        if (!/^\d+(\.\d{1,12})?$/.test(d)) throw invalid(`Invalid decimal: ${d}`, `${pp}[unit_amount_decimal]`);
+        if (!/^\d+(\.\d{1,12})?$/.test(d))
+          throw invalid(`Invalid decimal: ${d}`, `${pp}[unit_amount_decimal]`);
         unitAmount = Math.round(Number(d));
       } else {
         throw missing(`${pp}[unit_amount]`);
       }
       if (pd.product !== undefined && pd.product_data !== undefined) {
-        throw invalid('You may only specify one of these parameters: product, product_data.', `${pp}[product]`);
+        throw invalid(
+          'You may only specify one of these parameters: product, product_data.',
+          `${pp}[product]`,
+        );
       }
       if (pd.product !== undefined) throw noSuch('product', String(pd.product), `${pp}[product]`, 400);
       if (pd.product_data === undefined) throw missing(`${pp}[product_data]`);
@@ -519,10 +694,18 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     const amountTotal = lineItems.reduce((sum, l) => sum + l.unit_amount * l.quantity, 0);
     const min = MIN_AMOUNT[currency] ?? 50;
     if (amountTotal < min) {
-      throw invalid(`The Checkout Session's total amount due must add up to at least ${formatAmount(min, currency)}`, undefined, 'amount_too_small');
+      throw invalid(
+        `The Checkout Session's total amount due must add up to at least ${formatAmount(min, currency)}`,
+        undefined,
+        'amount_too_small',
+      );
     }
     if (amountTotal > MAX_AMOUNT) {
-      throw invalid(`The Checkout Session's total amount due must be no more than ${formatAmount(MAX_AMOUNT, currency)}`, undefined, 'amount_too_large');
+      throw invalid(
+        `The Checkout Session's total amount due must be no more than ${formatAmount(MAX_AMOUNT, currency)}`,
+        undefined,
+        'amount_too_large',
+      );
     }
 
     const created = now();
@@ -530,10 +713,16 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     if (params.expires_at !== undefined) {
       expiresAt = int(params.expires_at, 'expires_at');
       if (expiresAt - created < 30 * 60) {
-        throw invalid('The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', 'expires_at');
+        throw invalid(
+          'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.',
+          'expires_at',
+        );
       }
       if (expiresAt - created > 24 * 3600) {
-        throw invalid('The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'expires_at');
+        throw invalid(
+          'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.',
+          'expires_at',
+        );
       }
     }
     const metadata = validMetadata(params.metadata, 'metadata');
@@ -553,7 +742,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       }
     }
     if (params.customer !== undefined) throw noSuch('customer', String(params.customer), 'customer', 400);
-    if (params.expand !== undefined && !Array.isArray(params.expand)) throw invalid('Invalid array', 'expand');
+    if (params.expand !== undefined && !Array.isArray(params.expand))
+      throw invalid('Invalid array', 'expand');
 
     const id = `cs_test_${rand(58)}`;
     const session: FakeSession = {
@@ -576,7 +766,12 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       currency,
       currency_conversion: null,
       custom_fields: [],
-      custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+      custom_text: {
+        after_submit: null,
+        shipping_address: null,
+        submit: null,
+        terms_of_service_acceptance: null,
+      },
       customer: null,
       customer_account: null,
       customer_creation: 'if_required',
@@ -625,7 +820,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     const hasPi = params.payment_intent !== undefined;
     const hasCh = params.charge !== undefined;
     if (hasPi === hasCh) {
-      throw invalid('Must provide exactly one of these parameters: charge, payment_intent.', hasPi ? 'charge' : 'payment_intent');
+      throw invalid(
+        'Must provide exactly one of these parameters: charge, payment_intent.',
+        hasPi ? 'charge' : 'payment_intent',
+      );
     }
     let pi: FakePaymentIntent | undefined;
     if (hasPi) {
@@ -663,7 +861,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     if (params.reason !== undefined) {
       reason = str(params.reason, 'reason');
       if (!['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason)) {
-        throw invalid('Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer', 'reason');
+        throw invalid(
+          'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer',
+          'reason',
+        );
       }
     }
     const metadata = validMetadata(params.metadata, 'metadata');
@@ -676,7 +877,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       charge: pi.charge,
       created: now(),
       currency: pi.currency,
-      destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+      destination_details: {
+        card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+        type: 'card',
+      },
       metadata,
       payment_intent: pi.id,
       reason,
@@ -744,7 +948,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     const auth = req.headers.authorization;
     let key: string | undefined;
     if (auth?.startsWith('Bearer ')) key = auth.slice(7).trim();
-    else if (auth?.startsWith('Basic ')) key = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
+    else if (auth?.startsWith('Basic '))
+      key = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
     if (!key) {
       throw invalid(
         "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://docs.stripe.com/api#authentication for details, or we can help at https://support.stripe.com/.",
@@ -776,7 +981,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     const requestId = newId('req_', 14);
     const idemHeader = req.headers['idempotency-key'];
     const idempotencyKey = typeof idemHeader === 'string' ? idemHeader : undefined;
-    const stripeVersion = typeof req.headers['stripe-version'] === 'string' ? req.headers['stripe-version'] : apiVersion;
+    const stripeVersion =
+      typeof req.headers['stripe-version'] === 'string' ? req.headers['stripe-version'] : apiVersion;
 
     // The fake's hosted "checkout page"; its Pay button completes the session and, when a
     // webhook URL is set, delivers the signed event there, then follows success_url.
@@ -796,7 +1002,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         return;
       }
       const button =
-        s?.status === 'open' ? `<form method="post"><button>Pay ${formatAmount(s.amount_total, s.currency)}</button></form>` : '';
+        s?.status === 'open'
+          ? `<form method="post"><button>Pay ${formatAmount(s.amount_total, s.currency)}</button></form>`
+          : '';
       const html = s
         ? `<!doctype html><title>Fake Checkout</title><h1>Fake Stripe Checkout</h1><p>${s.id}</p><p>status: ${s.status}</p><p>${formatAmount(s.amount_total, s.currency)}</p>${button}`
         : '<!doctype html><title>Not found</title><h1>Something went wrong</h1>';
@@ -819,7 +1027,11 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
 
     const reply = (status: number, payload: string, extra: Record<string, string> = {}) => {
       record.status = status;
-      res.writeHead(status, { ...baseHeaders, 'Content-Length': String(Buffer.byteLength(payload)), ...extra });
+      res.writeHead(status, {
+        ...baseHeaders,
+        'Content-Length': String(Buffer.byteLength(payload)),
+        ...extra,
+      });
       res.end(payload);
     };
     const replyError = (e: StripeHttpError) => {
@@ -856,7 +1068,12 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
 
       checkAuth(req);
 
-      if (method !== 'GET' && method !== 'DELETE' && body.length > 0 && contentType !== 'application/x-www-form-urlencoded') {
+      if (
+        method !== 'GET' &&
+        method !== 'DELETE' &&
+        body.length > 0 &&
+        contentType !== 'application/x-www-form-urlencoded'
+      ) {
         throw invalid(
           `Invalid request: unsupported Content-Type ${contentType || '(none)'}. If error persists and you need assistance, please contact support@stripe.com.`,
         );
@@ -882,7 +1099,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
             });
           }
           record.replayed = true;
-          reply(prior.status, prior.body, { 'Idempotent-Replayed': 'true', 'Original-Request': prior.requestId });
+          reply(prior.status, prior.body, {
+            'Idempotent-Replayed': 'true',
+            'Original-Request': prior.requestId,
+          });
           return;
         }
       }
@@ -890,12 +1110,21 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       const out = route(method, path, params, idempotencyKey, requestId);
       const payload = JSON.stringify(out.body, null, 2);
       if (method === 'POST' && idempotencyKey !== undefined) {
-        idempotency.set(idempotencyKey, { method, path, params: canonical(params), status: out.status, body: payload, requestId });
+        idempotency.set(idempotencyKey, {
+          method,
+          path,
+          params: canonical(params),
+          status: out.status,
+          body: payload,
+          requestId,
+        });
       }
       reply(out.status, payload);
     } catch (e) {
       if (e instanceof StripeHttpError) return replyError(e);
-      replyError(new StripeHttpError(500, { type: 'api_error', message: `fake-stripe internal error: ${String(e)}` }));
+      replyError(
+        new StripeHttpError(500, { type: 'api_error', message: `fake-stripe internal error: ${String(e)}` }),
+      );
     }
   };
 

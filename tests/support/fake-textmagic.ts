@@ -155,7 +155,10 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     res.end(payload);
   };
 
-  const handleMessages = (req: http.IncomingMessage, raw: Buffer): { status: number; body: Record<string, unknown> } => {
+  const handleMessages = (
+    req: http.IncomingMessage,
+    raw: Buffer,
+  ): { status: number; body: Record<string, unknown> } => {
     if (req.headers['x-tm-username'] !== username || req.headers['x-tm-key'] !== apiKey) {
       throw new TmError(401, { code: 401, message: 'Unauthorized' });
     }
@@ -187,14 +190,23 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
 
     const extra = Object.keys(params).filter((k) => !KNOWN_FIELDS.has(k));
     if (extra.length > 0) {
-      throw validationFailed({ common: [`This form should not contain extra fields. (${extra.join(', ')})`] });
+      throw validationFailed({
+        common: [`This form should not contain extra fields. (${extra.join(', ')})`],
+      });
     }
     const fields: Record<string, string[]> = {};
     const common: string[] = [];
     const add = (field: string, msg: string) => (fields[field] ??= []).push(msg);
 
     // This fake only knows ad-hoc phone numbers: no contacts, lists, templates or scheduling.
-    for (const unsupported of ['contacts', 'lists', 'templateId', 'sendingTime', 'sendingDateTime', 'rrule']) {
+    for (const unsupported of [
+      'contacts',
+      'lists',
+      'templateId',
+      'sendingTime',
+      'sendingDateTime',
+      'rrule',
+    ]) {
       if (params[unsupported] !== undefined && params[unsupported] !== '') {
         add(unsupported, `fake-textmagic does not support "${unsupported}".`);
       }
@@ -230,7 +242,8 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     let partsCount = 6;
     if (params.partsCount !== undefined) {
       const pc = Number(asString(params.partsCount));
-      if (!Number.isInteger(pc) || pc < 1 || pc > 6) add('partsCount', 'This value should be between 1 and 6.');
+      if (!Number.isInteger(pc) || pc < 1 || pc > 6)
+        add('partsCount', 'This value should be between 1 and 6.');
       else partsCount = pc;
     }
     const cutExtra = ['1', 'true'].includes(String(params.cutExtra ?? '0'));
@@ -314,11 +327,15 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
         case 429:
           return send(
             res,
-            new TmError(429, { code: 429, message: 'Too Many Requests' }, {
-              'X-RateLimit-Limit': '50',
-              'X-RateLimit-Remaining': '0',
-              'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 1),
-            }),
+            new TmError(
+              429,
+              { code: 429, message: 'Too Many Requests' },
+              {
+                'X-RateLimit-Limit': '50',
+                'X-RateLimit-Remaining': '0',
+                'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 1),
+              },
+            ),
           );
         case 400:
           return send(res, validationFailed({ common: ['Injected fault: request rejected.'] }));
@@ -331,7 +348,10 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       if (path === '/api/v2/messages' && req.method === 'POST') {
         const out = handleMessages(req, raw);
         const payload = JSON.stringify(out.body);
-        res.writeHead(out.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+        res.writeHead(out.status, {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(payload),
+        });
         res.end(payload);
         return;
       }

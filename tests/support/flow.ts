@@ -70,9 +70,10 @@ export const api = {
       contentType = 'application/x-www-form-urlencoded';
     } else {
       const boundary = '----tm' + inboundIds;
-      body = Object.entries(fields)
-        .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-        .join('') + `--${boundary}--\r\n`;
+      body =
+        Object.entries(fields)
+          .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+          .join('') + `--${boundary}--\r\n`;
       contentType = `multipart/form-data; boundary=${boundary}`;
     }
     return invoke(inboundSms, {

@@ -101,7 +101,9 @@ export async function startNeonWsProxy(): Promise<NeonWsProxy> {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const target = parseTarget(url.searchParams.get('address'));
     if (!target) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\naddress must be a loopback host:port\n');
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\naddress must be a loopback host:port\n',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -26,12 +26,34 @@ const SERVERLESS = path.join(ROOT, 'node_modules/serverless/bin/serverless.js');
 
 /** Application settings never inherited from the parent: the caller's `env` is all they get. */
 const APP_KEYS = [
-  'DATABASE_URL', 'DATABASE_DRIVER', 'NEON_WS_PROXY', 'DATABASE_POOL_MAX',
-  'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL', 'STRIPE_TIMEOUT_MS',
-  'TEXTMAGIC_USERNAME', 'TEXTMAGIC_API_KEY', 'TEXTMAGIC_FROM_NUMBER', 'TEXTMAGIC_API_URL', 'TEXTMAGIC_TIMEOUT_MS',
-  'INBOUND_SMS_TOKEN', 'LEAD_API_KEY', 'ADMIN_API_KEY', 'PUBLIC_BASE_URL', 'DEFAULT_COUNTRY',
-  'LEAD_PRICE_CENTS', 'LEAD_MAX_UNLOCKS', 'LEAD_MAX_OFFERS', 'LEAD_TTL_HOURS', 'CURRENCY',
-  'LOG_LEVEL', 'IS_OFFLINE', 'PORT', 'LAMBDA_PORT', 'NODE_OPTIONS',
+  'DATABASE_URL',
+  'DATABASE_DRIVER',
+  'NEON_WS_PROXY',
+  'DATABASE_POOL_MAX',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_API_URL',
+  'STRIPE_TIMEOUT_MS',
+  'TEXTMAGIC_USERNAME',
+  'TEXTMAGIC_API_KEY',
+  'TEXTMAGIC_FROM_NUMBER',
+  'TEXTMAGIC_API_URL',
+  'TEXTMAGIC_TIMEOUT_MS',
+  'INBOUND_SMS_TOKEN',
+  'LEAD_API_KEY',
+  'ADMIN_API_KEY',
+  'PUBLIC_BASE_URL',
+  'DEFAULT_COUNTRY',
+  'LEAD_PRICE_CENTS',
+  'LEAD_MAX_UNLOCKS',
+  'LEAD_MAX_OFFERS',
+  'LEAD_TTL_HOURS',
+  'CURRENCY',
+  'LOG_LEVEL',
+  'IS_OFFLINE',
+  'PORT',
+  'LAMBDA_PORT',
+  'NODE_OPTIONS',
 ];
 
 /** Started and not yet stopped, with their build folders. */
@@ -71,7 +93,10 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * stripped of application settings; PUBLIC_BASE_URL defaults to the server's own URL) and
  * waits until `GET /health` answers 200.
  */
-export async function startOffline(opts: { env: Record<string, string>; readyTimeoutMs?: number }): Promise<Offline> {
+export async function startOffline(opts: {
+  env: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<Offline> {
   const httpPort = await freePort();
   let lambdaPort = await freePort();
   while (lambdaPort === httpPort) lambdaPort = await freePort();
@@ -132,7 +157,8 @@ export async function startOffline(opts: { env: Record<string, string>; readyTim
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 90_000);
   try {
     for (;;) {
-      if (exited(child)) throw new Error(`serverless offline exited (code ${child.exitCode}, signal ${child.signalCode})`);
+      if (exited(child))
+        throw new Error(`serverless offline exited (code ${child.exitCode}, signal ${child.signalCode})`);
       try {
         const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
         await res.arrayBuffer();

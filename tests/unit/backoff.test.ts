@@ -28,8 +28,14 @@ describe('afterFailure', () => {
       const d = afterFailure(attempts, true, now);
       expect(d).toEqual({ giveUp: false, nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)) });
     }
-    expect(afterFailure(1, true, now)).toEqual({ giveUp: false, nextAttemptAt: new Date('2030-01-01T00:01:00Z') });
-    expect(afterFailure(6, true, now)).toEqual({ giveUp: false, nextAttemptAt: new Date('2030-01-01T00:30:00Z') });
+    expect(afterFailure(1, true, now)).toEqual({
+      giveUp: false,
+      nextAttemptAt: new Date('2030-01-01T00:01:00Z'),
+    });
+    expect(afterFailure(6, true, now)).toEqual({
+      giveUp: false,
+      nextAttemptAt: new Date('2030-01-01T00:30:00Z'),
+    });
   });
 
   it('gives up after 10 tries', () => {

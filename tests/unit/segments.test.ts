@@ -22,7 +22,18 @@ describe('smsEncoding', () => {
   });
 
   it('needs UCS-2 for anything outside GSM-7', () => {
-    for (const text of ['Łódź', 'hello 😀', 'wait…', 'it’s', 'ç', 'Москва', '東京', '\u00a0', '`', '\u001b']) {
+    for (const text of [
+      'Łódź',
+      'hello 😀',
+      'wait…',
+      'it’s',
+      'ç',
+      'Москва',
+      '東京',
+      '\u00a0',
+      '`',
+      '\u001b',
+    ]) {
       expect(smsEncoding(text), JSON.stringify(text)).toBe('UCS-2');
     }
   });
@@ -70,9 +81,17 @@ describe('smsLength', () => {
 
   it('never splits an extension escape or a surrogate pair across segments', () => {
     // 306 septets would fill two parts exactly, but the € cannot straddle the first boundary.
-    expect(smsLength('a'.repeat(152) + '€' + 'a'.repeat(152))).toEqual({ encoding: 'GSM-7', units: 306, segments: 3 });
+    expect(smsLength('a'.repeat(152) + '€' + 'a'.repeat(152))).toEqual({
+      encoding: 'GSM-7',
+      units: 306,
+      segments: 3,
+    });
     expect(smsLength('a'.repeat(151) + '€' + 'a'.repeat(153)).segments).toBe(2);
-    expect(smsLength('Ж'.repeat(66) + '😀' + 'Ж'.repeat(66))).toEqual({ encoding: 'UCS-2', units: 134, segments: 3 });
+    expect(smsLength('Ж'.repeat(66) + '😀' + 'Ж'.repeat(66))).toEqual({
+      encoding: 'UCS-2',
+      units: 134,
+      segments: 3,
+    });
     expect(smsLength('Ж'.repeat(65) + '😀' + 'Ж'.repeat(67)).segments).toBe(2);
   });
 });

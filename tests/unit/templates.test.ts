@@ -48,7 +48,8 @@ function detailsOf(f: Fixture): DetailsLead {
   return { code, name, phone, email, category, zipCode, city, description, budget };
 }
 
-const LONG = 'The pipe under the kitchen sink has been dripping for days and the cabinet floor is soaked. '.repeat(25);
+const LONG =
+  'The pipe under the kitchen sink has been dripping for days and the cabinet floor is soaked. '.repeat(25);
 
 const descriptions = [
   'Leaking kitchen sink',
@@ -68,10 +69,38 @@ const descriptions = [
   'supercalifragilisticexpialidocious'.repeat(10),
   'Tutor needed for GCSE maths; evenings only. ' + 'ü'.repeat(200),
 ];
-const categories = ['plumbing', 'moving', 'Private tutoring', 'Heating, ventilation and air conditioning repair and maintenance services'.repeat(3), 'Klempnerarbeiten für Küche', 'Ремонт'];
-const cities: (string | null)[] = [null, 'Austin', 'Zürich', 'Łódź', 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch', 'San Francisco 🌉', 'x'.repeat(500)];
-const budgets: (string | null)[] = [null, '$500', '€1,000–€2,000', 'around five hundred dollars, maybe more if the work is good and done on time', '💰💰💰'];
-const prices: [number, string][] = [[1500, 'usd'], [999999, 'eur'], [1500, 'jpy'], [2500, 'chf'], [100, 'pln'], [5, 'gbp']];
+const categories = [
+  'plumbing',
+  'moving',
+  'Private tutoring',
+  'Heating, ventilation and air conditioning repair and maintenance services'.repeat(3),
+  'Klempnerarbeiten für Küche',
+  'Ремонт',
+];
+const cities: (string | null)[] = [
+  null,
+  'Austin',
+  'Zürich',
+  'Łódź',
+  'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch',
+  'San Francisco 🌉',
+  'x'.repeat(500),
+];
+const budgets: (string | null)[] = [
+  null,
+  '$500',
+  '€1,000–€2,000',
+  'around five hundred dollars, maybe more if the work is good and done on time',
+  '💰💰💰',
+];
+const prices: [number, string][] = [
+  [1500, 'usd'],
+  [999999, 'eur'],
+  [1500, 'jpy'],
+  [2500, 'chf'],
+  [100, 'pln'],
+  [5, 'gbp'],
+];
 const codes = ['4821', '93012', '100000'];
 
 function* generated(): Generator<Fixture> {
@@ -118,14 +147,24 @@ describe('teaserSms', () => {
 
   it('cuts a long description with a GSM-7 ellipsis', () => {
     const text = teaserSms(teaserOf(fixture({ description: LONG })));
-    expect(text).toMatch(/^New plumbing lead, 78701 Austin: The pipe under the kitchen sink .*\.\.\. Budget: \$500\. Price \$15\.00\. Reply YES 4821$/);
+    expect(text).toMatch(
+      /^New plumbing lead, 78701 Austin: The pipe under the kitchen sink .*\.\.\. Budget: \$500\. Price \$15\.00\. Reply YES 4821$/,
+    );
     expect(text).not.toContain('…');
     expect(smsLength(text).encoding).toBe('GSM-7');
     expect(smsLength(text).units).toBeGreaterThan(140);
   });
 
   it('uses … when the teaser is UCS-2 anyway', () => {
-    const text = teaserSms(teaserOf(fixture({ description: 'Переезд из Москвы в Санкт-Петербург, нужна машина', budget: null, city: null })));
+    const text = teaserSms(
+      teaserOf(
+        fixture({
+          description: 'Переезд из Москвы в Санкт-Петербург, нужна машина',
+          budget: null,
+          city: null,
+        }),
+      ),
+    );
     expect(smsEncoding(text)).toBe('UCS-2');
     expect(text).toContain('…');
     expect(fitsOneSegment(text)).toBe(true);
@@ -157,13 +196,16 @@ describe('teaserSms', () => {
       const text = teaserSms(teaserOf(f));
       const fail = (problem: string) => failures.push({ problem, text, lead: f });
       if (!fitsOneSegment(text)) fail('more than one segment');
-      if (!text.endsWith(`Price ${formatPrice(f.priceCents, f.currency)}. Reply YES ${f.code}`)) fail('price or code');
+      if (!text.endsWith(`Price ${formatPrice(f.priceCents, f.currency)}. Reply YES ${f.code}`))
+        fail('price or code');
       if (!text.startsWith('New ')) fail('opening');
       for (const secret of [f.name, f.phone, f.email!, '5125550123', 'jane']) {
         if (text.toLowerCase().includes(secret.toLowerCase())) fail(`reveals ${secret}`);
       }
       // Whenever some description shows, it is the start of it.
-      const shown = /^New .*? lead(?:, [^:.]*)?: (.*?)(?:\.\.\.|…|\.)?(?: Budget: .*)? Price /.exec(text)?.[1];
+      const shown = /^New .*? lead(?:, [^:.]*)?: (.*?)(?:\.\.\.|…|\.)?(?: Budget: .*)? Price /.exec(
+        text,
+      )?.[1];
       if (shown && !teaserText(f.description).startsWith(shown)) fail('description is not its start');
     }
     expect(failures.slice(0, 5)).toEqual([]);
@@ -176,7 +218,10 @@ describe('teaserSms', () => {
       if (!start) continue;
       // GSM-7 leaves room next to a typical category, area and budget; UCS-2 (70 units) only
       // next to short ones.
-      const f = smsEncoding(start) === 'GSM-7' ? fixture({ description }) : fixture({ description, city: null, budget: null });
+      const f =
+        smsEncoding(start) === 'GSM-7'
+          ? fixture({ description })
+          : fixture({ description, city: null, budget: null });
       expect(teaserSms(teaserOf(f)), description).toContain(`: ${start}`);
     }
   });
@@ -187,7 +232,16 @@ describe('teaserSms', () => {
     expect(text).toMatch(/Budget: b+\.\.\. Price \$15\.00\. Reply YES 4821$/);
     expect(fitsOneSegment(text)).toBe(true);
 
-    const huge = teaserSms(teaserOf(fixture({ category: 'c'.repeat(400), city: 'd'.repeat(400), budget: 'e'.repeat(400), description: 'f'.repeat(400) })));
+    const huge = teaserSms(
+      teaserOf(
+        fixture({
+          category: 'c'.repeat(400),
+          city: 'd'.repeat(400),
+          budget: 'e'.repeat(400),
+          description: 'f'.repeat(400),
+        }),
+      ),
+    );
     expect(fitsOneSegment(huge)).toBe(true);
     expect(huge).toMatch(/Price \$15\.00\. Reply YES 4821$/);
   });
@@ -197,7 +251,17 @@ describe('detailsSms', () => {
   it('holds the contact details, the full description and the budget', () => {
     const f = fixture({ description: LONG.slice(0, 2000) + '\nCall after 5pm.' });
     const text = detailsSms(detailsOf(f));
-    for (const part of [f.code, f.name, f.phone, f.email!, f.category, f.zipCode, f.city!, f.description.trim(), f.budget!]) {
+    for (const part of [
+      f.code,
+      f.name,
+      f.phone,
+      f.email!,
+      f.category,
+      f.zipCode,
+      f.city!,
+      f.description.trim(),
+      f.budget!,
+    ]) {
       expect(text).toContain(part);
     }
     expect(smsLength(text).segments).toBeGreaterThan(1);
@@ -243,7 +307,10 @@ describe('short texts', () => {
 
   it('are each one GSM-7 segment', () => {
     const texts = [
-      payLinkSms({ code: '100000', priceCents: 999999, currency: 'usd' }, 'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78'),
+      payLinkSms(
+        { code: '100000', priceCents: 999999, currency: 'usd' },
+        'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78',
+      ),
       unavailableSms('100000'),
       noOpenOffersSms(),
       chooseOfferSms(['4821', '93012', '100000', '555555']),

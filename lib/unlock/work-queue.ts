@@ -74,3 +74,45 @@ export async function recordFailure<Q extends Queue>(
     .where(eq(q.id, row.id));
   return decision.giveUp ? 'failed' : 'retry';
 }
+
+export type QueueRun = { done: number; retry: number; failed: number };
+
+/**
+ * Claims due rows of a queue and works them one at a time (TextMagic's rate limits and a small
+ * pool both favour it); `work` marks its row done, a throw is recorded by `recordFailure`.
+ */
+export async function workQueue<Q extends Queue>(
+  db: Database,
+  queue: Q,
+  opts: { ids?: number[]; limit: number },
+  work: (row: Q['$inferSelect']) => Promise<void>,
+): Promise<QueueRun> {
+  const result: QueueRun = { done: 0, retry: 0, failed: 0 };
+  for (const row of await claimDue(db, queue, opts)) {
+    try {
+      await work(row);
+      result.done++;
+    } catch (err) {
+      result[await recordFailure(db, queue, row, err)]++;
+    }
+  }
+  return result;
+}
+
+/**
+ * Works rows a request has just committed. Never throws: whatever is not done stays queued
+ * for the dispatcher, so a fault in Stripe, TextMagic or the database here loses nothing.
+ */
+export async function workNow<Q extends Queue>(
+  db: Database,
+  queue: Q,
+  ids: number[],
+  work: (row: Q['$inferSelect']) => Promise<void>,
+): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    await workQueue(db, queue, { ids, limit: ids.length }, work);
+  } catch (err) {
+    log.warn('work after commit failed; the dispatcher will retry', { err });
+  }
+}
