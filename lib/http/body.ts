@@ -8,12 +8,26 @@ import type { HttpRequest } from './request';
  */
 export const stripNul = (s: string): string => s.replace(/\u0000/g, '');
 export const hasNoNul = (s: string): boolean => !s.includes('\u0000');
-/** `stripNul` through a parsed JSON value (keys too). */
-export function stripNulDeep(value: unknown): unknown {
-  if (typeof value === 'string') return stripNul(value);
-  if (Array.isArray(value)) return value.map(stripNulDeep);
+/** Nesting kept by `stripNulDeep`; deeper values are replaced (a callback's fields are flat). */
+export const MAX_STORED_DEPTH = 16;
+/**
+ * A string jsonb can store: no NUL, and no lone UTF-16 surrogate (JSON.parse makes one from a
+ * `"\udfff"` escape; Postgres refuses it in jsonb), replaced by U+FFFD as UTF-8 encoding does.
+ */
+const storable = (s: string): string => stripNul(s).replace(/\p{Cs}/gu, '\uFFFD');
+/**
+ * `stripNul` through a parsed JSON value (keys too), for storing it as jsonb: lone surrogates
+ * replaced, and anything nested deeper than `MAX_STORED_DEPTH` replaced by a marker, so a hostile
+ * body can neither overflow the stack nor be refused by Postgres (a 500 the sender would retry).
+ */
+export function stripNulDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return storable(value);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripNul(k), stripNulDeep(v)]));
+    if (depth >= MAX_STORED_DEPTH) return '[nested too deep]';
+    if (Array.isArray(value)) return value.map((v) => stripNulDeep(v, depth + 1));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [storable(k), stripNulDeep(v, depth + 1)]),
+    );
   }
   return value;
 }

@@ -1,6 +1,6 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/client';
-import { inboundSms, providers, type Lead, type Offer } from '../db/schema';
+import { inboundSms, providers, smsMessages, type Lead, type Offer } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import * as t from '../sms/templates';
@@ -18,7 +18,29 @@ export type InboundSms = {
   messageTime?: string;
 };
 
-export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender';
+export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rate_limited';
+
+/**
+ * Most answers one number gets to its own messages in an hour. An auto-responder that keeps
+ * texting HELP, YES or START back at us gets this many, then silence until the hour has passed;
+ * a provider using the service as meant never comes near it. STOP is not limited (it is
+ * confirmed only when it changes something, so at most once per START).
+ */
+export const MAX_ANSWERS_PER_HOUR = 20;
+/**
+ * SMS kinds sent as an answer to an inbound message. Teasers, refunds and the details sent on
+ * payment are not answers (the last carries a dedupe key, an answer never does).
+ */
+const ANSWER_KINDS = [
+  'pay_link',
+  'details',
+  'unavailable',
+  'no_offers',
+  'choose_offer',
+  'help',
+  'opted_in',
+  'opted_out',
+];
 
 /** What to answer a provider's `YES <code>` with. */
 function answerForOffer(
@@ -109,7 +131,9 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
         receiver: sms.receiver ?? null,
         text: sms.text,
         messageTime: sms.messageTime ?? null,
-        providerId: sql`(select id from ${providers} where phone = ${sender})`,
+        // Locking the provider's row serialises their messages, so the count below sees every
+        // answer committed before it: the hourly limit holds exactly, even under a burst.
+        providerId: sql`(select id from ${providers} where phone = ${sender} for update)`,
         outcome: sql`case when exists (select 1 from ${providers} where phone = ${sender}) then ${reply.kind} else 'unknown_sender' end`,
       })
       .onConflictDoNothing()
@@ -117,6 +141,21 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
     if (!seen) return { outcome: 'duplicate' as const, smsIds: [] };
     if (!seen.providerId) return { outcome: 'unknown_sender' as const, smsIds: [] };
     const answers = await respond(tx, reply, { id: seen.providerId, phone: sender });
+    if (answers.length && reply.kind !== 'stop') {
+      const [recent] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(smsMessages)
+        .where(
+          and(
+            eq(smsMessages.providerId, seen.providerId),
+            inArray(smsMessages.kind, ANSWER_KINDS),
+            isNull(smsMessages.dedupeKey),
+            gt(smsMessages.createdAt, sql`now() - interval '1 hour'`),
+          ),
+        );
+      // The change of state (START, HELP's timestamp) stands; only the answer is withheld.
+      if (recent!.n >= MAX_ANSWERS_PER_HOUR) return { outcome: 'rate_limited' as const, smsIds: [] };
+    }
     return { outcome: reply.kind, smsIds: await queueSms(tx, answers) };
   });
   await sendNow(db, smsIds);

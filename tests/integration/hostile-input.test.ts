@@ -1,0 +1,730 @@
+/**
+ * Hostile input, property-based (fast-check): every public route called in-process with random
+ * JSON, form and multipart bodies, wrong content types, huge and deeply nested bodies, unicode
+ * and NUL characters, SQL and template metacharacters, odd phone formats, as REST (v1) and HTTP
+ * API (v2, base64 body) events. Whatever comes in: never a 5xx, every JSON error has the
+ * contract's shape, and a refused request (4xx) writes no row and sends no SMS.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as createLead } from '../../functions/create-lead';
+import { handler as inboundSms } from '../../functions/inbound-sms';
+import { handler as leadRoute } from '../../functions/lead';
+import { handler as payLink } from '../../functions/pay-link';
+import { handler as providers } from '../../functions/providers';
+import { handler as smsStatus } from '../../functions/sms-status';
+import { handler as stripeWebhook } from '../../functions/stripe-webhook';
+import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
+import { invoke, type EventInput, type Reply } from '../support/events';
+import { api, lead, linkToken } from '../support/flow';
+
+const app = useApp();
+const NUM_RUNS = Number(process.env.HOSTILE_RUNS ?? 120);
+const TIMEOUT = 90_000;
+
+let existing: { providerId: string; phone: string; leadId: string; code: string; token: string };
+
+beforeAll(async () => {
+  const p = await api.addProvider({ zipCodes: ['78701', '10001'] });
+  const created = await api.postLead(lead({ zipCode: '78701' }));
+  expect(created.status).toBe(201);
+  const before = app.textmagic.sent.length;
+  await api.reply(p.phone, `YES ${created.json.code}`);
+  const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+  existing = { providerId: p.id, phone: p.phone, leadId: created.json.id, code: created.json.code, token };
+});
+
+// ------------------------------------------------------------------------------------------
+// Values
+
+const NASTY = [
+  "'; drop table leads; --",
+  "' or '1'='1",
+  '1; select pg_sleep(5)',
+  '$1',
+  '$$',
+  '\\',
+  '%',
+  '%s%n%x',
+  '_',
+  '{{7*7}}',
+  '${7*7}',
+  '#{7*7}',
+  '<%= 7*7 %>',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '../../../etc/passwd',
+  '__proto__',
+  'constructor',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF',
+  '\uFEFF',
+  '\u202Eevil',
+  '🙂👍🏽🇺🇸',
+  'ﷺ',
+  'Ω≈ç√∫',
+  '€[]{}^~|\\',
+  '\r\n\r\nX-Injected: 1',
+  '',
+  ' ',
+  'null',
+  'true',
+  '1e309',
+  '-0',
+  'NaN',
+  'YES',
+  'YES 4821',
+  'STOP',
+  'HELP',
+];
+const PHONES = [
+  '(512) 555-0142',
+  '+1 512 555 0142',
+  '15125550142',
+  '+15125550142',
+  '512.555.0142',
+  '0015125550142',
+  '+44 20 7946 0958',
+  '+999999999999999',
+  '+1',
+  '+',
+  '0',
+  '١٢٣٤٥٦٧٨٩٠',
+  '５１２５５５０１４２',
+  '+1 (512) 555-0142 ext. 99',
+  '512555014251255501425125550142',
+  'tel:+15125550142',
+  '+1-800-FLOWERS',
+];
+const HEADER_CHARS = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
+
+const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NASTY) },
+  { weight: 2, arbitrary: fc.constantFrom(...PHONES) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }).map((s) => `${s}\u0000${s}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('x', 'é', '🙂', '€', '\u0000'), fc.integer({ min: 150, max: 6000 }))
+      .map(([c, n]) => c.repeat(n)),
+  },
+  { weight: 1, arbitrary: fc.stringMatching(/^\+?\d{7,15}$/) },
+);
+
+const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    hostileString,
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(null, true, false, 0, -1, 2 ** 53, 1e308, 50, 1_000_001),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+/** Bodies that often pass most fields, so the hostile ones reach deep validation and the database. */
+function fields(valid: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const keys = Object.keys(valid);
+  const mixed = fc
+    .tuple(
+      fc.subarray(keys),
+      fc.dictionary(fc.constantFrom(...keys), hostileValue, { maxKeys: keys.length }),
+      fc.dictionary(hostileString, hostileValue, { maxKeys: 2 }),
+    )
+    .map(([kept, override, extra]) => {
+      const out: Record<string, unknown> = { ...extra };
+      for (const k of kept) out[k] = valid[k];
+      return { ...out, ...override };
+    });
+  // Often a valid body with one hostile string in it, so it gets as far as the database.
+  const oneBadString = fc
+    .tuple(fc.constantFrom(...keys), hostileString)
+    .map(([k, v]) => ({ ...valid, [k]: v }));
+  return fc.oneof({ weight: 2, arbitrary: oneBadString }, { weight: 3, arbitrary: mixed });
+}
+
+// ------------------------------------------------------------------------------------------
+// Bodies and events
+
+type Body = { contentType?: string; body?: string | Buffer };
+
+const CONTENT_TYPES = [
+  undefined,
+  'text/plain',
+  'application/xml',
+  'application/json; charset=utf-16',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=',
+  'multipart/form-data; boundary=zzz',
+  'application/octet-stream',
+  '*/*',
+  ';;;',
+  'application/json\u00ff',
+];
+
+/** encodeURIComponent that takes lone surrogates (as a sender's broken encoder would send U+FFFD). */
+const enc = (s: string) => encodeURIComponent(s.replace(/\p{Cs}/gu, '\uFFFD'));
+
+const toForm = (f: Record<string, unknown>) =>
+  Object.entries(f)
+    .map(([k, v]) => `${enc(k)}=${enc(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`)
+    .join('&');
+
+function toMultipart(f: Record<string, unknown>, boundary: string, broken: boolean): Buffer {
+  const parts = Object.entries(f).map(
+    ([k, v]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${k.replace(/["\r\n]/g, '')}"\r\n\r\n${
+        typeof v === 'string' ? v : JSON.stringify(v)
+      }\r\n`,
+  );
+  return Buffer.from(parts.join('') + (broken ? `--${boundary}` : `--${boundary}--\r\n`));
+}
+
+const deepJson = fc
+  .tuple(fc.integer({ min: 100, max: 12_000 }), fc.constantFrom('array', 'object', 'field'))
+  .map(([depth, kind]): Body => {
+    const inner =
+      kind === 'array'
+        ? '['.repeat(depth) + ']'.repeat(depth)
+        : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    return {
+      contentType: 'application/json',
+      // `field`: a deep value beside otherwise plausible fields, so it gets past the first checks.
+      body:
+        kind === 'field'
+          ? `{"id":"deep-${depth}","status":"d","sender":"15125550100","text":"hi","name":"x","deep":${inner}}`
+          : inner,
+    };
+  });
+
+const hugeBody = fc
+  .tuple(fc.integer({ min: 60_000, max: 70_000 }), fc.constantFrom('json', 'form', 'raw'))
+  .map(([n, kind]): Body => {
+    if (kind === 'json')
+      return { contentType: 'application/json', body: JSON.stringify({ description: 'x'.repeat(n) }) };
+    if (kind === 'form')
+      return { contentType: 'application/x-www-form-urlencoded', body: `text=${'y'.repeat(n)}` };
+    return { contentType: 'application/octet-stream', body: Buffer.alloc(n, 0) };
+  });
+
+function bodies(valid: Record<string, unknown>): fc.Arbitrary<Body> {
+  const f = fields(valid);
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: f.map((x): Body => ({ contentType: 'application/json', body: JSON.stringify(x) })),
+    },
+    {
+      weight: 3,
+      arbitrary: f.map((x): Body => ({ contentType: 'application/x-www-form-urlencoded', body: toForm(x) })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(f, fc.stringMatching(/^[A-Za-z0-9'()+_,-]{1,40}$/), fc.boolean())
+        .map(([x, b, broken]): Body => ({
+          contentType: `multipart/form-data; boundary=${b}`,
+          body: toMultipart(x, b, broken),
+        })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(...CONTENT_TYPES),
+          fc.oneof(
+            hostileValue.map((v) => JSON.stringify(v) ?? ''),
+            f.map((x) => JSON.stringify(x)),
+          ),
+        )
+        .map(([contentType, body]): Body => ({ contentType, body })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...CONTENT_TYPES), fc.uint8Array({ maxLength: 300 }))
+        .map(([contentType, bytes]): Body => ({ contentType, body: Buffer.from(bytes) })),
+    },
+    { weight: 1, arbitrary: fc.constant<Body>({ contentType: 'application/json', body: undefined }) },
+    { weight: 1, arbitrary: deepJson },
+    { weight: 1, arbitrary: hugeBody },
+  );
+}
+
+const version = fc.constantFrom<'v1' | 'v2'>('v1', 'v2');
+
+// ------------------------------------------------------------------------------------------
+// What must hold
+
+/** Every table a request could write to, counted in one statement. */
+async function counts(): Promise<string> {
+  const tables = [
+    'providers',
+    'leads',
+    'offers',
+    'unlocks',
+    'sms_messages',
+    'inbound_sms',
+    'sms_delivery_reports',
+    'stripe_events',
+    'stripe_tasks',
+  ];
+  const [row] = await app.db.query(
+    `select ${tables.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}`,
+  );
+  return JSON.stringify(row);
+}
+
+function expectContractError(res: Reply) {
+  expect(res.headers['content-type'], res.text).toMatch(/^application\/json/);
+  expect(Object.keys(res.json ?? {})).toEqual(['error']);
+  expect(res.json.error.code).toBeTypeOf('string');
+  expect(res.json.error.message).toBeTypeOf('string');
+  for (const key of Object.keys(res.json.error)) expect(['code', 'message', 'details']).toContain(key);
+  expect(res.text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+|syntax error|violates|relation "/);
+}
+
+const statuses: Record<string, Record<number, number>> = {};
+// The generators reach both sides: some requests accepted, some refused, on every route.
+afterAll(() => {
+  for (const route of ['leads', 'providers', 'sms', 'stripe', 'p']) {
+    const codes = Object.keys(statuses[route] ?? {}).map(Number);
+    expect(
+      codes.some((c) => c < 400),
+      `${route}: ${JSON.stringify(statuses[route])}`,
+    ).toBe(true);
+    expect(
+      codes.some((c) => c >= 400),
+      `${route}: ${JSON.stringify(statuses[route])}`,
+    ).toBe(true);
+  }
+});
+type Handler = Parameters<typeof invoke>[0];
+
+/** Calls the route and checks the invariants; `html` routes answer pages instead of JSON. */
+async function check(handler: Handler, input: EventInput, opts: { html?: boolean } = {}): Promise<Reply> {
+  const before = await counts();
+  const sent = app.textmagic.sent.length;
+  const res = await invoke(handler, input);
+  statuses[input.path.split('/')[1]!] ??= {};
+  statuses[input.path.split('/')[1]!]![res.status] =
+    (statuses[input.path.split('/')[1]!]![res.status] ?? 0) + 1;
+  expect(res.status, `${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    if (!opts.html || res.headers['content-type']?.startsWith('application/json')) expectContractError(res);
+    expect(await counts(), `a ${res.status} wrote rows: ${res.text.slice(0, 200)}`).toBe(before);
+    expect(app.textmagic.sent.length).toBe(sent);
+  }
+  // A client's contact details never come back from a public route (the admin view excepted).
+  expect(res.text).not.toContain('Jane Client');
+  expect(res.text).not.toContain('jane.client@example.com');
+  return res;
+}
+
+const withBody = (
+  input: EventInput,
+  b: Body,
+  v: 'v1' | 'v2',
+  extraHeaders: Record<string, string> = {},
+): EventInput => ({
+  ...input,
+  version: v,
+  headers: {
+    ...input.headers,
+    ...(b.contentType === undefined ? {} : { 'content-type': b.contentType }),
+    ...extraHeaders,
+  },
+  body: b.body,
+});
+
+const run = (prop: fc.IAsyncProperty<any>, numRuns = NUM_RUNS) => fc.assert(prop, { numRuns });
+
+// ------------------------------------------------------------------------------------------
+
+const stripeId = (prefix: string) => fc.stringMatching(/^[A-Za-z0-9]{1,40}$/).map((x) => `${prefix}_${x}`);
+
+const UUID_LIKE = fc.oneof(fc.uuid(), hostileString, fc.constant('00000000-0000-0000-0000-000000000000'));
+
+describe('hostile input never causes a 5xx or a write on refusal', () => {
+  it(
+    'POST /leads',
+    async () => {
+      const valid = lead({ zipCode: '99999', phone: '512-555-0142', priceCents: 1500, maxUnlocks: 3 });
+      await run(
+        fc.asyncProperty(
+          bodies(valid),
+          version,
+          fc.option(HEADER_CHARS, { nil: undefined }),
+          fc.constantFrom(KEYS.lead, KEYS.lead, KEYS.lead, KEYS.lead, KEYS.lead, 'wrong', ''),
+          async (b, v, idem, key) => {
+            const headers: Record<string, string> = { 'x-api-key': key };
+            if (idem !== undefined) headers['idempotency-key'] = idem;
+            await check(createLead, withBody({ method: 'POST', path: '/leads' }, b, v, headers));
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /leads: hostile free text is stored or refused, and no teaser carries contact details',
+    async () => {
+      let seq = 0;
+      await run(
+        fc.asyncProperty(
+          fc.record({
+            name: hostileString,
+            description: hostileString,
+            city: fc.option(hostileString, { nil: undefined }),
+            budget: fc.option(hostileString, { nil: undefined }),
+            category: fc.constantFrom('plumbing', 'PLUMBING', ' plumbing '),
+          }),
+          version,
+          async (fieldsIn, v) => {
+            const key = `hostile-text-${++seq}-${Date.now()}`;
+            const sent = app.textmagic.sent.length;
+            const res = await check(
+              createLead,
+              withBody(
+                { method: 'POST', path: '/leads' },
+                {
+                  contentType: 'application/json',
+                  body: JSON.stringify(lead({ ...fieldsIn, zipCode: '78701' })),
+                },
+                v,
+                { 'x-api-key': KEYS.lead, 'idempotency-key': key },
+              ),
+            );
+            expect([201, 400]).toContain(res.status);
+            // The contact fields never reach a teaser (what the client typed into the free text
+            // itself is shown as typed: see the report on issue 3).
+            const freeText = [fieldsIn.description, fieldsIn.city, fieldsIn.budget].join(' ');
+            const secrets = ['555-0142', '5125550142', 'jane.client', fieldsIn.name.trim()].filter(
+              (x) => x.length >= 8 && !freeText.includes(x),
+            );
+            for (const m of app.textmagic.sent.slice(sent)) {
+              for (const x of secrets) expect(m.text).not.toContain(x);
+            }
+          },
+        ),
+        60,
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /providers',
+    async () => {
+      const valid = {
+        name: 'Hostile Plumber',
+        phone: '(512) 555-0199',
+        email: 'h@example.com',
+        categories: ['plumbing'],
+        zipCodes: ['99999'],
+        active: false,
+      };
+      await run(
+        fc.asyncProperty(bodies(valid), version, async (b, v) => {
+          // A new phone each time, so a valid body is not refused only for being a duplicate.
+          const body = typeof b.body === 'string' ? b.body.replace('(512) 555-0199', phoneNumber()) : b.body;
+          await check(
+            providers,
+            withBody(
+              { method: 'POST', path: '/providers', headers: { authorization: `Bearer ${KEYS.admin}` } },
+              { ...b, body },
+              v,
+            ),
+          );
+        }),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'PATCH /providers/{id}',
+    async () => {
+      const valid = { name: 'Renamed', active: true, categories: ['plumbing'], zipCodes: ['78701', '10001'] };
+      await run(
+        fc.asyncProperty(
+          bodies(valid),
+          version,
+          fc.oneof(fc.constant('existing'), UUID_LIKE),
+          async (b, v, id) => {
+            const pid = id === 'existing' ? existing.providerId : id;
+            await check(
+              providers,
+              withBody(
+                {
+                  method: 'PATCH',
+                  path: `/providers/${enc(pid)}`,
+                  pathParams: { id: pid },
+                  headers: { authorization: `Bearer ${KEYS.admin}` },
+                },
+                b,
+                v,
+              ),
+            );
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /sms/inbound',
+    async () => {
+      let seq = 0;
+      const valid = {
+        id: 'x',
+        sender: tmDigits(phoneNumber()),
+        receiver: '15125550000',
+        messageTime: '2026-11-26 10:00:00',
+        text: 'YES 4821',
+      };
+      await run(
+        fc.asyncProperty(
+          bodies(valid),
+          version,
+          fc.boolean(),
+          fc.constantFrom(KEYS.sms, KEYS.sms, KEYS.sms, 'wrong'),
+          async (b, v, asProvider, token) => {
+            // Fresh TextMagic ids, and sometimes the known provider as sender, so replies get answered.
+            let body = b.body;
+            if (typeof body === 'string') {
+              body = body.replace(/"id":"x"|\bid=x\b/, (m) =>
+                m.replace('x', `hostile-${Date.now()}-${++seq}`),
+              );
+              if (asProvider) body = body.replace(valid.sender, tmDigits(existing.phone));
+            }
+            await check(
+              inboundSms,
+              withBody({ method: 'POST', path: '/sms/inbound', query: { token } }, { ...b, body }, v),
+            );
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /sms/status',
+    async () => {
+      const valid = {
+        id: '12345',
+        status: 'd',
+        receiver: tmDigits(existing?.phone ?? '+15125550100'),
+        sessionId: '777',
+      };
+      await run(
+        fc.asyncProperty(bodies(valid), version, async (b, v) => {
+          await check(
+            smsStatus,
+            withBody({ method: 'POST', path: '/sms/status', query: { token: KEYS.sms } }, b, v),
+          );
+        }),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /stripe/webhook (unsigned, forged and mangled)',
+    async () => {
+      const valid = { id: 'evt_1', type: 'checkout.session.completed', data: { object: { id: 'cs_1' } } };
+      await run(
+        fc.asyncProperty(
+          bodies(valid),
+          version,
+          fc.oneof(
+            fc.constant(undefined),
+            HEADER_CHARS,
+            fc.constant('t=1,v1=00'),
+            fc.constant(`t=${Math.floor(Date.now() / 1000)},v1=${'a'.repeat(64)}`),
+          ),
+          async (b, v, signature) => {
+            const headers: Record<string, string> =
+              signature === undefined ? {} : { 'stripe-signature': signature };
+            const res = await check(
+              stripeWebhook,
+              withBody({ method: 'POST', path: '/stripe/webhook' }, b, v, headers),
+            );
+            expect(res.status).toBeGreaterThanOrEqual(400);
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /stripe/webhook (correctly signed, odd contents: 2xx or 4xx, never 5xx)',
+    async () => {
+      let seq = 0;
+      const object = fc.record(
+        {
+          // Stripe's own ids and codes are plain ASCII; the shape around them varies.
+          id: stripeId('cs'),
+          object: fc.constant('checkout.session'),
+          payment_status: fc.constantFrom('paid', 'unpaid', 'no_payment_required', undefined),
+          payment_intent: fc.oneof(stripeId('pi'), fc.constant(null), fc.record({ id: stripeId('pi') })),
+          amount_total: fc.oneof(fc.nat({ max: 10_000_000 }), fc.constant(null)),
+          currency: fc.constantFrom('usd', 'eur', 'gbp', null),
+          metadata: fc.oneof(
+            fc.constant(null),
+            fc.record(
+              {
+                // Our own metadata (UUIDs) as Stripe hands it back: ours, or unknown to us.
+                leadId: fc.oneof(fc.uuid(), fc.constant('existing')),
+                offerId: fc.uuid(),
+                providerId: fc.oneof(fc.uuid(), fc.constant('existing')),
+              },
+              { requiredKeys: [] },
+            ),
+            fc.dictionary(
+              hostileString.filter((k) => !['leadId', 'offerId', 'providerId'].includes(k)),
+              hostileValue,
+              {
+                maxKeys: 3,
+              },
+            ),
+          ),
+        },
+        { requiredKeys: ['id'] },
+      );
+      await run(
+        fc.asyncProperty(
+          fc.constantFrom(
+            'checkout.session.completed',
+            'checkout.session.async_payment_succeeded',
+            'checkout.session.expired',
+            'charge.refunded',
+            'customer.created',
+          ),
+          object,
+          version,
+          async (type, obj, v) => {
+            const md = obj.metadata as Record<string, unknown> | null | undefined;
+            if (md && md.leadId === 'existing') md.leadId = existing.leadId;
+            if (md && md.providerId === 'existing') md.providerId = existing.providerId;
+            const event = app.stripe.event(type, obj as Record<string, unknown>);
+            event.id = `evt_hostile_${++seq}_${Date.now()}`;
+            const { payload, header } = app.stripe.sign(event);
+            await check(stripeWebhook, {
+              method: 'POST',
+              path: '/stripe/webhook',
+              headers: { 'content-type': 'application/json', 'stripe-signature': header },
+              body: payload,
+              version: v,
+            });
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  // Known bug (lib/unlock/fulfil-payment.ts, not this file's to fix): a signed session whose
+  // metadata ids are not UUIDs (another integration on the same Stripe account) makes Postgres
+  // refuse the uuid comparison: a 500 that Stripe retries for days. `it.fails` until it is fixed.
+  it.fails(
+    'POST /stripe/webhook: a signed session with foreign (non-UUID) metadata is not a 5xx',
+    async () => {
+      for (const type of ['checkout.session.completed', 'checkout.session.expired']) {
+        const event = app.stripe.event(type, {
+          id: `cs_foreign_${type}`,
+          object: 'checkout.session',
+          payment_status: 'paid',
+          metadata: { leadId: 'order-17', offerId: 'order-17', providerId: 'shop-3' },
+        });
+        const { payload, header } = app.stripe.sign(event);
+        const res = await api.webhook(payload, header);
+        expect(res.status, res.text).toBeLessThan(500);
+      }
+    },
+  );
+
+  it(
+    'GET /p/{token}',
+    async () => {
+      await run(
+        fc.asyncProperty(
+          fc.oneof(
+            hostileString,
+            fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/),
+            fc.constant('existing'),
+            fc.constant(''),
+          ),
+          version,
+          fc.option(bodies({ x: 1 }), { nil: undefined }),
+          async (token, v, b) => {
+            const t = token === 'existing' ? existing.token : token;
+            const res = await check(
+              payLink,
+              withBody({ method: 'GET', path: `/p/${enc(t)}`, pathParams: { token: t } }, b ?? {}, v),
+              { html: true },
+            );
+            expect([200, 303, 404, 410, 413]).toContain(res.status);
+            if (res.status !== 303 && res.status !== 413) {
+              expect(res.headers['content-type']).toMatch(/^text\/html/);
+              expect(res.headers['content-security-policy']).toBeDefined();
+            }
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /leads/{id}',
+    async () => {
+      await run(
+        fc.asyncProperty(
+          fc.oneof(UUID_LIKE, fc.constant('existing')),
+          version,
+          fc.constantFrom(
+            `Bearer ${KEYS.admin}`,
+            `Bearer ${KEYS.lead}`,
+            '',
+            'Bearer',
+            `bearer  ${KEYS.admin} `,
+          ),
+          async (id, v, authorization) => {
+            const lid = id === 'existing' ? existing.leadId : id;
+            const before = await counts();
+            const res = await invoke(leadRoute, {
+              method: 'GET',
+              path: `/leads/${enc(lid)}`,
+              pathParams: { id: lid },
+              headers: authorization ? { authorization } : {},
+              version: v,
+            });
+            expect(res.status, res.text).toBeLessThan(500);
+            if (res.status >= 400) expectContractError(res);
+            if (authorization.includes(KEYS.lead) || !authorization.includes(KEYS.admin)) {
+              expect([401, 403]).toContain(res.status);
+            }
+            expect(await counts()).toBe(before);
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+});
