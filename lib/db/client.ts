@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { getTableColumns, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { config } from '../config';
 import { AppError, unavailable } from '../errors';
@@ -125,4 +125,17 @@ export function databaseUnavailable(err: unknown): AppError | undefined {
 export async function rows<T>(q: Queryable, statement: SQL): Promise<T[]> {
   const result = (await q.execute(statement)) as unknown as { rows?: T[] } | T[];
   return Array.isArray(result) ? result : (result.rows ?? []);
+}
+
+/**
+ * A row of `table` as raw SQL returned it (columns by their database names), mapped the way
+ * drizzle maps its own query results: for statements the query builder cannot express.
+ */
+export function fromRow<T extends Table>(table: T, raw: Record<string, unknown>): InferSelectModel<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as InferSelectModel<T>;
 }

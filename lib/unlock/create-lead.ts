@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
-import { rows, type Database, type Tx } from '../db/client';
+import { fromRow, rows, type Database, type Tx } from '../db/client';
 import { leads, offers, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { teaserSms } from '../sms/templates';
@@ -28,14 +28,12 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
   return { lead: existing, offeredTo: offered?.n ?? 0, created: false };
 }
 
-class Replayed {
-  constructor(readonly result: CreatedLead) {}
-}
-
 /**
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * least recently offered first, at most LEAD_MAX_OFFERS), writes their offers and one teaser
- * to all of them in one transaction, then sends it.
+ * to all of them, then sends it. All of the writing is one statement, hence one transaction:
+ * three round trips in all with the send (an Idempotency-Key retry is found when the insert
+ * meets the key, not by a query before it).
  */
 export async function createLead(
   db: Database,
@@ -44,101 +42,91 @@ export async function createLead(
 ): Promise<CreatedLead> {
   const cfg = config();
   const hash = requestHash(input);
-  if (idempotencyKey) {
-    const earlier = await replay(db, idempotencyKey, hash);
-    if (earlier) return earlier;
-  }
   const priceCents = input.priceCents ?? cfg.leadPriceCents;
   const maxUnlocks = input.maxUnlocks ?? cfg.leadMaxUnlocks;
+  const fields = {
+    category: input.category,
+    zipCode: input.zipCode,
+    city: input.city ?? null,
+    description: input.description,
+    budget: input.budget ?? null,
+    priceCents,
+    currency: cfg.currency,
+  };
 
-  try {
-    const { lead, smsIds, offeredTo } = await db.transaction(async (tx) => {
-      let lead: Lead | undefined;
-      for (let attempt = 0; !lead; attempt++) {
-        if (attempt >= 10) throw new Error('could not find a free lead code');
-        const code = leadCode(attempt);
-        [lead] = await tx
-          .insert(leads)
-          .values({
-            code,
-            name: input.name,
-            phone: input.phone,
-            email: input.email,
-            category: input.category,
-            zipCode: input.zipCode,
-            city: input.city,
-            description: input.description,
-            budget: input.budget,
-            priceCents,
-            currency: cfg.currency,
-            maxUnlocks,
-            expiresAt: sql`now() + make_interval(hours => ${cfg.leadTtlHours})`,
-            idempotencyKey: idempotencyKey ?? null,
-            requestHash: hash,
-          })
-          .onConflictDoNothing()
-          .returning();
-        if (lead) break;
-        // Nothing inserted: either a concurrent request with our key won, or the code is taken.
-        if (idempotencyKey) {
-          const earlier = await replay(tx, idempotencyKey, hash);
-          if (earlier) throw new Replayed(earlier);
-        }
-        await releaseStaleCodes(tx, code);
-      }
-
-      const teaser = teaserSms({ ...lead, currency: lead.currency });
-      const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
-      // Matching, offers, fairness bookkeeping and the one teaser, in a single statement.
-      const [result] = await rows<{ sms_id: number | null; offered: number }>(
-        tx,
-        sql`
-          with candidates as (
-            select id, phone, last_offered_at, random() as tie
-            from providers
-            where active and not opted_out
-              and ${lead.category} = any(categories) and ${lead.zipCode} = any(zip_codes)
-          ),
-          matched as (
-            -- Least recently offered first; ties (everyone offered the same lead) by lot.
-            select id, phone, row_number() over (order by last_offered_at asc nulls first, tie) as n
-            from candidates
-            order by last_offered_at asc nulls first, tie
-            limit ${cfg.leadMaxOffers}
-          ),
-          tokens as (
-            select t, n from unnest(array[${sql.join(
-              tokens.map((t) => sql`${t}`),
-              sql`, `,
-            )}]::text[]) with ordinality as x(t, n)
-          ),
-          offered as (
-            insert into offers (lead_id, provider_id, pay_token)
-            select ${lead.id}, m.id, tokens.t from matched m join tokens using (n)
-            returning provider_id
-          ),
-          touched as (
-            update providers p set last_offered_at = now() from matched m where p.id = m.id
-          ),
-          teaser as (
-            insert into sms_messages (kind, recipients, body, dedupe_key, lead_id)
-            select 'teaser', array_agg(phone order by n), ${teaser}, ${`teaser:${lead.id}`}, ${lead.id}
-            from matched having count(*) > 0
-            returning id
-          )
-          select (select id from teaser) as sms_id, (select count(*)::int from offered) as offered
-        `,
-      );
-      return {
-        lead,
-        smsIds: result?.sms_id ? [Number(result.sms_id)] : [],
-        offeredTo: result?.offered ?? 0,
-      };
-    });
-    await sendNow(db, smsIds);
-    return { lead, offeredTo, created: true };
-  } catch (err) {
-    if (err instanceof Replayed) return err.result;
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt >= 10) throw new Error('could not find a free lead code');
+    const code = leadCode(attempt);
+    const teaser = teaserSms({ ...fields, code });
+    const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
+    const [row] = await rows<Record<string, unknown> & { sms_id: number | string | null; offered: number }>(
+      db,
+      sql`
+        with ins as (
+          insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
+            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash)
+          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
+            ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
+            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
+            ${idempotencyKey ?? null}, ${hash})
+          -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
+          on conflict do nothing
+          returning *
+        ),
+        candidates as (
+          -- Locked in id order, so that leads created at the same time for the same providers
+          -- queue up instead of deadlocking on their last_offered_at.
+          select p.id, p.phone, p.last_offered_at
+          from providers p
+          where exists (select from ins) and p.active and not p.opted_out
+            and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
+          order by p.id
+          for update of p
+        ),
+        ranked as (
+          select id, phone, last_offered_at, random() as tie from candidates
+        ),
+        matched as (
+          -- Least recently offered first; ties (everyone offered the same lead) by lot.
+          select id, phone, row_number() over (order by last_offered_at asc nulls first, tie) as n
+          from ranked
+          order by last_offered_at asc nulls first, tie
+          limit ${cfg.leadMaxOffers}
+        ),
+        tokens as (
+          select t, n from unnest(array[${sql.join(
+            tokens.map((t) => sql`${t}`),
+            sql`, `,
+          )}]::text[]) with ordinality as x(t, n)
+        ),
+        offered as (
+          insert into offers (lead_id, provider_id, pay_token)
+          select ins.id, m.id, tokens.t from ins, matched m join tokens using (n)
+          returning provider_id
+        ),
+        touched as (
+          update providers p set last_offered_at = now() from matched m where p.id = m.id
+        ),
+        teaser as (
+          insert into sms_messages (kind, recipients, body, dedupe_key, lead_id)
+          select 'teaser', array_agg(m.phone order by m.n), ${teaser}, 'teaser:' || ins.id, ins.id
+          from ins, matched m group by ins.id
+          returning id
+        )
+        select ins.*, (select id from teaser) as sms_id, (select count(*)::int from offered) as offered
+        from ins
+      `,
+    );
+    if (row) {
+      const lead = fromRow(leads, row);
+      await sendNow(db, row.sms_id === null ? [] : [Number(row.sms_id)]);
+      return { lead, offeredTo: row.offered, created: true };
+    }
+    // Nothing written: either a request with our key came first, or the code is taken.
+    if (idempotencyKey) {
+      const earlier = await replay(db, idempotencyKey, hash);
+      if (earlier) return earlier;
+    }
+    await releaseStaleCodes(db, code);
   }
 }

@@ -1,11 +1,21 @@
 import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Database, Tx } from '../db/client';
-import { leads, offers, providers, stripeEvents, stripeTasks, unlocks } from '../db/schema';
+import { fromRow, rows, type Database, type Tx } from '../db/client';
+import {
+  leads,
+  offers,
+  providers,
+  smsMessages,
+  stripeEvents,
+  stripeTasks,
+  unlocks,
+  type Lead,
+  type SmsMessage,
+} from '../db/schema';
 import { log } from '../log';
 import * as t from '../sms/templates';
 import type { CheckoutSession, StripeEvent } from '../stripe';
 import { leadStatus } from './lead-status';
-import { queueSms, sendNow, type NewSms } from './outbox';
+import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
 import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
 
 export type EventOutcome =
@@ -17,7 +27,13 @@ export type EventOutcome =
   | 'offer_freed'
   | 'refund_recorded';
 
-type Effects = { outcome: EventOutcome; sms: NewSms[]; tasks: NewStripeTask[] };
+type Effects = {
+  outcome: EventOutcome;
+  sms: NewSms[];
+  tasks: NewStripeTask[];
+  /** SMS already written, claimed by this worker (see `queueClaimedSms`). */
+  claimed?: SmsMessage[];
+};
 const none = (outcome: EventOutcome): Effects => ({ outcome, sms: [], tasks: [] });
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
@@ -26,24 +42,31 @@ const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 's
  * A paid Checkout Session: an unlock while the lead has room (the lead row is locked, so
  * concurrent payments queue up behind each other), otherwise a refund and an SMS saying so.
  */
-async function fulfil(tx: Tx, session: CheckoutSession): Promise<Effects> {
+async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined): Promise<Effects> {
   const { leadId, offerId, providerId } = session.metadata ?? {};
   if (!leadId || !offerId || !providerId) {
     log.warn('paid Checkout Session without our metadata: ignored', { sessionId: session.id });
     return none('ignored');
   }
-  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
-  const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId));
-  const [provider] = await tx.select().from(providers).where(eq(providers.id, providerId));
+  // Read after the lead's lock is held, so it sees whatever a payment ahead of us committed.
+  const [found] = await rows<{
+    offer: Record<string, unknown> | null;
+    provider: Record<string, unknown> | null;
+    done: boolean;
+  }>(
+    tx,
+    sql`select
+      (select to_json(o) from ${offers} o where o.id = ${offerId}) as offer,
+      (select to_json(p) from ${providers} p where p.id = ${providerId}) as provider,
+      exists (select from ${unlocks} u where u.checkout_session_id = ${session.id}) as done`,
+  );
+  const offer = found?.offer ? fromRow(offers, found.offer) : undefined;
+  const provider = found?.provider ? fromRow(providers, found.provider) : undefined;
   if (!lead || !offer || !provider || offer.leadId !== lead.id || offer.providerId !== provider.id) {
     log.error('paid Checkout Session names an unknown offer', { sessionId: session.id, leadId, offerId });
     return none('ignored');
   }
-  const [done] = await tx
-    .select({ id: unlocks.id })
-    .from(unlocks)
-    .where(eq(unlocks.checkoutSessionId, session.id));
-  if (done) return none('already_fulfilled'); // completed and async_payment_succeeded both came
+  if (found?.done) return none('already_fulfilled'); // completed and async_payment_succeeded both came
 
   const paymentIntentId = idOf(session.payment_intent);
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
@@ -66,25 +89,48 @@ async function fulfil(tx: Tx, session: CheckoutSession): Promise<Effects> {
     };
   }
 
-  await tx.insert(unlocks).values({
-    offerId: offer.id,
-    leadId: lead.id,
-    providerId: provider.id,
-    checkoutSessionId: session.id,
-    paymentIntentId,
-    amountCents: session.amount_total ?? lead.priceCents,
-    currency: session.currency ?? lead.currency,
-  });
   const unlockCount = lead.unlockCount + 1;
   const full = unlockCount >= lead.maxUnlocks;
-  await tx
-    .update(leads)
-    .set({ unlockCount, ...(full && { codeActive: false }) })
-    .where(eq(leads.id, lead.id));
-  await tx
-    .update(offers)
-    .set({ status: 'unlocked', checkoutSessionId: session.id })
-    .where(eq(offers.id, offer.id));
+  const details: NewSms = {
+    ...to,
+    kind: 'details',
+    body: t.detailsSms(lead),
+    dedupeKey: `details:${session.id}`,
+  };
+  // The unlock, the lead's count, the offer and the details SMS (claimed): one statement.
+  const written = await rows<Record<string, unknown>>(
+    tx,
+    sql`with
+      unlock as (${tx
+        .insert(unlocks)
+        .values({
+          offerId: offer.id,
+          leadId: lead.id,
+          providerId: provider.id,
+          checkoutSessionId: session.id,
+          paymentIntentId,
+          amountCents: session.amount_total ?? lead.priceCents,
+          currency: session.currency ?? lead.currency,
+        })
+        .getSQL()}),
+      counted as (${tx
+        .update(leads)
+        .set({ unlockCount, ...(full && { codeActive: false }) })
+        .where(eq(leads.id, lead.id))
+        .getSQL()}),
+      sold as (${tx
+        .update(offers)
+        .set({ status: 'unlocked', checkoutSessionId: session.id })
+        .where(eq(offers.id, offer.id))
+        .getSQL()})
+      ${tx
+        .insert(smsMessages)
+        .values({ ...details, ...claimedNow })
+        .onConflictDoNothing({ target: smsMessages.dedupeKey })
+        .returning()
+        .getSQL()}`,
+  );
+  const claimed = written.map((r) => fromRow(smsMessages, r));
 
   const tasks: NewStripeTask[] = [];
   if (full) {
@@ -110,11 +156,7 @@ async function fulfil(tx: Tx, session: CheckoutSession): Promise<Effects> {
       });
     }
   }
-  return {
-    outcome: 'unlocked',
-    tasks,
-    sms: [{ ...to, kind: 'details', body: t.detailsSms(lead), dedupeKey: `details:${session.id}` }],
-  };
+  return { outcome: 'unlocked', tasks, sms: [], claimed };
 }
 
 /** `checkout.session.expired`: the offer may get a new session next time its link is opened. */
@@ -150,13 +192,49 @@ async function recordRefund(
   return none('refund_recorded');
 }
 
-async function apply(tx: Tx, event: StripeEvent): Promise<Effects> {
+/** The Checkout Session an event asks us to fulfil, if any. */
+function toFulfil(event: StripeEvent): CheckoutSession | undefined {
+  if (event.type === 'checkout.session.async_payment_succeeded') return event.data.object;
+  // Delayed payment methods complete unpaid and succeed later in their own event.
+  if (event.type === 'checkout.session.completed' && event.data.object.payment_status === 'paid') {
+    return event.data.object;
+  }
+  return undefined;
+}
+
+/**
+ * Records the event id; when it is new and asks for a payment to be fulfilled, also locks the
+ * lead it names (so concurrent payments of one lead queue up behind each other): one statement.
+ */
+async function recordEvent(tx: Tx, event: StripeEvent): Promise<{ fresh: boolean; lead?: Lead }> {
+  const leadId = toFulfil(event)?.metadata?.leadId;
+  if (!leadId) {
+    const [fresh] = await tx
+      .insert(stripeEvents)
+      .values({ id: event.id, type: event.type })
+      .onConflictDoNothing()
+      .returning({ id: stripeEvents.id });
+    return { fresh: Boolean(fresh) };
+  }
+  const [r] = await rows<{ fresh: number; lead: Record<string, unknown> | null }>(
+    tx,
+    sql`with
+      fresh as (${tx
+        .insert(stripeEvents)
+        .values({ id: event.id, type: event.type })
+        .onConflictDoNothing()
+        .returning({ id: stripeEvents.id })
+        .getSQL()}),
+      locked as (select * from ${leads} where id = ${leadId} and exists (select from fresh) for update)
+    select (select count(*)::int from fresh) as fresh, (select to_json(locked) from locked) as lead`,
+  );
+  return { fresh: Boolean(r?.fresh), lead: r?.lead ? fromRow(leads, r.lead) : undefined };
+}
+
+async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promise<Effects> {
+  const paid = toFulfil(event);
+  if (paid) return fulfil(tx, paid, lead);
   switch (event.type) {
-    case 'checkout.session.completed':
-      // Delayed payment methods complete unpaid and succeed later in their own event.
-      return event.data.object.payment_status === 'paid' ? fulfil(tx, event.data.object) : none('ignored');
-    case 'checkout.session.async_payment_succeeded':
-      return fulfil(tx, event.data.object);
     case 'checkout.session.expired':
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
@@ -171,20 +249,17 @@ async function apply(tx: Tx, event: StripeEvent): Promise<Effects> {
  * Stripe follow-ups it causes; those are attempted after commit and retried if they fail.
  */
 export async function handleStripeEvent(db: Database, event: StripeEvent): Promise<EventOutcome> {
-  const { outcome, smsIds, taskIds } = await db.transaction(async (tx) => {
-    const [fresh] = await tx
-      .insert(stripeEvents)
-      .values({ id: event.id, type: event.type })
-      .onConflictDoNothing()
-      .returning({ id: stripeEvents.id });
-    if (!fresh) return { outcome: 'duplicate' as const, smsIds: [], taskIds: [] };
-    const effects = await apply(tx, event);
+  const { outcome, smsIds, taskIds, claimed } = await db.transaction(async (tx) => {
+    const { fresh, lead } = await recordEvent(tx, event);
+    if (!fresh) return { outcome: 'duplicate' as const, smsIds: [], taskIds: [], claimed: [] };
+    const effects = await apply(tx, event, lead);
     return {
       outcome: effects.outcome,
       smsIds: await queueSms(tx, effects.sms),
       taskIds: await queueStripeTasks(tx, effects.tasks),
+      claimed: effects.claimed ?? [],
     };
   });
-  await Promise.all([sendNow(db, smsIds), runStripeTasksNow(db, taskIds)]);
+  await Promise.all([sendNow(db, smsIds), sendClaimedNow(db, claimed), runStripeTasksNow(db, taskIds)]);
   return outcome;
 }

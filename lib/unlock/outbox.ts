@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../db/client';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { workNow, workQueue, type QueueRun } from './work-queue';
+import { CLAIM_LEASE_MS } from './backoff';
+import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
 
 export type SmsKind =
   | 'teaser'
@@ -49,6 +50,26 @@ async function transmit(message: SmsMessage): Promise<SentSms> {
   return { transport: 'log' };
 }
 
+/**
+ * Writes SMS to the outbox already claimed by this worker (one try counted, leased as
+ * `claimDue` would), inside the caller's transaction; send them after commit with
+ * `sendClaimedNow`. Should this worker die first, the dispatcher takes them when the lease ends.
+ */
+export async function queueClaimedSms(tx: Queryable, messages: NewSms[]): Promise<SmsMessage[]> {
+  if (messages.length === 0) return [];
+  return tx
+    .insert(smsMessages)
+    .values(messages.map((m) => ({ ...m, ...claimedNow })))
+    .onConflictDoNothing({ target: smsMessages.dedupeKey })
+    .returning();
+}
+
+/** Columns of an outbox row written already claimed by this worker. */
+export const claimedNow = {
+  attempts: 1,
+  nextAttemptAt: sql`now() + ${`${CLAIM_LEASE_MS} milliseconds`}::interval`,
+} as const;
+
 /** Sends one claimed SMS and marks it sent. */
 async function sendOne(db: Database, message: SmsMessage): Promise<void> {
   const sent = await transmit(message);
@@ -69,6 +90,10 @@ async function sendOne(db: Database, message: SmsMessage): Promise<void> {
 /** Sends SMS just committed by a request; never throws (what is not sent stays queued). */
 export const sendNow = (db: Database, ids: number[]): Promise<void> =>
   workNow(db, smsMessages, ids, (m) => sendOne(db, m));
+
+/** Sends SMS written by `queueClaimedSms` and just committed; never throws. */
+export const sendClaimedNow = (db: Database, messages: SmsMessage[]): Promise<void> =>
+  workClaimed(db, smsMessages, messages, (m) => sendOne(db, m));
 
 /** The scheduled dispatcher's batch: everything due, oldest first. */
 export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>

@@ -1,0 +1,525 @@
+/**
+ * In-process benchmarks against a real (embedded) Postgres and the Stripe/TextMagic fakes:
+ * database round trips per request type, latency and throughput, the Neon path, SMS cost.
+ */
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import type { Context } from 'aws-lambda';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
+import { runMigrations } from '../lib/db/migrate';
+import { v1Event } from '../tests/support/events';
+import { startFakeStripe } from '../tests/support/fake-stripe';
+import { startFakeTextMagic } from '../tests/support/fake-textmagic';
+import { startNeonWsProxy } from '../tests/support/neon-ws-proxy';
+import { smsLength } from '../lib/sms/segments';
+import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
+import { median } from './cold-start';
+
+// ---------------------------------------------------------------------------------------------
+// The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except
+// those of the bench's own bookkeeping client.
+
+let statements = 0;
+const uncounted = new WeakSet<object>();
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (!uncounted.has(this)) statements++;
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+async function counted<T>(fn: () => Promise<T>): Promise<{ value: T; statements: number }> {
+  const before = statements;
+  const value = await fn();
+  return { value, statements: statements - before };
+}
+
+const PROVIDER_PHONE = () => `+1512${randomInt(2, 10)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+const digits = (e164: string) => e164.replace(/\D/g, '');
+
+type Reply = { status: number; headers: Record<string, string>; json: any; text: string };
+type Handler = (event: never, context: Context) => Promise<unknown>;
+
+async function call(handler: Handler, input: Parameters<typeof v1Event>[0]): Promise<Reply> {
+  const r = (await handler(v1Event(input) as never, {} as Context)) as {
+    statusCode: number;
+    headers?: Record<string, string>;
+    body: string;
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(r.body);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.statusCode, headers: r.headers ?? {}, json, text: r.body };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+/** Runs `tasks` with at most `concurrency` in flight; returns each task's latency in ms. */
+async function timed(concurrency: number, tasks: Array<() => Promise<unknown>>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tasks.length) {
+        const task = tasks[next++]!;
+        const t0 = performance.now();
+        await task();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { latencies, wallMs, perSecond: (tasks.length / wallMs) * 1000 };
+}
+
+const KEYS = { lead: 'bench-lead-key', admin: 'bench-admin-key', sms: 'bench-sms-token' };
+
+export const ROUND_TRIP_BUDGETS = { createLead: 4, inboundYes: 4, paidWebhook: 6, dispatcherBase: 3 };
+
+export async function measureRequests(opts: { quick?: boolean } = {}) {
+  const server = await startEmbeddedPostgres({
+    dataDir: path.resolve('.local', `bench-pg-${process.pid}`),
+    persistent: false,
+  });
+  const admin = new pg.Client({ connectionString: server.url() });
+  uncounted.add(admin);
+  await admin.connect();
+  await admin.query('create database bench');
+  const url = server.url('bench');
+  await runMigrations(url);
+  const stripe = await startFakeStripe();
+  const textmagic = await startFakeTextMagic();
+  const neonProxy = await startNeonWsProxy();
+  const q = new pg.Client({ connectionString: url });
+  uncounted.add(q);
+  await q.connect();
+
+  Object.assign(process.env, {
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: url,
+    DATABASE_DRIVER: 'pg',
+    DATABASE_POOL_MAX: '8',
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    TEXTMAGIC_USERNAME: textmagic.username,
+    TEXTMAGIC_API_KEY: textmagic.apiKey,
+    TEXTMAGIC_API_URL: textmagic.url,
+    LEAD_API_KEY: KEYS.lead,
+    ADMIN_API_KEY: KEYS.admin,
+    INBOUND_SMS_TOKEN: KEYS.sms,
+    PUBLIC_BASE_URL: 'https://leads.example.test',
+    LEAD_MAX_OFFERS: '16',
+  });
+  const { resetConfig } = await import('../lib/config');
+  const { closeDb, getDb } = await import('../lib/db/client');
+  const { leads } = await import('../lib/db/schema');
+  const fn = {
+    health: (await import('../functions/health')).handler as Handler,
+    createLead: (await import('../functions/create-lead')).handler as Handler,
+    providers: (await import('../functions/providers')).handler as Handler,
+    inbound: (await import('../functions/inbound-sms')).handler as Handler,
+    payLink: (await import('../functions/pay-link')).handler as Handler,
+    webhook: (await import('../functions/stripe-webhook')).handler as Handler,
+    dispatcher: (await import('../functions/sms-dispatcher')).handler as unknown as () => Promise<unknown>,
+  };
+
+  let inboundId = 1;
+  let leadBodies = 0;
+  const api = {
+    async provider(zip: string) {
+      const phone = PROVIDER_PHONE();
+      const r = await call(fn.providers, {
+        method: 'POST',
+        path: '/providers',
+        headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Pat Plumber', phone, categories: ['plumbing'], zipCodes: [zip] }),
+      });
+      if (r.status !== 201) throw new Error(`provider: ${r.status} ${r.text}`);
+      return r.json as { id: string; phone: string };
+    },
+    leadBody: (zip: string, extra: Record<string, unknown> = {}) => ({
+      name: 'Jane Client',
+      phone: '(512) 555-0142',
+      email: 'jane.client@example.com',
+      category: 'plumbing',
+      zipCode: zip,
+      city: 'Austin',
+      description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
+      budget: '$500',
+      ...extra,
+    }),
+    lead: (body: Record<string, unknown>, key?: string) =>
+      call(fn.createLead, {
+        method: 'POST',
+        path: '/leads',
+        headers: {
+          'x-api-key': KEYS.lead,
+          'content-type': 'application/json',
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
+        body: JSON.stringify(body),
+      }),
+    reply: (phone: string, text: string) =>
+      call(fn.inbound, {
+        method: 'POST',
+        path: '/sms/inbound',
+        query: { token: KEYS.sms },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          id: String(inboundId++),
+          sender: digits(phone),
+          receiver: '15125550000',
+          messageTime: new Date().toISOString(),
+          text,
+        }).toString(),
+      }),
+    payLink: (token: string) =>
+      call(fn.payLink, { method: 'GET', path: `/p/${token}`, pathParams: { token } }),
+    webhook(event: ReturnType<typeof stripe.completeSession>) {
+      const { payload, header } = stripe.sign(event);
+      return call(fn.webhook, {
+        method: 'POST',
+        path: '/stripe/webhook',
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        body: payload,
+      });
+    },
+  };
+  const linkFor = async (phone: string) => {
+    const sent = textmagic.sent.filter((m) => m.phones.includes(digits(phone))).at(-1)!;
+    return /\/p\/([A-Za-z0-9_-]+)/.exec(sent.text)![1]!;
+  };
+  const ok = (r: Reply, status: number, what: string) => {
+    if (r.status !== status) throw new Error(`${what}: ${r.status} ${r.text}`);
+    return r;
+  };
+  let zipSeq = 10_000;
+  const newZip = () => String(++zipSeq);
+
+  // -------------------------------------------------------------------------------------------
+  // Round trips, each request type on a warm pool.
+  await call(fn.health, { method: 'GET', path: '/health' });
+  const zip = newZip();
+  const people = [await api.provider(zip), await api.provider(zip), await api.provider(zip)];
+  const tmBefore = textmagic.requests;
+  const created = await counted(() => api.lead(api.leadBody(zip), `bench-${Date.now()}`));
+  ok(created.value, 201, 'create-lead');
+  const teaserRequests = textmagic.requests - tmBefore;
+  const code = created.value.json.code as string;
+  const yes = await counted(() => api.reply(people[0]!.phone, `YES ${code}`));
+  ok(yes.value, 200, 'inbound YES');
+  const token = await linkFor(people[0]!.phone);
+  const pay = await counted(() => api.payLink(token));
+  ok(pay.value, 303, 'pay link');
+  const session = [...stripe.sessions.values()].find((s) => s.url === pay.value.headers.location)!;
+  const tmBeforeDetails = textmagic.requests;
+  const paid = await counted(() => api.webhook(stripe.completeSession(session.id)));
+  ok(paid.value, 200, 'paid webhook');
+  const detailsRequests = textmagic.requests - tmBeforeDetails;
+
+  // The paid webhook that fills a lead (maxUnlocks 1) while another provider holds a session.
+  const zipFull = newZip();
+  const pair = [await api.provider(zipFull), await api.provider(zipFull)];
+  const full = ok(await api.lead(api.leadBody(zipFull, { maxUnlocks: 1 })), 201, 'lead');
+  const sessions: Array<{ id: string }> = [];
+  for (const p of pair) {
+    await api.reply(p.phone, `YES ${full.json.code}`);
+    const r = ok(await api.payLink(await linkFor(p.phone)), 303, 'pay link');
+    sessions.push([...stripe.sessions.values()].find((s) => s.url === r.headers.location)!);
+  }
+  const filling = await counted(() => api.webhook(stripe.completeSession(sessions[0]!.id)));
+  ok(filling.value, 200, 'filling webhook');
+
+  // Dispatcher: an empty batch, then a batch of 5 due SMS.
+  await fn.dispatcher();
+  const dispatchEmpty = await counted(() => fn.dispatcher());
+  const batch = 5;
+  for (let i = 0; i < batch; i++) {
+    await q.query(
+      `insert into sms_messages (kind, recipients, body, dedupe_key) values ('help', $1, 'bench', $2)`,
+      [[PROVIDER_PHONE()], `bench-dispatch-${Date.now()}-${i}`],
+    );
+  }
+  const tmBeforeBatch = textmagic.requests;
+  const dispatchBatch = await counted(() => fn.dispatcher());
+  const batchRequests = textmagic.requests - tmBeforeBatch;
+
+  const roundTrips = {
+    createLead: { statements: created.statements, budget: ROUND_TRIP_BUDGETS.createLead },
+    inboundYes: { statements: yes.statements, budget: ROUND_TRIP_BUDGETS.inboundYes },
+    payLink: { statements: pay.statements },
+    paidWebhook: { statements: paid.statements, budget: ROUND_TRIP_BUDGETS.paidWebhook },
+    paidWebhookFillingLead: { statements: filling.statements },
+    dispatcherEmpty: { statements: dispatchEmpty.statements, budget: ROUND_TRIP_BUDGETS.dispatcherBase },
+    dispatcherBatch: {
+      messages: batch,
+      statements: dispatchBatch.statements,
+      budget: ROUND_TRIP_BUDGETS.dispatcherBase + batch,
+    },
+    textmagicRequests: {
+      teaserPerLead: teaserRequests,
+      matchedProviders: created.value.json.offeredTo as number,
+      detailsSms: detailsRequests,
+      dispatcherBatch: batchRequests,
+    },
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // Latency at concurrency 1 and 16: 16 providers share a zip, every lead is offered to all.
+  const latency: Record<string, Record<string, { n: number; p50: number; p99: number }>> = {};
+  const record = (name: string, c: number, lat: number[]) => {
+    latency[name] ??= {};
+    latency[name]![`c${c}`] = { n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  };
+  const perLevel = opts.quick ? 32 : 96;
+  for (const c of [1, 16]) {
+    const z = newZip();
+    const crowd: Array<{ id: string; phone: string }> = [];
+    for (let i = 0; i < 16; i++) crowd.push(await api.provider(z));
+    const nLeads = Math.ceil(perLevel / crowd.length);
+    record(
+      'health',
+      c,
+      (
+        await timed(
+          c,
+          Array.from({ length: perLevel }, () => () => call(fn.health, { method: 'GET', path: '/health' })),
+        )
+      ).latencies,
+    );
+    const codes: string[] = [];
+    record(
+      'createLead',
+      c,
+      (
+        await timed(
+          c,
+          Array.from({ length: nLeads }, () => async () => {
+            const r = ok(await api.lead(api.leadBody(z, { maxUnlocks: 16 })), 201, 'lead');
+            codes.push(r.json.code);
+          }),
+        )
+      ).latencies,
+    );
+    const pairs = codes.flatMap((code) => crowd.map((p) => ({ code, p })));
+    const tokens: string[] = [];
+    record(
+      'inboundYes',
+      c,
+      (
+        await timed(
+          c,
+          pairs.map(({ code, p }) => async () => {
+            ok(await api.reply(p.phone, `YES ${code}`), 200, 'YES');
+          }),
+        )
+      ).latencies,
+    );
+    const { rows: links } = await q.query<{ pay_token: string }>(
+      `select o.pay_token from offers o join leads l on l.id = o.lead_id where l.code = any($1) and l.zip_code = $2`,
+      [codes, z],
+    );
+    for (const l of links) tokens.push(l.pay_token);
+    const sessionIds: string[] = [];
+    record(
+      'payLink',
+      c,
+      (
+        await timed(
+          c,
+          tokens.map((t) => async () => {
+            const r = ok(await api.payLink(t), 303, 'pay link');
+            sessionIds.push(r.headers.location!);
+          }),
+        )
+      ).latencies,
+    );
+    const byUrl = new Map([...stripe.sessions.values()].map((s) => [s.url, s.id]));
+    const events = sessionIds.map((u) => stripe.completeSession(byUrl.get(u)!));
+    record(
+      'paidWebhook',
+      c,
+      (
+        await timed(
+          c,
+          events.map((e) => async () => ok(await api.webhook(e), 200, 'webhook')),
+        )
+      ).latencies,
+    );
+  }
+
+  // Throughput of create-lead at concurrency 16 vs plain inserts of the same rows, same pool.
+  const zt = newZip();
+  for (let i = 0; i < 3; i++) await api.provider(zt);
+  const nThroughput = opts.quick ? 64 : 192;
+  const bodies = Array.from({ length: nThroughput }, () => api.leadBody(zt));
+  const viaHandler = await timed(
+    16,
+    bodies.map((b) => async () => ok(await api.lead(b), 201, 'lead')),
+  );
+  const db = await getDb();
+  let plainSeq = 0;
+  const plain = await timed(
+    16,
+    bodies.map((b) => async () => {
+      await db.insert(leads).values({
+        code: `p${++plainSeq}`,
+        codeActive: false,
+        name: b.name,
+        phone: '+15125550142',
+        email: b.email,
+        category: b.category,
+        zipCode: b.zipCode,
+        city: b.city,
+        description: b.description,
+        budget: b.budget,
+        priceCents: 1500,
+        currency: 'usd',
+        maxUnlocks: 3,
+        expiresAt: new Date(Date.now() + 72 * 3_600_000),
+        requestHash: 'bench',
+      });
+    }),
+  );
+  const throughput = {
+    requests: nThroughput,
+    concurrency: 16,
+    createLeadPerSecond: viaHandler.perSecond,
+    plainInsertPerSecond: plain.perSecond,
+    ratio: viaHandler.perSecond / plain.perSecond,
+    budget: 0.5,
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // The Neon path: first query of a cold container (new pool, new WebSocket) vs a warm one.
+  Object.assign(process.env, { DATABASE_DRIVER: 'neon', NEON_WS_PROXY: neonProxy.wsProxy });
+  resetConfig();
+  await closeDb();
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await closeDb();
+    let t0 = performance.now();
+    ok(await call(fn.health, { method: 'GET', path: '/health' }), 200, 'neon health');
+    cold.push(performance.now() - t0);
+    t0 = performance.now();
+    ok(await call(fn.health, { method: 'GET', path: '/health' }), 200, 'neon health');
+    warm.push(performance.now() - t0);
+  }
+  const connectionsBefore = neonProxy.connections;
+  const invocations = opts.quick ? 200 : 1000;
+  const zn = newZip();
+  const neonPeople = [await api.provider(zn), await api.provider(zn)];
+  const neonLead = ok(await api.lead(api.leadBody(zn, { maxUnlocks: 2 })), 201, 'neon lead');
+  const { rows: neonTokens } = await q.query<{ pay_token: string }>(
+    `select pay_token from offers where lead_id = $1 order by provider_id`,
+    [neonLead.json.id],
+  );
+  for (let i = 0; i < invocations; i++) {
+    // A mix: health, replies and pay links, the way a warm container serves them.
+    if (i % 3 === 0) ok(await call(fn.health, { method: 'GET', path: '/health' }), 200, 'neon health');
+    else if (i % 3 === 1)
+      ok(await api.reply(neonPeople[i % 2]!.phone, `YES ${neonLead.json.code}`), 200, 'YES');
+    else ok(await api.payLink(neonTokens[i % 2]!.pay_token), 303, 'neon pay link');
+  }
+  const { rows: activity } = await q.query<{ n: string }>(
+    `select count(*) as n from pg_stat_activity where datname = 'bench' and pid <> pg_backend_pid()`,
+  );
+  const neon = {
+    coldFirstQueryMs: median(cold),
+    warmQueryMs: median(warm),
+    coldOverWarm: median(cold) / median(warm),
+    invocations,
+    websocketsOpened: neonProxy.connections - connectionsBefore,
+    // Our bench client and the pg-driver pool (still open) are not Neon connections; the Neon pool
+    // may hold up to DATABASE_POOL_MAX.
+    backendsAfter: Number(activity[0]!.n),
+    poolMax: 8,
+  };
+  await closeDb();
+  Object.assign(process.env, { DATABASE_DRIVER: 'pg' });
+  resetConfig();
+
+  // -------------------------------------------------------------------------------------------
+  // SMS cost: segments per teaser, pay-link SMS and details SMS for realistic leads.
+  const realistic = [
+    {
+      name: 'Jane Client',
+      category: 'plumbing',
+      city: 'Austin',
+      description: 'Leaking kitchen sink, need it fixed this week',
+      budget: '$500',
+    },
+    {
+      name: 'Zoë Müller-Łukasiewicz',
+      category: 'moving',
+      city: 'Zürich',
+      description:
+        'Déménagement d’un appartement de 3 pièces au 4e étage sans ascenseur, piano inclus. Disponible le week-end. '.repeat(
+          3,
+        ),
+      budget: '€1 500',
+    },
+    {
+      name: '王小明',
+      category: 'tutoring',
+      city: '旧金山',
+      description: '需要一位数学家教，每周两次，高中代数和几何。',
+      budget: null,
+    },
+    {
+      name: 'José Ñúñez',
+      category: 'hvac',
+      city: 'San José',
+      description:
+        'AC unit stopped cooling 🥵 — compressor makes a clicking noise. Apartment on 2nd floor, access through the back. Landlord approved the repair up to $800; please bring replacement capacitors if possible. '
+          .repeat(4)
+          .slice(0, 2000),
+      budget: 'up to $800',
+    },
+    {
+      name: 'Sam O’Brien',
+      category: 'roofing',
+      city: null,
+      description: 'Roof leak after the storm. '.repeat(60).slice(0, 2000),
+      budget: null,
+    },
+  ];
+  const sms = realistic.map((l, i) => {
+    const lead = {
+      ...l,
+      code: String(4821 + i),
+      zipCode: '78701',
+      phone: '+15125550142',
+      email: 'client@example.com',
+      priceCents: 1500,
+      currency: 'usd',
+    };
+    const teaser = smsLength(teaserSms(lead));
+    const link = smsLength(payLinkSms(lead, 'https://leads.example.test/p/Ab3dEf6hIj9kLm2nOp5q'));
+    const details = smsLength(detailsSms(lead));
+    return {
+      lead: `${l.name} (${l.description.length} chars)`,
+      teaser: teaser.segments,
+      teaserEncoding: teaser.encoding,
+      link: link.segments,
+      details: details.segments,
+      detailsEncoding: details.encoding,
+    };
+  });
+
+  await closeDb();
+  await q.end();
+  await admin.end();
+  await Promise.all([stripe.close(), textmagic.close(), neonProxy.close()]);
+  await server.stop();
+  return { roundTrips, latency, throughput, neon, sms };
+}

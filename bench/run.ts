@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: cold starts of the production bundles, database round trips, latency and
+ * throughput, the Neon path and SMS cost. Writes bench/results.json and prints a markdown table.
+ * Every figure that has a budget is a count or a ratio against a baseline measured in this run.
+ *
+ *   npm run bench                  everything (a few minutes on 2 cores)
+ *   BENCH_QUICK=1 npm run bench    fewer samples
+ *   BENCH_ONLY=cold|requests       one half
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { measureColdStarts, type ColdStart } from './cold-start';
+import { measureRequests } from './requests';
+
+const quick = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY;
+
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const verdict = (pass: boolean | undefined) => (pass === undefined ? '' : pass ? 'pass' : '**FAIL**');
+
+function coldTable(rows: ColdStart[]): string {
+  const lines = [
+    '| function | bundle | top packages | import (median) | empty node | ratio | budget | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of rows) {
+    const top = Object.entries(r.packages)
+      .filter(([name]) => !name.startsWith('lib') && !name.startsWith('functions'))
+      .slice(0, 4)
+      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+      .join(', ');
+    lines.push(
+      `| ${r.fn} | ${kb(r.bytes)} | ${top} | ${ms(r.bundleMs)} | ${ms(r.emptyMs)} | ${r.ratio.toFixed(2)}× | ${r.budget ? `≤ ${r.budget}×` : ''} | ${verdict(r.pass)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+type Requests = Awaited<ReturnType<typeof measureRequests>>;
+
+function requestTables(r: Requests): string {
+  const out: string[] = [];
+  out.push('| request | statements to Postgres | budget | |', '| --- | --- | --- | --- |');
+  const rt = r.roundTrips;
+  const row = (name: string, n: number, budget?: number) =>
+    out.push(
+      `| ${name} | ${n} | ${budget === undefined ? '' : `≤ ${budget}`} | ${verdict(budget === undefined ? undefined : n <= budget)} |`,
+    );
+  row('create-lead (3 providers matched, Idempotency-Key)', rt.createLead.statements, rt.createLead.budget);
+  row('inbound YES', rt.inboundYes.statements, rt.inboundYes.budget);
+  row('pay link (new Checkout Session)', rt.payLink.statements);
+  row('paid webhook', rt.paidWebhook.statements, rt.paidWebhook.budget);
+  row('paid webhook that fills the lead (1 other session to expire)', rt.paidWebhookFillingLead.statements);
+  row('dispatcher, nothing due', rt.dispatcherEmpty.statements, rt.dispatcherEmpty.budget);
+  row(
+    `dispatcher, ${rt.dispatcherBatch.messages} SMS due`,
+    rt.dispatcherBatch.statements,
+    rt.dispatcherBatch.budget,
+  );
+  const tm = rt.textmagicRequests;
+  out.push(
+    '',
+    `TextMagic requests: ${tm.teaserPerLead} per lead (${tm.matchedProviders} providers matched) ${verdict(tm.teaserPerLead === 1)}; ` +
+      `${tm.detailsSms} per details SMS ${verdict(tm.detailsSms === 1)}; ${tm.dispatcherBatch} for a dispatcher batch of ${rt.dispatcherBatch.messages}.`,
+  );
+
+  out.push('', '| handler | c1 p50 | c1 p99 | c16 p50 | c16 p99 |', '| --- | --- | --- | --- | --- |');
+  for (const [name, levels] of Object.entries(r.latency)) {
+    out.push(
+      `| ${name} | ${ms(levels.c1!.p50)} | ${ms(levels.c1!.p99)} | ${ms(levels.c16!.p50)} | ${ms(levels.c16!.p99)} |`,
+    );
+  }
+  const t = r.throughput;
+  out.push(
+    '',
+    `create-lead throughput at concurrency ${t.concurrency}: ${t.createLeadPerSecond.toFixed(0)}/s vs plain inserts ` +
+      `${t.plainInsertPerSecond.toFixed(0)}/s = **${t.ratio.toFixed(2)}** (budget ≥ ${t.budget}) ${verdict(t.ratio >= t.budget)}`,
+  );
+  const n = r.neon;
+  out.push(
+    '',
+    `Neon driver (local wsproxy): first query of a cold container ${ms(n.coldFirstQueryMs)}, warm ${ms(n.warmQueryMs)} ` +
+      `(${n.coldOverWarm.toFixed(1)}×); ${n.invocations} warm invocations opened ${n.websocketsOpened} WebSocket(s), ` +
+      `${n.backendsAfter} backends open afterwards (pool max ${n.poolMax}) ${verdict(n.websocketsOpened <= n.poolMax)}`,
+  );
+  out.push('', '| lead | teaser | pay-link SMS | details SMS |', '| --- | --- | --- | --- |');
+  for (const s of r.sms) {
+    out.push(
+      `| ${s.lead} | ${s.teaser} (${s.teaserEncoding}) ${verdict(s.teaser === 1)} | ${s.link} | ${s.details} (${s.detailsEncoding}) |`,
+    );
+  }
+  return out.join('\n');
+}
+
+const started = Date.now();
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  quick,
+};
+const sections: string[] = [];
+if (only !== 'requests') {
+  const cold = await measureColdStarts('.esbuild/bench', quick ? 10 : 15);
+  results.coldStart = cold;
+  sections.push(`### Cold start (production bundles, NODE_OPTIONS as deployed)\n\n${coldTable(cold)}`);
+}
+if (only !== 'cold') {
+  const req = await measureRequests({ quick });
+  results.requests = req;
+  sections.push(`### Requests (in-process, embedded Postgres, fakes)\n\n${requestTables(req)}`);
+}
+results.seconds = (Date.now() - started) / 1000;
+writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log(sections.join('\n\n'));
+console.log(`\n(${results.seconds} s; bench/results.json written)`);
