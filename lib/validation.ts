@@ -111,3 +111,6 @@ export const providerPatch = z
 export type ProviderPatch = z.output<typeof providerPatch>;
 
 export const uuidParam = z.uuid('must be a UUID');
+
+/** Ids we put in Stripe metadata are UUIDs; anything else belongs to another integration. */
+export const isUuid = (v: unknown): v is string => uuidParam.safeParse(v).success;

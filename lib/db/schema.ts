@@ -201,6 +201,8 @@ export const smsMessages = pgTable(
       .where(sql`${t.status} = 'queued'`),
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
+    // The per-number reply limit counts a provider's recent answers.
+    index('sms_messages_provider_created_idx').on(t.providerId, t.createdAt),
   ],
 );
 

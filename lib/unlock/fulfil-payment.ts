@@ -17,6 +17,7 @@ import type { CheckoutSession, StripeEvent } from '../stripe';
 import { leadStatus } from './lead-status';
 import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
 import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { isUuid } from '../validation';
 
 export type EventOutcome =
   | 'duplicate'
@@ -44,7 +45,7 @@ const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 's
  */
 async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined): Promise<Effects> {
   const { leadId, offerId, providerId } = session.metadata ?? {};
-  if (!leadId || !offerId || !providerId) {
+  if (!isUuid(leadId) || !isUuid(offerId) || !isUuid(providerId)) {
     log.warn('paid Checkout Session without our metadata: ignored', { sessionId: session.id });
     return none('ignored');
   }
@@ -162,7 +163,7 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
 /** `checkout.session.expired`: the offer may get a new session next time its link is opened. */
 async function freeOffer(tx: Tx, session: CheckoutSession): Promise<Effects> {
   const offerId = session.metadata?.offerId;
-  if (offerId) {
+  if (isUuid(offerId)) {
     await tx
       .update(offers)
       .set({ checkoutUrl: null, checkoutExpiresAt: null })
@@ -208,7 +209,7 @@ function toFulfil(event: StripeEvent): CheckoutSession | undefined {
  */
 async function recordEvent(tx: Tx, event: StripeEvent): Promise<{ fresh: boolean; lead?: Lead }> {
   const leadId = toFulfil(event)?.metadata?.leadId;
-  if (!leadId) {
+  if (!isUuid(leadId)) {
     const [fresh] = await tx
       .insert(stripeEvents)
       .values({ id: event.id, type: event.type })

@@ -1,0 +1,1 @@
+CREATE INDEX "sms_messages_provider_created_idx" ON "sms_messages" USING btree ("provider_id","created_at");
