@@ -15,6 +15,7 @@ import { startNeonWsProxy } from '../tests/support/neon-ws-proxy';
 import { smsLength } from '../lib/sms/segments';
 import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
 import { median } from './cold-start';
+import { fakeServicesEnv } from '../tests/support/fake-env';
 
 // ---------------------------------------------------------------------------------------------
 // The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except
@@ -106,12 +107,7 @@ export async function measureRequests(opts: { quick?: boolean } = {}) {
     DATABASE_URL: url,
     DATABASE_DRIVER: 'pg',
     DATABASE_POOL_MAX: '8',
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-    STRIPE_API_URL: stripe.url,
-    TEXTMAGIC_USERNAME: textmagic.username,
-    TEXTMAGIC_API_KEY: textmagic.apiKey,
-    TEXTMAGIC_API_URL: textmagic.url,
+    ...fakeServicesEnv(stripe, textmagic),
     LEAD_API_KEY: KEYS.lead,
     ADMIN_API_KEY: KEYS.admin,
     INBOUND_SMS_TOKEN: KEYS.sms,

@@ -8,13 +8,16 @@ import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { providerInput, providerPatch, uuidParam } from '../lib/validation';
 
+let schema: ReturnType<typeof providerInput> | undefined;
+
 /** Admin: `POST /providers`, `GET /providers`, `PATCH /providers/{id}`. */
 export const handler = httpHandler(async (req) => {
   requireAdmin(req);
   const db = await getDb();
   if (req.method === 'GET') return json(200, { providers: await listProviders(db) });
   if (req.method === 'POST') {
-    const input = jsonBody(req, providerInput(config().defaultCountry));
+    schema ??= providerInput(config().defaultCountry);
+    const input = jsonBody(req, schema);
     return json(201, await createProvider(db, input));
   }
   if (req.method === 'PATCH') {

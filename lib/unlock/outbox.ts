@@ -3,8 +3,7 @@ import type { Database, Queryable } from '../db/client';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { CLAIM_LEASE_MS } from './backoff';
-import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
+import { leaseEnd, workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
 
 export type SmsKind =
   | 'teaser'
@@ -67,7 +66,7 @@ export async function queueClaimedSms(tx: Queryable, messages: NewSms[]): Promis
 /** Columns of an outbox row written already claimed by this worker. */
 export const claimedNow = {
   attempts: 1,
-  nextAttemptAt: sql`now() + ${`${CLAIM_LEASE_MS} milliseconds`}::interval`,
+  nextAttemptAt: leaseEnd(),
 } as const;
 
 /** Sends one claimed SMS and marks it sent. */

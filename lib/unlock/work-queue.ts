@@ -7,6 +7,9 @@ import { afterFailure, CLAIM_LEASE_MS } from './backoff';
 
 type Queue = typeof smsMessages | typeof stripeTasks;
 
+/** When a row claimed now goes back to the queue if its worker has not settled it. */
+export const leaseEnd = () => sql`now() + ${`${CLAIM_LEASE_MS} milliseconds`}::interval`;
+
 /**
  * Reserves due rows of a queue (the SMS outbox or the Stripe follow-ups) for this worker in one
  * statement: rows another worker holds are skipped, the try is counted, and the row is leased
@@ -36,7 +39,7 @@ export async function claimDue<Q extends Queue>(
     .update(q)
     .set({
       attempts: sql`${q.attempts} + 1`,
-      nextAttemptAt: sql`now() + ${`${CLAIM_LEASE_MS} milliseconds`}::interval`,
+      nextAttemptAt: leaseEnd(),
       updatedAt: sql`now()`,
     })
     .where(inArray(q.id, due))

@@ -8,6 +8,7 @@ import { useTestDatabase } from '../support/database';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../support/fake-textmagic';
 import { startOffline, type Offline } from '../support/offline';
+import { fakeServicesEnv } from '../support/fake-env';
 
 const ADMIN = { authorization: 'Bearer local-admin-key' };
 const LEAD_KEY = { 'x-api-key': 'local-lead-key' };
@@ -24,12 +25,7 @@ beforeAll(async () => {
   offline = await startOffline({
     env: {
       DATABASE_URL: db.url,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_URL: stripe.url,
-      TEXTMAGIC_USERNAME: textmagic.username,
-      TEXTMAGIC_API_KEY: textmagic.apiKey,
-      TEXTMAGIC_API_URL: textmagic.url,
+      ...fakeServicesEnv(stripe, textmagic),
       LOG_LEVEL: 'info',
       // PUBLIC_BASE_URL: set by startOffline to http://127.0.0.1:<httpPort>.
     },

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { invoke, type Reply } from '../support/events';
+import { encodeFields, invoke, type Reply } from '../support/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();
@@ -82,17 +82,12 @@ async function buy(provider: Provider, code: string) {
 
 /** Posts raw fields to the inbound route. */
 function postInbound(fields: Record<string, unknown>, as: 'json' | 'form' = 'json'): Promise<Reply> {
-  const body =
-    as === 'json'
-      ? JSON.stringify(fields)
-      : new URLSearchParams(
-          Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]),
-        ).toString();
+  const { body, contentType } = encodeFields(fields, as);
   return invoke(inboundSms, {
     method: 'POST',
     path: '/sms/inbound',
     query: { token: KEYS.sms },
-    headers: { 'content-type': as === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': contentType },
     body,
   });
 }

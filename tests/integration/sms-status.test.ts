@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { KEYS, tmDigits, useApp } from '../support/app';
-import { invoke, type Reply } from '../support/events';
+import { encodeFields, invoke, type Reply } from '../support/events';
 import { api, lead } from '../support/flow';
 
 const app = useApp();
@@ -20,19 +20,13 @@ function report(
   fields: Fields,
   opts: { as?: 'json' | 'form'; token?: string | null; version?: 'v1' | 'v2' } = {},
 ): Promise<Reply> {
-  const as = opts.as ?? 'form';
-  const body =
-    as === 'json'
-      ? JSON.stringify(fields)
-      : new URLSearchParams(
-          Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]),
-        ).toString();
+  const { body, contentType } = encodeFields(fields, opts.as ?? 'form');
   const token = opts.token === undefined ? KEYS.sms : opts.token;
   return invoke(smsStatus, {
     method: 'POST',
     path: '/sms/status',
     query: token === null ? undefined : { token },
-    headers: { 'content-type': as === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': contentType },
     body,
     version: opts.version,
   });

@@ -6,6 +6,7 @@ import { resetStripe } from '../../lib/stripe';
 import { useTestDatabase, type TestDatabase } from './database';
 import { startFakeStripe, type FakeStripe } from './fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from './fake-textmagic';
+import { fakeServicesEnv } from './fake-env';
 import { startNeonWsProxy } from './neon-ws-proxy';
 
 export const KEYS = {
@@ -36,12 +37,7 @@ export function useApp(opts: { neon?: boolean; env?: Record<string, string> } = 
     app.stripe = await startFakeStripe();
     app.textmagic = await startFakeTextMagic();
     const env: Record<string, string> = {
-      STRIPE_SECRET_KEY: app.stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: app.stripe.webhookSecret,
-      STRIPE_API_URL: app.stripe.url,
-      TEXTMAGIC_USERNAME: app.textmagic.username,
-      TEXTMAGIC_API_KEY: app.textmagic.apiKey,
-      TEXTMAGIC_API_URL: app.textmagic.url,
+      ...fakeServicesEnv(app.stripe, app.textmagic),
       TEXTMAGIC_TIMEOUT_MS: '1000',
       STRIPE_TIMEOUT_MS: '1000',
       LEAD_API_KEY: KEYS.lead,

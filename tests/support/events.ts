@@ -83,3 +83,26 @@ export async function invoke(handler: Handler, input: EventInput): Promise<Reply
     json,
   };
 }
+
+let boundaries = 0;
+
+/** Fields as TextMagic posts them: JSON, form-urlencoded or multipart, with the content type. */
+export function encodeFields(
+  fields: Record<string, unknown>,
+  as: 'json' | 'form' | 'multipart',
+): { body: string; contentType: string } {
+  if (as === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
+  const entries = Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]);
+  if (as === 'form') {
+    return {
+      body: new URLSearchParams(entries).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    };
+  }
+  const boundary = `----tm${++boundaries}`;
+  const body =
+    entries
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('') + `--${boundary}--\r\n`;
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}

@@ -5,7 +5,7 @@ import { handler as payLink } from '../../functions/pay-link';
 import { handler as providers } from '../../functions/providers';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits } from './app';
-import { invoke, type Reply } from './events';
+import { encodeFields, invoke, type Reply } from './events';
 
 let inboundIds = 0;
 
@@ -59,23 +59,7 @@ export const api = {
       messageTime: new Date().toISOString(),
       text,
     };
-    const as = opts.as ?? 'form';
-    let body: string | Buffer;
-    let contentType: string;
-    if (as === 'json') {
-      body = JSON.stringify(fields);
-      contentType = 'application/json';
-    } else if (as === 'form') {
-      body = new URLSearchParams(fields).toString();
-      contentType = 'application/x-www-form-urlencoded';
-    } else {
-      const boundary = '----tm' + inboundIds;
-      body =
-        Object.entries(fields)
-          .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-          .join('') + `--${boundary}--\r\n`;
-      contentType = `multipart/form-data; boundary=${boundary}`;
-    }
+    const { body, contentType } = encodeFields(fields, opts.as ?? 'form');
     return invoke(inboundSms, {
       method: 'POST',
       path: '/sms/inbound',
