@@ -1,0 +1,71 @@
+/**
+ * Many providers paying for one lead at the same moment: the cap holds, every loser is refunded
+ * and told, every winner gets the details once. Over the TCP pool and over Neon's driver.
+ */
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../tests/support/app';
+import { api } from '../tests/support/flow';
+import { providersAtCheckout, smsTo } from '../tests/support/market';
+import { extraCopies, report } from './support/row';
+
+const PAYERS = 200;
+const CAP = 3;
+
+for (const driver of ['pg', 'neon'] as const) {
+  describe(`oversell race (${driver})`, () => {
+    const app = useApp({
+      neon: driver === 'neon',
+      env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
+    });
+
+    it(`${PAYERS} payments completing at once for a lead with maxUnlocks ${CAP}`, async (ctx) => {
+      const { leadId, buyers } = await providersAtCheckout(app, PAYERS, { maxUnlocks: CAP });
+      const signed = buyers.map((b) => app.stripe.sign(app.stripe.completeSession(b.sessionId)));
+      const since = app.textmagic.sent.length;
+      const started = performance.now();
+      const answers = await Promise.all(
+        signed.map(async (s) => {
+          const res = await api.webhook(s.payload, s.header);
+          return { status: res.status, ms: performance.now() - started };
+        }),
+      );
+
+      const intentOf = (sessionId: string) => app.stripe.sessions.get(sessionId)!.payment_intent as string;
+      const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
+      const unlocked = await app.db.query<{ provider_id: string }>(
+        'select provider_id from unlocks where lead_id = $1',
+        [leadId],
+      );
+      const winners = new Set(unlocked.map((u) => u.provider_id));
+      const got = buyers.map((b) => smsTo(app, b.phone, since).map((m) => m.text));
+      const details = got.filter((texts) => texts.some((t) => t.includes('Jane Client'))).length;
+      const refundSms = got.filter((texts) => texts.some((t) => /refunded/i.test(t))).length;
+      // A payment is lost when it was neither turned into the lead nor refunded, or its payer was not told.
+      const lost = buyers.filter((b, i) => {
+        const won = winners.has(b.id);
+        const back = refunded.includes(intentOf(b.sessionId));
+        return (!won && !back) || got[i]!.length === 0;
+      }).length;
+      const duplicated =
+        extraCopies(refunded) +
+        got.reduce((n, texts) => n + Math.max(0, texts.length - 1), 0) +
+        buyers.filter((b) => winners.has(b.id) && refunded.includes(intentOf(b.sessionId))).length;
+
+      report(ctx, {
+        scenario: `oversell race (${driver})`,
+        load: `${PAYERS} payments at once, maxUnlocks ${CAP}`,
+        fault: 'none: every webhook at the same moment',
+        expected: `${CAP} unlocks, ${PAYERS - CAP} refunds, 1 SMS each`,
+        observed: `${winners.size} unlocks, ${refunded.length} refunds, ${details} details + ${refundSms} refunded SMS, ${answers.filter((a) => a.status === 200).length}×200`,
+        lost,
+        duplicated,
+        slowestMs: Math.max(...answers.map((a) => a.ms)),
+      });
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(winners.size).toBe(CAP);
+      expect(refunded).toHaveLength(PAYERS - CAP);
+      expect(lost).toBe(0);
+      expect(duplicated).toBe(0);
+    });
+  });
+}
