@@ -2,7 +2,17 @@ import { writeFile } from 'node:fs/promises';
 import type { Reporter, TestModule } from 'vitest/node';
 import type { ReliabilityRow } from './support/row';
 
-const COLUMNS = ['scenario', 'load', 'fault injected', 'expected', 'observed', 'lost', 'duplicated', 'slowest answer', 'result'];
+const COLUMNS = [
+  'scenario',
+  'load',
+  'fault injected',
+  'expected',
+  'observed',
+  'lost',
+  'duplicated',
+  'slowest answer',
+  'result',
+];
 
 const cell = (v: unknown) => String(v ?? '').replaceAll('|', '\\|');
 
@@ -32,21 +42,23 @@ export default class ReliabilityReporter implements Reporter {
     const lines = [
       `| ${COLUMNS.join(' | ')} |`,
       `|${COLUMNS.map(() => '---').join('|')}|`,
-      ...rows.map((r) =>
-        [
-          r.scenario,
-          r.load,
-          r.fault,
-          r.expected,
-          r.observed,
-          r.lost,
-          r.duplicated,
-          r.slowestMs === undefined ? '' : `${Math.round(r.slowestMs)} ms`,
-          r.result,
-        ]
-          .map(cell)
-          .join(' | '),
-      ).map((l) => `| ${l} |`),
+      ...rows
+        .map((r) =>
+          [
+            r.scenario,
+            r.load,
+            r.fault,
+            r.expected,
+            r.observed,
+            r.lost,
+            r.duplicated,
+            r.slowestMs === undefined ? '' : `${Math.round(r.slowestMs)} ms`,
+            r.result,
+          ]
+            .map(cell)
+            .join(' | '),
+        )
+        .map((l) => `| ${l} |`),
     ];
     process.stdout.write(`\n## Reliability\n\n${lines.join('\n')}\n\n`);
     await writeFile(

@@ -18,7 +18,9 @@ describe('inbound flood', () => {
     const texts = ['HELP', 'YES', 'info', 'START', 'yes 1234'];
     const statuses: number[] = [];
     for (let i = 0; i < MESSAGES; i += AT_ONCE) {
-      const batch = Array.from({ length: AT_ONCE }, (_, j) => api.reply(p.phone, texts[(i + j) % texts.length]!));
+      const batch = Array.from({ length: AT_ONCE }, (_, j) =>
+        api.reply(p.phone, texts[(i + j) % texts.length]!),
+      );
       statuses.push(...(await Promise.all(batch)).map((r) => r.status));
     }
     const answers = smsTo(app, p.phone, since).length;
