@@ -1,14 +1,16 @@
 /**
- * Cold start: builds every function's production bundle with the esbuild options of
- * `custom.esbuild` in serverless.yml (as serverless-esbuild passes them to esbuild), then times
- * fresh `node` processes importing it against fresh `node` processes importing an empty module,
- * alternately, and reports the median ratio.
+ * Cold start: builds every function's production bundle with the esbuild options that
+ * `serverless package` uses (esbuild.config.cjs, as serverless-esbuild passes them to esbuild),
+ * then times fresh `node` processes importing it and building its clients against fresh `node`
+ * processes importing an empty module, alternately, and reports the median ratio.
  */
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { v2Event } from '../tests/support/events';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -46,9 +48,20 @@ export const BUDGETS: Record<string, number> = {
 
 type Service = {
   functions: Record<string, { handler: string }>;
-  custom: { esbuild: Record<string, unknown> };
-  provider: { environment?: Record<string, string> };
+  provider: { runtime: string; environment?: Record<string, string> };
 };
+
+/**
+ * The options serverless-esbuild gets from esbuild.config.cjs under `serverless package`, with
+ * the deploy-time environment left unset (DATABASE_URL from SSM): the Neon-only bundle.
+ */
+function packageOptions(service: Service): Record<string, unknown> {
+  const configure = require('../esbuild.config.cjs') as (sls: unknown) => Record<string, unknown>;
+  return configure({
+    processedInput: { commands: ['package'] },
+    service: { provider: { runtime: service.provider.runtime, environment: {} } },
+  });
+}
 
 export type Bundle = {
   fn: string;
@@ -57,6 +70,8 @@ export type Bundle = {
   bytes: number;
   /** Top-level packages in the bundle, with their bytes in the output. */
   packages: Record<string, number>;
+  /** The source map beside it. */
+  mapBytes: number;
 };
 
 export type ColdStart = Bundle & {
@@ -66,6 +81,10 @@ export type ColdStart = Bundle & {
   ratio: number;
   budget?: number;
   pass?: boolean;
+  /** The same, with the other choice of `--enable-source-maps` than the deployed one. */
+  other: { nodeOptions: string; bundleMs: number; emptyMs: number; ratio: number };
+  /** How far the probe got: the status the handler answered (503: database refused, as planned). */
+  probeStatus: number;
 };
 
 function packagesOf(meta: Metafile): Record<string, number> {
@@ -83,7 +102,7 @@ function packagesOf(meta: Metafile): Record<string, number> {
 /** Builds the bundles into `outDir`, one per function, exactly as `serverless package` would. */
 export async function buildBundles(outDir: string): Promise<Bundle[]> {
   const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const custom = service.custom.esbuild;
+  const custom = packageOptions(service);
   const options: BuildOptions = Object.fromEntries(
     Object.entries(custom).filter(([k]) => !PLUGIN_OPTIONS.has(k)),
   ) as BuildOptions;
@@ -104,7 +123,15 @@ export async function buildBundles(outDir: string): Promise<Bundle[]> {
       logLevel: 'silent',
     });
     const file = path.join(outDir, `${base}${ext}`);
-    bundles.push({ fn, entry, file, bytes: statSync(file).size, packages: packagesOf(result.metafile!) });
+    const mapBytes = statSync(`${file}.map`, { throwIfNoEntry: false })?.size ?? 0;
+    bundles.push({
+      fn,
+      entry,
+      file,
+      bytes: statSync(file).size,
+      mapBytes,
+      packages: packagesOf(result.metafile!),
+    });
   }
   return bundles;
 }
@@ -117,16 +144,167 @@ function timeNode(script: string, env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+const WEBHOOK_SECRET = 'whsec_bench';
+const UUID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * The probe's environment: everything configured, the database at a loopback port that refuses
+ * at once. A request then runs as on a cold start (config, validation, driver import, pool and
+ * query builder) up to its first query, and answers 503.
+ */
+const PROBE_ENV: Record<string, string> = {
+  DATABASE_URL: 'postgres://bench:bench@127.0.0.1:1/bench',
+  DATABASE_DRIVER: 'neon',
+  NEON_WS_PROXY: '127.0.0.1:1/v2',
+  LEAD_API_KEY: 'bench-lead-key',
+  ADMIN_API_KEY: 'bench-admin-key',
+  INBOUND_SMS_TOKEN: 'bench-sms-token',
+  STRIPE_SECRET_KEY: 'sk_test_bench',
+  STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  STRIPE_API_URL: 'http://127.0.0.1:1',
+  TEXTMAGIC_API_URL: 'http://127.0.0.1:1',
+  LOG_LEVEL: 'silent',
+};
+
+const json = { 'content-type': 'application/json' };
+
+/**
+ * The network, faked at its edge: the Neon driver's WebSocket (the global one on nodejs22.x)
+ * fails as a refused connection does, asynchronously, without loading a network stack. What is
+ * measured is then the import and the clients being built, not a connection attempt.
+ */
+const REFUSING_WEBSOCKET = `globalThis.WebSocket = class {
+  constructor(url) { this.url = url; this.l = {}; setTimeout(() => {
+    const e = { type: 'error', message: 'Received network error or non-101 status code.' };
+    for (const f of this.l.error ?? []) f(e);
+    for (const f of this.l.close ?? []) f({ type: 'close', code: 1006 });
+  }); }
+  addEventListener(type, f) { (this.l[type] ??= []).push(f); }
+  removeEventListener() {}
+  send() {}
+  close() {}
+};
+`;
+
+/** The request each function's probe sends: one that reaches the database. */
+function probeEvent(fn: string): unknown {
+  switch (fn) {
+    case 'health':
+      return v2Event({ path: '/health' });
+    case 'createLead':
+      return v2Event({
+        method: 'POST',
+        path: '/leads',
+        headers: { ...json, 'x-api-key': PROBE_ENV.LEAD_API_KEY! },
+        body: JSON.stringify({
+          name: 'Jane Client',
+          phone: '(512) 555-0142',
+          email: 'jane@example.com',
+          category: 'plumbing',
+          zipCode: '78701',
+          description: 'Leaking kitchen sink',
+        }),
+      });
+    case 'lead':
+      return v2Event({
+        path: `/leads/${UUID}`,
+        pathParams: { id: UUID },
+        headers: { authorization: `Bearer ${PROBE_ENV.ADMIN_API_KEY}` },
+      });
+    case 'providers':
+      return v2Event({ path: '/providers', headers: { authorization: `Bearer ${PROBE_ENV.ADMIN_API_KEY}` } });
+    case 'inboundSms':
+      return v2Event({
+        method: 'POST',
+        path: '/sms/inbound',
+        query: { token: PROBE_ENV.INBOUND_SMS_TOKEN! },
+        headers: json,
+        body: JSON.stringify({ id: 1, sender: '15125550142', receiver: '15125550100', text: 'YES 4821' }),
+      });
+    case 'smsStatus':
+      return v2Event({
+        method: 'POST',
+        path: '/sms/status',
+        query: { token: PROBE_ENV.INBOUND_SMS_TOKEN! },
+        headers: json,
+        body: JSON.stringify({ id: 1, status: 'd' }),
+      });
+    case 'stripeWebhook': {
+      const body = JSON.stringify({
+        id: 'evt_bench',
+        object: 'event',
+        type: 'checkout.session.completed',
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            id: 'cs_bench',
+            object: 'checkout.session',
+            payment_status: 'paid',
+            metadata: { leadId: UUID, providerId: UUID, offerId: UUID },
+          },
+        },
+      });
+      const t = Math.floor(Date.now() / 1000);
+      const v1 = createHmac('sha256', WEBHOOK_SECRET).update(`${t}.${body}`).digest('hex');
+      return v2Event({
+        method: 'POST',
+        path: '/stripe/webhook',
+        headers: { ...json, 'stripe-signature': `t=${t},v1=${v1}` },
+        body,
+      });
+    }
+    case 'payLink':
+      return v2Event({ path: '/p/abcdefghijklmnopqrstuv', pathParams: { token: 'abcdefghijklmnopqrstuv' } });
+    default:
+      return {}; // the scheduled dispatcher
+  }
+}
+
+/** Node flags of the deployed functions, with or without `--enable-source-maps`. */
+function nodeOptions(deployed: string, sourceMaps: boolean): string {
+  const flags = deployed.split(/\s+/).filter((f) => f && f !== '--enable-source-maps');
+  if (sourceMaps) flags.push('--enable-source-maps');
+  return flags.join(' ');
+}
+
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+type Timing = { bundleMs: number; emptyMs: number; ratio: number };
+
+/** `pairs` alternating runs of the probe and of an empty module; medians. */
+function timePairs(probe: string, empty: string, env: NodeJS.ProcessEnv, pairs: number): Timing {
+  timeNode(probe, env); // warm the file cache
+  timeNode(empty, env);
+  const ratios: number[] = [];
+  const bundleMs: number[] = [];
+  const emptyMs: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Alternate which goes first so drift in machine load falls on both sides.
+    let a: number;
+    let e: number;
+    if (i % 2) {
+      a = timeNode(probe, env);
+      e = timeNode(empty, env);
+    } else {
+      e = timeNode(empty, env);
+      a = timeNode(probe, env);
+    }
+    bundleMs.push(a);
+    emptyMs.push(e);
+    ratios.push(a / e);
+  }
+  return { bundleMs: median(bundleMs), emptyMs: median(emptyMs), ratio: median(ratios) };
+}
+
 /**
- * Per bundle: `pairs` alternating runs of (node importing the bundle and touching its handler)
- * and (node importing an empty module), with the production NODE_OPTIONS; the ratio is the
- * median of the per-pair ratios.
+ * Per bundle: alternating runs of (node importing the bundle and handling one request up to its
+ * first database query) and (node importing an empty module), with the deployed NODE_OPTIONS and
+ * then with the other choice of `--enable-source-maps`; the ratio is the median of the per-pair
+ * ratios.
  */
 export async function measureColdStarts(outDir: string, pairs = 15): Promise<ColdStart[]> {
   const bundles = await buildBundles(outDir);
@@ -136,47 +314,41 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
   writeFileSync(path.join(probes, 'nothing.mjs'), 'export {};\n');
   writeFileSync(empty, "await import('./nothing.mjs');\n");
   const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const env: NodeJS.ProcessEnv = {
+  const deployed = service.provider.environment?.NODE_OPTIONS ?? '';
+  const deployedMaps = deployed.includes('--enable-source-maps');
+  const envFor = (maps: boolean): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
-    NODE_OPTIONS: service.provider.environment?.NODE_OPTIONS ?? '',
-    LOG_LEVEL: 'silent',
-  };
+    ...PROBE_ENV,
+    NODE_OPTIONS: nodeOptions(deployed, maps),
+  });
   const results: ColdStart[] = [];
   for (const b of bundles) {
     const probe = path.join(probes, `${b.fn}.mjs`);
     writeFileSync(
       probe,
-      `const m = await import(${JSON.stringify(path.resolve(b.file))});\n` +
-        `if (typeof m.handler !== 'function') throw new Error('no handler');\n`,
+      REFUSING_WEBSOCKET +
+        `const m = await import(${JSON.stringify(path.resolve(b.file))});\n` +
+        `let status = 500;\n` +
+        `try { status = (await m.handler(${JSON.stringify(probeEvent(b.fn))}, {}))?.statusCode ?? 200; } catch {}\n` +
+        `if (process.env.PROBE_REPORT) process.stdout.write(String(status));\n` +
+        // The pool's timers would keep the process alive; a Lambda is frozen here instead.
+        `process.exit(0);\n`,
     );
-    timeNode(probe, env); // warm the file cache
-    timeNode(empty, env);
-    const ratios: number[] = [];
-    const bundleMs: number[] = [];
-    const emptyMs: number[] = [];
-    for (let i = 0; i < pairs; i++) {
-      // Alternate which goes first so drift in machine load falls on both sides.
-      const [a, e] =
-        i % 2
-          ? [timeNode(probe, env), timeNode(empty, env)]
-          : (() => {
-              const e0 = timeNode(empty, env);
-              return [timeNode(probe, env), e0];
-            })();
-      bundleMs.push(a);
-      emptyMs.push(e);
-      ratios.push(a / e);
-    }
+    const report = spawnSync(process.execPath, [probe], {
+      env: { ...envFor(deployedMaps), PROBE_REPORT: '1' },
+    });
+    const probeStatus = Number(report.stdout.toString());
+    const main = timePairs(probe, empty, envFor(deployedMaps), pairs);
+    const other = timePairs(probe, empty, envFor(!deployedMaps), pairs);
     const budget = BUDGETS[b.fn];
-    const ratio = median(ratios);
     results.push({
       ...b,
       pairs,
-      bundleMs: median(bundleMs),
-      emptyMs: median(emptyMs),
-      ratio,
+      ...main,
       budget,
-      pass: budget === undefined ? undefined : ratio <= budget,
+      pass: budget === undefined ? undefined : main.ratio <= budget,
+      other: { nodeOptions: nodeOptions(deployed, !deployedMaps), ...other },
+      probeStatus,
     });
   }
   return results;

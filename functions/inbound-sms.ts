@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getDb } from '../lib/db/client';
 import { requireSmsToken } from '../lib/http/auth';
 import { formFields, hasNoNul, parseWith, stripNul } from '../lib/http/body';
@@ -6,19 +6,17 @@ import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { handleInboundSms } from '../lib/unlock/handle-reply';
 
-const id = z
-  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
-  .transform(String)
-  .refine(hasNoNul, 'must not contain NUL characters');
+const id = z.pipe(
+  z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.int().check(z.nonnegative())]),
+  z.transform(String).check(z.refine(hasNoNul, 'must not contain NUL characters')),
+);
+const digits = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const inbound = z.object({
   id,
-  sender: z
-    .union([z.string(), z.number()])
-    .transform(String)
-    .pipe(z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number in digits')),
-  receiver: z.union([z.string(), z.number()]).transform(String).transform(stripNul).optional(),
-  text: z.string().max(2000).default('').transform(stripNul),
-  messageTime: z.string().max(64).transform(stripNul).optional(),
+  sender: z.pipe(digits, z.string().check(z.regex(/^\+?\d{7,15}$/, 'must be a phone number in digits'))),
+  receiver: z.optional(z.pipe(digits, z.transform(stripNul))),
+  text: z.pipe(z._default(z.string().check(z.maxLength(2000)), ''), z.transform(stripNul)),
+  messageTime: z.optional(z.pipe(z.string().check(z.maxLength(64)), z.transform(stripNul))),
 });
 
 /** TextMagic's inbound SMS callback; 200 for anything accepted, each TextMagic id handled once. */

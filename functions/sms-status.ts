@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getDb } from '../lib/db/client';
 import { requireSmsToken } from '../lib/http/auth';
 import { formFields, hasNoNul, parseWith, stripNulDeep } from '../lib/http/body';
@@ -6,15 +6,17 @@ import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { recordDeliveryReport } from '../lib/unlock/delivery-report';
 
-const idLike = z
-  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
-  .transform(String)
-  .refine(hasNoNul, 'must not contain NUL characters');
+const idLike = z.pipe(
+  z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.int().check(z.nonnegative())]),
+  z.transform(String).check(z.refine(hasNoNul, 'must not contain NUL characters')),
+);
 const report = z.object({
   id: idLike,
-  status: z.string().trim().min(1).max(8).refine(hasNoNul, 'must not contain NUL characters'),
-  receiver: z.union([z.string(), z.number()]).transform(String).optional(),
-  sessionId: idLike.optional(),
+  status: z
+    .string()
+    .check(z.trim(), z.minLength(1), z.maxLength(8), z.refine(hasNoNul, 'must not contain NUL characters')),
+  receiver: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+  sessionId: z.optional(idLike),
 });
 
 /** TextMagic's delivery report callback: the message's status is recorded on it. */

@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { config } from './config';
-import { getDb } from './db/client';
+import { getPool } from './db/client';
 import { log } from './log';
 
 type Check = { status: 'ok' | 'error'; latencyMs?: number; message?: string };
@@ -10,9 +9,10 @@ const TIMEOUT_MS = 3_000;
 async function database(): Promise<Check> {
   const started = performance.now();
   try {
-    const db = await getDb();
+    // The raw pool, not drizzle: the health function then carries no query builder or schema.
+    const pool = await getPool();
     await Promise.race([
-      db.execute(sql`select 1`),
+      pool.query('select 1'),
       new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), TIMEOUT_MS).unref()),
     ]);
     return { status: 'ok', latencyMs: Math.round(performance.now() - started) };

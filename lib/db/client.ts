@@ -3,16 +3,22 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { config } from '../config';
 import { AppError, unavailable } from '../errors';
 import { log } from '../log';
-import * as schema from './schema';
+import type * as schema from './schema';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Either the database or a transaction on it: queries take whichever they are given. */
 export type Queryable = Database | Tx;
 
-type Connection = { db: Database; close(): Promise<void> };
+/** What both drivers' pools offer: enough for a health probe without drizzle. */
+export type Pool = {
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+};
+type Connection = { driver: 'neon' | 'pg'; pool: Pool };
 
 let connection: Promise<Connection> | undefined;
+let database: Promise<Database> | undefined;
 
 /** Neon hosts go through Neon's WebSocket driver; anything else through a TCP pool. */
 export function usesNeonDriver(url: string, driver: 'auto' | 'neon' | 'pg'): boolean {
@@ -25,6 +31,14 @@ export function usesNeonDriver(url: string, driver: 'auto' | 'neon' | 'pg'): boo
   }
 }
 
+/**
+ * A connection that dies while a request holds it emits 'error' on its client, which the pool
+ * does not listen to then: unheard, that would crash the process. The request's own query
+ * fails too (and answers 503); the pool discards the dead client when it is released.
+ */
+const connectionLost = (err: Error) => log.warn('database connection lost', { err });
+type PooledClient = { on(event: 'error', listener: (err: Error) => void): unknown };
+
 async function connect(): Promise<Connection> {
   const cfg = config();
   const url = cfg.databaseUrl;
@@ -32,17 +46,24 @@ async function connect(): Promise<Connection> {
   const poolOptions = {
     connectionString: url,
     max: cfg.databasePoolMax,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: cfg.databaseConnectTimeoutMs,
+    // Client-side, so a stalled network fails the request with a 503 well inside the Lambda
+    // timeout. (A server-side statement_timeout would be a startup parameter, which PgBouncer
+    // poolers such as Neon's -pooler hosts refuse.)
+    query_timeout: cfg.databaseQueryTimeoutMs,
     idleTimeoutMillis: 60_000,
   };
-  // Imported lazily so a cold start evaluates only the driver it uses.
-  if (usesNeonDriver(url, cfg.databaseDriver)) {
-    const [{ Pool, neonConfig }, { drizzle }, { default: ws }] = await Promise.all([
-      import('@neondatabase/serverless'),
-      import('drizzle-orm/neon-serverless'),
-      import('ws'),
-    ]);
-    neonConfig.webSocketConstructor = ws;
+  // process.env.BUNDLED_DB_DRIVER and process.env.BUNDLED_GLOBAL_WEBSOCKET are replaced at build
+  // time (esbuild.config.cjs `define`): a deployed bundle carries one driver, and on nodejs22.x
+  // no `ws`, which cuts its cold start. Unset (tests, tsx): both drivers, chosen by URL.
+  const neon = usesNeonDriver(url, cfg.databaseDriver);
+  // The constant comes first in each test so that esbuild folds it and drops the dead branch.
+  if (process.env.BUNDLED_DB_DRIVER !== 'pg' && neon) {
+    const { Pool, neonConfig } = await import('@neondatabase/serverless');
+    // Node 22 has a global WebSocket (which the driver uses by default); Node 20 needs `ws`.
+    if (process.env.BUNDLED_GLOBAL_WEBSOCKET !== 'true' && typeof WebSocket === 'undefined') {
+      neonConfig.webSocketConstructor = (await import('ws')).default;
+    }
     if (cfg.neonWsProxy) {
       const proxy = cfg.neonWsProxy;
       neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
@@ -52,32 +73,68 @@ async function connect(): Promise<Connection> {
     }
     const pool = new Pool(poolOptions);
     pool.on('error', (err: Error) => log.warn('database pool error', { err }));
-    return { db: drizzle({ client: pool, schema }) as unknown as Database, close: () => pool.end() };
+    pool.on('connect', (client: PooledClient) => client.on('error', connectionLost));
+    return { driver: 'neon', pool };
   }
-  const [{ default: pg }, { drizzle }] = await Promise.all([
-    import('pg'),
-    import('drizzle-orm/node-postgres'),
-  ]);
-  const pool = new pg.Pool(poolOptions);
-  // An idle client whose server went away emits here; without a listener the process dies.
-  pool.on('error', (err) => log.warn('database pool error', { err }));
-  return { db: drizzle({ client: pool, schema }) as unknown as Database, close: () => pool.end() };
+  if (process.env.BUNDLED_DB_DRIVER !== 'neon' && !neon) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool(poolOptions);
+    // An idle client whose server went away emits here; without a listener the process dies.
+    pool.on('error', (err) => log.warn('database pool error', { err }));
+    pool.on('connect', (client: PooledClient) => client.on('error', connectionLost));
+    return { driver: 'pg', pool };
+  }
+  throw new AppError(
+    503,
+    'not_configured',
+    `This build carries only the ${process.env.BUNDLED_DB_DRIVER} database driver; package again with BUNDLED_DB_DRIVER set for this DATABASE_URL`,
+  );
 }
 
-/** The database, connected once per container and reused across invocations. */
-export async function getDb(): Promise<Database> {
+function connectOnce(): Promise<Connection> {
   connection ??= connect().catch((err: unknown) => {
     connection = undefined;
     throw err;
   });
-  return (await connection).db;
+  return connection;
+}
+
+/** The raw pool, created once per container: for a probe that needs no query builder. */
+export async function getPool(): Promise<Pool> {
+  return (await connectOnce()).pool;
+}
+
+/** The database, connected once per container and reused across invocations. */
+export async function getDb(): Promise<Database> {
+  database ??= (async () => {
+    const { driver, pool } = await connectOnce();
+    // drizzle and the schema load only here, so a function that never queries through them
+    // (health) does not carry them.
+    const schema = await import('./schema');
+    // An if/else on the build constant, so that esbuild drops the other driver's drizzle adapter.
+    if (
+      process.env.BUNDLED_DB_DRIVER === 'neon' ||
+      (process.env.BUNDLED_DB_DRIVER !== 'pg' && driver === 'neon')
+    ) {
+      const { drizzle } = await import('drizzle-orm/neon-serverless');
+      return drizzle({ client: pool as never, schema }) as unknown as Database;
+    } else {
+      const { drizzle } = await import('drizzle-orm/node-postgres');
+      return drizzle({ client: pool as never, schema }) as unknown as Database;
+    }
+  })().catch((err: unknown) => {
+    database = undefined;
+    throw err;
+  });
+  return database;
 }
 
 /** Closes the pool (tests, scripts); the next `getDb()` connects again. */
 export async function closeDb(): Promise<void> {
   const current = connection;
   connection = undefined;
-  if (current) await (await current).close();
+  database = undefined;
+  if (current) await (await current).pool.end();
 }
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -102,9 +159,11 @@ export function isConnectionError(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
     const message = (e as { message?: unknown }).message;
+    // "non-101 status code": how the global WebSocket of Node 22 (undici), which the Neon driver
+    // uses on nodejs22.x, reports a refused or failed connection.
     if (
       typeof message === 'string' &&
-      /connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|socket hang up|WebSocket/i.test(
+      /connection terminated|non-101 status code|timeout exceeded when trying to connect|connect ECONNREFUSED|socket hang up|WebSocket|not queryable|query read timeout/i.test(
         message,
       )
     )

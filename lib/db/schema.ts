@@ -36,6 +36,13 @@ export const providers = pgTable(
     lastOfferedAt: tstz('last_offered_at'),
     /** The unsolicited help reply goes out at most once a day. */
     helpSentAt: tstz('help_sent_at'),
+    /**
+     * The per-number limit on answers to inbound SMS: answers sent in the hour that started at
+     * `answersWindowStartedAt`. A counter on the row the reply locks anyway keeps the limit exact
+     * under a burst in one statement, which a count over sms_messages cannot.
+     */
+    answersWindowStartedAt: tstz('answers_window_started_at'),
+    answersInWindow: integer('answers_in_window').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -191,6 +198,8 @@ export const smsMessages = pgTable(
     providerSessionId: text('provider_session_id'),
     /** Latest delivery status per receiver from TextMagic's delivery reports. */
     deliveryStatus: jsonb('delivery_status').$type<Record<string, string>>(),
+    /** For a resend after a failed delivery report: the first message of the chain. */
+    resendOf: bigint('resend_of', { mode: 'number' }),
     sentAt: tstz('sent_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -201,8 +210,7 @@ export const smsMessages = pgTable(
       .where(sql`${t.status} = 'queued'`),
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
-    // The per-number reply limit counts a provider's recent answers.
-    index('sms_messages_provider_created_idx').on(t.providerId, t.createdAt),
+    index('sms_messages_resend_of_idx').on(t.resendOf),
   ],
 );
 

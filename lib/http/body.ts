@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { AppError, badRequest, unsupportedMediaType } from '../errors';
 import type { HttpRequest } from './request';
 
@@ -36,7 +36,7 @@ const mediaType = (req: HttpRequest) =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Zod issues as `[{ field, message }]`, every bad field named. */
-export function validationError(error: z.ZodError): AppError {
+export function validationError(error: z.core.$ZodError): AppError {
   const details = error.issues.map((i) => ({
     field: i.path.length ? i.path.join('.') : '(body)',
     message: i.message,
@@ -45,14 +45,14 @@ export function validationError(error: z.ZodError): AppError {
   return badRequest('validation_failed', `Invalid fields: ${fields}`, details);
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error);
   return result.data;
 }
 
 /** A JSON object body, validated by `schema`. */
-export function jsonBody<S extends z.ZodType>(req: HttpRequest, schema: S): z.output<S> {
+export function jsonBody<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.output<S> {
   const type = mediaType(req);
   if (type && type !== 'application/json' && !type.endsWith('+json')) {
     throw unsupportedMediaType('Send the body as application/json');

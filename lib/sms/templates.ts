@@ -1,5 +1,6 @@
 // Every SMS the platform sends. Pure functions of their inputs.
-import { fitsOneSegment, smsEncoding } from './segments';
+import { redactContact, type KnownContact } from './redact-contact';
+import { fitsOneSegment, smsEncoding, splitMessages } from './segments';
 
 export type TeaserLead = {
   code: string;
@@ -10,7 +11,7 @@ export type TeaserLead = {
   budget: string | null;
   priceCents: number;
   currency: string;
-};
+} & KnownContact;
 
 export type DetailsLead = {
   code: string;
@@ -71,20 +72,28 @@ const GSM_LOOKALIKES: Record<string, string> = {
   '\u2026': '...',
 };
 const LOOKALIKE_RE = new RegExp(`[${Object.keys(GSM_LOOKALIKES).join('')}]`, 'g');
+// Spaces that are not GSM-7 (tab, no-break, thin, ideographic…): a plain space says the same.
+const ODD_SPACE_RE = /[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
+
+/**
+ * Text as a client typed it, with what would needlessly force UCS-2 replaced: composed (a
+ * decomposed "ü" is not GSM-7), GSM punctuation for typographic punctuation, plain spaces.
+ * Every other character (line breaks, letters such as ł, emoji) is kept.
+ */
+export function gsmLookalikes(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(LOOKALIKE_RE, (ch) => GSM_LOOKALIKES[ch] ?? ch)
+    .replace(ODD_SPACE_RE, ' ');
+}
 
 // Emoji (with their modifiers, joiners and flags) tell a provider nothing, yet one of them
 // switches the teaser to UCS-2 and halves its room: the teaser leaves them out.
 const EMOJI_RE = /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]/gu;
 
-// One line of teaser text: composed (a decomposed "ü" is not GSM-7), GSM punctuation, no emoji,
-// single spaces.
+// One line of teaser text: `gsmLookalikes`, no emoji, single spaces.
 export function teaserText(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(LOOKALIKE_RE, (ch) => GSM_LOOKALIKES[ch] ?? ch)
-    .replace(EMOJI_RE, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return gsmLookalikes(text).replace(EMOJI_RE, ' ').replace(/\s+/g, ' ').trim();
 }
 
 // A segment holds at most 160 characters, so a longer value is never shown whole: keeping one
@@ -152,10 +161,13 @@ export function teaserSms(lead: TeaserLead): string {
   const price = formatPrice(lead.priceCents, lead.currency);
   const code = lead.code.trim();
   const clip = (text: string) => graphemes(teaserText(text)).join('');
+  // Contact details typed into free text are only for those who pay (before any cut, so that no
+  // part of a number survives either).
+  const free = (text: string) => graphemes(redactContact(teaserText(text), lead)).join('');
   const parts: TeaserParts = {
-    description: clip(lead.description),
-    budget: clip(lead.budget ?? ''),
-    city: clip(lead.city ?? ''),
+    description: free(lead.description),
+    budget: free(lead.budget ?? ''),
+    city: free(lead.city ?? ''),
     category: clip(lead.category),
     zip: clip(lead.zipCode),
   };
@@ -178,16 +190,28 @@ export function payLinkSms(lead: Priced, url: string): string {
   return `Lead ${lead.code}: pay ${formatPrice(lead.priceCents, lead.currency)} to get the client's contact details: ${url}`;
 }
 
-export function detailsSms(lead: DetailsLead): string {
-  const line = (text: string) => text.replace(/\s+/g, ' ').trim();
+/**
+ * The details as one text: contact first, then the full description (line breaks kept: this is
+ * what they paid for) and the budget, with `gsmLookalikes` so that a curly apostrophe does not
+ * make a long description UCS-2 (70 characters a part instead of 160).
+ */
+export function detailsText(lead: DetailsLead): string {
+  const line = (text: string) => gsmLookalikes(text).replace(/\s+/g, ' ').trim();
   const area = [lead.zipCode, lead.city ?? ''].map(line).filter(Boolean).join(' ');
   const lines = [`Lead ${lead.code} is yours.`, `Client: ${line(lead.name)}`, `Phone: ${line(lead.phone)}`];
   if (lead.email) lines.push(`Email: ${line(lead.email)}`);
   lines.push(`Job: ${line(lead.category)}, ${area}`);
-  // The full description, line breaks kept: this is what they paid for.
-  lines.push(lead.description.trim());
+  lines.push(gsmLookalikes(lead.description).replace(/\r\n?/g, '\n').trim());
   if (lead.budget) lines.push(`Budget: ${line(lead.budget)}`);
   return lines.join('\n');
+}
+
+/**
+ * The details SMS: usually one message; a long description makes several (`(1/3) …`), each
+ * within TextMagic's 6 parts, the contact in the first so that it arrives first.
+ */
+export function detailsSms(lead: DetailsLead): string[] {
+  return splitMessages(detailsText(lead));
 }
 
 export function unavailableSms(code: string): string {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { fromRow, rows, type Database, type Tx } from '../db/client';
-import { leads, offers, type Lead } from '../db/schema';
+import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { teaserSms } from '../sms/templates';
 import type { LeadInput } from '../validation';
 import { leadCode, payToken } from './codes';
-import { sendNow } from './outbox';
+import { claimedNow, sendClaimedNow } from './outbox';
 import { releaseStaleCodes } from './release-codes';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
@@ -31,9 +31,9 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
 /**
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * least recently offered first, at most LEAD_MAX_OFFERS), writes their offers and one teaser
- * to all of them, then sends it. All of the writing is one statement, hence one transaction:
- * three round trips in all with the send (an Idempotency-Key retry is found when the insert
- * meets the key, not by a query before it).
+ * to all of them, then sends it. All of the writing is one statement, hence one transaction,
+ * and the teaser is written already claimed for this request: two round trips in all with the
+ * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
  */
 export async function createLead(
   db: Database,
@@ -57,9 +57,19 @@ export async function createLead(
   for (let attempt = 0; ; attempt++) {
     if (attempt >= 10) throw new Error('could not find a free lead code');
     const code = leadCode(attempt);
-    const teaser = teaserSms({ ...fields, code });
+    // The client's own name, phone and email are given so that the teaser can leave them out
+    // wherever they were typed into the free text.
+    const teaser = teaserSms({
+      ...fields,
+      code,
+      name: input.name,
+      phone: input.phone,
+      email: input.email ?? null,
+    });
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
-    const [row] = await rows<Record<string, unknown> & { sms_id: number | string | null; offered: number }>(
+    const [row] = await rows<
+      Record<string, unknown> & { teaser: Record<string, unknown> | null; offered: number }
+    >(
       db,
       sql`
         with ins as (
@@ -94,10 +104,8 @@ export async function createLead(
           limit ${cfg.leadMaxOffers}
         ),
         tokens as (
-          select t, n from unnest(array[${sql.join(
-            tokens.map((t) => sql`${t}`),
-            sql`, `,
-          )}]::text[]) with ordinality as x(t, n)
+          -- One array parameter, not one per token: less to build and bind per request.
+          select t, n from unnest(${sql.param(tokens)}::text[]) with ordinality as x(t, n)
         ),
         offered as (
           insert into offers (lead_id, provider_id, pay_token)
@@ -108,18 +116,19 @@ export async function createLead(
           update providers p set last_offered_at = now() from matched m where p.id = m.id
         ),
         teaser as (
-          insert into sms_messages (kind, recipients, body, dedupe_key, lead_id)
-          select 'teaser', array_agg(m.phone order by m.n), ${teaser}, 'teaser:' || ins.id, ins.id
+          insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
+          select 'teaser', array_agg(m.phone order by m.n), ${teaser}, 'teaser:' || ins.id, ins.id,
+            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
           from ins, matched m group by ins.id
-          returning id
+          returning *
         )
-        select ins.*, (select id from teaser) as sms_id, (select count(*)::int from offered) as offered
+        select ins.*, (select to_json(teaser) from teaser) as teaser, (select count(*)::int from offered) as offered
         from ins
       `,
     );
     if (row) {
       const lead = fromRow(leads, row);
-      await sendNow(db, row.sms_id === null ? [] : [Number(row.sms_id)]);
+      if (row.teaser) await sendClaimedNow(db, [fromRow(smsMessages, row.teaser)]);
       return { lead, offeredTo: row.offered, created: true };
     }
     // Nothing written: either a request with our key came first, or the code is taken.

@@ -1,7 +1,9 @@
-import { eq, or, sql } from 'drizzle-orm';
+import { and, count, eq, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { smsDeliveryReports, smsMessages } from '../db/schema';
+import { log } from '../log';
 import { fromTextMagicNumber } from '../phone';
+import { queueSms, sendNow, type SmsKind } from './outbox';
 
 export type DeliveryReport = {
   /** TextMagic's message id. */
@@ -19,12 +21,42 @@ export function deliveryState(status: string): 'delivered' | 'failed' | 'in_flig
   return 'in_flight';
 }
 
-/** Records the latest status of one message, on the report table and on the outbox row. */
+/**
+ * Codes that say the phone did not get it (failed, error, rejected). `u` (unknown) is not one:
+ * the message may well have arrived, and a resend would then be a duplicate.
+ */
+const UNDELIVERED = new Set(['f', 'e', 'j']);
+
+/** The receivers a message's delivery reports say did not get it. */
+export const undeliveredTo = (deliveryStatus: Record<string, string> | null): string[] =>
+  Object.entries(deliveryStatus ?? {})
+    .filter(([, status]) => UNDELIVERED.has(status))
+    .map(([receiver]) => receiver);
+
+/** The dedupe key of the resend of one message to one receiver. */
+export const resendKey = (smsId: number, receiver: string) => `resend:${smsId}:${receiver}`;
+
+/**
+ * SMS sent again when TextMagic reports them undelivered: the details a provider paid for.
+ * Other kinds are recorded only (a provider can always ask again by replying).
+ */
+export const RESENT_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['details']);
+
+/** Resends of one message before it is left for the operator (flagged in the lead view). */
+export const MAX_RESENDS = 2;
+
+/**
+ * Records the latest status of one message, on the report table and on the outbox row. A
+ * details SMS reported undelivered is queued again (a new outbox row, `resend_of` naming the
+ * first message) up to MAX_RESENDS times and sent after commit; past that it stays flagged.
+ * Returns whether the report matched a message of ours.
+ */
 export async function recordDeliveryReport(db: Database, report: DeliveryReport): Promise<boolean> {
-  const receiver = report.receiver ? fromTextMagicNumber(report.receiver) : null;
-  return db.transaction(async (tx) => {
+  const reported = report.receiver ? fromTextMagicNumber(report.receiver) : null;
+  const { matched, resendIds } = await db.transaction(async (tx) => {
+    // Locked: reports for one message (and the resend they may queue) are applied one by one.
     const [sms] = await tx
-      .select({ id: smsMessages.id })
+      .select()
       .from(smsMessages)
       .where(
         or(
@@ -32,12 +64,13 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
           report.sessionId ? eq(smsMessages.providerSessionId, report.sessionId) : undefined,
         ),
       )
-      .limit(1);
+      .limit(1)
+      .for('update');
     await tx
       .insert(smsDeliveryReports)
       .values({
         messageId: report.id,
-        receiver,
+        receiver: reported,
         status: report.status,
         smsMessageId: sms?.id ?? null,
         payload: report.payload,
@@ -53,15 +86,50 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
           updatedAt: sql`now()`,
         },
       });
-    if (sms && receiver) {
-      await tx
-        .update(smsMessages)
-        .set({
-          deliveryStatus: sql`coalesce(${smsMessages.deliveryStatus}, '{}'::jsonb) || jsonb_build_object(${receiver}::text, ${report.status}::text)`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(smsMessages.id, sms.id));
+    if (!sms) return { matched: false, resendIds: [] };
+    // A report without a receiver can only be about a message's one recipient.
+    const receiver = reported ?? (sms.recipients.length === 1 ? sms.recipients[0]! : null);
+    if (!receiver) return { matched: true, resendIds: [] };
+    await tx
+      .update(smsMessages)
+      .set({
+        deliveryStatus: sql`coalesce(${smsMessages.deliveryStatus}, '{}'::jsonb) || jsonb_build_object(${receiver}::text, ${report.status}::text)`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(smsMessages.id, sms.id));
+
+    if (!UNDELIVERED.has(report.status) || !RESENT_KINDS.has(sms.kind as SmsKind)) {
+      return { matched: true, resendIds: [] };
     }
-    return Boolean(sms);
+    const first = sms.resendOf ?? sms.id;
+    const [done] = await tx
+      .select({ n: count() })
+      .from(smsMessages)
+      .where(and(eq(smsMessages.resendOf, first), sql`${receiver}::text = any(${smsMessages.recipients})`));
+    if ((done?.n ?? 0) >= MAX_RESENDS) {
+      log.warn('SMS undelivered after every resend: left for the operator', {
+        smsId: sms.id,
+        firstSmsId: first,
+        kind: sms.kind,
+        status: report.status,
+      });
+      return { matched: true, resendIds: [] };
+    }
+    // Keyed by the message that failed: TextMagic repeating this report queues nothing more.
+    const resendIds = await queueSms(tx, [
+      {
+        kind: sms.kind as SmsKind,
+        recipients: [receiver],
+        body: sms.body,
+        dedupeKey: resendKey(sms.id, receiver),
+        ...(sms.leadId && { leadId: sms.leadId }),
+        ...(sms.providerId && { providerId: sms.providerId }),
+        resendOf: first,
+      },
+    ]);
+    log.info('SMS undelivered: sent again', { smsId: sms.id, firstSmsId: first, status: report.status });
+    return { matched: true, resendIds };
   });
+  await sendNow(db, resendIds);
+  return matched;
 }

@@ -17,6 +17,7 @@ import type { CheckoutSession, StripeEvent } from '../stripe';
 import { leadStatus } from './lead-status';
 import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
 import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { inlineDeadline } from './work-queue';
 import { isUuid } from '../validation';
 
 export type EventOutcome =
@@ -26,7 +27,8 @@ export type EventOutcome =
   | 'refund_queued'
   | 'already_fulfilled'
   | 'offer_freed'
-  | 'refund_recorded';
+  | 'refund_recorded'
+  | 'already_refunded';
 
 type Effects = {
   outcome: EventOutcome;
@@ -49,17 +51,20 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
     log.warn('paid Checkout Session without our metadata: ignored', { sessionId: session.id });
     return none('ignored');
   }
+  const paymentIntentId = idOf(session.payment_intent);
   // Read after the lead's lock is held, so it sees whatever a payment ahead of us committed.
   const [found] = await rows<{
     offer: Record<string, unknown> | null;
     provider: Record<string, unknown> | null;
     done: boolean;
+    refunded: boolean;
   }>(
     tx,
     sql`select
       (select to_json(o) from ${offers} o where o.id = ${offerId}) as offer,
       (select to_json(p) from ${providers} p where p.id = ${providerId}) as provider,
-      exists (select from ${unlocks} u where u.checkout_session_id = ${session.id}) as done`,
+      exists (select from ${unlocks} u where u.checkout_session_id = ${session.id}) as done,
+      exists (select from ${stripeEvents} e where e.id = ${refundMark(paymentIntentId)}) as refunded`,
   );
   const offer = found?.offer ? fromRow(offers, found.offer) : undefined;
   const provider = found?.provider ? fromRow(providers, found.provider) : undefined;
@@ -68,8 +73,13 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
     return none('ignored');
   }
   if (found?.done) return none('already_fulfilled'); // completed and async_payment_succeeded both came
-
-  const paymentIntentId = idOf(session.payment_intent);
+  if (found?.refunded) {
+    // Refunded (from the dashboard) before its completion reached us: no unlock and no details
+    // for money given back; the offer's link opens a new session should they pay again.
+    log.warn('payment refunded before it was fulfilled: not unlocked', { sessionId: session.id });
+    await freeOffer(tx, session);
+    return none('already_refunded');
+  }
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
 
   if (offer.status === 'unlocked' || leadStatus(lead) !== 'open') {
@@ -174,13 +184,31 @@ async function freeOffer(tx: Tx, session: CheckoutSession): Promise<Effects> {
   return none('offer_freed');
 }
 
-/** A refund made from Stripe's dashboard: the unlock is marked refunded. */
+/**
+ * A `stripe_events` row (ids of Stripe's own events start `evt_`) remembering that a payment
+ * intent was refunded, for a completion that arrives after its refund.
+ */
+const refundMark = (paymentIntentId: string | null) => `refunded:${paymentIntentId ?? ''}`;
+
+/**
+ * Held to commit by a completion and by a refund of one payment intent, each in a statement
+ * before the one that reads what the other writes: whichever comes second sees the first.
+ */
+const paymentLock = (paymentIntentId: string | null) =>
+  sql`pg_advisory_xact_lock(${PAYMENT_LOCK_CLASS}, hashtext(${paymentIntentId ?? ''}))`;
+const PAYMENT_LOCK_CLASS = 0x5eed;
+
+/**
+ * A refund made from Stripe's dashboard: the unlock is marked refunded (its slot stays taken).
+ * Stripe does not order events, so the refund is also remembered for a completion still to come.
+ */
 async function recordRefund(
   tx: Tx,
   charge: { payment_intent?: unknown; refunded?: boolean },
 ): Promise<Effects> {
   const paymentIntentId = idOf(charge.payment_intent as string | { id: string } | null);
   if (charge.refunded && paymentIntentId) {
+    await tx.execute(sql`select ${paymentLock(paymentIntentId)}`);
     await tx
       .update(unlocks)
       .set({ refundedAt: sql`now()` })
@@ -189,6 +217,10 @@ async function recordRefund(
       .update(stripeTasks)
       .set({ status: 'done', updatedAt: sql`now()` })
       .where(and(eq(stripeTasks.paymentIntentId, paymentIntentId), eq(stripeTasks.kind, 'refund')));
+    await tx
+      .insert(stripeEvents)
+      .values({ id: refundMark(paymentIntentId), type: 'charge.refunded' })
+      .onConflictDoNothing();
   }
   return none('refund_recorded');
 }
@@ -208,7 +240,8 @@ function toFulfil(event: StripeEvent): CheckoutSession | undefined {
  * lead it names (so concurrent payments of one lead queue up behind each other): one statement.
  */
 async function recordEvent(tx: Tx, event: StripeEvent): Promise<{ fresh: boolean; lead?: Lead }> {
-  const leadId = toFulfil(event)?.metadata?.leadId;
+  const paid = toFulfil(event);
+  const leadId = paid?.metadata?.leadId;
   if (!isUuid(leadId)) {
     const [fresh] = await tx
       .insert(stripeEvents)
@@ -227,7 +260,8 @@ async function recordEvent(tx: Tx, event: StripeEvent): Promise<{ fresh: boolean
         .returning({ id: stripeEvents.id })
         .getSQL()}),
       locked as (select * from ${leads} where id = ${leadId} and exists (select from fresh) for update)
-    select (select count(*)::int from fresh) as fresh, (select to_json(locked) from locked) as lead`,
+    select (select count(*)::int from fresh) as fresh, (select to_json(locked) from locked) as lead,
+      ${paymentLock(idOf(paid?.payment_intent))}`,
   );
   return { fresh: Boolean(r?.fresh), lead: r?.lead ? fromRow(leads, r.lead) : undefined };
 }
@@ -237,6 +271,8 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
   if (paid) return fulfil(tx, paid, lead);
   switch (event.type) {
     case 'checkout.session.expired':
+    // A delayed payment that failed: the link opens a new session, to pay another way.
+    case 'checkout.session.async_payment_failed':
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
       return recordRefund(tx, event.data.object);
@@ -261,6 +297,12 @@ export async function handleStripeEvent(db: Database, event: StripeEvent): Promi
       claimed: effects.claimed ?? [],
     };
   });
-  await Promise.all([sendNow(db, smsIds), sendClaimedNow(db, claimed), runStripeTasksNow(db, taskIds)]);
+  // One budget for all of it, so the webhook answers in time whatever Stripe and TextMagic do.
+  const deadline = inlineDeadline();
+  await Promise.all([
+    sendNow(db, smsIds, deadline),
+    sendClaimedNow(db, claimed, deadline),
+    runStripeTasksNow(db, taskIds, deadline),
+  ]);
   return outcome;
 }

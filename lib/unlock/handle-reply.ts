@@ -1,12 +1,12 @@
-import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Database, Tx } from '../db/client';
-import { inboundSms, providers, smsMessages, type Lead, type Offer } from '../db/schema';
+import { sql, type SQL } from 'drizzle-orm';
+import { fromRow, rows, type Database } from '../db/client';
+import { smsMessages, type Lead, type Offer } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import * as t from '../sms/templates';
 import { leadStatus } from './lead-status';
 import { offerForCode, openOffers } from './offer-queries';
-import { queueSms, sendNow, type NewSms } from './outbox';
+import { claimedNow, sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from './pay-url';
 
 export type InboundSms = {
@@ -21,143 +21,136 @@ export type InboundSms = {
 export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rate_limited';
 
 /**
- * Most answers one number gets to its own messages in an hour. An auto-responder that keeps
- * texting HELP, YES or START back at us gets this many, then silence until the hour has passed;
- * a provider using the service as meant never comes near it. STOP is not limited (it is
- * confirmed only when it changes something, so at most once per START).
+ * Most answers one number gets to its own messages in an hour (counted from the first answer of
+ * the hour). An auto-responder that keeps texting HELP, YES or START back at us gets this many,
+ * then silence until the hour has passed; a provider using the service as meant never comes near
+ * it. STOP is not limited (it is confirmed only when it changes something, so at most once per
+ * START).
  */
 export const MAX_ANSWERS_PER_HOUR = 20;
-/**
- * SMS kinds sent as an answer to an inbound message. Teasers, refunds and the details sent on
- * payment are not answers (the last carries a dedupe key, an answer never does).
- */
-const ANSWER_KINDS = [
-  'pay_link',
-  'details',
-  'unavailable',
-  'no_offers',
-  'choose_offer',
-  'help',
-  'opted_in',
-  'opted_out',
-];
+
+type Answer = { kind: SmsKind; body: string; leadId?: string };
 
 /** What to answer a provider's `YES <code>` with. */
-function answerForOffer(
-  providerId: string,
-  phone: string,
-  code: string,
-  row?: { offer: Offer; lead: Lead },
-): NewSms {
-  const base = { recipients: [phone], providerId };
-  if (!row) return { ...base, kind: 'unavailable', body: t.unavailableSms(code) };
+function answerForOffer(code: string, row?: { offer: Offer; lead: Lead }): Answer {
+  if (!row) return { kind: 'unavailable', body: t.unavailableSms(code) };
   const { offer, lead } = row;
-  if (offer.status === 'unlocked') {
-    return { ...base, kind: 'details', body: t.detailsSms(lead), leadId: lead.id };
-  }
+  if (offer.status === 'unlocked') return { kind: 'details', body: t.detailsSms(lead), leadId: lead.id };
+  // Read before the reply is recorded: a lead that fills meanwhile gets a link whose page says
+  // it is no longer available (open-checkout checks again), so a stale read costs nothing.
   if (leadStatus(lead) !== 'open') {
-    return { ...base, kind: 'unavailable', body: t.unavailableSms(lead.code), leadId: lead.id };
+    return { kind: 'unavailable', body: t.unavailableSms(lead.code), leadId: lead.id };
   }
-  return { ...base, kind: 'pay_link', body: t.payLinkSms(lead, payUrl(offer.payToken)), leadId: lead.id };
+  return { kind: 'pay_link', body: t.payLinkSms(lead, payUrl(offer.payToken)), leadId: lead.id };
 }
 
-async function respond(tx: Tx, reply: Reply, provider: { id: string; phone: string }): Promise<NewSms[]> {
-  const to = { recipients: [provider.phone], providerId: provider.id };
-  switch (reply.kind) {
-    case 'stop': {
-      // Only the change of state is confirmed: a second STOP gets no answer.
-      const changed = await tx
-        .update(providers)
-        .set({ optedOut: true, updatedAt: sql`now()` })
-        .where(and(eq(providers.id, provider.id), eq(providers.optedOut, false)))
-        .returning({ id: providers.id });
-      return changed.length ? [{ ...to, kind: 'opted_out', body: t.optedOutSms() }] : [];
-    }
-    case 'start':
-      await tx
-        .update(providers)
-        .set({ optedOut: false, updatedAt: sql`now()` })
-        .where(eq(providers.id, provider.id));
-      return [{ ...to, kind: 'opted_in', body: t.optedInSms() }];
-    case 'help':
-      await tx
-        .update(providers)
-        .set({ helpSentAt: sql`now()` })
-        .where(eq(providers.id, provider.id));
-      return [{ ...to, kind: 'help', body: t.helpSms() }];
-    case 'other': {
-      // Unrecognised text gets the help text at most once a day, so auto-replies cannot loop.
-      const due = await tx
-        .update(providers)
-        .set({ helpSentAt: sql`now()` })
-        .where(
-          and(
-            eq(providers.id, provider.id),
-            or(isNull(providers.helpSentAt), lt(providers.helpSentAt, sql`now() - interval '1 day'`)),
-          ),
-        )
-        .returning({ id: providers.id });
-      return due.length ? [{ ...to, kind: 'help', body: t.helpSms() }] : [];
-    }
-    case 'yes': {
-      if (reply.code) {
-        const row = await offerForCode(tx, provider.id, reply.code);
-        return [answerForOffer(provider.id, provider.phone, reply.code, row)];
-      }
-      const open = await openOffers(tx, provider.id);
-      if (open.length === 0) return [{ ...to, kind: 'no_offers', body: t.noOpenOffersSms() }];
-      if (open.length === 1) {
-        return [answerForOffer(provider.id, provider.phone, open[0]!.lead.code, open[0])];
-      }
-      return [{ ...to, kind: 'choose_offer', body: t.chooseOfferSms(open.map((o) => o.lead.code)) }];
-    }
-  }
+/** The answer to a YES, from one read of the sender's offers (none for an unknown sender). */
+async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>, phone: string) {
+  if (reply.code) return answerForOffer(reply.code, await offerForCode(db, phone, reply.code));
+  const open = await openOffers(db, phone);
+  if (open.length === 0) return { kind: 'no_offers', body: t.noOpenOffersSms() } satisfies Answer;
+  if (open.length === 1) return answerForOffer(open[0]!.lead.code, open[0]);
+  return { kind: 'choose_offer', body: t.chooseOfferSms(open.map((o) => o.lead.code)) } satisfies Answer;
 }
 
 /**
- * A provider's SMS reply, as TextMagic reported it: recorded once per TextMagic id, answered
- * in the same transaction (the answer is queued), then sent.
+ * How each reply changes the provider's row (`p`, as locked) and whether it is answered. STOP
+ * and unrecognised text are answered only when they change something; STOP is not rate limited.
+ */
+const RULES: Record<Reply['kind'], { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean }> = {
+  stop: { wants: sql`not p.opted_out`, optedOut: true, exempt: true },
+  start: { wants: sql`true`, optedOut: false },
+  help: { wants: sql`true`, setsHelp: sql`true` },
+  other: {
+    wants: sql`(p.help_sent_at is null or p.help_sent_at < now() - interval '1 day')`,
+    setsHelp: sql`d.wants`,
+  },
+  yes: { wants: sql`true` },
+};
+
+/**
+ * A provider's SMS reply, as TextMagic reported it: recorded once per TextMagic id and answered.
+ *
+ * Three round trips for a YES, two for anything else: (1) a YES reads the offer it names;
+ * (2) one statement locks the provider's row, records the message (a repeated TextMagic id
+ * records nothing and so changes nothing), applies STOP/START/HELP, counts the answer against
+ * the hourly limit and writes the answer to the outbox already claimed; (3) after TextMagic took
+ * it, the answer is marked sent. The lock serialises one number's messages, so a burst of them
+ * sees every answer counted before it: the limit holds exactly.
  */
 export async function handleInboundSms(db: Database, sms: InboundSms): Promise<ReplyOutcome> {
   const reply = parseReply(sms.text);
   const sender = fromTextMagicNumber(sms.sender);
-  const { outcome, smsIds } = await db.transaction(async (tx) => {
-    // Recording the id first makes a repeated callback wait for, then skip behind, the first.
-    const [seen] = await tx
-      .insert(inboundSms)
-      .values({
-        id: sms.id,
-        sender,
-        receiver: sms.receiver ?? null,
-        text: sms.text,
-        messageTime: sms.messageTime ?? null,
-        // Locking the provider's row serialises their messages, so the count below sees every
-        // answer committed before it: the hourly limit holds exactly, even under a burst.
-        providerId: sql`(select id from ${providers} where phone = ${sender} for update)`,
-        outcome: sql`case when exists (select 1 from ${providers} where phone = ${sender}) then ${reply.kind} else 'unknown_sender' end`,
-      })
-      .onConflictDoNothing()
-      .returning({ providerId: inboundSms.providerId });
-    if (!seen) return { outcome: 'duplicate' as const, smsIds: [] };
-    if (!seen.providerId) return { outcome: 'unknown_sender' as const, smsIds: [] };
-    const answers = await respond(tx, reply, { id: seen.providerId, phone: sender });
-    if (answers.length && reply.kind !== 'stop') {
-      const [recent] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(smsMessages)
-        .where(
-          and(
-            eq(smsMessages.providerId, seen.providerId),
-            inArray(smsMessages.kind, ANSWER_KINDS),
-            isNull(smsMessages.dedupeKey),
-            gt(smsMessages.createdAt, sql`now() - interval '1 hour'`),
-          ),
-        );
-      // The change of state (START, HELP's timestamp) stands; only the answer is withheld.
-      if (recent!.n >= MAX_ANSWERS_PER_HOUR) return { outcome: 'rate_limited' as const, smsIds: [] };
-    }
-    return { outcome: reply.kind, smsIds: await queueSms(tx, answers) };
-  });
-  await sendNow(db, smsIds);
-  return outcome;
+  const answer: Answer =
+    reply.kind === 'yes'
+      ? await answerToYes(db, reply, sender)
+      : reply.kind === 'stop'
+        ? { kind: 'opted_out', body: t.optedOutSms() }
+        : reply.kind === 'start'
+          ? { kind: 'opted_in', body: t.optedInSms() }
+          : { kind: 'help', body: t.helpSms() };
+  const rule = RULES[reply.kind];
+  const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
+  const setsHelp = rule.setsHelp ?? sql`false`;
+
+  const [row] = await rows<{
+    recorded: number;
+    outcome: ReplyOutcome | null;
+    sms: Record<string, unknown> | null;
+  }>(
+    db,
+    sql`
+      with
+        p as (
+          select id, opted_out, help_sent_at, answers_window_started_at, answers_in_window
+          from providers where phone = ${sender}
+          for update
+        ),
+        d as (
+          select id, wants, fresh,
+            wants and (${rule.exempt ?? false} or fresh or answers_in_window < ${MAX_ANSWERS_PER_HOUR}) as answered
+          from (
+            select p.*, ${rule.wants} as wants,
+              (p.answers_window_started_at is null
+                or p.answers_window_started_at <= now() - interval '1 hour') as fresh
+            from p
+          ) x
+        ),
+        seen as (
+          insert into inbound_sms (id, sender, receiver, text, message_time, provider_id, outcome)
+          values (${sms.id}, ${sender}, ${sms.receiver ?? null}, ${sms.text}, ${sms.messageTime ?? null},
+            (select id from d),
+            coalesce(
+              (select case when wants and not answered then 'rate_limited' else ${reply.kind} end from d),
+              'unknown_sender'))
+          on conflict do nothing
+          returning outcome
+        ),
+        changed as (
+          update providers set
+            opted_out = ${optedOut},
+            help_sent_at = case when ${setsHelp} then now() else help_sent_at end,
+            answers_window_started_at =
+              case when d.answered and d.fresh then now() else answers_window_started_at end,
+            answers_in_window = case
+              when not d.answered then answers_in_window
+              when d.fresh then 1
+              else answers_in_window + 1 end,
+            updated_at = case when ${rule.optedOut !== undefined} then now() else updated_at end
+          from d
+          where providers.id = d.id and exists (select from seen)
+        ),
+        answer as (
+          insert into sms_messages (kind, recipients, body, lead_id, provider_id, attempts, next_attempt_at)
+          select ${answer.kind}, array[${sender}], ${answer.body}, ${answer.leadId ?? null}::uuid, d.id,
+            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
+          from d where d.answered and exists (select from seen)
+          returning *
+        )
+      select (select count(*)::int from seen) as recorded, (select outcome from seen) as outcome,
+        (select to_json(answer) from answer) as sms`,
+  );
+  if (!row?.recorded) return 'duplicate';
+  if (row.sms) await sendClaimedNow(db, [fromRow(smsMessages, row.sms)]);
+  return row.outcome ?? reply.kind;
 }

@@ -1,28 +1,33 @@
 import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { leads, offers } from '../db/schema';
+import { leads, offers, providers } from '../db/schema';
 
-/** An offer with the lead it is for. */
-export async function offerForCode(q: Queryable, providerId: string, code: string) {
+/**
+ * The offer of lead `code` to the provider with this phone, with its lead. Looked up by phone so
+ * that answering a reply reads everything it needs in one round trip.
+ */
+export async function offerForCode(q: Queryable, phone: string, code: string) {
   const [row] = await q
     .select({ offer: offers, lead: leads })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
-    .where(and(eq(offers.providerId, providerId), eq(leads.code, code)))
+    .innerJoin(providers, eq(providers.id, offers.providerId))
+    .where(and(eq(providers.phone, phone), eq(leads.code, code)))
     .orderBy(desc(leads.createdAt))
     .limit(1);
   return row;
 }
 
-/** The provider's offers they can still buy: not bought, lead neither full nor expired. */
-export async function openOffers(q: Queryable, providerId: string) {
+/** The offers the provider with this phone can still buy: not bought, lead neither full nor expired. */
+export async function openOffers(q: Queryable, phone: string) {
   return q
     .select({ offer: offers, lead: leads })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
+    .innerJoin(providers, eq(providers.id, offers.providerId))
     .where(
       and(
-        eq(offers.providerId, providerId),
+        eq(providers.phone, phone),
         eq(offers.status, 'offered'),
         lt(leads.unlockCount, leads.maxUnlocks),
         gt(leads.expiresAt, sql`now()`),

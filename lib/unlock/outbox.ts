@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
+import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
@@ -25,6 +26,8 @@ export type NewSms = {
   dedupeKey?: string;
   leadId?: string;
   providerId?: string;
+  /** A resend after a failed delivery report: the first message of the chain. */
+  resendOf?: number;
 };
 
 /** Writes SMS to the outbox, inside the caller's transaction; returns the ids written. */
@@ -38,8 +41,8 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
-async function transmit(message: SmsMessage): Promise<SentSms> {
-  if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients);
+async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
+  if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);
   log.info('SMS not sent (TextMagic is not configured): logged and stored as sent', {
     smsId: message.id,
     kind: message.kind,
@@ -70,8 +73,8 @@ export const claimedNow = {
 } as const;
 
 /** Sends one claimed SMS and marks it sent. */
-async function sendOne(db: Database, message: SmsMessage): Promise<void> {
-  const sent = await transmit(message);
+async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): Promise<void> {
+  const sent = await transmit(message, deadline);
   await db
     .update(smsMessages)
     .set({
@@ -86,14 +89,18 @@ async function sendOne(db: Database, message: SmsMessage): Promise<void> {
     .where(eq(smsMessages.id, message.id));
 }
 
-/** Sends SMS just committed by a request; never throws (what is not sent stays queued). */
-export const sendNow = (db: Database, ids: number[]): Promise<void> =>
-  workNow(db, smsMessages, ids, (m) => sendOne(db, m));
+/**
+ * Sends SMS just committed by a request, within the request's budget after commit (`deadline`,
+ * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given). Never throws:
+ * what is not sent stays queued for the dispatcher.
+ */
+export const sendNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
+  workNow(db, smsMessages, ids, (m, d) => sendOne(db, m, d), deadline);
 
-/** Sends SMS written by `queueClaimedSms` and just committed; never throws. */
-export const sendClaimedNow = (db: Database, messages: SmsMessage[]): Promise<void> =>
-  workClaimed(db, smsMessages, messages, (m) => sendOne(db, m));
+/** Sends SMS written by `queueClaimedSms` and just committed, like `sendNow`; never throws. */
+export const sendClaimedNow = (db: Database, messages: SmsMessage[], deadline?: Deadline): Promise<void> =>
+  workClaimed(db, smsMessages, messages, (m, d) => sendOne(db, m, d), deadline);
 
-/** The scheduled dispatcher's batch: everything due, oldest first. */
+/** The scheduled dispatcher's batch: everything due, oldest first, with the full timeouts. */
 export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>
   workQueue(db, smsMessages, { limit }, (m) => sendOne(db, m));

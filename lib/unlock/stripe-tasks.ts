@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
+import type { Deadline } from '../deadline';
 import { stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
@@ -18,28 +19,31 @@ export async function queueStripeTasks(tx: Queryable, tasks: NewStripeTask[]): P
   return inserted.map((r) => r.id);
 }
 
-async function perform(task: StripeTask): Promise<unknown> {
+async function perform(task: StripeTask, deadline?: Deadline): Promise<unknown> {
   switch (task.kind) {
     case 'expire_session':
-      return { expire: await expireCheckoutSession(task.checkoutSessionId) };
+      return { expire: await expireCheckoutSession(task.checkoutSessionId, deadline) };
     case 'refund':
       if (!task.paymentIntentId)
         throw new ExternalServiceError('stripe', 'no payment intent to refund', false);
-      return { refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId) };
+      return { refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId, deadline) };
   }
 }
 
-async function runOne(db: Database, task: StripeTask): Promise<void> {
-  const result = await perform(task);
+async function runOne(db: Database, task: StripeTask, deadline?: Deadline): Promise<void> {
+  const result = await perform(task, deadline);
   await db
     .update(stripeTasks)
     .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
     .where(eq(stripeTasks.id, task.id));
 }
 
-/** Runs follow-ups just committed by a request; never throws (the dispatcher retries). */
-export const runStripeTasksNow = (db: Database, ids: number[]): Promise<void> =>
-  workNow(db, stripeTasks, ids, (t) => runOne(db, t));
+/**
+ * Runs follow-ups just committed by a request within its budget after commit (`deadline`, as
+ * for `sendNow`), with no SDK retry; never throws (the dispatcher retries what is left).
+ */
+export const runStripeTasksNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
+  workNow(db, stripeTasks, ids, (t, d) => runOne(db, t, d), deadline);
 
 export const runDueStripeTasks = (db: Database, limit = 50): Promise<QueueRun> =>
   workQueue(db, stripeTasks, { limit }, (t) => runOne(db, t));

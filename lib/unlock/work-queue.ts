@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { config } from '../config';
 import type { Database } from '../db/client';
+import { deadlineIn, msLeft, type Deadline } from '../deadline';
 import { smsMessages, stripeTasks } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { log } from '../log';
@@ -32,7 +34,7 @@ export async function claimDue<Q extends Queue>(
         opts.ids ? inArray(q.id, opts.ids) : undefined,
       ),
     )
-    .orderBy(asc(q.nextAttemptAt))
+    .orderBy(asc(q.nextAttemptAt), asc(q.id))
     .limit(opts.limit)
     .for('update', { skipLocked: true });
   const rows = await db
@@ -44,7 +46,8 @@ export async function claimDue<Q extends Queue>(
     })
     .where(inArray(q.id, due))
     .returning();
-  return rows as Array<Q['$inferSelect']>;
+  // RETURNING has no order: oldest first, so a budget running out leaves the newest queued.
+  return (rows as Array<Q['$inferSelect']>).sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -80,6 +83,15 @@ export async function recordFailure<Q extends Queue>(
 
 export type QueueRun = { done: number; retry: number; failed: number };
 
+/** Works one row; with a deadline, outside calls take only what is left of it as their timeout. */
+export type Work<Row> = (row: Row, deadline?: Deadline) => Promise<void>;
+
+/**
+ * Below this much time left, a request does not start another outside call: it could only
+ * time out, and a timed-out send is a try counted (and maybe a message TextMagic took).
+ */
+const MIN_CALL_MS = 200;
+
 /**
  * Claims due rows of a queue and works them one at a time (TextMagic's rate limits and a small
  * pool both favour it); `work` marks its row done, a throw is recorded by `recordFailure`.
@@ -88,7 +100,7 @@ export async function workQueue<Q extends Queue>(
   db: Database,
   queue: Q,
   opts: { ids?: number[]; limit: number },
-  work: (row: Q['$inferSelect']) => Promise<void>,
+  work: Work<Q['$inferSelect']>,
 ): Promise<QueueRun> {
   return workRows(db, queue, await claimDue(db, queue, opts), work);
 }
@@ -98,12 +110,17 @@ async function workRows<Q extends Queue>(
   db: Database,
   queue: Q,
   rows: Array<Q['$inferSelect']>,
-  work: (row: Q['$inferSelect']) => Promise<void>,
+  work: Work<Q['$inferSelect']>,
+  deadline?: Deadline,
 ): Promise<QueueRun> {
   const result: QueueRun = { done: 0, retry: 0, failed: 0 };
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
+    if (deadline && msLeft(deadline) < MIN_CALL_MS) {
+      await release(db, queue, rows.slice(i));
+      break;
+    }
     try {
-      await work(row);
+      await work(row, deadline);
       result.done++;
     } catch (err) {
       result[await recordFailure(db, queue, row, err)]++;
@@ -113,37 +130,65 @@ async function workRows<Q extends Queue>(
 }
 
 /**
- * Works rows a request has just committed. Never throws: whatever is not done stays queued
- * for the dispatcher, so a fault in Stripe, TextMagic or the database here loses nothing.
+ * Hands back rows a request claimed but had no time left to try: due at once for the next
+ * dispatcher run (not at the end of the lease), and the try they were charged is not counted.
+ */
+async function release<Q extends Queue>(db: Database, queue: Q, rows: Array<{ id: number }>): Promise<void> {
+  const q = queue as typeof smsMessages;
+  log.info('budget after commit spent: left queued for the dispatcher', { ids: rows.map((r) => r.id) });
+  await db
+    .update(q)
+    .set({ attempts: sql`greatest(${q.attempts} - 1, 0)`, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+    .where(
+      and(
+        inArray(
+          q.id,
+          rows.map((r) => r.id),
+        ),
+        eq(q.status, 'queued'),
+      ),
+    );
+}
+
+/**
+ * Works rows a request has just committed, within `deadline` (a request's budget after commit,
+ * shared by everything it does then; by default INLINE_WORK_BUDGET_MS from now). Never throws:
+ * whatever is not done stays queued for the dispatcher, so a fault or a hang in Stripe,
+ * TextMagic or the database here loses nothing and does not hold the response.
  */
 export async function workNow<Q extends Queue>(
   db: Database,
   queue: Q,
   ids: number[],
-  work: (row: Q['$inferSelect']) => Promise<void>,
+  work: Work<Q['$inferSelect']>,
+  deadline: Deadline = inlineDeadline(),
 ): Promise<void> {
   if (ids.length === 0) return;
   try {
-    await workQueue(db, queue, { ids, limit: ids.length }, work);
+    await workRows(db, queue, await claimDue(db, queue, { ids, limit: ids.length }), work, deadline);
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
   }
 }
 
 /**
- * Works rows a request's transaction has just written already claimed (see `queueSms`), which
- * saves the claiming round trip. Never throws, like `workNow`.
+ * Works rows a request's transaction has just written already claimed (see `queueClaimedSms`),
+ * which saves the claiming round trip. Never throws, and keeps to `deadline`, like `workNow`.
  */
 export async function workClaimed<Q extends Queue>(
   db: Database,
   queue: Q,
   rows: Array<Q['$inferSelect']>,
-  work: (row: Q['$inferSelect']) => Promise<void>,
+  work: Work<Q['$inferSelect']>,
+  deadline: Deadline = inlineDeadline(),
 ): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await workRows(db, queue, rows, work);
+    await workRows(db, queue, rows, work, deadline);
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
   }
 }
+
+/** A request's budget for its work after commit, starting now (INLINE_WORK_BUDGET_MS). */
+export const inlineDeadline = (): Deadline => deadlineIn(config().inlineWorkBudgetMs);

@@ -161,6 +161,40 @@ describe('fake Stripe, driven by the real SDK', () => {
     );
   });
 
+  it('429 is a rate-limit error; a lost reply still does the work, and a replay returns it', async () => {
+    fake.fail(1, 429);
+    await expect(stripe.checkout.sessions.create(sessionParams())).rejects.toBeInstanceOf(
+      Stripe.errors.StripeRateLimitError,
+    );
+    // Long enough for the fake to have taken the request even on a loaded machine.
+    const impatient = new Stripe(fake.secretKey, {
+      host: '127.0.0.1',
+      port: fake.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      timeout: 1500,
+    });
+    const params = sessionParams(); // once: a retry must send the very same parameters
+    fake.fail(1, 'lost-reply');
+    await expect(
+      impatient.checkout.sessions.create(params, { idempotencyKey: 'lost-1' }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(fake.sessions.size).toBe(1);
+    expect(fake.requests.at(-1)).toMatchObject({ fault: 'lost-reply', status: 200, answered: false });
+    // Stripe's idempotency makes the retry safe: the same session, not a second one.
+    const again = await stripe.checkout.sessions.create(params, { idempotencyKey: 'lost-1' });
+    expect(fake.sessions.size).toBe(1);
+    expect(fake.sessions.has(again.id)).toBe(true);
+    expect(fake.requests.at(-1)!.replayed).toBe(true);
+  });
+
+  it('a delayed answer arrives late to a patient client', async () => {
+    fake.fail(1, { delayMs: 50 });
+    const s = await stripe.checkout.sessions.create(sessionParams());
+    expect(fake.sessions.has(s.id)).toBe(true);
+    expect(fake.requests.at(-1)).toMatchObject({ fault: 'delay 50 ms', answered: true });
+  });
+
   it('rejects expires_at outside 30 minutes .. 24 hours', async () => {
     for (const expires_at of [nowSec() + 10 * 60, nowSec() + 25 * 3600]) {
       const err = (await stripe.checkout.sessions
@@ -516,27 +550,73 @@ describe('fake TextMagic', () => {
     expect(tm.requests).toBe(3);
   });
 
-  it('injects timeouts, hangs and resets', async () => {
+  it('injects timeouts, hangs and resets; a hang took the message, a timeout did not', async () => {
     tm.fail(1, 'timeout');
     await expect(
-      post({ text: 'x', phones: '15551234567' }, { signal: AbortSignal.timeout(300) }),
+      post({ text: 'stalled', phones: '15551234567' }, { signal: AbortSignal.timeout(300) }),
     ).rejects.toMatchObject({
       name: 'TimeoutError',
     });
+    expect(tm.sent).toHaveLength(0);
+    expect(tm.unanswered).toHaveLength(1);
+    expect(tm.unanswered[0]!.body).toContain('stalled');
 
     tm.fail(1, 'hang');
     const signal = AbortSignal.timeout(300);
-    const hung = await post({ text: 'x', phones: '15551234567' }, { signal });
+    const hung = await post({ text: 'cut', phones: '15551234567' }, { signal });
     expect(hung.status).toBe(201);
     await expect(hung.json()).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(tm.sent.map((m) => [m.text, m.reply])).toEqual([['cut', 'cut']]);
 
     tm.fail(1, 'reset');
     await expect(post({ text: 'x', phones: '15551234567' })).rejects.toThrow(/fetch failed/);
 
-    expect(tm.sent).toHaveLength(0);
+    expect(tm.sent).toHaveLength(1);
     const ok = await post({ text: 'x', phones: '15551234567' });
     expect(ok.status).toBe(201);
+    expect(tm.sent.at(-1)!.reply).toBe('answered');
     expect(tm.requests).toBe(4);
+    expect(tm.unanswered).toHaveLength(1);
+  });
+
+  it('a lost reply or a late one: the message went out although the client gave up', async () => {
+    // The client's patience is long enough for the fake to have taken the request even on a
+    // loaded machine; the delayed answer is longer still.
+    tm.fail(1, 'lost-reply');
+    await expect(
+      post({ text: 'lost', phones: '15551234567' }, { signal: AbortSignal.timeout(1000) }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    tm.fail(1, { delayMs: 60_000 });
+    await expect(
+      post({ text: 'late', phones: '15551234567' }, { signal: AbortSignal.timeout(1000) }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(tm.sent.map((m) => [m.text, m.reply])).toEqual([
+      ['lost', 'never'],
+      ['late', 'delayed'],
+    ]);
+    expect(tm.unanswered).toHaveLength(0);
+
+    // A patient client gets the late answer, with the message's id.
+    tm.fail(1, { delayMs: 50 });
+    const late = await post({ text: 'waited', phones: '15551234567' });
+    expect(late.status).toBe(201);
+    expect(((await late.json()) as { id: number }).id).toBe(tm.sent.at(-1)!.id);
+  });
+
+  it('still validates a message it will hang on: a bad one is refused, not taken', async () => {
+    tm.fail(1, 'lost-reply');
+    const bad = await post({ text: 'x', phones: '+15551234567' });
+    expect(bad.status).toBe(400);
+    expect(tm.sent).toHaveLength(0);
+  });
+
+  it('429 says when to come back', async () => {
+    tm.fail(1, 429);
+    const res = await post({ text: 'x', phones: '15551234567' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(tm.sent).toHaveLength(0);
   });
 
   it('closes even with a hung request open', async () => {

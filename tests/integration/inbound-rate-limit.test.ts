@@ -3,6 +3,7 @@
  * number) gets a bounded number of replies; normal use (HELP always, junk once a day) is intact.
  */
 import { randomInt } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { MAX_ANSWERS_PER_HOUR } from '../../lib/unlock/handle-reply';
 import { tmDigits, useApp } from '../support/app';
@@ -32,9 +33,26 @@ describe('inbound SMS: answers per number per hour', () => {
     );
     expect(Number(row!.n)).toBe(100);
 
-    // An hour later the number is answered again.
+    // Every message is recorded with what became of it.
+    const outcomesStored = await app.db.query<{ outcome: string; n: string }>(
+      'select outcome, count(*) as n from inbound_sms where provider_id = $1 group by outcome order by outcome',
+      [p.id],
+    );
+    expect(outcomesStored).toEqual([
+      { outcome: 'help', n: String(MAX_ANSWERS_PER_HOUR) },
+      { outcome: 'rate_limited', n: String(100 - MAX_ANSWERS_PER_HOUR) },
+    ]);
+
+    // Half an hour later, still silence; an hour after the first answer, answered again.
     await app.db.query(
-      `update sms_messages set created_at = created_at - interval '61 minutes' where provider_id = $1`,
+      `update providers set answers_window_started_at = answers_window_started_at - interval '30 minutes'
+        where id = $1`,
+      [p.id],
+    );
+    expect((await api.reply(p.phone, 'HELP')).json.outcome).toBe('rate_limited');
+    await app.db.query(
+      `update providers set answers_window_started_at = answers_window_started_at - interval '31 minutes'
+        where id = $1`,
       [p.id],
     );
     const before = app.textmagic.sent.length;
@@ -55,6 +73,41 @@ describe('inbound SMS: answers per number per hour', () => {
     expect(sentTo(p.phone, before)).toHaveLength(MAX_ANSWERS_PER_HOUR);
   });
 
+  it('messages that queue up behind one another at the limit are counted against each other', async () => {
+    const p = await api.addProvider({ zipCodes: [zip()] });
+    for (let i = 0; i < MAX_ANSWERS_PER_HOUR - 2; i++) await api.reply(p.phone, 'HELP');
+    // Another session holds the provider's row, so the next messages all start before it is
+    // free and wait: each must still see the answers counted by those ahead of it.
+    const holder = new pg.Client({ connectionString: app.db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from providers where id = $1 for update', [p.id]);
+      const before = app.textmagic.sent.length;
+      const burst = Promise.all(Array.from({ length: 6 }, () => api.reply(p.phone, 'HELP')));
+      for (let i = 0; i < 200; i++) {
+        const [w] = await app.db.query<{ n: string }>(
+          `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+        );
+        if (Number(w!.n) >= 6) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await holder.query('commit');
+      const outcomes = (await burst).map((r) => r.json.outcome).sort();
+      expect(outcomes).toEqual([
+        'help',
+        'help',
+        'rate_limited',
+        'rate_limited',
+        'rate_limited',
+        'rate_limited',
+      ]);
+      expect(sentTo(p.phone, before)).toHaveLength(2);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('normal use is unaffected: HELP answered every time, junk once a day, teasers and STOP not counted', async () => {
     const z = zip();
     const p = await api.addProvider({ zipCodes: [z] });
@@ -71,11 +124,9 @@ describe('inbound SMS: answers per number per hour', () => {
     expect(sentTo(p.phone, before)).toHaveLength(0); // the help text went out a moment ago
 
     // Past the limit, STOP still opts the number out and is confirmed once.
-    await app.db.query(
-      `insert into sms_messages (kind, recipients, body, provider_id, status)
-       select 'help', array[$1], 'x', $2, 'sent' from generate_series(1, $3)`,
-      [p.phone, p.id, MAX_ANSWERS_PER_HOUR],
-    );
+    for (let i = 5; i < MAX_ANSWERS_PER_HOUR; i++) {
+      expect((await api.reply(p.phone, 'HELP')).json.outcome).toBe('help');
+    }
     before = app.textmagic.sent.length;
     expect((await api.reply(p.phone, 'HELP')).json.outcome).toBe('rate_limited');
     expect((await api.reply(p.phone, 'STOP')).json.outcome).toBe('stop');

@@ -6,6 +6,9 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { resetConfig } from '../../lib/config';
+import { getDb } from '../../lib/db/client';
+import { deadlineIn } from '../../lib/deadline';
+import { queueSms, sendNow } from '../../lib/unlock/outbox';
 import { retryDelayMs } from '../../lib/unlock/backoff';
 import { tmDigits, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
@@ -338,5 +341,35 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
     await dispatcher();
     expect(app.textmagic.sent.filter((m) => m.text.includes(`YES ${created.json.code}`))).toHaveLength(1);
     for (const t of others) expect(timesSent((await row(t.smsId)).body)).toBe(1);
+  });
+});
+
+describe('sending after commit keeps to the request’s budget', () => {
+  it('a hung send uses the budget up: it counts its try, the SMS not reached are due at once, uncounted', async () => {
+    const db = await getDb();
+    const a = await api.addProvider({ zipCodes: [uniqueZip()] });
+    const b = await api.addProvider({ zipCodes: [uniqueZip()] });
+    const ids = await db.transaction((tx) =>
+      queueSms(tx, [
+        { kind: 'help', recipients: [a.phone], body: `budget test A ${a.phone}` },
+        { kind: 'help', recipients: [b.phone], body: `budget test B ${b.phone}` },
+      ]),
+    );
+    app.textmagic.fail(1, 'timeout');
+    await sendNow(db, ids, deadlineIn(300));
+
+    const [first, second] = [await row(ids[0]!), await row(ids[1]!)];
+    expect(first).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(first.last_error).toMatch(/did not answer within \d+ ms/);
+    expect(first.due_in_s).toBeGreaterThan(50); // a try that may have reached TextMagic: backoff
+    expect(second).toMatchObject({ status: 'queued', attempts: 0, last_error: null });
+    expect(second.due_in_s).toBeLessThanOrEqual(0); // never tried: the next dispatcher run takes it
+    expect(app.textmagic.unanswered).toHaveLength(1);
+    expect(app.textmagic.requests).toBe(1);
+
+    await makeDue([ids[0]!]);
+    expect((await dispatcher()).sms.done).toBe(2);
+    expect(timesSent(first.body)).toBe(1);
+    expect(timesSent(second.body)).toBe(1);
   });
 });

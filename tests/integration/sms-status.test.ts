@@ -3,10 +3,11 @@
  * outbox row whose send TextMagic answered with that message (or session) id.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { KEYS, tmDigits, useApp } from '../support/app';
 import { encodeFields, invoke, type Reply } from '../support/events';
-import { api, lead } from '../support/flow';
+import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();
 
@@ -291,5 +292,108 @@ describe('POST /sms/status', () => {
       expect(res.status).toBe(400);
     }
     expect(await reportCount()).toBe(before);
+  });
+});
+
+describe('a details SMS reported undelivered', () => {
+  /** A provider who paid: the details SMS went out; returns its TextMagic message. */
+  async function paidDetails() {
+    const zip = uniqueZip();
+    const p = await api.addProvider({ zipCodes: [zip] });
+    const created = await api.postLead(lead({ zipCode: zip }));
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${created.json.code}`);
+    const pay = await api.openPayLink(linkToken(app.textmagic.sent.slice(before).at(-1)!.text));
+    const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
+    const { payload, header } = app.stripe.sign(app.stripe.completeSession(session.id));
+    expect((await api.webhook(payload, header)).json.outcome).toBe('unlocked');
+    return { phone: p.phone, leadId: created.json.id as string, latest: () => detailsTo(p.phone).at(-1)! };
+  }
+  const detailsTo = (phone: string) =>
+    app.textmagic.sent.filter((m) => m.phones.includes(tmDigits(phone)) && m.text.includes('Jane Client'));
+  const fail = (tm: { id: number }, phone: string, status: string) =>
+    report({ id: tm.id, receiver: tmDigits(phone), status });
+  type SmsView = {
+    kind: string;
+    status: string;
+    delivery: Record<string, string>;
+    resendOf: number | null;
+    needsAttention: boolean;
+  };
+  const detailsInView = async (leadId: string): Promise<SmsView[]> =>
+    (await api.getLead(leadId)).json.sms.filter((m: SmsView) => m.kind === 'details');
+
+  it.each(['f', 'e', 'j'])(
+    'status %s: sent again at once, up to two resends, then flagged for the operator',
+    async (code) => {
+      const { phone, leadId, latest } = await paidDetails();
+      expect(detailsTo(phone)).toHaveLength(1);
+
+      expect((await fail(latest(), phone, code)).json.matched).toBe(true);
+      expect(detailsTo(phone)).toHaveLength(2);
+      // TextMagic repeating the same report changes nothing.
+      await fail(detailsTo(phone)[0]!, phone, code);
+      expect(detailsTo(phone)).toHaveLength(2);
+
+      await fail(latest(), phone, code);
+      expect(detailsTo(phone)).toHaveLength(3);
+      let view = await detailsInView(leadId);
+      expect(view.map((m) => m.needsAttention)).toEqual([false, false, false]);
+      expect(view.slice(1).map((m) => m.resendOf)).toEqual([expect.any(Number), view[1]!.resendOf]);
+
+      // The third failure: no fourth send, the operator sees it.
+      await fail(latest(), phone, code);
+      expect(detailsTo(phone)).toHaveLength(3);
+      view = await detailsInView(leadId);
+      expect(view.map((m) => [m.delivery[phone], m.needsAttention])).toEqual([
+        [code, false],
+        [code, false],
+        [code, true],
+      ]);
+      expect((await api.getLead(leadId)).json.smsNeedingAttention).toBe(1);
+    },
+  );
+
+  it('a resend that is delivered ends it: nothing flagged', async () => {
+    const { phone, leadId, latest } = await paidDetails();
+    await fail(latest(), phone, 'f');
+    await fail(latest(), phone, 'd');
+    expect(detailsTo(phone)).toHaveLength(2);
+    const view = await api.getLead(leadId);
+    expect(view.json.smsNeedingAttention).toBe(0);
+  });
+
+  it('a resend that TextMagic cannot take now is queued for the dispatcher, not dropped', async () => {
+    const { phone, latest } = await paidDetails();
+    app.textmagic.fail(1, 503);
+    await fail(latest(), phone, 'f');
+    expect(detailsTo(phone)).toHaveLength(1);
+    const queued = await app.db.query<{ id: number }>(
+      `select id::int from sms_messages where kind = 'details' and status = 'queued' and resend_of is not null and $1 = any(recipients)`,
+      [phone],
+    );
+    expect(queued).toHaveLength(1);
+    await app.db.query(`update sms_messages set next_attempt_at = now() where id = $1`, [queued[0]!.id]);
+    await dispatcher();
+    expect(detailsTo(phone)).toHaveLength(2);
+  });
+
+  it('status u (unknown) is recorded, not resent; an undelivered teaser is flagged, not resent', async () => {
+    const { phone, leadId, latest } = await paidDetails();
+    await fail(latest(), phone, 'u');
+    expect(detailsTo(phone)).toHaveLength(1);
+
+    const teaserMsg = app.textmagic.sent.find(
+      (m) => m.phones.includes(tmDigits(phone)) && /Reply YES/.test(m.text),
+    )!;
+    const before = app.textmagic.sent.length;
+    await fail(teaserMsg, phone, 'f');
+    expect(app.textmagic.sent).toHaveLength(before);
+    const view = await api.getLead(leadId);
+    expect(view.json.sms.find((m: SmsView) => m.kind === 'teaser')).toMatchObject({
+      delivery: { [phone]: 'f' },
+      needsAttention: true,
+    });
+    expect(view.json.smsNeedingAttention).toBe(1);
   });
 });

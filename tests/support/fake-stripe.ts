@@ -83,13 +83,20 @@ export type StripeRequestRecord = {
   path: string;
   idempotencyKey?: string;
   params: Record<string, unknown>;
-  /** HTTP status answered, or the injected fault. */
+  /** HTTP status answered (also when the answer was held back), or the injected fault. */
   status?: number;
   fault?: string;
+  /** False while the answer is held back (`timeout`, `lost-reply`, a `delayMs` not yet over). */
+  answered?: boolean;
   replayed?: boolean;
 };
 
-export type StripeFaultMode = 500 | 503 | 'timeout' | 'reset';
+/**
+ * `timeout`: the request is received and never answered, and nothing is done (Stripe stalled
+ * before processing it). `lost-reply`: processed (the refund or expiry happens), never answered.
+ * `{ delayMs }`: processed, answered that much later. 429 is Stripe's `rate_limit_error`.
+ */
+export type StripeFaultMode = 429 | 500 | 503 | 'timeout' | 'reset' | 'lost-reply' | { delayMs: number };
 
 export interface FakeStripe {
   /** http://127.0.0.1:PORT */
@@ -1025,8 +1032,27 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     };
     if (idempotencyKey !== undefined) baseHeaders['Idempotency-Key'] = idempotencyKey;
 
+    // `lost-reply` and `{ delayMs }` process the request, then hold its answer back.
+    let hold: 'never' | number | undefined;
     const reply = (status: number, payload: string, extra: Record<string, string> = {}) => {
       record.status = status;
+      if (hold === 'never') {
+        record.answered = false;
+        return; // processed, never answered; close() ends it
+      }
+      if (hold !== undefined) {
+        const ms = hold;
+        hold = undefined;
+        record.answered = false;
+        const timer = setTimeout(() => {
+          if (res.destroyed) return;
+          record.answered = true;
+          reply(status, payload, extra);
+        }, ms);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      record.answered = true;
       res.writeHead(status, {
         ...baseHeaders,
         'Content-Length': String(Buffer.byteLength(payload)),
@@ -1051,19 +1077,37 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       // Injected faults happen before the request is processed (and before auth).
       const fault = faults.shift();
       if (fault !== undefined) {
-        record.fault = String(fault);
-        if (fault === 'timeout') return; // never answered; close() ends it
+        record.fault = typeof fault === 'object' ? `delay ${fault.delayMs} ms` : String(fault);
+        if (fault === 'timeout') {
+          record.answered = false;
+          return; // never answered; close() ends it
+        }
         if (fault === 'reset') {
           req.socket.resetAndDestroy();
           return;
         }
-        throw new StripeHttpError(fault, {
-          type: 'api_error',
-          message:
-            fault === 503
-              ? 'Stripe is temporarily unavailable. Please try again later.'
-              : 'An unknown error occurred. Please try again later.',
-        });
+        if (fault === 'lost-reply') hold = 'never';
+        else if (typeof fault === 'object') hold = fault.delayMs;
+        else if (fault === 429) {
+          throw new StripeHttpError(
+            429,
+            {
+              type: 'invalid_request_error',
+              code: 'rate_limit',
+              message:
+                'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+            },
+            { 'Retry-After': '1' },
+          );
+        } else {
+          throw new StripeHttpError(fault, {
+            type: 'api_error',
+            message:
+              fault === 503
+                ? 'Stripe is temporarily unavailable. Please try again later.'
+                : 'An unknown error occurred. Please try again later.',
+          });
+        }
       }
 
       checkAuth(req);

@@ -5,7 +5,8 @@
  * client can tell: `X-TM-Username` / `X-TM-Key` auth, JSON or form bodies, TextMagic's
  * error envelope `{"code","message","errors":{"common":[…],"fields":{…}}}`, and its
  * `SendMessageResponse` (`type` `message` for one recipient, `session` for several).
- * Faults (`fail`) let tests exercise retries, timeouts and connection resets.
+ * Faults (`fail`) let tests exercise retries, timeouts, hangs and connection resets; `sent`
+ * holds what TextMagic accepted (the phones get it), `unanswered` what it stalled on.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,17 +27,36 @@ export type SentSms = {
   referenceId?: string;
   /** The request's content type (`json` or `form`). */
   encoding: 'json' | 'form';
+  /**
+   * How the API answered this accepted message: `answered` in full; `cut` (201 headers and a
+   * partial body, then nothing: `hang`); `never` (`lost-reply`); `delayed` (`{ delayMs }`).
+   * Whatever the answer, the message went out: a client that gives up and sends again makes
+   * a duplicate, as it would with TextMagic, which has no idempotency key.
+   */
+  reply: 'answered' | 'cut' | 'never' | 'delayed';
 };
 
-export type FaultMode = 503 | 429 | 400 | 401 | 'timeout' | 'hang' | 'reset';
+/** A request received and never answered, its message not accepted (`timeout`). */
+export type UnansweredRequest = { receivedAt: Date; body: string };
+
+/**
+ * 503, 429 (with Retry-After), 400, 401: answered at once, nothing sent. `timeout`: received,
+ * never answered, nothing sent. `reset`: the connection is reset. The others accept the
+ * message (it is in `sent`) and then: `hang` answers 201 with a body that never finishes;
+ * `lost-reply` never answers; `{ delayMs }` answers that much later.
+ */
+export type FaultMode =
+  503 | 429 | 400 | 401 | 'timeout' | 'hang' | 'reset' | 'lost-reply' | { delayMs: number };
 
 export interface FakeTextMagic {
   /** API base, e.g. http://127.0.0.1:PORT/api/v2 (the client POSTs `${url}/messages`). */
   url: string;
   username: string;
   apiKey: string;
-  /** Accepted messages, one entry per API request. */
+  /** Accepted messages, one entry per API request: what the phones get. */
   sent: SentSms[];
+  /** Requests received and never answered whose message was not accepted (`timeout`). */
+  unanswered: UnansweredRequest[];
   /** All requests seen, including rejected and faulted ones. */
   requests: number;
   /** The next `times` requests get this fault. */
@@ -158,6 +178,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
   const handleMessages = (
     req: http.IncomingMessage,
     raw: Buffer,
+    reply: SentSms['reply'],
   ): { status: number; body: Record<string, unknown> } => {
     if (req.headers['x-tm-username'] !== username || req.headers['x-tm-key'] !== apiKey) {
       throw new TmError(401, { code: 401, message: 'Unauthorized' });
@@ -282,6 +303,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       sessionId,
       messageIds,
       encoding,
+      reply,
     };
     if (from !== undefined) entry.from = from;
     if (referenceId !== undefined) entry.referenceId = referenceId;
@@ -311,14 +333,13 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       return;
     }
     const fault = faults.shift();
-    if (fault !== undefined) {
+    // These accept the message like a healthy API, then answer late, in part or never.
+    const slow = fault === 'hang' || fault === 'lost-reply' || typeof fault === 'object';
+    if (fault !== undefined && !slow) {
       switch (fault) {
         case 'timeout':
+          fake.unanswered.push({ receivedAt: new Date(), body: raw.toString('utf8') });
           return; // never answer; close() ends the connection
-        case 'hang':
-          res.writeHead(201, { 'Content-Type': 'application/json' });
-          res.write('{"id":');
-          return; // headers and a partial body, then nothing
         case 'reset':
           req.socket.resetAndDestroy();
           return;
@@ -334,6 +355,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
                 'X-RateLimit-Limit': '50',
                 'X-RateLimit-Remaining': '0',
                 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 1),
+                'Retry-After': '1',
               },
             ),
           );
@@ -346,13 +368,32 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     try {
       if (path === '/api/v2/messages' && req.method === 'POST') {
-        const out = handleMessages(req, raw);
+        const out = handleMessages(
+          req,
+          raw,
+          fault === 'hang' ? 'cut' : fault === 'lost-reply' ? 'never' : slow ? 'delayed' : 'answered',
+        );
         const payload = JSON.stringify(out.body);
-        res.writeHead(out.status, {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(payload),
-        });
-        res.end(payload);
+        const answer = () => {
+          if (res.destroyed) return;
+          res.writeHead(out.status, {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+          });
+          res.end(payload);
+        };
+        if (fault === 'hang') {
+          res.writeHead(out.status, { 'Content-Type': 'application/json' });
+          res.write(payload.slice(0, 6));
+          return; // headers and a partial body, then nothing
+        }
+        if (fault === 'lost-reply') return; // never answer; close() ends the connection
+        if (typeof fault === 'object') {
+          const timer = setTimeout(answer, fault.delayMs);
+          res.on('close', () => clearTimeout(timer));
+          return;
+        }
+        answer();
         return;
       }
       throw new TmError(404, { code: 404, message: `No route found for "${req.method} ${path || '/'}"` });
@@ -373,6 +414,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     username,
     apiKey,
     sent: [],
+    unanswered: [],
     requests: 0,
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
@@ -382,6 +424,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     },
     reset() {
       fake.sent.length = 0;
+      fake.unanswered.length = 0;
       fake.requests = 0;
       faults.length = 0;
     },

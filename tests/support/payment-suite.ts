@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { useApp } from './app';
+import { useApp, type TestApp } from './app';
+import type { StripeEvent } from './fake-stripe';
 import { api, lead, linkToken } from './flow';
 
 /** The payment flow's tests; run once over a TCP pool and once over Neon's driver. */
@@ -9,36 +10,11 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
   const app = useApp({ neon: driver === 'neon', env: { LEAD_MAX_OFFERS: '60' } });
 
   const uniqueZip = () => String(randomInt(10_000, 100_000));
-
-  /** A lead offered to `providers` providers, each of whom has opened their pay link. */
-  async function leadWithOpenSessions(providers: number, body: Record<string, unknown> = {}) {
-    const zip = uniqueZip();
-    const people = [];
-    for (let i = 0; i < providers; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
-    const created = await api.postLead(lead({ zipCode: zip, ...body }));
-    expect(created.status).toBe(201);
-    const buyers = [];
-    for (const p of people) {
-      const before = app.textmagic.sent.length;
-      await api.reply(p.phone, `YES ${created.json.code}`);
-      const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
-      const pay = await api.openPayLink(token);
-      expect(pay.status).toBe(303);
-      const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-      buyers.push({ ...p, token, sessionId: session.id });
-    }
-    return { lead: created.json as { id: string; code: string }, buyers };
-  }
-
-  const smsTo = (phone: string) => app.textmagic.sent.filter((m) => m.phones.includes(phone.slice(1)));
-
-  async function deliver(event: ReturnType<typeof app.stripe.completeSession>) {
-    const { payload, header } = app.stripe.sign(event);
-    return api.webhook(payload, header);
-  }
-
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);
+  const leadWithOpenSessions = (providers: number, body: Record<string, unknown> = {}) =>
+    openSessions(app, providers, body);
+  const smsTo = (phone: string) => smsSentTo(app, phone);
+  const deliver = (event: StripeEvent) => deliverEvent(app, event);
+  const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
 
   describe(`Stripe webhook verification (${driver})`, () => {
     it('refuses a forged signature, a stale one and a missing one, and changes nothing', async () => {
@@ -257,6 +233,198 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
+  describe(`client contact typed into the request (${driver})`, () => {
+    it('reaches only the provider who paid: not the teaser, not the pay pages, not Stripe', async () => {
+      // Phone and e-mail: found by their shape. (The name is removed only when create-lead hands
+      // the client's contact to teaserSms.)
+      const contact = [/512\D{0,2}555\D?0142/, /0142/, /jane\.client/i, /@/];
+      const { lead: l, buyers } = await leadWithOpenSessions(1, {
+        description: 'Sink leaks. Jane Client: call (512) 555-0142 or jane.client@example.com',
+        budget: '$500, text 512.555.0142',
+      });
+      const b = buyers[0]!;
+      const teaser = smsTo(b.phone).find((m) => m.text.startsWith('New '))!;
+      expect(teaser.text).toContain('Sink leaks.');
+      for (const re of contact) expect(teaser.text).not.toMatch(re);
+
+      const session = app.stripe.sessions.get(b.sessionId)!;
+      for (const re of contact) expect(JSON.stringify(session.lineItems)).not.toMatch(re);
+
+      expect((await deliver(app.stripe.completeSession(b.sessionId))).json.outcome).toBe('unlocked');
+      const owned = await api.openPayLink(b.token);
+      expect(owned.status).toBe(200);
+      for (const re of contact) expect(owned.text).not.toMatch(re);
+      const paid = smsTo(b.phone).filter((m) => m.text.includes('is yours'));
+      expect(paid).toHaveLength(1);
+      expect(paid[0]!.text).toContain('jane.client@example.com');
+      expect((await api.getLead(l.id)).status).toBe(200);
+    });
+  });
+
+  describe(`events late, out of order or not ours (${driver})`, () => {
+    /** The session's `type` event as Stripe would send it, whatever state the fake holds it in. */
+    const sessionEvent = (type: string, sessionId: string, fields: Record<string, unknown> = {}) =>
+      app.stripe.event(type, { ...app.stripe.publicSession(sessionId), ...fields });
+    const chargeRefunded = (paymentIntent: string) =>
+      app.stripe.event('charge.refunded', {
+        id: `ch_${paymentIntent}`,
+        object: 'charge',
+        payment_intent: paymentIntent,
+        refunded: true,
+        amount_refunded: 1500,
+      });
+    const details = (phone: string) => smsTo(phone).filter((m) => m.text.includes('Jane Client'));
+    const unlocksOf = (leadId: string) =>
+      count('select count(*) as n from unlocks where lead_id = $1', [leadId]);
+
+    it('fulfils a session once when its completion comes again under another event id', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      const completed = app.stripe.completeSession(b.sessionId);
+      expect((await deliver(completed)).json.outcome).toBe('unlocked');
+      const again = await deliver(app.stripe.event(completed.type, completed.data.object));
+      expect(again.status).toBe(200);
+      expect(again.json.outcome).toBe('already_fulfilled');
+      expect(await unlocksOf(l.id)).toBe(1);
+      expect(details(b.phone)).toHaveLength(1);
+    });
+
+    it('ignores an expiry that arrives after the completion', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      expect((await deliver(app.stripe.completeSession(b.sessionId))).json.outcome).toBe('unlocked');
+      expect(
+        (await deliver(sessionEvent('checkout.session.expired', b.sessionId, { status: 'expired' }))).status,
+      ).toBe(200);
+      expect(await unlocksOf(l.id)).toBe(1);
+      const link = await api.openPayLink(b.token);
+      expect(link.status).toBe(200); // still theirs, no new session
+      expect((await api.getLead(l.id)).json.unlocks).toHaveLength(1);
+    });
+
+    it('honours a completion that arrives after its expiry while the lead has room', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      const completed = app.stripe.completeSession(b.sessionId);
+      const expired = sessionEvent('checkout.session.expired', b.sessionId, {
+        status: 'expired',
+        payment_status: 'unpaid',
+      });
+      expect((await deliver(expired)).json.outcome).toBe('offer_freed');
+      expect((await deliver(completed)).json.outcome).toBe('unlocked');
+      expect(await unlocksOf(l.id)).toBe(1);
+      expect(details(b.phone)).toHaveLength(1);
+    });
+
+    it('refunds a late completion of an expired session once the offer was bought with a new one', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      const lateCompletion = app.stripe.completeSession(b.sessionId);
+      const lateIntent = app.stripe.sessions.get(b.sessionId)!.payment_intent!;
+      await deliver(
+        sessionEvent('checkout.session.expired', b.sessionId, {
+          status: 'expired',
+          payment_status: 'unpaid',
+        }),
+      );
+      const link = await api.openPayLink(b.token);
+      expect(link.status).toBe(303);
+      const fresh = [...app.stripe.sessions.values()].find((s) => s.url === link.headers.location)!;
+      expect((await deliver(app.stripe.completeSession(fresh.id))).json.outcome).toBe('unlocked');
+
+      const res = await deliver(lateCompletion);
+      expect(res.json.outcome).toBe('refund_queued');
+      expect(app.stripe.refunds.filter((r) => r.payment_intent === lateIntent)).toHaveLength(1);
+      expect(await unlocksOf(l.id)).toBe(1);
+      expect(details(b.phone)).toHaveLength(1);
+      expect(smsTo(b.phone).filter((m) => /refunded/i.test(m.text))).toHaveLength(1);
+    });
+
+    it('neither unlocks nor tells anyone when a delayed payment fails, and the link opens a new session', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      expect(
+        (await deliver(app.stripe.completeSession(b.sessionId, { paymentStatus: 'unpaid' }))).json.outcome,
+      ).toBe('ignored');
+      const sentBefore = smsTo(b.phone).length;
+      expect((await deliver(app.stripe.failAsyncPayment(b.sessionId))).json.outcome).toBe('offer_freed');
+      expect(await unlocksOf(l.id)).toBe(0);
+      expect(smsTo(b.phone)).toHaveLength(sentBefore);
+      const link = await api.openPayLink(b.token);
+      expect(link.status).toBe(303);
+      expect(link.headers.location).not.toBe(app.stripe.sessions.get(b.sessionId)!.url);
+      const fresh = [...app.stripe.sessions.values()].find((s) => s.url === link.headers.location)!;
+      expect(fresh.id).not.toBe(b.sessionId);
+    });
+
+    it('marks a dashboard refund on the unlock without reopening its slot', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(2, { maxUnlocks: 1 });
+      const [a, other] = buyers as [(typeof buyers)[0], (typeof buyers)[0]];
+      await deliver(app.stripe.completeSession(a.sessionId));
+      const res = await deliver(chargeRefunded(app.stripe.sessions.get(a.sessionId)!.payment_intent!));
+      expect(res.json.outcome).toBe('refund_recorded');
+      const view = (await api.getLead(l.id)).json;
+      expect(view.status).toBe('full');
+      expect(view.unlocks).toMatchObject([{ refunded: true }]);
+      expect((await api.openPayLink(other.token)).status).toBe(410);
+    });
+
+    it('never unlocks a payment whose refund arrived before its completion', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      const completed = app.stripe.completeSession(b.sessionId);
+      const intent = app.stripe.sessions.get(b.sessionId)!.payment_intent!;
+      const refundsBefore = app.stripe.refunds.length;
+      expect((await deliver(chargeRefunded(intent))).json.outcome).toBe('refund_recorded');
+
+      const res = await deliver(completed);
+      expect(res.status).toBe(200);
+      expect(res.json.outcome).toBe('already_refunded');
+      expect(await unlocksOf(l.id)).toBe(0);
+      expect(details(b.phone)).toHaveLength(0);
+      expect(app.stripe.refunds.length).toBe(refundsBefore); // the money is back already
+      const view = (await api.getLead(l.id)).json;
+      expect(view.status).toBe('open');
+      // They may still buy it: the link opens a new session.
+      const link = await api.openPayLink(b.token);
+      expect(link.status).toBe(303);
+      const fresh = [...app.stripe.sessions.values()].find((s) => s.url === link.headers.location)!;
+      expect((await deliver(app.stripe.completeSession(fresh.id))).json.outcome).toBe('unlocked');
+      expect(details(b.phone)).toHaveLength(1);
+    });
+
+    it('answers 200 and changes nothing for a session it does not know or another integration made', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(1);
+      const b = buyers[0]!;
+      const completed = app.stripe.completeSession(b.sessionId);
+      const object = completed.data.object;
+      const unknown = app.stripe.event('checkout.session.completed', {
+        ...object,
+        id: 'cs_test_unknown',
+        metadata: {
+          leadId: '00000000-0000-4000-8000-000000000001',
+          offerId: '00000000-0000-4000-8000-000000000002',
+          providerId: '00000000-0000-4000-8000-000000000003',
+        },
+      });
+      const foreign = app.stripe.event('checkout.session.completed', {
+        ...object,
+        id: 'cs_test_someone_else',
+        metadata: { orderId: '1234' },
+      });
+      const foreignRefund = chargeRefunded('pi_someone_else');
+      for (const event of [unknown, foreign, foreignRefund]) {
+        const res = await deliver(event);
+        expect(res.status).toBe(200);
+        expect(['ignored', 'refund_recorded']).toContain(res.json.outcome);
+      }
+      expect(await unlocksOf(l.id)).toBe(0);
+      expect(details(b.phone)).toHaveLength(0);
+      // Our own completion still goes through.
+      expect((await deliver(completed)).json.outcome).toBe('unlocked');
+    });
+  });
+
   describe(`pay link (${driver})`, () => {
     it('answers 404 to an unknown token and 410 for an expired lead', async () => {
       expect((await api.openPayLink('AAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
@@ -299,3 +467,37 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 }
+
+/** A lead offered to `providers` new providers, each of whom has opened their pay link. */
+export async function openSessions(app: TestApp, providers: number, body: Record<string, unknown> = {}) {
+  const zip = String(randomInt(10_000, 100_000));
+  const people = [];
+  for (let i = 0; i < providers; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
+  const created = await api.postLead(lead({ zipCode: zip, ...body }));
+  expect(created.status).toBe(201);
+  const buyers = [];
+  for (const p of people) {
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${created.json.code}`);
+    const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+    const pay = await api.openPayLink(token);
+    expect(pay.status).toBe(303);
+    const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
+    buyers.push({ ...p, token, sessionId: session.id });
+  }
+  return { lead: created.json as { id: string; code: string }, buyers };
+}
+
+/** The SMS TextMagic was asked to send to this E.164 number. */
+export const smsSentTo = (app: TestApp, phone: string) =>
+  app.textmagic.sent.filter((m) => m.phones.includes(phone.slice(1)));
+
+/** Signs `event` as Stripe would and posts it to the webhook. */
+export function deliverEvent(app: TestApp, event: StripeEvent) {
+  const { payload, header } = app.stripe.sign(event);
+  return api.webhook(payload, header);
+}
+
+/** `select count(*) as n …` straight from the database. */
+export const countRows = async (app: TestApp, sql: string, params: unknown[] = []) =>
+  Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment, smsEncoding, smsLength } from '../../lib/sms/segments';
 import {
   chooseOfferSms,
@@ -68,6 +69,9 @@ const descriptions = [
   'Zu\u0308rich decomposed u-umlaut, otherwise plain text that goes on and on and on for a while longer',
   'supercalifragilisticexpialidocious'.repeat(10),
   'Tutor needed for GCSE maths; evenings only. ' + 'ü'.repeat(200),
+  // The client's own contact typed into the request: the teaser must still not carry it.
+  'Call me on +1 (512) 555-0123 or jane.doe@example.com, mornings',
+  'Short: 512.555.0123',
 ];
 const categories = [
   'plumbing',
@@ -92,6 +96,7 @@ const budgets: (string | null)[] = [
   '€1,000–€2,000',
   'around five hundred dollars, maybe more if the work is good and done on time',
   '💰💰💰',
+  'text me 512 555 0123',
 ];
 const prices: [number, string][] = [
   [1500, 'usd'],
@@ -199,14 +204,16 @@ describe('teaserSms', () => {
       if (!text.endsWith(`Price ${formatPrice(f.priceCents, f.currency)}. Reply YES ${f.code}`))
         fail('price or code');
       if (!text.startsWith('New ')) fail('opening');
-      for (const secret of [f.name, f.phone, f.email!, '5125550123', 'jane']) {
+      for (const secret of [f.name, f.phone, f.email!, '5125550123', '555-0123', '555 0123', '@', 'jane']) {
         if (text.toLowerCase().includes(secret.toLowerCase())) fail(`reveals ${secret}`);
       }
       // Whenever some description shows, it is the start of it.
       const shown = /^New .*? lead(?:, [^:.]*)?: (.*?)(?:\.\.\.|…|\.)?(?: Budget: .*)? Price /.exec(
         text,
       )?.[1];
-      if (shown && !teaserText(f.description).startsWith(shown)) fail('description is not its start');
+      // (Contact details in it are replaced first.)
+      if (shown && !redactContact(teaserText(f.description)).startsWith(shown))
+        fail('description is not its start');
     }
     expect(failures.slice(0, 5)).toEqual([]);
     expect(count).toBeGreaterThan(3000);

@@ -1,0 +1,3 @@
+import { databaseFaultSuite } from '../support/database-fault-suite';
+
+databaseFaultSuite('pg');
