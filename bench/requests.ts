@@ -539,7 +539,8 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   resetConfig();
 
   // -------------------------------------------------------------------------------------------
-  // SMS cost: segments per teaser, pay-link SMS and details SMS for realistic leads.
+  // SMS cost: segments per teaser and pay-link SMS, messages and parts of the details, for
+  // realistic leads.
   const realistic = [
     {
       name: 'Jane Client',
@@ -595,14 +596,20 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     };
     const teaser = smsLength(teaserSms(lead));
     const link = smsLength(payLinkSms(lead, 'https://leads.example.test/p/Ab3dEf6hIj9kLm2nOp5q'));
-    const details = smsLength(detailsSms(lead));
+    // A long description makes several messages of at most 6 parts each (TextMagic's limit).
+    const details = detailsSms(lead).map(smsLength);
+    const detailsParts = details.reduce((sum, d) => sum + d.segments, 0);
+    const encodings = [...new Set(details.map((d) => d.encoding))];
     return {
       lead: `${l.name} (${l.description.length} chars)`,
       teaser: teaser.segments,
       teaserEncoding: teaser.encoding,
       link: link.segments,
-      details: details.segments,
-      detailsEncoding: details.encoding,
+      detailsMessages: details.length,
+      detailsParts,
+      detailsMaxPartsPerMessage: Math.max(...details.map((d) => d.segments)),
+      details: `${details.length} message${details.length === 1 ? '' : 's'}, ${detailsParts} parts`,
+      detailsEncoding: encodings.join(' + '),
     };
   });
 

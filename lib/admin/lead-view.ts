@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leads, offers, providers, smsMessages, unlocks, type Lead, type SmsMessage } from '../db/schema';
 import { notFound } from '../errors';
+import { messagePart } from '../sms/segments';
 import { resendKey, undeliveredTo } from '../unlock/delivery-report';
 import { leadStatus, type LeadStatus } from '../unlock/lead-status';
 
@@ -20,12 +21,15 @@ export function leadSummary(lead: Lead, offeredTo: number) {
 /**
  * One SMS of the lead as the operator sees it. `needsAttention`: the send failed for good (a
  * 4xx from TextMagic, or every try used), or a phone did not get it and no resend followed.
+ * `part`: which message of a set it is (`{n: 2, of: 3}`), for details of a long description
+ * (the body, with the client's contact, is not shown); null for a message on its own.
  */
 function smsView(m: SmsMessage, keys: ReadonlySet<string | null>) {
   const undelivered = undeliveredTo(m.deliveryStatus);
   return {
     id: m.id,
     kind: m.kind,
+    part: m.kind === 'details' ? messagePart(m.body) : null,
     recipients: m.recipients,
     status: m.status,
     attempts: m.attempts,

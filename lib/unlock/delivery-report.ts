@@ -38,7 +38,9 @@ export const resendKey = (smsId: number, receiver: string) => `resend:${smsId}:$
 
 /**
  * SMS sent again when TextMagic reports them undelivered: the details a provider paid for.
- * Other kinds are recorded only (a provider can always ask again by replying).
+ * Other kinds are recorded only (a provider can always ask again by replying). Details of a
+ * long description are several rows, one per message (`(2/3) …`): a report names one of them,
+ * so only that message is sent again, and each counts its own resends.
  */
 export const RESENT_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['details']);
 
@@ -101,6 +103,7 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
     if (!UNDELIVERED.has(report.status) || !RESENT_KINDS.has(sms.kind as SmsKind)) {
       return { matched: true, resendIds: [] };
     }
+    // The chain of one message: the row first sent, and its resends, all naming it.
     const first = sms.resendOf ?? sms.id;
     const [done] = await tx
       .select({ n: count() })

@@ -102,12 +102,14 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
 
   const unlockCount = lead.unlockCount + 1;
   const full = unlockCount >= lead.maxUnlocks;
-  const details: NewSms = {
+  // One row per message of the details (a long description makes several), so each is sent,
+  // retried and resent on its own. The first keeps the key a single message always had.
+  const details: NewSms[] = t.detailsSms(lead).map((body, i) => ({
     ...to,
     kind: 'details',
-    body: t.detailsSms(lead),
-    dedupeKey: `details:${session.id}`,
-  };
+    body,
+    dedupeKey: i === 0 ? `details:${session.id}` : `details:${session.id}:${i + 1}`,
+  }));
   // The unlock, the lead's count, the offer and the details SMS (claimed): one statement.
   const written = await rows<Record<string, unknown>>(
     tx,
@@ -136,12 +138,13 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
         .getSQL()})
       ${tx
         .insert(smsMessages)
-        .values({ ...details, ...claimedNow })
+        .values(details.map((d) => ({ ...d, ...claimedNow })))
         .onConflictDoNothing({ target: smsMessages.dedupeKey })
         .returning()
         .getSQL()}`,
   );
-  const claimed = written.map((r) => fromRow(smsMessages, r));
+  // Ids follow the VALUES order; RETURNING has none: sorted so the messages go out in order.
+  const claimed = written.map((r) => fromRow(smsMessages, r)).sort((a, b) => a.id - b.id);
 
   const tasks: NewStripeTask[] = [];
   if (full) {

@@ -29,7 +29,8 @@ export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rat
  */
 export const MAX_ANSWERS_PER_HOUR = 20;
 
-type Answer = { kind: SmsKind; body: string; leadId?: string };
+/** An answer: one SMS, or the messages of the details of a lead they bought. */
+type Answer = { kind: SmsKind; body: string | string[]; leadId?: string };
 
 /** What to answer a provider's `YES <code>` with. */
 function answerForOffer(code: string, row?: { offer: Offer; lead: Lead }): Answer {
@@ -92,11 +93,17 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   const rule = RULES[reply.kind];
   const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
   const setsHelp = rule.setsHelp ?? sql`false`;
+  const bodies = typeof answer.body === 'string' ? [answer.body] : answer.body;
+  // One row per message, in order (a plain JS array would be sent as a row, not an array).
+  const bodyArray = sql`array[${sql.join(
+    bodies.map((b) => sql`${b}`),
+    sql`, `,
+  )}]::text[]`;
 
   const [row] = await rows<{
     recorded: number;
     outcome: ReplyOutcome | null;
-    sms: Record<string, unknown> | null;
+    sms: Record<string, unknown>[] | null;
   }>(
     db,
     sql`
@@ -142,15 +149,20 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
         ),
         answer as (
           insert into sms_messages (kind, recipients, body, lead_id, provider_id, attempts, next_attempt_at)
-          select ${answer.kind}, array[${sender}], ${answer.body}, ${answer.leadId ?? null}::uuid, d.id,
+          select ${answer.kind}, array[${sender}], b.body, ${answer.leadId ?? null}::uuid, d.id,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
-          from d where d.answered and exists (select from seen)
+          from d
+            cross join unnest(${bodyArray}) with ordinality as b(body, n)
+          where d.answered and exists (select from seen)
+          order by b.n
           returning *
         )
       select (select count(*)::int from seen) as recorded, (select outcome from seen) as outcome,
-        (select to_json(answer) from answer) as sms`,
+        (select json_agg(answer order by id) from answer) as sms`,
   );
   if (!row?.recorded) return 'duplicate';
-  if (row.sms) await sendClaimedNow(db, [fromRow(smsMessages, row.sms)]);
+  // In id order, the order of the messages (the rows take their ids in the insert's order).
+  const answers = (row.sms ?? []).map((r) => fromRow(smsMessages, r));
+  await sendClaimedNow(db, answers);
   return row.outcome ?? reply.kind;
 }

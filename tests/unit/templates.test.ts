@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment, smsEncoding, smsLength } from '../../lib/sms/segments';
 import {
   chooseOfferSms,
   detailsSms,
+  detailsText,
   formatPrice,
   helpSms,
   noOpenOffersSms,
@@ -17,6 +19,7 @@ import {
   type DetailsLead,
   type TeaserLead,
 } from '../../lib/sms/templates';
+import { smsParts } from '../support/fake-textmagic';
 
 // One fixture yields both views of the same lead, so the teaser can be checked against the
 // contact details that it must never reveal.
@@ -255,29 +258,101 @@ describe('teaserSms', () => {
 });
 
 describe('detailsSms', () => {
-  it('holds the contact details, the full description and the budget', () => {
-    const f = fixture({ description: LONG.slice(0, 2000) + '\nCall after 5pm.' });
-    const text = detailsSms(detailsOf(f));
-    for (const part of [
-      f.code,
-      f.name,
-      f.phone,
-      f.email!,
-      f.category,
-      f.zipCode,
-      f.city!,
-      f.description.trim(),
-      f.budget!,
-    ]) {
-      expect(text).toContain(part);
-    }
-    expect(smsLength(text).segments).toBeGreaterThan(1);
+  /** The messages' text, "(i/n) " prefixes removed. */
+  const joined = (messages: string[]) => messages.map((m) => m.replace(/^\(\d+\/\d+\) /, '')).join('');
+
+  it('short details: one message, no prefix', () => {
+    const messages = detailsSms(detailsOf(fixture({ email: null, city: null, budget: null })));
+    expect(messages).toEqual([
+      'Lead 4821 is yours.\nClient: Jane Doe\nPhone: +15125550123\nJob: plumbing, 78701\nLeaking kitchen sink, need it fixed this week',
+    ]);
+    expect(detailsSms(detailsOf(fixture()))).toHaveLength(1);
   });
 
-  it('omits missing email, city and budget', () => {
-    const text = detailsSms(detailsOf(fixture({ email: null, city: null, budget: null })));
-    expect(text).toBe(
-      'Lead 4821 is yours.\nClient: Jane Doe\nPhone: +15125550123\nJob: plumbing, 78701\nLeaking kitchen sink, need it fixed this week',
+  it('holds the contact details (first), the full description and the budget', () => {
+    const f = fixture({ description: LONG.slice(0, 2000) + '\nCall after 5pm.' });
+    const messages = detailsSms(detailsOf(f));
+    expect(messages.length).toBeGreaterThan(1);
+    for (const part of [f.code, f.name, f.phone, f.email!, f.category, f.zipCode, f.city!]) {
+      expect(messages[0]).toContain(part);
+    }
+    const text = joined(messages);
+    expect(text).toContain(f.description.trim());
+    expect(text).toContain(`Budget: ${f.budget}`);
+    expect(messages[0]).toMatch(/^\(1\/\d\) Lead 4821 is yours\.\nClient: Jane Doe\n/);
+  });
+
+  it('a long description keeps within TextMagic’s 6 parts a message, cut between words', () => {
+    const messages = detailsSms(detailsOf(fixture({ description: LONG.slice(0, 2000) })));
+    // About 2,150 GSM-7 characters in all: three messages of up to 6 x 153.
+    expect(messages).toHaveLength(3);
+    for (const m of messages) {
+      expect(smsLength(m).segments).toBeLessThanOrEqual(6);
+      expect(smsParts(m)).toBeLessThanOrEqual(6);
+    }
+    expect(messages[0]).toMatch(/ $/);
+    expect(messages[1]).toMatch(/^\(2\/3\) \S/);
+  });
+
+  it('typographic punctuation becomes GSM-7, so one curly apostrophe does not make it all UCS-2', () => {
+    const description = `It’s “urgent” – the sink… leaks\u00a0badly.\t${LONG.slice(0, 1900)}`;
+    const messages = detailsSms(detailsOf(fixture({ name: 'Sam O’Brien', description })));
+    // In UCS-2 (6 x 67 units a message) the same text would take six messages.
+    expect(messages.map(smsEncoding)).toEqual(['GSM-7', 'GSM-7', 'GSM-7']);
+    expect(joined(messages)).toContain(`Client: Sam O'Brien\n`);
+    expect(joined(messages)).toContain(`It's "urgent" - the sink... leaks badly. The pipe`);
+  });
+
+  it('keeps every other character the client typed: letters, line breaks, emoji', () => {
+    const f = fixture({
+      name: 'Zoë Łukasiewicz',
+      city: 'Łódź',
+      description: 'Przeprowadzka 🚚\r\nz Łodzi do Gdańska\n\n  trzy pokoje',
+    });
+    expect(detailsText(detailsOf(f))).toBe(
+      'Lead 4821 is yours.\nClient: Zoë Łukasiewicz\nPhone: +15125550123\nEmail: jane.doe@example.com\n' +
+        'Job: plumbing, 78701 Łódź\nPrzeprowadzka 🚚\nz Łodzi do Gdańska\n\n  trzy pokoje\nBudget: $500',
+    );
+    expect(detailsSms(detailsOf(f))).toEqual([detailsText(detailsOf(f))]);
+  });
+
+  it('for any lead: each message within 6 parts, nothing lost, the contact first, one message when it fits', () => {
+    // prettier-ignore
+    const unit = fc.constantFrom(
+      'a', 'e', 'r', 't', ' ', ' ', ' ', '\n', '.', '’', '“', '…', '–', 'ü', 'ł', 'Ж', '€', '😀', '👍🏽', '\u00a0',
+    );
+    const str = (min: number, max: number) =>
+      fc.string({ unit, minLength: min, maxLength: max }).filter((s) => s.trim() !== '');
+    const lead = fc.record({
+      code: fc.constantFrom('4821', '93012', '100000'),
+      name: str(1, 200),
+      phone: fc.constant('+15125550123'),
+      email: fc.option(fc.constantFrom('jane.doe@example.com', `${'x'.repeat(240)}@example.com`)),
+      category: str(1, 100),
+      zipCode: fc.constantFrom('78701', 'SW1A 1AA'),
+      city: fc.option(str(1, 100)),
+      description: fc.oneof(str(1, 2000), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 2000 })),
+      budget: fc.option(str(1, 100)),
+    });
+    fc.assert(
+      fc.property(lead, (l) => {
+        const text = detailsText(l);
+        const messages = detailsSms(l);
+        for (const m of messages) {
+          expect(smsLength(m).segments).toBeLessThanOrEqual(6);
+          expect(smsParts(m)).toBeLessThanOrEqual(6);
+        }
+        if (smsLength(text).segments <= 6) {
+          expect(messages).toEqual([text]);
+          return;
+        }
+        messages.forEach((m, i) => expect(m.startsWith(`(${i + 1}/${messages.length}) `)).toBe(true));
+        expect(joined(messages)).toBe(text);
+        // The contact block whole in the first message whenever it fits one.
+        const contact = text.slice(0, text.indexOf('\n', text.indexOf('\nJob: ') + 1) + 1);
+        if (smsLength(`(9/9) ${contact}`).segments <= 6) expect(messages[0]).toContain(contact);
+      }),
+      { numRuns: 200 },
     );
   });
 });
