@@ -13,12 +13,12 @@ export type Queryable = Database | Tx;
 /** What both drivers' pools offer: enough for a health probe without drizzle. */
 export type Pool = {
   query(text: string): Promise<unknown>;
+  connect(): Promise<PoolClient>;
   end(): Promise<void>;
 };
 type Connection = { driver: 'neon' | 'pg'; pool: Pool };
 
 let connection: Promise<Connection> | undefined;
-let database: Promise<Database> | undefined;
 
 /** Neon hosts go through Neon's WebSocket driver; anything else through a TCP pool. */
 export function usesNeonDriver(url: string, driver: 'auto' | 'neon' | 'pg'): boolean {
@@ -106,7 +106,15 @@ export async function getPool(): Promise<Pool> {
 
 /** The database, connected once per container and reused across invocations. */
 export async function getDb(): Promise<Database> {
-  database ??= (async () => {
+  return (await drizzleOnce()).db;
+}
+
+type PoolClient = { release(err?: Error): void };
+type Drizzle = { db: Database; on(client: PoolClient): Database };
+let drizzled: Promise<Drizzle> | undefined;
+
+function drizzleOnce(): Promise<Drizzle> {
+  drizzled ??= (async (): Promise<Drizzle> => {
     const { driver, pool } = await connectOnce();
     // drizzle and the schema load only here, so a function that never queries through them
     // (health) does not carry them.
@@ -117,23 +125,47 @@ export async function getDb(): Promise<Database> {
       (process.env.BUNDLED_DB_DRIVER !== 'pg' && driver === 'neon')
     ) {
       const { drizzle } = await import('drizzle-orm/neon-serverless');
-      return drizzle({ client: pool as never, schema }) as unknown as Database;
+      const on = (client: unknown) => drizzle({ client: client as never, schema }) as unknown as Database;
+      return { db: on(pool), on };
     } else {
       const { drizzle } = await import('drizzle-orm/node-postgres');
-      return drizzle({ client: pool as never, schema }) as unknown as Database;
+      const on = (client: unknown) => drizzle({ client: client as never, schema }) as unknown as Database;
+      return { db: on(pool), on };
     }
   })().catch((err: unknown) => {
-    database = undefined;
+    drizzled = undefined;
     throw err;
   });
-  return database;
+  return drizzled;
+}
+
+/**
+ * Runs `fn` in one transaction on one pooled connection. drizzle's own `transaction()` on a
+ * pool sends BEGIN before its try/finally, so a connection that dies right then is never
+ * released: every database blip leaked a pool slot until the container had none left (found by
+ * `npm run reliability`). Here we take the connection and always give it back, and one that
+ * failed is destroyed rather than handed to the next request.
+ */
+export async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { on } = await drizzleOnce();
+  const { pool } = await connectOnce();
+  const client = await pool.connect();
+  let failure: unknown;
+  try {
+    return await on(client).transaction(fn);
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    client.release(isConnectionError(failure) ? (failure as Error) : undefined);
+  }
 }
 
 /** Closes the pool (tests, scripts); the next `getDb()` connects again. */
 export async function closeDb(): Promise<void> {
   const current = connection;
   connection = undefined;
-  database = undefined;
+  drizzled = undefined;
   if (current) await (await current).pool.end();
 }
 

@@ -1,5 +1,5 @@
 import { and, count, eq, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import { transaction, type Database } from '../db/client';
 import { smsDeliveryReports, smsMessages } from '../db/schema';
 import { log } from '../log';
 import { fromTextMagicNumber } from '../phone';
@@ -55,7 +55,7 @@ export const MAX_RESENDS = 2;
  */
 export async function recordDeliveryReport(db: Database, report: DeliveryReport): Promise<boolean> {
   const reported = report.receiver ? fromTextMagicNumber(report.receiver) : null;
-  const { matched, resendIds } = await db.transaction(async (tx) => {
+  const { matched, resendIds } = await transaction(async (tx) => {
     // Locked: reports for one message (and the resend they may queue) are applied one by one.
     const [sms] = await tx
       .select()

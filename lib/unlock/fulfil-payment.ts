@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
-import { fromRow, rows, type Database, type Tx } from '../db/client';
+import { fromRow, rows, transaction, type Database, type Tx } from '../db/client';
 import {
   leads,
   offers,
@@ -289,7 +289,7 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
  * Stripe follow-ups it causes; those are attempted after commit and retried if they fail.
  */
 export async function handleStripeEvent(db: Database, event: StripeEvent): Promise<EventOutcome> {
-  const { outcome, smsIds, taskIds, claimed } = await db.transaction(async (tx) => {
+  const { outcome, smsIds, taskIds, claimed } = await transaction(async (tx) => {
     const { fresh, lead } = await recordEvent(tx, event);
     if (!fresh) return { outcome: 'duplicate' as const, smsIds: [], taskIds: [], claimed: [] };
     const effects = await apply(tx, event, lead);

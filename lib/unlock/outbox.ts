@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/client';
+import { isConnectionError, type Database, type Queryable } from '../db/client';
 import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
@@ -72,9 +72,37 @@ export const claimedNow = {
   nextAttemptAt: leaseEnd(),
 } as const;
 
+/**
+ * Pauses between tries at recording a send. The phone already has the SMS: were the row left
+ * unmarked, the dispatcher would send it again once the lease ends, so a database that blinks
+ * (a dropped connection, a failover) is given a few more chances than a request would be.
+ */
+const RECORD_RETRY_MS = [50, 100, 200, 400];
+
 /** Sends one claimed SMS and marks it sent. */
 async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): Promise<void> {
   const sent = await transmit(message, deadline);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await markSent(db, message.id, sent);
+      return;
+    } catch (err) {
+      const pause = RECORD_RETRY_MS[attempt];
+      if (pause === undefined || !isConnectionError(err)) {
+        // Not a send failure: counting it as one would queue a resend at once. The lease keeps
+        // the row from the dispatcher for a while; past it, this SMS may go out twice.
+        log.error('SMS sent but not recorded as sent; it may be sent again after the lease', {
+          smsId: message.id,
+          err,
+        });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+async function markSent(db: Database, id: number, sent: SentSms): Promise<void> {
   await db
     .update(smsMessages)
     .set({
@@ -86,7 +114,7 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
       updatedAt: sql`now()`,
       lastError: null,
     })
-    .where(eq(smsMessages.id, message.id));
+    .where(eq(smsMessages.id, id));
 }
 
 /**

@@ -133,6 +133,31 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
         await closeDb();
       }
     });
+    it('connections dying as transactions begin do not use up the pool: after heal the same app still serves', async () => {
+      // A pool of 2: had any of the cut requests kept its connection, the next would have to wait
+      // for a slot that never frees, and answer 503 after the connect timeout.
+      process.env.DATABASE_POOL_MAX = '2';
+      process.env.DATABASE_CONNECT_TIMEOUT_MS = '1000';
+      resetConfig();
+      await closeDb();
+      try {
+        const { buyers } = await openSessions(app, 4);
+        for (const b of buyers.slice(0, 3)) {
+          const cut = proxy.dropOn(/\bbegin\b/i);
+          expectUnavailable(await deliverEvent(app, app.stripe.completeSession(b.sessionId)));
+          await cut;
+        }
+        await settle();
+        const res = await deliverEvent(app, app.stripe.completeSession(buyers[3]!.sessionId));
+        expect(res.status, res.text).toBe(200);
+        expect(res.json.outcome).toBe('unlocked');
+      } finally {
+        delete process.env.DATABASE_CONNECT_TIMEOUT_MS;
+        process.env.DATABASE_POOL_MAX = '8';
+        resetConfig();
+        await closeDb();
+      }
+    });
   });
 
   describe(`connection cut mid-request (${driver})`, () => {
@@ -234,6 +259,27 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       // claimed it for a send it never got to).
       await app.db.query(`update sms_messages set next_attempt_at = now() where lead_id = $1`, [written!.id]);
       await dispatcher();
+      await dispatcher();
+      expect(smsSentTo(app, p.phone).filter((m) => m.text.startsWith('New '))).toHaveLength(1);
+    });
+
+    it('a connection lost while recording a send that TextMagic took: recorded on a new connection, never sent twice', async () => {
+      const zip = '30303';
+      const p = await api.addProvider({ zipCodes: [zip] });
+      // The first "mark sent" after the teaser went out dies with its connection.
+      const cut = proxy.dropOn(/update "sms_messages" set "status"/);
+      const created = await api.postLead(lead({ zipCode: zip }));
+      await cut;
+      expect(created.status).toBe(201);
+      const [row] = await app.db.query<{ status: string }>(
+        `select status from sms_messages where lead_id = $1 and kind = 'teaser'`,
+        [created.json.id],
+      );
+      expect(row!.status).toBe('sent');
+      // Even with every lease run out, the dispatcher has nothing to send again.
+      await app.db.query(`update sms_messages set next_attempt_at = now() where lead_id = $1`, [
+        created.json.id,
+      ]);
       await dispatcher();
       expect(smsSentTo(app, p.phone).filter((m) => m.text.startsWith('New '))).toHaveLength(1);
     });
