@@ -4,37 +4,15 @@
  * The SMS was committed with the change; the dispatcher sends it once the sender's lease on it
  * runs out, exactly once, and the webhook redelivered (Stripe, TextMagic) sends nothing more.
  */
-import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { KEYS, tmDigits, useApp } from '../support/app';
+import { runInChild } from '../support/child-handler';
 import { encodeFields, v1Event } from '../support/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();
-
-const root = path.resolve(__dirname, '../..');
-const preload = path.join(root, 'tests/support/crash-on-textmagic.ts');
-const runner = path.join(root, 'tests/support/run-handler.ts');
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
-
-/** Runs `functions/<handler>.ts` on `event` in a child process; `crash` kills it at its first send. */
-function runInChild(handler: string, event: unknown, crash: boolean): Promise<Exit> {
-  const args = ['--import', 'tsx', ...(crash ? ['--import', preload] : []), runner];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env }, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdin.end(JSON.stringify({ handler, event }));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 const received = (phone: string, match: RegExp) =>
   app.textmagic.sent.filter((m) => m.phones.includes(tmDigits(phone)) && match.test(m.text)).length;
