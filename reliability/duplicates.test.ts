@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { api, lead } from '../tests/support/flow';
-import { providersAtCheckout, smsTo, uniqueZip } from '../tests/support/market';
+import { openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
 import { report } from './support/row';
 
 const COPIES = 50;
@@ -16,15 +16,15 @@ describe('duplicate deliveries', () => {
     Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);
 
   it(`one Stripe event delivered ${COPIES} times at once`, async (ctx) => {
-    const { leadId, buyers } = await providersAtCheckout(app, 1);
+    const { lead: sold, buyers } = await openSessions(app, 1);
     const buyer = buyers[0]!;
     const signed = app.stripe.sign(app.stripe.completeSession(buyer.sessionId));
     const since = app.textmagic.sent.length;
     const answers = await Promise.all(
       Array.from({ length: COPIES }, () => api.webhook(signed.payload, signed.header)),
     );
-    const unlocks = await count('select count(*) as n from unlocks where lead_id = $1', [leadId]);
-    const details = smsTo(app, buyer.phone, since).length;
+    const unlocks = await count('select count(*) as n from unlocks where lead_id = $1', [sold.id]);
+    const details = smsSentTo(app, buyer.phone, since).length;
     report(ctx, {
       scenario: 'same Stripe event, many times',
       load: `${COPIES} copies at once`,
@@ -48,7 +48,7 @@ describe('duplicate deliveries', () => {
     const answers = await Promise.all(
       Array.from({ length: COPIES }, () => api.reply(p.phone, `YES ${created.json.code}`, { id })),
     );
-    const links = smsTo(app, p.phone, since).length;
+    const links = smsSentTo(app, p.phone, since).length;
     report(ctx, {
       scenario: 'same TextMagic callback, many times',
       load: `${COPIES} copies at once`,
@@ -72,7 +72,7 @@ describe('duplicate deliveries', () => {
       Array.from({ length: COPIES }, () => api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key })),
     );
     const leads = await count('select count(*) as n from leads where zip_code = $1', [zip]);
-    const teasers = providers.map((p) => smsTo(app, p.phone, since).length);
+    const teasers = providers.map((p) => smsSentTo(app, p.phone, since).length);
     report(ctx, {
       scenario: 'same POST /leads, many times',
       load: `${COPIES} copies at once, 3 providers`,

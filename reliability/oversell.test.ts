@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
-import { providersAtCheckout, smsTo } from '../tests/support/market';
+import { openSessions, smsSentTo } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
 import { extraCopies, report } from './support/row';
 
@@ -20,7 +20,7 @@ for (const driver of ['pg', 'neon'] as const) {
     });
 
     it(`${PAYERS} payments completing at once for a lead with maxUnlocks ${CAP}`, async (ctx) => {
-      const { leadId, buyers } = await providersAtCheckout(app, PAYERS, { maxUnlocks: CAP });
+      const { lead: sold, buyers } = await openSessions(app, PAYERS, { maxUnlocks: CAP });
       const signed = buyers.map((b) => app.stripe.sign(app.stripe.completeSession(b.sessionId)));
       const since = app.textmagic.sent.length;
       const started = performance.now();
@@ -39,10 +39,10 @@ for (const driver of ['pg', 'neon'] as const) {
       const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
       const unlocked = await app.db.query<{ provider_id: string }>(
         'select provider_id from unlocks where lead_id = $1',
-        [leadId],
+        [sold.id],
       );
       const winners = new Set(unlocked.map((u) => u.provider_id));
-      const got = buyers.map((b) => smsTo(app, b.phone, since).map((m) => m.text));
+      const got = buyers.map((b) => smsSentTo(app, b.phone, since).map((m) => m.text));
       const details = got.filter((texts) => texts.some((t) => t.includes('Jane Client'))).length;
       const refundSms = got.filter((texts) => texts.some((t) => /refunded/i.test(t))).length;
       // A payment is lost when it was neither turned into the lead nor refunded, or its payer was not told.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ANSWERS_PER_HOUR } from '../lib/unlock/handle-reply';
 import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
-import { smsTo, uniqueZip } from '../tests/support/market';
+import { smsSentTo, uniqueZip } from '../tests/support/market';
 import { report } from './support/row';
 
 const MESSAGES = 500;
@@ -23,7 +23,7 @@ describe('inbound flood', () => {
       );
       statuses.push(...(await Promise.all(batch)).map((r) => r.status));
     }
-    const answers = smsTo(app, p.phone, since).length;
+    const answers = smsSentTo(app, p.phone, since).length;
     const [recorded] = await app.db.query<{ n: string }>(
       'select count(*) as n from inbound_sms where provider_id = $1',
       [p.id],

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
-import { providersAtCheckout, smsTo } from '../tests/support/market';
+import { openSessions, smsSentTo } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
 import { extraCopies, report } from './support/row';
 
@@ -12,7 +12,7 @@ describe('Stripe outage', () => {
   const app = useApp({ env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' } });
 
   it(`${PAYERS} payments for one slot while Stripe's API answers 503`, async (ctx) => {
-    const { leadId, buyers } = await providersAtCheckout(app, PAYERS, { maxUnlocks: 1 });
+    const { lead: sold, buyers } = await openSessions(app, PAYERS, { maxUnlocks: 1 });
     const signed = buyers.map((b) => app.stripe.sign(app.stripe.completeSession(b.sessionId)));
     const since = app.textmagic.sent.length;
     app.stripe.fail(10_000, 503);
@@ -30,9 +30,9 @@ describe('Stripe outage', () => {
     const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
     const [{ n: unlocks }] = (await app.db.query<{ n: string }>(
       'select count(*) as n from unlocks where lead_id = $1',
-      [leadId],
+      [sold.id],
     )) as [{ n: string }];
-    const got = buyers.map((b) => smsTo(app, b.phone, since).length);
+    const got = buyers.map((b) => smsSentTo(app, b.phone, since).length);
     const lost = PAYERS - Number(unlocks) - new Set(refunded).size + got.filter((n) => n === 0).length;
     report(ctx, {
       scenario: 'Stripe API down during payments',

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import type { FaultMode } from '../tests/support/fake-textmagic';
 import { api, lead, linkToken } from '../tests/support/flow';
-import { uniqueZip } from '../tests/support/market';
-import { deliverEvent } from '../tests/support/payment-suite';
+import { deliverEvent, uniqueZip } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
 import { report } from './support/row';
 

@@ -1,7 +1,7 @@
-import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useApp } from './app';
 import { api, lead, linkToken } from './flow';
+import { countRows, openSessions, smsSentTo, uniqueZip } from './market';
 
 /**
  * Concurrency at the issue's numbers, against the real Postgres; run once over a TCP pool and
@@ -15,30 +15,12 @@ export function concurrencySuite(driver: 'pg' | 'neon'): void {
     env: { LEAD_MAX_OFFERS: '60', DATABASE_POOL_MAX: '10' },
   });
 
-  const uniqueZip = () => String(randomInt(10_000, 100_000));
-  const digits = (phone: string) => phone.slice(1);
-  const smsTo = (phone: string, since = 0) =>
-    app.textmagic.sent.slice(since).filter((m) => m.phones.includes(digits(phone)));
-  const count = async (sql: string, params: unknown[] = []) =>
-    Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);
+  const smsTo = (phone: string, since = 0) => smsSentTo(app, phone, since);
+  const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
 
   describe(`concurrency (${driver})`, () => {
     it('50 payments completing at once for a lead with maxUnlocks 3: 3 unlocks, 47 refunds, one SMS each', async () => {
-      const zip = uniqueZip();
-      const people = [];
-      for (let i = 0; i < 50; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
-      const created = await api.postLead(lead({ zipCode: zip, maxUnlocks: 3 }));
-      expect(created.status).toBe(201);
-      expect(created.json.offeredTo).toBe(50);
-      const buyers: Array<{ id: string; phone: string; sessionId: string }> = [];
-      for (const p of people) {
-        const before = app.textmagic.sent.length;
-        await api.reply(p.phone, `YES ${created.json.code}`);
-        const pay = await api.openPayLink(linkToken(app.textmagic.sent.slice(before).at(-1)!.text));
-        expect(pay.status).toBe(303);
-        const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-        buyers.push({ ...p, sessionId: session.id });
-      }
+      const { lead: created, buyers } = await openSessions(app, 50, { maxUnlocks: 3 });
 
       // Every provider pays before any webhook arrives, then Stripe delivers all 50 at once.
       const signed = buyers.map((b) => app.stripe.sign(app.stripe.completeSession(b.sessionId)));
@@ -49,7 +31,7 @@ export function concurrencySuite(driver: 'pg' | 'neon'): void {
       expect(outcomes.filter((o) => o === 'unlocked')).toHaveLength(3);
       expect(outcomes.filter((o) => o === 'refund_queued')).toHaveLength(47);
 
-      const leadId = created.json.id;
+      const leadId = created.id;
       expect(await count('select count(*) as n from unlocks where lead_id = $1', [leadId])).toBe(3);
       expect(await count('select unlock_count as n from leads where id = $1', [leadId])).toBe(3);
 

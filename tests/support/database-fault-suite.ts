@@ -7,7 +7,7 @@ import { closeDb } from '../../lib/db/client';
 import { KEYS, useApp } from './app';
 import { encodeFields, invoke, type Reply } from './events';
 import { api, lead } from './flow';
-import { countRows, deliverEvent, openSessions, smsSentTo } from './payment-suite';
+import { countRows, deliverEvent, openSessions, smsSentTo } from './market';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /**

@@ -1,40 +1,48 @@
+import { expect } from 'vitest';
 import { randomInt } from 'node:crypto';
 import type { TestApp } from './app';
+import type { StripeEvent } from './fake-stripe';
 import { api, lead, linkToken } from './flow';
 
-export type Buyer = { id: string; phone: string; sessionId: string };
+/**
+ * A marketplace set up through the public routes, for tests and reliability scenarios: fresh
+ * zips, providers at checkout, what a phone received.
+ */
 
 /** A zip code no other test of the file uses, so each scenario matches only its own providers. */
 export const uniqueZip = () => String(randomInt(10_000, 100_000));
 
-/** SMS TextMagic accepted for this phone since `since` (an index into `sent`). */
-export const smsTo = (app: TestApp, phone: string, since = 0) =>
+/** SMS TextMagic accepted for this E.164 phone since `since` (an index into `sent`). */
+export const smsSentTo = (app: TestApp, phone: string, since = 0) =>
   app.textmagic.sent.slice(since).filter((m) => m.phones.includes(phone.slice(1)));
 
-/**
- * `n` providers in a fresh zip, one lead offered to all of them, and each of them through YES
- * and the pay link to an open Checkout Session: ready for the payments to complete.
- */
-export async function providersAtCheckout(
-  app: TestApp,
-  n: number,
-  leadOverrides: Record<string, unknown> = {},
-): Promise<{ leadId: string; code: string; buyers: Buyer[] }> {
+/** A lead offered to `providers` new providers, each of whom has opened their pay link. */
+export async function openSessions(app: TestApp, providers: number, body: Record<string, unknown> = {}) {
   const zip = uniqueZip();
   const people = [];
-  for (let i = 0; i < n; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
-  const created = await api.postLead(lead({ zipCode: zip, ...leadOverrides }));
-  if (created.status !== 201 || created.json.offeredTo !== n) {
-    throw new Error(`lead not offered to all ${n}: ${created.status} ${created.text}`);
-  }
-  const buyers: Buyer[] = [];
+  for (let i = 0; i < providers; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
+  const created = await api.postLead(lead({ zipCode: zip, ...body }));
+  expect(created.status).toBe(201);
+  expect(created.json.offeredTo).toBe(providers);
+  const buyers = [];
   for (const p of people) {
     const before = app.textmagic.sent.length;
     await api.reply(p.phone, `YES ${created.json.code}`);
-    const pay = await api.openPayLink(linkToken(app.textmagic.sent.slice(before).at(-1)!.text));
-    if (pay.status !== 303) throw new Error(`pay link: ${pay.status} ${pay.text}`);
+    const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+    const pay = await api.openPayLink(token);
+    expect(pay.status).toBe(303);
     const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-    buyers.push({ ...p, sessionId: session.id });
+    buyers.push({ ...p, token, sessionId: session.id });
   }
-  return { leadId: created.json.id, code: created.json.code, buyers };
+  return { lead: created.json as { id: string; code: string }, buyers };
 }
+
+/** Signs `event` as Stripe would and posts it to the webhook. */
+export function deliverEvent(app: TestApp, event: StripeEvent) {
+  const { payload, header } = app.stripe.sign(event);
+  return api.webhook(payload, header);
+}
+
+/** `select count(*) as n …` straight from the database. */
+export const countRows = async (app: TestApp, sql: string, params: unknown[] = []) =>
+  Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);

@@ -1,15 +1,14 @@
-import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { useApp, type TestApp } from './app';
 import type { StripeEvent } from './fake-stripe';
 import { api, lead, linkToken } from './flow';
+import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from './market';
 
 /** The payment flow's tests; run once over a TCP pool and once over Neon's driver. */
 export function paymentSuite(driver: 'pg' | 'neon'): void {
   const app = useApp({ neon: driver === 'neon', env: { LEAD_MAX_OFFERS: '60' } });
 
-  const uniqueZip = () => String(randomInt(10_000, 100_000));
   const leadWithOpenSessions = (providers: number, body: Record<string, unknown> = {}) =>
     openSessions(app, providers, body);
   const smsTo = (phone: string) => smsSentTo(app, phone);
@@ -467,37 +466,3 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 }
-
-/** A lead offered to `providers` new providers, each of whom has opened their pay link. */
-export async function openSessions(app: TestApp, providers: number, body: Record<string, unknown> = {}) {
-  const zip = String(randomInt(10_000, 100_000));
-  const people = [];
-  for (let i = 0; i < providers; i++) people.push(await api.addProvider({ zipCodes: [zip] }));
-  const created = await api.postLead(lead({ zipCode: zip, ...body }));
-  expect(created.status).toBe(201);
-  const buyers = [];
-  for (const p of people) {
-    const before = app.textmagic.sent.length;
-    await api.reply(p.phone, `YES ${created.json.code}`);
-    const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
-    const pay = await api.openPayLink(token);
-    expect(pay.status).toBe(303);
-    const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-    buyers.push({ ...p, token, sessionId: session.id });
-  }
-  return { lead: created.json as { id: string; code: string }, buyers };
-}
-
-/** The SMS TextMagic was asked to send to this E.164 number. */
-export const smsSentTo = (app: TestApp, phone: string) =>
-  app.textmagic.sent.filter((m) => m.phones.includes(phone.slice(1)));
-
-/** Signs `event` as Stripe would and posts it to the webhook. */
-export function deliverEvent(app: TestApp, event: StripeEvent) {
-  const { payload, header } = app.stripe.sign(event);
-  return api.webhook(payload, header);
-}
-
-/** `select count(*) as n …` straight from the database. */
-export const countRows = async (app: TestApp, sql: string, params: unknown[] = []) =>
-  Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);

@@ -47,6 +47,34 @@ describe('configuration', () => {
     }
   });
 
+  it('says what each bad variable should be', () => {
+    expect(() => parseConfig({ DATABASE_DRIVER: 'mysql' })).toThrow(
+      'Invalid configuration: DATABASE_DRIVER: must be auto, neon or pg',
+    );
+    expect(() => parseConfig({ DATABASE_POOL_MAX: '1.5', LEAD_TTL_HOURS: '0' })).toThrow(
+      'DATABASE_POOL_MAX: must be a positive whole number; LEAD_TTL_HOURS: must be a positive whole number',
+    );
+    expect(() => parseConfig({ STRIPE_API_URL: ' ' })).toThrow('STRIPE_API_URL: must be an absolute URL');
+    expect(() => parseConfig({ CURRENCY: 'dollars' })).toThrow('CURRENCY: a three-letter ISO currency code');
+  });
+
+  it('reads numbers as Number() does and trims URLs, codes and keys', () => {
+    const c = parseConfig({
+      LEAD_PRICE_CENTS: ' 2500 ',
+      TEXTMAGIC_API_URL: ' https://tm.test/api/v2/ ',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      CURRENCY: ' GBP ',
+      LEAD_API_KEY: '  key  ',
+      IS_OFFLINE: ' true ',
+    });
+    expect(c.leadPriceCents).toBe(2500);
+    expect(c.textmagic.apiUrl).toBe('https://tm.test/api/v2');
+    expect(c.stripe.apiUrl).toBe('http://127.0.0.1:12111');
+    expect(c.currency).toBe('gbp');
+    expect(c.keys.leadApiKey).toBe('key');
+    expect(c.local).toBe(true);
+  });
+
   it('normalises currency, country and trailing slashes', () => {
     const c = parseConfig({ CURRENCY: 'EUR', DEFAULT_COUNTRY: 'gb', PUBLIC_BASE_URL: 'https://x.test/' });
     expect(c.currency).toBe('eur');
