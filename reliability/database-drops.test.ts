@@ -3,14 +3,13 @@
  * webhook until it gets a 2xx, clients retry POST /leads with their Idempotency-Key: in the
  * end every effect is there exactly once, and no request ever saw a 500.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../lib/config';
-import { closeDb } from '../lib/db/client';
+import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import type { Reply } from '../tests/support/events';
 import { api, lead } from '../tests/support/flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
-import { startTcpProxy, type TcpProxy } from '../tests/support/tcp-proxy';
+import { useDatabaseProxy } from '../tests/support/database-proxy';
+import type { TcpProxy } from '../tests/support/tcp-proxy';
 import { dispatchUntilIdle } from './support/clock';
 import { extraCopies, report } from './support/row';
 
@@ -58,27 +57,16 @@ for (const driver of ['pg', 'neon'] as const) {
       neon: driver === 'neon',
       env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
     });
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      const direct = new URL(app.db.url);
-      proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-      process.env.DATABASE_URL = proxy.via(app.db.url);
-      resetConfig();
-      await closeDb();
-    });
-    afterAll(async () => {
-      await closeDb();
-      await proxy.close();
-    });
+    const link = useDatabaseProxy(app);
 
     it(`${PAYERS} payments for 3 slots while every connection is cut every ${DROP_EVERY_MS} ms`, async (ctx) => {
       const { lead: sold, buyers } = await openSessions(app, PAYERS, { maxUnlocks: 3 });
       const events = buyers.map((b) => app.stripe.completeSession(b.sessionId));
       const since = app.textmagic.sent.length;
-      const { result: tries, drops } = await whileDropping(proxy, () =>
+      const { result: tries, drops } = await whileDropping(link.proxy, () =>
         Promise.all(events.map((e) => untilAccepted(() => deliverEvent(app, e)))),
       );
-      await proxy.heal();
+      await link.proxy.heal();
       const runs = await dispatchUntilIdle(app.db);
 
       const statuses = tries.flat();
@@ -108,7 +96,7 @@ for (const driver of ['pg', 'neon'] as const) {
       const zip = uniqueZip();
       const p = await api.addProvider({ zipCodes: [zip] });
       const since = app.textmagic.sent.length;
-      const { result: tries, drops } = await whileDropping(proxy, () =>
+      const { result: tries, drops } = await whileDropping(link.proxy, () =>
         Promise.all(
           Array.from({ length: LEADS }, (_, i) =>
             untilAccepted(() =>
@@ -119,7 +107,7 @@ for (const driver of ['pg', 'neon'] as const) {
           ),
         ),
       );
-      await proxy.heal();
+      await link.proxy.heal();
       await dispatchUntilIdle(app.db);
       const statuses = tries.flat();
       const leads = await countRows(app, 'select count(*) as n from leads where zip_code = $1', [zip]);

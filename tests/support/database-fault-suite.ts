@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as health } from '../../functions/health';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as smsStatus } from '../../functions/sms-status';
@@ -8,7 +8,7 @@ import { KEYS, useApp } from './app';
 import { encodeFields, invoke, type Reply } from './events';
 import { api, lead } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo } from './market';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { useDatabaseProxy } from './database-proxy';
 
 /**
  * The database going away under a warm app, over a TCP pool or Neon's WebSocket pool: every
@@ -17,23 +17,7 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy';
  */
 export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
   const app = useApp({ neon: driver === 'neon', env: { LEAD_MAX_OFFERS: '20' } });
-  let proxy: TcpProxy;
-
-  beforeAll(async () => {
-    const direct = new URL(app.db.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-    process.env.DATABASE_URL = proxy.via(app.db.url);
-    resetConfig();
-    await closeDb();
-  });
-  afterAll(async () => {
-    await closeDb();
-    await proxy.close();
-  });
-  // Whatever a test did to the proxy, the next one starts with the database reachable.
-  afterEach(async () => {
-    await proxy.heal();
-  });
+  const link = useDatabaseProxy(app);
 
   const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
   const getHealth = () => invoke(health, { method: 'GET', path: '/health' });
@@ -64,7 +48,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       expect((await getHealth()).status).toBe(200); // the pool is warm
       const sentBefore = app.textmagic.sent.length;
 
-      await proxy.down();
+      await link.proxy.down();
 
       const h = await getHealth();
       expect(h.status).toBe(503);
@@ -87,7 +71,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       ).toBe(0);
 
       // Back: the same module state, the same pool; no restart.
-      await proxy.heal();
+      await link.proxy.heal();
       expect((await getHealth()).status).toBe(200);
       const redelivered = await deliverEvent(app, event);
       expect(redelivered.status).toBe(200);
@@ -101,8 +85,8 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       // Several idle connections in the pool, then all of them cut at once.
       const replies = await Promise.all(Array.from({ length: 4 }, () => getHealth()));
       expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-      expect(proxy.open).toBeGreaterThan(0);
-      await proxy.drop();
+      expect(link.proxy.open).toBeGreaterThan(0);
+      await link.proxy.drop();
       await settle();
 
       expect((await getHealth()).status).toBe(200);
@@ -119,10 +103,10 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       await closeDb();
       try {
         expect((await getHealth()).status).toBe(200);
-        proxy.hang();
+        link.proxy.hang();
         expectUnavailable(await api.postLead(lead(), { 'idempotency-key': `hang-${Date.now()}` }));
         expect((await getHealth()).status).toBe(503);
-        await proxy.heal();
+        await link.proxy.heal();
         await settle();
         expect((await getHealth()).status).toBe(200);
         expect((await api.postLead(lead())).status).toBe(201);
@@ -143,7 +127,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       try {
         const { buyers } = await openSessions(app, 4);
         for (const b of buyers.slice(0, 3)) {
-          const cut = proxy.dropOn(/\bbegin\b/i);
+          const cut = link.proxy.dropOn(/\bbegin\b/i);
           expectUnavailable(await deliverEvent(app, app.stripe.completeSession(b.sessionId)));
           await cut;
         }
@@ -177,7 +161,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const b = buyers[0]!;
       const event = app.stripe.completeSession(b.sessionId);
       // The unlock statement, after the event was recorded and the lead locked in this transaction.
-      const cut = proxy.dropOn(/insert into "unlocks"/);
+      const cut = link.proxy.dropOn(/insert into "unlocks"/);
       expectUnavailable(await deliverEvent(app, event));
       await cut;
 
@@ -196,7 +180,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const { buyers } = await openSessions(app, 1);
       const b = buyers[0]!;
       const event = app.stripe.completeSession(b.sessionId);
-      const cut = proxy.dropOn(/commit/i, { after: true });
+      const cut = link.proxy.dropOn(/commit/i, { after: true });
       const first = await deliverEvent(app, event);
       await cut;
       expect(first.status).toBeGreaterThanOrEqual(500);
@@ -221,7 +205,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const key = `cut-before-${Date.now()}`;
       const zip = '30301';
       const p = await api.addProvider({ zipCodes: [zip] });
-      const cut = proxy.dropOn(/insert into leads/);
+      const cut = link.proxy.dropOn(/insert into leads/);
       expectUnavailable(await api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key }));
       await cut;
       expect(await count('select count(*) as n from leads where idempotency_key = $1', [key])).toBe(0);
@@ -236,7 +220,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const key = `cut-after-${Date.now()}`;
       const zip = '30302';
       const p = await api.addProvider({ zipCodes: [zip] });
-      const cut = proxy.dropOn(/insert into leads/, { after: true });
+      const cut = link.proxy.dropOn(/insert into leads/, { after: true });
       const first = await api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key });
       await cut;
       expectUnavailable(first);
@@ -267,7 +251,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const zip = '30303';
       const p = await api.addProvider({ zipCodes: [zip] });
       // The first "mark sent" after the teaser went out dies with its connection.
-      const cut = proxy.dropOn(/update "sms_messages" set "status"/);
+      const cut = link.proxy.dropOn(/update "sms_messages" set "status"/);
       const created = await api.postLead(lead({ zipCode: zip }));
       await cut;
       expect(created.status).toBe(201);
