@@ -1,8 +1,14 @@
 /**
  * Cold start: builds every function's production bundle with the esbuild options that
  * `serverless package` uses (esbuild.config.cjs, as serverless-esbuild passes them to esbuild),
- * then times fresh `node` processes importing it and building its clients against fresh `node`
- * processes importing an empty module, alternately, and reports the median ratio.
+ * then times fresh `node` processes importing it against fresh `node` processes importing an
+ * empty module, alternately, and reports the median of the per-pair ratios.
+ *
+ * Importing a bundle builds its clients: each function awaits `initClients` at its top level
+ * (configuration parsed, pool and drizzle created without connecting, the Stripe client where
+ * the function uses Stripe), as Lambda's init phase does. That is the issue's measure. Beside it,
+ * the same import followed by one request up to its first database query (what the first
+ * request of a container adds: validation, Intl, crypto, query building).
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -74,17 +80,24 @@ export type Bundle = {
   mapBytes: number;
 };
 
+/** Medians over the pairs: the probe's run, the empty module's run, and their per-pair ratio. */
+export type Timing = { ms: number; emptyMs: number; ratio: number };
+
 export type ColdStart = Bundle & {
   pairs: number;
-  bundleMs: number;
-  emptyMs: number;
-  ratio: number;
+  /** Import + clients built (the issue's measure), with the deployed NODE_OPTIONS. */
+  init: Timing;
   budget?: number;
   pass?: boolean;
-  /** The same, with the other choice of `--enable-source-maps` than the deployed one. */
-  other: { nodeOptions: string; bundleMs: number; emptyMs: number; ratio: number };
-  /** How far the probe got: the status the handler answered (503: database refused, as planned). */
-  probeStatus: number;
+  /** Import + clients + one request up to its first database query, deployed NODE_OPTIONS. */
+  firstRequest: Timing & {
+    /** The status the handler answered (503: the database refused, as planned). */
+    status: number;
+  };
+  /** Import + clients with the other choice of `--enable-source-maps` than the deployed one. */
+  other: Timing & { nodeOptions: string };
+  /** Every client the function builds at init was built (none failed). */
+  clientsBuilt: boolean;
 };
 
 function packagesOf(meta: Metafile): Record<string, number> {
@@ -273,38 +286,36 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-type Timing = { bundleMs: number; emptyMs: number; ratio: number };
-
-/** `pairs` alternating runs of the probe and of an empty module; medians. */
-function timePairs(probe: string, empty: string, env: NodeJS.ProcessEnv, pairs: number): Timing {
-  timeNode(probe, env); // warm the file cache
-  timeNode(empty, env);
-  const ratios: number[] = [];
-  const bundleMs: number[] = [];
-  const emptyMs: number[] = [];
+/**
+ * `pairs` rounds, each running an empty module and every probe once, in an order that rotates
+ * from round to round (so that drift in machine load falls on all); per probe, the median of its
+ * runs, of the empty runs, and of its per-round ratio to the empty run.
+ */
+function timeRounds(probes: string[], empty: string, env: NodeJS.ProcessEnv, pairs: number): Timing[] {
+  for (const script of [empty, ...probes]) timeNode(script, env); // warm the file cache
+  const runs = probes.map(() => ({ ms: [] as number[], emptyMs: [] as number[], ratio: [] as number[] }));
   for (let i = 0; i < pairs; i++) {
-    // Alternate which goes first so drift in machine load falls on both sides.
-    let a: number;
-    let e: number;
-    if (i % 2) {
-      a = timeNode(probe, env);
-      e = timeNode(empty, env);
-    } else {
-      e = timeNode(empty, env);
-      a = timeNode(probe, env);
+    const order = [-1, ...probes.keys()];
+    const shift = i % order.length;
+    const times = new Map<number, number>();
+    for (const k of [...order.slice(shift), ...order.slice(0, shift)]) {
+      times.set(k, timeNode(k < 0 ? empty : probes[k]!, env));
     }
-    bundleMs.push(a);
-    emptyMs.push(e);
-    ratios.push(a / e);
+    const e = times.get(-1)!;
+    for (const [k, r] of runs.entries()) {
+      const ms = times.get(k)!;
+      r.ms.push(ms);
+      r.emptyMs.push(e);
+      r.ratio.push(ms / e);
+    }
   }
-  return { bundleMs: median(bundleMs), emptyMs: median(emptyMs), ratio: median(ratios) };
+  return runs.map((r) => ({ ms: median(r.ms), emptyMs: median(r.emptyMs), ratio: median(r.ratio) }));
 }
 
 /**
- * Per bundle: alternating runs of (node importing the bundle and handling one request up to its
- * first database query) and (node importing an empty module), with the deployed NODE_OPTIONS and
- * then with the other choice of `--enable-source-maps`; the ratio is the median of the per-pair
- * ratios.
+ * Per bundle: rounds of (empty module, import + clients, import + clients + first request) with
+ * the deployed NODE_OPTIONS, then rounds of (empty module, import + clients) with the other choice
+ * of `--enable-source-maps`.
  */
 export async function measureColdStarts(outDir: string, pairs = 15): Promise<ColdStart[]> {
   const bundles = await buildBundles(outDir);
@@ -323,32 +334,38 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
   });
   const results: ColdStart[] = [];
   for (const b of bundles) {
-    const probe = path.join(probes, `${b.fn}.mjs`);
+    const bundle = JSON.stringify(path.resolve(b.file));
+    // The pool's timers would keep the process alive; a Lambda is frozen there instead.
+    const init = path.join(probes, `${b.fn}.init.mjs`);
+    writeFileSync(init, `${REFUSING_WEBSOCKET}await import(${bundle});\nprocess.exit(0);\n`);
+    const request = path.join(probes, `${b.fn}.request.mjs`);
     writeFileSync(
-      probe,
+      request,
       REFUSING_WEBSOCKET +
-        `const m = await import(${JSON.stringify(path.resolve(b.file))});\n` +
+        `const m = await import(${bundle});\n` +
         `let status = 500;\n` +
         `try { status = (await m.handler(${JSON.stringify(probeEvent(b.fn))}, {}))?.statusCode ?? 200; } catch {}\n` +
         `if (process.env.PROBE_REPORT) process.stdout.write(String(status));\n` +
-        // The pool's timers would keep the process alive; a Lambda is frozen here instead.
         `process.exit(0);\n`,
     );
-    const report = spawnSync(process.execPath, [probe], {
-      env: { ...envFor(deployedMaps), PROBE_REPORT: '1' },
+    // Once, untimed, with debug logs: did every client get built, and how far did the request go?
+    const check = spawnSync(process.execPath, [request], {
+      env: { ...envFor(deployedMaps), PROBE_REPORT: '1', LOG_LEVEL: 'debug' },
     });
-    const probeStatus = Number(report.stdout.toString());
-    const main = timePairs(probe, empty, envFor(deployedMaps), pairs);
-    const other = timePairs(probe, empty, envFor(!deployedMaps), pairs);
+    const clientsBuilt = !check.stderr.toString().includes('init: a client was not built');
+    const status = Number(check.stdout.toString().match(/\d{3}$/)?.[0] ?? 0);
+    const [initTiming, requestTiming] = timeRounds([init, request], empty, envFor(deployedMaps), pairs);
+    const [otherTiming] = timeRounds([init], empty, envFor(!deployedMaps), pairs);
     const budget = BUDGETS[b.fn];
     results.push({
       ...b,
       pairs,
-      ...main,
+      init: initTiming!,
       budget,
-      pass: budget === undefined ? undefined : main.ratio <= budget,
-      other: { nodeOptions: nodeOptions(deployed, !deployedMaps), ...other },
-      probeStatus,
+      pass: budget === undefined ? undefined : initTiming!.ratio <= budget,
+      firstRequest: { ...requestTiming!, status },
+      other: { ...otherTiming!, nodeOptions: nodeOptions(deployed, !deployedMaps) },
+      clientsBuilt,
     });
   }
   return results;

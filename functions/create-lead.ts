@@ -8,6 +8,10 @@ import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { createLead } from '../lib/unlock/create-lead';
 import { leadInput } from '../lib/validation';
+import { initClients } from '../lib/init-clients';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb);
 
 let schema: ReturnType<typeof leadInput> | undefined;
 

@@ -1,3 +1,4 @@
+import { config } from '../lib/config';
 import * as z from 'zod/mini';
 import { getDb } from '../lib/db/client';
 import { requireSmsToken } from '../lib/http/auth';
@@ -5,6 +6,10 @@ import { formFields, hasNoNul, parseWith, stripNul } from '../lib/http/body';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { handleInboundSms } from '../lib/unlock/handle-reply';
+import { initClients } from '../lib/init-clients';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb);
 
 const id = z.pipe(
   z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.int().check(z.nonnegative())]),

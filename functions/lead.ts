@@ -1,3 +1,4 @@
+import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
 import { leadDetail } from '../lib/admin/lead-view';
@@ -5,6 +6,10 @@ import { requireAdmin } from '../lib/http/auth';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { uuidParam } from '../lib/validation';
+import { initClients } from '../lib/init-clients';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb);
 
 /** Admin: `GET /leads/{id}` with its offers and unlocks. */
 export const handler = httpHandler(async (req) => {

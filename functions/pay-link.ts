@@ -1,9 +1,15 @@
+import { config } from '../lib/config';
 import { getDb, isConnectionError } from '../lib/db/client';
 import { AppError, ExternalServiceError } from '../lib/errors';
 import { httpHandler } from '../lib/http/handler';
 import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
 import { openCheckout } from '../lib/unlock/open-checkout';
+import { initClients } from '../lib/init-clients';
+import { stripe } from '../lib/stripe';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb, stripe);
 
 /** The short pay link a provider opens from an SMS: never shows the client's details. */
 export const handler = httpHandler(async (req) => {

@@ -7,6 +7,10 @@ import { jsonBody, parseWith } from '../lib/http/body';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { providerInput, providerPatch, uuidParam } from '../lib/validation';
+import { initClients } from '../lib/init-clients';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb);
 
 let schema: ReturnType<typeof providerInput> | undefined;
 

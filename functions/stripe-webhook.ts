@@ -3,8 +3,12 @@ import { getDb } from '../lib/db/client';
 import { badRequest, notConfigured } from '../lib/errors';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { verifyWebhook, type StripeEvent } from '../lib/stripe';
+import { stripe, verifyWebhook, type StripeEvent } from '../lib/stripe';
 import { handleStripeEvent } from '../lib/unlock/fulfil-payment';
+import { initClients } from '../lib/init-clients';
+
+// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
+await initClients(config, getDb, stripe);
 
 /** Stripe's webhook: verified over the exact raw bytes before anything parses them. */
 export const handler = httpHandler(async (req) => {

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 
 /** Development keys used under serverless-offline when a key is not configured. */
@@ -7,66 +6,6 @@ export const LOCAL_DEV_KEYS = {
   adminApiKey: 'local-admin-key',
   inboundSmsToken: 'local-sms-token',
 } as const;
-
-// zod/mini: the same checks as full zod at a tenth of the bundle (cold start, Issue 4).
-const optionalString = z.optional(
-  z.pipe(
-    z.string().check(z.trim()),
-    z.transform((v) => (v === '' ? undefined : v)),
-  ),
-);
-
-const positiveInt = (fallback: number) =>
-  z.pipe(
-    z.transform((v: unknown) => (v === undefined || v === '' ? fallback : Number(v))),
-    z.int().check(z.positive()),
-  );
-
-const url = (fallback: string) =>
-  z.pipe(
-    z.transform((v: unknown) => (v === undefined || v === '' ? fallback : v)),
-    z.url(),
-  );
-const optionalUrl = z.pipe(
-  z.transform((v: unknown) => (v === '' ? undefined : v)),
-  z.optional(z.url()),
-);
-
-const schema = z.object({
-  DATABASE_URL: optionalString,
-  DATABASE_DRIVER: z._default(z.enum(['auto', 'neon', 'pg']), 'auto'),
-  NEON_WS_PROXY: optionalString,
-  DATABASE_POOL_MAX: positiveInt(4),
-  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5000),
-  DATABASE_QUERY_TIMEOUT_MS: positiveInt(4000),
-  STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: optionalString,
-  STRIPE_API_URL: optionalUrl,
-  STRIPE_TIMEOUT_MS: positiveInt(8000),
-  TEXTMAGIC_USERNAME: optionalString,
-  TEXTMAGIC_API_KEY: optionalString,
-  TEXTMAGIC_FROM_NUMBER: optionalString,
-  TEXTMAGIC_API_URL: url('https://rest.textmagic.com/api/v2'),
-  TEXTMAGIC_TIMEOUT_MS: positiveInt(5000),
-  INLINE_WORK_BUDGET_MS: positiveInt(1500),
-  INBOUND_SMS_TOKEN: optionalString,
-  LEAD_API_KEY: optionalString,
-  ADMIN_API_KEY: optionalString,
-  PUBLIC_BASE_URL: url('http://localhost:3000'),
-  DEFAULT_COUNTRY: z._default(
-    z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'a two-letter ISO country code')),
-    'US',
-  ),
-  LEAD_PRICE_CENTS: positiveInt(1500),
-  LEAD_MAX_UNLOCKS: positiveInt(3),
-  LEAD_MAX_OFFERS: positiveInt(10),
-  LEAD_TTL_HOURS: positiveInt(72),
-  CURRENCY: z._default(
-    z.string().check(z.trim(), z.toLowerCase(), z.regex(/^[a-z]{3}$/, 'a three-letter ISO currency code')),
-    'usd',
-  ),
-  IS_OFFLINE: optionalString,
-});
 
 export type Config = {
   databaseUrl: string | undefined;
@@ -103,49 +42,113 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Reads the environment by hand, not with a schema library: every function parses it on a cold
+ * start, and zod cost more there than all of these checks (Issue 4). Same rules as before: an
+ * empty string is unset for keys, URLs and numbers; every bad variable is named at once.
+ */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
-  const local = e.IS_OFFLINE === 'true';
-  return {
-    databaseUrl: e.DATABASE_URL,
-    databaseDriver: e.DATABASE_DRIVER,
-    neonWsProxy: e.NEON_WS_PROXY,
-    databasePoolMax: e.DATABASE_POOL_MAX,
-    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
-    databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+  const problems: string[] = [];
+  const bad = (name: string, message: string) => {
+    problems.push(`${name}: ${message}`);
+  };
+
+  /** Trimmed; unset when empty. */
+  const optionalString = (name: string): string | undefined => env[name]?.trim() || undefined;
+
+  /** A positive safe integer, as `Number()` reads it; the fallback when unset or empty. */
+  const positiveInt = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n <= 0) bad(name, 'must be a positive whole number');
+    return n;
+  };
+
+  /** An absolute URL, trimmed, tabs and line breaks removed (as the URL parser ignores them). */
+  const checkedUrl = (name: string, value: string): string => {
+    const trimmed = value.trim();
+    if (!URL.canParse(trimmed)) bad(name, 'must be an absolute URL');
+    return trimmed.replace(/[\t\n\r]/g, '');
+  };
+  const url = (name: string, fallback: string): string => checkedUrl(name, env[name] || fallback);
+  const optionalUrl = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? undefined : checkedUrl(name, raw);
+  };
+
+  /** Unset: the default. Set (even empty): trimmed, cased by `normalize`, matching `shape`. */
+  const code = (
+    name: string,
+    fallback: string,
+    normalize: (s: string) => string,
+    shape: RegExp,
+    what: string,
+  ) => {
+    const raw = env[name];
+    if (raw === undefined) return fallback;
+    const value = normalize(raw.trim());
+    if (!shape.test(value)) bad(name, what);
+    return value;
+  };
+
+  const driver = env.DATABASE_DRIVER ?? 'auto';
+  if (driver !== 'auto' && driver !== 'neon' && driver !== 'pg')
+    bad('DATABASE_DRIVER', 'must be auto, neon or pg');
+
+  const local = env.IS_OFFLINE?.trim() === 'true';
+  const leadApiKey = optionalString('LEAD_API_KEY');
+  const adminApiKey = optionalString('ADMIN_API_KEY');
+  const inboundSmsToken = optionalString('INBOUND_SMS_TOKEN');
+  const config: Config = {
+    databaseUrl: optionalString('DATABASE_URL'),
+    databaseDriver: driver as Config['databaseDriver'],
+    neonWsProxy: optionalString('NEON_WS_PROXY'),
+    databasePoolMax: positiveInt('DATABASE_POOL_MAX', 4),
+    databaseConnectTimeoutMs: positiveInt('DATABASE_CONNECT_TIMEOUT_MS', 5000),
+    databaseQueryTimeoutMs: positiveInt('DATABASE_QUERY_TIMEOUT_MS', 4000),
     stripe: {
-      secretKey: e.STRIPE_SECRET_KEY,
-      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
-      apiUrl: e.STRIPE_API_URL,
-      timeoutMs: e.STRIPE_TIMEOUT_MS,
+      secretKey: optionalString('STRIPE_SECRET_KEY'),
+      webhookSecret: optionalString('STRIPE_WEBHOOK_SECRET'),
+      apiUrl: optionalUrl('STRIPE_API_URL'),
+      timeoutMs: positiveInt('STRIPE_TIMEOUT_MS', 8000),
     },
     textmagic: {
-      username: e.TEXTMAGIC_USERNAME,
-      apiKey: e.TEXTMAGIC_API_KEY,
-      fromNumber: e.TEXTMAGIC_FROM_NUMBER,
-      apiUrl: e.TEXTMAGIC_API_URL.replace(/\/+$/, ''),
-      timeoutMs: e.TEXTMAGIC_TIMEOUT_MS,
+      username: optionalString('TEXTMAGIC_USERNAME'),
+      apiKey: optionalString('TEXTMAGIC_API_KEY'),
+      fromNumber: optionalString('TEXTMAGIC_FROM_NUMBER'),
+      apiUrl: url('TEXTMAGIC_API_URL', 'https://rest.textmagic.com/api/v2').replace(/\/+$/, ''),
+      timeoutMs: positiveInt('TEXTMAGIC_TIMEOUT_MS', 5000),
     },
-    inlineWorkBudgetMs: e.INLINE_WORK_BUDGET_MS,
+    inlineWorkBudgetMs: positiveInt('INLINE_WORK_BUDGET_MS', 1500),
     keys: {
-      leadApiKey: e.LEAD_API_KEY ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
-      adminApiKey: e.ADMIN_API_KEY ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
-      inboundSmsToken: e.INBOUND_SMS_TOKEN ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
+      leadApiKey: leadApiKey ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
+      adminApiKey: adminApiKey ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
+      inboundSmsToken: inboundSmsToken ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
     },
     local,
-    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
-    leadPriceCents: e.LEAD_PRICE_CENTS,
-    leadMaxUnlocks: e.LEAD_MAX_UNLOCKS,
-    leadMaxOffers: e.LEAD_MAX_OFFERS,
-    leadTtlHours: e.LEAD_TTL_HOURS,
-    currency: e.CURRENCY,
+    publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:3000').replace(/\/+$/, ''),
+    defaultCountry: code(
+      'DEFAULT_COUNTRY',
+      'US',
+      (s) => s.toUpperCase(),
+      /^[A-Z]{2}$/,
+      'a two-letter ISO country code',
+    ) as CountryCode,
+    leadPriceCents: positiveInt('LEAD_PRICE_CENTS', 1500),
+    leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS', 3),
+    leadMaxOffers: positiveInt('LEAD_MAX_OFFERS', 10),
+    leadTtlHours: positiveInt('LEAD_TTL_HOURS', 72),
+    currency: code(
+      'CURRENCY',
+      'usd',
+      (s) => s.toLowerCase(),
+      /^[a-z]{3}$/,
+      'a three-letter ISO currency code',
+    ),
   };
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return config;
 }
 
 let cached: Config | undefined;

@@ -9,7 +9,7 @@ export type CheckoutSession = Stripe.Checkout.Session;
 let client: Stripe | undefined;
 
 /** The Stripe SDK, created once per container; STRIPE_API_URL points it at a local server. */
-function stripe(): Stripe {
+export function stripe(): Stripe {
   if (client) return client;
   const { secretKey, apiUrl, timeoutMs } = config().stripe;
   if (!secretKey) throw notConfigured('Payments are not configured (STRIPE_SECRET_KEY)');

@@ -1,6 +1,8 @@
 // Every SMS the platform sends. Pure functions of their inputs.
 import { redactContact, type KnownContact } from './redact-contact';
 import { fitsOneSegment, smsEncoding, splitMessages } from './segments';
+import { lazyRegExp } from '../lazy-regexp';
+import { formatPrice } from './format-price';
 
 export type TeaserLead = {
   code: string;
@@ -29,20 +31,7 @@ type Priced = { code: string; priceCents: number; currency: string };
 
 const BRAND = 'Lead Unlock';
 
-const priceFormats = new Map<string, Intl.NumberFormat>();
-
-export function formatPrice(cents: number, currency: string): string {
-  const code = currency.toUpperCase();
-  let format = priceFormats.get(code);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
-    priceFormats.set(code, format);
-  }
-  // Prices are in the currency's minor unit (as Stripe counts them): 1500 usd is $15.00, 1500 jpy is ¥1,500.
-  const minorDigits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  // Intl puts no-break spaces in some formats ("CHF 15.00"); they are not GSM-7 and would force UCS-2.
-  return format.format(cents / 10 ** minorDigits).replace(/[\u00a0\u202f]/g, ' ');
-}
+export { formatPrice };
 
 // ---------------------------------------------------------------------------------------------
 // Teaser: must fit one segment whatever the inputs.
@@ -89,11 +78,14 @@ export function gsmLookalikes(text: string): string {
 
 // Emoji (with their modifiers, joiners and flags) tell a provider nothing, yet one of them
 // switches the teaser to UCS-2 and halves its room: the teaser leaves them out.
-const EMOJI_RE = /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]/gu;
+const EMOJI_RE = lazyRegExp(
+  String.raw`[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]`,
+  'gu',
+);
 
 // One line of teaser text: `gsmLookalikes`, no emoji, single spaces.
 export function teaserText(text: string): string {
-  return gsmLookalikes(text).replace(EMOJI_RE, ' ').replace(/\s+/g, ' ').trim();
+  return gsmLookalikes(text).replace(EMOJI_RE(), ' ').replace(/\s+/g, ' ').trim();
 }
 
 // A segment holds at most 160 characters, so a longer value is never shown whole: keeping one
@@ -103,8 +95,9 @@ const MAX_CHARS = 161;
 // Characters as cuts see them: a letter with its combining marks, never split. (Emoji sequences,
 // the other multi-code-point case, are already gone from teaser text; Intl.Segmenter would also
 // do, but is far slower in the fitting loops.)
+const GRAPHEME = lazyRegExp(String.raw`\P{M}\p{M}*|\p{M}+`, 'gu');
 function graphemes(text: string): string[] {
-  return (text.match(/\P{M}\p{M}*|\p{M}+/gu) ?? []).slice(0, MAX_CHARS);
+  return (text.match(GRAPHEME()) ?? []).slice(0, MAX_CHARS);
 }
 
 // End a run of text with a full stop unless it already ends a sentence.
