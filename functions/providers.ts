@@ -3,7 +3,7 @@ import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
 import { createProvider, listProviders, updateProvider } from '../lib/admin/providers';
 import { requireAdmin } from '../lib/http/auth';
-import { jsonBody, parseWith } from '../lib/http/body';
+import { jsonBody } from '../lib/http/body';
 import { httpHandler } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { providerInput, providerPatch, uuidParam } from '../lib/validation';

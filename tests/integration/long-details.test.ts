@@ -5,10 +5,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { handler as smsStatus } from '../../functions/sms-status';
 import { smsLength } from '../../lib/sms/segments';
-import { KEYS, tmDigits, useApp } from '../support/app';
-import { encodeFields, invoke } from '../support/events';
+import { tmDigits, useApp } from '../support/app';
 import { smsParts, type SentSms } from '../support/fake-textmagic';
 import { api, lead, linkToken } from '../support/flow';
 
@@ -146,16 +144,10 @@ describe('details of a 2,000-character description', () => {
     const bought = await buyLongLead();
     const details = bought.toPhone(bought.before.sent);
     const n = app.textmagic.sent.length;
-    const { body, contentType } = encodeFields(
-      { id: details[1]!.id, receiver: tmDigits(bought.phone), status: 'f' },
-      'form',
-    );
-    const res = await invoke(smsStatus, {
-      method: 'POST',
-      path: '/sms/status',
-      query: { token: KEYS.sms },
-      headers: { 'content-type': contentType },
-      body,
+    const res = await api.deliveryReport({
+      id: details[1]!.id,
+      receiver: tmDigits(bought.phone),
+      status: 'f',
     });
     expect(res.json.matched).toBe(true);
     expect(bought.toPhone(n).map((m) => m.text)).toEqual([details[1]!.text]);

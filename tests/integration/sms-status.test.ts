@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { KEYS, tmDigits, useApp } from '../support/app';
-import { encodeFields, invoke, type Reply } from '../support/events';
+import { invoke } from '../support/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();
@@ -16,22 +16,7 @@ const uniqueZip = () => String(40000 + ++zipSeq);
 
 type Fields = Record<string, string | number>;
 
-/** A delivery report as TextMagic posts it (form-encoded by default). */
-function report(
-  fields: Fields,
-  opts: { as?: 'json' | 'form'; token?: string | null; version?: 'v1' | 'v2' } = {},
-): Promise<Reply> {
-  const { body, contentType } = encodeFields(fields, opts.as ?? 'form');
-  const token = opts.token === undefined ? KEYS.sms : opts.token;
-  return invoke(smsStatus, {
-    method: 'POST',
-    path: '/sms/status',
-    query: token === null ? undefined : { token },
-    headers: { 'content-type': contentType },
-    body,
-    version: opts.version,
-  });
-}
+const report = api.deliveryReport;
 
 type SmsRow = {
   id: number;

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { handler as health } from '../../functions/health';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { handler as smsStatus } from '../../functions/sms-status';
 import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
-import { KEYS, useApp } from './app';
-import { encodeFields, invoke, type Reply } from './events';
+import { useApp } from './app';
+import { invoke, type Reply } from './events';
 import { api, lead } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo } from './market';
 import { useDatabaseProxy } from './database-proxy';
@@ -21,16 +20,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
 
   const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
   const getHealth = () => invoke(health, { method: 'GET', path: '/health' });
-  const statusReport = (fields: Record<string, string>): Promise<Reply> => {
-    const { body, contentType } = encodeFields(fields, 'form');
-    return invoke(smsStatus, {
-      method: 'POST',
-      path: '/sms/status',
-      query: { token: KEYS.sms },
-      headers: { 'content-type': contentType },
-      body,
-    });
-  };
+  const statusReport = (fields: Record<string, string>) => api.deliveryReport(fields);
   /** A 503 with the retryable JSON error and nothing of the driver's words or our code. */
   const expectUnavailable = (res: Reply) => {
     expect(res.status, res.text).toBe(503);

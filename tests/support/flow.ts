@@ -3,6 +3,7 @@ import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as leadRoute } from '../../functions/lead';
 import { handler as payLink } from '../../functions/pay-link';
 import { handler as providers } from '../../functions/providers';
+import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits } from './app';
 import { encodeFields, invoke, type Reply } from './events';
@@ -64,6 +65,23 @@ export const api = {
       method: 'POST',
       path: '/sms/inbound',
       query: { token: KEYS.sms },
+      headers: { 'content-type': contentType },
+      body,
+      version: opts.version,
+    });
+  },
+
+  /** A delivery report as TextMagic posts it (form-encoded by default); `token: null` sends none. */
+  deliveryReport(
+    fields: Record<string, unknown>,
+    opts: { as?: 'json' | 'form'; token?: string | null; version?: 'v1' | 'v2' } = {},
+  ): Promise<Reply> {
+    const { body, contentType } = encodeFields(fields, opts.as ?? 'form');
+    const token = opts.token === undefined ? KEYS.sms : opts.token;
+    return invoke(smsStatus, {
+      method: 'POST',
+      path: '/sms/status',
+      query: token === null ? undefined : { token },
       headers: { 'content-type': contentType },
       body,
       version: opts.version,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { useApp, type TestApp } from './app';
+import { useApp } from './app';
 import type { StripeEvent } from './fake-stripe';
 import { api, lead, linkToken } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from './market';
