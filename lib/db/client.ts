@@ -214,8 +214,38 @@ export function databaseUnavailable(err: unknown): AppError | undefined {
 
 /** Rows of a raw SQL statement, whichever driver ran it. */
 export async function rows<T>(q: Queryable, statement: SQL): Promise<T[]> {
-  const result = (await q.execute(statement)) as unknown as { rows?: T[] } | T[];
-  return Array.isArray(result) ? result : (result.rows ?? []);
+  return rowsOf<T>(await q.execute(statement));
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}
+
+/** What drizzle's database and transaction objects carry at run time (not in its public types). */
+type Internals = {
+  dialect: { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
+  session: {
+    prepareQuery(
+      query: { sql: string; params: unknown[] },
+      fields: undefined,
+      name: string,
+      arrayMode: false,
+    ): { execute(): Promise<unknown> };
+  };
+};
+
+/**
+ * Rows of a raw SQL statement run as a named prepared statement: Postgres parses and plans it
+ * once per connection instead of on every call. For the big CTE statements, where planning
+ * costs about as much as running (create-lead: 2.1 ms planning, 3.1 ms execution, EXPLAIN
+ * ANALYZE). The statement's text must be the same on every call with this `name`: only its
+ * parameters may vary.
+ */
+export async function preparedRows<T>(q: Queryable, name: string, statement: SQL): Promise<T[]> {
+  const { dialect, session } = q as unknown as Internals;
+  return rowsOf<T>(
+    await session.prepareQuery(dialect.sqlToQuery(statement), undefined, name, false).execute(),
+  );
 }
 
 /**

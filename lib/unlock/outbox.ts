@@ -102,19 +102,35 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
   }
 }
 
-async function markSent(db: Database, id: number, sent: SentSms): Promise<void> {
-  await db
+// Built once per database and prepared by name: it runs after every SMS, so neither drizzle nor
+// Postgres should build or plan it each time.
+const markSentQueries = new WeakMap<Database, ReturnType<typeof prepareMarkSent>>();
+
+function prepareMarkSent(db: Database) {
+  return db
     .update(smsMessages)
     .set({
       status: 'sent',
-      transport: sent.transport,
-      providerMessageId: sent.messageId ?? null,
-      providerSessionId: sent.sessionId ?? null,
+      transport: sql`${sql.placeholder('transport')}`,
+      providerMessageId: sql`${sql.placeholder('messageId')}`,
+      providerSessionId: sql`${sql.placeholder('sessionId')}`,
       sentAt: sql`now()`,
       updatedAt: sql`now()`,
       lastError: null,
     })
-    .where(eq(smsMessages.id, id));
+    .where(eq(smsMessages.id, sql.placeholder('id')))
+    .prepare('mark_sms_sent');
+}
+
+async function markSent(db: Database, id: number, sent: SentSms): Promise<void> {
+  let query = markSentQueries.get(db);
+  if (!query) markSentQueries.set(db, (query = prepareMarkSent(db)));
+  await query.execute({
+    id,
+    transport: sent.transport,
+    messageId: sent.messageId ?? null,
+    sessionId: sent.sessionId ?? null,
+  });
 }
 
 /**

@@ -195,6 +195,9 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const key = `cut-before-${Date.now()}`;
       const zip = '30301';
       const p = await api.addProvider({ zipCodes: [zip] });
+      // Fresh connections: create-lead's statement is prepared once per connection, so its text
+      // (what the trap looks for) goes over the wire only with a connection's first lead.
+      await closeDb();
       const cut = link.proxy.dropOn(/insert into leads/);
       expectUnavailable(await api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key }));
       await cut;
@@ -210,6 +213,9 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const key = `cut-after-${Date.now()}`;
       const zip = '30302';
       const p = await api.addProvider({ zipCodes: [zip] });
+      // Fresh connections: create-lead's statement is prepared once per connection, so its text
+      // (what the trap looks for) goes over the wire only with a connection's first lead.
+      await closeDb();
       const cut = link.proxy.dropOn(/insert into leads/, { after: true });
       const first = await api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key });
       await cut;
@@ -240,7 +246,10 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
     it('a connection lost while recording a send that TextMagic took: recorded on a new connection, never sent twice', async () => {
       const zip = '30303';
       const p = await api.addProvider({ zipCodes: [zip] });
-      // The first "mark sent" after the teaser went out dies with its connection.
+      // The first "mark sent" after the teaser went out dies with its connection. Fresh
+      // connections: the statement is prepared once per connection, so its text (what the trap
+      // looks for) goes over the wire only the first time.
+      await closeDb();
       const cut = link.proxy.dropOn(/update "sms_messages" set "status"/);
       const created = await api.postLead(lead({ zipCode: zip }));
       await cut;
