@@ -18,6 +18,7 @@ import { smsLength } from '../lib/sms/segments';
 import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
 import { median } from './cold-start';
 import { fakeServicesEnv } from '../tests/support/fake-env';
+import { lead } from '../tests/support/lead-body';
 
 // ---------------------------------------------------------------------------------------------
 // The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except
@@ -186,17 +187,13 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
       if (r.status !== 201) throw new Error(`provider: ${r.status} ${r.text}`);
       return r.json as { id: string; phone: string };
     },
-    leadBody: (zip: string, extra: Record<string, unknown> = {}) => ({
-      name: 'Jane Client',
-      phone: '(512) 555-0142',
-      email: 'jane.client@example.com',
-      category: 'plumbing',
-      zipCode: zip,
-      city: 'Austin',
-      description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
-      budget: '$500',
-      ...extra,
-    }),
+    leadBody: (zip: string, extra: Record<string, unknown> = {}) =>
+      lead({
+        category: 'plumbing',
+        zipCode: zip,
+        description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
+        ...extra,
+      }),
     lead: (body: Record<string, unknown>, key?: string) =>
       call(fn.createLead, {
         method: 'POST',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
-import { fromRow, preparedRows, rows, type Database, type Tx } from '../db/client';
+import { fromRow, preparedRows, type Database, type Tx } from '../db/client';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { teaserSms } from '../sms/templates';

@@ -14,13 +14,6 @@ export type DeliveryReport = {
   payload: Record<string, unknown>;
 };
 
-/** `d` delivered; `f`, `e`, `j`, `u` failed, rejected or unknown; other codes are in flight. */
-export function deliveryState(status: string): 'delivered' | 'failed' | 'in_flight' {
-  if (status === 'd') return 'delivered';
-  if (['f', 'e', 'j', 'u'].includes(status)) return 'failed';
-  return 'in_flight';
-}
-
 /**
  * Codes that say the phone did not get it (failed, error, rejected). `u` (unknown) is not one:
  * the message may well have arrived, and a resend would then be a duplicate.

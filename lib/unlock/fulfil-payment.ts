@@ -34,7 +34,7 @@ type Effects = {
   outcome: EventOutcome;
   sms: NewSms[];
   tasks: NewStripeTask[];
-  /** SMS already written, claimed by this worker (see `queueClaimedSms`). */
+  /** SMS already written, claimed by this worker (see `claimedNow`). */
   claimed?: SmsMessage[];
 };
 const none = (outcome: EventOutcome): Effects => ({ outcome, sms: [], tasks: [] });

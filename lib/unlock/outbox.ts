@@ -53,20 +53,10 @@ async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentS
 }
 
 /**
- * Writes SMS to the outbox already claimed by this worker (one try counted, leased as
- * `claimDue` would), inside the caller's transaction; send them after commit with
- * `sendClaimedNow`. Should this worker die first, the dispatcher takes them when the lease ends.
+ * Columns of an outbox row written already claimed by this worker (one try counted, leased as
+ * `claimDue` would): the statement that writes it saves the claim, and `sendClaimedNow` sends it
+ * after commit. Should this worker die first, the dispatcher takes it when the lease ends.
  */
-export async function queueClaimedSms(tx: Queryable, messages: NewSms[]): Promise<SmsMessage[]> {
-  if (messages.length === 0) return [];
-  return tx
-    .insert(smsMessages)
-    .values(messages.map((m) => ({ ...m, ...claimedNow })))
-    .onConflictDoNothing({ target: smsMessages.dedupeKey })
-    .returning();
-}
-
-/** Columns of an outbox row written already claimed by this worker. */
 export const claimedNow = {
   attempts: 1,
   nextAttemptAt: leaseEnd(),
@@ -141,7 +131,7 @@ async function markSent(db: Database, id: number, sent: SentSms): Promise<void> 
 export const sendNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
   workNow(db, smsMessages, ids, (m, d) => sendOne(db, m, d), deadline);
 
-/** Sends SMS written by `queueClaimedSms` and just committed, like `sendNow`; never throws. */
+/** Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws. */
 export const sendClaimedNow = (db: Database, messages: SmsMessage[], deadline?: Deadline): Promise<void> =>
   workClaimed(db, smsMessages, messages, (m, d) => sendOne(db, m, d), deadline);
 

@@ -164,15 +164,18 @@ export async function workNow<Q extends Queue>(
   deadline: Deadline = inlineDeadline(),
 ): Promise<void> {
   if (ids.length === 0) return;
+  let rows: Array<Q['$inferSelect']>;
   try {
-    await workRows(db, queue, await claimDue(db, queue, { ids, limit: ids.length }), work, deadline);
+    rows = await claimDue(db, queue, { ids, limit: ids.length });
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
+    return;
   }
+  await workClaimed(db, queue, rows, work, deadline);
 }
 
 /**
- * Works rows a request's transaction has just written already claimed (see `queueClaimedSms`),
+ * Works rows a request's transaction has just written already claimed (see `claimedNow`),
  * which saves the claiming round trip. Never throws, and keeps to `deadline`, like `workNow`.
  */
 export async function workClaimed<Q extends Queue>(

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
+import { lead } from '../support/lead-body';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../support/fake-textmagic';
 import { startOffline, type Offline } from '../support/offline';
@@ -89,16 +90,7 @@ describe('serverless offline: one lead over HTTP', () => {
     // The lead: 201, offered to both providers, one TextMagic request for both.
     const created = await call('POST', '/leads', {
       headers: LEAD_KEY,
-      json: {
-        name: 'Jane Client',
-        phone: '(512) 555-0142',
-        email: 'jane.client@example.com',
-        category: 'plumbing',
-        zipCode: zip,
-        city: 'Austin',
-        description: 'Leaking kitchen sink, water under the cabinet. Need someone this week.',
-        budget: '$500',
-      },
+      json: lead({ category: 'plumbing', zipCode: zip }),
     });
     expect(created.status, created.text).toBe(201);
     expect(created.json).toMatchObject({ status: 'open', priceCents: 1500, maxUnlocks: 3, offeredTo: 2 });

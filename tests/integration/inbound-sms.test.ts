@@ -5,8 +5,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { encodeFields, invoke, type Reply } from '../support/events';
+import { phoneNumber, tmDigits, useApp } from '../support/app';
+import { invoke, type Reply } from '../support/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();
@@ -80,17 +80,9 @@ async function buy(provider: Provider, code: string) {
   expect((await api.webhook(payload, header)).status).toBe(200);
 }
 
-/** Posts raw fields to the inbound route. */
-function postInbound(fields: Record<string, unknown>, as: 'json' | 'form' = 'json'): Promise<Reply> {
-  const { body, contentType } = encodeFields(fields, as);
-  return invoke(inboundSms, {
-    method: 'POST',
-    path: '/sms/inbound',
-    query: { token: KEYS.sms },
-    headers: { 'content-type': contentType },
-    body,
-  });
-}
+/** Posts raw fields to the inbound route, as JSON unless told. */
+const postInbound = (fields: Record<string, unknown>, as: 'json' | 'form' = 'json'): Promise<Reply> =>
+  api.inbound(fields, { as });
 
 beforeEach(() => {
   app.textmagic.reset();

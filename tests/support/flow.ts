@@ -60,6 +60,14 @@ export const api = {
       messageTime: new Date().toISOString(),
       text,
     };
+    return api.inbound(fields, opts);
+  },
+
+  /** Raw fields posted to the inbound route as TextMagic would (form-encoded by default). */
+  inbound(
+    fields: Record<string, unknown>,
+    opts: { as?: 'json' | 'form' | 'multipart'; version?: 'v1' | 'v2' } = {},
+  ): Promise<Reply> {
     const { body, contentType } = encodeFields(fields, opts.as ?? 'form');
     return invoke(inboundSms, {
       method: 'POST',
@@ -114,14 +122,4 @@ export function linkToken(body: string): string {
   return match[1]!;
 }
 
-export const lead = (overrides: Record<string, unknown> = {}) => ({
-  name: 'Jane Client',
-  phone: '(512) 555-0142',
-  email: 'jane.client@example.com',
-  category: 'Plumbing',
-  zipCode: '78701',
-  city: 'Austin',
-  description: 'Leaking kitchen sink, water under the cabinet. Need someone this week.',
-  budget: '$500',
-  ...overrides,
-});
+export { lead } from './lead-body';
