@@ -1,10 +1,11 @@
 // esbuild options for serverless-esbuild (serverless.yml `custom.esbuild.config`), and for
 // `npm run bench`, which builds exactly these bundles. A file rather than YAML because what a
 // bundle carries depends on the command: a deployed bundle has one database driver, chosen from
-// DATABASE_URL / DATABASE_DRIVER at package time, and no `ws` on nodejs22.x (it has a global
-// WebSocket); under serverless-offline both drivers stay, since the URL may point anywhere.
+// DATABASE_URL / DATABASE_DRIVER at package time (package.json "imports" conditions), and no
+// `ws` on nodejs22.x (it has a global WebSocket); under serverless-offline both drivers stay,
+// since the URL may point anywhere.
 
-/** Same rule as `usesNeonDriver` in lib/db/client.ts (which cannot be required from here). */
+/** Same rule as `usesNeonDriver` in lib/db/pool-settings.ts (which cannot be required from here). */
 function neonHost(url) {
   try {
     const host = new URL(url).hostname;
@@ -35,9 +36,14 @@ module.exports = (serverless) => {
   // Offline runs on the developer's Node (20 has no global WebSocket without a flag).
   const globalWebSocket = (command === 'package' || command === 'deploy') && major >= 22;
   const define = {};
-  if (driver !== 'all') define['process.env.BUNDLED_DB_DRIVER'] = JSON.stringify(driver);
   if (globalWebSocket) define['process.env.BUNDLED_GLOBAL_WEBSOCKET'] = '"true"';
+  // package.json "imports" maps #db-pool and #db-query-builder to one driver's modules under
+  // the condition `db-neon` or `db-pg`, to both drivers' otherwise. Static imports: a bundle
+  // evaluates its driver at the top, not through esbuild's lazy wrapper for dynamic imports,
+  // which V8 parses twice. (`module` is esbuild's default condition, kept.)
+  const conditions = driver === 'all' ? {} : { conditions: [`db-${driver}`, 'module'] };
   return {
+    ...conditions,
     bundle: true,
     minify: true,
     // Stack traces point at the TypeScript; the sources themselves stay out of the map (smaller

@@ -1,5 +1,6 @@
 import { config } from '../lib/config';
-import { getDb, isConnectionError } from '../lib/db/client';
+import { getDb } from '../lib/db/client';
+import { isConnectionError } from '../lib/db/pool';
 import { AppError, ExternalServiceError } from '../lib/errors';
 import { httpHandler } from '../lib/http/handler';
 import { page, redirect } from '../lib/http/response';

@@ -1,5 +1,5 @@
 import { config } from './config';
-import { getPool } from './db/client';
+import { getPool } from './db/pool';
 import { log } from './log';
 
 type Check = { status: 'ok' | 'error'; latencyMs?: number; message?: string };

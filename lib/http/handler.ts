@@ -1,4 +1,4 @@
-import { databaseUnavailable } from '../db/client';
+import { databaseUnavailable } from '../db/pool';
 import { AppError, payloadTooLarge } from '../errors';
 import { log } from '../log';
 import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { isConnectionError, type Database, type Queryable } from '../db/client';
+import type { Database, Queryable } from '../db/client';
+import { isConnectionError } from '../db/pool';
 import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';

@@ -17,7 +17,10 @@ const sls = (command: string, environment: Record<string, string> = {}) => ({
 
 /** The packages an entry's bundle holds, built as serverless-esbuild would, without writing it. */
 async function packagesIn(entry: string, options: Record<string, unknown>): Promise<Set<string>> {
-  const { define, banner, target, platform, format, minify, bundle } = options as Record<string, never>;
+  const { define, banner, target, platform, format, minify, bundle, conditions } = options as Record<
+    string,
+    never
+  >;
   const result = await build({
     entryPoints: [entry],
     define,
@@ -27,6 +30,7 @@ async function packagesIn(entry: string, options: Record<string, unknown>): Prom
     format,
     minify,
     bundle,
+    conditions,
     external: ['pg-native'],
     write: false,
     outdir: 'out',

@@ -1,0 +1,51 @@
+import { AppError } from '../errors';
+
+/**
+ * What a database driver module (`#db-pool`: pool-neon.ts, pool-pg.ts, or pool-any.ts, chosen
+ * at build time by package.json "imports" conditions) needs to build its pool.
+ */
+export type PoolSettings = {
+  url: string;
+  driver: 'auto' | 'neon' | 'pg';
+  /** Local development: Neon's WebSocket-to-TCP proxy (`host:port/path`), plain WebSocket. */
+  neonWsProxy?: string;
+  options: {
+    connectionString: string;
+    max: number;
+    connectionTimeoutMillis: number;
+    query_timeout: number;
+    idleTimeoutMillis: number;
+  };
+};
+
+/** What both drivers' pools offer: enough for a health probe without a query builder. */
+export type Pool = {
+  query(text: string): Promise<unknown>;
+  connect(): Promise<PoolClient>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'connect', listener: (client: PooledClient) => void): unknown;
+};
+export type PoolClient = { release(err?: Error): void };
+export type PooledClient = { on(event: 'error', listener: (err: Error) => void): unknown };
+export type Connection = { driver: 'neon' | 'pg'; pool: Pool };
+
+/** Neon hosts go through Neon's WebSocket driver; anything else through a TCP pool. */
+export function usesNeonDriver(url: string, driver: 'auto' | 'neon' | 'pg'): boolean {
+  if (driver !== 'auto') return driver === 'neon';
+  try {
+    const host = new URL(url).hostname;
+    return host.endsWith('.neon.tech') || host.endsWith('.neon.build');
+  } catch {
+    return false;
+  }
+}
+
+/** A bundle built for one driver, deployed with a DATABASE_URL for the other. */
+export function onlyDriver(driver: 'neon' | 'pg'): AppError {
+  return new AppError(
+    503,
+    'not_configured',
+    `This build carries only the ${driver} database driver; package again with BUNDLED_DB_DRIVER set for this DATABASE_URL`,
+  );
+}
