@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { measureColdStarts, type ColdStart } from './cold-start';
+import { measureColdStarts, type ColdStart, type ColdStarts } from './cold-start';
 import { measureRequests } from './requests';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -22,8 +22,8 @@ const verdict = (pass: boolean | undefined) => (pass === undefined ? '' : pass ?
 function coldTable(rows: ColdStart[]): string {
   const otherFlags = rows[0]?.other.nodeOptions || 'no NODE_OPTIONS';
   const lines = [
-    `| function | bundle (map) | top packages | import + clients | empty node | ratio | budget | | first request (side) | ${otherFlags} |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| function | bundle (map) | top packages | import + clients | empty node | ratio | budget | | budget at this machine's speed | | first request (side) | ${otherFlags} |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const top = Object.entries(r.packages)
@@ -35,7 +35,22 @@ function coldTable(rows: ColdStart[]): string {
     lines.push(
       `| ${r.fn} | ${kb(r.bytes)} (${kb(r.mapBytes)}) | ${top} | ${ms(r.init.ms)}${built} | ${ms(r.init.emptyMs)} | ` +
         `${r.init.ratio.toFixed(2)}× | ${r.budget ? `≤ ${r.budget}×` : ''} | ${verdict(r.pass)} | ` +
+        `${r.budgetAtMachineSpeed ? `≤ ${r.budgetAtMachineSpeed.toFixed(2)}×` : ''} | ${verdict(r.passAtMachineSpeed)} | ` +
         `${r.firstRequest.ratio.toFixed(2)}× (${r.firstRequest.status}) | ${r.other.ratio.toFixed(2)}× |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function referenceTable(c: ColdStarts): string {
+  const lines = [
+    "| reference (minified alone, imported) | bundle | here | the issue's machine | factor |",
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const r of c.references) {
+    const factor = (r.timing.ratio - 1) / (r.issueRatio - 1);
+    lines.push(
+      `| ${r.name} | ${kb(r.bytes)} | ${r.timing.ratio.toFixed(2)}× | ${r.issueRatio}× | ${factor.toFixed(2)} |`,
     );
   }
   return lines.join('\n');
@@ -107,8 +122,11 @@ const results: Record<string, unknown> = {
 };
 const sections: string[] = [];
 if (only !== 'requests') {
-  const cold = await measureColdStarts('.esbuild/bench', quick ? 10 : 15);
+  const measured = await measureColdStarts('.esbuild/bench', quick ? 10 : 21);
+  const cold = measured.functions;
   results.coldStart = cold;
+  results.coldStartReferences = measured.references;
+  results.machineFactor = measured.machineFactor;
   sections.push(
     '### Cold start (production bundles as `serverless package` builds them, NODE_OPTIONS as deployed)\n\n' +
       'Ratio: a fresh `node` importing the bundle, which builds its clients (configuration, pool and ' +
@@ -116,7 +134,12 @@ if (only !== 'requests') {
       `median of ${cold[0]?.pairs ?? 0} alternating pairs. Side columns: the same plus one request up to its first ` +
       'database query (its status: 503, the database faked as refusing), and the import ratio with the other ' +
       'source-map setting.\n\n' +
-      coldTable(cold),
+      coldTable(cold) +
+      "\n\nThe issue's reference libraries, built and timed the same way in this run (factor: time above " +
+      "an empty start here over the same on the machine that set the budgets). The last row's factor, " +
+      `**${measured.machineFactor.toFixed(2)}**, carries each budget over to this machine in the column ` +
+      '"budget at this machine\'s speed".\n\n' +
+      referenceTable(measured),
   );
 }
 if (only !== 'cold') {
