@@ -14,7 +14,7 @@ await initClients(config, getDb);
 /** Admin: `GET /leads/{id}` with its offers and unlocks. */
 export const handler = httpHandler(async (req) => {
   requireAdmin(req);
-  const id = uuidParam.safeParse(req.pathParams.id);
+  const id = uuidParam().safeParse(req.pathParams.id);
   if (!id.success) throw notFound('No lead with this id');
   return json(200, await leadDetail(await getDb(), id.data));
 });

@@ -25,9 +25,9 @@ export const handler = httpHandler(async (req) => {
     return json(201, await createProvider(db, input));
   }
   if (req.method === 'PATCH') {
-    const id = uuidParam.safeParse(req.pathParams.id);
+    const id = uuidParam().safeParse(req.pathParams.id);
     if (!id.success) throw notFound('No provider with this id');
-    return json(200, await updateProvider(db, id.data, jsonBody(req, providerPatch)));
+    return json(200, await updateProvider(db, id.data, jsonBody(req, providerPatch())));
   }
   throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
 });

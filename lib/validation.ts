@@ -1,8 +1,11 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
+import { lazy } from './lazy';
 import { toE164 } from './phone';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start, Issue 4).
+// Schemas are built by functions, not at import: a function that needs only `isUuid` (the
+// Stripe webhook) then neither builds nor carries the request schemas.
 const kind = (expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${expected}`;
 
@@ -43,27 +46,28 @@ const phone = (country: CountryCode) =>
     }),
   );
 
-const email = z.pipe(
-  z.nullish(
-    z
-      .email({
-        error: (iss) =>
-          typeof iss.input === 'string' ? 'is not a valid e-mail address' : 'must be a string',
-      })
-      .check(z.maxLength(254, 'must be at most 254 characters')),
-  ),
-  z.transform((v) => v ?? null),
-);
+const email = () =>
+  z.pipe(
+    z.nullish(
+      z
+        .email({
+          error: (iss) =>
+            typeof iss.input === 'string' ? 'is not a valid e-mail address' : 'must be a string',
+        })
+        .check(z.maxLength(254, 'must be at most 254 characters')),
+    ),
+    z.transform((v) => v ?? null),
+  );
 
 /** Categories match case-insensitively: stored lower-case with single spaces. */
 export const normalizeCategory = (value: string): string => value.trim().replace(/\s+/g, ' ').toLowerCase();
 /** Zip codes match exactly, ignoring case and surrounding space (`SW1A 1AA`, `78701`). */
 export const normalizeZip = (value: string): string => value.trim().replace(/\s+/g, ' ').toUpperCase();
 
-const category = z.pipe(text(100), z.transform(normalizeCategory));
-const zipCode = z.pipe(text(20), z.transform(normalizeZip));
+const category = () => z.pipe(text(100), z.transform(normalizeCategory));
+const zipCode = () => z.pipe(text(20), z.transform(normalizeZip));
 
-const list = (item: typeof category, what: string) =>
+const list = (item: ReturnType<typeof category>, what: string) =>
   z.pipe(
     z
       .array(item, { error: kind(`an array of ${what}`) })
@@ -87,9 +91,9 @@ export function leadInput(country: CountryCode) {
   return z.object({
     name: text(200),
     phone: phone(country),
-    email,
-    category,
-    zipCode,
+    email: email(),
+    category: category(),
+    zipCode: zipCode(),
     city: optionalText(100),
     description: text(2000),
     budget: optionalText(100),
@@ -104,29 +108,31 @@ export function providerInput(country: CountryCode) {
   return z.object({
     name: text(200),
     phone: phone(country),
-    email,
-    categories: list(category, 'categories'),
-    zipCodes: list(zipCode, 'zip codes'),
+    email: email(),
+    categories: list(category(), 'categories'),
+    zipCodes: list(zipCode(), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
   });
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
 
-export const providerPatch = z
-  .object({
-    name: z.optional(text(200)),
-    active: z.optional(z.boolean({ error: kind('true or false') })),
-    categories: z.optional(list(category, 'categories')),
-    zipCodes: z.optional(list(zipCode, 'zip codes')),
-  })
-  .check(
-    z.refine((p) => Object.values(p).some((v) => v !== undefined), {
-      message: 'must change at least one of name, active, categories, zipCodes',
-    }),
-  );
-export type ProviderPatch = z.output<typeof providerPatch>;
+export const providerPatch = lazy(() =>
+  z
+    .object({
+      name: z.optional(text(200)),
+      active: z.optional(z.boolean({ error: kind('true or false') })),
+      categories: z.optional(list(category(), 'categories')),
+      zipCodes: z.optional(list(zipCode(), 'zip codes')),
+    })
+    .check(
+      z.refine((p) => Object.values(p).some((v) => v !== undefined), {
+        message: 'must change at least one of name, active, categories, zipCodes',
+      }),
+    ),
+);
+export type ProviderPatch = z.output<ReturnType<typeof providerPatch>>;
 
-export const uuidParam = z.uuid('must be a UUID');
+export const uuidParam = lazy(() => z.uuid('must be a UUID'));
 
 /** Ids we put in Stripe metadata are UUIDs; anything else belongs to another integration. */
-export const isUuid = (v: unknown): v is string => uuidParam.safeParse(v).success;
+export const isUuid = (v: unknown): v is string => uuidParam().safeParse(v).success;

@@ -1,4 +1,4 @@
-import { lazyRegExp } from '../lazy-regexp';
+import { lazyRegExp } from '../lazy';
 // Teasers go to providers who have not paid: contact details a client typed into the free text
 // of their request (description, budget) must not reach them there. Pure functions.
 

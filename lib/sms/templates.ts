@@ -1,7 +1,7 @@
 // Every SMS the platform sends. Pure functions of their inputs.
 import { redactContact, type KnownContact } from './redact-contact';
 import { fitsOneSegment, smsEncoding, splitMessages } from './segments';
-import { lazyRegExp } from '../lazy-regexp';
+import { lazyRegExp } from '../lazy';
 import { formatPrice } from './format-price';
 
 export type TeaserLead = {

@@ -1,0 +1,23 @@
+/**
+ * A value built on first use, then kept: for what a function's cold start should not pay for
+ * unless a request needs it (Issue 4).
+ */
+export function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/**
+ * A regular expression compiled on first use, not at import. V8 checks a Unicode regex literal
+ * (\p{…}, /u) while it parses the module, a few milliseconds of every cold start even in
+ * functions that never run it. Write the pattern as String.raw.
+ */
+export const lazyRegExp = (source: string, flags: string): (() => RegExp) =>
+  lazy(() => new RegExp(source, flags));
