@@ -1,7 +1,9 @@
 /**
  * A value built on first use, then kept: for what a function's cold start should not pay for
- * unless a request needs it (Issue 4).
+ * unless a request needs it (Issue 4). Marked free of side effects, so that esbuild drops a
+ * `lazy(...)` nobody in the bundle calls, and with it whatever only its builder uses.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   let built = false;
@@ -19,5 +21,7 @@ export function lazy<T>(build: () => T): () => T {
  * (\p{…}, /u) while it parses the module, a few milliseconds of every cold start even in
  * functions that never run it. Write the pattern as String.raw.
  */
-export const lazyRegExp = (source: string, flags: string): (() => RegExp) =>
-  lazy(() => new RegExp(source, flags));
+/* @__NO_SIDE_EFFECTS__ */
+export function lazyRegExp(source: string, flags: string): () => RegExp {
+  return lazy(() => new RegExp(source, flags));
+}

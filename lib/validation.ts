@@ -4,8 +4,8 @@ import { lazy } from './lazy';
 import { toE164 } from './phone';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start, Issue 4).
-// Schemas are built by functions, not at import: a function that needs only `isUuid` (the
-// Stripe webhook) then neither builds nor carries the request schemas.
+// Schemas are built by functions, on first use, not at import: a function pays only for the
+// schemas its requests need.
 const kind = (expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${expected}`;
 
@@ -133,6 +133,3 @@ export const providerPatch = lazy(() =>
 export type ProviderPatch = z.output<ReturnType<typeof providerPatch>>;
 
 export const uuidParam = lazy(() => z.uuid('must be a UUID'));
-
-/** Ids we put in Stripe metadata are UUIDs; anything else belongs to another integration. */
-export const isUuid = (v: unknown): v is string => uuidParam().safeParse(v).success;

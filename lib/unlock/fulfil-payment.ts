@@ -18,7 +18,7 @@ import { leadStatus } from './lead-status';
 import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
 import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
 import { inlineDeadline } from './work-queue';
-import { isUuid } from '../validation';
+import { isUuid } from '../uuid';
 
 export type EventOutcome =
   | 'duplicate'
