@@ -15,7 +15,7 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { v2Event } from '../tests/support/events';
 
 const require = createRequire(import.meta.url);
@@ -116,6 +116,8 @@ export type Bundle = {
   fn: string;
   entry: string;
   file: string;
+  /** The same bundle with drizzle stubbed out (measurement only), where it carries drizzle. */
+  withoutDrizzleFile?: string;
   bytes: number;
   /** Top-level packages in the bundle, with their bytes in the output. */
   packages: Record<string, number>;
@@ -148,6 +150,12 @@ export type ColdStart = Bundle & {
   other: Timing & { nodeOptions: string };
   /** Every client the function builds at init was built (none failed). */
   clientsBuilt: boolean;
+  /**
+   * Import + clients of the same bundle with drizzle replaced by a no-op stub
+   * (bench/drizzle-stub.ts): what the function would cost without drizzle and its tables.
+   * Measured for the budgeted functions that carry drizzle.
+   */
+  withoutDrizzle?: Timing;
 };
 
 function packagesOf(meta: Metafile): Record<string, number> {
@@ -174,6 +182,14 @@ function buildOptions(): BuildOptions {
   return options;
 }
 
+/** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
+const DRIZZLE_STUB: Plugin = {
+  name: 'drizzle-stub',
+  setup(b) {
+    b.onResolve({ filter: /^drizzle-orm(\/.*)?$/ }, () => ({ path: path.resolve('bench/drizzle-stub.ts') }));
+  },
+};
+
 /** Builds the bundles into `outDir`, one per function, exactly as `serverless package` would. */
 export async function buildBundles(outDir: string): Promise<Bundle[]> {
   const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
@@ -194,13 +210,26 @@ export async function buildBundles(outDir: string): Promise<Bundle[]> {
     });
     const file = path.join(outDir, `${base}${ext}`);
     const mapBytes = statSync(`${file}.map`, { throwIfNoEntry: false })?.size ?? 0;
+    const packages = packagesOf(result.metafile!);
+    let withoutDrizzleFile: string | undefined;
+    if (BUDGETS[fn] !== undefined && packages['drizzle-orm']) {
+      withoutDrizzleFile = path.join(outDir, 'without-drizzle', `${base}${ext}`);
+      await build({
+        ...options,
+        entryPoints: [entry],
+        outdir: path.dirname(withoutDrizzleFile),
+        plugins: [DRIZZLE_STUB],
+        logLevel: 'silent',
+      });
+    }
     bundles.push({
       fn,
       entry,
       file,
+      withoutDrizzleFile,
       bytes: statSync(file).size,
       mapBytes,
-      packages: packagesOf(result.metafile!),
+      packages,
     });
   }
   return bundles;
@@ -454,7 +483,17 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     });
     const clientsBuilt = !check.stderr.toString().includes('init: a client was not built');
     const status = Number(check.stdout.toString().match(/\d{3}$/)?.[0] ?? 0);
-    const [initTiming, requestTiming] = timeRounds([init, request], empty, envFor(deployedMaps), pairs);
+    const withoutDrizzle = path.join(probes, `${b.fn}.without-drizzle.mjs`);
+    if (b.withoutDrizzleFile) {
+      const stubbed = JSON.stringify(path.resolve(b.withoutDrizzleFile));
+      writeFileSync(withoutDrizzle, `${REFUSING_WEBSOCKET}await import(${stubbed});\nprocess.exit(0);\n`);
+    }
+    const [initTiming, requestTiming, withoutDrizzleTiming] = timeRounds(
+      b.withoutDrizzleFile ? [init, request, withoutDrizzle] : [init, request],
+      empty,
+      envFor(deployedMaps),
+      pairs,
+    );
     const [otherTiming] = timeRounds([init], empty, envFor(!deployedMaps), pairs);
     const budget = BUDGETS[b.fn];
     results.push({
@@ -466,6 +505,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       firstRequest: { ...requestTiming!, status },
       other: { ...otherTiming!, nodeOptions: nodeOptions(deployed, !deployedMaps) },
       clientsBuilt,
+      withoutDrizzle: withoutDrizzleTiming,
     });
   }
   const references = await measureReferences(outDir, buildOptions(), empty, pairs);

@@ -22,8 +22,8 @@ const verdict = (pass: boolean | undefined) => (pass === undefined ? '' : pass ?
 function coldTable(rows: ColdStart[]): string {
   const otherFlags = rows[0]?.other.nodeOptions || 'no NODE_OPTIONS';
   const lines = [
-    `| function | bundle (map) | top packages | import + clients | empty node | ratio | budget | | budget at this machine's speed | | first request (side) | ${otherFlags} |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| function | bundle (map) | top packages | import + clients | empty node | ratio | budget | | budget at this machine's speed | | without drizzle (stub) | first request (side) | ${otherFlags} |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const top = Object.entries(r.packages)
@@ -36,6 +36,7 @@ function coldTable(rows: ColdStart[]): string {
       `| ${r.fn} | ${kb(r.bytes)} (${kb(r.mapBytes)}) | ${top} | ${ms(r.init.ms)}${built} | ${ms(r.init.emptyMs)} | ` +
         `${r.init.ratio.toFixed(2)}× | ${r.budget ? `≤ ${r.budget}×` : ''} | ${verdict(r.pass)} | ` +
         `${r.budgetAtMachineSpeed ? `≤ ${r.budgetAtMachineSpeed.toFixed(2)}×` : ''} | ${verdict(r.passAtMachineSpeed)} | ` +
+        `${r.withoutDrizzle ? `${r.withoutDrizzle.ratio.toFixed(2)}×` : ''} | ` +
         `${r.firstRequest.ratio.toFixed(2)}× (${r.firstRequest.status}) | ${r.other.ratio.toFixed(2)}× |`,
     );
   }
@@ -131,9 +132,10 @@ if (only !== 'requests') {
     '### Cold start (production bundles as `serverless package` builds them, NODE_OPTIONS as deployed)\n\n' +
       'Ratio: a fresh `node` importing the bundle, which builds its clients (configuration, pool and ' +
       'drizzle without connecting, Stripe where used), over a fresh `node` importing an empty module; ' +
-      `median of ${cold[0]?.pairs ?? 0} alternating pairs. Side columns: the same plus one request up to its first ` +
-      'database query (its status: 503, the database faked as refusing), and the import ratio with the other ' +
-      'source-map setting.\n\n' +
+      `median of ${cold[0]?.pairs ?? 0} alternating pairs. Side columns: the same bundle with drizzle replaced ` +
+      'by a no-op stub (measurement only: what the function would cost without drizzle and its tables), the ' +
+      'same plus one request up to its first database query (its status: 503, the database faked as ' +
+      'refusing), and the import ratio with the other source-map setting.\n\n' +
       coldTable(cold) +
       "\n\nThe issue's reference libraries, built and timed the same way in this run (factor: time above " +
       "an empty start here over the same on the machine that set the budgets). The last row's factor, " +
