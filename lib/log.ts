@@ -21,7 +21,15 @@ export function maskText(text: string): string {
 function mask(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskText(value);
   if (value instanceof Error) {
-    return { name: value.name, message: maskText(value.message) };
+    // The code and the cause too: a wrapped error ("Failed query: …") says little without what
+    // it wraps (a timeout, ECONNREFUSED, a constraint).
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: value.name,
+      message: maskText(value.message),
+      ...(typeof code === 'string' && { code }),
+      ...(value.cause !== undefined && depth < 5 && { cause: mask(value.cause, depth + 1) }),
+    };
   }
   if (depth > 5 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1));

@@ -30,4 +30,26 @@ describe('log masking', () => {
     expect(JSON.parse(line).level).toBe('info');
     expect(line).not.toMatch(/5125550142|jane@/);
   });
+
+  it('logs what an error wraps (its cause and code), masked too', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const saved = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    try {
+      const refused = Object.assign(new Error('connect ECONNREFUSED for jane@example.com'), {
+        code: 'ECONNREFUSED',
+      });
+      log.error('database unavailable', { err: new Error('Failed query: insert …', { cause: refused }) });
+    } finally {
+      process.env.LOG_LEVEL = saved;
+    }
+    const line = spy.mock.calls[0]![0] as string;
+    const { err } = JSON.parse(line) as {
+      err: { message: string; cause: { code: string; message: string } };
+    };
+    expect(err.message).toBe('Failed query: insert …');
+    expect(err.cause.code).toBe('ECONNREFUSED');
+    expect(err.cause.message).toContain('j***@example.com');
+    expect(line).not.toContain('jane@');
+  });
 });
