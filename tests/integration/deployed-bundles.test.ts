@@ -1,0 +1,125 @@
+/**
+ * The bundles `serverless package` builds carry one database driver (package.json "imports"
+ * conditions, esbuild.config.cjs). tests/unit/deploy-bundle.test.ts checks what they carry; here
+ * each one-driver bundle runs, in a process of its own, against the test Postgres: the providers
+ * function creates a provider and lists it, through the TCP driver alone and through the Neon
+ * driver alone (over the local wsproxy).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { build, type BuildOptions } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/database';
+import { v2Event } from '../support/events';
+import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
+
+const require = createRequire(import.meta.url);
+const configure = require('../../esbuild.config.cjs') as (sls: unknown) => Record<string, unknown>;
+/** serverless-esbuild's own options, which it does not hand to esbuild. */
+const PLUGIN_ONLY = ['exclude', 'packager', 'outputFileExtension', 'outputWorkFolder', 'watch'];
+
+const db = useTestDatabase();
+const dir = path.resolve('.local', `deployed-bundles-${randomBytes(4).toString('hex')}`);
+const ADMIN_KEY = 'deployed-bundle-admin-key';
+let proxy: NeonWsProxy;
+
+beforeAll(async () => {
+  mkdirSync(dir, { recursive: true });
+  proxy = await startNeonWsProxy();
+});
+afterAll(async () => {
+  await proxy?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Builds functions/providers.ts as `serverless package` would with this environment. */
+async function packageProviders(name: string, runtime: string, environment: Record<string, string>) {
+  const options = configure({
+    processedInput: { commands: ['package'] },
+    service: { provider: { runtime, environment } },
+  });
+  for (const key of PLUGIN_ONLY) delete options[key];
+  const outfile = path.join(dir, `${name}.mjs`);
+  const result = await build({
+    ...(options as BuildOptions),
+    entryPoints: ['functions/providers.ts'],
+    outfile,
+    external: ['pg-native'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  return {
+    outfile,
+    carries: (pkg: string) => inputs.some((i) => i.includes(`node_modules/${pkg}/`)),
+  };
+}
+
+/** Runs two requests through the bundle in a fresh node: create a provider, then list them. */
+async function run(bundle: string, phone: string, env: Record<string, string>) {
+  const auth = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+  const create = v2Event({
+    method: 'POST',
+    path: '/providers',
+    headers: auth,
+    body: JSON.stringify({ name: 'Bundle Plumbing', phone, categories: ['plumbing'], zipCodes: ['78701'] }),
+  });
+  const list = v2Event({ path: '/providers', headers: auth });
+  const script = path.join(dir, `run-${randomBytes(4).toString('hex')}.mjs`);
+  writeFileSync(
+    script,
+    `const { handler } = await import(${JSON.stringify(bundle)});\n` +
+      `const created = await handler(${JSON.stringify(create)}, {});\n` +
+      `const listed = await handler(${JSON.stringify(list)}, {});\n` +
+      `process.stdout.write(JSON.stringify({ created, listed }));\n` +
+      `process.exit(0);\n`,
+  );
+  // Asynchronously: the wsproxy runs in this process and must keep accepting meanwhile.
+  const child = await promisify(execFile)(process.execPath, [script], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ADMIN_API_KEY: ADMIN_KEY, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const out = JSON.parse(child.stdout) as Record<'created' | 'listed', { statusCode: number; body: string }>;
+  return out;
+}
+
+describe('one-driver bundles, as deployed', () => {
+  it('the TCP driver alone serves the providers function', async () => {
+    const bundle = await packageProviders('providers-pg', 'nodejs22.x', { DATABASE_URL: db.url });
+    expect(bundle.carries('pg')).toBe(true);
+    expect(bundle.carries('@neondatabase/serverless')).toBe(false);
+    const phone = '+15125550142';
+    const { created, listed } = await run(bundle.outfile, phone, { DATABASE_URL: db.url });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(listed.statusCode).toBe(200);
+    expect(listed.body).toContain(phone);
+    expect(await db.query('select 1 from providers where phone = $1', [phone])).toHaveLength(1);
+  });
+
+  it('the Neon driver alone serves it through the wsproxy (nodejs20.x build: with ws)', async () => {
+    const bundle = await packageProviders('providers-neon', 'nodejs20.x', {});
+    expect(bundle.carries('@neondatabase/serverless')).toBe(true);
+    expect(bundle.carries('pg')).toBe(false);
+    const phone = '+15125550143';
+    const { created, listed } = await run(bundle.outfile, phone, {
+      DATABASE_URL: db.url,
+      DATABASE_DRIVER: 'neon',
+      NEON_WS_PROXY: proxy.wsProxy,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(listed.body).toContain(phone);
+    expect(await db.query('select 1 from providers where phone = $1', [phone])).toHaveLength(1);
+  });
+
+  it('a bundle without the driver its URL needs answers 503 saying so', async () => {
+    const bundle = await packageProviders('providers-neon-only', 'nodejs20.x', {});
+    const { created } = await run(bundle.outfile, '+15125550144', { DATABASE_URL: db.url });
+    expect(created.statusCode).toBe(503);
+    expect(created.body).toContain('carries only the neon database driver');
+  });
+});
