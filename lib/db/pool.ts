@@ -4,8 +4,6 @@ import { AppError, unavailable } from '../errors';
 import { log } from '../log';
 import type { Connection, Pool, PooledClient } from './pool-settings';
 
-export type { Pool } from './pool-settings';
-
 let connection: Promise<Connection> | undefined;
 
 /**
