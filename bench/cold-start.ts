@@ -16,33 +16,11 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { packageBuildOptions } from '../scripts/package-options';
 import { v2Event } from '../tests/support/events';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
-
-/** Options serverless-esbuild consumes itself and does not hand to esbuild. */
-const PLUGIN_OPTIONS = new Set([
-  'concurrency',
-  'zipConcurrency',
-  'exclude',
-  'nativeZip',
-  'packager',
-  'packagePath',
-  'watch',
-  'keepOutputDirectory',
-  'packagerOptions',
-  'installExtraArgs',
-  'outputFileExtension',
-  'outputBuildFolder',
-  'outputWorkFolder',
-  'nodeExternals',
-  'skipBuild',
-  'skipRebuild',
-  'skipBuildExcludeFns',
-  'stripEntryResolveExtensions',
-  'disposeContext',
-]);
 
 export const BUDGETS: Record<string, number> = {
   health: 1.5,
@@ -99,18 +77,6 @@ type Service = {
   functions: Record<string, { handler: string }>;
   provider: { runtime: string; environment?: Record<string, string> };
 };
-
-/**
- * The options serverless-esbuild gets from esbuild.config.cjs under `serverless package`, with
- * the deploy-time environment left unset (DATABASE_URL from SSM): the Neon-only bundle.
- */
-function packageOptions(service: Service): Record<string, unknown> {
-  const configure = require('../esbuild.config.cjs') as (sls: unknown) => Record<string, unknown>;
-  return configure({
-    processedInput: { commands: ['package'] },
-    service: { provider: { runtime: service.provider.runtime, environment: {} } },
-  });
-}
 
 export type Bundle = {
   fn: string;
@@ -170,16 +136,13 @@ function packagesOf(meta: Metafile): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort(([, a], [, b]) => b - a));
 }
 
-/** The esbuild options serverless-esbuild hands to esbuild under `serverless package`. */
-function buildOptions(): BuildOptions {
+/**
+ * The esbuild options of `serverless package` for this service's runtime, with the deploy-time
+ * environment left unset (DATABASE_URL from SSM): the Neon-only bundle.
+ */
+function buildOptions(): { options: BuildOptions; extension: string } {
   const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const custom = packageOptions(service);
-  const options: BuildOptions = Object.fromEntries(
-    Object.entries(custom).filter(([k]) => !PLUGIN_OPTIONS.has(k)),
-  ) as BuildOptions;
-  const exclude = (custom.exclude as string[] | undefined) ?? ['aws-sdk'];
-  options.external = [...((custom.external as string[] | undefined) ?? []), ...exclude];
-  return options;
+  return packageBuildOptions({ runtime: service.provider.runtime });
 }
 
 /** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
@@ -193,8 +156,7 @@ const DRIZZLE_STUB: Plugin = {
 /** Builds the bundles into `outDir`, one per function, exactly as `serverless package` would. */
 export async function buildBundles(outDir: string): Promise<Bundle[]> {
   const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const options = buildOptions();
-  const ext = (packageOptions(service).outputFileExtension as string | undefined) ?? '.js';
+  const { options, extension: ext } = buildOptions();
   if (ext !== '.js') options.outExtension = { '.js': ext };
   rmSync(outDir, { recursive: true, force: true });
   const bundles: Bundle[] = [];
@@ -285,6 +247,29 @@ const REFUSING_WEBSOCKET = `globalThis.WebSocket = class {
 };
 `;
 
+/**
+ * Writes a probe that imports `bundle` (building its clients) and exits: the pool's timers would
+ * keep the process alive, where a Lambda is frozen instead. `prelude` runs first (by default the
+ * refusing WebSocket).
+ */
+function importProbe(probe: string, bundle: string, prelude = REFUSING_WEBSOCKET): string {
+  writeFileSync(
+    probe,
+    `${prelude}await import(${JSON.stringify(path.resolve(bundle))});\nprocess.exit(0);\n`,
+  );
+  return probe;
+}
+
+/** A TextMagic callback to `path`, with our token. */
+const textmagicCallback = (path: string, body: Record<string, unknown>) =>
+  v2Event({
+    method: 'POST',
+    path,
+    query: { token: PROBE_ENV.INBOUND_SMS_TOKEN! },
+    headers: json,
+    body: JSON.stringify(body),
+  });
+
 /** The request each function's probe sends: one that reaches the database. */
 function probeEvent(fn: string): unknown {
   switch (fn) {
@@ -313,21 +298,14 @@ function probeEvent(fn: string): unknown {
     case 'providers':
       return v2Event({ path: '/providers', headers: { authorization: `Bearer ${PROBE_ENV.ADMIN_API_KEY}` } });
     case 'inboundSms':
-      return v2Event({
-        method: 'POST',
-        path: '/sms/inbound',
-        query: { token: PROBE_ENV.INBOUND_SMS_TOKEN! },
-        headers: json,
-        body: JSON.stringify({ id: 1, sender: '15125550142', receiver: '15125550100', text: 'YES 4821' }),
+      return textmagicCallback('/sms/inbound', {
+        id: 1,
+        sender: '15125550142',
+        receiver: '15125550100',
+        text: 'YES 4821',
       });
     case 'smsStatus':
-      return v2Event({
-        method: 'POST',
-        path: '/sms/status',
-        query: { token: PROBE_ENV.INBOUND_SMS_TOKEN! },
-        headers: json,
-        body: JSON.stringify({ id: 1, status: 'd' }),
-      });
+      return textmagicCallback('/sms/status', { id: 1, status: 'd' });
     case 'stripeWebhook': {
       const body = JSON.stringify({
         id: 'evt_bench',
@@ -422,8 +400,7 @@ async function measureReferences(outDir: string, options: BuildOptions, empty: s
         sourcemap: false,
         logLevel: 'silent',
       });
-      const probe = path.join(dir, `reference-${i}.probe.mjs`);
-      writeFileSync(probe, `await import(${JSON.stringify(path.resolve(file))});\nprocess.exit(0);\n`);
+      const probe = importProbe(path.join(dir, `reference-${i}.probe.mjs`), file, '');
       return { ref, probe, bytes: statSync(file).size };
     }),
   );
@@ -464,9 +441,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
   const results: ColdStart[] = [];
   for (const b of bundles) {
     const bundle = JSON.stringify(path.resolve(b.file));
-    // The pool's timers would keep the process alive; a Lambda is frozen there instead.
-    const init = path.join(probes, `${b.fn}.init.mjs`);
-    writeFileSync(init, `${REFUSING_WEBSOCKET}await import(${bundle});\nprocess.exit(0);\n`);
+    const init = importProbe(path.join(probes, `${b.fn}.init.mjs`), b.file);
     const request = path.join(probes, `${b.fn}.request.mjs`);
     writeFileSync(
       request,
@@ -483,13 +458,11 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     });
     const clientsBuilt = !check.stderr.toString().includes('init: a client was not built');
     const status = Number(check.stdout.toString().match(/\d{3}$/)?.[0] ?? 0);
-    const withoutDrizzle = path.join(probes, `${b.fn}.without-drizzle.mjs`);
-    if (b.withoutDrizzleFile) {
-      const stubbed = JSON.stringify(path.resolve(b.withoutDrizzleFile));
-      writeFileSync(withoutDrizzle, `${REFUSING_WEBSOCKET}await import(${stubbed});\nprocess.exit(0);\n`);
-    }
+    const withoutDrizzle =
+      b.withoutDrizzleFile &&
+      importProbe(path.join(probes, `${b.fn}.without-drizzle.mjs`), b.withoutDrizzleFile);
     const [initTiming, requestTiming, withoutDrizzleTiming] = timeRounds(
-      b.withoutDrizzleFile ? [init, request, withoutDrizzle] : [init, request],
+      withoutDrizzle ? [init, request, withoutDrizzle] : [init, request],
       empty,
       envFor(deployedMaps),
       pairs,
@@ -508,7 +481,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       withoutDrizzle: withoutDrizzleTiming,
     });
   }
-  const references = await measureReferences(outDir, buildOptions(), empty, pairs);
+  const references = await measureReferences(outDir, buildOptions().options, empty, pairs);
   const all = references.at(-1)!;
   const machineFactor = (all.timing.ratio - 1) / (all.issueRatio - 1);
   for (const r of results) {

@@ -8,19 +8,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageBuildOptions } from '../../scripts/package-options';
 import { useTestDatabase } from '../support/database';
 import { v2Event } from '../support/events';
 import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
-
-const require = createRequire(import.meta.url);
-const configure = require('../../esbuild.config.cjs') as (sls: unknown) => Record<string, unknown>;
-/** serverless-esbuild's own options, which it does not hand to esbuild. */
-const PLUGIN_ONLY = ['exclude', 'packager', 'outputFileExtension', 'outputWorkFolder', 'watch'];
 
 const db = useTestDatabase();
 const dir = path.resolve('.local', `deployed-bundles-${randomBytes(4).toString('hex')}`);
@@ -38,17 +33,12 @@ afterAll(async () => {
 
 /** Builds functions/providers.ts as `serverless package` would with this environment. */
 async function packageProviders(name: string, runtime: string, environment: Record<string, string>) {
-  const options = configure({
-    processedInput: { commands: ['package'] },
-    service: { provider: { runtime, environment } },
-  });
-  for (const key of PLUGIN_ONLY) delete options[key];
+  const { options } = packageBuildOptions({ runtime, environment });
   const outfile = path.join(dir, `${name}.mjs`);
   const result = await build({
-    ...(options as BuildOptions),
+    ...options,
     entryPoints: ['functions/providers.ts'],
     outfile,
-    external: ['pg-native'],
     metafile: true,
     logLevel: 'silent',
   });
@@ -84,8 +74,7 @@ async function run(bundle: string, phone: string, env: Record<string, string>) {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  const out = JSON.parse(child.stdout) as Record<'created' | 'listed', { statusCode: number; body: string }>;
-  return out;
+  return JSON.parse(child.stdout) as Record<'created' | 'listed', { statusCode: number; body: string }>;
 }
 
 describe('one-driver bundles, as deployed', () => {

@@ -3,35 +3,18 @@
  * builds from esbuild.config.cjs hold one database driver, no `ws` on nodejs22.x, no full zod,
  * and no Stripe where Stripe is not called. Under serverless-offline both drivers stay.
  */
-import { createRequire } from 'node:module';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { packageBuildOptions } from '../../scripts/package-options';
 
-const require = createRequire(import.meta.url);
-const configure = require('../../esbuild.config.cjs') as (sls: unknown) => Record<string, unknown>;
-
-const sls = (command: string, environment: Record<string, string> = {}) => ({
-  processedInput: { commands: [command] },
-  service: { provider: { runtime: 'nodejs22.x', environment } },
-});
+const options = (command: string, environment: Record<string, string> = {}) =>
+  packageBuildOptions({ command, runtime: 'nodejs22.x', environment }).options;
 
 /** The packages an entry's bundle holds, built as serverless-esbuild would, without writing it. */
-async function packagesIn(entry: string, options: Record<string, unknown>): Promise<Set<string>> {
-  const { define, banner, target, platform, format, minify, bundle, conditions } = options as Record<
-    string,
-    never
-  >;
+async function packagesIn(entry: string, esbuildOptions: BuildOptions): Promise<Set<string>> {
   const result = await build({
+    ...esbuildOptions,
     entryPoints: [entry],
-    define,
-    banner,
-    target,
-    platform,
-    format,
-    minify,
-    bundle,
-    conditions,
-    external: ['pg-native'],
     write: false,
     outdir: 'out',
     metafile: true,
@@ -53,26 +36,27 @@ async function packagesIn(entry: string, options: Record<string, unknown>): Prom
 
 describe('deployed bundles', () => {
   it('carry the Neon driver only, without ws, full zod, drizzle (health) or Stripe', async () => {
-    const options = configure(sls('package'));
-    const health = await packagesIn('functions/health.ts', options);
+    const health = await packagesIn('functions/health.ts', options('package'));
     expect(health).toContain('@neondatabase/serverless');
     for (const name of ['pg', 'ws', 'drizzle-orm', 'zod (classic)', 'stripe', 'libphonenumber-js']) {
       expect(health).not.toContain(name);
     }
-    const createLead = await packagesIn('functions/create-lead.ts', options);
+    const createLead = await packagesIn('functions/create-lead.ts', options('package'));
     expect(createLead).toContain('drizzle-orm');
     for (const name of ['pg', 'ws', 'zod (classic)', 'stripe']) expect(createLead).not.toContain(name);
   });
 
   it('carry the TCP driver only when DATABASE_URL at package time is another Postgres', async () => {
-    const options = configure(sls('package', { DATABASE_URL: 'postgres://u:p@db.example.com/leads' }));
-    const lead = await packagesIn('functions/lead.ts', options);
+    const lead = await packagesIn(
+      'functions/lead.ts',
+      options('package', { DATABASE_URL: 'postgres://u:p@db.example.com/leads' }),
+    );
     expect(lead).toContain('pg');
     expect(lead).not.toContain('@neondatabase/serverless');
   });
 
   it('keep both drivers, and ws, under serverless-offline', async () => {
-    const health = await packagesIn('functions/health.ts', configure(sls('offline')));
+    const health = await packagesIn('functions/health.ts', options('offline'));
     for (const name of ['pg', 'ws', '@neondatabase/serverless']) expect(health).toContain(name);
   });
 });
