@@ -12,6 +12,14 @@ export type Config = {
   databaseDriver: 'auto' | 'neon' | 'pg';
   neonWsProxy: string | undefined;
   databasePoolMax: number;
+  /**
+   * Named prepared statements for the hottest statements. Off by default: a transaction pooler
+   * (Neon's -pooler host, PgBouncer before 1.21, Supavisor, RDS Proxy) runs each transaction on
+   * whichever server connection is free, where a statement prepared on another is missing or
+   * already exists (42P05). On only for a direct connection or a pooler that tracks
+   * protocol-level statements (PgBouncer 1.21+ with max_prepared_statements).
+   */
+  databasePreparedStatements: boolean;
   /** A stalled database fails a request with a 503 within these, not at the Lambda timeout. */
   databaseConnectTimeoutMs: number;
   databaseQueryTimeoutMs: number;
@@ -65,6 +73,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     return n;
   };
 
+  /** on/off (also true/false, 1/0, yes/no); the fallback when unset or empty. */
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    bad(name, 'must be on or off');
+    return fallback;
+  };
+
   /** An absolute URL, trimmed, tabs and line breaks removed (as the URL parser ignores them). */
   const checkedUrl = (name: string, value: string): string => {
     const trimmed = value.trim();
@@ -105,6 +123,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseDriver: driver as Config['databaseDriver'],
     neonWsProxy: optionalString('NEON_WS_PROXY'),
     databasePoolMax: positiveInt('DATABASE_POOL_MAX', 4),
+    databasePreparedStatements: flag('DATABASE_PREPARED_STATEMENTS', false),
     databaseConnectTimeoutMs: positiveInt('DATABASE_CONNECT_TIMEOUT_MS', 5000),
     databaseQueryTimeoutMs: positiveInt('DATABASE_QUERY_TIMEOUT_MS', 4000),
     stripe: {

@@ -1,6 +1,7 @@
 import { queryBuilder } from '#db-query-builder';
 import { getTableColumns, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { config } from '../config';
 import { closePool, connectOnce, isConnectionError } from './pool';
 import type { Pool, PoolClient } from './pool-settings';
 
@@ -57,38 +58,26 @@ export async function closeDb(): Promise<void> {
 
 /** Rows of a raw SQL statement, whichever driver ran it. */
 export async function rows<T>(q: Queryable, statement: SQL): Promise<T[]> {
-  return rowsOf<T>(await q.execute(statement));
-}
-
-function rowsOf<T>(result: unknown): T[] {
+  const result: unknown = await q.execute(statement);
   return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }
 
-/** What drizzle's database and transaction objects carry at run time (not in its public types). */
-type Internals = {
-  dialect: { sqlToQuery(statement: SQL): { sql: string; params: unknown[] } };
-  session: {
-    prepareQuery(
-      query: { sql: string; params: unknown[] },
-      fields: undefined,
-      name: string,
-      arrayMode: false,
-    ): { execute(): Promise<unknown> };
-  };
-};
+// drizzle's own SQL compiler (public API): the query builder builds one like it anyway.
+const dialect = new PgDialect();
 
 /**
- * Rows of a raw SQL statement run as a named prepared statement: Postgres parses and plans it
- * once per connection instead of on every call. For the big CTE statements, where planning
- * costs about as much as running (create-lead: 2.1 ms planning, 3.1 ms execution, EXPLAIN
- * ANALYZE). The statement's text must be the same on every call with this `name`: only its
- * parameters may vary.
+ * Rows of a raw SQL statement run on the pool, outside any transaction, through the driver's
+ * documented query config (`{ name, text, values }`, which pg's and Neon's pools both take).
+ * With DATABASE_PREPARED_STATEMENTS on it runs as the prepared statement `name`, parsed and
+ * planned once per connection (create-lead: 2.1 ms of its 5.2 ms was planning, EXPLAIN
+ * ANALYZE); off, the default, unnamed, as a transaction pooler needs (see lib/config.ts). The
+ * statement's text must be the same on every call with one `name`: only its parameters vary.
  */
-export async function preparedRows<T>(q: Queryable, name: string, statement: SQL): Promise<T[]> {
-  const { dialect, session } = q as unknown as Internals;
-  return rowsOf<T>(
-    await session.prepareQuery(dialect.sqlToQuery(statement), undefined, name, false).execute(),
-  );
+export async function namedRows<T>(name: string, statement: SQL): Promise<T[]> {
+  const { pool } = await drizzleOnce();
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  const prepared = config().databasePreparedStatements;
+  return (await pool.query({ ...(prepared && { name }), text, values: params })).rows as T[];
 }
 
 /**

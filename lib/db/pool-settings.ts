@@ -19,8 +19,10 @@ export type PoolSettings = {
 };
 
 /** What both drivers' pools offer: enough for a health probe without a query builder. */
+/** node-postgres's query config, which Neon's Pool takes too; a `name` makes it a prepared statement. */
+export type QueryConfig = { name?: string; text: string; values?: unknown[] };
 export type Pool = {
-  query(text: string): Promise<unknown>;
+  query(text: string | QueryConfig): Promise<{ rows: unknown[] }>;
   connect(): Promise<PoolClient>;
   end(): Promise<void>;
   on(event: 'error', listener: (err: Error) => void): unknown;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
-import { fromRow, preparedRows, type Database, type Tx } from '../db/client';
+import { fromRow, namedRows, type Database, type Tx } from '../db/client';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { teaserSms } from '../sms/templates';
@@ -72,10 +72,9 @@ export async function createLead(
       email: input.email ?? null,
     });
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
-    const [row] = await preparedRows<
+    const [row] = await namedRows<
       Record<string, unknown> & { teaser: Record<string, unknown> | null; offered: number }
     >(
-      db,
       'create_lead',
       sql`
         with ins as (

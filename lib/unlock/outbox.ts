@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/client';
+import { namedRows, type Database, type Queryable } from '../db/client';
 import { isConnectionError } from '../db/pool';
 import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
@@ -75,7 +75,7 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
   const sent = await transmit(message, deadline);
   for (let attempt = 0; ; attempt++) {
     try {
-      await markSent(db, message.id, sent);
+      await markSent(message.id, sent);
       return;
     } catch (err) {
       const pause = RECORD_RETRY_MS[attempt];
@@ -93,35 +93,15 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
   }
 }
 
-// Built once per database and prepared by name: it runs after every SMS, so neither drizzle nor
-// Postgres should build or plan it each time.
-const markSentQueries = new WeakMap<Database, ReturnType<typeof prepareMarkSent>>();
-
-function prepareMarkSent(db: Database) {
-  return db
-    .update(smsMessages)
-    .set({
-      status: 'sent',
-      transport: sql`${sql.placeholder('transport')}`,
-      providerMessageId: sql`${sql.placeholder('messageId')}`,
-      providerSessionId: sql`${sql.placeholder('sessionId')}`,
-      sentAt: sql`now()`,
-      updatedAt: sql`now()`,
-      lastError: null,
-    })
-    .where(eq(smsMessages.id, sql.placeholder('id')))
-    .prepare('mark_sms_sent');
-}
-
-async function markSent(db: Database, id: number, sent: SentSms): Promise<void> {
-  let query = markSentQueries.get(db);
-  if (!query) markSentQueries.set(db, (query = prepareMarkSent(db)));
-  await query.execute({
-    id,
-    transport: sent.transport,
-    messageId: sent.messageId ?? null,
-    sessionId: sent.sessionId ?? null,
-  });
+/** It runs after every SMS: a named statement where DATABASE_PREPARED_STATEMENTS allows. */
+async function markSent(id: number, sent: SentSms): Promise<void> {
+  await namedRows(
+    'mark_sms_sent',
+    sql`update sms_messages set status = 'sent', transport = ${sent.transport},
+      provider_message_id = ${sent.messageId ?? null}, provider_session_id = ${sent.sessionId ?? null},
+      sent_at = now(), updated_at = now(), last_error = null
+    where id = ${id}`,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { resetStripe } from '../../lib/stripe';
@@ -22,12 +22,19 @@ export type TestApp = {
   textmagic: FakeTextMagic;
 };
 
+/** True when the run has a PgBouncer (tests/support/global-setup.ts) for `pooled` apps. */
+export const poolerAvailable = (): boolean => inject('pgBouncerPort') > 0;
+
 /**
  * A test file's world: its own migrated database, fake Stripe and TextMagic servers on
  * loopback, and the environment pointing at them. `neon` routes every query through Neon's
- * serverless driver and a local WebSocket proxy instead of a TCP pool.
+ * serverless driver and a local WebSocket proxy instead of a TCP pool; `pooled` puts the run's
+ * PgBouncer (transaction mode, 4 server connections) between the app and Postgres, as Neon's
+ * pooled endpoint is (for Neon: driver → WebSocket proxy → PgBouncer → Postgres).
  */
-export function useApp(opts: { neon?: boolean; env?: Record<string, string> } = {}): TestApp {
+export function useApp(
+  opts: { neon?: boolean; pooled?: boolean; env?: Record<string, string> } = {},
+): TestApp {
   const db = useTestDatabase();
   const app = { db } as TestApp;
   let closeProxy: (() => Promise<void>) | undefined;
@@ -47,6 +54,14 @@ export function useApp(opts: { neon?: boolean; env?: Record<string, string> } = 
       DATABASE_POOL_MAX: '8',
       ...opts.env,
     };
+    if (opts.pooled) {
+      const port = inject('pgBouncerPort');
+      if (!port)
+        throw new Error('useApp({ pooled }): this run has no PgBouncer (apt-get install -y pgbouncer)');
+      const url = new URL(db.url);
+      url.port = String(port);
+      env.DATABASE_URL = url.toString();
+    }
     if (opts.neon) {
       const proxy = await startNeonWsProxy();
       closeProxy = proxy.close;

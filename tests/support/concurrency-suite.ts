@@ -9,16 +9,18 @@ import { countRows, openSessions, smsSentTo, uniqueZip } from './market';
  * 20 identical TextMagic callbacks and 20 POST /leads with one Idempotency-Key in inbound-sms
  * and create-lead, over the TCP pool; here again over Neon.)
  */
-export function concurrencySuite(driver: 'pg' | 'neon'): void {
+export function concurrencySuite(driver: 'pg' | 'neon', pooled = false): void {
+  const via = pooled ? `${driver} via PgBouncer` : driver;
   const app = useApp({
     neon: driver === 'neon',
+    pooled,
     env: { LEAD_MAX_OFFERS: '60', DATABASE_POOL_MAX: '10' },
   });
 
   const smsTo = (phone: string, since = 0) => smsSentTo(app, phone, since);
   const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
 
-  describe(`concurrency (${driver})`, () => {
+  describe(`concurrency (${via})`, () => {
     it('50 payments completing at once for a lead with maxUnlocks 3: 3 unlocks, 47 refunds, one SMS each', async () => {
       const { lead: created, buyers } = await openSessions(app, 50, { maxUnlocks: 3 });
 
@@ -114,13 +116,14 @@ export function concurrencySuite(driver: 'pg' | 'neon'): void {
       ).toBe(32);
     });
 
-    if (driver === 'neon') {
+    // Over the plain TCP pool these are in inbound-sms and create-lead.
+    if (driver === 'neon' || pooled) {
       it('the same TextMagic callback 20 times at once: one answer', async () => {
         const zip = uniqueZip();
         const p = await api.addProvider({ zipCodes: [zip] });
         const created = await api.postLead(lead({ zipCode: zip }));
         const before = app.textmagic.sent.length;
-        const id = `neon-dup-${Date.now()}`;
+        const id = `dup-${driver}-${Date.now()}`;
         const replies = await Promise.all(
           Array.from({ length: 20 }, () => api.reply(p.phone, `YES ${created.json.code}`, { id })),
         );
@@ -134,7 +137,7 @@ export function concurrencySuite(driver: 'pg' | 'neon'): void {
         const zip = uniqueZip();
         const p = await api.addProvider({ zipCodes: [zip] });
         const before = app.textmagic.sent.length;
-        const key = `neon-idem-${Date.now()}`;
+        const key = `idem-${driver}-${Date.now()}`;
         const replies = await Promise.all(
           Array.from({ length: 20 }, () => api.postLead(lead({ zipCode: zip }), { 'idempotency-key': key })),
         );

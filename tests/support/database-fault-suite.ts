@@ -14,8 +14,9 @@ import { useDatabaseProxy } from './database-proxy';
  * connection the app opens goes through a cuttable proxy (for Neon: driver → WebSocket proxy →
  * cuttable proxy → Postgres). The suite's own assertions read Postgres directly.
  */
-export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
-  const app = useApp({ neon: driver === 'neon', env: { LEAD_MAX_OFFERS: '20' } });
+export function databaseFaultSuite(driver: 'pg' | 'neon', pooled = false): void {
+  const via = pooled ? `${driver} via PgBouncer` : driver;
+  const app = useApp({ neon: driver === 'neon', pooled, env: { LEAD_MAX_OFFERS: '20' } });
   const link = useDatabaseProxy(app);
 
   const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
@@ -30,7 +31,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
   /** Lets the app's event loop see sockets the proxy closed (pooled clients hear of it). */
   const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
-  describe(`database down (${driver})`, () => {
+  describe(`database down (${via})`, () => {
     it('answers 503 everywhere while it is down, and 200 again from the same warm app once it is back', async () => {
       const { buyers } = await openSessions(app, 1);
       const b = buyers[0]!;
@@ -134,7 +135,7 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
-  describe(`connection cut mid-request (${driver})`, () => {
+  describe(`connection cut mid-request (${via})`, () => {
     const unlockState = async (sessionId: string) => ({
       unlocks: await count('select count(*) as n from unlocks where checkout_session_id = $1', [sessionId]),
       details: await count(`select count(*) as n from sms_messages where dedupe_key = $1`, [
@@ -247,10 +248,10 @@ export function databaseFaultSuite(driver: 'pg' | 'neon'): void {
       const zip = '30303';
       const p = await api.addProvider({ zipCodes: [zip] });
       // The first "mark sent" after the teaser went out dies with its connection. Fresh
-      // connections: the statement is prepared once per connection, so its text (what the trap
-      // looks for) goes over the wire only the first time.
+      // connections: with DATABASE_PREPARED_STATEMENTS on, its text (what the trap looks for)
+      // goes over the wire only the first time on each.
       await closeDb();
-      const cut = link.proxy.dropOn(/update "sms_messages" set "status"/);
+      const cut = link.proxy.dropOn(/update sms_messages set status = 'sent'/);
       const created = await api.postLead(lead({ zipCode: zip }));
       await cut;
       expect(created.status).toBe(201);

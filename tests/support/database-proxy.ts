@@ -7,14 +7,17 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 /**
  * Puts a cuttable proxy between the app and its database for the calling test file: every
  * connection the app opens goes through it (for Neon: driver → WebSocket proxy → this proxy →
- * Postgres); `app.db.query` still reads Postgres directly. Healed after each test.
+ * Postgres, or PgBouncer for a pooled app); `app.db.query` still reads Postgres directly.
+ * Healed after each test.
  */
 export function useDatabaseProxy(app: TestApp): { readonly proxy: TcpProxy } {
   let proxy: TcpProxy | undefined;
   beforeAll(async () => {
-    const direct = new URL(app.db.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-    process.env.DATABASE_URL = proxy.via(app.db.url);
+    // Whatever the app would reach: Postgres itself, or PgBouncer in front of it.
+    const target = process.env.DATABASE_URL ?? app.db.url;
+    const { hostname, port } = new URL(target);
+    proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    process.env.DATABASE_URL = proxy.via(target);
     resetConfig();
     await closeDb();
   });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { runMigrations } from '../../lib/db/migrate';
 import { startEmbeddedPostgres, type LocalPostgres } from '../../scripts/embedded-postgres';
+import { pgBouncerBinary, startPgBouncer, type PgBouncer } from '../../scripts/pgbouncer';
 
 export const TEMPLATE_DB = 'lead_unlock_template';
 
@@ -10,12 +11,20 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
+    /** PgBouncer in transaction mode in front of that server; 0 when it is not installed. */
+    pgBouncerPort: number;
   }
 }
 
 let server: LocalPostgres | undefined;
+let bouncer: PgBouncer | undefined;
 
-/** One real Postgres for the whole run, with a migrated template each test file copies. */
+/**
+ * One real Postgres for the whole run, with a migrated template each test file copies, and one
+ * real PgBouncer in front of it (transaction mode, 4 server connections per database, as the
+ * serverless poolers run). Without PgBouncer installed the suites that run through it are
+ * skipped, except in CI (`CI` set), which installs it and where its absence fails the run.
+ */
 export async function setup(project: TestProject): Promise<void> {
   server = await startEmbeddedPostgres({
     dataDir: path.resolve('.local', `test-pg-${process.pid}`),
@@ -28,8 +37,22 @@ export async function setup(project: TestProject): Promise<void> {
   await runMigrations(server.url(TEMPLATE_DB));
   project.provide('pgAdminUrl', server.url());
   project.provide('pgTemplate', TEMPLATE_DB);
+
+  if (pgBouncerBinary() || process.env.CI) {
+    bouncer = await startPgBouncer({
+      serverUrl: server.url(),
+      dir: path.resolve('.local', `test-pgbouncer-${process.pid}`),
+      poolSize: 4,
+    });
+  } else {
+    console.warn(
+      'pgbouncer is not installed (apt-get install -y pgbouncer): the suites through it are skipped',
+    );
+  }
+  project.provide('pgBouncerPort', bouncer?.port ?? 0);
 }
 
 export async function teardown(): Promise<void> {
+  await bouncer?.stop();
   await server?.stop();
 }

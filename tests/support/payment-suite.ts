@@ -6,8 +6,9 @@ import { api, lead, linkToken } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from './market';
 
 /** The payment flow's tests; run once over a TCP pool and once over Neon's driver. */
-export function paymentSuite(driver: 'pg' | 'neon'): void {
-  const app = useApp({ neon: driver === 'neon', env: { LEAD_MAX_OFFERS: '60' } });
+export function paymentSuite(driver: 'pg' | 'neon', pooled = false): void {
+  const via = pooled ? `${driver} via PgBouncer` : driver;
+  const app = useApp({ neon: driver === 'neon', pooled, env: { LEAD_MAX_OFFERS: '60' } });
 
   const leadWithOpenSessions = (providers: number, body: Record<string, unknown> = {}) =>
     openSessions(app, providers, body);
@@ -15,7 +16,7 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
   const deliver = (event: StripeEvent) => deliverEvent(app, event);
   const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
 
-  describe(`Stripe webhook verification (${driver})`, () => {
+  describe(`Stripe webhook verification (${via})`, () => {
     it('refuses a forged signature, a stale one and a missing one, and changes nothing', async () => {
       const { buyers } = await leadWithOpenSessions(1);
       const event = app.stripe.completeSession(buyers[0]!.sessionId);
@@ -67,7 +68,7 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
-  describe(`payment events (${driver})`, () => {
+  describe(`payment events (${via})`, () => {
     it('applies a replayed event once: one unlock, one details SMS', async () => {
       const { buyers } = await leadWithOpenSessions(1);
       const event = app.stripe.completeSession(buyers[0]!.sessionId);
@@ -232,7 +233,7 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
-  describe(`client contact typed into the request (${driver})`, () => {
+  describe(`client contact typed into the request (${via})`, () => {
     it('reaches only the provider who paid: not the teaser, not the pay pages, not Stripe', async () => {
       // Phone and e-mail: found by their shape. (The name is removed only when create-lead hands
       // the client's contact to teaserSms.)
@@ -260,7 +261,7 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
-  describe(`events late, out of order or not ours (${driver})`, () => {
+  describe(`events late, out of order or not ours (${via})`, () => {
     /** The session's `type` event as Stripe would send it, whatever state the fake holds it in. */
     const sessionEvent = (type: string, sessionId: string, fields: Record<string, unknown> = {}) =>
       app.stripe.event(type, { ...app.stripe.publicSession(sessionId), ...fields });
@@ -424,7 +425,7 @@ export function paymentSuite(driver: 'pg' | 'neon'): void {
     });
   });
 
-  describe(`pay link (${driver})`, () => {
+  describe(`pay link (${via})`, () => {
     it('answers 404 to an unknown token and 410 for an expired lead', async () => {
       expect((await api.openPayLink('AAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
       expect((await api.openPayLink('x')).status).toBe(404);

@@ -56,6 +56,18 @@ describe('configuration', () => {
     );
     expect(() => parseConfig({ STRIPE_API_URL: ' ' })).toThrow('STRIPE_API_URL: must be an absolute URL');
     expect(() => parseConfig({ CURRENCY: 'dollars' })).toThrow('CURRENCY: a three-letter ISO currency code');
+    expect(() => parseConfig({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(
+      'DATABASE_PREPARED_STATEMENTS: must be on or off',
+    );
+  });
+
+  it('keeps prepared statements off unless turned on (a transaction pooler cannot keep them)', () => {
+    expect(parseConfig({}).databasePreparedStatements).toBe(false);
+    expect(parseConfig({ DATABASE_PREPARED_STATEMENTS: '' }).databasePreparedStatements).toBe(false);
+    for (const on of ['on', 'ON', ' true ', '1', 'yes'])
+      expect(parseConfig({ DATABASE_PREPARED_STATEMENTS: on }).databasePreparedStatements).toBe(true);
+    for (const off of ['off', 'false', '0', 'no'])
+      expect(parseConfig({ DATABASE_PREPARED_STATEMENTS: off }).databasePreparedStatements).toBe(false);
   });
 
   it('reads numbers as Number() does and trims URLs, codes and keys', () => {

@@ -1,0 +1,6 @@
+import { describe } from 'vitest';
+import { poolerAvailable } from '../support/app';
+import { databaseFaultSuite } from '../support/database-fault-suite';
+
+// Neon's driver through its WebSocket proxy to PgBouncer in transaction mode: Neon's pooled endpoint.
+describe.runIf(poolerAvailable())('behind a transaction pooler', () => databaseFaultSuite('neon', true));
