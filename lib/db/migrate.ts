@@ -6,13 +6,15 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
-/** Applies the committed drizzle-kit migrations; safe to run again (it skips applied ones). */
+/**
+ * Applies the committed drizzle-kit migrations; safe to run again (it skips applied ones), and
+ * through a transaction pooler too: it sets nothing on the session, which the pooler would hand
+ * to another client (node-postgres emits the "already exists, skipping" notices, never prints them).
+ */
 export async function runMigrations(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    // Quiets "schema already exists, skipping" notices on re-runs.
-    await client.query("set client_min_messages = 'warning'");
     await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await client.end();

@@ -25,6 +25,15 @@ export type TestApp = {
 /** True when the run has a PgBouncer (tests/support/global-setup.ts) for `pooled` apps. */
 export const poolerAvailable = (): boolean => inject('pgBouncerPort') > 0;
 
+/** `url`, a database of the test Postgres, reached through the run's PgBouncer instead. */
+export function pooledUrl(url: string): string {
+  const port = inject('pgBouncerPort');
+  if (!port) throw new Error('this run has no PgBouncer (apt-get install -y pgbouncer)');
+  const pooled = new URL(url);
+  pooled.port = String(port);
+  return pooled.toString();
+}
+
 /**
  * A test file's world: its own migrated database, fake Stripe and TextMagic servers on
  * loopback, and the environment pointing at them. `neon` routes every query through Neon's
