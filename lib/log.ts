@@ -18,15 +18,31 @@ export function maskText(text: string): string {
     });
 }
 
+/** A statement's text, one line and cut short: enough to tell which it was (and its name, if any). */
+const statementLabel = (query: string) => query.replace(/\s+/g, ' ').trim().slice(0, 120);
+
+/** The stack's frames without its first line, which repeats the message. */
+export function stackFrames(err: unknown): string[] | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  return err.stack
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('at '));
+}
+
 function mask(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskText(value);
   if (value instanceof Error) {
-    // The code and the cause too: a wrapped error ("Failed query: …") says little without what
-    // it wraps (a timeout, ECONNREFUSED, a constraint).
-    const code = (value as { code?: unknown }).code;
+    // drizzle's DrizzleQueryError spells the statement's parameters into its message (a client's
+    // name, a lead's description): the statement is logged instead, never its parameters.
+    const { code, query, params } = value as { code?: unknown; query?: unknown; params?: unknown };
+    const failedQuery = typeof query === 'string' && Array.isArray(params);
+    // The code and the cause too: a wrapped error ("Failed query") says little without what it
+    // wraps (a timeout, ECONNREFUSED, a constraint).
     return {
       name: value.name,
-      message: maskText(value.message),
+      message: failedQuery ? 'Failed query' : maskText(value.message),
+      ...(failedQuery && { statement: statementLabel(query) }),
       ...(typeof code === 'string' && { code }),
       ...(value.cause !== undefined && depth < 5 && { cause: mask(value.cause, depth + 1) }),
     };

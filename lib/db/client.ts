@@ -1,5 +1,12 @@
 import { queryBuilder } from '#db-query-builder';
-import { getTableColumns, type InferSelectModel, type SQL, type Table } from 'drizzle-orm';
+import {
+  DrizzleQueryError,
+  getTableColumns,
+  sql,
+  type InferSelectModel,
+  type SQL,
+  type Table,
+} from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { config } from '../config';
 import { closePool, connectOnce, isConnectionError } from './pool';
@@ -39,14 +46,25 @@ export async function getDb(): Promise<Database> {
 export async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { on, pool } = await drizzleOnce();
   const client = await pool.connect();
+  // What `fn` threw: when the ROLLBACK after it fails too (the connection is gone), drizzle throws
+  // the rollback's error and loses this one, which names the statement that failed.
+  let thrown: unknown;
   let failure: unknown;
   try {
-    return await on(client).transaction(fn);
+    return await on(client).transaction(async (tx) => {
+      try {
+        return await fn(tx);
+      } catch (err) {
+        thrown = err;
+        throw err;
+      }
+    });
   } catch (err) {
     failure = err;
-    throw err;
+    throw thrown ?? err;
   } finally {
-    client.release(isConnectionError(failure) ? (failure as Error) : undefined);
+    const broken = [failure, thrown].find(isConnectionError);
+    client.release(broken ? (broken as Error) : undefined);
   }
 }
 
@@ -56,9 +74,13 @@ export async function closeDb(): Promise<void> {
   await closePool();
 }
 
-/** Rows of a raw SQL statement, whichever driver ran it. */
-export async function rows<T>(q: Queryable, statement: SQL): Promise<T[]> {
-  const result: unknown = await q.execute(statement);
+// The statement with its name in a leading SQL comment: what a failed query's log line,
+// pg_stat_activity and a pooler's logs show.
+const labelled = (name: string, statement: SQL): SQL => sql`${sql.raw(`/* ${name} */ `)}${statement}`;
+
+/** Rows of a raw SQL statement named `name` (a label, not a prepared statement), whichever driver ran it. */
+export async function rows<T>(q: Queryable, name: string, statement: SQL): Promise<T[]> {
+  const result: unknown = await q.execute(labelled(name, statement));
   return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }
 
@@ -72,12 +94,18 @@ const dialect = new PgDialect();
  * planned once per connection (create-lead: 2.1 ms of its 5.2 ms was planning, EXPLAIN
  * ANALYZE); off, the default, unnamed, as a transaction pooler needs (see lib/config.ts). The
  * statement's text must be the same on every call with one `name`: only its parameters vary.
+ * Its text starts with its name as a comment, as `rows` does.
  */
 export async function namedRows<T>(name: string, statement: SQL): Promise<T[]> {
   const { pool } = await drizzleOnce();
-  const { sql: text, params } = dialect.sqlToQuery(statement);
+  const { sql: text, params } = dialect.sqlToQuery(labelled(name, statement));
   const prepared = config().databasePreparedStatements;
-  return (await pool.query({ ...(prepared && { name }), text, values: params })).rows as T[];
+  try {
+    return (await pool.query({ ...(prepared && { name }), text, values: params })).rows as T[];
+  } catch (err) {
+    // The same error drizzle throws for the statements it runs, so that logs treat all alike.
+    throw new DrizzleQueryError(text, params, err as Error);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { databaseUnavailable } from '../db/pool';
 import { AppError, payloadTooLarge } from '../errors';
-import { log } from '../log';
+import { log, stackFrames } from '../log';
 import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';
 import { errorResponse, json, type HttpResponse } from './response';
 
@@ -14,7 +14,7 @@ export function toErrorResponse(err: unknown): HttpResponse {
     log.error('database unavailable', { err });
     return errorResponse(down);
   }
-  log.error('unhandled error', { err, stack: err instanceof Error ? err.stack : undefined });
+  log.error('unhandled error', { err, frames: stackFrames(err) });
   return json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side' } });
 }
 

@@ -60,6 +60,7 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
     refunded: boolean;
   }>(
     tx,
+    'read_paid_offer',
     sql`select
       (select to_json(o) from ${offers} o where o.id = ${offerId}) as offer,
       (select to_json(p) from ${providers} p where p.id = ${providerId}) as provider,
@@ -113,6 +114,7 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
   // The unlock, the lead's count, the offer and the details SMS (claimed): one statement.
   const written = await rows<Record<string, unknown>>(
     tx,
+    'record_unlock',
     sql`with
       unlock as (${tx
         .insert(unlocks)
@@ -255,6 +257,7 @@ async function recordEvent(tx: Tx, event: StripeEvent): Promise<{ fresh: boolean
   }
   const [r] = await rows<{ fresh: number; lead: Record<string, unknown> | null }>(
     tx,
+    'record_stripe_event',
     sql`with
       fresh as (${tx
         .insert(stripeEvents)

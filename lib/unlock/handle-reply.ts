@@ -106,6 +106,7 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
     sms: Record<string, unknown>[] | null;
   }>(
     db,
+    'record_reply',
     sql`
       with
         p as (

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { namedRows, type Database, type Queryable } from '../db/client';
+import { config } from '../config';
 import { isConnectionError } from '../db/pool';
 import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
@@ -42,13 +43,19 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
+/** Kinds whose body holds the client's details or a cut of their description. */
+const CLIENT_TEXT = new Set(['teaser', 'details']);
+
 async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
   if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);
   log.info('SMS not sent (TextMagic is not configured): logged and stored as sent', {
     smsId: message.id,
     kind: message.kind,
+    leadId: message.leadId,
+    providerId: message.providerId,
     to: message.recipients,
-    body: message.body,
+    // Local development only, and never a teaser or details: they carry what the client typed.
+    ...(config().local && !CLIENT_TEXT.has(message.kind) && { body: message.body }),
   });
   return { transport: 'log' };
 }

@@ -16,6 +16,7 @@ const app = useApp({ env: { DATABASE_POOL_MAX: '1' } });
 async function preparedOnTheConnection(): Promise<string[]> {
   const found = await rows<{ name: string }>(
     await getDb(),
+    'list_prepared',
     sql`select name from pg_prepared_statements order by name`,
   );
   return found.map((r) => r.name);

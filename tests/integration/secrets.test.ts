@@ -8,9 +8,12 @@ import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { sameSecret } from '../../lib/http/auth';
 import { payToken } from '../../lib/unlock/codes';
 import { tmDigits, useApp } from '../support/app';
+import { useDatabaseProxy } from '../support/database-proxy';
 import { api, lead, linkToken } from '../support/flow';
+import { deliverEvent, openSessions } from '../support/market';
 
 const app = useApp();
+const link = useDatabaseProxy(app);
 
 const CLIENT = { name: 'Jane Client', phone: '(512) 555-0142', email: 'jane.client@example.com' };
 /** Every way the client's contacts could show up in text. */
@@ -23,6 +26,8 @@ const LEAKS = [
   'jane.client',
   'Jane Client',
 ];
+/** What the client typed (tests/support/lead-body.ts): teasers carry a cut of it, logs never. */
+const TYPED = ['Leaking kitchen sink', 'water under the cabinet'];
 
 describe('pay tokens', () => {
   it('carry at least 128 random bits: 24 base64url characters, all different', () => {
@@ -71,9 +76,10 @@ describe('no client contact details outside the details SMS and the admin view',
     process.env.LOG_LEVEL = saved;
   });
 
-  const clean = (what: string, text: string) => {
-    for (const leak of LEAKS) expect(text, `${what} carries "${leak}": ${text}`).not.toContain(leak);
+  const clean = (what: string, text: string, leaks = LEAKS) => {
+    for (const leak of leaks) expect(text, `${what} carries "${leak}": ${text}`).not.toContain(leak);
   };
+  const cleanLog = (line: string) => clean('a log line', line, [...LEAKS, ...TYPED]);
 
   it('a whole flow with TextMagic failing once, a refused request and a sold-out lead, at LOG_LEVEL=info', async () => {
     const zip = '61002';
@@ -139,6 +145,38 @@ describe('no client contact details outside the details SMS and the admin view',
 
     // Something was logged, and none of it carries the contacts.
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) clean('a log line', line);
+    for (const line of lines) cleanLog(line);
+  });
+  it('the database cut during POST /leads, YES and the paid webhook: failed queries are logged without their parameters', async () => {
+    const zip = '61003';
+    const p = await api.addProvider({ zipCodes: [zip] });
+
+    const cutLead = link.proxy.dropOn(/insert into leads/);
+    const refused = await api.postLead(lead({ zipCode: zip, ...CLIENT }));
+    await cutLead;
+    expect(refused.status).toBe(503);
+    const created = await api.postLead(lead({ zipCode: zip, ...CLIENT }));
+    expect(created.status).toBe(201);
+
+    const cutReply = link.proxy.dropOn(/insert into inbound_sms/);
+    expect((await api.reply(p.phone, `YES ${created.json.code}`)).status).toBe(503);
+    await cutReply;
+
+    const { buyers } = await openSessions(app, 1, CLIENT);
+    const paid = app.stripe.completeSession(buyers[0]!.sessionId);
+    const cutPaid = link.proxy.dropOn(/insert into "unlocks"/);
+    expect((await deliverEvent(app, paid)).status).toBe(503);
+    await cutPaid;
+    expect((await deliverEvent(app, paid)).json.outcome).toBe('unlocked');
+
+    // The failures were logged, each naming its statement, and none carries what the client typed.
+    const failed = lines.filter((l) => l.includes('"message":"Failed query"'));
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    for (const statement of ['/* create_lead */', '/* record_reply */', '/* record_unlock */'])
+      expect(
+        failed.some((l) => l.includes(statement)),
+        statement,
+      ).toBe(true);
+    for (const line of lines) cleanLog(line);
   });
 });

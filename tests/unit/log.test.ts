@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { log, maskText } from '../../lib/log';
 
 describe('log masking', () => {
@@ -51,5 +52,30 @@ describe('log masking', () => {
     expect(err.cause.code).toBe('ECONNREFUSED');
     expect(err.cause.message).toContain('j***@example.com');
     expect(line).not.toContain('jane@');
+  });
+
+  it('logs a failed query by its statement and cause, never its parameters', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const saved = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    try {
+      const cause = Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+      const err = new DrizzleQueryError(
+        '/* create_lead */ with ins as (insert into leads (name, description) values ($1, $2))',
+        ['Jane Client', 'Leaking kitchen sink, call Jane'],
+        cause,
+      );
+      log.error('database unavailable', { err });
+    } finally {
+      process.env.LOG_LEVEL = saved;
+    }
+    const line = spy.mock.calls[0]![0] as string;
+    expect(line).not.toMatch(/Jane|Leaking/);
+    const { err } = JSON.parse(line) as {
+      err: { message: string; statement: string; cause: { code: string } };
+    };
+    expect(err.message).toBe('Failed query');
+    expect(err.statement).toMatch(/^\/\* create_lead \*\/ with ins as/);
+    expect(err.cause.code).toBe('08006');
   });
 });
