@@ -11,6 +11,11 @@ export type Config = {
   databaseUrl: string | undefined;
   databaseDriver: 'auto' | 'neon' | 'pg';
   neonWsProxy: string | undefined;
+  /**
+   * A container serves one request at a time, and the most one request holds at once is two
+   * (a webhook's SMS and Stripe follow-ups side by side after commit; the lead view's reads):
+   * measured by tests/integration/connections-per-request.test.ts.
+   */
   databasePoolMax: number;
   /**
    * Named prepared statements for the hottest statements. Off by default: a transaction pooler
@@ -122,7 +127,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: optionalString('DATABASE_URL'),
     databaseDriver: driver as Config['databaseDriver'],
     neonWsProxy: optionalString('NEON_WS_PROXY'),
-    databasePoolMax: positiveInt('DATABASE_POOL_MAX', 4),
+    databasePoolMax: positiveInt('DATABASE_POOL_MAX', 2),
     databasePreparedStatements: flag('DATABASE_PREPARED_STATEMENTS', false),
     databaseConnectTimeoutMs: positiveInt('DATABASE_CONNECT_TIMEOUT_MS', 5000),
     databaseQueryTimeoutMs: positiveInt('DATABASE_QUERY_TIMEOUT_MS', 4000),
