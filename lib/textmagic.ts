@@ -85,13 +85,25 @@ async function post(
 }
 
 /**
+ * TextMagic takes no idempotency key: a send cut short after TextMagic took the message is sent
+ * again on retry. A send started near the end of a request's budget still gets this long, so
+ * that a busy event loop or a slow answer is not mistaken for a failure (the 200-payment race
+ * of `npm run reliability` sent 14–26 SMS twice with the budget's last 200–250 ms as timeout).
+ */
+const MIN_SEND_TIMEOUT_MS = 1000;
+
+/**
  * `POST {TEXTMAGIC_API_URL}/messages`: one request for all `phones`. Throws
  * ExternalServiceError: retryable for timeouts, network faults, 429 and 5xx; not for other 4xx.
- * A `deadline` (a request's budget after commit) shortens TEXTMAGIC_TIMEOUT_MS, never lengthens it.
+ * A `deadline` (a request's budget after commit) shortens TEXTMAGIC_TIMEOUT_MS, never lengthens
+ * it, and never below MIN_SEND_TIMEOUT_MS.
  */
 export async function sendTextMagic(text: string, phones: string[], deadline?: Deadline): Promise<SentSms> {
   const tm = config().textmagic;
-  const timeoutMs = timeoutWithin(tm.timeoutMs, deadline);
+  const timeoutMs = Math.min(
+    tm.timeoutMs,
+    Math.max(MIN_SEND_TIMEOUT_MS, timeoutWithin(tm.timeoutMs, deadline)),
+  );
   // One signal for the whole exchange: it also cuts a body that stalls after the headers.
   const signal = AbortSignal.timeout(timeoutMs);
   if (!tm.username || !tm.apiKey) throw new Error('TextMagic is not configured');

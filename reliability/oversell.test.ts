@@ -1,9 +1,10 @@
 /**
  * Many providers paying for one lead at the same moment: the cap holds, every loser is refunded
- * and told, every winner gets the details once. Over the TCP pool and over Neon's driver.
+ * and told, every winner gets the details once. Over the TCP pool and over Neon's driver, each
+ * straight to Postgres and through PgBouncer in transaction mode.
  */
 import { describe, expect, it } from 'vitest';
-import { useApp } from '../tests/support/app';
+import { poolerAvailable, useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
 import { openSessions, smsSentTo } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
@@ -12,10 +13,19 @@ import { extraCopies, report } from './support/row';
 const PAYERS = 200;
 const CAP = 3;
 
-for (const driver of ['pg', 'neon'] as const) {
-  describe(`oversell race (${driver})`, () => {
+const PATHS = [
+  { driver: 'pg', pooled: false },
+  { driver: 'neon', pooled: false },
+  { driver: 'pg', pooled: true },
+  { driver: 'neon', pooled: true },
+] as const;
+
+for (const { driver, pooled } of PATHS) {
+  const via = pooled ? `${driver} via PgBouncer` : driver;
+  describe.runIf(!pooled || poolerAvailable())(`oversell race (${via})`, () => {
     const app = useApp({
       neon: driver === 'neon',
+      pooled,
       env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
     });
 
@@ -57,7 +67,7 @@ for (const driver of ['pg', 'neon'] as const) {
         buyers.filter((b) => winners.has(b.id) && refunded.includes(intentOf(b.sessionId))).length;
 
       report(ctx, {
-        scenario: `oversell race (${driver})`,
+        scenario: `oversell race (${via})`,
         load: `${PAYERS} payments at once, maxUnlocks ${CAP}`,
         fault: 'none: every webhook at the same moment',
         expected: `${CAP} unlocks, ${PAYERS - CAP} refunds, 1 SMS each`,
