@@ -4,7 +4,7 @@
  * end every effect is there exactly once, and no request ever saw a 500.
  */
 import { describe, expect, it } from 'vitest';
-import { useApp } from '../tests/support/app';
+import { poolerAvailable, useApp } from '../tests/support/app';
 import type { Reply } from '../tests/support/events';
 import { api, lead } from '../tests/support/flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
@@ -51,10 +51,19 @@ async function whileDropping<T>(
   }
 }
 
-for (const driver of ['pg', 'neon'] as const) {
-  describe(`database dropping connections (${driver})`, () => {
+const PATHS = [
+  { driver: 'pg', pooled: false },
+  { driver: 'neon', pooled: false },
+  { driver: 'pg', pooled: true },
+] as const;
+
+for (const { driver, pooled } of PATHS) {
+  // Through PgBouncer, the connections cut are the app's to the pooler, as a Lambda's would be.
+  const via = pooled ? `${driver} via PgBouncer` : driver;
+  describe.runIf(!pooled || poolerAvailable())(`database dropping connections (${via})`, () => {
     const app = useApp({
       neon: driver === 'neon',
+      pooled,
       env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
     });
     const link = useDatabaseProxy(app);
@@ -77,7 +86,7 @@ for (const driver of ['pg', 'neon'] as const) {
       );
       const accepted = tries.filter((t) => t.at(-1)! < 300).length;
       report(ctx, {
-        scenario: `database dropping connections, payments (${driver})`,
+        scenario: `database dropping connections, payments (${via})`,
         load: `${PAYERS} payments at once, maxUnlocks 3`,
         fault: `all connections killed every ${DROP_EVERY_MS} ms (${drops} times); Stripe redelivers on 5xx`,
         expected: `only 2xx/503; 3 unlocks, ${PAYERS - 3} refunds, 1 SMS each`,
@@ -101,7 +110,7 @@ for (const driver of ['pg', 'neon'] as const) {
           Array.from({ length: LEADS }, (_, i) =>
             untilAccepted(() =>
               api.postLead(lead({ zipCode: zip, budget: `$${100 + i}` }), {
-                'idempotency-key': `${driver}-drop-${zip}-${i}`,
+                'idempotency-key': `${driver}-${pooled}-drop-${zip}-${i}`,
               }),
             ),
           ),
@@ -119,7 +128,7 @@ for (const driver of ['pg', 'neon'] as const) {
       const teasers = smsSentTo(app, p.phone).filter((m) => app.textmagic.sent.indexOf(m) >= since);
       const budgets = teasers.map((m) => /\$(\d+)/.exec(m.text)?.[1] ?? m.text);
       report(ctx, {
-        scenario: `database dropping connections, new leads (${driver})`,
+        scenario: `database dropping connections, new leads (${via})`,
         load: `${LEADS} POST /leads at once, 1 provider`,
         fault: `all connections killed every ${DROP_EVERY_MS} ms (${drops} times); client retries on 5xx`,
         expected: `only 2xx/503; ${LEADS} leads, ${LEADS} offers, ${LEADS} teasers`,
