@@ -17,6 +17,7 @@ import { startNeonWsProxy } from '../tests/support/neon-ws-proxy';
 import { smsLength } from '../lib/sms/segments';
 import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
 import { median } from './cold-start';
+import { measureContainers } from './containers';
 import { fakeServicesEnv } from '../tests/support/fake-env';
 import { lead } from '../tests/support/lead-body';
 
@@ -411,7 +412,12 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   for (let i = 0; i < 3; i++) await api.provider(zt);
   const rounds = opts.quick ? 3 : 7;
   const perRound = opts.quick ? 48 : 96;
-  const throughputRounds: Array<{ createLead: number; createLeadNoSend: number; plain: number }> = [];
+  const throughputRounds: Array<{
+    createLead: number;
+    createLeadPrepared: number;
+    createLeadNoSend: number;
+    plain: number;
+  }> = [];
   let plainSeq = 0;
   const leadsVia = async (env: Record<string, string | undefined>) => {
     for (const [k, v] of Object.entries(env)) {
@@ -434,7 +440,11 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     TEXTMAGIC_API_URL: tmProcess.url,
   };
   for (let round = 0; round < rounds; round++) {
-    const withSend = await leadsVia(tmEnv);
+    // DATABASE_PREPARED_STATEMENTS off (the default, what a transaction pooler needs) and on (a
+    // direct connection, as here), alternating in the same rounds.
+    const withSend = await leadsVia({ ...tmEnv, DATABASE_PREPARED_STATEMENTS: undefined });
+    const withSendPrepared = await leadsVia({ DATABASE_PREPARED_STATEMENTS: 'on' });
+    delete process.env.DATABASE_PREPARED_STATEMENTS;
     // Without TextMagic credentials the teaser is logged (at LOG_LEVEL silent: nothing) and
     // marked sent: the same statements, no HTTP request.
     const noSend = await leadsVia({ TEXTMAGIC_USERNAME: undefined, TEXTMAGIC_API_KEY: undefined });
@@ -471,6 +481,7 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     );
     throughputRounds.push({
       createLead: withSend.perSecond,
+      createLeadPrepared: withSendPrepared.perSecond,
       createLeadNoSend: noSend.perSecond,
       plain: plain.perSecond,
     });
@@ -490,11 +501,24 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     teasersSent,
     createLeadPerSecond: median(throughputRounds.map((r) => r.createLead)),
     createLeadNoSendPerSecond: median(throughputRounds.map((r) => r.createLeadNoSend)),
+    createLeadPreparedPerSecond: median(throughputRounds.map((r) => r.createLeadPrepared)),
+    preparedOverUnprepared: median(throughputRounds.map((r) => r.createLeadPrepared / r.createLead)),
     plainInsertPerSecond: median(throughputRounds.map((r) => r.plain)),
     ratio: median(ratios),
     ratioWithoutSend: median(ratiosNoSend),
     budget: 0.5,
   };
+
+  // -------------------------------------------------------------------------------------------
+  // 50 containers through a transaction pooler: the connections they hold against its own.
+  const containerEnv = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  const containers = await measureContainers(server, 'bench', containerEnv, {
+    containers: 50,
+    requestsEach: opts.quick ? 4 : 10,
+    zip: zt,
+  });
 
   // -------------------------------------------------------------------------------------------
   // The Neon path: first query of a cold container (new pool, new WebSocket) vs a warm one.
@@ -625,5 +649,5 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   await q.end();
   await admin.end();
   await Promise.all([stripe.close(), textmagic.close(), neonProxy.close()]);
-  return { roundTrips, latency, throughput, neon, sms };
+  return { roundTrips, latency, throughput, containers, neon, sms };
 }

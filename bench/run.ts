@@ -97,6 +97,25 @@ function requestTables(r: Requests): string {
     `create-lead throughput at concurrency ${t.concurrency} (one pool of ${t.poolMax} for both sides): ${t.createLeadPerSecond.toFixed(0)}/s vs plain inserts ` +
       `${t.plainInsertPerSecond.toFixed(0)}/s = **${t.ratio.toFixed(2)}** (budget ≥ ${t.budget}) ${verdict(t.ratio >= t.budget)}; ` +
       `without the teaser's TextMagic request ${t.createLeadNoSendPerSecond.toFixed(0)}/s = ${t.ratioWithoutSend.toFixed(2)}`,
+    '',
+    `Prepared statements (DATABASE_PREPARED_STATEMENTS, direct connection, same rounds): create-lead ` +
+      `${t.createLeadPreparedPerSecond.toFixed(0)}/s on vs ${t.createLeadPerSecond.toFixed(0)}/s off (the default) = ` +
+      `**${t.preparedOverUnprepared.toFixed(2)}×** (median of the rounds' ratios)`,
+  );
+  const k = r.containers;
+  out.push(
+    '',
+    'skipped' in k
+      ? `Containers through a transaction pooler: skipped (${k.skipped})`
+      : `${k.containers} simulated containers (worker threads, each its own pool at the default DATABASE_POOL_MAX ${k.poolMaxDefault}), ` +
+          `${k.requestsEach} POST /leads each one at a time, through PgBouncer in transaction mode: ` +
+          `${Object.entries(k.statuses)
+            .map(([s, n]) => `${n}×${s}`)
+            .join(
+              ' + ',
+            )}, ${k.leadsPerSecond.toFixed(0)} leads/s; at most **${k.maxClientConnections}** client ` +
+          `connections on the pooler (≤ ${k.containers * k.poolMaxDefault}) ${verdict(k.maxClientConnections <= k.containers * k.poolMaxDefault)}, ` +
+          `**${k.maxServerConnections}** server connections to Postgres (its pool: ${k.serverPool}) ${verdict(k.maxServerConnections <= k.serverPool)}`,
   );
   const n = r.neon;
   out.push(
