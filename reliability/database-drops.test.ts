@@ -4,13 +4,14 @@
  * end every effect is there exactly once, and no request ever saw a 500.
  */
 import { describe, expect, it } from 'vitest';
-import { poolerAvailable, useApp } from '../tests/support/app';
+import { useApp } from '../tests/support/app';
 import type { Reply } from '../tests/support/events';
 import { api, lead } from '../tests/support/flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
 import { useDatabaseProxy } from '../tests/support/database-proxy';
 import type { TcpProxy } from '../tests/support/tcp-proxy';
 import { dispatchUntilIdle } from './support/clock';
+import { describeOn, NEON, PG, PG_POOLED } from './support/paths';
 import { extraCopies, report } from './support/row';
 
 const PAYERS = 30;
@@ -51,19 +52,13 @@ async function whileDropping<T>(
   }
 }
 
-const PATHS = [
-  { driver: 'pg', pooled: false },
-  { driver: 'neon', pooled: false },
-  { driver: 'pg', pooled: true },
-] as const;
-
-for (const { driver, pooled } of PATHS) {
-  // Through PgBouncer, the connections cut are the app's to the pooler, as a Lambda's would be.
-  const via = pooled ? `${driver} via PgBouncer` : driver;
-  describe.runIf(!pooled || poolerAvailable())(`database dropping connections (${via})`, () => {
+// Through PgBouncer, the connections cut are the app's to the pooler, as a Lambda's would be.
+for (const path of [PG, NEON, PG_POOLED]) {
+  const { driver, label: via } = path;
+  describeOn(path, 'database dropping connections', () => {
     const app = useApp({
       neon: driver === 'neon',
-      pooled,
+      pooled: path.pooled,
       env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
     });
     const link = useDatabaseProxy(app);
@@ -110,7 +105,7 @@ for (const { driver, pooled } of PATHS) {
           Array.from({ length: LEADS }, (_, i) =>
             untilAccepted(() =>
               api.postLead(lead({ zipCode: zip, budget: `$${100 + i}` }), {
-                'idempotency-key': `${driver}-${pooled}-drop-${zip}-${i}`,
+                'idempotency-key': `${driver}-${path.pooled}-drop-${zip}-${i}`,
               }),
             ),
           ),

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { api, lead } from '../tests/support/flow';
 import { openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
+import { sentTwiceAfterLeases } from './support/clock';
+import { describeOn, NEON_POOLED, PG, PG_POOLED } from './support/paths';
 import { report } from './support/row';
 
 const COPIES = 50;
@@ -14,30 +16,6 @@ describe('duplicate deliveries', () => {
   const app = useApp({ env: { DATABASE_POOL_MAX: '10' } });
   const count = async (sql: string, params: unknown[]) =>
     Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);
-
-  it(`one Stripe event delivered ${COPIES} times at once`, async (ctx) => {
-    const { lead: sold, buyers } = await openSessions(app, 1);
-    const buyer = buyers[0]!;
-    const signed = app.stripe.sign(app.stripe.completeSession(buyer.sessionId));
-    const since = app.textmagic.sent.length;
-    const answers = await Promise.all(
-      Array.from({ length: COPIES }, () => api.webhook(signed.payload, signed.header)),
-    );
-    const unlocks = await count('select count(*) as n from unlocks where lead_id = $1', [sold.id]);
-    const details = smsSentTo(app, buyer.phone, since).length;
-    report(ctx, {
-      scenario: 'same Stripe event, many times',
-      load: `${COPIES} copies at once`,
-      fault: 'Stripe redelivery',
-      expected: '1 unlock, 1 details SMS, every copy 200',
-      observed: `${unlocks} unlock, ${details} details SMS, ${answers.filter((a) => a.status === 200).length}×200`,
-      lost: 1 - Math.min(unlocks, details, 1),
-      duplicated: Math.max(0, unlocks - 1) + Math.max(0, details - 1),
-    });
-    expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(unlocks).toBe(1);
-    expect(details).toBe(1);
-  });
 
   it(`one TextMagic inbound callback delivered ${COPIES} times at once`, async (ctx) => {
     const zip = uniqueZip();
@@ -89,3 +67,44 @@ describe('duplicate deliveries', () => {
     expect(teasers).toEqual([1, 1, 1]);
   });
 });
+
+// Also through PgBouncer in transaction mode, each ending with every lease run out.
+for (const path of [PG, PG_POOLED, NEON_POOLED]) {
+  describeOn(path, 'duplicate Stripe deliveries', () => {
+    const app = useApp({
+      neon: path.driver === 'neon',
+      pooled: path.pooled,
+      env: { DATABASE_POOL_MAX: '10' },
+    });
+
+    it(`one Stripe event delivered ${COPIES} times at once`, async (ctx) => {
+      const { lead: sold, buyers } = await openSessions(app, 1);
+      const buyer = buyers[0]!;
+      const signed = app.stripe.sign(app.stripe.completeSession(buyer.sessionId));
+      const since = app.textmagic.sent.length;
+      const answers = await Promise.all(
+        Array.from({ length: COPIES }, () => api.webhook(signed.payload, signed.header)),
+      );
+      const after = await sentTwiceAfterLeases(app);
+      const [row] = await app.db.query<{ n: string }>(
+        'select count(*) as n from unlocks where lead_id = $1',
+        [sold.id],
+      );
+      const unlocks = Number(row!.n);
+      const details = smsSentTo(app, buyer.phone, since).length;
+      report(ctx, {
+        scenario: `same Stripe event, many times (${path.label})`,
+        load: `${COPIES} copies at once`,
+        fault: 'Stripe redelivery',
+        expected: '1 unlock, 1 details SMS, every copy 200, nothing resent after the leases',
+        observed: `${unlocks} unlock, ${details} details SMS, ${answers.filter((a) => a.status === 200).length}×200, ${after.resent} sent after the leases`,
+        lost: 1 - Math.min(unlocks, details, 1),
+        duplicated: Math.max(0, unlocks - 1) + Math.max(0, details - 1) + after.duplicated,
+      });
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(unlocks).toBe(1);
+      expect(details).toBe(1);
+      expect(after.resent).toBe(0);
+    });
+  });
+}

@@ -4,28 +4,21 @@
  * straight to Postgres and through PgBouncer in transaction mode.
  */
 import { describe, expect, it } from 'vitest';
-import { poolerAvailable, useApp } from '../tests/support/app';
+import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
 import { openSessions, smsSentTo } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
+import { describeOn, NEON, NEON_POOLED, PG, PG_POOLED } from './support/paths';
 import { extraCopies, report } from './support/row';
 
 const PAYERS = 200;
 const CAP = 3;
 
-const PATHS = [
-  { driver: 'pg', pooled: false },
-  { driver: 'neon', pooled: false },
-  { driver: 'pg', pooled: true },
-  { driver: 'neon', pooled: true },
-] as const;
-
-for (const { driver, pooled } of PATHS) {
-  const via = pooled ? `${driver} via PgBouncer` : driver;
-  describe.runIf(!pooled || poolerAvailable())(`oversell race (${via})`, () => {
+for (const path of [PG, NEON, PG_POOLED, NEON_POOLED]) {
+  describeOn(path, 'oversell race', () => {
     const app = useApp({
-      neon: driver === 'neon',
-      pooled,
+      neon: path.driver === 'neon',
+      pooled: path.pooled,
       env: { LEAD_MAX_OFFERS: String(PAYERS), DATABASE_POOL_MAX: '10' },
     });
 
@@ -67,7 +60,7 @@ for (const { driver, pooled } of PATHS) {
         buyers.filter((b) => winners.has(b.id) && refunded.includes(intentOf(b.sessionId))).length;
 
       report(ctx, {
-        scenario: `oversell race (${via})`,
+        scenario: `oversell race (${path.label})`,
         load: `${PAYERS} payments at once, maxUnlocks ${CAP}`,
         fault: 'none: every webhook at the same moment',
         expected: `${CAP} unlocks, ${PAYERS - CAP} refunds, 1 SMS each`,

@@ -1,22 +1,23 @@
 /**
  * Behind a transaction pooler, as deployments at scale reach Postgres (Neon's pooled endpoint,
  * PgBouncer, Supavisor, RDS Proxy): the run's PgBouncer in transaction mode with 4 server
- * connections, many client connections in front of it. Each scenario ends the way production
+ * connections, many client connections in front of it. The scenario ends the way production
  * would hours later: every lease run out and the dispatcher run until idle, then nothing may
- * have gone out twice.
+ * have gone out twice. (The payment race, redeliveries and database drops run through it too:
+ * oversell, duplicates and database-drops.)
  */
-import { describe, expect, it } from 'vitest';
-import { poolerAvailable, useApp, type TestApp } from '../tests/support/app';
+import { expect, it } from 'vitest';
+import { useApp } from '../tests/support/app';
 import type { Reply } from '../tests/support/events';
 import { api, lead } from '../tests/support/flow';
-import { smsSentTo, openSessions, uniqueZip } from '../tests/support/market';
-import { dispatchUntilIdle } from './support/clock';
-import { extraCopies, report } from './support/row';
+import { smsSentTo, uniqueZip } from '../tests/support/market';
+import { sentTwiceAfterLeases } from './support/clock';
+import { describeOn, NEON_POOLED, PG_POOLED } from './support/paths';
+import { report } from './support/row';
 
 const LEADS = 300;
 const CONCURRENCY = 40;
 const PROVIDERS = 20;
-const COPIES = 50;
 
 /** Runs `jobs` with at most `limit` in flight, in order of start. */
 async function withConcurrency<T>(limit: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
@@ -33,24 +34,15 @@ async function withConcurrency<T>(limit: number, jobs: Array<() => Promise<T>>):
   return out;
 }
 
-/** Every SMS the phones got more than once (same phones, same text), after every lease ran out. */
-async function sentTwiceAfterLeases(app: TestApp): Promise<{ resent: number; duplicated: number }> {
-  const before = app.textmagic.sent.length;
-  await dispatchUntilIdle(app.db);
-  return {
-    resent: app.textmagic.sent.length - before,
-    duplicated: extraCopies(app.textmagic.sent.map((m) => `${[...m.phones].sort().join(',')}|${m.text}`)),
-  };
-}
-
 const statusCounts = (replies: Reply[]) => {
   const counts = new Map<number, number>();
   for (const r of replies) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n}×${status}`).join(' + ');
 };
 
-for (const driver of ['pg', 'neon'] as const) {
-  describe.runIf(poolerAvailable())(`behind PgBouncer, transaction mode (${driver})`, () => {
+for (const path of [PG_POOLED, NEON_POOLED]) {
+  const { driver } = path;
+  describeOn(path, 'behind PgBouncer, transaction mode', () => {
     // Many client connections (as many containers would open) onto PgBouncer's 4 server connections.
     const app = useApp({
       neon: driver === 'neon',
@@ -94,36 +86,6 @@ for (const driver of ['pg', 'neon'] as const) {
       expect(perProvider.every((n) => n === LEADS)).toBe(true);
       expect(after.resent).toBe(0);
       expect(duplicated).toBe(0);
-    });
-
-    it(`one Stripe event delivered ${COPIES} times at once`, async (ctx) => {
-      const { lead: sold, buyers } = await openSessions(app, 1);
-      const buyer = buyers[0]!;
-      const signed = app.stripe.sign(app.stripe.completeSession(buyer.sessionId));
-      const since = app.textmagic.sent.length;
-      const answers = await Promise.all(
-        Array.from({ length: COPIES }, () => api.webhook(signed.payload, signed.header)),
-      );
-      const after = await sentTwiceAfterLeases(app);
-      const [row] = await app.db.query<{ n: string }>(
-        'select count(*) as n from unlocks where lead_id = $1',
-        [sold.id],
-      );
-      const unlocks = Number(row!.n);
-      const details = smsSentTo(app, buyer.phone, since).length;
-      report(ctx, {
-        scenario: `same Stripe event behind a transaction pooler (${driver})`,
-        load: `${COPIES} copies at once`,
-        fault: 'Stripe redelivery; PgBouncer, transaction mode, 4 server connections',
-        expected: '1 unlock, 1 details SMS, every copy 200, nothing resent after the leases',
-        observed: `${unlocks} unlock, ${details} details SMS, ${statusCounts(answers)}, ${after.resent} sent after the leases`,
-        lost: 1 - Math.min(unlocks, details, 1),
-        duplicated: Math.max(0, unlocks - 1) + Math.max(0, details - 1) + after.duplicated,
-      });
-      expect(statusCounts(answers)).toBe(`${COPIES}×200`);
-      expect(unlocks).toBe(1);
-      expect(details).toBe(1);
-      expect(after.resent).toBe(0);
     });
   });
 }

@@ -18,9 +18,9 @@ export type PoolSettings = {
   };
 };
 
-/** What both drivers' pools offer: enough for a health probe without a query builder. */
 /** node-postgres's query config, which Neon's Pool takes too; a `name` makes it a prepared statement. */
 export type QueryConfig = { name?: string; text: string; values?: unknown[] };
+/** What both drivers' pools offer: enough for a health probe and a named statement, no query builder. */
 export type Pool = {
   query(text: string | QueryConfig): Promise<{ rows: unknown[] }>;
   connect(): Promise<PoolClient>;

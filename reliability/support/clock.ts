@@ -1,5 +1,7 @@
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
+import type { TestApp } from '../../tests/support/app';
 import type { TestDatabase } from '../../tests/support/database';
+import { extraCopies } from './row';
 
 /**
  * Runs the scheduled dispatcher the way EventBridge would over the next hours, without waiting
@@ -20,4 +22,14 @@ export async function dispatchUntilIdle(db: TestDatabase, maxRuns = 15): Promise
     if (Number(left!.n) === 0) return run;
   }
   return maxRuns;
+}
+
+/** Every SMS the phones got more than once (same phones, same text), after every lease ran out. */
+export async function sentTwiceAfterLeases(app: TestApp): Promise<{ resent: number; duplicated: number }> {
+  const before = app.textmagic.sent.length;
+  await dispatchUntilIdle(app.db);
+  return {
+    resent: app.textmagic.sent.length - before,
+    duplicated: extraCopies(app.textmagic.sent.map((m) => `${[...m.phones].sort().join(',')}|${m.text}`)),
+  };
 }
