@@ -5,12 +5,14 @@
  * bundle can be imported (its clients built), not serve a request. A named import missing here
  * fails the bench's build loudly.
  */
+// The target is a plain function, not an arrow: only a constructible target lets `new` reach
+// the construct trap (`new PgDialect()`).
 const handler: ProxyHandler<() => void> = {
   get: (_, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : stub),
   apply: () => stub,
   construct: () => stub,
 };
-const stub: never = new Proxy(() => {}, handler) as never;
+const stub: never = new Proxy(function () {}, handler) as never;
 
 export default stub;
 export const and = stub;
