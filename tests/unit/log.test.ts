@@ -14,6 +14,49 @@ describe('log masking', () => {
     vi.restoreAllMocks();
   });
 
+  it('keeps ids and timestamps intact on a line that also holds a phone and an e-mail', () => {
+    const ids = [
+      '550e8400-e29b-41d4-a716-446655440000',
+      'cs_test_a1234567',
+      'pi_3OaBc1234567890123',
+      'evt_1OaBc2345678901234',
+      're_3OaBc1234567890',
+      'ch_3OaBc9876543210',
+      '49576009',
+      '2026-11-26 10:00:00',
+      '2026-11-26T10:00:00.000Z',
+      '1764151200',
+      '1764151200000',
+    ];
+    const line = maskText(
+      `${ids.join(' ')} 1764151200.123 +15125550142 15125550142. (512) 555-0142. jane.client@example.com`,
+    );
+    for (const id of ids) expect(line).toContain(id);
+    expect(line).not.toMatch(/5125550142|jane\.client/);
+    expect(line).toContain('+1********42');
+  });
+
+  it('masks contact fields by name, whatever their values look like', () => {
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const saved = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    try {
+      log.info('lead created', {
+        leadId: '550e8400-e29b-41d4-a716-446655440000',
+        lead: { name: 'Jane Client', description: 'Leaking sink', phone: '15125550142' },
+        to: ['+15125550142'],
+        sessionId: 'cs_test_a1234567',
+      });
+    } finally {
+      process.env.LOG_LEVEL = saved;
+    }
+    const entry = JSON.parse(spy.mock.calls[0]![0] as string) as Record<string, unknown>;
+    expect(entry.leadId).toBe('550e8400-e29b-41d4-a716-446655440000');
+    expect(entry.sessionId).toBe('cs_test_a1234567');
+    expect(entry.lead).toEqual({ name: '[11 chars]', description: '[12 chars]', phone: '1********42' });
+    expect(entry.to).toEqual(['+1********42']);
+  });
+
   it('masks contact details in structured fields, nested and in errors', () => {
     const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
     const saved = process.env.LOG_LEVEL;
