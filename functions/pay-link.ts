@@ -1,55 +1,53 @@
-import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { isConnectionError } from '../lib/db/pool';
 import { AppError, ExternalServiceError } from '../lib/errors';
-import { httpHandler } from '../lib/http/handler';
+import { httpFunction } from '../lib/http/handler';
 import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
 import { openCheckout } from '../lib/unlock/open-checkout';
-import { initClients } from '../lib/init-clients';
 import { stripe } from '../lib/stripe';
 
-// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
-await initClients(config, getDb, stripe);
-
 /** The short pay link a provider opens from an SMS: never shows the client's details. */
-export const handler = httpHandler(async (req) => {
-  const token = req.pathParams.token ?? '';
-  if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) {
-    return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
-  }
-  try {
-    const outcome = await openCheckout(await getDb(), token);
-    switch (outcome.kind) {
-      case 'redirect':
-        return redirect(outcome.url);
-      case 'owned':
-        return page(
-          200,
-          'This lead is yours',
-          "You've already unlocked this lead. The client's contact details were sent to you by SMS.",
-        );
-      case 'unavailable':
-        return page(
-          410,
-          'Lead no longer available',
-          'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
-        );
-      case 'not_found':
-        return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
+export const handler = await httpFunction(
+  async (req) => {
+    const token = req.pathParams.token ?? '';
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) {
+      return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
     }
-  } catch (err) {
-    // Stripe down or not configured, or the database unreachable: a page, not JSON.
-    const unavailable =
-      err instanceof ExternalServiceError ||
-      (err instanceof AppError && err.status === 503) ||
-      isConnectionError(err);
-    if (!unavailable) throw err;
-    log.warn('pay link unavailable', { error: (err as Error).message });
-    return page(
-      503,
-      'Payment temporarily unavailable',
-      'We could not open the payment page just now. Please open the link again in a minute.',
-    );
-  }
-});
+    try {
+      const outcome = await openCheckout(await getDb(), token);
+      switch (outcome.kind) {
+        case 'redirect':
+          return redirect(outcome.url);
+        case 'owned':
+          return page(
+            200,
+            'This lead is yours',
+            "You've already unlocked this lead. The client's contact details were sent to you by SMS.",
+          );
+        case 'unavailable':
+          return page(
+            410,
+            'Lead no longer available',
+            'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
+          );
+        case 'not_found':
+          return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
+      }
+    } catch (err) {
+      // Stripe down or not configured, or the database unreachable: a page, not JSON.
+      const unavailable =
+        err instanceof ExternalServiceError ||
+        (err instanceof AppError && err.status === 503) ||
+        isConnectionError(err);
+      if (!unavailable) throw err;
+      log.warn('pay link unavailable', { error: (err as Error).message });
+      return page(
+        503,
+        'Payment temporarily unavailable',
+        'We could not open the payment page just now. Please open the link again in a minute.',
+      );
+    }
+  },
+  [getDb, stripe],
+);

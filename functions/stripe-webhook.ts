@@ -1,27 +1,26 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { badRequest, notConfigured } from '../lib/errors';
-import { httpHandler } from '../lib/http/handler';
+import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { stripe, verifyWebhook, type StripeEvent } from '../lib/stripe';
 import { handleStripeEvent } from '../lib/unlock/fulfil-payment';
-import { initClients } from '../lib/init-clients';
-
-// Configuration, pool and query builder built in Lambda's init phase (lib/init-clients.ts).
-await initClients(config, getDb, stripe);
 
 /** Stripe's webhook: verified over the exact raw bytes before anything parses them. */
-export const handler = httpHandler(async (req) => {
-  const secret = config().stripe.webhookSecret;
-  if (!secret) throw notConfigured('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
-  const signature = req.headers['stripe-signature'];
-  if (!signature) throw badRequest('missing_signature', 'The Stripe-Signature header is missing');
-  let event: StripeEvent;
-  try {
-    event = verifyWebhook(req.rawBody, signature, secret);
-  } catch {
-    throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
-  }
-  const outcome = await handleStripeEvent(await getDb(), event);
-  return json(200, { received: true, outcome });
-});
+export const handler = await httpFunction(
+  async (req) => {
+    const secret = config().stripe.webhookSecret;
+    if (!secret) throw notConfigured('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+    const signature = req.headers['stripe-signature'];
+    if (!signature) throw badRequest('missing_signature', 'The Stripe-Signature header is missing');
+    let event: StripeEvent;
+    try {
+      event = verifyWebhook(req.rawBody, signature, secret);
+    } catch {
+      throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
+    }
+    const outcome = await handleStripeEvent(await getDb(), event);
+    return json(200, { received: true, outcome });
+  },
+  [getDb, stripe],
+);

@@ -2,7 +2,8 @@ import { log } from './log';
 
 /**
  * Builds a function's clients while Lambda initialises its container, before the first request:
- * each functions/*.ts awaits this at its top level, so a cold start pays for the configuration,
+ * `httpFunction` and `scheduledFunction`, awaited at each functions/*.ts's top level, call this, so
+ * a cold start pays for the configuration,
  * the pool and query builder (and the Stripe SDK client) in the init phase, and the first
  * request finds them ready. Nothing connects here; the pool connects on its first query.
  *

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 import { lazy } from './lazy';
+import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start, Issue 4).
@@ -133,3 +134,32 @@ export const providerPatch = lazy(() =>
 export type ProviderPatch = z.output<ReturnType<typeof providerPatch>>;
 
 export const uuidParam = lazy(() => z.uuid('must be a UUID'));
+
+/** A TextMagic id: a string or a non-negative integer, kept as a string. */
+const textMagicId = () =>
+  z.pipe(
+    z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), z.int().check(z.nonnegative())]),
+    z.transform(String).check(z.refine(hasNoNul, NUL_MESSAGE)),
+  );
+const digits = () => z.pipe(z.union([z.string(), z.number()]), z.transform(String));
+
+/** TextMagic's inbound SMS callback (numbers without "+", as TextMagic sends them). */
+export const inboundSmsInput = lazy(() =>
+  z.object({
+    id: textMagicId(),
+    sender: z.pipe(digits(), z.string().check(z.regex(/^\+?\d{7,15}$/, 'must be a phone number in digits'))),
+    receiver: z.optional(z.pipe(digits(), z.transform(stripNul))),
+    text: z.pipe(z._default(z.string().check(z.maxLength(2000)), ''), z.transform(stripNul)),
+    messageTime: z.optional(z.pipe(z.string().check(z.maxLength(64)), z.transform(stripNul))),
+  }),
+);
+
+/** TextMagic's delivery report callback. */
+export const deliveryReportInput = lazy(() =>
+  z.object({
+    id: textMagicId(),
+    status: z.string().check(z.trim(), z.minLength(1), z.maxLength(8), z.refine(hasNoNul, NUL_MESSAGE)),
+    receiver: z.optional(digits()),
+    sessionId: z.optional(textMagicId()),
+  }),
+);

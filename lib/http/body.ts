@@ -51,12 +51,8 @@ export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z
   return result.data;
 }
 
-/** A JSON object body, validated by `schema`. */
-export function jsonBody<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.output<S> {
-  const type = mediaType(req);
-  if (type && type !== 'application/json' && !type.endsWith('+json')) {
-    throw unsupportedMediaType('Send the body as application/json');
-  }
+/** The body parsed as JSON, which must be an object. */
+function jsonObject(req: HttpRequest): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(req.rawBody.toString('utf8'));
@@ -66,7 +62,16 @@ export function jsonBody<S extends z.ZodMiniType>(req: HttpRequest, schema: S): 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('invalid_json', 'The body must be a JSON object');
   }
-  return parseWith(schema, value);
+  return value as Record<string, unknown>;
+}
+
+/** A JSON object body, validated by `schema`. */
+export function jsonBody<S extends z.ZodMiniType>(req: HttpRequest, schema: S): z.output<S> {
+  const type = mediaType(req);
+  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+    throw unsupportedMediaType('Send the body as application/json');
+  }
+  return parseWith(schema, jsonObject(req));
 }
 
 /**
@@ -76,18 +81,7 @@ export function jsonBody<S extends z.ZodMiniType>(req: HttpRequest, schema: S): 
 export async function formFields(req: HttpRequest): Promise<Record<string, unknown>> {
   const type = mediaType(req);
   const text = () => req.rawBody.toString('utf8');
-  if (type === 'application/json' || type.endsWith('+json')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text());
-    } catch {
-      throw badRequest('invalid_json', 'The body is not valid JSON');
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw badRequest('invalid_json', 'The body must be a JSON object');
-    }
-    return value as Record<string, unknown>;
-  }
+  if (type === 'application/json' || type.endsWith('+json')) return jsonObject(req);
   if (type === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text()));
   }

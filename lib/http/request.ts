@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { EventWithRawBody } from './raw-body';
 
 /** What our handlers see of an HTTP call, whether API Gateway sent a REST (v1) or HTTP (v2) event. */
 export type HttpRequest = {
@@ -24,29 +25,15 @@ function defined(record: Record<string, string | undefined> | null | undefined) 
   return out;
 }
 
-export function toHttpRequest(event: ApiGatewayEvent): HttpRequest {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.headers ?? {})) {
-    if (v !== undefined) headers[k.toLowerCase()] = v;
-  }
-  const body = event.body ?? '';
-  const rawBody = Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8');
-  if (isV2(event)) {
-    return {
-      method: event.requestContext.http.method.toUpperCase(),
-      path: event.rawPath,
-      headers,
-      query: defined(event.queryStringParameters),
-      pathParams: defined(event.pathParameters),
-      rawBody,
-    };
-  }
-  return {
-    method: event.httpMethod.toUpperCase(),
-    path: event.path,
-    headers,
+/** Our request from an event that middy has normalised (headers lower-cased) and `rawBody` read. */
+export function toHttpRequest(event: EventWithRawBody): HttpRequest {
+  const common = {
+    headers: defined(event.headers),
     query: defined(event.queryStringParameters),
     pathParams: defined(event.pathParameters),
-    rawBody,
+    rawBody: event.rawBody,
   };
+  return isV2(event)
+    ? { method: event.requestContext.http.method.toUpperCase(), path: event.rawPath, ...common }
+    : { method: event.httpMethod.toUpperCase(), path: event.path, ...common };
 }

@@ -6,7 +6,7 @@ import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
-import { toErrorResponse } from '../../lib/http/handler';
+import { toErrorResponse } from '../../lib/http/json-errors';
 import { KEYS, phoneNumber, useApp } from '../support/app';
 import { writesNothing as writesNothingIn } from '../support/writes';
 import { invoke, type EventInput, type Reply } from '../support/events';

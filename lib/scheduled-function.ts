@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { config } from './config';
+import { initClients } from './init-clients';
+import { lambdaContext } from './lambda-context';
+
+/** A scheduled function: its clients built in the init phase, its log lines with the Lambda context. */
+export async function scheduledFunction<T>(
+  run: () => Promise<T>,
+  clients: Array<() => unknown> = [],
+): Promise<(event?: unknown, context?: Context) => Promise<T>> {
+  await initClients(config, ...clients);
+  const handler = middy<unknown, T, Error, Context>().use(lambdaContext()).handler(run);
+  return handler as (event?: unknown, context?: Context) => Promise<T>;
+}
