@@ -90,8 +90,7 @@ const READING = `### Where the time goes
 Most of a cold start is the libraries themselves: Neon's driver with its pool is about what
 \`health\` costs; drizzle builds its table objects at import; Stripe's constructor builds all of its
 API resources, with no way to build fewer. The column "without drizzle (stub)" shows what replacing
-drizzle with plain SQL would save: a real share, but not enough to meet a budget on a slow machine
-by itself. What the code controls is described in [how-it-works.md](how-it-works.md#cold-starts).`;
+drizzle with plain SQL would save, to weigh against rewriting every query. What the code controls is described in [how-it-works.md](how-it-works.md#cold-starts).`;
 
 export function coldTable(rows: ColdStart[]): string {
   const otherFlags = rows[0]?.other.nodeOptions || 'no NODE_OPTIONS';
