@@ -1,25 +1,24 @@
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import type { Reporter, TestModule } from 'vitest/node';
-import type { ReliabilityRow } from './support/row';
+import { writeMarkdown } from '../scripts/write-markdown';
+import {
+  reliabilityTable,
+  renderGuarantees,
+  type ReliabilityResultRow,
+  type ReliabilityResults,
+} from './render';
 
-const COLUMNS = [
-  'scenario',
-  'load',
-  'fault injected',
-  'expected',
-  'observed',
-  'lost',
-  'duplicated',
-  'slowest answer',
-  'result',
-];
+const RESULTS = 'reliability/results.json';
+const DOC = 'docs/guarantees.md';
 
-const cell = (v: unknown) => String(v ?? '').replaceAll('|', '\\|');
-
-/** Collects each scenario's row and prints one markdown table; also writes reliability/results.json. */
+/**
+ * Collects each scenario's row, prints one markdown table, and writes reliability/results.json
+ * and docs/guarantees.md from it.
+ */
 export default class ReliabilityReporter implements Reporter {
   async onTestRunEnd(modules: ReadonlyArray<TestModule>): Promise<void> {
-    const rows: Array<ReliabilityRow & { result: string }> = [];
+    const rows: ReliabilityResultRow[] = [];
     for (const mod of modules) {
       for (const test of mod.children.allTests()) {
         const row = test.meta().reliability;
@@ -39,31 +38,15 @@ export default class ReliabilityReporter implements Reporter {
         }
       }
     }
-    const lines = [
-      `| ${COLUMNS.join(' | ')} |`,
-      `|${COLUMNS.map(() => '---').join('|')}|`,
-      ...rows
-        .map((r) =>
-          [
-            r.scenario,
-            r.load,
-            r.fault,
-            r.expected,
-            r.observed,
-            r.lost,
-            r.duplicated,
-            r.slowestMs === undefined ? '' : `${Math.round(r.slowestMs)} ms`,
-            r.result,
-          ]
-            .map(cell)
-            .join(' | '),
-        )
-        .map((l) => `| ${l} |`),
-    ];
-    process.stdout.write(`\n## Reliability\n\n${lines.join('\n')}\n\n`);
-    await writeFile(
-      'reliability/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
-    );
+    const results: ReliabilityResults = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      rows,
+    };
+    process.stdout.write(`\n## Reliability\n\n${reliabilityTable(rows)}\n\n`);
+    await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    await writeMarkdown(DOC, renderGuarantees(results));
   }
 }
