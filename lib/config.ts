@@ -51,71 +51,225 @@ export type Config = {
   currency: string;
 };
 
+/** One configuration variable: what `.env.example`, the README and serverless.yml are generated or checked from. */
+export type Variable = {
+  /** The value when unset; an empty value is unset too. */
+  default?: string;
+  /** What unset means when there is no default value to write. */
+  unset?: string;
+  meaning: string;
+  /** Comes from SSM Parameter Store in a deployed stage; never logged. */
+  secret?: true;
+  /** Heading the variable is listed under in `.env.example`. */
+  group: string;
+};
+
+/**
+ * Every variable the functions read, in the order they are documented. `npm run docs` writes
+ * `.env.example` and the README's table from this; tests/unit/config-docs.test.ts fails when
+ * either, or serverless.yml's `provider.environment`, disagrees with it.
+ */
+export const VARIABLES = {
+  DATABASE_URL: {
+    group: 'Postgres',
+    secret: true,
+    unset: 'embedded Postgres locally',
+    meaning:
+      "any Postgres URL: a Neon host (`*.neon.tech`) goes through Neon's serverless driver (WebSocket pool, interactive transactions), any other through a TCP pool; at scale, the pooled endpoint (`-pooler` host)",
+  },
+  DATABASE_DRIVER: {
+    group: 'Postgres',
+    default: 'auto',
+    meaning: '`auto` (by host), `neon` or `pg`: force a driver',
+  },
+  NEON_WS_PROXY: {
+    group: 'Postgres',
+    unset: 'none',
+    meaning:
+      "`host:port/path` of a WebSocket-to-TCP proxy speaking Neon's protocol, for the Neon driver against a local Postgres (tests)",
+  },
+  DATABASE_POOL_MAX: {
+    group: 'Postgres',
+    default: '2',
+    meaning:
+      'connections per container: a container serves one request at a time, and one request holds at most 2',
+  },
+  DATABASE_PREPARED_STATEMENTS: {
+    group: 'Postgres',
+    default: 'off',
+    meaning:
+      "`on`: named prepared statements for the hottest statements; only on a direct connection or a pooler that keeps them (PgBouncer 1.21+ `max_prepared_statements`), never behind a transaction pooler such as Neon's `-pooler` endpoint",
+  },
+  DATABASE_CONNECT_TIMEOUT_MS: {
+    group: 'Postgres',
+    default: '5000',
+    meaning: 'give up connecting to Postgres after this long (the request answers 503)',
+  },
+  DATABASE_QUERY_TIMEOUT_MS: {
+    group: 'Postgres',
+    default: '4000',
+    meaning:
+      'give up on a statement after this long (503); a stalled network never holds a request to the Lambda timeout',
+  },
+  STRIPE_SECRET_KEY: {
+    group: 'Stripe',
+    secret: true,
+    unset: 'none: pay links answer "temporarily unavailable"',
+    meaning: 'Stripe secret key',
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    group: 'Stripe',
+    secret: true,
+    unset: 'none: webhooks answer 503',
+    meaning: '`whsec_…` signing secret of the webhook endpoint',
+  },
+  STRIPE_API_URL: {
+    group: 'Stripe',
+    unset: "Stripe's own",
+    meaning: 'Stripe API base, for local emulators and tests (e.g. `http://127.0.0.1:12111`)',
+  },
+  STRIPE_TIMEOUT_MS: { group: 'Stripe', default: '8000', meaning: 'Stripe API timeout' },
+  TEXTMAGIC_USERNAME: {
+    group: 'TextMagic',
+    secret: true,
+    unset: 'none: SMS are logged, not sent',
+    meaning: 'TextMagic REST v2 user name',
+  },
+  TEXTMAGIC_API_KEY: {
+    group: 'TextMagic',
+    secret: true,
+    unset: 'none: SMS are logged, not sent',
+    meaning: 'TextMagic REST v2 API key',
+  },
+  TEXTMAGIC_FROM_NUMBER: { group: 'TextMagic', unset: "the account's default", meaning: 'sender number' },
+  TEXTMAGIC_API_URL: {
+    group: 'TextMagic',
+    default: 'https://rest.textmagic.com/api/v2',
+    meaning: 'TextMagic API base',
+  },
+  TEXTMAGIC_TIMEOUT_MS: { group: 'TextMagic', default: '5000', meaning: 'TextMagic request timeout' },
+  INLINE_WORK_BUDGET_MS: {
+    group: 'Requests',
+    default: '1500',
+    meaning:
+      'time a request spends after its commit on SMS sends and Stripe follow-ups before it answers; the rest stays queued for the dispatcher (which uses the full timeouts)',
+  },
+  INBOUND_SMS_TOKEN: {
+    group: 'Keys (under `npm start` unset keys take the development values it prints)',
+    secret: true,
+    unset: 'none: callbacks refused (`local-sms-token` locally)',
+    meaning: 'secret that TextMagic callback URLs carry as `?token=`',
+  },
+  LEAD_API_KEY: {
+    group: 'Keys (under `npm start` unset keys take the development values it prints)',
+    secret: true,
+    unset: 'none: refused (`local-lead-key` locally)',
+    meaning: 'key for `POST /leads`, sent as `x-api-key`',
+  },
+  ADMIN_API_KEY: {
+    group: 'Keys (under `npm start` unset keys take the development values it prints)',
+    secret: true,
+    unset: 'none: refused (`local-admin-key` locally)',
+    meaning: 'key for admin routes, sent as `Authorization: Bearer …`',
+  },
+  PUBLIC_BASE_URL: {
+    group: 'Leads',
+    default: 'http://localhost:3000',
+    meaning: 'base of the short payment links put in SMS',
+  },
+  DEFAULT_COUNTRY: {
+    group: 'Leads',
+    default: 'US',
+    meaning: 'region for phone numbers written without a country code',
+  },
+  LEAD_PRICE_CENTS: {
+    group: 'Leads',
+    default: '1500',
+    meaning: "default unlock price, in the currency's smallest unit",
+  },
+  LEAD_MAX_UNLOCKS: {
+    group: 'Leads',
+    default: '3',
+    meaning: 'default number of providers that may buy one lead',
+  },
+  LEAD_MAX_OFFERS: {
+    group: 'Leads',
+    default: '10',
+    meaning: 'most providers that get a teaser for one lead',
+  },
+  LEAD_TTL_HOURS: {
+    group: 'Leads',
+    default: '72',
+    meaning: 'hours after which a lead takes no more unlocks',
+  },
+  CURRENCY: { group: 'Leads', default: 'usd', meaning: 'ISO currency of prices' },
+  LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
+} as const satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 /**
  * Reads the environment by hand, not with a schema library: every function parses it on a cold
- * start, and zod cost more there than all of these checks (Issue 4). Same rules as before: an
- * empty string is unset for keys, URLs and numbers; every bad variable is named at once.
+ * start, and zod cost more there than all of these checks. An empty value is unset for every
+ * variable (serverless.yml passes an empty string for what is not configured) and takes the
+ * table's default; every bad variable is named at once.
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const problems: string[] = [];
-  const bad = (name: string, message: string) => {
+  const bad = (name: VariableName, message: string) => {
     problems.push(`${name}: ${message}`);
   };
+  /** The value, or the table's default when unset or empty. */
+  const value = (name: VariableName): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? (VARIABLES[name] as Variable).default : raw;
+  };
+  const fallback = (name: VariableName) => (VARIABLES[name] as Variable).default!;
 
   /** Trimmed; unset when empty. */
-  const optionalString = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const optionalString = (name: VariableName): string | undefined => value(name)?.trim() || undefined;
 
-  /** A positive safe integer, as `Number()` reads it; the fallback when unset or empty. */
-  const positiveInt = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n <= 0) bad(name, 'must be a positive whole number');
+  /** A positive safe integer, as `Number()` reads it. */
+  const positiveInt = (name: VariableName): number => {
+    const n = Number(value(name));
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      bad(name, 'must be a positive whole number');
+      return Number(fallback(name));
+    }
     return n;
   };
 
-  /** on/off (also true/false, 1/0, yes/no); the fallback when unset or empty. */
-  const flag = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (raw === undefined || raw === '') return fallback;
+  /** on/off (also true/false, 1/0, yes/no). */
+  const flag = (name: VariableName): boolean => {
+    const raw = value(name)!.trim().toLowerCase();
     if (['on', 'true', '1', 'yes'].includes(raw)) return true;
     if (['off', 'false', '0', 'no'].includes(raw)) return false;
     bad(name, 'must be on or off');
-    return fallback;
+    return false;
   };
 
   /** An absolute URL, trimmed, tabs and line breaks removed (as the URL parser ignores them). */
-  const checkedUrl = (name: string, value: string): string => {
-    const trimmed = value.trim();
+  const optionalUrl = (name: VariableName): string | undefined => {
+    const raw = value(name);
+    if (raw === undefined) return undefined;
+    const trimmed = raw.trim();
     if (!URL.canParse(trimmed)) bad(name, 'must be an absolute URL');
-    return trimmed.replace(/[\t\n\r]/g, '');
+    return trimmed.replace(/[\t\n\r]/g, '').replace(/\/+$/, '');
   };
-  const url = (name: string, fallback: string): string => checkedUrl(name, env[name] || fallback);
-  const optionalUrl = (name: string): string | undefined => {
-    const raw = env[name];
-    return raw === undefined || raw === '' ? undefined : checkedUrl(name, raw);
+  const url = (name: VariableName): string => optionalUrl(name)!;
+
+  /** Trimmed, cased by `normalize`, matching `shape`. */
+  const code = (name: VariableName, normalize: (s: string) => string, shape: RegExp, what: string) => {
+    const v = normalize(value(name)!.trim());
+    if (!shape.test(v)) bad(name, what);
+    return v;
   };
 
-  /** Unset: the default. Set (even empty): trimmed, cased by `normalize`, matching `shape`. */
-  const code = (
-    name: string,
-    fallback: string,
-    normalize: (s: string) => string,
-    shape: RegExp,
-    what: string,
-  ) => {
-    const raw = env[name];
-    if (raw === undefined) return fallback;
-    const value = normalize(raw.trim());
-    if (!shape.test(value)) bad(name, what);
-    return value;
-  };
-
-  const driver = env.DATABASE_DRIVER ?? 'auto';
+  const driver = value('DATABASE_DRIVER')!.trim();
   if (driver !== 'auto' && driver !== 'neon' && driver !== 'pg')
     bad('DATABASE_DRIVER', 'must be auto, neon or pg');
 
@@ -127,49 +281,42 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: optionalString('DATABASE_URL'),
     databaseDriver: driver as Config['databaseDriver'],
     neonWsProxy: optionalString('NEON_WS_PROXY'),
-    databasePoolMax: positiveInt('DATABASE_POOL_MAX', 2),
-    databasePreparedStatements: flag('DATABASE_PREPARED_STATEMENTS', false),
-    databaseConnectTimeoutMs: positiveInt('DATABASE_CONNECT_TIMEOUT_MS', 5000),
-    databaseQueryTimeoutMs: positiveInt('DATABASE_QUERY_TIMEOUT_MS', 4000),
+    databasePoolMax: positiveInt('DATABASE_POOL_MAX'),
+    databasePreparedStatements: flag('DATABASE_PREPARED_STATEMENTS'),
+    databaseConnectTimeoutMs: positiveInt('DATABASE_CONNECT_TIMEOUT_MS'),
+    databaseQueryTimeoutMs: positiveInt('DATABASE_QUERY_TIMEOUT_MS'),
     stripe: {
       secretKey: optionalString('STRIPE_SECRET_KEY'),
       webhookSecret: optionalString('STRIPE_WEBHOOK_SECRET'),
       apiUrl: optionalUrl('STRIPE_API_URL'),
-      timeoutMs: positiveInt('STRIPE_TIMEOUT_MS', 8000),
+      timeoutMs: positiveInt('STRIPE_TIMEOUT_MS'),
     },
     textmagic: {
       username: optionalString('TEXTMAGIC_USERNAME'),
       apiKey: optionalString('TEXTMAGIC_API_KEY'),
       fromNumber: optionalString('TEXTMAGIC_FROM_NUMBER'),
-      apiUrl: url('TEXTMAGIC_API_URL', 'https://rest.textmagic.com/api/v2').replace(/\/+$/, ''),
-      timeoutMs: positiveInt('TEXTMAGIC_TIMEOUT_MS', 5000),
+      apiUrl: url('TEXTMAGIC_API_URL'),
+      timeoutMs: positiveInt('TEXTMAGIC_TIMEOUT_MS'),
     },
-    inlineWorkBudgetMs: positiveInt('INLINE_WORK_BUDGET_MS', 1500),
+    inlineWorkBudgetMs: positiveInt('INLINE_WORK_BUDGET_MS'),
     keys: {
       leadApiKey: leadApiKey ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
       adminApiKey: adminApiKey ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
       inboundSmsToken: inboundSmsToken ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
     },
     local,
-    publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:3000').replace(/\/+$/, ''),
+    publicBaseUrl: url('PUBLIC_BASE_URL'),
     defaultCountry: code(
       'DEFAULT_COUNTRY',
-      'US',
       (s) => s.toUpperCase(),
       /^[A-Z]{2}$/,
       'a two-letter ISO country code',
     ) as CountryCode,
-    leadPriceCents: positiveInt('LEAD_PRICE_CENTS', 1500),
-    leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS', 3),
-    leadMaxOffers: positiveInt('LEAD_MAX_OFFERS', 10),
-    leadTtlHours: positiveInt('LEAD_TTL_HOURS', 72),
-    currency: code(
-      'CURRENCY',
-      'usd',
-      (s) => s.toLowerCase(),
-      /^[a-z]{3}$/,
-      'a three-letter ISO currency code',
-    ),
+    leadPriceCents: positiveInt('LEAD_PRICE_CENTS'),
+    leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS'),
+    leadMaxOffers: positiveInt('LEAD_MAX_OFFERS'),
+    leadTtlHours: positiveInt('LEAD_TTL_HOURS'),
+    currency: code('CURRENCY', (s) => s.toLowerCase(), /^[a-z]{3}$/, 'a three-letter ISO currency code'),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { ConfigError, parseConfig, VARIABLES } from '../../lib/config';
 
 describe('configuration', () => {
   it('takes the contract defaults from an empty environment', () => {
@@ -92,5 +92,17 @@ describe('configuration', () => {
     expect(c.currency).toBe('eur');
     expect(c.defaultCountry).toBe('GB');
     expect(c.publicBaseUrl).toBe('https://x.test');
+  });
+});
+
+describe('configuration: empty values', () => {
+  it('reads an empty value as unset for every variable (the default, never an error)', () => {
+    const empty = Object.fromEntries(Object.keys(VARIABLES).map((name) => [name, '']));
+    expect(parseConfig(empty)).toEqual(parseConfig({}));
+    expect(parseConfig({ DATABASE_DRIVER: '', DEFAULT_COUNTRY: '', CURRENCY: '' })).toMatchObject({
+      databaseDriver: 'auto',
+      defaultCountry: 'US',
+      currency: 'usd',
+    });
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * lib/config.ts's table is the one place a variable is described: `.env.example`, the README's
+ * table and serverless.yml's environment must agree with it, and every variable the functions
+ * read must be in it.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { VARIABLES, type Variable } from '../../lib/config';
+import { renderEnvExample, withConfigTable } from '../../scripts/config-docs';
+
+const read = (file: string) => readFileSync(file, 'utf8');
+const names = Object.keys(VARIABLES);
+const isSecret = (name: string) => Boolean((VARIABLES as Record<string, Variable>)[name]!.secret);
+
+type Service = {
+  params: Record<string, Record<string, string>>;
+  provider: { environment: Record<string, string> };
+};
+const service = () => parse(read('serverless.yml')) as Service;
+
+describe('configuration table', () => {
+  it('.env.example is generated from it (npm run docs)', () => {
+    expect(read('.env.example'), 'run `npm run docs`').toBe(renderEnvExample());
+  });
+
+  it("the README's table is generated from it (npm run docs)", async () => {
+    const readme = read('README.md');
+    const options = (await resolveConfig('README.md')) ?? {};
+    const generated = await format(withConfigTable(readme), { ...options, filepath: 'README.md' });
+    expect(readme, 'run `npm run docs`').toBe(generated);
+  });
+
+  it('serverless.yml passes every variable through, with no default of its own', () => {
+    const { provider, params } = service();
+    expect(Object.keys(provider.environment)).toEqual(names);
+    for (const name of names) {
+      if (isSecret(name)) {
+        expect(provider.environment[name]).toBe(`\${param:${name}}`);
+        expect(params.default![name]).toBe(`\${env:${name}, ''}`);
+        expect(params.prod![name]).toBe(`\${env:${name}, ssm:/lead-unlock/prod/${name}}`);
+      } else {
+        expect(provider.environment[name]).toBe(`\${env:${name}, ''}`);
+      }
+    }
+    for (const stage of Object.values(params)) {
+      expect(Object.keys(stage).sort()).toEqual(names.filter(isSecret).sort());
+    }
+  });
+
+  it('holds every variable the functions read', () => {
+    // Set by serverless-offline, and by the build (esbuild define): not configuration.
+    const notConfiguration = new Set(['IS_OFFLINE', 'BUNDLED_GLOBAL_WEBSOCKET']);
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? sources(path.join(dir, e.name))
+          : e.name.endsWith('.ts')
+            ? [path.join(dir, e.name)]
+            : [],
+      );
+    const read_ = new Set<string>();
+    for (const file of [...sources('lib'), ...sources('functions')]) {
+      const text = read(file);
+      for (const [, name] of text.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) read_.add(name!);
+      for (const [, name] of text.matchAll(
+        /\b(?:value|optionalString|positiveInt|flag|url|optionalUrl|code)\('([A-Z][A-Z0-9_]*)'/g,
+      ))
+        read_.add(name!);
+    }
+    const missing = [...read_].filter((n) => !notConfiguration.has(n) && !names.includes(n));
+    expect(missing).toEqual([]);
+    expect(read_.size).toBeGreaterThan(20);
+  });
+});
