@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
@@ -133,6 +134,7 @@ export async function createLead(
     );
     if (row) {
       const lead = fromRow(leads, row);
+      businessEvent('lead created', { LeadsCreated: 1 }, { leadId: lead.id, offeredTo: row.offered });
       if (row.teaser) await sendClaimedNow(db, [fromRow(smsMessages, row.teaser)]);
       return { lead, offeredTo: row.offered, created: true };
     }

@@ -106,6 +106,8 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
       log.warn('SMS undelivered after every resend: left for the operator', {
         smsId: sms.id,
         firstSmsId: first,
+        leadId: sms.leadId,
+        providerId: sms.providerId,
         kind: sms.kind,
         status: report.status,
       });
@@ -123,7 +125,13 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
         resendOf: first,
       },
     ]);
-    log.info('SMS undelivered: sent again', { smsId: sms.id, firstSmsId: first, status: report.status });
+    log.info('SMS undelivered: sent again', {
+      smsId: sms.id,
+      firstSmsId: first,
+      leadId: sms.leadId,
+      providerId: sms.providerId,
+      status: report.status,
+    });
     return { matched: true, resendIds };
   });
   await sendNow(db, resendIds);

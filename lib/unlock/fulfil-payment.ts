@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { fromRow, rows, transaction, type Database, type Tx } from '../db/client';
 import {
@@ -303,6 +304,15 @@ export async function handleStripeEvent(db: Database, event: StripeEvent): Promi
       claimed: effects.claimed ?? [],
     };
   });
+  const session = outcome === 'unlocked' ? toFulfil(event) : undefined;
+  if (session) {
+    const { leadId, offerId, providerId } = session.metadata ?? {};
+    businessEvent(
+      'lead unlocked',
+      { Unlocks: 1 },
+      { leadId, offerId, providerId, sessionId: session.id, eventId: event.id },
+    );
+  }
   // One budget for all of it, so the webhook answers in time whatever Stripe and TextMagic do.
   const deadline = inlineDeadline();
   await Promise.all([

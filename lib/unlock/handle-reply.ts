@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { sql, type SQL } from 'drizzle-orm';
 import { fromRow, rows, type Database } from '../db/client';
 import { smsMessages, type Lead, type Offer } from '../db/schema';
@@ -164,6 +165,18 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   if (!row?.recorded) return 'duplicate';
   // In id order, the order of the messages (the rows take their ids in the insert's order).
   const answers = (row.sms ?? []).map((r) => fromRow(smsMessages, r));
+  if (row.outcome === 'yes') {
+    businessEvent(
+      'YES reply',
+      { YesReplies: 1 },
+      {
+        inboundSmsId: sms.id,
+        leadId: answer.leadId,
+        providerId: answers[0]?.providerId,
+        answer: answer.kind,
+      },
+    );
+  }
   await sendClaimedNow(db, answers);
   return row.outcome ?? reply.kind;
 }

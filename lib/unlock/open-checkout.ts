@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { and, eq } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
@@ -70,5 +71,10 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       checkoutExpiresAt: new Date(session.expires_at * 1000),
     })
     .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, offer.checkoutAttempt)));
+  businessEvent(
+    'checkout opened',
+    { CheckoutsOpened: 1 },
+    { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, sessionId: session.id },
+  );
   return { kind: 'redirect', url: session.url };
 }

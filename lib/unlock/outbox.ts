@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { eq, sql } from 'drizzle-orm';
 import { namedRows, type Database, type Queryable } from '../db/client';
 import { config } from '../config';
@@ -83,6 +84,14 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
   for (let attempt = 0; ; attempt++) {
     try {
       await markSent(message.id, sent);
+      businessEvent('SMS sent', message.kind === 'teaser' ? { TeasersSent: message.recipients.length } : {}, {
+        smsId: message.id,
+        kind: message.kind,
+        leadId: message.leadId,
+        providerId: message.providerId,
+        transport: sent.transport,
+        messageId: sent.messageId,
+      });
       return;
     } catch (err) {
       const pause = RECORD_RETRY_MS[attempt];
@@ -124,5 +133,22 @@ export const sendClaimedNow = (db: Database, messages: SmsMessage[], deadline?: 
   workClaimed(db, smsMessages, messages, (m, d) => sendOne(db, m, d), deadline);
 
 /** The scheduled dispatcher's batch: everything due, oldest first, with the full timeouts. */
+/**
+ * The dispatcher's run of the outbox. Each run reports how long the oldest due SMS had waited
+ * (0 when none): claimed oldest first, so it is the first of the batch; an alarm watches it.
+ */
 export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>
-  workQueue(db, smsMessages, { limit }, (m) => sendOne(db, m));
+  workQueue(
+    db,
+    smsMessages,
+    { limit },
+    (m) => sendOne(db, m),
+    (rows) => {
+      const oldest = Math.max(0, ...rows.map((r) => r.dueForSeconds));
+      businessEvent(
+        'outbox due',
+        { OldestDueOutboxAgeSeconds: Math.round(oldest) },
+        { claimed: rows.length },
+      );
+    },
+  );

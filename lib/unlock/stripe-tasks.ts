@@ -1,3 +1,4 @@
+import { businessEvent } from '../metrics';
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
 import type { Deadline } from '../deadline';
@@ -36,6 +37,18 @@ async function runOne(db: Database, task: StripeTask, deadline?: Deadline): Prom
     .update(stripeTasks)
     .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
     .where(eq(stripeTasks.id, task.id));
+  if (task.kind === 'refund') {
+    businessEvent(
+      'payment refunded',
+      { Refunds: 1 },
+      {
+        leadId: task.leadId,
+        providerId: task.providerId,
+        sessionId: task.checkoutSessionId,
+        taskId: task.id,
+      },
+    );
+  }
 }
 
 /**

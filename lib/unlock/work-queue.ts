@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { businessEvent } from '../metrics';
+import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
 import { deadlineIn, msLeft, type Deadline } from '../deadline';
@@ -21,11 +22,11 @@ export async function claimDue<Q extends Queue>(
   db: Database,
   queue: Q,
   opts: { ids?: number[]; limit: number },
-): Promise<Array<Q['$inferSelect']>> {
+): Promise<Array<Claimed<Q>>> {
   // Both queues share these columns; drizzle cannot see that through the union, hence the cast.
   const q = queue as typeof smsMessages;
   const due = db
-    .select({ id: q.id })
+    .select({ id: q.id, dueAt: q.nextAttemptAt })
     .from(q)
     .where(
       and(
@@ -36,7 +37,8 @@ export async function claimDue<Q extends Queue>(
     )
     .orderBy(asc(q.nextAttemptAt), asc(q.id))
     .limit(opts.limit)
-    .for('update', { skipLocked: true });
+    .for('update', { skipLocked: true })
+    .as('due');
   const rows = await db
     .update(q)
     .set({
@@ -44,11 +46,19 @@ export async function claimDue<Q extends Queue>(
       nextAttemptAt: leaseEnd(),
       updatedAt: sql`now()`,
     })
-    .where(inArray(q.id, due))
-    .returning();
+    .from(due)
+    .where(eq(q.id, due.id))
+    // How long each row had been due, read in the same statement (the lease overwrites it).
+    .returning({
+      ...getTableColumns(q),
+      dueForSeconds: sql<number>`extract(epoch from now() - ${due.dueAt})::float8`.mapWith(Number),
+    });
   // RETURNING has no order: oldest first, so a budget running out leaves the newest queued.
-  return (rows as Array<Q['$inferSelect']>).sort((a, b) => a.id - b.id);
+  return (rows as Array<Claimed<Q>>).sort((a, b) => a.id - b.id);
 }
+
+/** A claimed row, with how long it had been due when claimed. */
+export type Claimed<Q extends Queue> = Q['$inferSelect'] & { dueForSeconds: number };
 
 /**
  * After a failed try: a retryable error waits with backoff, anything else (or the tenth try)
@@ -57,7 +67,7 @@ export async function claimDue<Q extends Queue>(
 export async function recordFailure<Q extends Queue>(
   db: Database,
   queue: Q,
-  row: { id: number; attempts: number },
+  row: { id: number; attempts: number; leadId: string | null; providerId: string | null },
   err: unknown,
 ): Promise<'retry' | 'failed'> {
   const q = queue as typeof smsMessages;
@@ -66,6 +76,8 @@ export async function recordFailure<Q extends Queue>(
   const error = err instanceof Error ? err.message : String(err);
   log.warn(`${q === smsMessages ? 'SMS send' : 'Stripe follow-up'} failed`, {
     id: row.id,
+    leadId: row.leadId,
+    providerId: row.providerId,
     attempts: row.attempts,
     retryable,
     error,
@@ -78,6 +90,13 @@ export async function recordFailure<Q extends Queue>(
         : { nextAttemptAt: decision.nextAttemptAt, lastError: error, updatedAt: sql`now()` },
     )
     .where(eq(q.id, row.id));
+  if (decision.giveUp && q === smsMessages) {
+    businessEvent(
+      'SMS failed',
+      { SmsFailed: 1 },
+      { smsId: row.id, leadId: row.leadId, providerId: row.providerId },
+    );
+  }
   return decision.giveUp ? 'failed' : 'retry';
 }
 
@@ -101,8 +120,11 @@ export async function workQueue<Q extends Queue>(
   queue: Q,
   opts: { ids?: number[]; limit: number },
   work: Work<Q['$inferSelect']>,
+  onClaimed?: (rows: Array<Claimed<Q>>) => void,
 ): Promise<QueueRun> {
-  return workRows(db, queue, await claimDue(db, queue, opts), work);
+  const rows = await claimDue(db, queue, opts);
+  onClaimed?.(rows);
+  return workRows(db, queue, rows, work);
 }
 
 /** Works rows this worker already holds (claimed, or written claimed by its own transaction). */

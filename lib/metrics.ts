@@ -1,0 +1,43 @@
+import { writeLine } from './log';
+
+/** The business counts an operator watches, each a CloudWatch metric in the `LeadUnlock` namespace. */
+export type BusinessMetric =
+  | 'LeadsCreated'
+  | 'TeasersSent'
+  | 'YesReplies'
+  | 'CheckoutsOpened'
+  | 'Unlocks'
+  | 'Refunds'
+  | 'SmsFailed'
+  | 'OldestDueOutboxAgeSeconds';
+
+export const METRICS_NAMESPACE = 'LeadUnlock';
+const SERVICE = 'lead-unlock';
+
+/**
+ * One business event: a log line with its ids (one grep follows a lead) that is also a metric
+ * in CloudWatch's Embedded Metric Format, which Lambda's log pipeline turns into metrics with no
+ * API call. Written by our logger rather than Powertools Metrics: this is all of EMF we use, and
+ * it costs a cold start nothing (Powertools' figures are in docs/performance.md).
+ */
+export function businessEvent(
+  message: string,
+  metrics: Partial<Record<BusinessMetric, number>>,
+  ids: Record<string, unknown> = {},
+): void {
+  const names = Object.keys(metrics) as BusinessMetric[];
+  writeLine('info', message, ids, {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['service']],
+          Metrics: names.map((Name) => ({ Name, Unit: Name.endsWith('Seconds') ? 'Seconds' : 'Count' })),
+        },
+      ],
+    },
+    service: SERVICE,
+    ...metrics,
+  });
+}
