@@ -4,14 +4,14 @@ import { leads, offers, providers, smsMessages, unlocks, type Lead, type SmsMess
 import { notFound } from '../errors';
 import { messagePart } from '../sms/segments';
 import { resendKey, undeliveredTo } from '../unlock/delivery-report';
-import { leadStatus, type LeadStatus } from '../unlock/lead-status';
+import { leadStatus } from '../unlock/lead-status';
 
 /** The lead's summary as `POST /leads` answers it. */
 export function leadSummary(lead: Lead, offeredTo: number) {
   return {
     id: lead.id,
     code: lead.code,
-    status: leadStatus(lead) as LeadStatus,
+    status: leadStatus(lead),
     priceCents: lead.priceCents,
     maxUnlocks: lead.maxUnlocks,
     offeredTo,

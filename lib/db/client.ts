@@ -18,7 +18,7 @@ export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Either the database or a transaction on it: queries take whichever they are given. */
 export type Queryable = Database | Tx;
 
-type Drizzle = { pool: Pool; db: Database; on(client: PoolClient): Database };
+type Drizzle = { pool: Pool; db: Database; on: (client: PoolClient) => Database };
 let drizzled: Drizzle | undefined;
 
 /** The query builder on this container's pool, built once (and again after `closeDb`). */

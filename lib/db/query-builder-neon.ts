@@ -3,4 +3,4 @@ import type { Database } from './client';
 
 /** drizzle on a Neon pool or pooled client (condition `db-neon`). */
 export const queryBuilder = (client: unknown, _driver?: 'neon' | 'pg'): Database =>
-  drizzle({ client: client as never }) as unknown as Database;
+  drizzle({ client: client as never });

@@ -6,7 +6,7 @@ import type { HttpRequest } from './request';
  * Postgres text and jsonb cannot hold U+0000, and some SMS gateways pass GSM-7 '@' (0x00) as
  * NUL: free text from TextMagic is cleaned rather than failed with a 500 it would retry forever.
  */
-export const stripNul = (s: string): string => s.replace(/\u0000/g, '');
+export const stripNul = (s: string): string => s.replaceAll('\u0000', '');
 export const hasNoNul = (s: string): boolean => !s.includes('\u0000');
 /** Nesting kept by `stripNulDeep`; deeper values are replaced (a callback's fields are flat). */
 export const MAX_STORED_DEPTH = 16;

@@ -123,7 +123,7 @@ function cut(chars: string[], n: number): string[] {
     const space = chars.lastIndexOf(' ', n - 1);
     if (space >= n * 0.6) end = space;
   }
-  while (end > 0 && /^[\s,;:.\-]$/.test(chars[end - 1] ?? '')) end -= 1;
+  while (end > 0 && /^[\s,;:.-]$/.test(chars[end - 1] ?? '')) end -= 1;
   return chars.slice(0, end);
 }
 

@@ -277,8 +277,8 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
   const paid = toFulfil(event);
   if (paid) return fulfil(tx, paid, lead);
   switch (event.type) {
+    // An expired session, or a delayed payment that failed: the link opens a new session.
     case 'checkout.session.expired':
-    // A delayed payment that failed: the link opens a new session, to pay another way.
     case 'checkout.session.async_payment_failed':
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':

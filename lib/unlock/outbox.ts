@@ -1,5 +1,5 @@
 import { businessEvent } from '../metrics';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { namedRows, type Database, type Queryable } from '../db/client';
 import { config } from '../config';
 import { isConnectionError } from '../db/pool';
