@@ -108,6 +108,8 @@ export async function startOffline(opts: {
   Object.assign(env, {
     PORT: String(httpPort),
     LAMBDA_PORT: String(lambdaPort),
+    // Both database drivers and `ws`, as `npm start` builds them (esbuild.config.cjs).
+    BUNDLE_TARGET: 'offline',
     ESBUILD_WORK_FOLDER: workFolder,
     // A path that does not exist: chokidar watches nothing that changes.
     ESBUILD_WATCH_PATTERN: path.join(workFolder, 'no-watch'),
