@@ -141,7 +141,8 @@ export async function startOffline(opts: {
       stopped ??= (async () => {
         if (!exited(child)) {
           killGroup(child, 'SIGTERM');
-          // serverless-offline can take a minute to halt on SIGTERM: do not wait for it.
+          // serverless-offline can take a minute to halt on SIGTERM: do not wait for it. (No
+          // upstream issue found; seen with serverless-offline 14.8.2.)
           if (!(await waitForExit(child, 3_000))) {
             killGroup(child, 'SIGKILL');
             await waitForExit(child, 5_000);
