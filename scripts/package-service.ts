@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
@@ -51,11 +51,57 @@ type State = {
   };
 };
 
+const LOCK = path.join(ROOT, '.local', 'serverless-package.lock');
+const STAGING = path.join(ROOT, '.serverless');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Runs `fn` while no other packageService in this checkout runs (across processes). The framework
+ * stages every package in the service's own .serverless/ whatever `--package` says, then moves
+ * it: two packages at once would take each other's files, or find the folder gone.
+ */
+async function exclusively<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  let ownerless = 0;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+      } catch {
+        // not written yet, or just released
+      }
+      // A holder that died (killed test run) leaves the lock behind, with or without its pid.
+      ownerless = owner ? 0 : ownerless + 1;
+      if ((owner && !alive(owner)) || ownerless > 50) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Runs `serverless package --package <dir>` with `env` over this environment, then unpacks. */
-export async function packageService(opts: {
-  dir: string;
-  env?: Record<string, string>;
-}): Promise<ServicePackage> {
+export function packageService(opts: { dir: string; env?: Record<string, string> }): Promise<ServicePackage> {
+  return exclusively(() => packageAlone(opts));
+}
+
+async function packageAlone(opts: { dir: string; env?: Record<string, string> }): Promise<ServicePackage> {
   const dir = path.resolve(opts.dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -70,6 +116,10 @@ export async function packageService(opts: {
     FORCE_COLOR: '0',
     ...opts.env,
   });
+  // A .serverless/ already there (someone's `npx serverless package`) would be swept into `dir`
+  // and deleted by the framework: it is set aside meanwhile, and put back.
+  const kept = existsSync(STAGING) ? `${LOCK}-kept-${randomBytes(4).toString('hex')}` : undefined;
+  if (kept) renameSync(STAGING, kept);
   const started = Date.now();
   try {
     await promisify(execFile)(process.execPath, [SERVERLESS, 'package', '--package', dir], {
@@ -84,6 +134,10 @@ export async function packageService(opts: {
     throw new Error(`serverless package failed: ${(e as Error).message}\n${stdout ?? ''}${stderr ?? ''}`);
   } finally {
     rmSync(path.join(ROOT, workFolder), { recursive: true, force: true });
+    if (kept) {
+      rmSync(STAGING, { recursive: true, force: true });
+      renameSync(kept, STAGING);
+    }
   }
   const ms = Date.now() - started;
   const state = JSON.parse(readFileSync(path.join(dir, 'serverless-state.json'), 'utf8')) as State;
