@@ -1,42 +1,56 @@
-// esbuild options for serverless-esbuild (serverless.yml `custom.esbuild.config`), and for
-// `npm run bench`, which builds exactly these bundles. A file rather than YAML because what a
-// bundle carries depends on the command: a deployed bundle has one database driver, chosen from
-// DATABASE_URL / DATABASE_DRIVER at package time (package.json "imports" conditions), and no
-// `ws` on nodejs22.x (it has a global WebSocket); under serverless-offline both drivers stay,
-// since the URL may point anywhere.
+// Build options for serverless-esbuild (serverless.yml `custom.esbuild.config`), which calls the
+// exported function with the Serverless instance; `esbuildOptions` is the part of them that
+// goes to esbuild unchanged, for builds that must match a packaged bundle (scripts/
+// bundle-contents.ts checks that they do) or measure a variant of one (`npm run bench`). A file rather than
+// YAML because what a bundle carries depends on where it runs:
+//
+// - `lambda` (the default: `serverless package` / `deploy`): one database driver, chosen from
+//   DATABASE_URL / DATABASE_DRIVER at package time (package.json "imports" conditions), and no
+//   `ws` on nodejs22.x, which has a global WebSocket.
+// - `offline` (BUNDLE_TARGET=offline, which `npm start` and the end-to-end tests set): under
+//   serverless-offline on the developer's Node, both drivers, since the URL may point anywhere,
+//   and `ws`, since Node 20 has no global WebSocket without a flag.
+//
+// An explicit variable because the config function learns nothing documented about the command
+// it runs under (serverless-esbuild passes only the Serverless instance, and serverless-offline
+// sets IS_OFFLINE for the handlers, at run time, not for the build). Lambda is the default so
+// that a deploy never ships the larger bundles by omission; a plain `serverless offline` without
+// the variable still works on a local Postgres (its URL picks the TCP driver).
+const isNeonHost = require('./lib/db/neon-host.cjs');
 
-/** Same rule as `usesNeonDriver` in lib/db/pool-settings.ts (which cannot be required from here). */
-function neonHost(url) {
-  try {
-    const host = new URL(url).hostname;
-    return host.endsWith('.neon.tech') || host.endsWith('.neon.build');
-  } catch {
-    return false;
+/** `lambda` or `offline`; anything else is a typo that would otherwise ship the wrong bundles. */
+function bundleTarget(env) {
+  const target = env.BUNDLE_TARGET || 'lambda';
+  if (target !== 'lambda' && target !== 'offline') {
+    throw new Error(`BUNDLE_TARGET must be lambda or offline, not ${JSON.stringify(target)}`);
   }
+  return target;
 }
 
 /** `neon`, `pg`, or `all` (both drivers, picked by URL at run time). */
-function bundledDriver(serverless) {
-  const forced = process.env.BUNDLED_DB_DRIVER;
+function bundledDriver(env, target, environment) {
+  const forced = env.BUNDLED_DB_DRIVER;
   if (forced === 'neon' || forced === 'pg' || forced === 'all') return forced;
-  const command = serverless.processedInput?.commands?.[0];
-  if (command !== 'package' && command !== 'deploy') return 'all';
-  const env = serverless.service.provider.environment ?? {};
-  if (env.DATABASE_DRIVER === 'neon' || env.DATABASE_DRIVER === 'pg') return env.DATABASE_DRIVER;
+  if (target === 'offline') return 'all';
+  if (environment.DATABASE_DRIVER === 'neon' || environment.DATABASE_DRIVER === 'pg') {
+    return environment.DATABASE_DRIVER;
+  }
   // Unknown at package time (set later, or from SSM): Neon is the deploy target.
-  if (!env.DATABASE_URL) return 'neon';
-  return neonHost(env.DATABASE_URL) ? 'neon' : 'pg';
+  if (!environment.DATABASE_URL) return 'neon';
+  return isNeonHost(environment.DATABASE_URL) ? 'neon' : 'pg';
 }
 
-module.exports = (serverless) => {
-  const driver = bundledDriver(serverless);
-  const command = serverless.processedInput?.commands?.[0];
-  const runtime = String(serverless.service.provider.runtime ?? '');
-  const major = Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? 0);
-  // Offline runs on the developer's Node (20 has no global WebSocket without a flag).
-  const globalWebSocket = (command === 'package' || command === 'deploy') && major >= 22;
+/**
+ * The options esbuild itself gets, for bundles that run on `runtime` (`nodejs22.x`, …), with
+ * `environment` the service's provider environment at package time and `env` the environment
+ * of the build (BUNDLE_TARGET, BUNDLED_DB_DRIVER).
+ */
+function esbuildOptions({ runtime, environment = {}, env = process.env }) {
+  const target = bundleTarget(env);
+  const driver = bundledDriver(env, target, environment);
+  const major = Number(/^nodejs(\d+)/.exec(String(runtime ?? ''))?.[1] ?? 0);
   const define = {};
-  if (globalWebSocket) define['process.env.BUNDLED_GLOBAL_WEBSOCKET'] = '"true"';
+  if (target === 'lambda' && major >= 22) define['process.env.BUNDLED_GLOBAL_WEBSOCKET'] = '"true"';
   // package.json "imports" maps #db-pool and #db-query-builder to one driver's modules under
   // the condition `db-neon` or `db-pg`, to both drivers' otherwise. Static imports: a bundle
   // evaluates its driver at the top, not through esbuild's lazy wrapper for dynamic imports,
@@ -47,32 +61,46 @@ module.exports = (serverless) => {
     bundle: true,
     minify: true,
     // Stack traces point at the TypeScript; the sources themselves stay out of the map (smaller
-    // file to read when a trace is mapped).
+    // file to read when a trace is mapped). The map's `sources` still name every input that
+    // left code in the bundle, which is how the tests and the bench see what a zip carries.
     sourcemap: true,
     sourcesContent: false,
     target: 'node20',
     platform: 'node',
     format: 'esm',
-    outputFileExtension: '.mjs',
     define,
     // CommonJS dependencies (pg, ws) call require(); an ESM bundle has to provide it.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
-    // pg only loads pg-native when asked to; it is not installed and must not be bundled.
-    exclude: ['pg-native'],
-    packager: 'npm',
-    // Build output folder, and the files whose change rebuilds under `serverless offline`:
-    // only the sources. The plugin's default (./**/*.(js|ts)) walks the whole repository,
-    // .local/ included, where Postgres data changes all the time: serverless offline then
-    // spins a CPU, grows by gigabytes and takes minutes to stop.
-    // The end-to-end test gives each run its own folder under .esbuild/ (so parallel runs do
-    // not overwrite each other's bundles) and watches nothing (so edits made while it runs do
-    // not reload the handlers mid-test).
-    outputWorkFolder: process.env.ESBUILD_WORK_FOLDER || '.esbuild',
-    watch: {
-      pattern: process.env.ESBUILD_WATCH_PATTERN || '{functions,lib}/**/*.ts',
-      ignore: ['.local', '.esbuild', '.serverless', 'node_modules'],
-    },
   };
-};
+}
+
+// pg only loads pg-native when asked to; it is not installed and must not be bundled.
+// (serverless-esbuild hands `exclude` to esbuild as `external`.)
+const EXCLUDE = ['pg-native'];
+
+module.exports = (serverless) => ({
+  ...esbuildOptions({
+    runtime: serverless.service.provider.runtime,
+    environment: serverless.service.provider.environment,
+  }),
+  // serverless-esbuild's own options from here on.
+  outputFileExtension: '.mjs',
+  exclude: EXCLUDE,
+  packager: 'npm',
+  // Build output folder, and the files whose change rebuilds under `serverless offline`:
+  // only the sources. The plugin's default (./**/*.(js|ts)) walks the whole repository,
+  // .local/ included, where Postgres data changes all the time: serverless offline then
+  // spins a CPU, grows by gigabytes and takes minutes to stop.
+  // The tests give each serverless run its own folder under .esbuild/ (so parallel runs do
+  // not overwrite each other's bundles); the end-to-end ones watch nothing (so edits made
+  // while they run do not reload the handlers mid-test).
+  outputWorkFolder: process.env.ESBUILD_WORK_FOLDER || '.esbuild',
+  watch: {
+    pattern: process.env.ESBUILD_WATCH_PATTERN || '{functions,lib}/**/*.ts',
+    ignore: ['.local', '.esbuild', '.serverless', 'node_modules'],
+  },
+});
+module.exports.esbuildOptions = esbuildOptions;
+module.exports.exclude = EXCLUDE;

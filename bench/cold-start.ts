@@ -1,7 +1,6 @@
 /**
- * Cold start: builds every function's production bundle with the esbuild options that
- * `serverless package` uses (esbuild.config.cjs, as serverless-esbuild passes them to esbuild),
- * then times fresh `node` processes importing it against fresh `node` processes importing an
+ * Cold start: packages the service with `serverless package` and unpacks every function's
+ * bundle from its zip (scripts/package-service.ts), then times fresh `node` processes importing it against fresh `node` processes importing an
  * empty module, alternately, and reports the median of the per-pair ratios.
  *
  * Importing a bundle builds its clients: each function awaits `initClients` at its top level
@@ -12,15 +11,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { packageBuildOptions } from '../scripts/package-options';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { bundleContents, packageEsbuildOptions } from '../scripts/bundle-contents';
+import { packageService, type ServicePackage } from '../scripts/package-service';
 import { v2Event } from '../tests/support/events';
-
-const require = createRequire(import.meta.url);
-const yaml = require('js-yaml') as { load(text: string): unknown };
 
 export const BUDGETS: Record<string, number> = {
   health: 1.5,
@@ -73,11 +69,6 @@ export const REFERENCES: Array<{ name: string; issueRatio: number; source: strin
 
 export type Reference = { name: string; issueRatio: number; bytes: number; timing: Timing };
 
-type Service = {
-  functions: Record<string, { handler: string }>;
-  provider: { runtime: string; environment?: Record<string, string> };
-};
-
 export type Bundle = {
   fn: string;
   entry: string;
@@ -124,27 +115,6 @@ export type ColdStart = Bundle & {
   withoutDrizzle?: Timing;
 };
 
-function packagesOf(meta: Metafile): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const output of Object.values(meta.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const name = m ? m[1]! : input.split('/')[0]!;
-      out[name] = (out[name] ?? 0) + bytesInOutput;
-    }
-  }
-  return Object.fromEntries(Object.entries(out).sort(([, a], [, b]) => b - a));
-}
-
-/**
- * The esbuild options of `serverless package` for this service's runtime, with the deploy-time
- * environment left unset (DATABASE_URL from SSM): the Neon-only bundle.
- */
-function buildOptions(): { options: BuildOptions; extension: string } {
-  const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  return packageBuildOptions({ runtime: service.provider.runtime });
-}
-
 /** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
 const DRIZZLE_STUB: Plugin = {
   name: 'drizzle-stub',
@@ -153,48 +123,41 @@ const DRIZZLE_STUB: Plugin = {
   },
 };
 
-/** Builds the bundles into `outDir`, one per function, exactly as `serverless package` would. */
-export async function buildBundles(outDir: string): Promise<Bundle[]> {
-  const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const { options, extension: ext } = buildOptions();
-  if (ext !== '.js') options.outExtension = { '.js': ext };
+/**
+ * Packages the service into `outDir` (deploy-time environment left unset, DATABASE_URL from SSM:
+ * the Neon-only bundles) and unpacks each function's bundle; beside the budgeted ones that carry
+ * drizzle, the same build with drizzle stubbed.
+ */
+export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackage; bundles: Bundle[] }> {
   rmSync(outDir, { recursive: true, force: true });
+  const pkg = await packageService({ dir: path.join(outDir, 'package') });
   const bundles: Bundle[] = [];
-  for (const [fn, { handler }] of Object.entries(service.functions)) {
-    const base = handler.slice(0, handler.lastIndexOf('.'));
-    const entry = `${base}.ts`;
-    const result = await build({
-      ...options,
-      entryPoints: [entry],
-      outdir: path.join(outDir, path.dirname(entry)),
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const file = path.join(outDir, `${base}${ext}`);
-    const mapBytes = statSync(`${file}.map`, { throwIfNoEntry: false })?.size ?? 0;
-    const packages = packagesOf(result.metafile!);
+  for (const fn of pkg.functions) {
+    const ext = path.extname(fn.file);
+    const { packages } = await bundleContents(pkg, fn);
     let withoutDrizzleFile: string | undefined;
-    if (BUDGETS[fn] !== undefined && packages['drizzle-orm']) {
-      withoutDrizzleFile = path.join(outDir, 'without-drizzle', `${base}${ext}`);
+    if (BUDGETS[fn.name] !== undefined && packages['drizzle-orm']) {
+      withoutDrizzleFile = path.join(outDir, 'without-drizzle', fn.name, path.basename(fn.file));
       await build({
-        ...options,
-        entryPoints: [entry],
+        ...packageEsbuildOptions(pkg),
+        entryPoints: [fn.entry],
         outdir: path.dirname(withoutDrizzleFile),
+        outExtension: { '.js': ext },
         plugins: [DRIZZLE_STUB],
         logLevel: 'silent',
       });
     }
     bundles.push({
-      fn,
-      entry,
-      file,
+      fn: fn.name,
+      entry: fn.entry,
+      file: fn.file,
       withoutDrizzleFile,
-      bytes: statSync(file).size,
-      mapBytes,
+      bytes: statSync(fn.file).size,
+      mapBytes: statSync(`${fn.file}.map`, { throwIfNoEntry: false })?.size ?? 0,
       packages,
     });
   }
-  return bundles;
+  return { pkg, bundles };
 }
 
 function timeNode(script: string, env: NodeJS.ProcessEnv): number {
@@ -424,14 +387,13 @@ async function measureReferences(outDir: string, options: BuildOptions, empty: s
  * of `--enable-source-maps`. Then the issue's reference libraries, timed here (see REFERENCES).
  */
 export async function measureColdStarts(outDir: string, pairs = 15): Promise<ColdStarts> {
-  const bundles = await buildBundles(outDir);
+  const { pkg, bundles } = await buildBundles(outDir);
   const probes = path.join(outDir, 'probes');
   mkdirSync(probes, { recursive: true });
   const empty = path.join(probes, 'empty.mjs');
   writeFileSync(path.join(probes, 'nothing.mjs'), 'export {};\n');
   writeFileSync(empty, "await import('./nothing.mjs');\n");
-  const service = yaml.load(readFileSync('serverless.yml', 'utf8')) as Service;
-  const deployed = service.provider.environment?.NODE_OPTIONS ?? '';
+  const deployed = pkg.provider.environment.NODE_OPTIONS ?? '';
   const deployedMaps = deployed.includes('--enable-source-maps');
   const envFor = (maps: boolean): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -481,7 +443,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       withoutDrizzle: withoutDrizzleTiming,
     });
   }
-  const references = await measureReferences(outDir, buildOptions().options, empty, pairs);
+  const references = await measureReferences(outDir, packageEsbuildOptions(pkg), empty, pairs);
   const all = references.at(-1)!;
   const machineFactor = (all.timing.ratio - 1) / (all.issueRatio - 1);
   for (const r of results) {

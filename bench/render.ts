@@ -51,8 +51,8 @@ the design behind both in [how-it-works.md](how-it-works.md).`;
 
 const METHOD = `## How it is measured
 
-- **Cold start.** Every function's bundle is built with \`esbuild.config.cjs\` exactly as
-  \`serverless package\` builds it (one database driver, into \`.esbuild/bench\`). Each sample is a
+- **Cold start.** Every function's bundle as \`serverless package\` zips it (one database driver;
+  packaged and unpacked under \`.esbuild/bench\`). Each sample is a
   fresh \`node\` process with a clean environment (only \`PATH\`, the probe's configuration and the
   deployed \`NODE_OPTIONS\`) importing the bundle, which builds its clients as Lambda's init phase
   does: configuration parsed, pool and drizzle created without connecting, the Stripe client where

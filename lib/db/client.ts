@@ -42,12 +42,17 @@ export async function getDb(): Promise<Database> {
  * released: every database blip leaked a pool slot until the container had none left (found by
  * `npm run reliability`). Here we take the connection and always give it back, and one that
  * failed is destroyed rather than handed to the next request.
+ * Upstream (drizzle-orm 0.45.4, node-postgres and neon-serverless sessions alike): the leak is
+ * https://github.com/drizzle-team/drizzle-orm/issues/6241 (also #6023), the dead connection
+ * released as healthy https://github.com/drizzle-team/drizzle-orm/issues/6114. When both are
+ * fixed, drizzle's `transaction()` on the pool can replace this.
  */
 export async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { on, pool } = await drizzleOnce();
   const client = await pool.connect();
   // What `fn` threw: when the ROLLBACK after it fails too (the connection is gone), drizzle throws
-  // the rollback's error and loses this one, which names the statement that failed.
+  // the rollback's error and loses this one, which names the statement that failed. (No upstream
+  // issue found for this one, drizzle-orm 0.45.4.)
   let thrown: unknown;
   let failure: unknown;
   try {

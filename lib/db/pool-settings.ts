@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import isNeonHost from './neon-host.cjs';
 
 /**
  * What a database driver module (`#db-pool`: pool-neon.ts, pool-pg.ts, or pool-any.ts, chosen
@@ -35,12 +36,7 @@ export type Connection = { driver: 'neon' | 'pg'; pool: Pool };
 /** Neon hosts go through Neon's WebSocket driver; anything else through a TCP pool. */
 export function usesNeonDriver(url: string, driver: 'auto' | 'neon' | 'pg'): boolean {
   if (driver !== 'auto') return driver === 'neon';
-  try {
-    const host = new URL(url).hostname;
-    return host.endsWith('.neon.tech') || host.endsWith('.neon.build');
-  } catch {
-    return false;
-  }
+  return isNeonHost(url);
 }
 
 /** A bundle built for one driver, deployed with a DATABASE_URL for the other. */

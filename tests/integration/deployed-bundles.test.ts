@@ -1,21 +1,23 @@
 /**
  * The bundles `serverless package` builds carry one database driver (package.json "imports"
  * conditions, esbuild.config.cjs). tests/unit/deploy-bundle.test.ts checks what they carry; here
- * each one-driver bundle runs, in a process of its own, against the test Postgres: the providers
- * function creates a provider and lists it, through the TCP driver alone and through the Neon
- * driver alone (over the local wsproxy).
+ * the providers function's bundle, unpacked from its zip, runs in a process of its own against
+ * the test Postgres: it creates a provider and lists it, through the TCP driver alone and
+ * through the Neon driver alone (over the local wsproxy, with the global WebSocket the
+ * nodejs22.x bundle relies on instead of `ws`).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageBuildOptions } from '../../scripts/package-options';
+import { bundleContents } from '../../scripts/bundle-contents';
+import { packagedFunction } from '../../scripts/package-service';
 import { useTestDatabase } from '../support/database';
 import { v2Event } from '../support/events';
 import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
+import { packaged, type Variant } from '../support/packaged';
 
 const db = useTestDatabase();
 const dir = path.resolve('.local', `deployed-bundles-${randomBytes(4).toString('hex')}`);
@@ -31,23 +33,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Builds functions/providers.ts as `serverless package` would with this environment. */
-async function packageProviders(name: string, runtime: string, environment: Record<string, string>) {
-  const { options } = packageBuildOptions({ runtime, environment });
-  const outfile = path.join(dir, `${name}.mjs`);
-  const result = await build({
-    ...options,
-    entryPoints: ['functions/providers.ts'],
-    outfile,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const inputs = Object.keys(result.metafile.inputs);
-  return {
-    outfile,
-    carries: (pkg: string) => inputs.some((i) => i.includes(`node_modules/${pkg}/`)),
-  };
+/** The providers function as packaged in `variant`, and whether its bundle carries `pkg`. */
+async function packagedProviders(variant: Variant) {
+  const pkg = await packaged(variant);
+  const fn = packagedFunction(pkg, 'providers');
+  const { packages } = await bundleContents(pkg, fn);
+  return { file: fn.file, carries: (name: string) => name in packages };
 }
+
+/**
+ * Node 20 has a WebSocket global only behind a flag; Lambda's nodejs22.x, which the bundles are
+ * built for, has it by default.
+ */
+const nodeFlags = typeof WebSocket === 'undefined' ? ['--experimental-websocket'] : [];
 
 /** Runs two requests through the bundle in a fresh node: create a provider, then list them. */
 async function run(bundle: string, phone: string, env: Record<string, string>) {
@@ -69,7 +67,7 @@ async function run(bundle: string, phone: string, env: Record<string, string>) {
       `process.exit(0);\n`,
   );
   // Asynchronously: the wsproxy runs in this process and must keep accepting meanwhile.
-  const child = await promisify(execFile)(process.execPath, [script], {
+  const child = await promisify(execFile)(process.execPath, [...nodeFlags, script], {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ADMIN_API_KEY: ADMIN_KEY, ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -78,24 +76,28 @@ async function run(bundle: string, phone: string, env: Record<string, string>) {
 }
 
 describe('one-driver bundles, as deployed', () => {
+  // The first test file to ask builds the packages (tests/support/packaged.ts).
+  beforeAll(() => Promise.all([packaged('lambda'), packaged('lambda-pg')]), 180_000);
+
   it('the TCP driver alone serves the providers function', async () => {
-    const bundle = await packageProviders('providers-pg', 'nodejs22.x', { DATABASE_URL: db.url });
+    const bundle = await packagedProviders('lambda-pg');
     expect(bundle.carries('pg')).toBe(true);
     expect(bundle.carries('@neondatabase/serverless')).toBe(false);
     const phone = '+15125550142';
-    const { created, listed } = await run(bundle.outfile, phone, { DATABASE_URL: db.url });
+    const { created, listed } = await run(bundle.file, phone, { DATABASE_URL: db.url });
     expect(created.statusCode, created.body).toBe(201);
     expect(listed.statusCode).toBe(200);
     expect(listed.body).toContain(phone);
     expect(await db.query('select 1 from providers where phone = $1', [phone])).toHaveLength(1);
   });
 
-  it('the Neon driver alone serves it through the wsproxy (nodejs20.x build: with ws)', async () => {
-    const bundle = await packageProviders('providers-neon', 'nodejs20.x', {});
+  it('the Neon driver alone serves it through the wsproxy, without ws', async () => {
+    const bundle = await packagedProviders('lambda');
     expect(bundle.carries('@neondatabase/serverless')).toBe(true);
     expect(bundle.carries('pg')).toBe(false);
+    expect(bundle.carries('ws')).toBe(false);
     const phone = '+15125550143';
-    const { created, listed } = await run(bundle.outfile, phone, {
+    const { created, listed } = await run(bundle.file, phone, {
       DATABASE_URL: db.url,
       DATABASE_DRIVER: 'neon',
       NEON_WS_PROXY: proxy.wsProxy,
@@ -106,8 +108,8 @@ describe('one-driver bundles, as deployed', () => {
   });
 
   it('a bundle without the driver its URL needs answers 503 saying so', async () => {
-    const bundle = await packageProviders('providers-neon-only', 'nodejs20.x', {});
-    const { created } = await run(bundle.outfile, '+15125550144', { DATABASE_URL: db.url });
+    const bundle = await packagedProviders('lambda');
+    const { created } = await run(bundle.file, '+15125550144', { DATABASE_URL: db.url });
     expect(created.statusCode).toBe(503);
     expect(created.body).toContain('carries only the neon database driver');
   });

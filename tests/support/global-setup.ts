@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -13,11 +14,14 @@ declare module 'vitest' {
     pgTemplate: string;
     /** PgBouncer in transaction mode in front of that server; 0 when it is not installed. */
     pgBouncerPort: number;
+    /** Where tests/support/packaged.ts builds this run's packages, if any test asks for one. */
+    packageRoot: string;
   }
 }
 
 let server: LocalPostgres | undefined;
 let bouncer: PgBouncer | undefined;
+const packageRoot = path.resolve('.local', `packages-${process.pid}`);
 
 /**
  * One real Postgres for the whole run, with a migrated template each test file copies, and one
@@ -26,6 +30,7 @@ let bouncer: PgBouncer | undefined;
  * skipped, except in CI (`CI` set), which installs it and where its absence fails the run.
  */
 export async function setup(project: TestProject): Promise<void> {
+  project.provide('packageRoot', packageRoot);
   server = await startEmbeddedPostgres({
     dataDir: path.resolve('.local', `test-pg-${process.pid}`),
     persistent: false,
@@ -53,6 +58,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  rmSync(packageRoot, { recursive: true, force: true });
   await bouncer?.stop();
   await server?.stop();
 }

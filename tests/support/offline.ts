@@ -108,6 +108,8 @@ export async function startOffline(opts: {
   Object.assign(env, {
     PORT: String(httpPort),
     LAMBDA_PORT: String(lambdaPort),
+    // Both database drivers and `ws`, as `npm start` builds them (esbuild.config.cjs).
+    BUNDLE_TARGET: 'offline',
     ESBUILD_WORK_FOLDER: workFolder,
     // A path that does not exist: chokidar watches nothing that changes.
     ESBUILD_WATCH_PATTERN: path.join(workFolder, 'no-watch'),
@@ -139,7 +141,8 @@ export async function startOffline(opts: {
       stopped ??= (async () => {
         if (!exited(child)) {
           killGroup(child, 'SIGTERM');
-          // serverless-offline can take a minute to halt on SIGTERM: do not wait for it.
+          // serverless-offline can take a minute to halt on SIGTERM: do not wait for it. (No
+          // upstream issue found; seen with serverless-offline 14.8.2.)
           if (!(await waitForExit(child, 3_000))) {
             killGroup(child, 'SIGKILL');
             await waitForExit(child, 5_000);
