@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as createLead } from '../../functions/create-lead';
+import { handler as health } from '../../functions/health';
 import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as leadRoute } from '../../functions/lead';
 import { handler as payLink } from '../../functions/pay-link';
@@ -703,6 +704,50 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             expect(await counts()).toBe(before);
           },
         ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /providers and GET /health (hostile headers and query strings)',
+    async () => {
+      await run(
+        fc.asyncProperty(
+          fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), hostileString, { maxKeys: 4 }),
+          fc.dictionary(hostileString, hostileString, { maxKeys: 4 }),
+          version,
+          fc.constantFrom(
+            `Bearer ${KEYS.admin}`,
+            `Bearer ${KEYS.lead}`,
+            '',
+            'Bearer',
+            `Bearer ${KEYS.admin}x`,
+          ),
+          async (headers, query, v, authorization) => {
+            const before = await counts();
+            const list = await invoke(providers, {
+              method: 'GET',
+              path: '/providers',
+              headers: { ...headers, ...(authorization ? { authorization } : {}) },
+              query,
+              version: v,
+            });
+            expect(list.status, list.text).toBeLessThan(500);
+            if (authorization === `Bearer ${KEYS.admin}`) {
+              expect(list.status).toBe(200);
+              expect(Array.isArray(list.json.providers)).toBe(true);
+            } else {
+              expect([401, 403]).toContain(list.status);
+              expectContractError(list);
+            }
+            const up = await invoke(health, { method: 'GET', path: '/health', headers, query, version: v });
+            expect(up.status, up.text).toBe(200);
+            expect(up.json.status).toBe('ok');
+            expect(await counts()).toBe(before);
+          },
+        ),
+        Math.ceil(NUM_RUNS / 4),
       );
     },
     TIMEOUT,
