@@ -5,7 +5,7 @@
  *
  * Importing a bundle builds its clients: each function awaits `initClients` at its top level
  * (configuration parsed, pool and drizzle created without connecting, the Stripe client where
- * the function uses Stripe), as Lambda's init phase does. That is the issue's measure. Beside it,
+ * the function uses Stripe), as Lambda's init phase does. That is the budgets' measure. Beside it,
  * the same import followed by one request up to its first database query (what the first
  * request of a container adds: validation, Intl, crypto, query building).
  */
@@ -27,10 +27,10 @@ export const BUDGETS: Record<string, number> = {
 };
 
 /**
- * The issue's reference figures, "measured here for reference, each minified alone" on the
- * machine that set the budgets: the same libraries, built and timed the same way in this run,
- * tell how much slower this machine is at loading code than that one. (The issue's "zod 4 +
- * middy core" is left out: middy is no longer a dependency.)
+ * Reference figures measured on the machine that set the budgets, each library minified alone:
+ * the same libraries, built and timed the same way in this run, tell how much slower this
+ * machine is at loading code than that one. (Powertools has no reference figure: it is measured
+ * to weigh it against the EMF our logger writes.)
  */
 export const REFERENCES: Array<{ name: string; issueRatio: number; source: string }> = [
   { name: 'Stripe SDK', issueRatio: 1.22, source: "import * as a from 'stripe';\nglobalThis.r = [a];" },
@@ -58,6 +58,21 @@ export const REFERENCES: Array<{ name: string; issueRatio: number; source: strin
     source: "import * as a from 'libphonenumber-js';\nglobalThis.r = [a];",
   },
   {
+    name: 'middy core + 3 http middlewares',
+    issueRatio: 1.13,
+    source:
+      "import middy from '@middy/core';\nimport a from '@middy/http-event-normalizer';\n" +
+      "import b from '@middy/http-header-normalizer';\nimport c from '@middy/http-error-handler';\n" +
+      'globalThis.r = [middy().use(a()).use(b()).use(c())];',
+  },
+  {
+    name: 'Powertools Logger + Metrics',
+    issueRatio: NaN,
+    source:
+      "import { Logger } from '@aws-lambda-powertools/logger';\nimport { Metrics } from '@aws-lambda-powertools/metrics';\n" +
+      "globalThis.r = [new Logger({ serviceName: 'lead-unlock' }), new Metrics({ namespace: 'LeadUnlock', serviceName: 'lead-unlock' })];",
+  },
+  {
     name: 'everything this stack uses, one bundle (zod 4 without middy here)',
     issueRatio: 2.23,
     source:
@@ -75,6 +90,8 @@ export type Bundle = {
   file: string;
   /** The same bundle with drizzle stubbed out (measurement only), where it carries drizzle. */
   withoutDrizzleFile?: string;
+  /** The same bundle with middy replaced by a bare handler builder (measurement only). */
+  withoutMiddyFile?: string;
   bytes: number;
   /** Top-level packages in the bundle, with their bytes in the output. */
   packages: Record<string, number>;
@@ -113,6 +130,11 @@ export type ColdStart = Bundle & {
    * Measured for the budgeted functions that carry drizzle.
    */
   withoutDrizzle?: Timing;
+  /**
+   * Import + clients of the same bundle with @middy/* replaced by a bare handler builder
+   * (bench/middy-stub.ts), in the same rounds: what middy costs the function.
+   */
+  withoutMiddy?: Timing;
 };
 
 /** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
@@ -120,6 +142,17 @@ const DRIZZLE_STUB: Plugin = {
   name: 'drizzle-stub',
   setup(b) {
     b.onResolve({ filter: /^drizzle-orm(\/.*)?$/ }, () => ({ path: path.resolve('bench/drizzle-stub.ts') }));
+  },
+};
+
+/** Resolves @middy/core and the @middy/http-* middlewares to bench/middy-stub*.ts. */
+const MIDDY_STUB: Plugin = {
+  name: 'middy-stub',
+  setup(b) {
+    b.onResolve({ filter: /^@middy\/core$/ }, () => ({ path: path.resolve('bench/middy-stub.ts') }));
+    b.onResolve({ filter: /^@middy\/http-/ }, () => ({
+      path: path.resolve('bench/middy-stub-middleware.ts'),
+    }));
   },
 };
 
@@ -147,11 +180,24 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
         logLevel: 'silent',
       });
     }
+    let withoutMiddyFile: string | undefined;
+    if (packages['@middy/core']) {
+      withoutMiddyFile = path.join(outDir, 'without-middy', fn.name, path.basename(fn.file));
+      await build({
+        ...packageEsbuildOptions(pkg),
+        entryPoints: [fn.entry],
+        outdir: path.dirname(withoutMiddyFile),
+        outExtension: { '.js': ext },
+        plugins: [MIDDY_STUB],
+        logLevel: 'silent',
+      });
+    }
     bundles.push({
       fn: fn.name,
       entry: fn.entry,
       file: fn.file,
       withoutDrizzleFile,
+      withoutMiddyFile,
       bytes: statSync(fn.file).size,
       mapBytes: statSync(`${fn.file}.map`, { throwIfNoEntry: false })?.size ?? 0,
       packages,
@@ -423,12 +469,21 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     const withoutDrizzle =
       b.withoutDrizzleFile &&
       importProbe(path.join(probes, `${b.fn}.without-drizzle.mjs`), b.withoutDrizzleFile);
-    const [initTiming, requestTiming, withoutDrizzleTiming] = timeRounds(
-      withoutDrizzle ? [init, request, withoutDrizzle] : [init, request],
+    const withoutMiddy =
+      b.withoutMiddyFile && importProbe(path.join(probes, `${b.fn}.without-middy.mjs`), b.withoutMiddyFile);
+    // One set of rounds for the import and its side columns, so that they compare pair by pair.
+    const sides = { withoutMiddy, withoutDrizzle };
+    const sideNames = (Object.keys(sides) as Array<keyof typeof sides>).filter((k) => sides[k]);
+    const [initTiming, requestTiming, ...sideTimings] = timeRounds(
+      [init, request, ...sideNames.map((k) => sides[k] as string)],
       empty,
       envFor(deployedMaps),
       pairs,
     );
+    const side = (k: keyof typeof sides) =>
+      sideNames.includes(k) ? sideTimings[sideNames.indexOf(k)] : undefined;
+    const withoutDrizzleTiming = side('withoutDrizzle');
+    const withoutMiddyTiming = side('withoutMiddy');
     const [otherTiming] = timeRounds([init], empty, envFor(!deployedMaps), pairs);
     const budget = BUDGETS[b.fn];
     results.push({
@@ -441,6 +496,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       other: { ...otherTiming!, nodeOptions: nodeOptions(deployed, !deployedMaps) },
       clientsBuilt,
       withoutDrizzle: withoutDrizzleTiming,
+      withoutMiddy: withoutMiddyTiming,
     });
   }
   const references = await measureReferences(outDir, packageEsbuildOptions(pkg), empty, pairs);

@@ -89,8 +89,13 @@ const READING = `### Where the time goes
 
 Most of a cold start is the libraries themselves: Neon's driver with its pool is about what
 \`health\` costs; drizzle builds its table objects at import; Stripe's constructor builds all of its
-API resources, with no way to build fewer. The column "without drizzle (stub)" shows what replacing
+API resources, with no way to build fewer. The columns "without middy (stub)" and "middy costs" show
+what the handler pipeline (@middy/core and its http middlewares, against a bare handler builder in
+the same rounds) adds to each function. The column "without drizzle (stub)" shows what replacing
 drizzle with plain SQL would save, to weigh against rewriting every query. What the code controls is described in [how-it-works.md](how-it-works.md#cold-starts).`;
+
+/** `+0.05` / `-0.02`: a difference of ratios. */
+const signed = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
 
 export function coldTable(rows: ColdStart[]): string {
   const otherFlags = rows[0]?.other.nodeOptions || 'no NODE_OPTIONS';
@@ -105,6 +110,8 @@ export function coldTable(rows: ColdStart[]): string {
     '',
     "budget at this machine's speed",
     '',
+    'without middy (stub)',
+    'middy costs',
     'without drizzle (stub)',
     'first request (side)',
     otherFlags,
@@ -128,6 +135,8 @@ export function coldTable(rows: ColdStart[]): string {
         verdict(r.pass),
         r.budgetAtMachineSpeed ? `≤ ${times(r.budgetAtMachineSpeed)}` : '',
         verdict(r.passAtMachineSpeed),
+        r.withoutMiddy ? times(r.withoutMiddy.ratio) : '',
+        r.withoutMiddy ? `${signed(r.init.ratio - r.withoutMiddy.ratio)}×` : '',
         r.withoutDrizzle ? times(r.withoutDrizzle.ratio) : '',
         `${times(r.firstRequest.ratio)} (${r.firstRequest.status})`,
         times(r.other.ratio),
@@ -143,8 +152,8 @@ export function referenceTable(refs: Reference[]): string {
       r.name,
       kb(r.bytes),
       times(r.timing.ratio),
-      `${r.issueRatio}×`,
-      ((r.timing.ratio - 1) / (r.issueRatio - 1)).toFixed(2),
+      Number.isFinite(r.issueRatio) ? `${r.issueRatio}×` : '',
+      Number.isFinite(r.issueRatio) ? ((r.timing.ratio - 1) / (r.issueRatio - 1)).toFixed(2) : '',
     ]),
   );
 }

@@ -1,6 +1,6 @@
 /**
  * A value built on first use, then kept: for what a function's cold start should not pay for
- * unless a request needs it (Issue 4). Marked free of side effects, so that esbuild drops a
+ * unless a request needs it. Marked free of side effects, so that esbuild drops a
  * `lazy(...)` nobody in the bundle calls, and with it whatever only its builder uses.
  */
 /* @__NO_SIDE_EFFECTS__ */

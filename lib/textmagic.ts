@@ -29,8 +29,8 @@ export function textMagicConfigured(): boolean {
 type Reply = { status: number; statusText: string; body: string | undefined };
 
 // node:http(s) with a keep-alive agent rather than fetch: undici spends about 2 ms of CPU per
-// request on top (streams, Headers, Response), which a create-lead burst pays on every teaser
-// (Issue 4). Loaded on the first send, not at import (cold start). Idle sockets are dropped
+// request on top (streams, Headers, Response), which a create-lead burst pays on every teaser.
+// Loaded on the first send, not at import (cold start). Idle sockets are dropped
 // after 4 s, as fetch's agent does, so that a container thawed later does not write into a
 // connection TextMagic has since closed.
 let transport: Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }> | undefined;

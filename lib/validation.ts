@@ -4,7 +4,7 @@ import { lazy } from './lazy';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 
-// zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start, Issue 4).
+// zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start).
 // Schemas are built by functions, on first use, not at import: a function pays only for the
 // schemas its requests need.
 const kind = (expected: string) => (iss: { input?: unknown }) =>

@@ -1,6 +1,6 @@
 // Prices in SMS, written exactly as `Intl.NumberFormat('en-US', { style: 'currency' })` writes
 // them, without building one for the common currencies: the first NumberFormat of a process
-// loads ICU's currency data, about 12 ms of a cold start's first teaser (Issue 4).
+// loads ICU's currency data, about 12 ms of a cold start's first teaser.
 
 /** How en-US writes a currency: its symbol (a code is followed by a space) and minor-unit digits. */
 const KNOWN: Record<string, readonly [prefix: string, minorDigits: number]> = {
