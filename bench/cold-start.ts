@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { packageBuildOptions } from '../scripts/package-options';
-import { v2Event } from '../tests/support/events';
+import { v2Event } from '../emulators/events';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };

@@ -3,7 +3,7 @@ import { handler as leadRoute } from '../../functions/lead';
 import { handler as providers } from '../../functions/providers';
 import { KEYS, phoneNumber, useApp } from '../support/app';
 import { writesNothing as writesNothingIn } from '../support/writes';
-import { invoke, type Reply } from '../support/events';
+import { invoke, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
 // The operator's routes: providers (create, list, change) and the lead view.

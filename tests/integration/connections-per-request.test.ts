@@ -12,7 +12,7 @@ import { config, resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { getPool } from '../../lib/db/pool';
 import { useApp, type TestApp } from '../support/app';
-import { invoke } from '../support/events';
+import { invoke } from '../../emulators/events';
 import { api, lead } from '../support/flow';
 import { deliverEvent, openSessions, uniqueZip } from '../support/market';
 

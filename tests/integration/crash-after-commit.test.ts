@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { KEYS, tmDigits, useApp } from '../support/app';
 import { runInChild } from '../support/child-handler';
-import { encodeFields, v1Event } from '../support/events';
+import { encodeFields, v1Event } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();

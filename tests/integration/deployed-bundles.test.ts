@@ -14,8 +14,8 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageBuildOptions } from '../../scripts/package-options';
 import { useTestDatabase } from '../support/database';
-import { v2Event } from '../support/events';
-import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
+import { v2Event } from '../../emulators/events';
+import { startNeonWsProxy, type NeonWsProxy } from '../../emulators/neon-ws-proxy';
 
 const db = useTestDatabase();
 const dir = path.resolve('.local', `deployed-bundles-${randomBytes(4).toString('hex')}`);

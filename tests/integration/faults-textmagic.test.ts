@@ -11,9 +11,9 @@ import { randomInt } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { tmDigits, useApp } from '../support/app';
-import type { FaultMode } from '../support/fake-textmagic';
+import type { FaultMode } from '../../emulators/fake-textmagic';
 import { api, lead, linkToken } from '../support/flow';
-import type { Reply } from '../support/events';
+import type { Reply } from '../../emulators/events';
 
 const app = useApp({
   env: {

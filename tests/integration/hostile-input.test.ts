@@ -15,7 +15,7 @@ import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { invoke, type EventInput, type Reply } from '../support/events';
+import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { rowCounts } from '../support/writes';
 

@@ -26,7 +26,7 @@ const LEAKS = [
   'jane.client',
   'Jane Client',
 ];
-/** What the client typed (tests/support/lead-body.ts): teasers carry a cut of it, logs never. */
+/** What the client typed (emulators/lead-body.ts): teasers carry a cut of it, logs never. */
 const TYPED = ['Leaking kitchen sink', 'water under the cabinet'];
 
 describe('pay tokens', () => {

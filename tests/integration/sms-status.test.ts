@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { KEYS, tmDigits, useApp } from '../support/app';
-import { invoke } from '../support/events';
+import { invoke } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();

@@ -4,7 +4,7 @@ import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { useApp } from './app';
-import { invoke, type Reply } from './events';
+import { invoke, type Reply } from '../../emulators/events';
 import { api, lead } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo } from './market';
 import { useDatabaseProxy } from './database-proxy';

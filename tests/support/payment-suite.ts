@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { useApp } from './app';
-import type { StripeEvent } from './fake-stripe';
+import type { StripeEvent } from '../../emulators/fake-stripe';
 import { api, lead, linkToken } from './flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from './market';
 

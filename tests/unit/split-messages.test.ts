@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PARTS, messagePart, smsEncoding, smsLength, splitMessages } from '../../lib/sms/segments';
-import { smsParts } from '../support/fake-textmagic';
+import { smsParts } from '../../emulators/fake-textmagic';
 
 const PREFIX = /^\((\d+)\/(\d+)\) /;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
