@@ -16,7 +16,7 @@ import path from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { bundleContents, packageEsbuildOptions } from '../scripts/bundle-contents';
 import { packageService, type ServicePackage } from '../scripts/package-service';
-import { v2Event } from '../tests/support/events';
+import { v2Event } from '../emulators/events';
 
 export const BUDGETS: Record<string, number> = {
   health: 1.5,

@@ -4,8 +4,8 @@
  * DATABASE_POOL_MAX, serving one request at a time as a container does.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { v1Event } from '../tests/support/events';
-import { lead } from '../tests/support/lead-body';
+import { v1Event } from '../emulators/events';
+import { lead } from '../emulators/lead-body';
 
 type Input = { env: Record<string, string>; requests: number; zip: string; id: number };
 const input = workerData as Input;

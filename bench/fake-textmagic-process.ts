@@ -3,7 +3,7 @@
  * its work elsewhere, so its fake must not take CPU from the event loop of the handlers measured.
  * Started by bench/requests.ts with `fork`; reports its address over IPC and dies with its parent.
  */
-import { startFakeTextMagic } from '../tests/support/fake-textmagic';
+import { startFakeTextMagic } from '../emulators/fake-textmagic';
 
 const textmagic = await startFakeTextMagic();
 process.on('message', (m) => {

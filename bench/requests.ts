@@ -10,16 +10,16 @@ import pg from 'pg';
 import type { Context } from 'aws-lambda';
 import { startEmbeddedPostgres, type LocalPostgres } from '../scripts/embedded-postgres';
 import { runMigrations } from '../lib/db/migrate';
-import { v1Event } from '../tests/support/events';
-import { startFakeStripe } from '../tests/support/fake-stripe';
-import { startFakeTextMagic } from '../tests/support/fake-textmagic';
-import { startNeonWsProxy } from '../tests/support/neon-ws-proxy';
+import { v1Event } from '../emulators/events';
+import { startFakeStripe } from '../emulators/fake-stripe';
+import { startFakeTextMagic } from '../emulators/fake-textmagic';
+import { startNeonWsProxy } from '../emulators/neon-ws-proxy';
 import { smsLength } from '../lib/sms/segments';
 import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
 import { median } from './cold-start';
 import { measureContainers } from './containers';
-import { fakeServicesEnv } from '../tests/support/fake-env';
-import { lead } from '../tests/support/lead-body';
+import { fakeServicesEnv } from '../emulators/fake-env';
+import { lead } from '../emulators/lead-body';
 
 // ---------------------------------------------------------------------------------------------
 // The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { runInChild } from '../tests/support/child-handler';
-import { v1Event } from '../tests/support/events';
+import { v1Event } from '../emulators/events';
 import { countRows, deliverEvent, openSessions, smsSentTo } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';
 import { report } from './support/row';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
-import type { Reply } from '../tests/support/events';
+import type { Reply } from '../emulators/events';
 import { api, lead } from '../tests/support/flow';
 import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from '../tests/support/market';
 import { useDatabaseProxy } from '../tests/support/database-proxy';

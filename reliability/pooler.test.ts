@@ -8,7 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
-import type { Reply } from '../tests/support/events';
+import type { Reply } from '../emulators/events';
 import { api, lead } from '../tests/support/flow';
 import { smsSentTo, uniqueZip } from '../tests/support/market';
 import { sentTwiceAfterLeases } from './support/clock';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
-import type { FaultMode } from '../tests/support/fake-textmagic';
+import type { FaultMode } from '../emulators/fake-textmagic';
 import { api, lead, linkToken } from '../tests/support/flow';
 import { deliverEvent, uniqueZip } from '../tests/support/market';
 import { dispatchUntilIdle } from './support/clock';

@@ -1,7 +1,8 @@
 // `npm run emulators`: local stand-ins for Stripe and TextMagic on fixed loopback ports, the
-// same fakes the tests use. Point `npm start` at them to walk a lead through the whole flow.
-import { startFakeStripe } from '../tests/support/fake-stripe';
-import { startFakeTextMagic } from '../tests/support/fake-textmagic';
+// same fakes the tests use (emulators/). Point `npm start` at them to walk a lead through the
+// whole flow.
+import { startFakeStripe } from '../emulators/fake-stripe';
+import { startFakeTextMagic } from '../emulators/fake-textmagic';
 
 const apiPort = process.env.PORT ?? '3000';
 const stripe = await startFakeStripe({

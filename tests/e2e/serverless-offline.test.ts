@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
-import { lead } from '../support/lead-body';
-import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
-import { startFakeTextMagic, type FakeTextMagic } from '../support/fake-textmagic';
+import { lead } from '../../emulators/lead-body';
+import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
+import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { startOffline, type Offline } from '../support/offline';
-import { fakeServicesEnv } from '../support/fake-env';
+import { fakeServicesEnv } from '../../emulators/fake-env';
 
 const ADMIN = { authorization: 'Bearer local-admin-key' };
 const LEAD_KEY = { 'x-api-key': 'local-lead-key' };

@@ -12,7 +12,7 @@ import { config, resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { getPool } from '../../lib/db/pool';
 import { useApp, type TestApp } from '../support/app';
-import { invoke } from '../support/events';
+import { invoke } from '../../emulators/events';
 import { api, lead } from '../support/flow';
 import { deliverEvent, openSessions, uniqueZip } from '../support/market';
 
@@ -59,8 +59,11 @@ async function flow(app: TestApp, measure: <T>(name: string, run: () => Promise<
   expect((await measure('GET /health', probe)).status).toBe(200);
   await app.db.query(`update sms_messages set next_attempt_at = now() where status = 'queued'`);
   await app.db.query(`update stripe_tasks set next_attempt_at = now() where status = 'queued'`);
-  const run = await measure('dispatcher', () => dispatcher());
-  expect(run.sms.done + run.stripe.done).toBeGreaterThan(0);
+  // Left for it: the details SMS TextMagic refused; the Stripe follow-ups all ran after commit.
+  expect(await measure('dispatcher', () => dispatcher())).toEqual({
+    sms: { done: 1, retry: 0, failed: 0 },
+    stripe: { done: 0, retry: 0, failed: 0 },
+  });
 }
 
 for (const driver of ['pg', 'neon'] as const) {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { writesNothing as writesNothingIn } from '../support/writes';
 import { useApp } from '../support/app';
-import type { Reply } from '../support/events';
+import type { Reply } from '../../emulators/events';
 import { api, lead } from '../support/flow';
 
 // POST /leads against the real database: validation, matching, fairness, the teaser and

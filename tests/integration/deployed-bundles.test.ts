@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleContents } from '../../scripts/bundle-contents';
 import { packagedFunction } from '../../scripts/package-service';
 import { useTestDatabase } from '../support/database';
-import { v2Event } from '../support/events';
-import { startNeonWsProxy, type NeonWsProxy } from '../support/neon-ws-proxy';
+import { v2Event } from '../../emulators/events';
+import { startNeonWsProxy, type NeonWsProxy } from '../../emulators/neon-ws-proxy';
 import { packaged, type Variant } from '../support/packaged';
 
 const db = useTestDatabase();

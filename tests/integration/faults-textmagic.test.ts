@@ -11,9 +11,9 @@ import { randomInt } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { tmDigits, useApp } from '../support/app';
-import type { FaultMode } from '../support/fake-textmagic';
+import type { FaultMode } from '../../emulators/fake-textmagic';
 import { api, lead, linkToken } from '../support/flow';
-import type { Reply } from '../support/events';
+import type { Reply } from '../../emulators/events';
 
 const app = useApp({
   env: {
@@ -129,15 +129,17 @@ const steps: Record<string, Step> = {
 /**
  * Each fault, and how many times the phone gets the SMS in the end. `lost-reply` (TextMagic
  * took the message and its answer never came) is sent again by the dispatcher: TextMagic has
- * no idempotency key, so that one is delivered twice. Never lost in any case.
+ * no idempotency key, so that one is delivered twice. Never lost in any case. `unanswered`:
+ * requests TextMagic received and left without an answer or a message (only `timeout` does).
  */
-const faults: Array<[FaultMode, { inline: 'queued' | 'sent'; delivered: number }]> = [
-  [503, { inline: 'queued', delivered: 1 }],
-  [429, { inline: 'queued', delivered: 1 }],
-  ['timeout', { inline: 'queued', delivered: 1 }],
-  ['reset', { inline: 'queued', delivered: 1 }],
-  ['hang', { inline: 'sent', delivered: 1 }],
-  ['lost-reply', { inline: 'queued', delivered: 2 }],
+type Expected = { inline: 'queued' | 'sent'; delivered: number; unanswered: number };
+const faults: Array<[FaultMode, Expected]> = [
+  [503, { inline: 'queued', delivered: 1, unanswered: 0 }],
+  [429, { inline: 'queued', delivered: 1, unanswered: 0 }],
+  ['timeout', { inline: 'queued', delivered: 1, unanswered: 1 }],
+  ['reset', { inline: 'queued', delivered: 1, unanswered: 0 }],
+  ['hang', { inline: 'sent', delivered: 1, unanswered: 0 }],
+  ['lost-reply', { inline: 'queued', delivered: 2, unanswered: 0 }],
 ];
 
 beforeEach(() => {
@@ -151,13 +153,17 @@ describe.each(Object.entries(steps))('%s', (_name, step) => {
     // Stripe may be slow too, on the steps that call it after commit: it never answers.
     app.stripe.fail(5, 'timeout');
     app.textmagic.fail(1, fault);
+    // The fake keeps what earlier tests left unanswered: count from here.
+    const unansweredBefore = app.textmagic.unanswered.length;
     const res = await act();
     expect(res.status).toBe(step.status);
 
     // Committed with the change: the SMS is in the outbox, queued for the dispatcher or sent.
     const [row] = await rowsOf(step.kind, phone);
     expect(row).toMatchObject({ status: expected.inline, attempts: 1 });
-    if (fault === 'timeout') expect(app.textmagic.unanswered.length).toBeGreaterThan(0);
+    const unanswered = app.textmagic.unanswered.slice(unansweredBefore);
+    expect(unanswered).toHaveLength(expected.unanswered);
+    for (const r of unanswered) expect(r.body).toContain(tmDigits(phone));
 
     app.textmagic.heal();
     app.stripe.heal();

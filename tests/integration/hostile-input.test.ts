@@ -3,7 +3,8 @@
  * JSON, form and multipart bodies, wrong content types, huge and deeply nested bodies, unicode
  * and NUL characters, SQL and template metacharacters, odd phone formats, as REST (v1) and HTTP
  * API (v2, base64 body) events. Whatever comes in: never a 5xx, every JSON error has the
- * contract's shape, and a refused request (4xx) writes no row and sends no SMS.
+ * contract's shape, a refused request (4xx) writes no row and sends no SMS, and an accepted one
+ * (2xx) stored what was sent after the documented normalisation (tests/support/stored-as-sent).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +17,18 @@ import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { invoke, type EventInput, type Reply } from '../support/events';
+import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { rowCounts } from '../support/writes';
+import {
+  expectInboundAsSent,
+  expectLeadAsSent,
+  expectPatchApplied,
+  expectProviderAsSent,
+  expectReportAsSent,
+  providerRow,
+  sentFields,
+} from '../support/stored-as-sent';
 
 const app = useApp();
 const NUM_RUNS = Number(process.env.HOSTILE_RUNS ?? 120);
@@ -269,7 +279,8 @@ const version = fc.constantFrom<'v1' | 'v2'>('v1', 'v2');
 // ------------------------------------------------------------------------------------------
 // What must hold
 
-const counts = async (): Promise<string> => JSON.stringify(await rowCounts(app));
+type Counts = Record<string, number>;
+const counts = (): Promise<Counts> => rowCounts(app);
 
 function expectContractError(res: Reply) {
   expect(res.headers['content-type'], res.text).toMatch(/^application\/json/);
@@ -297,8 +308,19 @@ afterAll(() => {
 });
 type Handler = Parameters<typeof invoke>[0];
 
-/** Calls the route and checks the invariants; `html` routes answer pages instead of JSON. */
-async function check(handler: Handler, input: EventInput, opts: { html?: boolean } = {}): Promise<Reply> {
+/** What a route's 2xx must have stored; `before` and `sms` are the row counts and SMS sent before. */
+type Accepted = (res: Reply, ctx: { input: EventInput; before: Counts; sms: number }) => Promise<void>;
+
+/**
+ * Calls the route and checks the invariants; `accepted` checks what a 2xx stored, `html` routes
+ * answer pages instead of JSON.
+ */
+async function check(
+  handler: Handler,
+  input: EventInput,
+  accepted: Accepted,
+  opts: { html?: boolean } = {},
+): Promise<Reply> {
   const before = await counts();
   const sent = app.textmagic.sent.length;
   const res = await invoke(handler, input);
@@ -308,8 +330,10 @@ async function check(handler: Handler, input: EventInput, opts: { html?: boolean
   expect(res.status, `${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
   if (res.status >= 400) {
     if (!opts.html || res.headers['content-type']?.startsWith('application/json')) expectContractError(res);
-    expect(await counts(), `a ${res.status} wrote rows: ${res.text.slice(0, 200)}`).toBe(before);
+    expect(await counts(), `a ${res.status} wrote rows: ${res.text.slice(0, 200)}`).toEqual(before);
     expect(app.textmagic.sent.length).toBe(sent);
+  } else {
+    await accepted(res, { input, before, sms: sent });
   }
   // A client's contact details never come back from a public route (the admin view excepted).
   expect(res.text).not.toContain('Jane Client');
@@ -335,13 +359,24 @@ const withBody = (
 
 const run = (prop: fc.IAsyncProperty<any>, numRuns = NUM_RUNS) => fc.assert(prop, { numRuns });
 
+/** POST /leads: 201 for a new lead, 200 replaying an Idempotency-Key; either way the lead sent. */
+const leadAsSent: Accepted = async (res, { input }) => {
+  expect([200, 201]).toContain(res.status);
+  const row = await expectLeadAsSent(app, res.json.id, await sentFields(input));
+  expect(res.json).toMatchObject({ priceCents: row.price_cents, maxUnlocks: row.max_unlocks });
+};
+
+const neverAccepted: Accepted = async (res) => {
+  expect.fail(`accepted: ${res.status} ${res.text.slice(0, 200)}`);
+};
+
 // ------------------------------------------------------------------------------------------
 
 const stripeId = (prefix: string) => fc.stringMatching(/^[A-Za-z0-9]{1,40}$/).map((x) => `${prefix}_${x}`);
 
 const UUID_LIKE = fc.oneof(fc.uuid(), hostileString, fc.constant('00000000-0000-0000-0000-000000000000'));
 
-describe('hostile input never causes a 5xx or a write on refusal', () => {
+describe('hostile input: never a 5xx, no write on refusal, what was sent stored on acceptance', () => {
   it(
     'POST /leads',
     async () => {
@@ -355,7 +390,7 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
           async (b, v, idem, key) => {
             const headers: Record<string, string> = { 'x-api-key': key };
             if (idem !== undefined) headers['idempotency-key'] = idem;
-            await check(createLead, withBody({ method: 'POST', path: '/leads' }, b, v, headers));
+            await check(createLead, withBody({ method: 'POST', path: '/leads' }, b, v, headers), leadAsSent);
           },
         ),
       );
@@ -391,6 +426,7 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
                 v,
                 { 'x-api-key': KEYS.lead, 'idempotency-key': key },
               ),
+              leadAsSent,
             );
             expect([201, 400]).toContain(res.status);
             // The contact fields never reach a teaser (what the client typed into the free text
@@ -432,6 +468,10 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
               { ...b, body },
               v,
             ),
+            async (res, { input }) => {
+              expect(res.status).toBe(201);
+              await expectProviderAsSent(app, res.json.id, await sentFields(input));
+            },
           );
         }),
       );
@@ -450,6 +490,8 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
           fc.oneof(fc.constant('existing'), UUID_LIKE),
           async (b, v, id) => {
             const pid = id === 'existing' ? existing.providerId : id;
+            // Only the existing provider can be changed: its row before, to compare with after.
+            const prior = pid === existing.providerId ? await providerRow(app, pid) : undefined;
             await check(
               providers,
               withBody(
@@ -462,6 +504,11 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
                 b,
                 v,
               ),
+              async (res, { input }) => {
+                expect(res.status).toBe(200);
+                expect(prior, `a 2xx for provider ${pid}, not the existing one`).toBeDefined();
+                await expectPatchApplied(app, prior!, await sentFields(input));
+              },
             );
           },
         ),
@@ -499,6 +546,12 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             await check(
               inboundSms,
               withBody({ method: 'POST', path: '/sms/inbound', query: { token } }, { ...b, body }, v),
+              async (res, { input, before }) => {
+                expect(res.status).toBe(200);
+                expect(res.json).toEqual({ status: 'accepted', outcome: expect.any(String) });
+                const fields = await sentFields(input);
+                await expectInboundAsSent(app, res.json.outcome, fields, before, await counts());
+              },
             );
           },
         ),
@@ -521,6 +574,11 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
           await check(
             smsStatus,
             withBody({ method: 'POST', path: '/sms/status', query: { token: KEYS.sms } }, b, v),
+            async (res, { input }) => {
+              expect(res.status).toBe(200);
+              expect(res.json).toEqual({ status: 'recorded', matched: expect.any(Boolean) });
+              await expectReportAsSent(app, await sentFields(input));
+            },
           );
         }),
       );
@@ -548,6 +606,7 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             const res = await check(
               stripeWebhook,
               withBody({ method: 'POST', path: '/stripe/webhook' }, b, v, headers),
+              neverAccepted,
             );
             expect(res.status).toBeGreaterThanOrEqual(400);
           },
@@ -610,13 +669,28 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             const event = app.stripe.event(type, obj as Record<string, unknown>);
             event.id = `evt_hostile_${++seq}_${Date.now()}`;
             const { payload, header } = app.stripe.sign(event);
-            await check(stripeWebhook, {
-              method: 'POST',
-              path: '/stripe/webhook',
-              headers: { 'content-type': 'application/json', 'stripe-signature': header },
-              body: payload,
-              version: v,
-            });
+            await check(
+              stripeWebhook,
+              {
+                method: 'POST',
+                path: '/stripe/webhook',
+                headers: { 'content-type': 'application/json', 'stripe-signature': header },
+                body: payload,
+                version: v,
+              },
+              async (res, { before, sms }) => {
+                expect(res.status).toBe(200);
+                expect(res.json).toEqual({ received: true, outcome: expect.any(String) });
+                // Recorded once, so Stripe's retry is a duplicate.
+                const seen = await app.db.query('select type from stripe_events where id = $1', [event.id]);
+                expect(seen).toEqual([{ type }]);
+                // No offer of ours is named (random offer ids): nothing bought, refunded or sent.
+                const after = await counts();
+                for (const table of ['unlocks', 'offers', 'sms_messages', 'stripe_tasks', 'leads'])
+                  expect(after[table], table).toBe(before[table]);
+                expect(app.textmagic.sent.length).toBe(sms);
+              },
+            );
           },
         ),
       );
@@ -658,6 +732,20 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             const res = await check(
               payLink,
               withBody({ method: 'GET', path: `/p/${enc(t)}`, pathParams: { token: t } }, b ?? {}, v),
+              async (res) => {
+                // Only the existing offer's link opens Checkout: its own session, still open.
+                expect(res.status).toBe(303);
+                expect(t).toBe(existing.token);
+                const [offer] = await app.db.query<{ checkout_url: string; checkout_session_id: string }>(
+                  'select checkout_url, checkout_session_id from offers where pay_token = $1',
+                  [t],
+                );
+                expect(res.headers.location).toBe(offer!.checkout_url);
+                expect(app.stripe.sessions.get(offer!.checkout_session_id)).toMatchObject({
+                  url: offer!.checkout_url,
+                  status: 'open',
+                });
+              },
               { html: true },
             );
             expect([200, 303, 404, 410, 413]).toContain(res.status);
@@ -675,6 +763,7 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
   it(
     'GET /leads/{id}',
     async () => {
+      let shown = 0;
       await run(
         fc.asyncProperty(
           fc.oneof(UUID_LIKE, fc.constant('existing')),
@@ -699,12 +788,19 @@ describe('hostile input never causes a 5xx or a write on refusal', () => {
             expect(res.status, res.text).toBeLessThan(500);
             if (res.status >= 400) expectContractError(res);
             if (authorization.includes(KEYS.lead) || !authorization.includes(KEYS.admin)) {
-              expect([401, 403]).toContain(res.status);
+              // A wrong key is forbidden; no key at all (or `Bearer` alone) is unauthorised.
+              expect(res.status).toBe(authorization.includes(KEYS.lead) ? 403 : 401);
             }
-            expect(await counts()).toBe(before);
+            // The admin view answers for the existing lead only, with that lead.
+            if (res.status < 400) {
+              expect(res.json.id).toBe(existing.leadId);
+              shown++;
+            }
+            expect(await counts()).toEqual(before);
           },
         ),
       );
+      expect(shown, 'no request reached the lead view').toBeGreaterThan(0);
     },
     TIMEOUT,
   );

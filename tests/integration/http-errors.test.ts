@@ -9,7 +9,7 @@ import { closeDb } from '../../lib/db/client';
 import { toErrorResponse } from '../../lib/http/json-errors';
 import { KEYS, phoneNumber, useApp } from '../support/app';
 import { writesNothing as writesNothingIn } from '../support/writes';
-import { invoke, type EventInput, type Reply } from '../support/events';
+import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { lead } from '../support/flow';
 
 // HTTP-level refusals: bodies, content types, keys and configuration. Every refusal is a JSON

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { phoneNumber, tmDigits, useApp } from '../support/app';
-import { invoke, type Reply } from '../support/events';
+import { invoke, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createLead } from '../../functions/create-lead';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { KEYS, useApp } from '../support/app';
-import { v2Event } from '../support/events';
+import { v2Event } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { smsLength } from '../../lib/sms/segments';
 import { tmDigits, useApp } from '../support/app';
-import { smsParts, type SentSms } from '../support/fake-textmagic';
+import { smsParts, type SentSms } from '../../emulators/fake-textmagic';
 import { api, lead, linkToken } from '../support/flow';
 
 const app = useApp();

@@ -4,10 +4,10 @@ import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { resetStripe } from '../../lib/stripe';
 import { useTestDatabase, type TestDatabase } from './database';
-import { startFakeStripe, type FakeStripe } from './fake-stripe';
-import { startFakeTextMagic, type FakeTextMagic } from './fake-textmagic';
-import { fakeServicesEnv } from './fake-env';
-import { startNeonWsProxy } from './neon-ws-proxy';
+import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
+import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
+import { fakeServicesEnv } from '../../emulators/fake-env';
+import { startNeonWsProxy } from '../../emulators/neon-ws-proxy';
 
 export const KEYS = {
   lead: 'test-lead-key',

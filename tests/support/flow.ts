@@ -6,7 +6,7 @@ import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits } from './app';
-import { encodeFields, invoke, type Reply } from './events';
+import { encodeFields, invoke, type Reply } from '../../emulators/events';
 
 let inboundIds = 0;
 
@@ -122,4 +122,4 @@ export function linkToken(body: string): string {
   return match[1]!;
 }
 
-export { lead } from './lead-body';
+export { lead } from '../../emulators/lead-body';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomInt } from 'node:crypto';
 import type { TestApp } from './app';
-import type { StripeEvent } from './fake-stripe';
+import type { StripeEvent } from '../../emulators/fake-stripe';
 import { api, lead, linkToken } from './flow';
 
 /**

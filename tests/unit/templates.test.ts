@@ -19,7 +19,7 @@ import {
   type DetailsLead,
   type TeaserLead,
 } from '../../lib/sms/templates';
-import { smsParts } from '../support/fake-textmagic';
+import { smsParts } from '../../emulators/fake-textmagic';
 
 // One fixture yields both views of the same lead, so the teaser can be checked against the
 // contact details that it must never reveal.

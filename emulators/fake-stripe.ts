@@ -1,5 +1,6 @@
 /**
- * A loopback fake of the parts of Stripe's HTTP API that Lead Unlock uses, for tests only.
+ * A loopback fake of the parts of Stripe's HTTP API that Lead Unlock uses, for the tests, the bench and
+ * `npm run emulators`; never deployed.
  *
  * Driven by the real `stripe` SDK (`new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`).
  * It checks the API key, parses Stripe's form encoding (bracket notation), validates

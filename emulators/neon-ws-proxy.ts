@@ -1,5 +1,5 @@
 /**
- * A local implementation of Neon's wsproxy protocol, for tests only: lets
+ * A local implementation of Neon's wsproxy protocol, for the tests and the bench: lets
  * `@neondatabase/serverless` (Pool/Client over WebSocket) reach a local Postgres.
  *
  * The driver opens `ws://<wsProxy>?address=<host>:<port>`; every binary frame it sends is

@@ -1,6 +1,6 @@
 /**
  * A valid `POST /leads` body, for tests, the end-to-end run and the bench: its own module so that
- * those that talk HTTP need not load the handlers that tests/support/flow.ts drives.
+ * those that talk HTTP need not load the handlers that the tests' flow helper drives.
  */
 export const lead = (overrides: Record<string, unknown> = {}) => ({
   name: 'Jane Client',
