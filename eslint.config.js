@@ -16,10 +16,15 @@ export default tseslint.config(
     },
   },
   {
-    // Tests, the bench and the reliability scenarios read our JSON answers as `any` (the test
-    // client's `Reply.json`); what they read is what their assertions check.
-    files: ['tests/**', 'bench/**', 'reliability/**'],
+    // Tests, the bench, the reliability scenarios and the fakes read JSON as `any` (the test
+    // client's `Reply.json`, the fakes' request bodies); what they read is what their assertions
+    // and the real services' checks look at. They also print any value they are given.
+    files: ['tests/**', 'bench/**', 'reliability/**', 'emulators/**'],
     rules: {
+      '@typescript-eslint/no-base-to-string': 'off',
+      // The fakes' request listeners are async; a throw there fails the test that made the request.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -32,6 +37,7 @@ export default tseslint.config(
     // The CommonJS config files serverless loads (esbuild options, the throttling plugin).
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'commonjs',

@@ -13,7 +13,8 @@ Object.assign(process.env, input.env);
 const { handler } = await import('../functions/create-lead');
 const { closeDb } = await import('../lib/db/client');
 
-parentPort!.once('message', async () => {
+parentPort!.once('message', () => void run());
+async function run(): Promise<void> {
   const statuses: number[] = [];
   for (let i = 0; i < input.requests; i++) {
     const event = v1Event({
@@ -26,10 +27,10 @@ parentPort!.once('message', async () => {
       },
       body: JSON.stringify(lead({ zipCode: input.zip, description: `Job ${input.id}.${i}` })),
     });
-    const res = (await handler(event as never)) as { statusCode: number };
+    const res = (await handler(event)) as { statusCode: number };
     statuses.push(res.statusCode);
   }
   parentPort!.postMessage({ statuses });
   await closeDb();
-});
+}
 parentPort!.postMessage('ready');

@@ -232,7 +232,7 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
       });
     },
   };
-  const linkFor = async (phone: string) => {
+  const linkFor = (phone: string) => {
     const sent = textmagic.sent.filter((m) => m.phones.includes(digits(phone))).at(-1)!;
     return /\/p\/([A-Za-z0-9_-]+)/.exec(sent.text)![1]!;
   };
@@ -255,7 +255,7 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   const code = created.value.json.code as string;
   const yes = await counted(() => api.reply(people[0]!.phone, `YES ${code}`));
   ok(yes.value, 200, 'inbound YES');
-  const token = await linkFor(people[0]!.phone);
+  const token = linkFor(people[0]!.phone);
   const pay = await counted(() => api.payLink(token));
   ok(pay.value, 303, 'pay link');
   const session = [...stripe.sessions.values()].find((s) => s.url === pay.value.headers.location)!;
@@ -271,7 +271,7 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   const sessions: Array<{ id: string }> = [];
   for (const p of pair) {
     await api.reply(p.phone, `YES ${full.json.code}`);
-    const r = ok(await api.payLink(await linkFor(p.phone)), 303, 'pay link');
+    const r = ok(await api.payLink(linkFor(p.phone)), 303, 'pay link');
     sessions.push([...stripe.sessions.values()].find((s) => s.url === r.headers.location)!);
   }
   const filling = await counted(() => api.webhook(stripe.completeSession(sessions[0]!.id)));
@@ -316,7 +316,7 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   const latency: Record<string, Record<string, { n: number; p50: number; p99: number }>> = {};
   const record = (name: string, c: number, lat: number[]) => {
     latency[name] ??= {};
-    latency[name]![`c${c}`] = { n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+    latency[name][`c${c}`] = { n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99) };
   };
   const perLevel = opts.quick ? 32 : 96;
   for (const c of [1, 16]) {

@@ -985,7 +985,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const method = req.method ?? 'GET';
     const [rawPath, query = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
-    const path = rawPath!;
+    const path = rawPath;
     const requestId = newId('req_', 14);
     const idemHeader = req.headers['idempotency-key'];
     const idempotencyKey = typeof idemHeader === 'string' ? idemHeader : undefined;

@@ -3,7 +3,7 @@
  * webhook until it gets a 2xx, clients retry POST /leads with their Idempotency-Key: in the
  * end every effect is there exactly once, and no request ever saw a 500.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import type { Reply } from '../emulators/events';
 import { api, lead } from '../tests/support/flow';
@@ -75,7 +75,7 @@ for (const path of [PG, NEON, PG_POOLED]) {
 
       const statuses = tries.flat();
       const unlocks = await countRows(app, 'select count(*) as n from unlocks where lead_id = $1', [sold.id]);
-      const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
+      const refunded = app.stripe.refunds.map((r) => r.payment_intent);
       const got = buyers.map((b) =>
         smsSentTo(app, b.phone).filter((m) => app.textmagic.sent.indexOf(m) >= since),
       );

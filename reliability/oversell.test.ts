@@ -3,7 +3,7 @@
  * and told, every winner gets the details once. Over the TCP pool and over Neon's driver, each
  * straight to Postgres and through PgBouncer in transaction mode.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
 import { openSessions, smsSentTo } from '../tests/support/market';
@@ -39,7 +39,7 @@ for (const path of [PG, NEON, PG_POOLED, NEON_POOLED]) {
       const runs = await dispatchUntilIdle(app.db);
 
       const intentOf = (sessionId: string) => app.stripe.sessions.get(sessionId)!.payment_intent as string;
-      const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
+      const refunded = app.stripe.refunds.map((r) => r.payment_intent);
       const unlocked = await app.db.query<{ provider_id: string }>(
         'select provider_id from unlocks where lead_id = $1',
         [sold.id],

@@ -27,7 +27,7 @@ describe('Stripe outage', () => {
     app.stripe.heal();
     const runs = await dispatchUntilIdle(app.db);
 
-    const refunded = app.stripe.refunds.map((r) => r.payment_intent as string);
+    const refunded = app.stripe.refunds.map((r) => r.payment_intent);
     const [{ n: unlocks }] = (await app.db.query<{ n: string }>(
       'select count(*) as n from unlocks where lead_id = $1',
       [sold.id],

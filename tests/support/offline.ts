@@ -127,8 +127,8 @@ export async function startOffline(opts: {
     { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.set(child, path.join(ROOT, workFolder));
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (log += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (log += s));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (log += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (log += s));
   child.on('error', (e) => (log += `\n[spawn error] ${e.message}\n`));
 
   let stopped: Promise<void> | undefined;

@@ -54,7 +54,7 @@ function e164(written: string): string {
 }
 
 /** TextMagic's free text as stored: as sent, less NUL (Postgres text cannot hold it). */
-const lessNul = (s: string) => utf8(s.replace(/\u0000/g, ''));
+const lessNul = (s: string) => utf8(s.replaceAll('\u0000', ''));
 
 /** A JSON value as jsonb keeps it: strings (and keys) less NUL, nesting cut at 16 levels. */
 function jsonLessNul(value: unknown, depth = 0): unknown {
