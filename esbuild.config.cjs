@@ -41,6 +41,27 @@ function bundledDriver(env, target, environment) {
 }
 
 /**
+ * `node:http` taken with `require` rather than ESM `import`. On Node 22 an ESM import of a
+ * builtin reads every one of its exports to build the namespace, and `http.WebSocket`'s getter
+ * loads undici, with http2, zlib, worker_threads and perf_hooks: about 30 ms of each cold start
+ * of a function that carries the Stripe SDK (`import * as http from 'http'`), and of the first
+ * TextMagic send. `require` reads no getter. (Node 20 has no such getter: the same either way.)
+ */
+const REQUIRE_HTTP = {
+  name: 'require-node-http',
+  setup(build) {
+    // The shim's own require is left to esbuild: an external builtin, called through require.
+    build.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.namespace === 'require-node' ? undefined : { path: 'http', namespace: 'require-node' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'require-node' }, () => ({
+      contents: "module.exports = require('node:http');",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The options esbuild itself gets, for bundles that run on `runtime` (`nodejs22.x`, …), with
  * `environment` the service's provider environment at package time and `env` the environment
  * of the build (BUNDLE_TARGET, BUNDLED_DB_DRIVER).
@@ -69,6 +90,7 @@ function esbuildOptions({ runtime, environment = {}, env = process.env }) {
     platform: 'node',
     format: 'esm',
     define,
+    plugins: [REQUIRE_HTTP],
     // CommonJS dependencies (pg, ws) call require(); an ESM bundle has to provide it.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -176,7 +176,7 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
         entryPoints: [fn.entry],
         outdir: path.dirname(withoutDrizzleFile),
         outExtension: { '.js': ext },
-        plugins: [DRIZZLE_STUB],
+        plugins: [...(packageEsbuildOptions(pkg).plugins ?? []), DRIZZLE_STUB],
         logLevel: 'silent',
       });
     }
@@ -188,7 +188,7 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
         entryPoints: [fn.entry],
         outdir: path.dirname(withoutMiddyFile),
         outExtension: { '.js': ext },
-        plugins: [MIDDY_STUB],
+        plugins: [...(packageEsbuildOptions(pkg).plugins ?? []), MIDDY_STUB],
         logLevel: 'silent',
       });
     }
