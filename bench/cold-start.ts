@@ -135,6 +135,8 @@ export type ColdStart = Bundle & {
    * (bench/middy-stub.ts), in the same rounds: what middy costs the function.
    */
   withoutMiddy?: Timing;
+  /** Import + clients on Node 22 (Lambda's nodejs22.x), in rounds of its own against its own empty node. */
+  node22?: Timing & { version: string };
 };
 
 /** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
@@ -206,9 +208,9 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
   return { pkg, bundles };
 }
 
-function timeNode(script: string, env: NodeJS.ProcessEnv): number {
+function timeNode(script: string, env: NodeJS.ProcessEnv, node = process.execPath): number {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(node, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr.toString()}`);
   return ms;
@@ -364,15 +366,21 @@ export const median = (xs: number[]): number => {
  * from round to round (so that drift in machine load falls on all); per probe, the median of its
  * runs, of the empty runs, and of its per-round ratio to the empty run.
  */
-function timeRounds(probes: string[], empty: string, env: NodeJS.ProcessEnv, pairs: number): Timing[] {
-  for (const script of [empty, ...probes]) timeNode(script, env); // warm the file cache
+function timeRounds(
+  probes: string[],
+  empty: string,
+  env: NodeJS.ProcessEnv,
+  pairs: number,
+  node = process.execPath,
+): Timing[] {
+  for (const script of [empty, ...probes]) timeNode(script, env, node); // warm the file cache
   const runs = probes.map(() => ({ ms: [] as number[], emptyMs: [] as number[], ratio: [] as number[] }));
   for (let i = 0; i < pairs; i++) {
     const order = [-1, ...probes.keys()];
     const shift = i % order.length;
     const times = new Map<number, number>();
     for (const k of [...order.slice(shift), ...order.slice(0, shift)]) {
-      times.set(k, timeNode(k < 0 ? empty : probes[k]!, env));
+      times.set(k, timeNode(k < 0 ? empty : probes[k]!, env, node));
     }
     const e = times.get(-1)!;
     for (const [k, r] of runs.entries()) {
@@ -432,8 +440,25 @@ async function measureReferences(outDir: string, options: BuildOptions, empty: s
  * the deployed NODE_OPTIONS, then rounds of (empty module, import + clients) with the other choice
  * of `--enable-source-maps`. Then the issue's reference libraries, timed here (see REFERENCES).
  */
+/**
+ * Lambda's runtime, nodejs22.x: Node 22 from the npm registry (`node@22`, as `npm run
+ * test:node22` runs it), or undefined when it cannot be had (offline): the column stays empty.
+ */
+function node22(): { path: string; version: string } | undefined {
+  const r = spawnSync(
+    'npx',
+    ['-y', '-p', 'node@22', 'node', '-e', 'process.stdout.write(process.execPath + " " + process.version)'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const [path, version] = r.status === 0 ? r.stdout.trim().split(' ') : [];
+  return path && version ? { path, version } : undefined;
+}
+
 export async function measureColdStarts(outDir: string, pairs = 15): Promise<ColdStarts> {
   const { pkg, bundles } = await buildBundles(outDir);
+  const lambdaNode = process.version.startsWith('v22.') ? undefined : node22();
   const probes = path.join(outDir, 'probes');
   mkdirSync(probes, { recursive: true });
   const empty = path.join(probes, 'empty.mjs');
@@ -485,6 +510,9 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     const withoutDrizzleTiming = side('withoutDrizzle');
     const withoutMiddyTiming = side('withoutMiddy');
     const [otherTiming] = timeRounds([init], empty, envFor(!deployedMaps), pairs);
+    const [node22Timing] = lambdaNode
+      ? timeRounds([init], empty, envFor(deployedMaps), pairs, lambdaNode.path)
+      : [];
     const budget = BUDGETS[b.fn];
     results.push({
       ...b,
@@ -497,6 +525,7 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       clientsBuilt,
       withoutDrizzle: withoutDrizzleTiming,
       withoutMiddy: withoutMiddyTiming,
+      ...(node22Timing && lambdaNode && { node22: { ...node22Timing, version: lambdaNode.version } }),
     });
   }
   const references = await measureReferences(outDir, packageEsbuildOptions(pkg), empty, pairs);

@@ -57,8 +57,11 @@ const METHOD = `## How it is measured
   deployed \`NODE_OPTIONS\`) importing the bundle, which builds its clients as Lambda's init phase
   does: configuration parsed, pool and drizzle created without connecting, the Stripe client where
   the function uses Stripe. Ratio = that process over a fresh \`node\` importing an empty module,
-  median of the per-pair ratios over alternating pairs. Side columns: the same bundle with drizzle
-  replaced by a no-op stub (measurement only: what drizzle and its tables cost), the same import
+  median of the per-pair ratios over alternating pairs, on the Node that runs the bench and, in the
+  column "Node 22 (Lambda)", on Node 22 from the npm registry against its own empty node, as
+  Lambda's \`nodejs22.x\` runs it. Side columns: the same bundle with middy replaced by a bare
+  handler builder and with drizzle replaced by a no-op stub (measurement only: what each costs,
+  in the same rounds), the same import
   plus one request up to its first database query (the database refuses, so it answers 503), and
   the import with the other \`--enable-source-maps\` setting.
 - **Reference libraries and this machine's speed.** The budgets are ratios set on a reference
@@ -106,6 +109,7 @@ export function coldTable(rows: ColdStart[]): string {
     'import + clients',
     'empty node',
     'ratio',
+    'Node 22 (Lambda)',
     'budget',
     '',
     "budget at this machine's speed",
@@ -131,6 +135,7 @@ export function coldTable(rows: ColdStart[]): string {
         `${ms(r.init.ms)}${r.clientsBuilt ? '' : ' (clients NOT built)'}`,
         ms(r.init.emptyMs),
         times(r.init.ratio),
+        r.node22 ? times(r.node22.ratio) : '',
         r.budget ? `≤ ${r.budget}×` : '',
         verdict(r.pass),
         r.budgetAtMachineSpeed ? `≤ ${times(r.budgetAtMachineSpeed)}` : '',

@@ -8,7 +8,7 @@
  *   BENCH_QUICK=1 npm run bench    fewer samples
  *   BENCH_ONLY=cold|requests       one half
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { writeMarkdown } from '../scripts/write-markdown';
 import { measureColdStarts } from './cold-start';
@@ -19,7 +19,22 @@ const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
 
 const started = Date.now();
+// A run of one half keeps the other half's figures from the last run (the page shows both).
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync('bench/results.json', 'utf8')) as BenchResults;
+  } catch {
+    return undefined;
+  }
+})();
 const results: BenchResults = {
+  ...(only === 'cold' && previous?.requests && { requests: previous.requests }),
+  ...(only === 'requests' &&
+    previous?.coldStart && {
+      coldStart: previous.coldStart,
+      coldStartReferences: previous.coldStartReferences,
+      machineFactor: previous.machineFactor,
+    }),
   date: new Date().toISOString(),
   node: process.version,
   cpus: os.cpus().length,

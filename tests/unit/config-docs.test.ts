@@ -19,7 +19,7 @@ type Service = {
   params: Record<string, Record<string, string>>;
   provider: { environment: Record<string, string> };
 };
-const service = () => parse(read('serverless.yml')) as Service;
+const service = () => parse(read('serverless.yml'), { logLevel: 'error' }) as Service;
 
 describe('configuration table', () => {
   it('.env.example is generated from it (npm run docs)', () => {

@@ -8,7 +8,9 @@ import { parse } from 'yaml';
 
 type HttpApiEvent = { method: string; path: string; throttle?: { burst: number; rate: number } };
 type Fn = { handler: string; events?: Array<{ httpApi?: HttpApiEvent; schedule?: unknown }> };
-const { functions } = parse(readFileSync('serverless.yml', 'utf8')) as { functions: Record<string, Fn> };
+const { functions } = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'error' }) as {
+  functions: Record<string, Fn>;
+};
 
 const routes = Object.entries(functions).flatMap(([name, fn]) =>
   (fn.events ?? []).flatMap((e) =>
