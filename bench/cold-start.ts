@@ -170,30 +170,27 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
   for (const fn of pkg.functions) {
     const ext = path.extname(fn.file);
     const { packages } = await bundleContents(pkg, fn);
-    let withoutDrizzleFile: string | undefined;
-    if (BUDGETS[fn.name] !== undefined && packages['drizzle-orm']) {
-      withoutDrizzleFile = path.join(outDir, 'without-drizzle', fn.name, path.basename(fn.file));
+    /** The same entry built with `stub` among the plugins, into `folder` (measurement only). */
+    const withStub = async (stub: Plugin, folder: string) => {
+      const file = path.join(outDir, folder, fn.name, path.basename(fn.file));
+      const options = packageEsbuildOptions(pkg);
       await build({
-        ...packageEsbuildOptions(pkg),
+        ...options,
         entryPoints: [fn.entry],
-        outdir: path.dirname(withoutDrizzleFile),
+        outdir: path.dirname(file),
         outExtension: { '.js': ext },
-        plugins: [...(packageEsbuildOptions(pkg).plugins ?? []), DRIZZLE_STUB],
+        plugins: [...(options.plugins ?? []), stub],
         logLevel: 'silent',
       });
-    }
-    let withoutMiddyFile: string | undefined;
-    if (packages['@middy/core']) {
-      withoutMiddyFile = path.join(outDir, 'without-middy', fn.name, path.basename(fn.file));
-      await build({
-        ...packageEsbuildOptions(pkg),
-        entryPoints: [fn.entry],
-        outdir: path.dirname(withoutMiddyFile),
-        outExtension: { '.js': ext },
-        plugins: [...(packageEsbuildOptions(pkg).plugins ?? []), MIDDY_STUB],
-        logLevel: 'silent',
-      });
-    }
+      return file;
+    };
+    const withoutDrizzleFile =
+      BUDGETS[fn.name] !== undefined && packages['drizzle-orm']
+        ? await withStub(DRIZZLE_STUB, 'without-drizzle')
+        : undefined;
+    const withoutMiddyFile = packages['@middy/core']
+      ? await withStub(MIDDY_STUB, 'without-middy')
+      : undefined;
     bundles.push({
       fn: fn.name,
       entry: fn.entry,
