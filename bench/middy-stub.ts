@@ -1,7 +1,7 @@
 /**
  * Measurement only (`npm run bench`): stands in for @middy/core and the @middy/http-* middlewares
  * in a copy of each bundle, so that the bench can time a function's cold start without middy in
- * the same run. A bare handler builder, as the code had before middy: it can be imported (its
+ * the same run. A bare handler builder: it can be imported (its
  * clients built), and it runs the middlewares' hooks in middy's order, with none of middy's own.
  */
 type Request = { event: unknown; context: unknown; response: unknown; error: unknown };

@@ -130,10 +130,13 @@ export async function startPgBouncer(opts: {
     via: swap,
     adminUrl: `postgres://${server.username}:${server.password}@127.0.0.1:${port}/pgbouncer`,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+      // Its config, log and socket belong to this run only.
+      rmSync(opts.dir, { recursive: true, force: true });
     },
   };
 }
