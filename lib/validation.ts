@@ -11,7 +11,6 @@ const kind = (expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${expected}`;
 
 // Postgres text cannot hold U+0000: refused here as a bad field rather than failing the insert (500).
-const noNul = (v: string) => !v.includes('\u0000');
 const NUL_MESSAGE = 'must not contain NUL characters';
 
 const text = (max: number) =>
@@ -21,7 +20,7 @@ const text = (max: number) =>
       z.trim(),
       z.minLength(1, 'must not be empty'),
       z.maxLength(max, `must be at most ${max} characters`),
-      z.refine(noNul, NUL_MESSAGE),
+      z.refine(hasNoNul, NUL_MESSAGE),
     );
 
 const optionalText = (max: number) =>
@@ -29,7 +28,11 @@ const optionalText = (max: number) =>
     z.nullish(
       z
         .string({ error: kind('a string') })
-        .check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), z.refine(noNul, NUL_MESSAGE)),
+        .check(
+          z.trim(),
+          z.maxLength(max, `must be at most ${max} characters`),
+          z.refine(hasNoNul, NUL_MESSAGE),
+        ),
     ),
     z.transform((v) => (v ? v : null)),
   );

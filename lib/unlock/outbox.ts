@@ -132,10 +132,10 @@ export const sendNow = (db: Database, ids: number[], deadline?: Deadline): Promi
 export const sendClaimedNow = (db: Database, messages: SmsMessage[], deadline?: Deadline): Promise<void> =>
   workClaimed(db, smsMessages, messages, (m, d) => sendOne(db, m, d), deadline);
 
-/** The scheduled dispatcher's batch: everything due, oldest first, with the full timeouts. */
 /**
- * The dispatcher's run of the outbox. Each run reports how long the oldest due SMS had waited
- * (0 when none): claimed oldest first, so it is the first of the batch; an alarm watches it.
+ * The scheduled dispatcher's batch: everything due, oldest first, with the full timeouts. Each
+ * run reports how long the oldest due SMS had waited (0 when none; claimed oldest first, so the
+ * batch holds it), which an alarm watches.
  */
 export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>
   workQueue(

@@ -9,8 +9,13 @@ import { api, lead, linkToken } from './flow';
  * zips, providers at checkout, what a phone received.
  */
 
-/** A zip code no other test of the file uses, so each scenario matches only its own providers. */
-export const uniqueZip = () => String(randomInt(10_000, 100_000));
+/**
+ * A zip code no other test of the file uses, so each scenario matches only its own providers:
+ * from a sequence (a file's tests share one process and one database), five characters like a
+ * US zip, starting with Q, which no fixed zip of the tests does.
+ */
+let zipSeq = randomInt(0, 36 ** 3);
+export const uniqueZip = () => `Q${(zipSeq++ % 36 ** 4).toString(36).toUpperCase().padStart(4, '0')}`;
 
 /** SMS TextMagic accepted for this E.164 phone since `since` (an index into `sent`). */
 export const smsSentTo = (app: TestApp, phone: string, since = 0) =>
