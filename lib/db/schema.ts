@@ -106,6 +106,10 @@ export const offers = pgTable(
     checkoutSessionId: text('checkout_session_id'),
     checkoutUrl: text('checkout_url'),
     checkoutExpiresAt: tstz('checkout_expires_at'),
+    /** The funnel's steps for this offer, each the first time it happened (GET /stats). */
+    acceptedAt: tstz('accepted_at'),
+    linkOpenedAt: tstz('link_opened_at'),
+    checkoutCreatedAt: tstz('checkout_created_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -201,6 +205,8 @@ export const smsMessages = pgTable(
     /** For a resend after a failed delivery report: the first message of the chain. */
     resendOf: bigint('resend_of', { mode: 'number' }),
     sentAt: tstz('sent_at'),
+    /** Set when an operator queued a failed message again (`POST /sms/{id}/retry`: once). */
+    retriedAt: tstz('retried_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -215,17 +221,23 @@ export const smsMessages = pgTable(
 );
 
 /** TextMagic inbound callbacks seen, so each `id` is processed once. */
-export const inboundSms = pgTable('inbound_sms', {
-  id: text('id').primaryKey(),
-  sender: text('sender').notNull(),
-  receiver: text('receiver'),
-  text: text('text').notNull(),
-  messageTime: text('message_time'),
-  providerId: uuid('provider_id').references(() => providers.id),
-  /** What we made of it: the parsed reply kind, or `unknown_sender`. */
-  outcome: text('outcome').notNull(),
-  createdAt: createdAt(),
-});
+export const inboundSms = pgTable(
+  'inbound_sms',
+  {
+    id: text('id').primaryKey(),
+    sender: text('sender').notNull(),
+    receiver: text('receiver'),
+    text: text('text').notNull(),
+    messageTime: text('message_time'),
+    providerId: uuid('provider_id').references(() => providers.id),
+    /** The lead the reply was about (a YES naming or implying one), for the lead's timeline. */
+    leadId: uuid('lead_id').references(() => leads.id),
+    /** What we made of it: the parsed reply kind, or `unknown_sender`. */
+    outcome: text('outcome').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('inbound_sms_lead_idx').on(t.leadId), index('inbound_sms_provider_idx').on(t.providerId)],
+);
 
 /** TextMagic delivery reports, one row per message id and receiver. */
 export const smsDeliveryReports = pgTable('sms_delivery_reports', {
@@ -242,6 +254,23 @@ export const stripeEvents = pgTable('stripe_events', {
   id: text('id').primaryKey(),
   type: text('type').notNull(),
   createdAt: createdAt(),
+});
+
+/** When each scheduled job last ran (`sms-dispatcher`), for GET /health/integrations. */
+export const heartbeats = pgTable('heartbeats', {
+  name: text('name').primaryKey(),
+  lastRunAt: tstz('last_run_at').notNull(),
+  details: jsonb('details'),
+});
+
+/**
+ * Failed console sign-ins per client address in the current window: past a few, sign-in is
+ * refused until the window ends (lib/admin/session.ts).
+ */
+export const signInFailures = pgTable('sign_in_failures', {
+  client: text('client').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: tstz('window_started_at').notNull().defaultNow(),
 });
 
 export type Provider = typeof providers.$inferSelect;

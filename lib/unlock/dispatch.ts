@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { heartbeats } from '../db/schema';
 import { releaseStaleCodes } from './release-codes';
 import type { QueueRun } from './work-queue';
 import { dispatchDueSms } from './outbox';
@@ -12,5 +14,13 @@ export async function dispatchDue(db: Database): Promise<{ sms: QueueRun; stripe
   await releaseStaleCodes(db);
   const sms = await dispatchDueSms(db);
   const stripe = await runDueStripeTasks(db);
+  // The operator's "dispatcher last ran" (GET /health/integrations): a run that threw never gets here.
+  await db
+    .insert(heartbeats)
+    .values({ name: 'sms-dispatcher', lastRunAt: sql`now()`, details: { sms, stripe } })
+    .onConflictDoUpdate({
+      target: heartbeats.name,
+      set: { lastRunAt: sql`now()`, details: { sms, stripe } },
+    });
   return { sms, stripe };
 }

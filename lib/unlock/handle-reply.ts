@@ -126,9 +126,9 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
           ) x
         ),
         seen as (
-          insert into inbound_sms (id, sender, receiver, text, message_time, provider_id, outcome)
+          insert into inbound_sms (id, sender, receiver, text, message_time, provider_id, lead_id, outcome)
           values (${sms.id}, ${sender}, ${sms.receiver ?? null}, ${sms.text}, ${sms.messageTime ?? null},
-            (select id from d),
+            (select id from d), ${answer.leadId ?? null}::uuid,
             coalesce(
               (select case when wants and not answered then 'rate_limited' else ${reply.kind} end from d),
               'unknown_sender'))
@@ -148,6 +148,13 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
             updated_at = case when ${rule.optedOut !== undefined} then now() else updated_at end
           from d
           where providers.id = d.id and exists (select from seen)
+        ),
+        accepted as (
+          -- The funnel's "replied YES" step: the first YES that named (or implied) this offer.
+          update offers set accepted_at = now()
+          from d
+          where ${reply.kind === 'yes'} and offers.lead_id = ${answer.leadId ?? null}::uuid
+            and offers.provider_id = d.id and offers.accepted_at is null and exists (select from seen)
         ),
         answer as (
           insert into sms_messages (kind, recipients, body, lead_id, provider_id, attempts, next_attempt_at)

@@ -1,5 +1,5 @@
 import { businessEvent } from '../metrics';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
 import { offers } from '../db/schema';
@@ -34,6 +34,13 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
   const { offer, lead } = row;
   if (offer.status === 'unlocked') return { kind: 'owned' };
   if (leadStatus(lead) !== 'open') return { kind: 'unavailable' };
+  // The funnel's "link opened" step, written once: later opens cost no write.
+  if (!offer.linkOpenedAt) {
+    await db
+      .update(offers)
+      .set({ linkOpenedAt: sql`coalesce(${offers.linkOpenedAt}, now())` })
+      .where(eq(offers.id, offer.id));
+  }
 
   const now = Date.now();
   if (
@@ -69,6 +76,7 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       checkoutSessionId: session.id,
       checkoutUrl: session.url,
       checkoutExpiresAt: new Date(session.expires_at * 1000),
+      checkoutCreatedAt: sql`coalesce(${offers.checkoutCreatedAt}, now())`,
     })
     .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, offer.checkoutAttempt)));
   businessEvent(
