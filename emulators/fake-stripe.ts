@@ -1,6 +1,6 @@
 /**
  * A loopback fake of the parts of Stripe's HTTP API that Lead Unlock uses, for the tests, the bench and
- * `npm run emulators`; never deployed.
+ * the local sandbox (`npm start`); never deployed.
  *
  * Driven by the real `stripe` SDK (`new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`).
  * It checks the API key, parses Stripe's form encoding (bracket notation), validates
@@ -15,6 +15,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { checkoutPage, paymentFailedPage, unknownCheckoutPage } from './checkout-page';
 
 export type StripeEvent = {
   id: string;
@@ -388,6 +389,18 @@ const MAX_AMOUNT = 99_999_999;
 function formatAmount(amount: number, currency: string): string {
   const value = ZERO_DECIMAL.has(currency) ? String(amount) : (amount / 100).toFixed(2);
   return `${SYMBOL[currency] ?? ''}${value} ${currency}`;
+}
+
+/** As a checkout page shows it: `$15.00`, `¥1,500`. */
+function displayAmount(amount: number, currency: string): string {
+  const value = ZERO_DECIMAL.has(currency) ? amount : amount / 100;
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(
+      value,
+    );
+  } catch {
+    return formatAmount(amount, currency);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -995,30 +1008,48 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     // The fake's hosted "checkout page"; its Pay button completes the session and, when a
     // webhook URL is set, delivers the signed event there, then follows success_url.
     if ((method === 'GET' || method === 'POST') && path.startsWith('/pay/')) {
-      const s = fake.sessions.get(decodeURIComponent(path.slice(5)));
+      let id = '';
+      try {
+        id = decodeURIComponent(path.slice(5));
+      } catch {
+        // malformed percent-encoding: no such session
+      }
+      const s = fake.sessions.get(id);
+      const html = (status: number, body: string, extra: Record<string, string> = {}) => {
+        res.writeHead(status, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Cache-Control': 'no-store',
+          'Content-Security-Policy':
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:",
+          'X-Content-Type-Options': 'nosniff',
+          ...extra,
+        });
+        res.end(body);
+      };
       if (method === 'POST' && s?.status === 'open') {
         void payAndDeliver(s.id).then(
           (delivered) => {
             res.writeHead(303, { Location: s.success_url ?? `/pay/${s.id}`, 'X-Webhook-Status': delivered });
             res.end();
           },
-          (err: Error) => {
-            res.writeHead(502, { 'Content-Type': 'text/plain' });
-            res.end(`webhook delivery failed: ${err.message}`);
-          },
+          (err: Error) => html(502, paymentFailedPage(`webhook delivery failed: ${err.message}`)),
         );
         return;
       }
-      const button =
-        s?.status === 'open'
-          ? `<form method="post"><button>Pay ${formatAmount(s.amount_total, s.currency)}</button></form>`
-          : '';
-      const html = s
-        ? `<!doctype html><title>Fake Checkout</title><h1>Fake Stripe Checkout</h1><p>${s.id}</p><p>status: ${s.status}</p><p>${formatAmount(s.amount_total, s.currency)}</p>${button}`
-        : '<!doctype html><title>Not found</title><h1>Something went wrong</h1>';
-      res.writeHead(s ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(html);
-      return;
+      if (!s) return html(404, unknownCheckoutPage());
+      return html(
+        200,
+        checkoutPage({
+          id: s.id,
+          status: s.status,
+          productName: s.lineItems
+            .map((l) => (l.quantity > 1 ? `${l.quantity} × ${l.name}` : l.name))
+            .join(', '),
+          amount: displayAmount(s.amount_total, s.currency),
+          successUrl: s.success_url,
+          cancelUrl: s.cancel_url,
+        }),
+      );
     }
 
     const record: StripeRequestRecord = { method, path, params: {} };

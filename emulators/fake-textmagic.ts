@@ -1,6 +1,6 @@
 /**
  * A loopback fake of TextMagic's REST API v2, for the tests, the bench and
- * `npm run emulators`; never deployed.
+ * the local sandbox (`npm start`); never deployed.
  *
  * It implements `POST /api/v2/messages` the way the real service does as far as our
  * client can tell: `X-TM-Username` / `X-TM-Key` auth, JSON or form bodies, TextMagic's

@@ -1,83 +1,57 @@
-// `npm start`: the API on http://localhost:3000 through serverless-offline, with migrations
-// applied, on an embedded Postgres under .local/ unless DATABASE_URL is set.
+// `npm start`: the local stack (scripts/local-stack.ts) on http://localhost:3000 (PORT), with
+// the operator console at /admin; with no Stripe or TextMagic credentials, the sandbox: local
+// stand-ins for both, whose SMS show in the console's Phones page.
 import './load-env';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import pg from 'pg';
-import { LOCAL_DEV_KEYS } from '../lib/config';
-import { runMigrations } from '../lib/db/migrate';
-import { startEmbeddedPostgres, type LocalPostgres } from './embedded-postgres';
+import { startLocalStack } from './local-stack';
 
-const DB_NAME = 'lead_unlock';
+const port = Number(process.env.PORT || 3000);
+// Ctrl-C while it starts stops what had started (serverless-offline runs in a process group of
+// its own, out of reach of the terminal's signal).
+const starting = new AbortController();
+const early = () => starting.abort();
+process.once('SIGINT', early);
+process.once('SIGTERM', early);
+const stack = await startLocalStack({
+  port,
+  signal: starting.signal,
+  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+  standInPorts: {
+    stripe: Number(process.env.STRIPE_STANDIN_PORT || 12111),
+    textmagic: Number(process.env.TEXTMAGIC_STANDIN_PORT || 12112),
+  },
+  onSms: (sms) =>
+    console.log(`[textmagic stand-in] to ${sms.phones.length} phone(s): ${sms.text.length} characters`),
+}).catch((e: unknown) => {
+  if (starting.signal.aborted) process.exit(0);
+  console.error(`npm start failed: ${(e as Error).message}`);
+  process.exit(1);
+});
 
-async function localDatabase(): Promise<{ url: string; server: LocalPostgres }> {
-  const server = await startEmbeddedPostgres({
-    dataDir: path.resolve('.local', 'pg'),
-    port: Number(process.env.LOCAL_PG_PORT ?? 54329),
-    persistent: true,
-  });
-  const admin = new pg.Client({ connectionString: server.url() });
-  await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [DB_NAME]);
-  if (exists.rowCount === 0) await admin.query(`create database ${DB_NAME}`);
-  await admin.end();
-  return { url: server.url(DB_NAME), server };
-}
-
-const external = process.env.DATABASE_URL;
-const local = external ? undefined : await localDatabase();
-const databaseUrl = external ?? local!.url;
-await runMigrations(databaseUrl);
-
-const port = process.env.PORT ?? '3000';
-const keys = {
-  LEAD_API_KEY: process.env.LEAD_API_KEY || LOCAL_DEV_KEYS.leadApiKey,
-  ADMIN_API_KEY: process.env.ADMIN_API_KEY || LOCAL_DEV_KEYS.adminApiKey,
-  INBOUND_SMS_TOKEN: process.env.INBOUND_SMS_TOKEN || LOCAL_DEV_KEYS.inboundSmsToken,
-};
+const given = (name: string) => Boolean(process.env[name]?.trim());
 console.log(`
 Lead Unlock (local)
-  API:        http://localhost:${port}
-  database:   ${external ? 'DATABASE_URL' : `embedded Postgres, data in .local/pg (port ${local!.server.port})`}
-  lead key:   x-api-key: ${process.env.LEAD_API_KEY ? '(from LEAD_API_KEY)' : keys.LEAD_API_KEY}
-  admin key:  Authorization: Bearer ${process.env.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : keys.ADMIN_API_KEY}
-  SMS token:  ?token=${process.env.INBOUND_SMS_TOKEN ? '(from INBOUND_SMS_TOKEN)' : keys.INBOUND_SMS_TOKEN}
-  SMS:        ${process.env.TEXTMAGIC_USERNAME && process.env.TEXTMAGIC_API_KEY ? 'sent through TextMagic' : 'logged and stored, not sent (no TextMagic credentials)'}
+  console:    ${stack.url}/admin
+  admin key:  ${given('ADMIN_API_KEY') ? '(from ADMIN_API_KEY)' : stack.keys.adminApiKey}   (sign-in; or Authorization: Bearer …)
+  API:        ${stack.url}   lead key x-api-key: ${given('LEAD_API_KEY') ? '(from LEAD_API_KEY)' : stack.keys.leadApiKey}, SMS callbacks ?token=${given('INBOUND_SMS_TOKEN') ? '(from INBOUND_SMS_TOKEN)' : stack.keys.inboundSmsToken}
+  database:   ${stack.database === 'external' ? 'DATABASE_URL' : `embedded Postgres, data in ${stack.database.embedded} (port ${stack.database.port})`}
+  Stripe:     ${stack.stripe ? `local stand-in at ${stack.stripe.url} (no STRIPE_SECRET_KEY): pay on its checkout page, no card` : 'Stripe, with STRIPE_SECRET_KEY'}
+  TextMagic:  ${stack.textmagic ? `local stand-in at ${stack.textmagic.url} (no TextMagic credentials): SMS show in the console's Phones` : 'TextMagic, with TEXTMAGIC_USERNAME / TEXTMAGIC_API_KEY'}
+${stack.sandbox ? `  sandbox:    demo providers with \`npm run seed\` (or the console), then New inquiry\n` : ''}
+Ctrl-C stops it all.
 `);
-
-const offline = spawn(
-  process.execPath,
-  [path.resolve('node_modules/serverless/bin/serverless.js'), 'offline', 'start', '--httpPort', port],
-  {
-    stdio: 'inherit',
-    // Unset keys take the development values under serverless-offline (lib/config.ts).
-    // BUNDLE_TARGET=offline: both database drivers and `ws` in the bundles (esbuild.config.cjs).
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: port, BUNDLE_TARGET: 'offline' },
-  },
-);
-
-const offlineExited = new Promise<void>((resolve) => offline.once('exit', () => resolve()));
 
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  // Let serverless-offline halt (and free its ports) before the database goes away; a server
-  // that does not halt within a few seconds is killed rather than left running.
-  if (offline.exitCode === null && offline.signalCode === null) {
-    offline.kill('SIGTERM');
-    const halted = await Promise.race([offlineExited.then(() => true), sleep(5_000).then(() => false)]);
-    if (!halted) {
-      offline.kill('SIGKILL');
-      await offlineExited;
-    }
-  }
-  await local?.server.stop().catch(() => {});
+  await stack.stop();
   process.exit(code);
 }
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-offline.on('exit', (code) => void stop(code ?? 0));
+void stack.exited.then((code) => {
+  console.error(`serverless offline exited (code ${code})`);
+  void stop(code || 1);
+});
+process.off('SIGINT', early);
+process.off('SIGTERM', early);
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));

@@ -1,0 +1,275 @@
+/**
+ * `/sandbox/*`: what the console's sandbox pages (Phones, New inquiry) call under `npm start`
+ * with the local Stripe and TextMagic stand-ins. Each route talks to the API the way the
+ * outside world would (the admin API, a website posting a lead, TextMagic posting a reply);
+ * none reaches into the database.
+ *
+ * - `GET /sandbox/status` → `{ sandbox: true, stripe, textmagic }` (the stand-ins' URLs)
+ * - `GET /sandbox/phones` → `{ phones: [{ providerId, name, phone, messages: [{ direction, text, at }] }] }`
+ * - `POST /sandbox/phones/reply {phone, text}` → `{ phone, message, outcome }` once the API took it
+ * - `POST /sandbox/inquiry {…lead}` → what `POST /leads` answered
+ * - `POST /sandbox/seed` → `{ created, existing, providers }` (sandbox/seed.ts)
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { CountryCode } from 'libphonenumber-js';
+import type { FakeStripe } from '../emulators/fake-stripe';
+import type { FakeTextMagic } from '../emulators/fake-textmagic';
+import { toE164, toTextMagicNumber } from '../lib/phone';
+import { sendError, sendJson, type SandboxHandler } from './front-server';
+import { SeedError, seedDemoProviders } from './seed';
+
+export type SandboxOptions = {
+  /** The API, as the sandbox calls it (serverless-offline's own port). */
+  api: string;
+  stripe: FakeStripe;
+  textmagic: FakeTextMagic;
+  keys: { adminApiKey: string; leadApiKey: string; inboundSmsToken: string };
+  /** The number providers reply to, in digits (TextMagic's `receiver`). */
+  receiver: string;
+  defaultCountry: CountryCode;
+};
+
+export type PhoneMessage = { direction: 'in' | 'out'; text: string; at: string };
+export type Phone = { providerId: string; name: string; phone: string; messages: PhoneMessage[] };
+
+type Provider = { id: string; name: string; phone: string };
+type Inbound = { phone: string; text: string; at: Date; seq: number };
+
+const MAX_BODY = 64 * 1024;
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Array<{ field: string; message: string }>,
+  ) {
+    super(message);
+  }
+}
+
+const invalid = (details: Array<{ field: string; message: string }>) =>
+  new HttpError(
+    400,
+    'validation_failed',
+    `Invalid fields: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
+    details,
+  );
+
+async function readJson(req: http.IncomingMessage, required: boolean): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'payload_too_large', 'The body is over 64 KiB');
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (raw.trim() === '') {
+    if (required) throw new HttpError(400, 'invalid_json', 'A JSON object is required');
+    return {};
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)');
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON');
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The sandbox serves a browser on this machine only: a request naming another host (DNS
+ * rebinding) or a POST from another origin (a web page the developer has open) is refused.
+ */
+function checkOrigin(req: http.IncomingMessage): void {
+  const host = req.headers.host ?? '';
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  if (!LOCAL_HOSTS.has(hostname)) {
+    throw new HttpError(403, 'bad_host', 'The sandbox answers only requests to localhost');
+  }
+  const origin = req.headers.origin;
+  if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && origin !== `http://${host}`) {
+    throw new HttpError(403, 'bad_origin', 'The sandbox accepts changes only from its own pages');
+  }
+}
+
+/** TextMagic's `messageTime`: `YYYY-MM-DD HH:MM:SS`, UTC. */
+const messageTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+
+export function createSandbox(opts: SandboxOptions): SandboxHandler {
+  const inbound: Inbound[] = [];
+  let seq = 0;
+  // TextMagic ids are unique for good: the API handles each id once, also after a restart on
+  // the same database. Milliseconds since the epoch, times 1000, plus a counter.
+  const idBase = Date.now() * 1000;
+  let nextId = 0;
+
+  const api = (path: string, init: RequestInit = {}) => fetch(new URL(path, opts.api), init);
+  const admin = { authorization: `Bearer ${opts.keys.adminApiKey}` };
+
+  async function providers(): Promise<Provider[]> {
+    const res = await api('/providers', { headers: admin });
+    const text = await res.text();
+    if (res.status !== 200) {
+      throw new HttpError(502, 'api_failed', `GET /providers answered ${res.status}: ${text.slice(0, 300)}`);
+    }
+    return (JSON.parse(text) as { providers: Provider[] }).providers;
+  }
+
+  function thread(phone: string): PhoneMessage[] {
+    const digits = toTextMagicNumber(phone);
+    type Entry = PhoneMessage & { ms: number; order: number };
+    const entries: Entry[] = [];
+    opts.textmagic.sent.forEach((sms, i) => {
+      if (!sms.phones.includes(digits)) return;
+      const ms = sms.receivedAt.getTime();
+      entries.push({
+        direction: 'out',
+        text: sms.text,
+        at: sms.receivedAt.toISOString(),
+        ms,
+        order: i * 2 + 1,
+      });
+    });
+    for (const m of inbound) {
+      if (m.phone !== phone) continue;
+      entries.push({
+        direction: 'in',
+        text: m.text,
+        at: m.at.toISOString(),
+        ms: m.at.getTime(),
+        order: m.seq,
+      });
+    }
+    // Time order; a reply and the answer it caused within one millisecond keep that order.
+    entries.sort(
+      (a, b) =>
+        a.ms - b.ms || (a.direction === b.direction ? a.order - b.order : a.direction === 'in' ? -1 : 1),
+    );
+    return entries.map(({ direction, text, at }) => ({ direction, text, at }));
+  }
+
+  async function phones(): Promise<{ phones: Phone[] }> {
+    return {
+      phones: (await providers()).map((p) => ({
+        providerId: p.id,
+        name: p.name,
+        phone: p.phone,
+        messages: thread(p.phone),
+      })),
+    };
+  }
+
+  async function reply(body: unknown, res: http.ServerResponse): Promise<void> {
+    if (!isObject(body)) throw invalid([{ field: '(body)', message: 'must be a JSON object' }]);
+    const problems: Array<{ field: string; message: string }> = [];
+    const phone = typeof body.phone === 'string' ? toE164(body.phone, opts.defaultCountry) : undefined;
+    if (!phone) problems.push({ field: 'phone', message: 'must be a valid phone number' });
+    const text = typeof body.text === 'string' ? body.text.trim() : undefined;
+    if (!text) problems.push({ field: 'text', message: 'must be a non-empty string' });
+    else if (text.length > 2000) problems.push({ field: 'text', message: 'must be at most 2000 characters' });
+    if (problems.length > 0) throw invalid(problems);
+    if (!(await providers()).some((p) => p.phone === phone)) {
+      throw new HttpError(404, 'unknown_phone', 'No provider has this phone number');
+    }
+    const at = new Date();
+    // As TextMagic posts it (form-encoded, numbers in digits without "+").
+    const callback = new URLSearchParams({
+      id: String(idBase + nextId++),
+      sender: toTextMagicNumber(phone!),
+      receiver: opts.receiver,
+      messageTime: messageTime(at),
+      text: text!,
+    });
+    const answer = await api(`/sms/inbound?token=${encodeURIComponent(opts.keys.inboundSmsToken)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: callback.toString(),
+    });
+    const answered = await answer.text();
+    if (answer.status !== 200) {
+      res.writeHead(answer.status, {
+        'Content-Type': answer.headers.get('content-type') ?? 'application/json',
+      });
+      res.end(answered);
+      return;
+    }
+    inbound.push({ phone: phone!, text: text!, at, seq: seq++ });
+    const { outcome } = JSON.parse(answered) as { outcome?: unknown };
+    sendJson(res, 200, { phone, message: { direction: 'in', text, at: at.toISOString() }, outcome });
+  }
+
+  async function inquiry(req: http.IncomingMessage, body: unknown, res: http.ServerResponse): Promise<void> {
+    if (!isObject(body)) throw invalid([{ field: '(body)', message: 'must be a JSON object' }]);
+    const key = req.headers['idempotency-key'];
+    const answer = await api('/leads', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': opts.keys.leadApiKey,
+        'idempotency-key': typeof key === 'string' && key !== '' ? key : `sandbox-${randomUUID()}`,
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await answer.text();
+    res.writeHead(answer.status, {
+      'Content-Type': answer.headers.get('content-type') ?? 'application/json',
+      'Cache-Control': 'no-store',
+    });
+    res.end(text);
+  }
+
+  const routes: Record<
+    string,
+    Partial<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>
+  > = {
+    '/sandbox/status': {
+      GET: async (_req, res) => {
+        await Promise.resolve();
+        sendJson(res, 200, { sandbox: true, stripe: opts.stripe.url, textmagic: opts.textmagic.url });
+      },
+    },
+    '/sandbox/phones': { GET: async (_req, res) => sendJson(res, 200, await phones()) },
+    '/sandbox/phones/reply': { POST: async (req, res) => reply(await readJson(req, true), res) },
+    '/sandbox/inquiry': { POST: async (req, res) => inquiry(req, await readJson(req, true), res) },
+    '/sandbox/seed': {
+      POST: async (req, res) => {
+        await readJson(req, false);
+        try {
+          sendJson(res, 200, await seedDemoProviders(opts.api, opts.keys.adminApiKey));
+        } catch (e) {
+          if (e instanceof SeedError) throw new HttpError(502, 'api_failed', e.message);
+          throw e;
+        }
+      },
+    },
+  };
+
+  return async (req, res) => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+      const route = routes[path];
+      if (!route) throw new HttpError(404, 'not_found', `No sandbox route ${path}`);
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+      const run = route[method];
+      if (!run) {
+        res.setHeader('Allow', Object.keys(route).join(', '));
+        throw new HttpError(405, 'method_not_allowed', `${req.method} is not supported here`);
+      }
+      checkOrigin(req);
+      await run(req, res);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      req.resume();
+      sendError(res, e.status, e.code, e.message, e.details);
+    }
+  };
+}

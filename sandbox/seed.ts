@@ -1,0 +1,76 @@
+/**
+ * Demo providers for the sandbox (`npm run seed`, `POST /sandbox/seed`), created through the
+ * admin API of a running local server. Fictional: 555-01xx numbers are reserved for fiction in
+ * the North American plan (and valid for libphonenumber). A plumbing inquiry in 78701 reaches
+ * two of them (Pat and Sam); an electrical one in 78702, two others.
+ */
+export type DemoProvider = { name: string; phone: string; categories: string[]; zipCodes: string[] };
+
+export const DEMO_PROVIDERS: readonly DemoProvider[] = [
+  { name: 'Pat Plumber', phone: '+15125550101', categories: ['plumbing'], zipCodes: ['78701', '78702'] },
+  { name: 'Sam Pipes', phone: '+15125550102', categories: ['plumbing', 'hvac'], zipCodes: ['78701'] },
+  {
+    name: 'Bright Spark Electric',
+    phone: '+15125550103',
+    categories: ['electrical'],
+    zipCodes: ['78701', '78702'],
+  },
+  { name: 'Lone Star Roofing', phone: '+15125550104', categories: ['roofing'], zipCodes: ['78702'] },
+  {
+    name: 'Volt & Wire Co.',
+    phone: '+15125550105',
+    categories: ['electrical', 'hvac'],
+    zipCodes: ['78702'],
+  },
+  {
+    name: 'Chelsea Plumbing & Heating',
+    phone: '+12125550106',
+    categories: ['plumbing', 'roofing'],
+    zipCodes: ['10001'],
+  },
+];
+
+export type SeededProvider = DemoProvider & { id: string | null; created: boolean };
+export type SeedResult = { created: number; existing: number; providers: SeededProvider[] };
+
+type ProviderRow = { id: string; phone: string };
+
+export class SeedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`the admin API answered ${status}: ${body.slice(0, 500)}`);
+  }
+}
+
+/**
+ * Creates the demo providers through `apiUrl` (`POST /providers` with the admin key); those whose
+ * phone is already taken count as existing. Idempotent.
+ */
+export async function seedDemoProviders(apiUrl: string, adminKey: string): Promise<SeedResult> {
+  const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const outcomes: boolean[] = [];
+  for (const demo of DEMO_PROVIDERS) {
+    const res = await fetch(new URL('/providers', apiUrl), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(demo),
+    });
+    const text = await res.text();
+    if (res.status === 201) outcomes.push(true);
+    else if (res.status === 409 && text.includes('phone_taken')) outcomes.push(false);
+    else throw new SeedError(res.status, text);
+  }
+  const list = await fetch(new URL('/providers', apiUrl), { headers });
+  const text = await list.text();
+  if (list.status !== 200) throw new SeedError(list.status, text);
+  const { providers } = JSON.parse(text) as { providers: ProviderRow[] };
+  const seeded = DEMO_PROVIDERS.map((demo, i): SeededProvider => ({
+    ...demo,
+    id: providers.find((p) => p.phone === demo.phone)?.id ?? null,
+    created: outcomes[i]!,
+  }));
+  const created = outcomes.filter(Boolean).length;
+  return { created, existing: outcomes.length - created, providers: seeded };
+}
