@@ -1,0 +1,176 @@
+// The sandbox as a newcomer uses it, in a real browser: `npm start`'s local stack (stand-ins for
+// Stripe and TextMagic, serverless-offline behind the front server) on this file's own database,
+// and Debian's Chromium clicking through the console: demo providers, a New inquiry, the teaser
+// on two phones, `YES <code>` from one, the pay link, Pay on the local checkout page, the details
+// on that phone, the lead's page and timeline, the Dashboard's figures against GET /stats, a
+// failed SMS retried from Attention. Screenshots of each page at 390 and 1280 px wide.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useTestDatabase } from '../support/database';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
+
+const SHOTS = path.resolve('test-results/screenshots');
+const PAT = '+15125550101';
+const SAM = '+15125550102';
+const ADMIN = { authorization: 'Bearer local-admin-key' };
+
+const db = useTestDatabase();
+let stack: LocalStack;
+let browser: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  // No credentials of any kind: the stand-ins and the local development keys, as on a fresh clone.
+  const none = Object.fromEntries(
+    [
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_API_URL',
+      'TEXTMAGIC_USERNAME',
+      'TEXTMAGIC_API_KEY',
+      'TEXTMAGIC_API_URL',
+      'LEAD_API_KEY',
+      'ADMIN_API_KEY',
+      'INBOUND_SMS_TOKEN',
+      'PUBLIC_BASE_URL',
+    ].map((k) => [k, '']),
+  );
+  stack = await startLocalStack({ port: 0, databaseUrl: db.url, isolated: true, env: none });
+  browser = await launchBrowser();
+  page = await browser.newPage({ width: 1280, height: 900 });
+  mkdirSync(SHOTS, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+const at = (route: string) => `${stack.url}/admin${route}`;
+
+/** The texts of one phone's thread, as its bubbles show them. */
+async function thread(phone: string): Promise<string[]> {
+  return page.getByTestId(`phone-${phone}`).locator('.bubble p').allInnerTexts();
+}
+
+async function waitForText(phone: string, match: (texts: string[]) => boolean, ms = 20_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const texts = await thread(phone);
+    if (match(texts)) return texts;
+    if (Date.now() > deadline) throw new Error(`phone ${phone} never showed it; it shows:\n${texts.join('\n---\n')}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+/** Both widths, for the README and for whoever reviews a change to the console. */
+async function screenshots(name: string): Promise<void> {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, `flow-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+describe('the sandbox, by clicking', () => {
+  let code = '';
+  let leadId = '';
+
+  it('signs in with the local admin key', async () => {
+    await page.goto(at('/'));
+    await page.getByLabel(/admin key/i).fill('local-admin-key');
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
+  it('adds the demo providers and posts an inquiry that reaches two of them', async () => {
+    await page.goto(at('/providers'));
+    await page.getByRole('button', { name: 'Add demo providers' }).click();
+    await page.getByTestId('providers-table').getByText('Pat Plumber').waitFor();
+    await page.goto(at('/inquiry'));
+    await page.getByRole('button', { name: 'Send inquiry' }).click();
+    code = (await page.getByTestId('inquiry-code').innerText()).trim();
+    expect(code).toMatch(/^\d{4}$/);
+    expect(await page.getByTestId('inquiry-offered').innerText()).toBe('2');
+  });
+
+  it('shows the teaser on both plumbers’ phones, and nothing on the others', async () => {
+    await page.goto(at('/phones'));
+    for (const phone of [PAT, SAM]) {
+      const texts = await waitForText(phone, (t) => t.some((m) => m.includes(`YES ${code}`)));
+      expect(texts.join('\n')).not.toContain('Jane Client');
+    }
+    expect(await thread('+15125550104')).toEqual([]);
+    await screenshots('phones');
+  });
+
+  it('YES from one phone brings the pay link; Pay on the local checkout page brings the details', async () => {
+    const pat = page.getByTestId(`phone-${PAT}`);
+    await pat.getByRole('textbox').fill(`YES ${code}`);
+    await pat.getByRole('button', { name: 'Send' }).click();
+    const texts = await waitForText(PAT, (t) => t.some((m) => /\/p\/[A-Za-z0-9_-]+/.test(m)));
+    const link = /https?:\/\/\S+\/p\/[A-Za-z0-9_-]+/.exec(texts.join('\n'))![0];
+    expect(link.startsWith(stack.url)).toBe(true);
+
+    const checkout = await browser.newPage({ width: 390, height: 800 });
+    await checkout.goto(link);
+    await checkout.getByRole('button', { name: /pay/i }).click();
+    await checkout.getByText(/this lead is yours/i).waitFor();
+    await checkout.close();
+
+    await page.goto(at('/phones'));
+    const after = await waitForText(PAT, (t) => t.some((m) => m.includes('Jane Client')));
+    expect(after.join('\n')).toContain('512');
+    expect((await thread(SAM)).join('\n')).not.toContain('Jane Client');
+  });
+
+  it("shows the lead unlocked on its page, with the whole timeline", async () => {
+    await page.goto(at(`/leads?q=${code}`));
+    await page.getByTestId('leads-table').getByRole('link', { name: code }).click();
+    await page.getByTestId('lead-unlocked').waitFor();
+    leadId = page.url().split('/').pop()!;
+    expect(await page.getByTestId('lead-unlocked').innerText()).toMatch(/^1 of \d+$/);
+    const timeline = await page.getByTestId('timeline').innerText();
+    for (const step of [/teaser/i, /repl/i, /link opened/i, /checkout/i, /paid/i]) expect(timeline).toMatch(step);
+    await screenshots('lead');
+  });
+
+  it("the Dashboard's figures are GET /stats's", async () => {
+    await page.goto(at('/'));
+    await page.getByTestId('today-paidUnlocks').waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await fetch(`${stack.url}/stats?from=${today}&to=${today}`, { headers: ADMIN });
+    const stats = (await res.json()) as { total: Record<string, unknown> & { revenue: Record<string, { netCents: number }> } };
+    for (const field of ['leads', 'teasersSent', 'yesReplies', 'linksOpened', 'checkoutsCreated', 'paidUnlocks']) {
+      expect(await page.getByTestId(`today-${field}`).innerText(), field).toBe(String(stats.total[field]));
+    }
+    expect(stats.total.paidUnlocks).toBe(1);
+    expect(await page.getByTestId('today-revenue-usd').getAttribute('data-cents')).toBe(
+      String(stats.total.revenue.usd!.netCents),
+    );
+    await page.getByTestId('funnel-chart').waitFor();
+    await screenshots('dashboard');
+  });
+
+  it('a failed SMS is retried from Attention, and then arrives', async () => {
+    stack.textmagic!.fail(1, 400);
+    await page.goto(at('/phones'));
+    const sam = page.getByTestId(`phone-${SAM}`);
+    await sam.getByRole('textbox').fill('HELP');
+    await sam.getByRole('button', { name: 'Send' }).click();
+    await page.goto(at('/attention'));
+    const row = page.getByTestId('attention-sms').getByRole('row').filter({ hasText: 'help' });
+    await row.getByRole('button', { name: /retry/i }).click();
+    await row.getByTestId('retried').waitFor();
+    await screenshots('attention');
+    await page.goto(at('/phones'));
+    await waitForText(SAM, (t) => t.some((m) => m.includes('to buy a lead')), 75_000);
+    expect(leadId).not.toBe('');
+  }, 90_000);
+});
