@@ -229,13 +229,11 @@ export function createSandbox(opts: SandboxOptions): SandboxHandler {
 
   const routes: Record<
     string,
-    Partial<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>
+    Partial<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>>>
   > = {
     '/sandbox/status': {
-      GET: async (_req, res) => {
-        await Promise.resolve();
-        sendJson(res, 200, { sandbox: true, stripe: opts.stripe.url, textmagic: opts.textmagic.url });
-      },
+      GET: (_req, res) =>
+        sendJson(res, 200, { sandbox: true, stripe: opts.stripe.url, textmagic: opts.textmagic.url }),
     },
     '/sandbox/phones': { GET: async (_req, res) => sendJson(res, 200, await phones()) },
     '/sandbox/phones/reply': { POST: async (req, res) => reply(await readJson(req, true), res) },
