@@ -147,6 +147,27 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
     });
     expect(lead.status, lead.text).toBe(200);
     expect(lead.json.unlocks).toEqual([expect.objectContaining({ providerId: buyer.providerId })]);
+
+    // The sandbox reports each SMS delivered, as TextMagic would: the lead's SMS say so.
+    type Sms = { recipients: string[]; delivery: Record<string, string> };
+    const delivered = (sms: Sms[]) =>
+      sms.length >= 3 &&
+      sms.every(
+        (m) => m.recipients.length > 0 && m.recipients.every((_, i) => Object.values(m.delivery)[i] === 'd'),
+      );
+    let view = lead.json as { sms: Sms[] };
+    for (let i = 0; i < 60 && !delivered(view.sms); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      view = (
+        await call('GET', `/leads/${leadId}`, undefined, {
+          authorization: `Bearer ${stack.keys.adminApiKey}`,
+        })
+      ).json;
+    }
+    expect(view.sms.length).toBeGreaterThanOrEqual(3); // teaser, link, details
+    expect(view.sms.map((m) => Object.values(m.delivery))).toEqual(
+      view.sms.map((m) => m.recipients.map(() => 'd')),
+    );
   }, 120_000);
 
   it('sandbox routes answer JSON errors: unknown route, wrong method, not JSON', async () => {
