@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { CountryCode } from 'libphonenumber-js';
 import type { FakeStripe } from '../emulators/fake-stripe';
-import type { FakeTextMagic } from '../emulators/fake-textmagic';
+import type { FakeTextMagic, SentSms } from '../emulators/fake-textmagic';
 import { toE164, toTextMagicNumber } from '../lib/phone';
 import { sendError, sendJson, type SandboxHandler } from './front-server';
 import { SeedError, seedDemoProviders } from './seed';
@@ -104,7 +104,16 @@ function checkOrigin(req: http.IncomingMessage): void {
 /** TextMagic's `messageTime`: `YYYY-MM-DD HH:MM:SS`, UTC. */
 const messageTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
-export function createSandbox(opts: SandboxOptions): SandboxHandler {
+export type Sandbox = {
+  handler: SandboxHandler;
+  /**
+   * Reports an SMS the TextMagic stand-in accepted as delivered to each of its phones (status
+   * `d`), as TextMagic would to `/sms/status`, once the API has recorded its ids.
+   */
+  reportDelivered(sms: SentSms): void;
+};
+
+export function createSandbox(opts: SandboxOptions): Sandbox {
   const inbound: Inbound[] = [];
   let seq = 0;
   // TextMagic ids are unique for good: the API handles each id once, also after a restart on
@@ -229,13 +238,11 @@ export function createSandbox(opts: SandboxOptions): SandboxHandler {
 
   const routes: Record<
     string,
-    Partial<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>
+    Partial<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>>>
   > = {
     '/sandbox/status': {
-      GET: async (_req, res) => {
-        await Promise.resolve();
-        sendJson(res, 200, { sandbox: true, stripe: opts.stripe.url, textmagic: opts.textmagic.url });
-      },
+      GET: (_req, res) =>
+        sendJson(res, 200, { sandbox: true, stripe: opts.stripe.url, textmagic: opts.textmagic.url }),
     },
     '/sandbox/phones': { GET: async (_req, res) => sendJson(res, 200, await phones()) },
     '/sandbox/phones/reply': { POST: async (req, res) => reply(await readJson(req, true), res) },
@@ -253,7 +260,33 @@ export function createSandbox(opts: SandboxOptions): SandboxHandler {
     },
   };
 
-  return async (req, res) => {
+  const statusUrl = `/sms/status?token=${encodeURIComponent(opts.keys.inboundSmsToken)}`;
+  /** One report, tried again while the API has not yet stored the message's id (its send is still answering). */
+  async function report(fields: Record<string, string>): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+      const res = await api(statusUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const answer = (await res.json().catch(() => ({}))) as { matched?: boolean };
+      if (res.status !== 200 || answer.matched) return;
+    }
+  }
+  function reportDelivered(sms: SentSms): void {
+    sms.phones.forEach((phone, i) => {
+      const fields = {
+        id: String(sms.messageIds[i]),
+        receiver: phone,
+        status: 'd',
+        sessionId: String(sms.sessionId),
+      };
+      report(fields).catch(() => {});
+    });
+  }
+
+  const handler: SandboxHandler = async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
       const route = routes[path];
@@ -272,4 +305,5 @@ export function createSandbox(opts: SandboxOptions): SandboxHandler {
       sendError(res, e.status, e.code, e.message, e.details);
     }
   };
+  return { handler, reportDelivered };
 }

@@ -154,12 +154,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       });
     }
     let textmagic: FakeTextMagic | undefined;
+    /** The sandbox reports each accepted SMS delivered, as TextMagic would. */
+    const hooks: { delivered?: (sms: SentSms) => void } = {};
     if (!(set(env.TEXTMAGIC_USERNAME) && set(env.TEXTMAGIC_API_KEY))) {
       textmagic = await startFakeTextMagic({
         port: opts.standInPorts?.textmagic ?? 0,
         username: 'local-sandbox',
         apiKey: 'local-sandbox-key',
-        ...(opts.onSms ? { onSend: opts.onSms } : {}),
+        onSend: (sms) => {
+          opts.onSms?.(sms);
+          hooks.delivered?.(sms);
+        },
       });
       const fake = textmagic;
       cleanup.push(() => fake.close());
@@ -175,22 +180,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     while (lambdaPort === apiPort || lambdaPort === port) lambdaPort = await freePort();
     const api = `http://127.0.0.1:${apiPort}`;
 
-    const sandbox = stripe && textmagic;
+    const sandbox =
+      stripe && textmagic
+        ? createSandbox({
+            api,
+            stripe,
+            textmagic,
+            keys,
+            receiver: (env.TEXTMAGIC_FROM_NUMBER ?? '').replace(/\D/g, '') || '15125550100',
+            defaultCountry: (set(env.DEFAULT_COUNTRY) ? env.DEFAULT_COUNTRY : 'US') as CountryCode,
+          })
+        : undefined;
+    if (sandbox) hooks.delivered = (sms) => sandbox.reportDelivered(sms);
     let front: FrontServer | undefined = await startFrontServer({
       port,
       upstream: api,
-      ...(stripe && textmagic
-        ? {
-            sandbox: createSandbox({
-              api,
-              stripe,
-              textmagic,
-              keys,
-              receiver: (env.TEXTMAGIC_FROM_NUMBER ?? '').replace(/\D/g, '') || '15125550100',
-              defaultCountry: (set(env.DEFAULT_COUNTRY) ? env.DEFAULT_COUNTRY : 'US') as CountryCode,
-            }),
-          }
-        : {}),
+      ...(sandbox ? { sandbox: sandbox.handler } : {}),
     });
     cleanup.push(async () => {
       await front?.close();
