@@ -914,6 +914,28 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     return refund;
   };
 
+  /** The Balance object: payments taken, net of refunds, pending per currency (none available yet). */
+  const balance = () => {
+    const pending = new Map<string, number>();
+    for (const pi of fake.paymentIntents.values()) {
+      if (pi.status !== 'succeeded') continue;
+      pending.set(pi.currency, (pending.get(pi.currency) ?? 0) + pi.amount - pi.amount_refunded);
+    }
+    if (pending.size === 0) pending.set('usd', 0);
+    const currencies = [...pending.keys()];
+    return {
+      object: 'balance',
+      available: currencies.map((currency) => ({ amount: 0, currency, source_types: { card: 0 } })),
+      connect_reserved: currencies.map((currency) => ({ amount: 0, currency })),
+      livemode: false,
+      pending: currencies.map((currency) => ({
+        amount: pending.get(currency)!,
+        currency,
+        source_types: { card: pending.get(currency)! },
+      })),
+    };
+  };
+
   type Handled = { status: number; body: unknown };
 
   const route = (
@@ -926,6 +948,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       return { status: 200, body: publicSession(createSession(params, idempotencyKey)) };
+    }
+    if (method === 'GET' && path === '/v1/balance') {
+      checkKnown(params, ['expand'], '');
+      return { status: 200, body: balance() };
     }
     if (method === 'GET' && (m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path))) {
       checkKnown(params, ['expand'], '');

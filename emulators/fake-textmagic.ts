@@ -2,8 +2,8 @@
  * A loopback fake of TextMagic's REST API v2, for the tests, the bench and
  * the local sandbox (`npm start`); never deployed.
  *
- * It implements `POST /api/v2/messages` the way the real service does as far as our
- * client can tell: `X-TM-Username` / `X-TM-Key` auth, JSON or form bodies, TextMagic's
+ * It implements `POST /api/v2/messages` (and `GET /api/v2/user`, the account, for the
+ * integration check) the way the real service does as far as our client can tell: `X-TM-Username` / `X-TM-Key` auth, JSON or form bodies, TextMagic's
  * error envelope `{"code","message","errors":{"common":[…],"fields":{…}}}`, and its
  * `SendMessageResponse` (`type` `message` for one recipient, `session` for several).
  * Faults (`fail`) let tests exercise retries, timeouts, hangs and connection resets; `sent`
@@ -176,14 +176,39 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     res.end(payload);
   };
 
+  const checkAuth = (req: http.IncomingMessage) => {
+    if (req.headers['x-tm-username'] !== username || req.headers['x-tm-key'] !== apiKey) {
+      throw new TmError(401, { code: 401, message: 'Unauthorized' });
+    }
+  };
+
+  /** `GET /api/v2/user`: the account, as TextMagic's `User` object. */
+  const user = () => ({
+    id: 1_001,
+    displayTimeFormat: '24h',
+    username,
+    firstName: 'Test',
+    lastName: 'Account',
+    email: 'account@example.com',
+    status: 'A',
+    balance: 100,
+    phone: '15125550000',
+    company: 'Lead Unlock test',
+    currency: { id: 'USD', htmlSymbol: '&#36;' },
+    country: { id: 'US', name: 'United States' },
+    timezone: { id: 14, area: 'America', dst: 0, offset: -21600, timezone: 'America/Chicago' },
+    subaccountType: 'P',
+    emailAccepted: true,
+    phoneAccepted: true,
+    avatar: { id: 1, href: '/api/v2/user/avatar', contentType: 'image/png' },
+  });
+
   const handleMessages = (
     req: http.IncomingMessage,
     raw: Buffer,
     reply: SentSms['reply'],
   ): { status: number; body: Record<string, unknown> } => {
-    if (req.headers['x-tm-username'] !== username || req.headers['x-tm-key'] !== apiKey) {
-      throw new TmError(401, { code: 401, message: 'Unauthorized' });
-    }
+    checkAuth(req);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     let params: Record<string, unknown>;
     let encoding: 'json' | 'form';
@@ -389,6 +414,31 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
           return; // headers and a partial body, then nothing
         }
         if (fault === 'lost-reply') return; // never answer; close() ends the connection
+        if (typeof fault === 'object') {
+          const timer = setTimeout(answer, fault.delayMs);
+          res.on('close', () => clearTimeout(timer));
+          return;
+        }
+        answer();
+        return;
+      }
+      if (path === '/api/v2/user' && req.method === 'GET') {
+        checkAuth(req);
+        const payload = JSON.stringify(user());
+        const answer = () => {
+          if (res.destroyed) return;
+          res.writeHead(200, {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+          });
+          res.end(payload);
+        };
+        if (fault === 'hang') {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.write(payload.slice(0, 6));
+          return;
+        }
+        if (fault === 'lost-reply') return;
         if (typeof fault === 'object') {
           const timer = setTimeout(answer, fault.delayMs);
           res.on('close', () => clearTimeout(timer));

@@ -1,6 +1,7 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
+import { providerDetail } from '../lib/admin/provider-detail';
 import { createProvider, listProviders, updateProvider } from '../lib/admin/providers';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody } from '../lib/http/body';
@@ -11,11 +12,16 @@ import { providerInput, providerPatch, uuidParam } from '../lib/validation';
 
 const schema = lazy(() => providerInput(config().defaultCountry));
 
-/** Admin: `POST /providers`, `GET /providers`, `PATCH /providers/{id}`. */
+/** Admin: `POST /providers`, `GET /providers`, `GET /providers/{id}`, `PATCH /providers/{id}`. */
 export const handler = await httpFunction(
   async (req) => {
     requireAdmin(req);
     const db = await getDb();
+    if (req.method === 'GET' && req.pathParams.id !== undefined) {
+      const id = uuidParam().safeParse(req.pathParams.id);
+      if (!id.success) throw notFound('No provider with this id');
+      return json(200, await providerDetail(db, id.data));
+    }
     if (req.method === 'GET') return json(200, { providers: await listProviders(db) });
     if (req.method === 'POST') return json(201, await createProvider(db, jsonBody(req, schema())));
     if (req.method === 'PATCH') {

@@ -156,6 +156,27 @@ export async function refundPayment(
 }
 
 /**
+ * Reads the account's balance (`GET /v1/balance`): a cheap authenticated read for
+ * `GET /health/integrations`, one try within `timeoutMs`. Undefined when Stripe answered, else a
+ * short reason (the status, a timeout): never Stripe's message, which quotes the key's prefix
+ * and last characters.
+ */
+export async function probeStripe(timeoutMs: number): Promise<string | undefined> {
+  if (!config().stripe.secretKey) return 'not configured';
+  try {
+    await stripe().balance.retrieve({}, { timeout: timeoutMs, maxNetworkRetries: 0 });
+    return undefined;
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError && err.statusCode)
+      return `Stripe answered ${err.statusCode}`;
+    if (err instanceof Stripe.errors.StripeConnectionError && /timeout/i.test(err.message)) {
+      return `Stripe did not answer within ${timeoutMs} ms`;
+    }
+    return 'Stripe unreachable';
+  }
+}
+
+/**
  * Verifies `Stripe-Signature` over the exact raw body (Stripe's 300 s tolerance) and returns
  * the event; throws Stripe's StripeSignatureVerificationError when it does not hold.
  */

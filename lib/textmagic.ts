@@ -36,10 +36,11 @@ type Reply = { status: number; statusText: string; body: string | undefined };
 let transport: Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }> | undefined;
 const agents = new Map<string, import('node:http').Agent>();
 
-async function post(
+async function request(
+  method: 'GET' | 'POST',
   url: URL,
   headers: Record<string, string>,
-  body: string,
+  body: string | undefined,
   signal: AbortSignal,
 ): Promise<Reply> {
   transport ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => ({
@@ -55,8 +56,9 @@ async function post(
   }
   return new Promise<Reply>((resolve, reject) => {
     const req = client.request(url, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      method,
+      headers:
+        body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       agent,
       // Aborting destroys the request: before the answer it fails with an AbortError, after it
       // the body is cut short.
@@ -83,6 +85,16 @@ async function post(
     req.end(body);
   });
 }
+
+const authHeaders = (username: string, apiKey: string) => ({
+  'X-TM-Username': username,
+  'X-TM-Key': apiKey,
+  accept: 'application/json',
+});
+
+/** Whether an error of `request` is its signal's timeout. */
+const isTimeout = (err: unknown, signal: AbortSignal) =>
+  signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
 
 /**
  * TextMagic takes no idempotency key: a send cut short after TextMagic took the message is sent
@@ -115,23 +127,17 @@ export async function sendTextMagic(text: string, phones: string[], deadline?: D
 
   let res: Reply;
   try {
-    res = await post(
+    res = await request(
+      'POST',
       new URL(`${tm.apiUrl}/messages`),
-      {
-        'X-TM-Username': tm.username,
-        'X-TM-Key': tm.apiKey,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
+      { ...authHeaders(tm.username, tm.apiKey), 'content-type': 'application/json' },
       JSON.stringify(body),
       signal,
     );
   } catch (err) {
-    const timedOut =
-      signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
     throw new ExternalServiceError(
       'textmagic',
-      timedOut
+      isTimeout(err, signal)
         ? `TextMagic did not answer within ${timeoutMs} ms`
         : `TextMagic unreachable: ${(err as Error).message}`,
       true,
@@ -154,4 +160,30 @@ export async function sendTextMagic(text: string, phones: string[], deadline?: D
   }
   const p = (payload ?? {}) as TextMagicResponse;
   return { transport: 'textmagic', messageId: str(p.messageId), sessionId: str(p.sessionId ?? p.id) };
+}
+
+/**
+ * `GET {TEXTMAGIC_API_URL}/user`, the account: a cheap authenticated read for
+ * `GET /health/integrations`, with the headers and the timeout sends use. Undefined when
+ * TextMagic answered 2xx, else a short reason (the status, a timeout): never its message.
+ */
+export async function probeTextMagic(): Promise<string | undefined> {
+  const tm = config().textmagic;
+  if (!tm.username || !tm.apiKey) return 'not configured';
+  const signal = AbortSignal.timeout(tm.timeoutMs);
+  try {
+    const res = await request(
+      'GET',
+      new URL(`${tm.apiUrl}/user`),
+      authHeaders(tm.username, tm.apiKey),
+      undefined,
+      signal,
+    );
+    if (res.status < 200 || res.status > 299) return `TextMagic answered ${res.status}`;
+    return res.body === undefined ? 'TextMagic answer cut short' : undefined;
+  } catch (err) {
+    return isTimeout(err, signal)
+      ? `TextMagic did not answer within ${tm.timeoutMs} ms`
+      : 'TextMagic unreachable';
+  }
 }

@@ -166,3 +166,55 @@ export const deliveryReportInput = lazy(() =>
     sessionId: z.optional(textMagicId()),
   }),
 );
+
+// ------------------------------------------------------------------------------------------
+// Admin: the SMS needing the operator, Stripe follow-ups
+
+/** An outbox row's id (a bigserial) in a path: digits, within JavaScript's safe integers. */
+export const smsIdParam = lazy(() =>
+  z.pipe(z.string().check(z.regex(/^[1-9]\d{0,14}$/, 'must be an SMS id')), z.transform(Number)),
+);
+
+/** `?limit=`: 1 to 100. */
+const pageLimit = () =>
+  z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^(100|[1-9]\d?)$/, 'must be a whole number from 1 to 100')),
+      z.transform(Number),
+    ),
+  );
+
+/** An opaque cursor naming the last SMS id of the previous page (base64url of its digits). */
+export const encodeIdCursor = (id: number): string => Buffer.from(String(id)).toString('base64url');
+const idCursor = () =>
+  z.optional(
+    z.pipe(
+      z.string().check(z.maxLength(40, 'is not a valid cursor')),
+      z.transform((value, ctx) => {
+        const id = Buffer.from(value, 'base64url').toString('latin1');
+        if (!/^[1-9]\d{0,14}$/.test(id) || encodeIdCursor(Number(id)) !== value) {
+          ctx.issues.push({ code: 'custom', message: 'is not a valid cursor', input: value });
+          return z.NEVER;
+        }
+        return Number(id);
+      }),
+    ),
+  );
+
+/** `GET /sms?status=failed|attention&cursor=&limit=`. */
+export const smsListQuery = lazy(() =>
+  z.object({
+    status: z._default(
+      z.enum(['failed', 'attention'], { error: 'must be failed or attention' }),
+      'attention',
+    ),
+    cursor: idCursor(),
+    limit: pageLimit(),
+  }),
+);
+export type SmsListQuery = z.output<ReturnType<typeof smsListQuery>>;
+
+/** `GET /stripe/tasks?status=pending`. */
+export const stripeTasksQuery = lazy(() =>
+  z.object({ status: z._default(z.enum(['pending'], { error: 'must be pending' }), 'pending') }),
+);

@@ -1,10 +1,20 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { leads, offers, providers, smsMessages, unlocks, type Lead, type SmsMessage } from '../db/schema';
+import {
+  inboundSms,
+  leads,
+  offers,
+  providers,
+  smsMessages,
+  stripeTasks,
+  unlocks,
+  type Lead,
+  type SmsMessage,
+} from '../db/schema';
 import { notFound } from '../errors';
 import { messagePart } from '../sms/segments';
-import { resendKey, undeliveredTo } from '../unlock/delivery-report';
 import { leadStatus } from '../unlock/lead-status';
+import { needsAttention } from './attention';
 
 /** The lead's summary as `POST /leads` answers it. */
 export function leadSummary(lead: Lead, offeredTo: number) {
@@ -19,13 +29,11 @@ export function leadSummary(lead: Lead, offeredTo: number) {
 }
 
 /**
- * One SMS of the lead as the operator sees it. `needsAttention`: the send failed for good (a
- * 4xx from TextMagic, or every try used), or a phone did not get it and no resend followed.
+ * One SMS of the lead as the operator sees it. `needsAttention`: see lib/admin/attention.ts.
  * `part`: which message of a set it is (`{n: 2, of: 3}`), for details of a long description
  * (the body, with the client's contact, is not shown); null for a message on its own.
  */
-function smsView(m: SmsMessage, keys: ReadonlySet<string | null>) {
-  const undelivered = undeliveredTo(m.deliveryStatus);
+function smsView(m: SmsMessage, attention: boolean) {
   return {
     id: m.id,
     kind: m.kind,
@@ -37,30 +45,216 @@ function smsView(m: SmsMessage, keys: ReadonlySet<string | null>) {
     sentAt: m.sentAt?.toISOString() ?? null,
     delivery: m.deliveryStatus ?? {},
     resendOf: m.resendOf,
-    needsAttention: m.status === 'failed' || undelivered.some((to) => !keys.has(resendKey(m.id, to))),
+    needsAttention: attention,
   };
 }
+type SmsView = ReturnType<typeof smsView>;
 
-/** `GET /leads/{id}`: the lead with its offers, unlocks and SMS, for the operator. */
+export type TimelineKind =
+  | 'created'
+  | 'teaser'
+  | 'reply'
+  | 'link_opened'
+  | 'checkout_created'
+  | 'paid'
+  | 'refunded'
+  | 'sms'
+  | 'full'
+  | 'expired';
+
+/**
+ * One event of a lead's history. `detail` by kind: teaser `{status, delivery, needsAttention}`
+ * (`delivery` the report for that provider's phone, or null); reply `{text, outcome}` (what the
+ * provider typed: data, to be shown as text); link_opened and checkout_created `{offerId}`; paid
+ * `{unlockId, amountCents, currency}`; refunded `{unlockId, amountCents, currency, pastCap: false}`
+ * (refunded from Stripe's dashboard) or `{taskId, status, pastCap: true}` (a payment past the
+ * cap, refunded by us); sms `{smsKind, part, status, attempts, delivery, needsAttention}`.
+ * Never an SMS body.
+ */
+export type TimelineEvent = {
+  at: string;
+  kind: TimelineKind;
+  providerId: string | null;
+  providerName: string | null;
+  smsId?: number;
+  detail?: Record<string, unknown>;
+};
+
+const ORDER: readonly TimelineKind[] = [
+  'created',
+  'teaser',
+  'reply',
+  'link_opened',
+  'checkout_created',
+  'paid',
+  'refunded',
+  'sms',
+  'full',
+  'expired',
+];
+
+/** `GET /leads/{id}`: the lead with its offers, unlocks and SMS, and its timeline, for the operator. */
 export async function leadDetail(db: Database, id: string) {
   const [lead] = await db.select().from(leads).where(eq(leads.id, id));
   if (!lead) throw notFound('No lead with this id');
-  const [offerRows, unlockRows, smsRows] = await Promise.all([
+  const [offerRows, unlockRows, smsRows, replyRows, refundTasks] = await Promise.all([
     db
-      .select({ offer: offers, providerName: providers.name })
+      .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
       .from(offers)
       .innerJoin(providers, eq(providers.id, offers.providerId))
       .where(eq(offers.leadId, id))
       .orderBy(asc(offers.createdAt), asc(offers.id)),
-    db.select().from(unlocks).where(eq(unlocks.leadId, id)).orderBy(asc(unlocks.createdAt)),
-    db.select().from(smsMessages).where(eq(smsMessages.leadId, id)).orderBy(asc(smsMessages.id)),
+    db
+      .select({ unlock: unlocks, providerName: providers.name })
+      .from(unlocks)
+      .innerJoin(providers, eq(providers.id, unlocks.providerId))
+      .where(eq(unlocks.leadId, id))
+      .orderBy(asc(unlocks.createdAt), asc(unlocks.id)),
+    db
+      .select({ sms: smsMessages, attention: needsAttention(), providerName: providers.name })
+      .from(smsMessages)
+      .leftJoin(providers, eq(providers.id, smsMessages.providerId))
+      .where(eq(smsMessages.leadId, id))
+      .orderBy(asc(smsMessages.id)),
+    db
+      .select({
+        id: inboundSms.id,
+        text: inboundSms.text,
+        outcome: inboundSms.outcome,
+        providerId: inboundSms.providerId,
+        providerName: providers.name,
+        createdAt: inboundSms.createdAt,
+      })
+      .from(inboundSms)
+      .leftJoin(providers, eq(providers.id, inboundSms.providerId))
+      .where(eq(inboundSms.leadId, id))
+      .orderBy(asc(inboundSms.createdAt), asc(inboundSms.id)),
+    db
+      .select({ task: stripeTasks, providerName: providers.name })
+      .from(stripeTasks)
+      .leftJoin(providers, eq(providers.id, stripeTasks.providerId))
+      .where(and(eq(stripeTasks.leadId, id), eq(stripeTasks.kind, 'refund')))
+      .orderBy(asc(stripeTasks.id)),
   ]);
-  const keys = new Set(smsRows.map((m) => m.dedupeKey));
-  const sms = smsRows.map((m) => smsView(m, keys));
+  const sms = smsRows.map(({ sms: m, attention }) => smsView(m, attention));
+  const status = leadStatus(lead);
+
+  const timeline: TimelineEvent[] = [
+    { at: lead.createdAt.toISOString(), kind: 'created', providerId: null, providerName: null },
+  ];
+  const byPhone = new Map(offerRows.map((r) => [r.providerPhone, r]));
+  smsRows.forEach(({ sms: m, providerName }, i) => {
+    const view: SmsView = sms[i]!;
+    const at = (m.sentAt ?? m.createdAt).toISOString();
+    if (m.kind === 'teaser') {
+      for (const phone of m.recipients) {
+        const offer = byPhone.get(phone);
+        timeline.push({
+          at,
+          kind: 'teaser',
+          providerId: offer?.offer.providerId ?? null,
+          providerName: offer?.providerName ?? null,
+          smsId: m.id,
+          detail: {
+            status: m.status,
+            delivery: m.deliveryStatus?.[phone] ?? null,
+            needsAttention: view.needsAttention,
+          },
+        });
+      }
+      return;
+    }
+    timeline.push({
+      at,
+      kind: 'sms',
+      providerId: m.providerId,
+      providerName: providerName ?? null,
+      smsId: m.id,
+      detail: {
+        smsKind: m.kind,
+        part: view.part,
+        status: m.status,
+        attempts: m.attempts,
+        delivery: view.delivery,
+        needsAttention: view.needsAttention,
+      },
+    });
+  });
+  for (const r of replyRows) {
+    timeline.push({
+      at: r.createdAt.toISOString(),
+      kind: 'reply',
+      providerId: r.providerId,
+      providerName: r.providerName ?? null,
+      detail: { text: r.text, outcome: r.outcome },
+    });
+  }
+  for (const { offer, providerName } of offerRows) {
+    const who = { providerId: offer.providerId, providerName };
+    if (offer.linkOpenedAt) {
+      timeline.push({
+        at: offer.linkOpenedAt.toISOString(),
+        kind: 'link_opened',
+        ...who,
+        detail: { offerId: offer.id },
+      });
+    }
+    if (offer.checkoutCreatedAt) {
+      timeline.push({
+        at: offer.checkoutCreatedAt.toISOString(),
+        kind: 'checkout_created',
+        ...who,
+        detail: { offerId: offer.id },
+      });
+    }
+  }
+  for (const { unlock: u, providerName } of unlockRows) {
+    const who = { providerId: u.providerId, providerName };
+    const money = { unlockId: u.id, amountCents: u.amountCents, currency: u.currency };
+    timeline.push({ at: u.createdAt.toISOString(), kind: 'paid', ...who, detail: money });
+    if (u.refundedAt) {
+      timeline.push({
+        at: u.refundedAt.toISOString(),
+        kind: 'refunded',
+        ...who,
+        detail: { ...money, pastCap: false },
+      });
+    }
+  }
+  for (const { task, providerName } of refundTasks) {
+    timeline.push({
+      at: (task.status === 'done' ? task.updatedAt : task.createdAt).toISOString(),
+      kind: 'refunded',
+      providerId: task.providerId,
+      providerName: providerName ?? null,
+      detail: { taskId: task.id, status: task.status, pastCap: true },
+    });
+  }
+  // Full when the sale that reached the cap was made; expired at the end of its time.
+  const filling = unlockRows[lead.maxUnlocks - 1];
+  if (status === 'full' && filling) {
+    timeline.push({
+      at: filling.unlock.createdAt.toISOString(),
+      kind: 'full',
+      providerId: null,
+      providerName: null,
+    });
+  } else if (status === 'expired') {
+    timeline.push({
+      at: lead.expiresAt.toISOString(),
+      kind: 'expired',
+      providerId: null,
+      providerName: null,
+    });
+  }
+  const rank = (e: TimelineEvent) => ORDER.indexOf(e.kind);
+  // Stable: events of one time and kind keep the order they were added in (ids, creation).
+  timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
+
   return {
     id: lead.id,
     code: lead.code,
-    status: leadStatus(lead),
+    status,
     name: lead.name,
     phone: lead.phone,
     email: lead.email,
@@ -83,7 +277,7 @@ export async function leadDetail(db: Database, id: string) {
       checkoutSessionId: offer.checkoutSessionId,
       createdAt: offer.createdAt.toISOString(),
     })),
-    unlocks: unlockRows.map((u) => ({
+    unlocks: unlockRows.map(({ unlock: u }) => ({
       id: u.id,
       offerId: u.offerId,
       providerId: u.providerId,
@@ -95,5 +289,6 @@ export async function leadDetail(db: Database, id: string) {
     })),
     sms,
     smsNeedingAttention: sms.filter((m) => m.needsAttention).length,
+    timeline,
   };
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, or, sql } from 'drizzle-orm';
+import { and, count, eq, or, sql, type SQL } from 'drizzle-orm';
 import { transaction, type Database } from '../db/client';
 import { smsDeliveryReports, smsMessages } from '../db/schema';
 import { log } from '../log';
@@ -18,16 +18,13 @@ export type DeliveryReport = {
  * Codes that say the phone did not get it (failed, error, rejected). `u` (unknown) is not one:
  * the message may well have arrived, and a resend would then be a duplicate.
  */
-const UNDELIVERED = new Set(['f', 'e', 'j']);
-
-/** The receivers a message's delivery reports say did not get it. */
-export const undeliveredTo = (deliveryStatus: Record<string, string> | null): string[] =>
-  Object.entries(deliveryStatus ?? {})
-    .filter(([, status]) => UNDELIVERED.has(status))
-    .map(([receiver]) => receiver);
+export const UNDELIVERED_CODES = ['f', 'e', 'j'] as const;
+const UNDELIVERED: ReadonlySet<string> = new Set(UNDELIVERED_CODES);
 
 /** The dedupe key of the resend of one message to one receiver. */
 export const resendKey = (smsId: number, receiver: string) => `resend:${smsId}:${receiver}`;
+/** `resendKey` in SQL, for a message id and a receiver given as SQL expressions. */
+export const resendKeySql = (smsId: SQL, receiver: SQL) => sql`'resend:' || ${smsId} || ':' || ${receiver}`;
 
 /**
  * SMS sent again when TextMagic reports them undelivered: the details a provider paid for.

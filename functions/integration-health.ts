@@ -1,0 +1,14 @@
+import { getDb } from '../lib/db/client';
+import { integrationHealth } from '../lib/admin/integration-health';
+import { requireAdmin } from '../lib/http/auth';
+import { httpFunction } from '../lib/http/handler';
+import { json } from '../lib/http/response';
+
+/** Admin: `GET /health/integrations`, Stripe, TextMagic, the outbox and the dispatcher. */
+export const handler = await httpFunction(
+  async (req) => {
+    requireAdmin(req);
+    return json(200, await integrationHealth(await getDb()));
+  },
+  [getDb],
+);

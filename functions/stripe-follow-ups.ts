@@ -1,0 +1,17 @@
+import { getDb } from '../lib/db/client';
+import { pendingStripeTasks } from '../lib/admin/stripe-follow-ups';
+import { requireAdmin } from '../lib/http/auth';
+import { parseWith } from '../lib/http/body';
+import { httpFunction } from '../lib/http/handler';
+import { json } from '../lib/http/response';
+import { stripeTasksQuery } from '../lib/validation';
+
+/** Admin: `GET /stripe/tasks?status=pending`, the Stripe follow-ups not done yet. */
+export const handler = await httpFunction(
+  async (req) => {
+    requireAdmin(req);
+    parseWith(stripeTasksQuery(), req.query);
+    return json(200, await pendingStripeTasks(await getDb()));
+  },
+  [getDb],
+);
