@@ -5,8 +5,12 @@ export function TableScroll(props: { children: ComponentChildren }) {
   return <div class="table-scroll">{props.children}</div>;
 }
 
-export function Status(props: { value: string }) {
-  return <span class={`status status-${props.value.replace(/[^a-z_-]/gi, '')}`}>{props.value}</span>;
+export function Status(props: { value: string; testId?: string }) {
+  return (
+    <span class={`status status-${props.value.replace(/[^a-z_-]/gi, '')}`} data-testid={props.testId}>
+      {props.value}
+    </span>
+  );
 }
 
 export function Loading(props: { what?: string }) {

@@ -64,7 +64,7 @@ export function LeadPage(props: { id: string }) {
         <Link href="/leads">← Leads</Link>
       </p>
       <h1>
-        Lead {lead.code} <Status value={lead.status} />
+        Lead {lead.code} <Status value={lead.status} testId="lead-status" />
       </h1>
       <article>
         <dl class="details">

@@ -47,14 +47,14 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
     }
   };
   return (
-    <article class="phone" data-testid={`phone-${props.phone.phone}`}>
+    <article class="phone" data-testid={`phone-${props.phone.phone.replace(/\D/g, '')}`}>
       <header>
         <strong>{props.phone.name}</strong> <small>{props.phone.phone}</small>
       </header>
       <div class="thread">
         {props.phone.messages.map((m, i) => (
-          <div key={`${m.at}-${i}`} class={`bubble ${m.direction}`}>
-            <p>{m.text}</p>
+          <div key={`${m.at}-${i}`} class={`bubble ${m.direction}`} data-testid={`bubble-${m.direction}`}>
+            <p class="bubble-text">{m.text}</p>
             <time dateTime={m.at}>{dateTime(m.at)}</time>
           </div>
         ))}
