@@ -19,8 +19,9 @@ export class ApiError extends Error {
 /** The sign-in page, remembering where to come back to. */
 export function toSignIn(): void {
   const here = location.pathname + location.search;
-  const next = here.startsWith(`${BASE}/sign-in`) ? '' : `?next=${encodeURIComponent(here)}`;
-  navigate(`${BASE}/sign-in${next}`, { replace: true });
+  // Several calls may answer 401 at once: the first one's `next` stays.
+  if (here.startsWith(`${BASE}/sign-in`)) return;
+  navigate(`${BASE}/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
 }
 
 type ErrorBody = { error?: { code?: string; message?: string } };

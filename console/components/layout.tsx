@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, toSignIn } from '../api';
 import { useSandbox } from '../sandbox/available';
@@ -20,7 +20,10 @@ export function Layout(props: { children: ComponentChildren }) {
   const [location] = useLocation();
   const [open, setOpen] = useState(false);
   const sandbox = useSandbox();
-  const pages = sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
+  // Signed in? A 401 sends the operator to the sign-in page (api.ts), whatever the page asks next.
+  useEffect(() => void api('/admin/session').catch(() => undefined), [location]);
+  // `SANDBOX &&` first: in the deployed build the sandbox pages' names go too.
+  const pages = SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
   const current = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
   const signOut = async () => {
     await api('/admin/sign-out', { method: 'POST' }).catch(() => undefined);

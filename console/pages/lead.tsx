@@ -55,7 +55,13 @@ function timelineOf(lead: LeadDetail): TimelineEvent[] {
 
 export function LeadPage(props: { id: string }) {
   const { data: lead, error } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
-  if (error) return <Failed error={error} />;
+  if (error)
+    return (
+      <>
+        <h1>Lead</h1>
+        <Failed error={error} />
+      </>
+    );
   if (!lead) return <Loading what="the lead" />;
   const timeline = timelineOf(lead);
   return (

@@ -10,7 +10,13 @@ import { PauseButton } from './providers';
 export function ProviderPage(props: { id: string }) {
   const { data, error, reload } = useApi<ProviderDetail>(`/providers/${encodeURIComponent(props.id)}`);
   const [editing, setEditing] = useState(false);
-  if (error) return <Failed error={error} />;
+  if (error)
+    return (
+      <>
+        <h1>Provider</h1>
+        <Failed error={error} />
+      </>
+    );
   if (!data) return <Loading what="the provider" />;
   const { provider: p, stats, purchases } = data;
   const spend = Object.entries(stats.spend);

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { config } from '../config';
 import { getDb } from '../db/client';
 import { AppError, notFound } from '../errors';
-import { requireOwnOrigin } from '../http/auth';
+import { requireAdmin, requireOwnOrigin } from '../http/auth';
 import { formFields, parseWith } from '../http/body';
 import { toErrorResponse } from '../http/json-errors';
 import type { HttpRequest } from '../http/request';
@@ -26,9 +26,16 @@ const signInInput = lazy(() =>
   }),
 );
 
-/** `GET /admin`, `GET /admin/{proxy+}`: an asset by its hashed name, or the shell for a page. */
+/**
+ * `GET /admin`, `GET /admin/{proxy+}`: an asset by its hashed name, the shell for a page, or
+ * `GET /admin/session`, which the SPA asks on start (200 signed in, else 401 to the sign-in page).
+ */
 function serve(req: HttpRequest): HttpResponse {
   const path = req.path.replace(/\/+$/, '');
+  if (path === '/admin/session') {
+    requireAdmin(req);
+    return json(200, { signedIn: true });
+  }
   if (path.startsWith(ASSETS) || path === ASSETS.slice(0, -1)) {
     const asset = Object.hasOwn(assets, path.slice(ASSETS.length))
       ? assets[path.slice(ASSETS.length)]

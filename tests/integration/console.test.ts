@@ -324,6 +324,16 @@ describe('the session cookie on the admin routes', () => {
     expect((await listWith({ cookie: `other=1; lu_session=${fresh}` })).status).toBe(200);
   });
 
+  it('GET /admin/session: 200 with a valid cookie, 401 without or with an expired one', async () => {
+    const ask = (cookie?: string) =>
+      call(consoleFn, { method: 'GET', path: '/admin/session', headers: cookie ? { cookie } : {} });
+    expect((await ask(await session())).json).toEqual({ signedIn: true });
+    expect((await ask()).status).toBe(401);
+    const expired = await ask(`lu_session=${signSession(KEYS.admin, new Date(Date.now() - 1000))}`);
+    expect(expired.status).toBe(401);
+    expectSecurityHeaders(expired);
+  });
+
   it('an Authorization header decides alone: a wrong Bearer key is 403 whatever the cookie', async () => {
     const cookie = await session();
     const res = await listWith({ cookie, authorization: `Bearer ${KEYS.lead}` });
