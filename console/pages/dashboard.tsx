@@ -60,9 +60,12 @@ function Figures(props: { period: string; title: string; stats?: Stats; error?: 
             </div>
           ))}
           {Object.keys(stats.total.revenue).length === 0 && (
+            // Nothing sold yet: zero in the default currency, under the same test id as a sale's.
             <div>
-              <dt>Revenue</dt>
-              <dd data-testid={`${props.period}-revenue`}>{money(0)}</dd>
+              <dt>Revenue (USD, net)</dt>
+              <dd data-testid={`${props.period}-revenue-usd`} data-cents="0">
+                {money(0)}
+              </dd>
             </div>
           )}
           <div>

@@ -3,6 +3,7 @@ import { Link } from 'wouter-preact';
 import { api } from '../api';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
+import { useSandbox } from '../sandbox/available';
 import { SeedButton } from '../sandbox/seed-button';
 import { dateTime } from '../format';
 import type { Provider } from '../types';
@@ -45,11 +46,13 @@ export function PauseButton(props: { provider: Provider; onChanged: (p: Provider
 export function Providers() {
   const { data, error, reload } = useApi<{ providers: Provider[] }>('/providers');
   const [editing, setEditing] = useState<string>();
+  const sandbox = useSandbox();
   return (
     <>
       <h1>Providers</h1>
-      {/* The sandbox's "Add demo providers": in the offline build only (SANDBOX is a constant). */}
-      {SANDBOX && <SeedButton onSeeded={reload} />}
+      {/* The sandbox's "Add demo providers": in the offline build only (SANDBOX is a constant), and
+          only when the sandbox answers (GET /sandbox/status). */}
+      {SANDBOX && sandbox && <SeedButton onSeeded={reload} />}
       <details>
         <summary role="button" class="outline">
           Add a provider
