@@ -17,6 +17,7 @@
 // that a deploy never ships the larger bundles by omission; a plain `serverless offline` without
 // the variable still works on a local Postgres (its URL picks the TCP driver).
 const isNeonHost = require('./lib/db/neon-host.cjs');
+const { consoleAssetsPlugin } = require('./scripts/console-assets.cjs');
 
 /** `lambda` or `offline`; anything else is a typo that would otherwise ship the wrong bundles. */
 function bundleTarget(env) {
@@ -90,7 +91,9 @@ function esbuildOptions({ runtime, environment = {}, env = process.env }) {
     platform: 'node',
     format: 'esm',
     define,
-    plugins: [REQUIRE_HTTP],
+    // The console's SPA, for the one bundle that imports `console-assets` (scripts/
+    // console-assets.cjs); its sandbox pages only in the offline build.
+    plugins: [REQUIRE_HTTP, consoleAssetsPlugin({ sandbox: target === 'offline' })],
     // CommonJS dependencies (pg, ws) call require(); an ESM bundle has to provide it.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
@@ -120,7 +123,7 @@ module.exports = (serverless) => ({
   // while they run do not reload the handlers mid-test).
   outputWorkFolder: process.env.ESBUILD_WORK_FOLDER || '.esbuild',
   watch: {
-    pattern: process.env.ESBUILD_WATCH_PATTERN || '{functions,lib}/**/*.ts',
+    pattern: process.env.ESBUILD_WATCH_PATTERN || '{functions,lib,console}/**/*.{ts,tsx,css}',
     ignore: ['.local', '.esbuild', '.serverless', 'node_modules'],
   },
 });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
-import { forbidden, notConfigured, unauthorized } from '../errors';
+import { AppError, forbidden, notConfigured, unauthorized } from '../errors';
+import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../admin/session';
 import type { HttpRequest } from './request';
 
 /** Constant-time comparison: hashing first makes the lengths equal and hides them. */
@@ -21,10 +22,62 @@ export function requireLeadKey(req: HttpRequest): void {
   check(req.headers['x-api-key'], config().keys.leadApiKey, 'lead API key (LEAD_API_KEY)');
 }
 
-/** Admin routes: `Authorization: Bearer <ADMIN_API_KEY>`. */
-export function requireAdmin(req: HttpRequest): void {
-  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  check(match?.[1]?.trim(), config().keys.adminApiKey, 'admin API key (ADMIN_API_KEY)');
+const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
+
+/**
+ * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>`, or the console's session cookie. A
+ * request that carries an Authorization header is judged by it alone. With the cookie, a request
+ * that can change something (not GET or HEAD) must also come from the console's own origin:
+ * SameSite=Strict already keeps the cookie off other sites' requests, and this holds where a
+ * browser does not apply it (or a sibling subdomain counts as the same site).
+ */
+export function requireAdmin(req: HttpRequest, now: Date = new Date()): void {
+  const expected = config().keys.adminApiKey;
+  if (req.headers.authorization !== undefined || expected === undefined) {
+    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    check(match?.[1]?.trim(), expected, ADMIN_KEY);
+    return;
+  }
+  const cookies = cookieValues(req.headers.cookie, SESSION_COOKIE);
+  if (!cookies.some((value) => sessionExpiry(expected, value, now))) {
+    throw unauthorized(
+      cookies.length
+        ? 'The console session has expired or is not valid: sign in again'
+        : `Missing ${ADMIN_KEY}`,
+    );
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') requireOwnOrigin(req);
+}
+
+/** The origin a request was addressed to: its Host, over `x-forwarded-proto` (https unless local). */
+export function requestOrigin(req: HttpRequest): string | undefined {
+  const host = req.headers.host?.trim();
+  if (!host) return undefined;
+  const forwarded = req.headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase();
+  const proto = forwarded === 'http' || forwarded === 'https' ? forwarded : config().local ? 'http' : 'https';
+  return `${proto}://${host.toLowerCase()}`;
+}
+
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/** True when the `Origin` header names this request's own origin or PUBLIC_BASE_URL's. */
+export function fromOwnOrigin(req: HttpRequest): boolean {
+  const origin = req.headers.origin?.trim().toLowerCase();
+  if (!origin || origin === 'null') return false;
+  return origin === requestOrigin(req) || origin === originOf(config().publicBaseUrl);
+}
+
+/** 403 `bad_origin` unless the request comes from the console's own origin (see `fromOwnOrigin`). */
+export function requireOwnOrigin(req: HttpRequest): void {
+  if (!fromOwnOrigin(req)) {
+    throw new AppError(403, 'bad_origin', 'This request must come from the console itself (Origin header)');
+  }
 }
 
 /** TextMagic callbacks: `?token=` in the URL we gave TextMagic. */

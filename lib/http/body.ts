@@ -89,7 +89,7 @@ export async function formFields(req: HttpRequest): Promise<Record<string, unkno
     // Node's own fetch Response parses multipart: no parser package needed.
     let form: FormData;
     try {
-      form = await new Response(req.rawBody, {
+      form = await new Response(new Uint8Array(req.rawBody), {
         headers: { 'content-type': req.headers['content-type']! },
       }).formData();
     } catch {

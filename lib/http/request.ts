@@ -11,6 +11,8 @@ export type HttpRequest = {
   pathParams: Record<string, string>;
   /** The exact bytes the caller sent (base64-decoded when API Gateway encoded them). */
   rawBody: Buffer;
+  /** The caller's address as API Gateway saw it (`requestContext`), when the event says. */
+  sourceIp?: string;
 };
 
 export type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
@@ -33,7 +35,15 @@ export function toHttpRequest(event: EventWithRawBody): HttpRequest {
     pathParams: defined(event.pathParameters),
     rawBody: event.rawBody,
   };
-  return isV2(event)
-    ? { method: event.requestContext.http.method.toUpperCase(), path: event.rawPath, ...common }
-    : { method: event.httpMethod.toUpperCase(), path: event.path, ...common };
+  if (isV2(event)) {
+    // HTTP API (payload 2.0) takes the Cookie header out and passes its cookies as an array.
+    if (event.cookies?.length) {
+      common.headers.cookie = [common.headers.cookie, ...event.cookies].filter(Boolean).join('; ');
+    }
+    const { method, sourceIp } = event.requestContext.http;
+    return { method: method.toUpperCase(), path: event.rawPath, sourceIp, ...common };
+  }
+  const sourceIp = (event.requestContext as Partial<typeof event.requestContext> | undefined)?.identity
+    ?.sourceIp;
+  return { method: event.httpMethod.toUpperCase(), path: event.path, sourceIp, ...common };
 }

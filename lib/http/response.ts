@@ -19,6 +19,42 @@ const HTML_HEADERS = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
 };
 
+/** The operator console's policy: its own scripts, styles and API only; never framed. */
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+/**
+ * On every response of the console function (its pages, assets, sign-in and errors alike).
+ * HSTS only where the console is served over https (not under serverless-offline).
+ */
+export function consoleHeaders(local: boolean): Record<string, string> {
+  return {
+    'content-security-policy': CONSOLE_CSP,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+    ...(local ? {} : { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+  };
+}
+
+/** The console's page: never cached (a new deploy names new assets). */
+export const consolePage = (html: string): HttpResponse => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  body: html,
+});
+
+/** A hashed asset: its name changes with its content, so it is cached for a year. */
+export const immutableAsset = (contentType: string, body: string): HttpResponse => ({
+  statusCode: 200,
+  headers: { 'content-type': contentType, 'cache-control': 'public, max-age=31536000, immutable' },
+  body,
+});
+
 export const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,
   headers: { ...JSON_HEADERS },

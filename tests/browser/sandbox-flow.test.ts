@@ -7,9 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../support/database';
-import { launchBrowser, type TestBrowser } from '../support/browser';
+import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 
 const SHOTS = path.resolve('test-results/screenshots');
@@ -20,7 +20,9 @@ const ADMIN = { authorization: 'Bearer local-admin-key' };
 const db = useTestDatabase();
 let stack: LocalStack;
 let browser: TestBrowser;
+let context: BrowserContext;
 let page: Page;
+let problems: Problem[];
 
 beforeAll(async () => {
   // No credentials of any kind: the stand-ins and the local development keys, as on a fresh clone.
@@ -40,7 +42,8 @@ beforeAll(async () => {
   );
   stack = await startLocalStack({ port: 0, databaseUrl: db.url, isolated: true, env: none });
   browser = await launchBrowser();
-  page = await browser.newPage({ width: 1280, height: 900 });
+  context = await browser.context(1280);
+  ({ page, problems } = await browser.newPage(context));
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
 
@@ -118,7 +121,7 @@ describe('the sandbox, by clicking', () => {
     const link = /https?:\/\/\S+\/p\/[A-Za-z0-9_-]+/.exec(texts.join('\n'))![0];
     expect(link.startsWith(stack.url)).toBe(true);
 
-    const checkout = await browser.newPage({ width: 390, height: 800 });
+    const { page: checkout } = await browser.newPage(await browser.context(390));
     await checkout.goto(link);
     await checkout.getByRole('button', { name: /pay/i }).click();
     await checkout.getByText(/this lead is yours/i).waitFor();
@@ -173,4 +176,8 @@ describe('the sandbox, by clicking', () => {
     await waitForText(SAM, (t) => t.some((m) => m.includes('to buy a lead')), 75_000);
     expect(leadId).not.toBe('');
   }, 90_000);
+
+  it('went through with no CSP violation, page error or failed answer', () => {
+    expect(unexpected(problems)).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as consoleFn } from '../../functions/console';
 import { handler as createLead } from '../../functions/create-lead';
 import { handler as health } from '../../functions/health';
 import { handler as integrationHealth } from '../../functions/integration-health';
@@ -20,6 +21,7 @@ import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
+import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../../lib/admin/session';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { rowCounts } from '../support/writes';
@@ -34,6 +36,8 @@ import {
 } from '../support/stored-as-sent';
 
 const app = useApp();
+/** PUBLIC_BASE_URL's origin (tests/support/app.ts): the console's own for an Origin check. */
+const PUBLIC_ORIGIN = 'https://leads.example.test';
 const NUM_RUNS = Number(process.env.HOSTILE_RUNS ?? 120);
 const TIMEOUT = 90_000;
 
@@ -297,7 +301,7 @@ function expectContractError(res: Reply) {
 const statuses: Record<string, Record<number, number>> = {};
 // The generators reach both sides: some requests accepted, some refused, on every route.
 afterAll(() => {
-  for (const route of ['leads', 'providers', 'sms', 'stripe', 'p']) {
+  for (const route of ['leads', 'providers', 'sms', 'stripe', 'p', 'admin']) {
     const codes = Object.keys(statuses[route] ?? {}).map(Number);
     expect(
       codes.some((c) => c < 400),
@@ -846,6 +850,124 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
           },
         ),
         Math.ceil(NUM_RUNS / 4),
+      );
+    },
+    TIMEOUT,
+  );
+  it(
+    'GET /admin/{proxy+} and GET /admin (hostile paths, headers and query strings)',
+    async () => {
+      const shell = (await invoke(consoleFn, { method: 'GET', path: '/admin' })).text;
+      await run(
+        fc.asyncProperty(
+          fc.oneof(
+            hostileString,
+            hostileString.map((s) => `assets/${s}`),
+            fc.constantFrom(
+              '',
+              'assets',
+              'assets/',
+              'leads',
+              'providers/x',
+              'assets/__proto__',
+              'assets/../../x',
+              'session',
+            ),
+          ),
+          fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), hostileString, { maxKeys: 4 }),
+          fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
+          version,
+          async (proxy, headers, query, v) => {
+            const res = await check(
+              consoleFn,
+              {
+                method: 'GET',
+                path: proxy ? `/admin/${enc(proxy)}` : '/admin',
+                pathParams: proxy ? { proxy } : undefined,
+                headers,
+                query,
+                version: v,
+              },
+              async (res) => {
+                expect(res.status).toBe(200);
+                // The shell, or one of its hashed files.
+                if (res.text !== shell)
+                  expect(shell).toContain(res.headers['content-type']!.includes('css') ? '.css' : '.js');
+                return Promise.resolve();
+              },
+              { html: true },
+            );
+            // 401: GET /admin/session without a session.
+            expect([200, 401, 404, 413]).toContain(res.status);
+            expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+            expect(res.headers['x-frame-options']).toBe('DENY');
+          },
+        ),
+        Math.ceil(NUM_RUNS / 2),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /admin/sign-in',
+    async () => {
+      await run(
+        fc.asyncProperty(
+          bodies({ key: KEYS.admin }),
+          version,
+          fc.constantFrom(undefined, 'https://evil.example', 'null', PUBLIC_ORIGIN, ''),
+          async (b, v, origin) => {
+            // Each run from a clean count, so the key is checked and not only counted.
+            await app.db.query('delete from sign_in_failures');
+            const headers: Record<string, string> = origin === undefined ? {} : { origin };
+            const res = await check(
+              consoleFn,
+              withBody({ method: 'POST', path: '/admin/sign-in' }, b, v, headers),
+              async (res, { input }) => {
+                // Only the admin key signs in, and what it gets is a session that verifies.
+                expect(res.status).toBe(200);
+                expect((await sentFields(input)).key).toBe(KEYS.admin);
+                const [value] = cookieValues(res.headers['set-cookie']!.split(';')[0], SESSION_COOKIE);
+                expect(sessionExpiry(KEYS.admin, value!, new Date())).toBeInstanceOf(Date);
+              },
+            );
+            expect([200, 400, 403, 413, 415]).toContain(res.status);
+            if (res.status !== 200) expect(res.headers['set-cookie']).toBeUndefined();
+            expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+          },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /admin/sign-out',
+    async () => {
+      await run(
+        fc.asyncProperty(
+          fc.option(bodies({ x: 1 }), { nil: undefined }),
+          version,
+          fc.constantFrom(undefined, 'https://evil.example', PUBLIC_ORIGIN),
+          fc.option(HEADER_CHARS, { nil: undefined }),
+          async (b, v, origin, cookie) => {
+            const headers: Record<string, string> = {};
+            if (origin !== undefined) headers.origin = origin;
+            if (cookie !== undefined) headers.cookie = cookie;
+            const res = await check(
+              consoleFn,
+              withBody({ method: 'POST', path: '/admin/sign-out' }, b ?? {}, v, headers),
+              async (res) => {
+                expect(res.status).toBe(200);
+                expect(res.headers['set-cookie']).toMatch(/^lu_session=; Max-Age=0;/);
+                return Promise.resolve();
+              },
+            );
+            expect([200, 403, 413]).toContain(res.status);
+          },
+        ),
+        Math.ceil(NUM_RUNS / 2),
       );
     },
     TIMEOUT,

@@ -3,6 +3,7 @@
  * builds hold one database driver, no `ws` on nodejs22.x, no full zod, and no Stripe where
  * Stripe is not called. Built for serverless-offline, both drivers stay.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleContents } from '../../scripts/bundle-contents';
 import { packagedFunction, type ServicePackage } from '../../scripts/package-service';
@@ -42,5 +43,45 @@ describe('deployed bundles', () => {
   it('keep both drivers, and ws, when built for serverless-offline', async () => {
     const health = await packagesIn('offline', 'health');
     for (const name of ['pg', 'ws', '@neondatabase/serverless']) expect(health).toContain(name);
+  });
+});
+
+/** The console's marker (scripts/console-assets.cjs's shell) and code only the sandbox has. */
+const CONSOLE_MARKER = 'lead-unlock-console';
+const SANDBOX_CODE = ['/sandbox/phones', '/sandbox/inquiry', '/sandbox/seed', 'Add demo providers'];
+const UI_SOURCES =
+  /node_modules\/(preact|wouter-preact|chart\.js|@kurkle|@picocss)\/|^console\/|console-assets/;
+
+describe('the console bundle', () => {
+  it('is the only bundle with a byte of the console: no marker, no UI sources in the others', async () => {
+    for (const variant of ['lambda', 'offline'] as const) {
+      const pkg = packages[variant]!;
+      expect(pkg.functions.map((f) => f.name)).toContain('console');
+      for (const fn of pkg.functions) {
+        const code = readFileSync(fn.file, 'utf8');
+        const { sources } = JSON.parse(readFileSync(`${fn.file}.map`, 'utf8')) as { sources: string[] };
+        const ui = sources.filter((s) => UI_SOURCES.test(s.replace(/^(\.\.\/)+/, '')));
+        if (fn.name === 'console') {
+          expect(code, variant).toContain(CONSOLE_MARKER);
+          expect(ui.length, variant).toBeGreaterThan(0);
+        } else {
+          expect(code, `${variant} ${fn.name}`).not.toContain(CONSOLE_MARKER);
+          expect(ui, `${variant} ${fn.name}`).toEqual([]);
+          const carried = await packagesIn(variant, fn.name);
+          for (const name of ['preact', 'wouter-preact', 'chart.js', '@picocss/pico']) {
+            expect(carried, `${variant} ${fn.name}`).not.toContain(name);
+          }
+        }
+      }
+    }
+  });
+
+  it('carries the sandbox pages only when built for serverless-offline', () => {
+    const code = (variant: Variant) =>
+      readFileSync(packagedFunction(packages[variant]!, 'console').file, 'utf8');
+    for (const s of SANDBOX_CODE) {
+      expect(code('lambda'), s).not.toContain(s);
+      expect(code('offline'), s).toContain(s);
+    }
   });
 });

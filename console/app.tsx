@@ -1,0 +1,42 @@
+import { Route, Router, Switch } from 'wouter-preact';
+import { BASE } from './api';
+import { Layout } from './components/layout';
+import { Attention } from './pages/attention';
+import { Dashboard } from './pages/dashboard';
+import { LeadPage } from './pages/lead';
+import { Leads } from './pages/leads';
+import { ProviderPage } from './pages/provider';
+import { Providers } from './pages/providers';
+import { SignIn } from './pages/sign-in';
+import { NewInquiry } from './sandbox/new-inquiry';
+import { Phones } from './sandbox/phones';
+
+function NotFound() {
+  return <h1>No such page</h1>;
+}
+
+/** Path routing under /admin (the console function serves its shell for every page path). */
+export function App() {
+  return (
+    <Router base={BASE}>
+      <Switch>
+        <Route path="/sign-in" component={SignIn} />
+        <Route>
+          <Layout>
+            <Switch>
+              <Route path="/" component={Dashboard} />
+              <Route path="/leads">{() => <Leads />}</Route>
+              <Route path="/leads/:id">{(p: { id: string }) => <LeadPage id={p.id} />}</Route>
+              <Route path="/providers">{() => <Providers />}</Route>
+              <Route path="/providers/:id">{(p: { id: string }) => <ProviderPage id={p.id} />}</Route>
+              <Route path="/attention" component={Attention} />
+              {SANDBOX && <Route path="/phones" component={Phones} />}
+              {SANDBOX && <Route path="/inquiry" component={NewInquiry} />}
+              <Route component={NotFound} />
+            </Switch>
+          </Layout>
+        </Route>
+      </Switch>
+    </Router>
+  );
+}

@@ -1,0 +1,26 @@
+import type { ComponentChildren } from 'preact';
+
+/** A table that scrolls sideways inside its box on a narrow screen, never the page. */
+export function TableScroll(props: { children: ComponentChildren }) {
+  return <div class="table-scroll">{props.children}</div>;
+}
+
+export function Status(props: { value: string; testId?: string }) {
+  return (
+    <span class={`status status-${props.value.replace(/[^a-z_-]/gi, '')}`} data-testid={props.testId}>
+      {props.value}
+    </span>
+  );
+}
+
+export function Loading(props: { what?: string }) {
+  return <p aria-busy="true">Loading{props.what ? ` ${props.what}` : ''}…</p>;
+}
+
+export function Failed(props: { error: string }) {
+  return (
+    <p class="error" role="alert">
+      {props.error}
+    </p>
+  );
+}

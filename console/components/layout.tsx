@@ -1,0 +1,78 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useLocation } from 'wouter-preact';
+import { api, toSignIn } from '../api';
+import { useSandbox } from '../sandbox/available';
+
+const PAGES = [
+  { href: '/', label: 'Dashboard' },
+  { href: '/leads', label: 'Leads' },
+  { href: '/providers', label: 'Providers' },
+  { href: '/attention', label: 'Attention' },
+];
+const SANDBOX_PAGES = [
+  { href: '/phones', label: 'Phones' },
+  { href: '/inquiry', label: 'New inquiry' },
+];
+
+/** The nav (a menu that folds on a phone) and the page. */
+export function Layout(props: { children: ComponentChildren }) {
+  const [location] = useLocation();
+  const [open, setOpen] = useState(false);
+  const sandbox = useSandbox();
+  // Signed in? A 401 sends the operator to the sign-in page (api.ts), whatever the page asks next.
+  useEffect(() => void api('/admin/session').catch(() => undefined), [location]);
+  // `SANDBOX &&` first: in the deployed build the sandbox pages' names go too.
+  const pages = SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
+  const current = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
+  const signOut = async () => {
+    await api('/admin/sign-out', { method: 'POST' }).catch(() => undefined);
+    toSignIn();
+  };
+  return (
+    <>
+      <header class="container-fluid top">
+        <nav>
+          <ul>
+            <li>
+              <strong>Lead Unlock</strong>
+            </li>
+          </ul>
+          <ul>
+            <li class="menu-toggle">
+              <button
+                type="button"
+                class="outline secondary"
+                aria-expanded={open}
+                onClick={() => setOpen(!open)}
+              >
+                Menu
+              </button>
+            </li>
+          </ul>
+        </nav>
+        <nav class={open ? 'pages open' : 'pages'} aria-label="Pages">
+          <ul>
+            {pages.map((p) => (
+              <li key={p.href}>
+                <Link
+                  href={p.href}
+                  aria-current={current(p.href) ? 'page' : undefined}
+                  onClick={() => setOpen(false)}
+                >
+                  {p.label}
+                </Link>
+              </li>
+            ))}
+            <li>
+              <button type="button" class="outline secondary sign-out" onClick={() => void signOut()}>
+                Sign out
+              </button>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main class="container">{props.children}</main>
+    </>
+  );
+}

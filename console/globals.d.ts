@@ -1,0 +1,2 @@
+/** True only in the serverless-offline build (scripts/console-assets.cjs): the sandbox pages. */
+declare const SANDBOX: boolean;

@@ -1,0 +1,158 @@
+import { Link } from 'wouter-preact';
+import { Failed, Loading, Status, TableScroll } from '../components/bits';
+import { dateTime, money } from '../format';
+import type { LeadDetail, TimelineEvent } from '../types';
+import { useApi } from '../use-api';
+
+const KINDS: Record<string, string> = {
+  created: 'Lead created',
+  teaser: 'Teaser sent',
+  offer: 'Offered',
+  reply: 'Replied',
+  yes: 'Replied YES',
+  link_opened: 'Opened the pay link',
+  checkout_created: 'Checkout created',
+  payment: 'Paid',
+  unlock: 'Paid (unlocked)',
+  refund: 'Refunded',
+  sms: 'SMS',
+};
+const kindLabel = (kind: string) => KINDS[kind] ?? kind.replaceAll('_', ' ');
+
+/** The server's timeline, or one pieced together from the offers, unlocks and SMS. */
+function timelineOf(lead: LeadDetail): TimelineEvent[] {
+  if (Array.isArray(lead.timeline)) return lead.timeline;
+  const events: TimelineEvent[] = [{ at: lead.createdAt, kind: 'created' }];
+  for (const o of lead.offers)
+    events.push({
+      at: o.createdAt,
+      kind: 'offer',
+      providerId: o.providerId,
+      providerName: o.providerName,
+      detail: o.status,
+    });
+  const names = new Map(lead.offers.map((o) => [o.providerId, o.providerName]));
+  for (const u of lead.unlocks) {
+    events.push({
+      at: u.createdAt,
+      kind: 'unlock',
+      providerId: u.providerId,
+      providerName: names.get(u.providerId),
+      detail: money(u.amountCents, u.currency),
+    });
+    if (u.refunded)
+      events.push({
+        at: u.createdAt,
+        kind: 'refund',
+        providerId: u.providerId,
+        providerName: names.get(u.providerId),
+      });
+  }
+  for (const m of lead.sms)
+    if (m.sentAt) events.push({ at: m.sentAt, kind: 'sms', smsId: m.id, detail: `${m.kind}: ${m.status}` });
+  return events.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export function LeadPage(props: { id: string }) {
+  const { data: lead, error } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
+  if (error)
+    return (
+      <>
+        <h1>Lead</h1>
+        <Failed error={error} />
+      </>
+    );
+  if (!lead) return <Loading what="the lead" />;
+  const timeline = timelineOf(lead);
+  return (
+    <>
+      <p>
+        <Link href="/leads">← Leads</Link>
+      </p>
+      <h1>
+        Lead {lead.code} <Status value={lead.status} testId="lead-status" />
+      </h1>
+      <article>
+        <dl class="details">
+          <dt>Client</dt>
+          <dd data-testid="lead-name">{lead.name}</dd>
+          <dt>Phone</dt>
+          <dd>{lead.phone}</dd>
+          <dt>Email</dt>
+          <dd>{lead.email ?? '—'}</dd>
+          <dt>Category</dt>
+          <dd>{lead.category}</dd>
+          <dt>Area</dt>
+          <dd>{[lead.zipCode, lead.city].filter(Boolean).join(', ')}</dd>
+          <dt>Description</dt>
+          <dd class="description" data-testid="lead-description">
+            {lead.description}
+          </dd>
+          <dt>Budget</dt>
+          <dd>{lead.budget ?? '—'}</dd>
+          <dt>Price</dt>
+          <dd>{money(lead.priceCents, lead.currency)}</dd>
+          <dt>Unlocked</dt>
+          <dd data-testid="lead-unlocked">{`${lead.unlockCount} of ${lead.maxUnlocks}`}</dd>
+          <dt>Created</dt>
+          <dd>{dateTime(lead.createdAt)}</dd>
+          <dt>Expires</dt>
+          <dd>{dateTime(lead.expiresAt)}</dd>
+        </dl>
+      </article>
+      <h2>Timeline</h2>
+      <ol class="timeline" data-testid="timeline">
+        {timeline.map((e, i) => (
+          <li key={`${e.at}-${i}`}>
+            <time dateTime={e.at}>{dateTime(e.at)}</time> <strong>{kindLabel(e.kind)}</strong>
+            {e.providerName && (
+              <>
+                {' '}
+                {e.providerId ? (
+                  <Link href={`/providers/${e.providerId}`}>{e.providerName}</Link>
+                ) : (
+                  e.providerName
+                )}
+              </>
+            )}
+            {e.detail && <span class="detail"> {e.detail}</span>}
+          </li>
+        ))}
+      </ol>
+      <h2>SMS</h2>
+      <TableScroll>
+        <table class="striped">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>To</th>
+              <th>Status</th>
+              <th>Tries</th>
+              <th>Sent</th>
+              <th>Delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            {lead.sms.map((m) => (
+              <tr key={String(m.id)} class={m.needsAttention ? 'attention' : undefined}>
+                <td>{m.kind}</td>
+                <td>{m.recipients.join(', ')}</td>
+                <td>
+                  <Status value={m.status} />
+                  {m.lastError && <small class="detail"> {m.lastError}</small>}
+                </td>
+                <td>{m.attempts}</td>
+                <td>{dateTime(m.sentAt)}</td>
+                <td>
+                  {Object.entries(m.delivery)
+                    .map(([to, s]) => `${to}: ${typeof s === 'string' ? s : JSON.stringify(s)}`)
+                    .join('; ') || '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+import { useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
+import { Failed, Loading, TableScroll } from '../components/bits';
+import { ProviderForm } from '../components/provider-form';
+import { dateTime, duration, money, percent } from '../format';
+import type { ProviderDetail } from '../types';
+import { useApi } from '../use-api';
+import { PauseButton } from './providers';
+
+export function ProviderPage(props: { id: string }) {
+  const { data, error, reload } = useApi<ProviderDetail>(`/providers/${encodeURIComponent(props.id)}`);
+  const [editing, setEditing] = useState(false);
+  if (error)
+    return (
+      <>
+        <h1>Provider</h1>
+        <Failed error={error} />
+      </>
+    );
+  if (!data) return <Loading what="the provider" />;
+  const { provider: p, stats, purchases } = data;
+  const spend = Object.entries(stats.spend);
+  return (
+    <>
+      <p>
+        <Link href="/providers">← Providers</Link>
+      </p>
+      <h1>{p.name}</h1>
+      <article>
+        <dl class="details">
+          <dt>Phone</dt>
+          <dd>{p.phone}</dd>
+          <dt>Email</dt>
+          <dd>{p.email ?? '—'}</dd>
+          <dt>Categories</dt>
+          <dd>{p.categories.join(', ')}</dd>
+          <dt>Zip codes</dt>
+          <dd>{p.zipCodes.join(', ')}</dd>
+          <dt>State</dt>
+          <dd>{p.optedOut ? 'opted out (replied STOP)' : p.active ? 'active' : 'paused'}</dd>
+          <dt>Teasers received</dt>
+          <dd>{stats.teasersReceived}</dd>
+          <dt>YES replies</dt>
+          <dd>{stats.yesReplies}</dd>
+          <dt>Response rate</dt>
+          <dd>{percent(stats.responseRate)}</dd>
+          <dt>Median reply time</dt>
+          <dd>{duration(stats.medianReplySeconds)}</dd>
+          <dt>Purchases</dt>
+          <dd>{stats.purchases}</dd>
+          <dt>Refunds</dt>
+          <dd>{stats.refunds}</dd>
+          <dt>Spend (net)</dt>
+          <dd>{spend.length ? spend.map(([c, cents]) => money(cents, c)).join(', ') : money(0)}</dd>
+          <dt>Last activity</dt>
+          <dd>{dateTime(stats.lastActivityAt)}</dd>
+        </dl>
+        <footer class="actions">
+          <button type="button" class="secondary outline" onClick={() => setEditing(!editing)}>
+            Edit
+          </button>
+          <PauseButton provider={p} onChanged={reload} />
+        </footer>
+      </article>
+      {editing && (
+        <ProviderForm
+          provider={p}
+          onSaved={() => {
+            setEditing(false);
+            reload();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+      <h2>Purchases</h2>
+      <TableScroll>
+        <table class="striped">
+          <thead>
+            <tr>
+              <th>Lead</th>
+              <th>Category</th>
+              <th>Zip</th>
+              <th>Amount</th>
+              <th>Refunded</th>
+              <th>When</th>
+            </tr>
+          </thead>
+          <tbody>
+            {purchases.map((u) => (
+              <tr key={u.unlockId}>
+                <td>
+                  <Link href={`/leads/${u.leadId}`}>{u.code}</Link>
+                </td>
+                <td>{u.category}</td>
+                <td>{u.zipCode}</td>
+                <td>{money(u.amountCents, u.currency)}</td>
+                <td>{u.refunded ? 'yes' : 'no'}</td>
+                <td>{dateTime(u.createdAt)}</td>
+              </tr>
+            ))}
+            {purchases.length === 0 && (
+              <tr>
+                <td colSpan={6}>No purchases yet.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
+}

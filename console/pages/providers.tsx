@@ -1,0 +1,123 @@
+import { useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
+import { api } from '../api';
+import { Failed, Loading, TableScroll } from '../components/bits';
+import { ProviderForm } from '../components/provider-form';
+import { useSandbox } from '../sandbox/available';
+import { SeedButton } from '../sandbox/seed-button';
+import { dateTime } from '../format';
+import type { Provider } from '../types';
+import { useApi } from '../use-api';
+
+/** Pause or resume: PATCH /providers/{id} {active}. */
+export function PauseButton(props: { provider: Provider; onChanged: (p: Provider) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const p = props.provider;
+  const toggle = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      props.onChanged(
+        await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { active: !p.active } }),
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="secondary outline small"
+        aria-busy={busy}
+        disabled={busy}
+        onClick={() => void toggle()}
+      >
+        {p.active ? 'Pause' : 'Resume'}
+      </button>
+      {error && <small class="error"> {error}</small>}
+    </>
+  );
+}
+
+export function Providers() {
+  const { data, error, reload } = useApi<{ providers: Provider[] }>('/providers');
+  const [editing, setEditing] = useState<string>();
+  const sandbox = useSandbox();
+  return (
+    <>
+      <h1>Providers</h1>
+      {/* The sandbox's "Add demo providers": in the offline build only (SANDBOX is a constant), and
+          only when the sandbox answers (GET /sandbox/status). */}
+      {SANDBOX && sandbox && <SeedButton onSeeded={reload} />}
+      <details>
+        <summary role="button" class="outline">
+          Add a provider
+        </summary>
+        <ProviderForm onSaved={reload} />
+      </details>
+      {error && <Failed error={error} />}
+      {!data && !error && <Loading what="providers" />}
+      {data && (
+        <TableScroll>
+          <table class="striped" data-testid="providers-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Phone</th>
+                <th>Categories</th>
+                <th>Zip codes</th>
+                <th>State</th>
+                <th>Last offered</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {data.providers.map((p) =>
+                editing === p.id ? (
+                  <tr key={p.id}>
+                    <td colSpan={7}>
+                      <ProviderForm
+                        provider={p}
+                        onSaved={() => {
+                          setEditing(undefined);
+                          reload();
+                        }}
+                        onCancel={() => setEditing(undefined)}
+                      />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={p.id}>
+                    <td>
+                      <Link href={`/providers/${p.id}`}>{p.name}</Link>
+                    </td>
+                    <td>{p.phone}</td>
+                    <td>{p.categories.join(', ')}</td>
+                    <td>{p.zipCodes.join(', ')}</td>
+                    <td>{p.optedOut ? 'opted out' : p.active ? 'active' : 'paused'}</td>
+                    <td>{dateTime(p.lastOfferedAt)}</td>
+                    <td class="row-actions">
+                      <button type="button" class="secondary outline small" onClick={() => setEditing(p.id)}>
+                        Edit
+                      </button>{' '}
+                      <PauseButton provider={p} onChanged={reload} />
+                    </td>
+                  </tr>
+                ),
+              )}
+              {data.providers.length === 0 && (
+                <tr>
+                  <td colSpan={7}>No providers yet.</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { Failed, Loading } from '../components/bits';
+import { dateTime } from '../format';
+
+type Message = { direction: 'in' | 'out'; text: string; at: string };
+type Phone = { providerId: string; name: string; phone: string; messages: Message[] };
+
+/** Polls GET /sandbox/phones every 1.5 s while the page is open. */
+function usePhones() {
+  const [phones, setPhones] = useState<Phone[]>();
+  const [error, setError] = useState<string>();
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api<{ phones: Phone[] }>('/sandbox/phones').then(
+        (r) => live && (setPhones(r.phones), setError(undefined)),
+        (e: Error) => live && setError(e.message),
+      );
+    void load();
+    const timer = setInterval(() => void load(), 1500);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [tick]);
+  return { phones, error, refresh: () => setTick((t) => t + 1) };
+}
+
+/** One provider's thread, like a phone's messages app, with a reply box. */
+function Thread(props: { phone: Phone; onSent: () => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const end = useRef<HTMLDivElement>(null);
+  const count = props.phone.messages.length;
+  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [count]);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api('/sandbox/phones/reply', { method: 'POST', body: { phone: props.phone.phone, text } });
+      setText('');
+      props.onSent();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <article class="phone" data-testid={`phone-${props.phone.phone.replace(/\D/g, '')}`}>
+      <header>
+        <strong>{props.phone.name}</strong> <small>{props.phone.phone}</small>
+      </header>
+      <div class="thread">
+        {props.phone.messages.map((m, i) => (
+          <div key={`${m.at}-${i}`} class={`bubble ${m.direction}`} data-testid={`bubble-${m.direction}`}>
+            <p class="bubble-text">{m.text}</p>
+            <time dateTime={m.at}>{dateTime(m.at)}</time>
+          </div>
+        ))}
+        {count === 0 && <p class="empty">No messages yet.</p>}
+        <div ref={end} />
+      </div>
+      <form class="reply" onSubmit={(e) => void send(e)}>
+        <input
+          name="text"
+          aria-label={`Reply as ${props.phone.name}`}
+          placeholder="Reply, e.g. YES 4821"
+          required
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <button type="submit">Send</button>
+      </form>
+      {error && <small class="error">{error}</small>}
+    </article>
+  );
+}
+
+export function Phones() {
+  const { phones, error, refresh } = usePhones();
+  return (
+    <>
+      <h1>Phones</h1>
+      <p>
+        Every provider's SMS, as their phone shows them. Replies go to the API as TextMagic would post them.
+      </p>
+      {error && <Failed error={error} />}
+      {!phones && !error && <Loading what="phones" />}
+      {phones?.length === 0 && <p>No providers yet: add the demo providers on the Providers page.</p>}
+      <div class="phones">
+        {phones?.map((p) => (
+          <Thread key={p.providerId} phone={p} onSent={refresh} />
+        ))}
+      </div>
+    </>
+  );
+}

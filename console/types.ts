@@ -1,0 +1,169 @@
+/** The admin API's answers, as the shared plan gives them (lib/admin on the server). */
+export type Revenue = Record<string, { grossCents: number; refundedCents: number; netCents: number }>;
+
+export type Funnel = {
+  leads: number;
+  teasersSent: number;
+  yesReplies: number;
+  linksOpened: number;
+  checkoutsCreated: number;
+  paidUnlocks: number;
+  refunds: number;
+  revenue: Revenue;
+  conversion: Record<
+    'teaserToYes' | 'yesToLinkOpened' | 'linkToCheckout' | 'checkoutToPaid' | 'teaserToPaid',
+    number | null
+  >;
+  medianTeaserToPaymentSeconds: number | null;
+};
+
+export type Stats = {
+  from: string;
+  to: string;
+  groupBy: string;
+  groups: Array<{ key: string; funnel: Funnel }>;
+  total: Funnel;
+};
+
+export type LeadRow = {
+  id: string;
+  code: string;
+  category: string;
+  zipCode: string;
+  status: string;
+  offeredTo: number;
+  unlockCount: number;
+  maxUnlocks: number;
+  revenueCents: number;
+  currency: string;
+  createdAt: string;
+};
+
+export type TimelineEvent = {
+  at: string;
+  kind: string;
+  providerId?: string | null;
+  providerName?: string | null;
+  smsId?: number | string | null;
+  detail?: string | null;
+};
+
+export type LeadSms = {
+  id: number | string;
+  kind: string;
+  recipients: string[];
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
+  delivery: Record<string, unknown>;
+  needsAttention: boolean;
+};
+
+export type LeadDetail = {
+  id: string;
+  code: string;
+  status: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  category: string;
+  zipCode: string;
+  city: string | null;
+  description: string;
+  budget: string | null;
+  priceCents: number;
+  currency: string;
+  maxUnlocks: number;
+  unlockCount: number;
+  expiresAt: string;
+  createdAt: string;
+  offers: Array<{ id: string; providerId: string; providerName: string; status: string; createdAt: string }>;
+  unlocks: Array<{
+    id: string;
+    providerId: string;
+    amountCents: number;
+    currency: string;
+    refunded: boolean;
+    createdAt: string;
+  }>;
+  sms: LeadSms[];
+  smsNeedingAttention: number;
+  timeline?: TimelineEvent[];
+};
+
+export type Provider = {
+  id: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  categories: string[];
+  zipCodes: string[];
+  active: boolean;
+  optedOut: boolean;
+  lastOfferedAt: string | null;
+  createdAt: string;
+};
+
+export type ProviderDetail = {
+  provider: Provider;
+  stats: {
+    teasersReceived: number;
+    yesReplies: number;
+    purchases: number;
+    spend: Record<string, number>;
+    refunds: number;
+    responseRate: number | null;
+    medianReplySeconds: number | null;
+    lastActivityAt: string | null;
+  };
+  purchases: Array<{
+    unlockId: string;
+    leadId: string;
+    code: string;
+    category: string;
+    zipCode: string;
+    amountCents: number;
+    currency: string;
+    refunded: boolean;
+    createdAt: string;
+  }>;
+};
+
+export type SmsRow = {
+  id: number | string;
+  kind: string;
+  leadId: string | null;
+  leadCode: string | null;
+  providerId: string | null;
+  providerName: string | null;
+  recipients: string[];
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  needsAttention: boolean;
+  retriedAt: string | null;
+  createdAt: string;
+  sentAt: string | null;
+};
+
+export type StripeTask = {
+  id: number | string;
+  kind: string;
+  leadId: string | null;
+  providerId: string | null;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+};
+
+type Check = { ok: boolean; checkedAt: string; latencyMs: number; error?: string };
+export type IntegrationHealth = {
+  stripe: Check;
+  textmagic: Check;
+  outbox: { due: number; oldestDueAgeSeconds: number | null };
+  dispatcher: { lastRunAt: string | null; ageSeconds: number | null };
+  stripeFollowUps: { pending: number; oldestAgeSeconds: number | null };
+};

@@ -1,0 +1,11 @@
+/**
+ * The console's built SPA, a virtual module made at bundle time by scripts/console-assets.cjs
+ * (esbuild.config.cjs's plugin for the Lambda bundles, vitest.config.ts's for the tests). Only
+ * the console function imports it.
+ */
+declare module 'console-assets' {
+  /** Hashed files by name (`main-3FJ2K.js`), served under /admin/assets/. */
+  export const assets: Record<string, { contentType: string; body: string }>;
+  /** The SPA's shell, naming those files. */
+  export const indexHtml: string;
+}
