@@ -202,7 +202,7 @@ function instant(value: string): Instant | undefined {
   if (day) return { at: day, date: true };
   const m = DATETIME_RE.exec(value);
   if (!m || !calendarDate(m[1]!)) return undefined;
-  const [h, min, s, oh, om] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as number[];
+  const [h, min, s, oh, om] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
   if (h! > 23 || min! > 59 || s! > 59 || oh! > 23 || om! > 59) return undefined;
   const at = new Date(value);
   if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < MIN_YEAR || at.getUTCFullYear() > MAX_YEAR) {

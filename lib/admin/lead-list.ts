@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { leads, offers, unlocks } from '../db/schema';
+import { leads } from '../db/schema';
 import { leadStatus } from '../unlock/lead-status';
 import { endOf, type LeadListQuery } from '../validation';
 import { encodeCursor } from './cursor';
@@ -23,9 +23,7 @@ function filters(q: LeadListQuery): SQL[] {
   // A date means through the end of that day; a date-time, up to and including that instant.
   if (q.to) where.push(q.to.date ? lt(leads.createdAt, endOf(q.to)) : lte(leads.createdAt, q.to.at));
   if (q.q) {
-    where.push(
-      sql`(lower(${leads.code}) = lower(${q.q}) or ${leads.name} ilike ${`%${likeLiteral(q.q)}%`})`,
-    );
+    where.push(sql`(lower(${leads.code}) = lower(${q.q}) or ${leads.name} ilike ${`%${likeLiteral(q.q)}%`})`);
   }
   if (q.cursor) {
     // Row comparison on (created_at, id): walks the leads_created_idx index from the cursor on.
@@ -55,11 +53,10 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       createdAt: leads.createdAt,
       // Microseconds, which a Date would round to milliseconds.
       micros: sql<string>`(extract(epoch from ${leads.createdAt}) * 1000000)::bigint::text`,
-      offeredTo: sql<number>`(select count(*) from ${offers} where ${offers.leadId} = ${leads.id})`.mapWith(
-        Number,
-      ),
-      revenueCents: sql<number>`(select coalesce(sum(${unlocks.amountCents}), 0) from ${unlocks}
-        where ${unlocks.leadId} = ${leads.id} and ${unlocks.refundedAt} is null)`.mapWith(Number),
+      // Qualified by hand: inside a subquery drizzle's bare column names would bind to the inner table.
+      offeredTo: sql<number>`(select count(*) from offers o where o.lead_id = "leads"."id")`.mapWith(Number),
+      revenueCents: sql<number>`(select coalesce(sum(u.amount_cents), 0) from unlocks u
+        where u.lead_id = "leads"."id" and u.refunded_at is null)`.mapWith(Number),
     })
     .from(leads)
     .where(and(...filters(q)))
