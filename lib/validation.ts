@@ -180,7 +180,8 @@ const param = <S extends z.ZodMiniType>(schema: S) =>
   );
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+const DATETIME_RE =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 
@@ -309,7 +310,11 @@ export const statsQuery = lazy(() =>
           const { from, to } = statsRange(o);
           return from.getTime() <= to.getTime();
         },
-        { message: 'must not be before from (to defaults to today UTC)', path: ['to'], when: fieldsParsed('from', 'to') },
+        {
+          message: 'must not be before from (to defaults to today UTC)',
+          path: ['to'],
+          when: fieldsParsed('from', 'to'),
+        },
       ),
       z.refine(
         (o) => {
