@@ -1,15 +1,20 @@
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
+import { listLeads } from '../lib/admin/lead-list';
 import { leadDetail } from '../lib/admin/lead-view';
 import { requireAdmin } from '../lib/http/auth';
+import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { uuidParam } from '../lib/validation';
+import { leadListQuery, uuidParam } from '../lib/validation';
 
-/** Admin: `GET /leads/{id}` with its offers and unlocks. */
+/** Admin: `GET /leads` (newest first, filtered, a page at a time) and `GET /leads/{id}` with its offers and unlocks. */
 export const handler = await httpFunction(
   async (req) => {
     requireAdmin(req);
+    if (req.pathParams.id === undefined) {
+      return json(200, await listLeads(await getDb(), parseWith(leadListQuery(), req.query)));
+    }
     const id = uuidParam().safeParse(req.pathParams.id);
     if (!id.success) throw notFound('No lead with this id');
     return json(200, await leadDetail(await getDb(), id.data));

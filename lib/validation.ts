@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { lazy } from './lazy';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
+import { decodeCursor } from './admin/cursor';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start).
 // Schemas are built by functions, on first use, not at import: a function pays only for the
@@ -218,3 +219,166 @@ export type SmsListQuery = z.output<ReturnType<typeof smsListQuery>>;
 export const stripeTasksQuery = lazy(() =>
   z.object({ status: z._default(z.enum(['pending'], { error: 'must be pending' }), 'pending') }),
 );
+
+// ------------------------------------------------------------------------------------------
+// Admin list and report queries. Every value of a query string is a string; an empty one counts
+// as not given (a console form's empty field).
+
+/** `schema` for an optional query parameter: absent or empty is undefined. */
+const param = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.transform((v: unknown) => (v === '' ? undefined : v)),
+    z.optional(schema),
+  );
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
+
+/** Midnight UTC of a calendar date `YYYY-MM-DD`, or undefined (no 2026-02-30, years 1970–9999). */
+export function calendarDate(value: string): Date | undefined {
+  const m = DATE_RE.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < MIN_YEAR || y > MAX_YEAR) return undefined;
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : undefined;
+}
+
+/** A point in time from a query: `date` when given as a calendar date (midnight UTC). */
+export type Instant = { at: Date; date: boolean };
+
+function instant(value: string): Instant | undefined {
+  const day = calendarDate(value);
+  if (day) return { at: day, date: true };
+  const m = DATETIME_RE.exec(value);
+  if (!m || !calendarDate(m[1]!)) return undefined;
+  const [h, min, s, oh, om] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  if (h! > 23 || min! > 59 || s! > 59 || oh! > 23 || om! > 59) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < MIN_YEAR || at.getUTCFullYear() > MAX_YEAR) {
+    return undefined;
+  }
+  return { at, date: false };
+}
+
+const queryText = (max: number) =>
+  z
+    .string({ error: kind('a string') })
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `must be at most ${max} characters`),
+      z.refine(hasNoNul, NUL_MESSAGE),
+    );
+
+const parsed = <T>(parse: (v: string) => T | undefined, message: string) =>
+  z.pipe(
+    z.string({ error: kind('a string') }),
+    z.transform((value, ctx) => {
+      const out = parse(value);
+      if (out === undefined) {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return z.NEVER;
+      }
+      return out;
+    }),
+  );
+
+const INSTANT_MESSAGE = 'must be an ISO date (YYYY-MM-DD) or date-time with an offset (2026-11-26T10:00:00Z)';
+
+/** The exclusive end of a `to`: a date means through the end of that day (UTC). */
+export const endOf = (to: Instant): Date =>
+  to.date ? new Date(to.at.getTime() + 86_400_000) : new Date(to.at.getTime() + 1);
+
+/** Where the object's own fields `names` parsed: a cross-field check runs only then. */
+const fieldsParsed =
+  (...names: string[]) =>
+  (payload: { issues: ReadonlyArray<{ path?: PropertyKey[] | undefined }> }) =>
+    !payload.issues.some((i) => names.includes(String(i.path?.[0])));
+
+/** `GET /leads`: cursor, limit 1..100, and the filters. */
+export const leadListQuery = lazy(() =>
+  z
+    .object({
+      cursor: param(parsed(decodeCursor, 'is not a cursor from this list (use nextCursor as given)')),
+      limit: param(
+        parsed(
+          (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? Number(v) : undefined),
+          'must be a whole number from 1 to 100',
+        ),
+      ),
+      status: param(z.enum(['open', 'full', 'expired'], { error: 'must be open, full or expired' })),
+      category: param(z.pipe(queryText(100), z.transform(normalizeCategory))),
+      zipCode: param(z.pipe(queryText(20), z.transform(normalizeZip))),
+      from: param(parsed(instant, INSTANT_MESSAGE)),
+      to: param(parsed(instant, INSTANT_MESSAGE)),
+      q: param(queryText(200)),
+    })
+    .check(
+      z.refine((o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(), {
+        message: 'must not be before from',
+        path: ['to'],
+        when: fieldsParsed('from', 'to'),
+      }),
+    ),
+);
+export type LeadListQuery = z.output<ReturnType<typeof leadListQuery>>;
+
+/** The longest range `GET /stats` reports on, in days (a leap year). */
+export const STATS_MAX_DAYS = 366;
+const DAY_MESSAGE = 'must be a date (YYYY-MM-DD)';
+const days = (from: Date, to: Date) => Math.round((to.getTime() - from.getTime()) / 86_400_000) + 1;
+
+/** Midnight UTC of today. */
+export const todayUtc = (now = new Date()): Date =>
+  new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+
+/**
+ * The days `GET /stats` covers: `to` defaults to today (UTC), `from` to 29 days before `to`
+ * (30 days in all).
+ */
+export function statsRange(q: { from?: Date | undefined; to?: Date | undefined }): { from: Date; to: Date } {
+  const to = q.to ?? todayUtc();
+  return { from: q.from ?? new Date(to.getTime() - 29 * 86_400_000), to };
+}
+
+/** `GET /stats`: whole days (UTC) `from`..`to`, both included, and the grouping. */
+export const statsQuery = lazy(() =>
+  z
+    .object({
+      from: param(parsed(calendarDate, DAY_MESSAGE)),
+      to: param(parsed(calendarDate, DAY_MESSAGE)),
+      groupBy: z._default(
+        param(z.enum(['day', 'category'], { error: 'must be day or category' })),
+        'day' as const,
+      ),
+    })
+    .check(
+      z.refine(
+        (o) => {
+          const { from, to } = statsRange(o);
+          return from.getTime() <= to.getTime();
+        },
+        {
+          message: 'must not be before from (to defaults to today UTC)',
+          path: ['to'],
+          when: fieldsParsed('from', 'to'),
+        },
+      ),
+      z.refine(
+        (o) => {
+          const { from, to } = statsRange(o);
+          return days(from, to) <= STATS_MAX_DAYS;
+        },
+        {
+          message: `must be at most ${STATS_MAX_DAYS} days from from, both included (to defaults to today UTC)`,
+          path: ['to'],
+          when: fieldsParsed('from', 'to'),
+        },
+      ),
+    ),
+);
+export type StatsQuery = z.output<ReturnType<typeof statsQuery>>;

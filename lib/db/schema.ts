@@ -83,6 +83,8 @@ export const leads = pgTable(
       .on(t.code)
       .where(sql`${t.codeActive}`),
     check('leads_unlock_cap', sql`${t.unlockCount} between 0 and ${t.maxUnlocks}`),
+    /** GET /stats (leads created in a range) and GET /leads (newest first, keyset on created_at, id). */
+    index('leads_created_idx').on(t.createdAt, t.id),
   ],
 );
 
@@ -217,6 +219,10 @@ export const smsMessages = pgTable(
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
     index('sms_messages_resend_of_idx').on(t.resendOf),
+    /** GET /stats: each lead's teaser (the first message, not a resend). */
+    index('sms_messages_teaser_idx')
+      .on(t.leadId)
+      .where(sql`${t.kind} = 'teaser' and ${t.resendOf} is null`),
   ],
 );
 

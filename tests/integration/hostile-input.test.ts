@@ -19,6 +19,7 @@ import { handler as leadRoute } from '../../functions/lead';
 import { handler as payLink } from '../../functions/pay-link';
 import { handler as providers } from '../../functions/providers';
 import { handler as smsStatus } from '../../functions/sms-status';
+import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
 import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../../lib/admin/session';
@@ -807,6 +808,160 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
         ),
       );
       expect(shown, 'no request reached the lead view').toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  // Query parameters the console's forms send, valid ones mixed with hostile values and keys.
+  const queryOf = (valid: Record<string, fc.Arbitrary<string>>) =>
+    fc
+      .tuple(
+        fc.record(
+          Object.fromEntries(
+            Object.entries(valid).map(([k, a]) => [
+              k,
+              fc.oneof({ weight: 8, arbitrary: a }, { weight: 1, arbitrary: hostileString }),
+            ]),
+          ),
+          { requiredKeys: [] },
+        ),
+        fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
+      )
+      .map(([known, extra]) => ({ ...extra, ...known }) as Record<string, string>);
+  const isoDate = fc
+    .date({ min: new Date('1969-12-01'), max: new Date('2027-12-31'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
+  const isoInstant = fc.oneof(
+    isoDate,
+    fc
+      .date({ min: new Date('1969-12-01'), max: new Date('2027-12-31'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc.constantFrom(
+      '2026-02-30',
+      '2026-03-10T24:00:00Z',
+      '2026-03-10T10:00:00+14:00',
+      '9999-12-31T23:59:59Z',
+    ),
+  );
+  const adminAuth = fc.constantFrom(
+    `Bearer ${KEYS.admin}`,
+    `Bearer ${KEYS.admin}`,
+    `Bearer ${KEYS.admin}`,
+    `Bearer ${KEYS.lead}`,
+    '',
+    'Bearer',
+  );
+
+  /** A GET: never a 5xx, a contract error or a 200, 401/403 by the key, and nothing written. */
+  async function checkReport(
+    handler: Handler,
+    path: string,
+    query: Record<string, string>,
+    v: 'v1' | 'v2',
+    authorization: string,
+  ) {
+    const before = await counts();
+    const sent = app.textmagic.sent.length;
+    const res = await invoke(handler, {
+      method: 'GET',
+      path,
+      query,
+      headers: authorization ? { authorization } : {},
+      version: v,
+    });
+    statuses[path.slice(1)] ??= {};
+    statuses[path.slice(1)]![res.status] = (statuses[path.slice(1)]![res.status] ?? 0) + 1;
+    expect(res.status, `${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
+    if (res.status >= 400) expectContractError(res);
+    if (authorization !== `Bearer ${KEYS.admin}`) {
+      expect(res.status).toBe(authorization.includes(KEYS.lead) ? 403 : 401);
+    } else {
+      expect([200, 400]).toContain(res.status);
+    }
+    if (res.status === 400) expect(res.json.error.details?.length ?? 0, res.text).toBeGreaterThan(0);
+    expect(await counts()).toEqual(before);
+    expect(app.textmagic.sent.length).toBe(sent);
+    expect(res.text).not.toContain('jane.client@example.com');
+    return res;
+  }
+
+  it(
+    'GET /leads (hostile query strings: filters, cursors, limits)',
+    async () => {
+      let listed = 0;
+      const cursor = fc.oneof(
+        fc.constant('existing'),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,60}$/),
+        fc
+          .tuple(fc.bigInt({ min: 0n, max: 10n ** 17n }), fc.oneof(fc.uuid(), hostileString))
+          .map(([n, id]) => Buffer.from(`${n}.${id}`).toString('base64url')),
+      );
+      await run(
+        fc.asyncProperty(
+          queryOf({
+            cursor,
+            limit: fc.oneof(
+              fc.integer({ min: -5, max: 150 }).map(String),
+              fc.constantFrom('1e2', '0x10', '50.0'),
+            ),
+            status: fc.constantFrom('open', 'full', 'expired', 'OPEN', ''),
+            category: fc.constantFrom('plumbing', ' Plumbing ', ''),
+            zipCode: fc.constantFrom('78701', '10001', ''),
+            from: isoInstant,
+            to: isoInstant,
+            q: fc.oneof(fc.constant(existing.code), fc.constantFrom('jane', 'Client', '%', '_', '\\')),
+          }),
+          version,
+          adminAuth,
+          async (query, v, authorization) => {
+            if (query.cursor === 'existing') {
+              const first = await invoke(leadRoute, {
+                method: 'GET',
+                path: '/leads',
+                query: { limit: '1' },
+                headers: { authorization: `Bearer ${KEYS.admin}` },
+              });
+              query.cursor = first.json.nextCursor ?? '';
+            }
+            const res = await checkReport(leadRoute, '/leads', query, v, authorization);
+            if (res.status === 200) {
+              listed++;
+              expect(Object.keys(res.json)).toEqual(['leads', 'nextCursor']);
+              expect(res.json.leads.length).toBeLessThanOrEqual(100);
+            }
+          },
+        ),
+      );
+      expect(listed, 'no request reached the list').toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /stats (hostile query strings: ranges and groupings)',
+    async () => {
+      let reported = 0;
+      await run(
+        fc.asyncProperty(
+          queryOf({
+            from: isoDate,
+            to: isoDate,
+            groupBy: fc.constantFrom('day', 'category', 'DAY', 'week', ''),
+          }),
+          version,
+          adminAuth,
+          async (query, v, authorization) => {
+            const res = await checkReport(statsRoute, '/stats', query, v, authorization);
+            if (res.status === 200) {
+              reported++;
+              expect(Object.keys(res.json)).toEqual(['from', 'to', 'groupBy', 'groups', 'total']);
+              if (res.json.groupBy === 'day') expect(res.json.groups.length).toBeLessThanOrEqual(366);
+            }
+          },
+        ),
+        Math.ceil(NUM_RUNS / 2),
+      );
+      expect(reported, 'no request reached the report').toBeGreaterThan(0);
     },
     TIMEOUT,
   );
