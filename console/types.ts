@@ -45,7 +45,18 @@ export type TimelineEvent = {
   providerId?: string | null;
   providerName?: string | null;
   smsId?: number | string | null;
-  detail?: string | null;
+  /** By kind (lib/admin/lead-view.ts): a reply's text and outcome, a payment's amount, an SMS's state. */
+  detail?: {
+    text?: string;
+    outcome?: string;
+    status?: string;
+    delivery?: string | Record<string, string> | null;
+    needsAttention?: boolean;
+    smsKind?: string;
+    amountCents?: number;
+    currency?: string;
+    pastCap?: boolean;
+  } | null;
 };
 
 export type LeadSms = {

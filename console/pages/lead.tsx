@@ -7,50 +7,40 @@ import { useApi } from '../use-api';
 const KINDS: Record<string, string> = {
   created: 'Lead created',
   teaser: 'Teaser sent',
-  offer: 'Offered',
   reply: 'Replied',
-  yes: 'Replied YES',
   link_opened: 'Opened the pay link',
   checkout_created: 'Checkout created',
-  payment: 'Paid',
-  unlock: 'Paid (unlocked)',
-  refund: 'Refunded',
+  paid: 'Paid',
+  refunded: 'Refunded',
   sms: 'SMS',
+  full: 'Sold out',
+  expired: 'Expired',
 };
 const kindLabel = (kind: string) => KINDS[kind] ?? kind.replaceAll('_', ' ');
 
-/** The server's timeline, or one pieced together from the offers, unlocks and SMS. */
-function timelineOf(lead: LeadDetail): TimelineEvent[] {
-  if (Array.isArray(lead.timeline)) return lead.timeline;
-  const events: TimelineEvent[] = [{ at: lead.createdAt, kind: 'created' }];
-  for (const o of lead.offers)
-    events.push({
-      at: o.createdAt,
-      kind: 'offer',
-      providerId: o.providerId,
-      providerName: o.providerName,
-      detail: o.status,
-    });
-  const names = new Map(lead.offers.map((o) => [o.providerId, o.providerName]));
-  for (const u of lead.unlocks) {
-    events.push({
-      at: u.createdAt,
-      kind: 'unlock',
-      providerId: u.providerId,
-      providerName: names.get(u.providerId),
-      detail: money(u.amountCents, u.currency),
-    });
-    if (u.refunded)
-      events.push({
-        at: u.createdAt,
-        kind: 'refund',
-        providerId: u.providerId,
-        providerName: names.get(u.providerId),
-      });
+const deliveryText = (d: string | Record<string, string> | null | undefined) =>
+  d == null ? '' : typeof d === 'string' ? d : Object.values(d).join(', ');
+
+/** What an event adds to its label, as plain text (a reply's text stays text). */
+function eventDetail(e: TimelineEvent): string {
+  const d = e.detail;
+  if (!d) return '';
+  switch (e.kind) {
+    case 'reply':
+      return `“${d.text ?? ''}” (${d.outcome ?? ''})`;
+    case 'paid':
+      return d.amountCents === undefined ? '' : money(d.amountCents, d.currency);
+    case 'refunded':
+      if (d.pastCap) return `past the cap, refund ${d.status ?? ''}`;
+      return d.amountCents === undefined ? '' : money(d.amountCents, d.currency);
+    case 'teaser':
+    case 'sms': {
+      const parts = [d.smsKind, d.status, deliveryText(d.delivery)].filter(Boolean);
+      return parts.join(' · ') + (d.needsAttention ? ' · needs attention' : '');
+    }
+    default:
+      return '';
   }
-  for (const m of lead.sms)
-    if (m.sentAt) events.push({ at: m.sentAt, kind: 'sms', smsId: m.id, detail: `${m.kind}: ${m.status}` });
-  return events.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function LeadPage(props: { id: string }) {
@@ -63,7 +53,7 @@ export function LeadPage(props: { id: string }) {
       </>
     );
   if (!lead) return <Loading what="the lead" />;
-  const timeline = timelineOf(lead);
+  const timeline = lead.timeline ?? [];
   return (
     <>
       <p>
@@ -115,7 +105,7 @@ export function LeadPage(props: { id: string }) {
                 )}
               </>
             )}
-            {e.detail && <span class="detail"> {e.detail}</span>}
+            {eventDetail(e) && <span class="detail"> {eventDetail(e)}</span>}
           </li>
         ))}
       </ol>
