@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, toSignIn } from '../api';
 import { useSandbox } from '../sandbox/available';
+import { Loading } from './bits';
 
 const PAGES = [
   { href: '/', label: 'Dashboard' },
@@ -20,8 +21,17 @@ export function Layout(props: { children: ComponentChildren }) {
   const [location] = useLocation();
   const [open, setOpen] = useState(false);
   const sandbox = useSandbox();
-  // Signed in? A 401 sends the operator to the sign-in page (api.ts), whatever the page asks next.
-  useEffect(() => void api('/admin/session').catch(() => undefined), [location]);
+  // Signed in? Asked on every page change; a 401 sends the operator to the sign-in page (api.ts).
+  // The pages wait for the first answer, so a signed-out browser asks the API for nothing else.
+  const [signedIn, setSignedIn] = useState(false);
+  useEffect(
+    () =>
+      void api('/admin/session').then(
+        () => setSignedIn(true),
+        () => undefined,
+      ),
+    [location],
+  );
   // `SANDBOX &&` first: in the deployed build the sandbox pages' names go too.
   const pages = SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
   const current = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
@@ -72,7 +82,7 @@ export function Layout(props: { children: ComponentChildren }) {
           </ul>
         </nav>
       </header>
-      <main class="container">{props.children}</main>
+      <main class="container">{signedIn ? props.children : <Loading />}</main>
     </>
   );
 }

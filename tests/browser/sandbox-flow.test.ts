@@ -118,7 +118,6 @@ describe('the sandbox, by clicking', () => {
       expect(texts.join('\n')).not.toContain('Jane Client');
     }
     expect(await thread('+15125550104')).toEqual([]);
-    await screenshots('phones');
   });
 
   it('YES from one phone brings the pay link; Pay on the local checkout page brings the details', async () => {
@@ -139,6 +138,7 @@ describe('the sandbox, by clicking', () => {
     const after = await waitForText(PAT, (t) => t.some((m) => m.includes('Jane Client')));
     expect(after.join('\n')).toContain('512');
     expect((await thread(SAM)).join('\n')).not.toContain('Jane Client');
+    await screenshots('phones');
   });
 
   it('shows the lead unlocked on its page, with the whole timeline', async () => {
