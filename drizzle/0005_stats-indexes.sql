@@ -1,2 +1,0 @@
-CREATE INDEX "leads_created_idx" ON "leads" USING btree ("created_at","id");--> statement-breakpoint
-CREATE INDEX "sms_messages_teaser_idx" ON "sms_messages" USING btree ("lead_id") WHERE "sms_messages"."kind" = 'teaser' and "sms_messages"."resend_of" is null;
