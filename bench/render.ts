@@ -5,9 +5,11 @@
  */
 import type { ColdStart, Reference } from './cold-start';
 import type { measureRequests } from './requests';
+import type { measureStats } from './stats';
 import { machine, table, when } from '../scripts/markdown';
 
 export type BenchRequests = Awaited<ReturnType<typeof measureRequests>>;
+export type BenchStats = Awaited<ReturnType<typeof measureStats>>;
 
 /** The shape of bench/results.json. */
 export type BenchResults = {
@@ -21,6 +23,7 @@ export type BenchResults = {
   coldStartReferences?: Reference[];
   machineFactor?: number;
   requests?: BenchRequests;
+  stats?: BenchStats;
 };
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
@@ -30,12 +33,20 @@ const verdict = (pass: boolean | undefined) => (pass === undefined ? '' : pass ?
 
 export function runLine(r: BenchResults): string {
   const samples = r.quick ? 'quick run (`BENCH_QUICK=1`, fewer samples)' : 'full samples';
-  const parts = [r.coldStart ? 'cold start' : '', r.requests ? 'requests' : ''].filter(Boolean);
-  const missing = [r.coldStart ? '' : 'cold start', r.requests ? '' : 'requests'].filter(Boolean);
+  const parts = [
+    r.coldStart ? 'cold start' : '',
+    r.requests ? 'requests' : '',
+    r.stats ? 'admin reports' : '',
+  ].filter(Boolean);
+  const missing = [
+    r.coldStart ? '' : 'cold start',
+    r.requests ? '' : 'requests',
+    r.stats ? '' : 'admin reports',
+  ].filter(Boolean);
   return (
     `Last run: ${when(r.date)}, Node ${r.node}, ${machine(r.cpus, r.cpuModel)}, ${samples}` +
-    `${r.seconds === undefined ? '' : `, ${Math.round(r.seconds)} s`}; measured: ${parts.join(' and ') || 'nothing'}` +
-    `${missing.length ? `; not in this run: ${missing.join(' and ')} (see \`BENCH_ONLY\`)` : ''}.`
+    `${r.seconds === undefined ? '' : `, ${Math.round(r.seconds)} s`}; measured: ${parts.join(', ') || 'nothing'}` +
+    `${missing.length ? `; not in this run: ${missing.join(', ')} (see \`BENCH_ONLY\`)` : ''}.`
   );
 }
 
@@ -80,11 +91,16 @@ const METHOD = `## How it is measured
 - **Containers behind a pooler.** Worker threads, each with its own pool at the default
   \`DATABASE_POOL_MAX\`, post leads through a real PgBouncer in transaction mode while the client
   connections on the pooler and its server connections to Postgres are sampled.
+- **Admin reports at 100,000 leads.** A database of its own, filled in SQL (generate_series, a
+  deterministic hash per row) with a year of leads and their offers, replies, links, checkouts,
+  unlocks, refunds and SMS; \`GET /stats\` and \`GET /leads\` invoked in-process, interleaved in
+  each round with the baseline \`select count(*) from leads\` (a full pass over the table the
+  reports read). Budget: \`GET /stats\` median under 200 ms.
 - **SMS cost.** Segments of the teaser and pay-link SMS, and the details as messages and parts,
   for realistic leads.
 
 \`npm run bench\` takes about 2 minutes on 2 CPUs (\`BENCH_QUICK=1\` for fewer samples,
-\`BENCH_ONLY=cold\` or \`BENCH_ONLY=requests\` for one half); it writes \`bench/results.json\` and this
+\`BENCH_ONLY=cold\`, \`requests\` or \`stats\` for one section); it writes \`bench/results.json\` and this
 page. \`npm run docs:figures\` re-renders this page from \`bench/results.json\` without measuring.
 Cold-start ratios move by about ±0.15× from run to run on a shared 2-CPU machine.`;
 
@@ -303,7 +319,23 @@ export function requestsSection(r: BenchResults): string {
   ].join('\n\n');
 }
 
+export function statsSection(r: BenchResults): string {
+  const s = r.stats;
+  if (!s) return '## Admin reports at 100,000 leads\n\nNot measured in this run.';
+  const d = s.dataset;
+  return [
+    '## Admin reports at 100,000 leads',
+    `Generated: ${d.leads} leads, ${d.offers} offers, ${d.unlocks} unlocks, ${d.sms} SMS ` +
+      `(${s.generateSeconds.toFixed(0)} s); ${s.rounds} rounds. Baseline \`${s.baseline.name}\`: ` +
+      `median ${ms(s.baseline.p50)}, p95 ${ms(s.baseline.p95)}; \`select 1\`: median ${ms(s.select1.p50)}.`,
+    table(
+      ['request', 'median', 'p95', 'ratio to baseline', `budget (median ≤ ${s.budgetMs} ms)`],
+      s.routes.map((x) => [x.name, ms(x.p50), ms(x.p95), times(x.ratio), verdict(x.pass)]),
+    ),
+  ].join('\n\n');
+}
+
 /** The whole page. */
 export function renderPerformance(r: BenchResults): string {
-  return `${[INTRO, runLine(r), METHOD, coldSection(r), requestsSection(r)].join('\n\n')}\n`;
+  return `${[INTRO, runLine(r), METHOD, coldSection(r), requestsSection(r), statsSection(r)].join('\n\n')}\n`;
 }

@@ -6,7 +6,7 @@
  *
  *   npm run bench                  everything (a few minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench    fewer samples
- *   BENCH_ONLY=cold|requests       one half
+ *   BENCH_ONLY=cold|requests|stats one section (the others keep their last figures)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,12 +14,13 @@ import { writeMarkdown } from '../scripts/write-markdown';
 import { measureColdStarts } from './cold-start';
 import { renderPerformance, type BenchResults } from './render';
 import { measureRequests } from './requests';
+import { measureStats } from './stats';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
 
 const started = Date.now();
-// A run of one half keeps the other half's figures from the last run (the page shows both).
+// A run of one section keeps the other sections' figures from the last run (the page shows all).
 const previous = (() => {
   try {
     return JSON.parse(readFileSync('bench/results.json', 'utf8')) as BenchResults;
@@ -27,9 +28,11 @@ const previous = (() => {
     return undefined;
   }
 })();
+const keeps = (section: string) => only !== undefined && only !== section;
 const results: BenchResults = {
-  ...(only === 'cold' && previous?.requests && { requests: previous.requests }),
-  ...(only === 'requests' &&
+  ...(keeps('requests') && previous?.requests && { requests: previous.requests }),
+  ...(keeps('stats') && previous?.stats && { stats: previous.stats }),
+  ...(keeps('cold') &&
     previous?.coldStart && {
       coldStart: previous.coldStart,
       coldStartReferences: previous.coldStartReferences,
@@ -41,13 +44,14 @@ const results: BenchResults = {
   cpuModel: os.cpus()[0]?.model,
   quick,
 };
-if (only !== 'requests') {
+if (!keeps('cold')) {
   const measured = await measureColdStarts('.esbuild/bench', quick ? 10 : 21);
   results.coldStart = measured.functions;
   results.coldStartReferences = measured.references;
   results.machineFactor = measured.machineFactor;
 }
-if (only !== 'cold') results.requests = await measureRequests({ quick });
+if (!keeps('requests')) results.requests = await measureRequests({ quick });
+if (!keeps('stats')) results.stats = await measureStats({ quick });
 results.seconds = (Date.now() - started) / 1000;
 writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
 await writeMarkdown('docs/performance.md', renderPerformance(results));

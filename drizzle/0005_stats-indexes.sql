@@ -1,2 +1,3 @@
-CREATE INDEX "leads_created_idx" ON "leads" USING btree ("created_at","id");--> statement-breakpoint
-CREATE INDEX "sms_messages_teaser_idx" ON "sms_messages" USING btree ("lead_id") WHERE "sms_messages"."kind" = 'teaser' and "sms_messages"."resend_of" is null;
+CREATE INDEX "leads_created_idx" ON "leads" USING btree ("created_at","id","category");--> statement-breakpoint
+CREATE INDEX "offers_funnel_idx" ON "offers" USING btree ("lead_id","accepted_at","link_opened_at","checkout_created_at");--> statement-breakpoint
+CREATE INDEX "sms_messages_teaser_idx" ON "sms_messages" USING btree ("lead_id","sent_at") WHERE "sms_messages"."kind" = 'teaser' and "sms_messages"."resend_of" is null and "sms_messages"."status" = 'sent';

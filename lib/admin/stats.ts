@@ -56,7 +56,7 @@ export async function stats(db: Database, q: StatsQuery) {
     'stats',
     sql`
       with l as materialized (
-        select l.id, ${key} as key, t.sent_at as teaser_at, t.id is not null as teased
+        select l.id, ${key} as key, t.sent_at as teaser_at, t.lead_id is not null as teased
         from leads l
         left join sms_messages t
           on t.lead_id = l.id and t.kind = 'teaser' and t.resend_of is null and t.status = 'sent'

@@ -84,7 +84,8 @@ export const leads = pgTable(
       .where(sql`${t.codeActive}`),
     check('leads_unlock_cap', sql`${t.unlockCount} between 0 and ${t.maxUnlocks}`),
     /** GET /stats (leads created in a range) and GET /leads (newest first, keyset on created_at, id). */
-    index('leads_created_idx').on(t.createdAt, t.id),
+    // With category, GET /stats reads the range's leads from the index alone.
+    index('leads_created_idx').on(t.createdAt, t.id, t.category),
   ],
 );
 
@@ -117,6 +118,8 @@ export const offers = pgTable(
   (t) => [
     uniqueIndex('offers_lead_provider_idx').on(t.leadId, t.providerId),
     index('offers_provider_idx').on(t.providerId),
+    /** GET /stats: a lead's funnel steps from the index alone (an index-only scan per lead). */
+    index('offers_funnel_idx').on(t.leadId, t.acceptedAt, t.linkOpenedAt, t.checkoutCreatedAt),
   ],
 );
 
@@ -219,10 +222,10 @@ export const smsMessages = pgTable(
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
     index('sms_messages_resend_of_idx').on(t.resendOf),
-    /** GET /stats: each lead's teaser (the first message, not a resend). */
+    /** GET /stats: each lead's teaser once sent (the first message, not a resend), with its time. */
     index('sms_messages_teaser_idx')
-      .on(t.leadId)
-      .where(sql`${t.kind} = 'teaser' and ${t.resendOf} is null`),
+      .on(t.leadId, t.sentAt)
+      .where(sql`${t.kind} = 'teaser' and ${t.resendOf} is null and ${t.status} = 'sent'`),
   ],
 );
 
