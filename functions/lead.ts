@@ -12,7 +12,8 @@ import { leadListQuery, uuidParam } from '../lib/validation';
 export const handler = await httpFunction(
   async (req) => {
     requireAdmin(req);
-    if (req.pathParams.id === undefined) {
+    // `GET /leads` exactly; anything under /leads/ is one lead (an empty or bad id is a 404).
+    if (req.path === '/leads' && req.pathParams.id === undefined) {
       return json(200, await listLeads(await getDb(), parseWith(leadListQuery(), req.query)));
     }
     const id = uuidParam().safeParse(req.pathParams.id);

@@ -101,10 +101,12 @@ describe.runIf(poolerAvailable())('behind PgBouncer in transaction mode', () => 
       await direct.end();
       // Every table of lib/db/schema.ts, once.
       expect(rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+        'heartbeats',
         'inbound_sms',
         'leads',
         'offers',
         'providers',
+        'sign_in_failures',
         'sms_delivery_reports',
         'sms_messages',
         'stripe_events',
