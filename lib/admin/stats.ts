@@ -25,16 +25,22 @@ export type Funnel = {
   medianTeaserToPaymentSeconds: number | null;
 };
 
-/** One aggregate row of the statement below; `key` null is the total over the range. */
-type Counted = { key: string | null } & Record<string, number | string | null>;
-type Totals = {
-  leads: Counted[];
-  offers: Counted[];
-  unlocks: Counted[];
-  revenue: Array<{ key: string | null; currency: string; gross: number; refunded: number }>;
-};
+/** The aggregate rows of the statement below; `key` null is the total over the range. */
+type CountRow = { key: string | null; currency: string } & Record<
+  (typeof COUNTED)[number] | 'gross' | 'refunded',
+  number | string
+>;
+type Totals = { counts: CountRow[]; medians: Array<{ key: string | null; median: number | null }> };
+const COUNTED = [
+  'leads',
+  'teasersSent',
+  'yesReplies',
+  'linksOpened',
+  'checkoutsCreated',
+  'paidUnlocks',
+  'refunds',
+] as const;
 
-const NONE: Counted = { key: null };
 const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
@@ -42,90 +48,72 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
  * The funnel of the leads created in `from`..`to` (whole UTC days, both included), per day or per
  * category and in total. A lead's whole funnel belongs to the group it was created in: its
  * offers, whether its teaser went out, the replies, links, checkouts and unlocks that followed,
- * whenever they happened. One statement: the range's leads (through leads_created_idx) with their
- * teaser, then the offers and unlocks of those leads, each aggregated per group and in total by
- * grouping sets.
+ * whenever they happened. One statement over two tables the database keeps for this (drizzle/0006):
+ * a row per lead with its counts (`lead_funnels`), and each payment stamped with its lead's day,
+ * category and seconds from the teaser (`unlocks_funnel_idx`, for the exact medians).
  */
 export async function stats(db: Database, q: StatsQuery) {
   const { from, to } = statsRange(q);
   const end = new Date(to.getTime() + DAY_MS);
-  const key =
-    q.groupBy === 'day' ? sql`to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD')` : sql`l.category`;
+  const [lo, hi] = [from.toISOString(), end.toISOString()];
+  const day = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD')`);
+  const [leadKey, unlockKey] =
+    q.groupBy === 'day'
+      ? [day('f.created_at'), day('u.lead_created_at')]
+      : [sql`f.category`, sql`u.lead_category`];
   const [row] = await rows<{ totals: Totals }>(
     db,
     'stats',
     sql`
-      with l as materialized (
-        select l.id, ${key} as key, t.sent_at as teaser_at, t.lead_id is not null as teased
-        from leads l
-        left join sms_messages t
-          on t.lead_id = l.id and t.kind = 'teaser' and t.resend_of is null and t.status = 'sent'
-        where l.created_at >= ${from.toISOString()}::timestamptz and l.created_at < ${end.toISOString()}::timestamptz
+      with counts as (
+        select ${leadKey} as key, f.currency,
+          count(*) as leads,
+          coalesce(sum(f.offers) filter (where f.teaser_sent_at is not null), 0) as "teasersSent",
+          sum(f.yes_replies) as "yesReplies",
+          sum(f.links_opened) as "linksOpened",
+          sum(f.checkouts_created) as "checkoutsCreated",
+          sum(f.paid_unlocks) as "paidUnlocks",
+          sum(f.refunds) as refunds,
+          sum(f.gross_cents) as gross,
+          sum(f.refunded_cents) as refunded
+        from lead_funnels f
+        where f.created_at >= ${lo}::timestamptz and f.created_at < ${hi}::timestamptz
+        group by grouping sets ((key, f.currency), (f.currency))
       ),
-      lead_counts as (
-        select key, count(*) as leads from l group by grouping sets ((key), ())
-      ),
-      offer_counts as (
-        select l.key,
-          count(*) filter (where l.teased) as "teasersSent",
-          count(o.accepted_at) as "yesReplies",
-          count(o.link_opened_at) as "linksOpened",
-          count(o.checkout_created_at) as "checkoutsCreated"
-        from l join offers o on o.lead_id = l.id
-        group by grouping sets ((l.key), ())
-      ),
-      unlock_rows as materialized (
-        select l.key, l.teaser_at, u.created_at, u.refunded_at, u.amount_cents, u.currency
-        from l join unlocks u on u.lead_id = l.id
-      ),
-      unlock_counts as (
-        select key,
-          count(*) as "paidUnlocks",
-          count(refunded_at) as refunds,
-          percentile_cont(0.5) within group (order by extract(epoch from created_at - teaser_at)) as median
-        from unlock_rows
+      medians as (
+        select ${unlockKey} as key,
+          percentile_cont(0.5) within group (order by u.teaser_seconds) as median
+        from unlocks u
+        where u.lead_created_at >= ${lo}::timestamptz and u.lead_created_at < ${hi}::timestamptz
         group by grouping sets ((key), ())
-      ),
-      revenue as (
-        select key, currency,
-          sum(amount_cents) as gross,
-          coalesce(sum(amount_cents) filter (where refunded_at is not null), 0) as refunded
-        from unlock_rows
-        group by grouping sets ((key, currency), (currency))
       )
       select json_build_object(
-        'leads', (select coalesce(json_agg(lead_counts), '[]') from lead_counts),
-        'offers', (select coalesce(json_agg(offer_counts), '[]') from offer_counts),
-        'unlocks', (select coalesce(json_agg(unlock_counts), '[]') from unlock_counts),
-        'revenue', (select coalesce(json_agg(revenue), '[]') from revenue)
+        'counts', (select coalesce(json_agg(counts), '[]') from counts),
+        'medians', (select coalesce(json_agg(medians), '[]') from medians)
       ) as totals
     `,
   );
   const totals = row!.totals;
-  const currencies = [...new Set(totals.revenue.map((r) => r.currency))].sort();
-  const byKey = <T extends { key: string | null }>(list: T[]) => new Map(list.map((r) => [r.key, r]));
-  const [leadsBy, offersBy, unlocksBy] = [byKey(totals.leads), byKey(totals.offers), byKey(totals.unlocks)];
-
-  const revenueBy = new Map(totals.revenue.map((r) => [`${r.key ?? ''}\u0000${r.currency}`, r]));
+  // Revenue in each currency that had a payment in the range, zeros included in every group.
+  const currencies = [
+    ...new Set(totals.counts.filter((r) => r.key === null && num(r.paidUnlocks) > 0).map((r) => r.currency)),
+  ].sort();
+  const countsBy = new Map<string | null, CountRow[]>();
+  for (const r of totals.counts) countsBy.set(r.key, [...(countsBy.get(r.key) ?? []), r]);
+  const medians = new Map(totals.medians.map((r) => [r.key, r.median]));
   const funnel = (k: string | null): Funnel => {
-    const o = offersBy.get(k) ?? NONE;
-    const u = unlocksBy.get(k) ?? NONE;
-    const f = {
-      leads: num(leadsBy.get(k)?.leads),
-      teasersSent: num(o.teasersSent),
-      yesReplies: num(o.yesReplies),
-      linksOpened: num(o.linksOpened),
-      checkoutsCreated: num(o.checkoutsCreated),
-      paidUnlocks: num(u.paidUnlocks),
-      refunds: num(u.refunds),
-    };
+    const list = countsBy.get(k) ?? [];
+    const f = Object.fromEntries(
+      COUNTED.map((c) => [c, list.reduce((sum, r) => sum + num(r[c]), 0)]),
+    ) as Record<(typeof COUNTED)[number], number>;
     const revenue: Record<string, Money> = {};
     for (const c of currencies) {
-      const r = revenueBy.get(`${k ?? ''}\u0000${c}`);
+      const r = list.find((x) => x.currency === c);
       const [gross, refunded] = [num(r?.gross), num(r?.refunded)];
       revenue[c] = { grossCents: gross, refundedCents: refunded, netCents: gross - refunded };
     }
-    const median = u.median === undefined || u.median === null ? null : num(u.median);
+    const m = medians.get(k);
+    const median = m === undefined || m === null ? null : num(m);
     return {
       ...f,
       revenue,
@@ -146,10 +134,7 @@ export async function stats(db: Database, q: StatsQuery) {
       ? Array.from({ length: Math.round((end.getTime() - from.getTime()) / DAY_MS) }, (_, i) =>
           isoDay(new Date(from.getTime() + i * DAY_MS)),
         )
-      : totals.leads
-          .map((r) => r.key)
-          .filter((k): k is string => k !== null)
-          .sort();
+      : [...countsBy.keys()].filter((k): k is string => k !== null).sort();
   return {
     from: isoDay(from),
     to: isoDay(to),

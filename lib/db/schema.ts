@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -118,8 +119,6 @@ export const offers = pgTable(
   (t) => [
     uniqueIndex('offers_lead_provider_idx').on(t.leadId, t.providerId),
     index('offers_provider_idx').on(t.providerId),
-    /** GET /stats: a lead's funnel steps from the index alone (an index-only scan per lead). */
-    index('offers_funnel_idx').on(t.leadId, t.acceptedAt, t.linkOpenedAt, t.checkoutCreatedAt),
   ],
 );
 
@@ -145,8 +144,50 @@ export const unlocks = pgTable(
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
     refundedAt: tstz('refunded_at'),
     createdAt: createdAt(),
+    /**
+     * Copied from the lead by the trigger `unlocks_stamp` (drizzle/0006): when the lead was
+     * created, its category, and the seconds from its teaser to this payment, so that GET /stats
+     * takes the median of a range's payments from one index alone.
+     */
+    leadCreatedAt: tstz('lead_created_at'),
+    leadCategory: text('lead_category'),
+    teaserSeconds: doublePrecision('teaser_seconds'),
   },
-  (t) => [index('unlocks_lead_idx').on(t.leadId)],
+  (t) => [
+    index('unlocks_lead_idx').on(t.leadId),
+    /** A provider's purchases: their page, and their spend in a period. */
+    index('unlocks_provider_idx').on(t.providerId, t.createdAt),
+    /** GET /stats: the medians of a range's payments from the index alone. */
+    index('unlocks_funnel_idx').on(t.leadCreatedAt, t.leadCategory, t.teaserSeconds),
+  ],
+);
+
+/**
+ * Each lead's funnel in one row, kept by triggers on leads, offers, sms_messages and unlocks
+ * (drizzle/0006) in the transaction of each change: GET /stats sums a range of these rows
+ * instead of joining every offer, SMS and unlock. Never written by our code.
+ */
+export const leadFunnels = pgTable(
+  'lead_funnels',
+  {
+    leadId: uuid('lead_id')
+      .primaryKey()
+      .references(() => leads.id),
+    createdAt: tstz('created_at').notNull(),
+    category: text('category').notNull(),
+    currency: text('currency').notNull(),
+    /** When the lead's teaser (the first message, not a resend) was sent; null until then. */
+    teaserSentAt: tstz('teaser_sent_at'),
+    offers: integer('offers').notNull().default(0),
+    yesReplies: integer('yes_replies').notNull().default(0),
+    linksOpened: integer('links_opened').notNull().default(0),
+    checkoutsCreated: integer('checkouts_created').notNull().default(0),
+    paidUnlocks: integer('paid_unlocks').notNull().default(0),
+    refunds: integer('refunds').notNull().default(0),
+    grossCents: bigint('gross_cents', { mode: 'number' }).notNull().default(0),
+    refundedCents: bigint('refunded_cents', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('lead_funnels_created_idx').on(t.createdAt)],
 );
 
 /**
@@ -222,10 +263,8 @@ export const smsMessages = pgTable(
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
     index('sms_messages_resend_of_idx').on(t.resendOf),
-    /** GET /stats: each lead's teaser once sent (the first message, not a resend), with its time. */
-    index('sms_messages_teaser_idx')
-      .on(t.leadId, t.sentAt)
-      .where(sql`${t.kind} = 'teaser' and ${t.resendOf} is null and ${t.status} = 'sent'`),
+    /** A lead's messages: its page's timeline and the Attention queries. */
+    index('sms_messages_lead_idx').on(t.leadId),
   ],
 );
 

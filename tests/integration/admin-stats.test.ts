@@ -244,6 +244,21 @@ describe('GET /stats', () => {
     expect(one.json.total).toMatchObject({ leads: 2, refunds: 1 });
   });
 
+  it('the counts the triggers kept through every step equal a recount from the tables', async () => {
+    const snapshot = async () => {
+      const funnels = await app.db.query('select * from lead_funnels order by lead_id');
+      const stamps = await app.db.query(
+        'select id, lead_created_at, lead_category, teaser_seconds from unlocks order by id',
+      );
+      return { funnels, stamps };
+    };
+    const kept = await snapshot();
+    expect(kept.funnels.length).toBeGreaterThanOrEqual(Object.keys(m).length);
+    expect(kept.stamps.some((s) => s.teaser_seconds !== null)).toBe(true);
+    await app.db.query('select lead_funnels_rebuild()');
+    expect(await snapshot()).toEqual(kept);
+  });
+
   it('defaults to the last 30 days through today (UTC), by day', async () => {
     const res = await getStats({});
     expect(res.status, res.text).toBe(200);

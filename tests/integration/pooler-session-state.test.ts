@@ -103,6 +103,7 @@ describe.runIf(poolerAvailable())('behind PgBouncer in transaction mode', () => 
       expect(rows.map((r: { table_name: string }) => r.table_name)).toEqual([
         'heartbeats',
         'inbound_sms',
+        'lead_funnels',
         'leads',
         'offers',
         'providers',
