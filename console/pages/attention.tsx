@@ -11,10 +11,17 @@ function RetryButton(props: { sms: SmsRow; onDone: () => void }) {
   const retry = async () => {
     setState({ busy: true });
     try {
-      const res = await api<{ retried: boolean }>(`/sms/${encodeURIComponent(String(props.sms.id))}/retry`, {
-        method: 'POST',
-      });
-      setState({ done: res.retried ? 'Queued again' : 'Already queued' });
+      const res = await api<{ retried: boolean; sms: SmsRow }>(
+        `/sms/${encodeURIComponent(String(props.sms.id))}/retry`,
+        { method: 'POST' },
+      );
+      // Sent at once when TextMagic answers; else queued for the dispatcher (within a minute).
+      const done = !res.retried
+        ? 'Retried before'
+        : res.sms.status === 'sent'
+          ? 'Sent'
+          : `Queued again (${res.sms.status})`;
+      setState({ done });
       props.onDone();
     } catch (e) {
       setState({ error: (e as Error).message });

@@ -4,6 +4,7 @@ import { leads, providers, smsMessages } from '../db/schema';
 import { conflict, notFound } from '../errors';
 import { log } from '../log';
 import { encodeIdCursor, type SmsListQuery } from '../validation';
+import { claimedNow, sendClaimedNow } from '../unlock/outbox';
 import { needsAttention } from './attention';
 
 /** The columns the operator sees of an SMS: never its body (it may hold the client's contact). */
@@ -81,8 +82,9 @@ export async function listSms(
 }
 
 /**
- * `POST /sms/{id}/retry`: a failed SMS queued again, due now, with all its tries back, once. One
- * conditional statement, so that concurrent retries queue it once; the dispatcher sends it.
+ * `POST /sms/{id}/retry`: a failed SMS queued again with all its tries back, once. One
+ * conditional statement, so that concurrent retries queue it once; it is written claimed by this
+ * request, which sends it at once like a reply (the dispatcher takes it if that fails).
  * `retried` false: it was queued again before (whatever became of it since).
  */
 export async function retrySms(db: Database, id: number): Promise<{ sms: SmsAdminView; retried: boolean }> {
@@ -90,13 +92,13 @@ export async function retrySms(db: Database, id: number): Promise<{ sms: SmsAdmi
     .update(smsMessages)
     .set({
       status: 'queued',
-      attempts: 0,
-      nextAttemptAt: sql`now()`,
+      ...claimedNow,
       retriedAt: sql`now()`,
       updatedAt: sql`now()`,
     })
     .where(and(eq(smsMessages.id, id), eq(smsMessages.status, 'failed'), isNull(smsMessages.retriedAt)))
-    .returning({ id: smsMessages.id, leadId: smsMessages.leadId, providerId: smsMessages.providerId });
+    .returning();
+  if (queued.length > 0) await sendClaimedNow(db, queued);
   const [row] = await selectSms(db).where(eq(smsMessages.id, id));
   if (!row) throw notFound('No SMS with this id');
   if (queued.length > 0) {

@@ -209,8 +209,9 @@ describe('POST /sms/{id}/retry', () => {
       )
     )[0]!;
 
-  it('202 the first time: queued, due now, every try back; 200 retried:false after; the dispatcher sends it once', async () => {
+  it('202 the first time: every try back and sent at once; 200 retried:false after; sent exactly once', async () => {
     const f = await failedTeaser();
+    const before = app.textmagic.sent.length;
     const first = await retry(f.smsId);
     expect(first.status, first.text).toBe(202);
     expect(Object.keys(first.json).sort()).toEqual(['retried', 'sms']);
@@ -218,30 +219,38 @@ describe('POST /sms/{id}/retry', () => {
     expect(Object.keys(first.json.sms).sort()).toEqual(ROW_KEYS);
     expect(first.json.sms).toMatchObject({
       id: f.smsId,
-      status: 'queued',
-      attempts: 0,
+      status: 'sent',
+      attempts: 1,
       needsAttention: false,
       retriedAt: expect.any(String),
     });
     expect(first.text).not.toContain(f.body);
-    expect(await smsRow(f.smsId)).toMatchObject({ status: 'queued', attempts: 0, due: true });
-
-    const again = await retry(f.smsId);
-    expect(again.status, again.text).toBe(200);
-    expect(again.json).toMatchObject({ retried: false, sms: { id: f.smsId, status: 'queued' } });
-    expect(again.json.sms.retriedAt).toBe(first.json.sms.retriedAt);
-
-    const before = app.textmagic.sent.length;
-    await dispatchDue(await getDb());
     const sent = smsSentTo(app, f.provider.phone, before);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.text).toBe(f.body);
     expect(await smsRow(f.smsId)).toMatchObject({ status: 'sent', attempts: 1 });
-    // Sent: a retry now changes nothing and says it was retried before.
-    const after = await writesNothing(app, () => retry(f.smsId));
-    expect(after.status).toBe(200);
-    expect(after.json).toMatchObject({ retried: false, sms: { status: 'sent', needsAttention: false } });
+
+    const again = await writesNothing(app, () => retry(f.smsId));
+    expect(again.status, again.text).toBe(200);
+    expect(again.json).toMatchObject({ retried: false, sms: { id: f.smsId, status: 'sent' } });
+    expect(again.json.sms.retriedAt).toBe(first.json.sms.retriedAt);
+    await dispatchDue(await getDb());
+    expect(smsSentTo(app, f.provider.phone, before)).toHaveLength(1);
     expect(smsIds(await listSms({ status: 'failed', limit: '100' }))).not.toContain(f.smsId);
+  });
+
+  it('TextMagic down at the retry: queued for the dispatcher, which sends it once', async () => {
+    const f = await failedTeaser();
+    const before = app.textmagic.sent.length;
+    app.textmagic.fail(1, 503);
+    const first = await retry(f.smsId);
+    expect(first.status, first.text).toBe(202);
+    expect(first.json.sms).toMatchObject({ status: 'queued', attempts: 1, needsAttention: false });
+    expect(smsSentTo(app, f.provider.phone, before)).toHaveLength(0);
+    await app.db.query('update sms_messages set next_attempt_at = now() where id = $1', [f.smsId]);
+    await dispatchDue(await getDb());
+    expect(smsSentTo(app, f.provider.phone, before)).toHaveLength(1);
+    expect(await smsRow(f.smsId)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('10 retries racing each other and the dispatcher: queued once, sent exactly once', async () => {
@@ -264,9 +273,8 @@ describe('POST /sms/{id}/retry', () => {
 
   it('retried once only: one that fails again stays failed, and a second retry changes nothing', async () => {
     const f = await failedTeaser();
-    expect((await retry(f.smsId)).status).toBe(202);
     app.textmagic.fail(1, 400);
-    await dispatchDue(await getDb());
+    expect((await retry(f.smsId)).status).toBe(202);
     expect(await smsRow(f.smsId)).toMatchObject({ status: 'failed', attempts: 1 });
     const res = await writesNothing(app, () => retry(f.smsId));
     expect(res.status).toBe(200);
