@@ -123,9 +123,9 @@ export function generation(): string[] {
 }
 
 type Handler = (event: never, context: Context) => Promise<unknown>;
-const call = async (handler: Handler, query: Record<string, string>) => {
+const call = async (handler: Handler, path: string, query: Record<string, string>) => {
   const r = (await handler(
-    v1Event({ method: 'GET', path: '/', query, headers: { authorization: `Bearer ${KEY}` } }) as never,
+    v1Event({ method: 'GET', path, query, headers: { authorization: `Bearer ${KEY}` } }) as never,
     {} as Context,
   )) as { statusCode: number; body: string };
   if (r.statusCode !== 200) throw new Error(`${r.statusCode} ${r.body.slice(0, 300)}`);
@@ -184,33 +184,33 @@ export async function measureStats(opts: { quick?: boolean } = {}) {
     const cases: Array<{ name: string; run: () => Promise<unknown> }> = [
       {
         name: 'GET /stats, last 30 days by day (the default)',
-        run: () => call(statsFn, {}),
+        run: () => call(statsFn, '/stats', {}),
       },
       {
         name: 'GET /stats, last 30 days by category',
-        run: () => call(statsFn, { groupBy: 'category' }),
+        run: () => call(statsFn, '/stats', { groupBy: 'category' }),
       },
       {
         name: `GET /stats, the whole ${MARKET.days} days by day`,
-        run: () => call(statsFn, { from: day(-MARKET.days), to: day(0) }),
+        run: () => call(statsFn, '/stats', { from: day(-MARKET.days), to: day(0) }),
       },
       {
         name: `GET /stats, the whole ${MARKET.days} days by category`,
-        run: () => call(statsFn, { from: day(-MARKET.days), to: day(0), groupBy: 'category' }),
+        run: () => call(statsFn, '/stats', { from: day(-MARKET.days), to: day(0), groupBy: 'category' }),
       },
       {
         name: 'GET /leads, first page (50), status=full',
-        run: () => call(leadFn, { status: 'full' }),
+        run: () => call(leadFn, '/leads', { status: 'full' }),
       },
       {
         name: 'GET /leads, first page (50), category=roofing, zipCode=10007',
-        run: () => call(leadFn, { category: 'roofing', zipCode: '10007' }),
+        run: () => call(leadFn, '/leads', { category: 'roofing', zipCode: '10007' }),
       },
       {
         name: 'GET /leads, page 2 (cursor), q=client name',
         run: async () => {
-          const first = await call(leadFn, { q: 'Bench Client 99' });
-          return call(leadFn, { q: 'Bench Client 99', cursor: String(first.nextCursor) });
+          const first = await call(leadFn, '/leads', { q: 'Bench Client 99' });
+          return call(leadFn, '/leads', { q: 'Bench Client 99', cursor: String(first.nextCursor) });
         },
       },
     ];

@@ -1,6 +1,6 @@
 CREATE TABLE "lead_funnels" (
 	"lead_id" uuid PRIMARY KEY NOT NULL,
-	"created_at" timestamp with time zone NOT NULL,
+	"day" date NOT NULL,
 	"category" text NOT NULL,
 	"currency" text NOT NULL,
 	"teaser_sent_at" timestamp with time zone,
@@ -16,22 +16,22 @@ CREATE TABLE "lead_funnels" (
 --> statement-breakpoint
 DROP INDEX "offers_funnel_idx";--> statement-breakpoint
 DROP INDEX "sms_messages_teaser_idx";--> statement-breakpoint
-ALTER TABLE "unlocks" ADD COLUMN "lead_created_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "unlocks" ADD COLUMN "lead_day" date;--> statement-breakpoint
 ALTER TABLE "unlocks" ADD COLUMN "lead_category" text;--> statement-breakpoint
 ALTER TABLE "unlocks" ADD COLUMN "teaser_seconds" double precision;--> statement-breakpoint
 ALTER TABLE "lead_funnels" ADD CONSTRAINT "lead_funnels_lead_id_leads_id_fk" FOREIGN KEY ("lead_id") REFERENCES "public"."leads"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "lead_funnels_created_idx" ON "lead_funnels" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "lead_funnels_day_idx" ON "lead_funnels" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "sms_messages_lead_idx" ON "sms_messages" USING btree ("lead_id");--> statement-breakpoint
 CREATE INDEX "unlocks_provider_idx" ON "unlocks" USING btree ("provider_id","created_at");--> statement-breakpoint
-CREATE INDEX "unlocks_funnel_idx" ON "unlocks" USING btree ("lead_created_at","lead_category","teaser_seconds");--> statement-breakpoint
+CREATE INDEX "unlocks_funnel_idx" ON "unlocks" USING btree ("lead_day","lead_category","teaser_seconds");--> statement-breakpoint
 -- Everything below is written by hand (drizzle-kit has no triggers): lead_funnels is derived data,
 -- kept by the triggers on the tables it counts in the transaction of each change, never written
 -- by our code. lead_funnels_rebuild() recomputes it from those tables (this migration, bulk loads).
 CREATE FUNCTION lead_funnels_rebuild() RETURNS void LANGUAGE sql AS $$
   DELETE FROM lead_funnels;
-  INSERT INTO lead_funnels (lead_id, created_at, category, currency, teaser_sent_at, offers,
+  INSERT INTO lead_funnels (lead_id, day, category, currency, teaser_sent_at, offers,
     yes_replies, links_opened, checkouts_created, paid_unlocks, refunds, gross_cents, refunded_cents)
-  SELECT l.id, l.created_at, l.category, l.currency, t.sent_at,
+  SELECT l.id, (l.created_at AT TIME ZONE 'UTC')::date, l.category, l.currency, t.sent_at,
     coalesce(o.offers, 0), coalesce(o.yes, 0), coalesce(o.opened, 0), coalesce(o.checkouts, 0),
     coalesce(u.paid, 0), coalesce(u.refunds, 0), coalesce(u.gross, 0), coalesce(u.refunded, 0)
   FROM leads l
@@ -47,7 +47,7 @@ CREATE FUNCTION lead_funnels_rebuild() RETURNS void LANGUAGE sql AS $$
       sum(amount_cents) FILTER (WHERE refunded_at IS NOT NULL) AS refunded
     FROM unlocks GROUP BY lead_id
   ) u ON u.lead_id = l.id;
-  UPDATE unlocks u SET lead_created_at = f.created_at, lead_category = f.category,
+  UPDATE unlocks u SET lead_day = f.day, lead_category = f.category,
     teaser_seconds = extract(epoch FROM u.created_at - f.teaser_sent_at)
   FROM lead_funnels f WHERE f.lead_id = u.lead_id;
 $$;
@@ -56,12 +56,13 @@ SELECT lead_funnels_rebuild();
 --> statement-breakpoint
 CREATE FUNCTION lead_funnels_on_lead() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO lead_funnels (lead_id, created_at, category, currency)
-  VALUES (NEW.id, NEW.created_at, NEW.category, NEW.currency)
+  INSERT INTO lead_funnels (lead_id, day, category, currency)
+  VALUES (NEW.id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.category, NEW.currency)
   ON CONFLICT (lead_id) DO UPDATE
-    SET created_at = excluded.created_at, category = excluded.category, currency = excluded.currency;
+    SET day = excluded.day, category = excluded.category, currency = excluded.currency;
   IF TG_OP = 'UPDATE' THEN
-    UPDATE unlocks SET lead_created_at = NEW.created_at, lead_category = NEW.category WHERE lead_id = NEW.id;
+    UPDATE unlocks SET lead_day = (NEW.created_at AT TIME ZONE 'UTC')::date, lead_category = NEW.category
+    WHERE lead_id = NEW.id;
   END IF;
   RETURN NULL;
 END $$;
@@ -120,8 +121,8 @@ CREATE TRIGGER sms_messages_funnel AFTER INSERT OR UPDATE OF status, sent_at ON 
 --> statement-breakpoint
 CREATE FUNCTION unlocks_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT f.created_at, f.category, extract(epoch FROM NEW.created_at - f.teaser_sent_at)
-  INTO NEW.lead_created_at, NEW.lead_category, NEW.teaser_seconds
+  SELECT f.day, f.category, extract(epoch FROM NEW.created_at - f.teaser_sent_at)
+  INTO NEW.lead_day, NEW.lead_category, NEW.teaser_seconds
   FROM lead_funnels f WHERE f.lead_id = NEW.lead_id;
   RETURN NEW;
 END $$;

@@ -55,12 +55,9 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 export async function stats(db: Database, q: StatsQuery) {
   const { from, to } = statsRange(q);
   const end = new Date(to.getTime() + DAY_MS);
-  const [lo, hi] = [from.toISOString(), end.toISOString()];
-  const day = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD')`);
+  const [lo, hi] = [isoDay(from), isoDay(to)];
   const [leadKey, unlockKey] =
-    q.groupBy === 'day'
-      ? [day('f.created_at'), day('u.lead_created_at')]
-      : [sql`f.category`, sql`u.lead_category`];
+    q.groupBy === 'day' ? [sql`f.day`, sql`u.lead_day`] : [sql`f.category`, sql`u.lead_category`];
   const [row] = await rows<{ totals: Totals }>(
     db,
     'stats',
@@ -77,14 +74,14 @@ export async function stats(db: Database, q: StatsQuery) {
           sum(f.gross_cents) as gross,
           sum(f.refunded_cents) as refunded
         from lead_funnels f
-        where f.created_at >= ${lo}::timestamptz and f.created_at < ${hi}::timestamptz
+        where f.day between ${lo}::date and ${hi}::date
         group by grouping sets ((key, f.currency), (f.currency))
       ),
       medians as (
         select ${unlockKey} as key,
           percentile_cont(0.5) within group (order by u.teaser_seconds) as median
         from unlocks u
-        where u.lead_created_at >= ${lo}::timestamptz and u.lead_created_at < ${hi}::timestamptz
+        where u.lead_day between ${lo}::date and ${hi}::date
         group by grouping sets ((key), ())
       )
       select json_build_object(

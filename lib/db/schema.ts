@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -145,11 +146,11 @@ export const unlocks = pgTable(
     refundedAt: tstz('refunded_at'),
     createdAt: createdAt(),
     /**
-     * Copied from the lead by the trigger `unlocks_stamp` (drizzle/0006): when the lead was
-     * created, its category, and the seconds from its teaser to this payment, so that GET /stats
-     * takes the median of a range's payments from one index alone.
+     * Copied from the lead by the trigger `unlocks_stamp` (drizzle/0006): the UTC day the lead
+     * was created, its category, and the seconds from its teaser to this payment, so that
+     * GET /stats takes the medians of a range's payments from one index alone.
      */
-    leadCreatedAt: tstz('lead_created_at'),
+    leadDay: date('lead_day', { mode: 'string' }),
     leadCategory: text('lead_category'),
     teaserSeconds: doublePrecision('teaser_seconds'),
   },
@@ -158,7 +159,7 @@ export const unlocks = pgTable(
     /** A provider's purchases: their page, and their spend in a period. */
     index('unlocks_provider_idx').on(t.providerId, t.createdAt),
     /** GET /stats: the medians of a range's payments from the index alone. */
-    index('unlocks_funnel_idx').on(t.leadCreatedAt, t.leadCategory, t.teaserSeconds),
+    index('unlocks_funnel_idx').on(t.leadDay, t.leadCategory, t.teaserSeconds),
   ],
 );
 
@@ -173,7 +174,8 @@ export const leadFunnels = pgTable(
     leadId: uuid('lead_id')
       .primaryKey()
       .references(() => leads.id),
-    createdAt: tstz('created_at').notNull(),
+    /** The UTC day the lead was created: GET /stats ranges are whole UTC days. */
+    day: date('day', { mode: 'string' }).notNull(),
     category: text('category').notNull(),
     currency: text('currency').notNull(),
     /** When the lead's teaser (the first message, not a resend) was sent; null until then. */
@@ -187,7 +189,7 @@ export const leadFunnels = pgTable(
     grossCents: bigint('gross_cents', { mode: 'number' }).notNull().default(0),
     refundedCents: bigint('refunded_cents', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [index('lead_funnels_created_idx').on(t.createdAt)],
+  (t) => [index('lead_funnels_day_idx').on(t.day)],
 );
 
 /**

@@ -248,7 +248,7 @@ describe('GET /stats', () => {
     const snapshot = async () => {
       const funnels = await app.db.query('select * from lead_funnels order by lead_id');
       const stamps = await app.db.query(
-        'select id, lead_created_at, lead_category, teaser_seconds from unlocks order by id',
+        'select id, lead_day, lead_category, teaser_seconds from unlocks order by id',
       );
       return { funnels, stamps };
     };
