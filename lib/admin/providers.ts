@@ -1,7 +1,8 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { providers, type Provider } from '../db/schema';
-import { conflict, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
+import { postgresKnowsZone } from '../unlock/budget';
 import type { ProviderInput, ProviderPatch } from '../validation';
 
 /** A provider as the admin API shows it. */
@@ -15,6 +16,10 @@ export function providerView(p: Provider) {
     zipCodes: p.zipCodes,
     active: p.active,
     optedOut: p.optedOut,
+    /** Budgets (lib/unlock/budget.ts): null is no cap; a null zone takes DEFAULT_TIME_ZONE. */
+    weeklySpendCapCents: p.weeklySpendCapCents,
+    dailyLeadCap: p.dailyLeadCap,
+    timeZone: p.timeZone,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -22,7 +27,19 @@ export function providerView(p: Provider) {
 }
 export type ProviderView = ReturnType<typeof providerView>;
 
+/**
+ * A zone the API's check (the runtime's zone database) accepted must be one Postgres, which
+ * computes the budgets' periods, knows too: else every lead matched to the provider would fail.
+ */
+async function checkZone(db: Database, timeZone: string | null | undefined): Promise<void> {
+  if (!timeZone || (await postgresKnowsZone(db, timeZone))) return;
+  throw badRequest('validation_failed', 'Invalid fields: timeZone', [
+    { field: 'timeZone', message: 'is not a time zone the database knows' },
+  ]);
+}
+
 export async function createProvider(db: Database, input: ProviderInput): Promise<ProviderView> {
+  await checkZone(db, input.timeZone);
   const [row] = await db.insert(providers).values(input).onConflictDoNothing().returning();
   if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
   return providerView(row);
@@ -34,6 +51,7 @@ export async function listProviders(db: Database): Promise<ProviderView[]> {
 }
 
 export async function updateProvider(db: Database, id: string, patch: ProviderPatch): Promise<ProviderView> {
+  await checkZone(db, patch.timeZone);
   const [row] = await db
     .update(providers)
     .set({ ...patch, updatedAt: sql`now()` })

@@ -43,12 +43,22 @@ export const providers = pgTable(
      */
     answersWindowStartedAt: tstz('answers_window_started_at'),
     answersInWindow: integer('answers_in_window').notNull().default(0),
+    /**
+     * Budgets (lib/unlock/budget.ts), each optional: spend net of refunds in the week from Monday
+     * 00:00, and purchases in the day, both local to `timeZone` (an IANA name; null takes
+     * DEFAULT_TIME_ZONE).
+     */
+    weeklySpendCapCents: integer('weekly_spend_cap_cents'),
+    dailyLeadCap: integer('daily_lead_cap'),
+    timeZone: text('time_zone'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('providers_categories_idx').using('gin', t.categories),
     index('providers_zip_codes_idx').using('gin', t.zipCodes),
+    check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
+    check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
   ],
 );
 
@@ -146,7 +156,11 @@ export const unlocks = pgTable(
     refundedAt: tstz('refunded_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('unlocks_lead_idx').on(t.leadId)],
+  (t) => [
+    index('unlocks_lead_idx').on(t.leadId),
+    /** A provider's purchases in a period (budgets, lead matching) and on their page, newest first. */
+    index('unlocks_provider_created_idx').on(t.providerId, t.createdAt),
+  ],
 );
 
 /**

@@ -1,0 +1,137 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { config } from '../config';
+import { rows, type Queryable } from '../db/client';
+
+/**
+ * A provider's budgets, each optional: `weekly_spend_cap_cents` (spend in the week from Monday
+ * 00:00) and `daily_lead_cap` (purchases in the day from midnight), both in the provider's own
+ * time zone (`time_zone`, else DEFAULT_TIME_ZONE). A purchase counts when it is an unlock not
+ * refunded: a refund gives its money and its slot back.
+ *
+ * The periods are computed by Postgres (`date_trunc` on `now() at time zone …`), not in
+ * JavaScript: no time-zone library to load at cold start, and one clock for every statement.
+ * The sums read `unlocks_provider_created_idx` (provider_id, created_at).
+ *
+ * The rule is written once, as SQL (`refusalSql`), so that the set-based lead matching (no teaser
+ * for a provider who could not buy the lead) and the checks before any charge
+ * (`purchaseRefusal`: the YES that asks for a pay link, the Checkout Session, an off-session
+ * charge) cannot disagree.
+ */
+export type BudgetRefusal = 'weekly_cap' | 'daily_cap';
+
+/** What a purchase would be: who buys, at what price (the lead's, in cents). */
+export type PurchaseAttempt = { providerId: string; priceCents: number };
+
+/** `p` is the alias of a `providers` row in the statement. */
+type Alias = SQL;
+const zone = (p: Alias) => sql`coalesce(${p}.time_zone, ${config().defaultTimeZone}::text)`;
+/** The start of the provider's current local week (Monday 00:00) and day, as timestamptz. */
+const weekStart = (p: Alias) =>
+  sql`(date_trunc('week', now() at time zone ${zone(p)}) at time zone ${zone(p)})`;
+const dayStart = (p: Alias) =>
+  sql`(date_trunc('day', now() at time zone ${zone(p)}) at time zone ${zone(p)})`;
+
+const weekSpentCents = (p: Alias) =>
+  sql`(select coalesce(sum(u.amount_cents), 0)::int8 from unlocks u
+    where u.provider_id = ${p}.id and u.refunded_at is null and u.created_at >= ${weekStart(p)})`;
+const todayPurchases = (p: Alias) =>
+  sql`(select count(*)::int from unlocks u
+    where u.provider_id = ${p}.id and u.refunded_at is null and u.created_at >= ${dayStart(p)})`;
+
+/**
+ * SQL: why provider `p` may not buy a lead priced `priceCents` now — `'weekly_cap'` when its
+ * spend this week plus the price would pass the weekly cap, `'daily_cap'` when today's purchases
+ * have reached the daily cap — or null. A provider without caps costs no subquery.
+ */
+export function refusalSql(p: Alias, priceCents: SQL | number): SQL {
+  return sql`(case
+    when ${p}.weekly_spend_cap_cents is not null
+      and ${weekSpentCents(p)} + ${priceCents}::int8 > ${p}.weekly_spend_cap_cents then 'weekly_cap'
+    when ${p}.daily_lead_cap is not null and ${todayPurchases(p)} >= ${p}.daily_lead_cap then 'daily_cap'
+  end)`;
+}
+
+/**
+ * Whether this purchase must be refused before any charge, and why; null when it may go ahead
+ * (or the provider does not exist: the caller's own checks answer that). One round trip.
+ *
+ * A check, not a reservation: two Checkout Sessions of one provider opened before either is
+ * paid can both complete, and fulfilment keeps both (the money is taken by then; it is never
+ * taken without the lead delivered). The guard is here, before the charge.
+ */
+export async function purchaseRefusal(q: Queryable, attempt: PurchaseAttempt): Promise<BudgetRefusal | null> {
+  const p = sql.raw('p');
+  const [row] = await rows<{ refusal: BudgetRefusal | null }>(
+    q,
+    'purchase_refusal',
+    sql`select ${refusalSql(p, attempt.priceCents)} as refusal from providers p where p.id = ${attempt.providerId}`,
+  );
+  return row?.refusal ?? null;
+}
+
+export type BudgetStatus = {
+  weeklySpendCapCents: number | null;
+  dailyLeadCap: number | null;
+  /** The zone the periods are in: the provider's, or DEFAULT_TIME_ZONE. */
+  timeZone: string;
+  weekStartedAt: string;
+  dayStartedAt: string;
+  /** Unlocks not refunded since the week's and the day's start. */
+  weekSpentCents: number;
+  todayPurchases: number;
+  /** Spend has reached the weekly cap (no lead fits), or purchases the daily cap. */
+  atWeeklyCap: boolean;
+  atDailyCap: boolean;
+  atCap: boolean;
+};
+
+/** A provider's budgets as the admin API shows them; undefined for an unknown provider. */
+export async function budgetStatus(q: Queryable, providerId: string): Promise<BudgetStatus | undefined> {
+  const p = sql.raw('p');
+  const [row] = await rows<{
+    weekly_spend_cap_cents: number | null;
+    daily_lead_cap: number | null;
+    time_zone: string;
+    week_started_at: string | Date;
+    day_started_at: string | Date;
+    week_spent_cents: string | number;
+    today_purchases: number;
+  }>(
+    q,
+    'budget_status',
+    sql`select p.weekly_spend_cap_cents, p.daily_lead_cap, ${zone(p)} as time_zone,
+        ${weekStart(p)} as week_started_at, ${dayStart(p)} as day_started_at,
+        ${weekSpentCents(p)} as week_spent_cents, ${todayPurchases(p)} as today_purchases
+      from providers p where p.id = ${providerId}`,
+  );
+  if (!row) return undefined;
+  const spent = Number(row.week_spent_cents);
+  const atWeeklyCap = row.weekly_spend_cap_cents !== null && spent >= row.weekly_spend_cap_cents;
+  const atDailyCap = row.daily_lead_cap !== null && row.today_purchases >= row.daily_lead_cap;
+  return {
+    weeklySpendCapCents: row.weekly_spend_cap_cents,
+    dailyLeadCap: row.daily_lead_cap,
+    timeZone: row.time_zone,
+    weekStartedAt: new Date(row.week_started_at).toISOString(),
+    dayStartedAt: new Date(row.day_started_at).toISOString(),
+    weekSpentCents: spent,
+    todayPurchases: row.today_purchases,
+    atWeeklyCap,
+    atDailyCap,
+    atCap: atWeeklyCap || atDailyCap,
+  };
+}
+
+/**
+ * Whether Postgres knows this time zone name (the zone database it computes the periods with:
+ * a name the API's own check accepts but Postgres does not would fail every lead matched to the
+ * provider).
+ */
+export async function postgresKnowsZone(q: Queryable, timeZone: string): Promise<boolean> {
+  const [row] = await rows<{ known: boolean }>(
+    q,
+    'time_zone_known',
+    sql`select exists (select from pg_timezone_names where lower(name) = lower(${timeZone})) as known`,
+  );
+  return row?.known ?? false;
+}
