@@ -1,3 +1,4 @@
+ALTER TABLE "offers" ADD COLUMN "checkout_reserved_until" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "providers" ADD COLUMN "weekly_spend_cap_cents" integer;--> statement-breakpoint
 ALTER TABLE "providers" ADD COLUMN "daily_lead_cap" integer;--> statement-breakpoint
 ALTER TABLE "providers" ADD COLUMN "time_zone" text;--> statement-breakpoint

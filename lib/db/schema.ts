@@ -119,6 +119,12 @@ export const offers = pgTable(
     checkoutSessionId: text('checkout_session_id'),
     checkoutUrl: text('checkout_url'),
     checkoutExpiresAt: tstz('checkout_expires_at'),
+    /**
+     * Held while a Checkout Session is being created for this offer (lib/unlock/budget.ts): the
+     * provider's budgets count it as a pending purchase until the session is stored, so two
+     * links opened at once cannot both pass a cap.
+     */
+    checkoutReservedUntil: tstz('checkout_reserved_until'),
     /** The funnel's steps for this offer, each the first time it happened (GET /stats). */
     acceptedAt: tstz('accepted_at'),
     linkOpenedAt: tstz('link_opened_at'),

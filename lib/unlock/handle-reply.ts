@@ -58,7 +58,11 @@ async function withinBudget(
 ): Promise<Answer> {
   if (answer.kind !== 'pay_link' || !row) return answer;
   const { offer, lead } = row;
-  const refusal = await purchaseRefusal(db, { providerId: offer.providerId, priceCents: lead.priceCents });
+  const refusal = await purchaseRefusal(db, {
+    providerId: offer.providerId,
+    priceCents: lead.priceCents,
+    offerId: offer.id,
+  });
   if (!refusal) return answer;
   return { kind: 'budget_refused', body: t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
 }

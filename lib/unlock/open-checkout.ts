@@ -7,7 +7,7 @@ import { budgetRefusedSms } from '../sms/templates';
 import { createCheckoutSession } from '../stripe';
 import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
-import { purchaseRefusal, type BudgetRefusal } from './budget';
+import { purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
 import { queueSms, sendNow } from './outbox';
 
 export type PayLinkOutcome =
@@ -69,22 +69,18 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       .set({ linkOpenedAt: sql`coalesce(${offers.linkOpenedAt}, now())` })
       .where(eq(offers.id, offer.id));
   }
-  // Within the provider's budgets, checked again now (before a stored session is handed out as
-  // much as before a new one): refused, no Checkout and an SMS saying why.
-  const refusal = await purchaseRefusal(db, { providerId: offer.providerId, priceCents: lead.priceCents });
+  const now = Date.now();
+  const reuse =
+    offer.checkoutUrl && offer.checkoutExpiresAt && offer.checkoutExpiresAt.getTime() - now > REUSE_MARGIN_MS;
+  // Within the provider's budgets, checked again now, for a stored session as for a new one (which
+  // is reserved as under way meanwhile): refused, no Checkout and an SMS saying why.
+  const purchase = { providerId: offer.providerId, priceCents: lead.priceCents, offerId: offer.id };
+  const refusal = reuse ? await purchaseRefusal(db, purchase) : await reservePurchase(db, purchase);
   if (refusal) {
     await tellBudgetRefused(db, offer, lead, refusal);
     return { kind: 'refused', reason: refusal };
   }
-
-  const now = Date.now();
-  if (
-    offer.checkoutUrl &&
-    offer.checkoutExpiresAt &&
-    offer.checkoutExpiresAt.getTime() - now > REUSE_MARGIN_MS
-  ) {
-    return { kind: 'redirect', url: offer.checkoutUrl };
-  }
+  if (reuse) return { kind: 'redirect', url: offer.checkoutUrl! };
 
   const attempt = offer.checkoutAttempt + 1;
   const base = `${config().publicBaseUrl}/p/${token}`;
@@ -112,6 +108,8 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       checkoutUrl: session.url,
       checkoutExpiresAt: new Date(session.expires_at * 1000),
       checkoutCreatedAt: sql`coalesce(${offers.checkoutCreatedAt}, now())`,
+      // The stored session now counts as the purchase under way (lib/unlock/budget.ts).
+      checkoutReservedUntil: null,
     })
     .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, offer.checkoutAttempt)));
   businessEvent(

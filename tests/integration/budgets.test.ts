@@ -231,6 +231,54 @@ describe('weekly spend cap', () => {
   });
 });
 
+describe('purchases under way', () => {
+  it('an open Checkout Session counts until it is paid or expires: a second lead that would pass the cap is refused', async () => {
+    const zip = uniqueZip();
+    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 3000 });
+    const a = await postLead(zip, { priceCents: 2000 });
+    const b = await postLead(zip, { priceCents: 2000 });
+    const open = await api.openPayLink(await tokenOf(a.id, pat.id));
+    expect(open.status).toBe(303);
+    // 2000 under way + 2000 > 3000: no link, no session for b.
+    let since = app.textmagic.sent.length;
+    await api.reply(pat.phone, `YES ${b.code}`);
+    expect(smsSentTo(app, pat.phone, since).map((m) => m.text)).toEqual([
+      expect.stringMatching(/weekly spending cap/),
+    ]);
+    const sessions = app.stripe.sessions.size;
+    expect((await api.openPayLink(await tokenOf(b.id, pat.id))).status).toBe(409);
+    expect(app.stripe.sessions.size).toBe(sessions);
+    // a's own link still opens its session.
+    expect((await api.openPayLink(await tokenOf(a.id, pat.id))).status).toBe(303);
+
+    // a's session expires unpaid: b fits again.
+    const sessionA = [...app.stripe.sessions.values()].find((s) => s.url === open.headers.location)!;
+    expect((await deliverEvent(app, app.stripe.expireSession(sessionA.id))).status).toBe(200);
+    since = app.textmagic.sent.length;
+    await api.reply(pat.phone, `YES ${b.code}`);
+    expect(smsSentTo(app, pat.phone, since)[0]!.text).toMatch(/\/p\//);
+    expect((await api.openPayLink(await tokenOf(b.id, pat.id))).status).toBe(303);
+  });
+
+  it('links of several leads opened at once: only as many Checkout Sessions as the caps allow', async () => {
+    const zip = uniqueZip();
+    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 5000 });
+    const sam = await api.addProvider({ zipCodes: [zip], dailyLeadCap: 2 });
+    const leads: { id: string }[] = [];
+    for (let i = 0; i < 6; i++) leads.push(await postLead(zip, { priceCents: 2000 }));
+    const sessions = app.stripe.sessions.size;
+    const opened = async (providerId: string) => {
+      const tokens = await Promise.all(leads.map((l) => tokenOf(l.id, providerId)));
+      return (await Promise.all(tokens.map((t) => api.openPayLink(t)))).map((r) => r.status).sort();
+    };
+    const [patStatuses, samStatuses] = await Promise.all([opened(pat.id), opened(sam.id)]);
+    // Pat: 2 × 2000 fit in 5000, a third would not. Sam: 2 a day.
+    expect(patStatuses).toEqual([303, 303, 409, 409, 409, 409]);
+    expect(samStatuses).toEqual([303, 303, 409, 409, 409, 409]);
+    expect(app.stripe.sessions.size).toBe(sessions + 4);
+  });
+});
+
 describe('daily lead cap', () => {
   it('at the cap, no teaser and no purchase; the day turning at local midnight gives them back', async () => {
     const zip = uniqueZip();
