@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { providers, type Provider } from '../db/schema';
 import { badRequest, conflict, notFound } from '../errors';
-import { postgresKnowsZone } from '../unlock/budget';
+import { postgresZoneName } from '../unlock/budget';
 import type { ProviderInput, ProviderPatch } from '../validation';
 
 /** A provider as the admin API shows it. */
@@ -28,19 +28,21 @@ export function providerView(p: Provider) {
 export type ProviderView = ReturnType<typeof providerView>;
 
 /**
- * A zone the API's check (the runtime's zone database) accepted must be one Postgres, which
- * computes the budgets' periods, knows too: else every lead matched to the provider would fail.
+ * A zone as Postgres spells it, refused when Postgres does not know it (the API's check uses the
+ * runtime's zone database, which may differ): else every lead matched to the provider would fail.
  */
-async function checkZone(db: Database, timeZone: string | null | undefined): Promise<void> {
-  if (!timeZone || (await postgresKnowsZone(db, timeZone))) return;
+async function zoneName<T extends string | null | undefined>(db: Database, timeZone: T): Promise<T> {
+  if (!timeZone) return timeZone;
+  const name = await postgresZoneName(db, timeZone);
+  if (name) return name as T;
   throw badRequest('validation_failed', 'Invalid fields: timeZone', [
     { field: 'timeZone', message: 'is not a time zone the database knows' },
   ]);
 }
 
 export async function createProvider(db: Database, input: ProviderInput): Promise<ProviderView> {
-  await checkZone(db, input.timeZone);
-  const [row] = await db.insert(providers).values(input).onConflictDoNothing().returning();
+  const values = { ...input, timeZone: await zoneName(db, input.timeZone) };
+  const [row] = await db.insert(providers).values(values).onConflictDoNothing().returning();
   if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
   return providerView(row);
 }
@@ -51,10 +53,10 @@ export async function listProviders(db: Database): Promise<ProviderView[]> {
 }
 
 export async function updateProvider(db: Database, id: string, patch: ProviderPatch): Promise<ProviderView> {
-  await checkZone(db, patch.timeZone);
+  const timeZone = await zoneName(db, patch.timeZone);
   const [row] = await db
     .update(providers)
-    .set({ ...patch, updatedAt: sql`now()` })
+    .set({ ...patch, timeZone, updatedAt: sql`now()` })
     .where(eq(providers.id, id))
     .returning();
   if (!row) throw notFound('No provider with this id');

@@ -185,15 +185,16 @@ export async function budgetStatus(q: Queryable, providerId: string): Promise<Bu
 }
 
 /**
- * Whether Postgres knows this time zone name (the zone database it computes the periods with:
- * a name the API's own check accepts but Postgres does not would fail every lead matched to the
- * provider).
+ * The name of this time zone as Postgres, which computes the periods, spells it
+ * (`europe/berlin` → `Europe/Berlin`); undefined when it does not know it. A name the API's own
+ * check accepted but Postgres does not know would fail every lead matched to the provider.
  */
-export async function postgresKnowsZone(q: Queryable, timeZone: string): Promise<boolean> {
-  const [row] = await rows<{ known: boolean }>(
+export async function postgresZoneName(q: Queryable, timeZone: string): Promise<string | undefined> {
+  const [row] = await rows<{ name: string }>(
     q,
-    'time_zone_known',
-    sql`select exists (select from pg_timezone_names where lower(name) = lower(${timeZone})) as known`,
+    'time_zone_name',
+    sql`select name from pg_timezone_names where lower(name) = lower(${timeZone})
+      order by name = ${timeZone} desc, name limit 1`,
   );
-  return row?.known ?? false;
+  return row?.name;
 }

@@ -366,6 +366,8 @@ describe('admin API: budgets', () => {
     expect((await detail(id)).json.budget).toMatchObject({ timeZone: 'America/Chicago', atCap: false });
     // Budgets alone are a change.
     expect((await patch(id, { timeZone: 'Asia/Kolkata' })).json.timeZone).toBe('Asia/Kolkata');
+    // Stored as the zone database spells it.
+    expect((await patch(id, { timeZone: 'asia/TOKYO' })).json.timeZone).toBe('Asia/Tokyo');
   });
 
   it('bad caps and time zones: 400 naming every bad field, nothing written', async () => {
