@@ -77,6 +77,11 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
   const purchase = { providerId: offer.providerId, priceCents: lead.priceCents, offerId: offer.id };
   const refusal = reuse ? await purchaseRefusal(db, purchase) : await reservePurchase(db, purchase);
   if (refusal) {
+    businessEvent(
+      'purchase refused',
+      { PurchasesRefused: 1 },
+      { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, reason: refusal },
+    );
     await tellBudgetRefused(db, offer, lead, refusal);
     return { kind: 'refused', reason: refusal };
   }
