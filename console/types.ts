@@ -112,12 +112,30 @@ export type Provider = {
   zipCodes: string[];
   active: boolean;
   optedOut: boolean;
+  /** Budgets: null is no cap; a null zone takes the deployment's DEFAULT_TIME_ZONE. */
+  weeklySpendCapCents: number | null;
+  dailyLeadCap: number | null;
+  timeZone: string | null;
   lastOfferedAt: string | null;
   createdAt: string;
 };
 
+export type ProviderBudget = {
+  weeklySpendCapCents: number | null;
+  dailyLeadCap: number | null;
+  timeZone: string;
+  weekStartedAt: string;
+  dayStartedAt: string;
+  weekSpentCents: number;
+  todayPurchases: number;
+  atWeeklyCap: boolean;
+  atDailyCap: boolean;
+  atCap: boolean;
+};
+
 export type ProviderDetail = {
   provider: Provider;
+  budget: ProviderBudget;
   stats: {
     teasersReceived: number;
     yesReplies: number;

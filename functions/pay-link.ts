@@ -31,6 +31,14 @@ export const handler = await httpFunction(
             'Lead no longer available',
             'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
           );
+        case 'refused':
+          return page(
+            409,
+            outcome.reason === 'weekly_cap' ? 'Weekly spending cap reached' : 'Daily lead limit reached',
+            outcome.reason === 'weekly_cap'
+              ? 'Buying this lead would take you over your weekly spending cap, so no payment was started. We sent you an SMS saying so.'
+              : "You've reached your daily lead limit, so no payment was started. We sent you an SMS saying so.",
+          );
         case 'not_found':
           return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
       }

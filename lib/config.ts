@@ -44,6 +44,8 @@ export type Config = {
   local: boolean;
   publicBaseUrl: string;
   defaultCountry: CountryCode;
+  /** IANA time zone of providers who have none, for their weekly and daily budgets. */
+  defaultTimeZone: string;
   leadPriceCents: number;
   leadMaxUnlocks: number;
   leadMaxOffers: number;
@@ -182,6 +184,12 @@ export const VARIABLES = {
     default: 'US',
     meaning: 'region for phone numbers written without a country code',
   },
+  DEFAULT_TIME_ZONE: {
+    group: 'Leads',
+    default: 'America/Chicago',
+    meaning:
+      "IANA time zone of providers who have none: their budgets' weeks start Monday 00:00 and days at midnight there",
+  },
   LEAD_PRICE_CENTS: {
     group: 'Leads',
     default: '1500',
@@ -207,6 +215,9 @@ export const VARIABLES = {
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
+
+/** What an IANA zone name looks like (`America/Chicago`, `UTC`, `Etc/GMT+5`); not a POSIX rule such as `UTC+5`. */
+export const TIME_ZONE_SHAPE = /^(?:[A-Za-z][A-Za-z0-9_-]*\/)*[A-Za-z][A-Za-z0-9_-]*$|^Etc\/GMT[+-]\d{1,2}$/;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -312,6 +323,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       /^[A-Z]{2}$/,
       'a two-letter ISO country code',
     ) as CountryCode,
+    // The shape only: a check against the zone database (Intl) costs some 35 ms of a cold start.
+    defaultTimeZone: code('DEFAULT_TIME_ZONE', (s) => s, TIME_ZONE_SHAPE, 'an IANA time zone name'),
     leadPriceCents: positiveInt('LEAD_PRICE_CENTS'),
     leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS'),
     leadMaxOffers: positiveInt('LEAD_MAX_OFFERS'),

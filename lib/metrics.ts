@@ -6,6 +6,7 @@ export type BusinessMetric =
   | 'TeasersSent'
   | 'YesReplies'
   | 'CheckoutsOpened'
+  | 'PurchasesRefused'
   | 'Unlocks'
   | 'Refunds'
   | 'SmsFailed'

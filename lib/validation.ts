@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 import { lazy } from './lazy';
+import { TIME_ZONE_SHAPE } from './config';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 import { decodeCursor } from './admin/cursor';
@@ -109,6 +110,36 @@ export function leadInput(country: CountryCode) {
 }
 export type LeadInput = z.output<ReturnType<typeof leadInput>>;
 
+/** Whether the runtime's zone database knows this IANA name (the first call loads it: admin routes only). */
+function knownZone(name: string): boolean {
+  if (!TIME_ZONE_SHAPE.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A provider's budgets: a whole number or null (no cap; null clears one). */
+const cap = (max: number) => z.nullable(int(0, max));
+const timeZone = () =>
+  z.nullable(
+    z
+      .string({ error: kind('an IANA time zone name such as America/Chicago, or null') })
+      .check(
+        z.trim(),
+        z.maxLength(64, 'must be at most 64 characters'),
+        z.refine(knownZone, 'is not a known IANA time zone name (such as America/Chicago)'),
+      ),
+  );
+const budgets = () => ({
+  // Integer cents (the column is a 32-bit integer): up to 10 million in the currency's main unit.
+  weeklySpendCapCents: z.optional(cap(1_000_000_000)),
+  dailyLeadCap: z.optional(cap(10_000)),
+  timeZone: z.optional(timeZone()),
+});
+
 export function providerInput(country: CountryCode) {
   return z.object({
     name: text(200),
@@ -117,6 +148,7 @@ export function providerInput(country: CountryCode) {
     categories: list(category(), 'categories'),
     zipCodes: list(zipCode(), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
+    ...budgets(),
   });
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
@@ -128,10 +160,12 @@ export const providerPatch = lazy(() =>
       active: z.optional(z.boolean({ error: kind('true or false') })),
       categories: z.optional(list(category(), 'categories')),
       zipCodes: z.optional(list(zipCode(), 'zip codes')),
+      ...budgets(),
     })
     .check(
       z.refine((p) => Object.values(p).some((v) => v !== undefined), {
-        message: 'must change at least one of name, active, categories, zipCodes',
+        message:
+          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone',
       }),
     ),
 );

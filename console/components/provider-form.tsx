@@ -8,7 +8,27 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** Create a provider, or (with `provider`) change its name, categories and zip codes. */
+/** Dollars as typed (`250`, `99.50`) to integer cents; '' is no cap; NaN when not a sum of money. */
+export function centsOf(text: string): number | null {
+  const t = text.trim().replace(/^\$/, '');
+  if (t === '') return null;
+  return /^\d+(\.\d{1,2})?$/.test(t) ? Math.round(Number(t) * 100) : Number.NaN;
+}
+
+/** A whole number as typed; '' is no cap; NaN otherwise. */
+export function countOf(text: string): number | null {
+  const t = text.trim();
+  if (t === '') return null;
+  return /^\d+$/.test(t) ? Number(t) : Number.NaN;
+}
+
+const dollars = (cents: number | null | undefined) =>
+  cents === null || cents === undefined ? '' : (cents / 100).toFixed(2).replace(/\.00$/, '');
+
+/**
+ * Create a provider, or (with `provider`) change its name, categories, zip codes and budgets
+ * (an empty budget field is no cap, an empty zone the default).
+ */
 export function ProviderForm(props: {
   provider?: Provider;
   onSaved: (p: Provider) => void;
@@ -20,6 +40,9 @@ export function ProviderForm(props: {
   const [email, setEmail] = useState('');
   const [categories, setCategories] = useState(p?.categories.join(', ') ?? '');
   const [zipCodes, setZipCodes] = useState(p?.zipCodes.join(', ') ?? '');
+  const [weeklyCap, setWeeklyCap] = useState(dollars(p?.weeklySpendCapCents));
+  const [dailyCap, setDailyCap] = useState(p?.dailyLeadCap?.toString() ?? '');
+  const [timeZone, setTimeZone] = useState(p?.timeZone ?? '');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -27,7 +50,13 @@ export function ProviderForm(props: {
     setBusy(true);
     setError(undefined);
     try {
-      const body = { name, categories: list(categories), zipCodes: list(zipCodes) };
+      const weeklySpendCapCents = centsOf(weeklyCap);
+      const dailyLeadCap = countOf(dailyCap);
+      if (Number.isNaN(weeklySpendCapCents))
+        throw new ApiError(400, 'invalid', 'Weekly spend cap: an amount such as 250 or 99.50');
+      if (Number.isNaN(dailyLeadCap)) throw new ApiError(400, 'invalid', 'Daily lead cap: a whole number');
+      const budgets = { weeklySpendCapCents, dailyLeadCap, timeZone: timeZone.trim() || null };
+      const body = { name, categories: list(categories), zipCodes: list(zipCodes), ...budgets };
       const saved = p
         ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body })
         : await api<Provider>('/providers', {
@@ -41,6 +70,9 @@ export function ProviderForm(props: {
         setEmail('');
         setCategories('');
         setZipCodes('');
+        setWeeklyCap('');
+        setDailyCap('');
+        setTimeZone('');
       }
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not save');
@@ -91,6 +123,37 @@ export function ProviderForm(props: {
             required
             value={zipCodes}
             onInput={(e) => setZipCodes(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <div class="grid">
+        <label>
+          Weekly spend cap, $ (optional)
+          <input
+            name="weeklySpendCap"
+            inputMode="decimal"
+            placeholder="no cap"
+            value={weeklyCap}
+            onInput={(e) => setWeeklyCap(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Daily lead cap (optional)
+          <input
+            name="dailyLeadCap"
+            inputMode="numeric"
+            placeholder="no cap"
+            value={dailyCap}
+            onInput={(e) => setDailyCap(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Time zone (optional)
+          <input
+            name="timeZone"
+            placeholder="default, e.g. America/Chicago"
+            value={timeZone}
+            onInput={(e) => setTimeZone(e.currentTarget.value)}
           />
         </label>
       </div>

@@ -18,7 +18,7 @@ export function ProviderPage(props: { id: string }) {
       </>
     );
   if (!data) return <Loading what="the provider" />;
-  const { provider: p, stats, purchases } = data;
+  const { provider: p, stats, purchases, budget } = data;
   const spend = Object.entries(stats.spend);
   return (
     <>
@@ -38,6 +38,20 @@ export function ProviderPage(props: { id: string }) {
           <dd>{p.zipCodes.join(', ')}</dd>
           <dt>State</dt>
           <dd>{p.optedOut ? 'opted out (replied STOP)' : p.active ? 'active' : 'paused'}</dd>
+          <dt>Weekly spend cap</dt>
+          <dd>
+            {p.weeklySpendCapCents === null
+              ? 'none'
+              : `${money(budget.weekSpentCents)} of ${money(p.weeklySpendCapCents)} this week`}
+            {budget.atWeeklyCap && <strong> (at the cap: no teasers until Monday)</strong>}
+          </dd>
+          <dt>Daily lead cap</dt>
+          <dd>
+            {p.dailyLeadCap === null ? 'none' : `${budget.todayPurchases} of ${p.dailyLeadCap} today`}
+            {budget.atDailyCap && <strong> (at the cap: no teasers until midnight)</strong>}
+          </dd>
+          <dt>Time zone</dt>
+          <dd>{p.timeZone ?? `${budget.timeZone} (default)`}</dd>
           <dt>Teasers received</dt>
           <dd>{stats.teasersReceived}</dd>
           <dt>YES replies</dt>

@@ -3,6 +3,7 @@ import { rows, type Database } from '../db/client';
 import { leads, providers, unlocks } from '../db/schema';
 import { notFound } from '../errors';
 import { providerView } from './providers';
+import { budgetStatus } from '../unlock/budget';
 
 /** Purchases listed on the provider's page, newest first. */
 const PURCHASES_LISTED = 50;
@@ -21,12 +22,13 @@ type Counts = {
  * `GET /providers/{id}`: the provider as `GET /providers` shows it, with what they did:
  * teasers received (offers whose lead's teaser was sent), YES replies (offers accepted), the
  * median time from offer to YES, purchases and refunds, spend net of refunds per currency,
- * the last time anything happened (an offer, a reply, a purchase), and the newest purchases.
+ * the last time anything happened (an offer, a reply, a purchase), its budgets with this week's
+ * spend and today's purchases in its time zone (whether it is at a cap), and the newest purchases.
  */
 export async function providerDetail(db: Database, id: string) {
   const [provider] = await db.select().from(providers).where(eq(providers.id, id));
   if (!provider) throw notFound('No provider with this id');
-  const [countRows, purchaseRows] = await Promise.all([
+  const [countRows, purchaseRows, budget] = await Promise.all([
     rows<Counts>(
       db,
       'provider_counts',
@@ -57,6 +59,7 @@ export async function providerDetail(db: Database, id: string) {
       .where(eq(unlocks.providerId, id))
       .orderBy(desc(unlocks.createdAt), desc(unlocks.id))
       .limit(PURCHASES_LISTED),
+    budgetStatus(db, id),
   ]);
   const c = countRows[0]!;
   const lastActivity = c.last_activity_at === null ? null : new Date(c.last_activity_at).toISOString();
@@ -72,6 +75,7 @@ export async function providerDetail(db: Database, id: string) {
       medianReplySeconds: c.median_reply_seconds === null ? null : Number(c.median_reply_seconds),
       lastActivityAt: lastActivity,
     },
+    budget: budget!,
     purchases: purchaseRows.map(({ unlock: u, code, category, zipCode }) => ({
       unlockId: u.id,
       leadId: u.leadId,

@@ -1,7 +1,8 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { providers, type Provider } from '../db/schema';
-import { conflict, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
+import { postgresZoneName } from '../unlock/budget';
 import type { ProviderInput, ProviderPatch } from '../validation';
 
 /** A provider as the admin API shows it. */
@@ -15,6 +16,10 @@ export function providerView(p: Provider) {
     zipCodes: p.zipCodes,
     active: p.active,
     optedOut: p.optedOut,
+    /** Budgets (lib/unlock/budget.ts): null is no cap; a null zone takes DEFAULT_TIME_ZONE. */
+    weeklySpendCapCents: p.weeklySpendCapCents,
+    dailyLeadCap: p.dailyLeadCap,
+    timeZone: p.timeZone,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -22,8 +27,22 @@ export function providerView(p: Provider) {
 }
 export type ProviderView = ReturnType<typeof providerView>;
 
+/**
+ * A zone as Postgres spells it, refused when Postgres does not know it (the API's check uses the
+ * runtime's zone database, which may differ): else every lead matched to the provider would fail.
+ */
+async function zoneName<T extends string | null | undefined>(db: Database, timeZone: T): Promise<T> {
+  if (!timeZone) return timeZone;
+  const name = await postgresZoneName(db, timeZone);
+  if (name) return name as T;
+  throw badRequest('validation_failed', 'Invalid fields: timeZone', [
+    { field: 'timeZone', message: 'is not a time zone the database knows' },
+  ]);
+}
+
 export async function createProvider(db: Database, input: ProviderInput): Promise<ProviderView> {
-  const [row] = await db.insert(providers).values(input).onConflictDoNothing().returning();
+  const values = { ...input, timeZone: await zoneName(db, input.timeZone) };
+  const [row] = await db.insert(providers).values(values).onConflictDoNothing().returning();
   if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
   return providerView(row);
 }
@@ -34,9 +53,10 @@ export async function listProviders(db: Database): Promise<ProviderView[]> {
 }
 
 export async function updateProvider(db: Database, id: string, patch: ProviderPatch): Promise<ProviderView> {
+  const timeZone = await zoneName(db, patch.timeZone);
   const [row] = await db
     .update(providers)
-    .set({ ...patch, updatedAt: sql`now()` })
+    .set({ ...patch, timeZone, updatedAt: sql`now()` })
     .where(eq(providers.id, id))
     .returning();
   if (!row) throw notFound('No provider with this id');

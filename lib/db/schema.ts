@@ -45,12 +45,22 @@ export const providers = pgTable(
      */
     answersWindowStartedAt: tstz('answers_window_started_at'),
     answersInWindow: integer('answers_in_window').notNull().default(0),
+    /**
+     * Budgets (lib/unlock/budget.ts), each optional: spend net of refunds in the week from Monday
+     * 00:00, and purchases in the day, both local to `timeZone` (an IANA name; null takes
+     * DEFAULT_TIME_ZONE).
+     */
+    weeklySpendCapCents: integer('weekly_spend_cap_cents'),
+    dailyLeadCap: integer('daily_lead_cap'),
+    timeZone: text('time_zone'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('providers_categories_idx').using('gin', t.categories),
     index('providers_zip_codes_idx').using('gin', t.zipCodes),
+    check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
+    check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
   ],
 );
 
@@ -111,6 +121,12 @@ export const offers = pgTable(
     checkoutSessionId: text('checkout_session_id'),
     checkoutUrl: text('checkout_url'),
     checkoutExpiresAt: tstz('checkout_expires_at'),
+    /**
+     * Held while a Checkout Session is being created for this offer (lib/unlock/budget.ts): the
+     * provider's budgets count it as a pending purchase until the session is stored, so two
+     * links opened at once cannot both pass a cap.
+     */
+    checkoutReservedUntil: tstz('checkout_reserved_until'),
     /** The funnel's steps for this offer, each the first time it happened (GET /stats). */
     acceptedAt: tstz('accepted_at'),
     linkOpenedAt: tstz('link_opened_at'),
@@ -156,7 +172,7 @@ export const unlocks = pgTable(
   },
   (t) => [
     index('unlocks_lead_idx').on(t.leadId),
-    /** A provider's purchases: their page, and their spend in a period. */
+    /** A provider's purchases in a period (budgets, lead matching) and on their page, newest first. */
     index('unlocks_provider_idx').on(t.providerId, t.createdAt),
     /** GET /stats: the medians of a range's payments from the index alone. */
     index('unlocks_funnel_idx').on(t.leadDay, t.leadCategory, t.teaserSeconds),

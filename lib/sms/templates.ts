@@ -237,3 +237,13 @@ export function helpSms(): string {
 export function refundedSms(lead: Priced): string {
   return `Sorry, lead ${lead.code} sold out before your payment completed. Your ${formatPrice(lead.priceCents, lead.currency)} has been refunded.`;
 }
+
+/**
+ * A purchase refused before any charge because it would pass one of the provider's budgets
+ * (lib/unlock/budget.ts). One GSM-7 segment for any lead code.
+ */
+export function budgetRefusedSms(code: string, reason: 'weekly_cap' | 'daily_cap'): string {
+  return reason === 'weekly_cap'
+    ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
+    : `${BRAND}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`;
+}

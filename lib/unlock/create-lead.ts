@@ -10,6 +10,7 @@ import type { LeadInput } from '../validation';
 import { leadCode, payToken } from './codes';
 import { claimedNow, sendClaimedNow } from './outbox';
 import { releaseStaleCodes } from './release-codes';
+import { refusalSql } from './budget';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
 
@@ -36,7 +37,8 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
 
 /**
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
- * least recently offered first, at most LEAD_MAX_OFFERS), writes their offers and one teaser
+ * within their weekly spend and daily lead caps, least recently offered first, at most
+ * LEAD_MAX_OFFERS), writes their offers and one teaser
  * to all of them, then sends it. All of the writing is one statement, hence one transaction,
  * and the teaser is written already claimed for this request: two round trips in all with the
  * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
@@ -96,6 +98,8 @@ export async function createLead(
           from providers p
           where exists (select from ins) and p.active and not p.opted_out
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
+            -- Within their budgets: no teaser for a lead they could not buy (lib/unlock/budget.ts).
+            and ${refusalSql(sql.raw('p'), priceCents)} is null
           order by p.id
           for update of p
         ),

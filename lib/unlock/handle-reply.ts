@@ -9,6 +9,7 @@ import { leadStatus } from './lead-status';
 import { offerForCode, openOffers } from './offer-queries';
 import { claimedNow, sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from './pay-url';
+import { purchaseRefusal } from './budget';
 
 export type InboundSms = {
   /** TextMagic's id of the inbound message: each is processed once. */
@@ -46,12 +47,35 @@ function answerForOffer(code: string, row?: { offer: Offer; lead: Lead }): Answe
   return { kind: 'pay_link', body: t.payLinkSms(lead, payUrl(offer.payToken)), leadId: lead.id };
 }
 
+/**
+ * A pay link only within the provider's budgets (lib/unlock/budget.ts): otherwise the SMS saying
+ * which cap refuses it, and no link, so that no payment can start.
+ */
+async function withinBudget(
+  db: Database,
+  answer: Answer,
+  row?: { offer: Offer; lead: Lead },
+): Promise<Answer> {
+  if (answer.kind !== 'pay_link' || !row) return answer;
+  const { offer, lead } = row;
+  const refusal = await purchaseRefusal(db, {
+    providerId: offer.providerId,
+    priceCents: lead.priceCents,
+    offerId: offer.id,
+  });
+  if (!refusal) return answer;
+  return { kind: 'budget_refused', body: t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
+}
+
 /** The answer to a YES, from one read of the sender's offers (none for an unknown sender). */
 async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>, phone: string) {
-  if (reply.code) return answerForOffer(reply.code, await offerForCode(db, phone, reply.code));
+  if (reply.code) {
+    const row = await offerForCode(db, phone, reply.code);
+    return withinBudget(db, answerForOffer(reply.code, row), row);
+  }
   const open = await openOffers(db, phone);
   if (open.length === 0) return { kind: 'no_offers', body: t.noOpenOffersSms() } satisfies Answer;
-  if (open.length === 1) return answerForOffer(open[0]!.lead.code, open[0]);
+  if (open.length === 1) return withinBudget(db, answerForOffer(open[0]!.lead.code, open[0]), open[0]);
   return { kind: 'choose_offer', body: t.chooseOfferSms(open.map((o) => o.lead.code)) } satisfies Answer;
 }
 
@@ -73,7 +97,8 @@ const RULES: Record<Reply['kind'], { wants: SQL; optedOut?: boolean; setsHelp?: 
 /**
  * A provider's SMS reply, as TextMagic reported it: recorded once per TextMagic id and answered.
  *
- * Three round trips for a YES, two for anything else: (1) a YES reads the offer it names;
+ * Three round trips for a YES, two for anything else: (1) a YES reads the offer it names (and,
+ * when the answer would be a pay link, one more checks the provider's budgets);
  * (2) one statement locks the provider's row, records the message (a repeated TextMagic id
  * records nothing and so changes nothing), applies STOP/START/HELP, counts the answer against
  * the hourly limit and writes the answer to the outbox already claimed; (3) after TextMagic took

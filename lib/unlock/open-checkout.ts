@@ -2,13 +2,20 @@ import { businessEvent } from '../metrics';
 import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
-import { offers } from '../db/schema';
+import { offers, providers, type Lead, type Offer } from '../db/schema';
+import { budgetRefusedSms } from '../sms/templates';
 import { createCheckoutSession } from '../stripe';
 import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
+import { purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
+import { queueSms, sendNow } from './outbox';
 
 export type PayLinkOutcome =
-  { kind: 'redirect'; url: string } | { kind: 'owned' } | { kind: 'unavailable' } | { kind: 'not_found' };
+  | { kind: 'redirect'; url: string }
+  | { kind: 'owned' }
+  | { kind: 'unavailable' }
+  | { kind: 'refused'; reason: BudgetRefusal }
+  | { kind: 'not_found' };
 
 const MINUTE = 60_000;
 /** Stripe takes `expires_at` between 30 minutes and 24 hours ahead; we keep inside both ends. */
@@ -22,6 +29,27 @@ export function sessionExpiry(leadExpiresAt: Date, now: Date = new Date()): Date
   const latest = now.getTime() + MAX_SESSION_MS;
   const earliest = now.getTime() + MIN_SESSION_MS;
   return new Date(Math.max(earliest, Math.min(latest, leadExpiresAt.getTime())));
+}
+
+/** The SMS of a refusal: once per offer, cap and UTC day however often the link is opened. */
+async function tellBudgetRefused(db: Database, offer: Offer, lead: Lead, reason: BudgetRefusal) {
+  const [provider] = await db
+    .select({ phone: providers.phone })
+    .from(providers)
+    .where(eq(providers.id, offer.providerId));
+  if (!provider) return;
+  const day = new Date().toISOString().slice(0, 10);
+  const ids = await queueSms(db, [
+    {
+      kind: 'budget_refused',
+      recipients: [provider.phone],
+      body: budgetRefusedSms(lead.code, reason),
+      dedupeKey: `budget_refused:${offer.id}:${reason}:${day}`,
+      leadId: lead.id,
+      providerId: offer.providerId,
+    },
+  ]);
+  await sendNow(db, ids);
 }
 
 /**
@@ -41,15 +69,23 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       .set({ linkOpenedAt: sql`coalesce(${offers.linkOpenedAt}, now())` })
       .where(eq(offers.id, offer.id));
   }
-
   const now = Date.now();
-  if (
-    offer.checkoutUrl &&
-    offer.checkoutExpiresAt &&
-    offer.checkoutExpiresAt.getTime() - now > REUSE_MARGIN_MS
-  ) {
-    return { kind: 'redirect', url: offer.checkoutUrl };
+  const reuse =
+    offer.checkoutUrl && offer.checkoutExpiresAt && offer.checkoutExpiresAt.getTime() - now > REUSE_MARGIN_MS;
+  // Within the provider's budgets, checked again now, for a stored session as for a new one (which
+  // is reserved as under way meanwhile): refused, no Checkout and an SMS saying why.
+  const purchase = { providerId: offer.providerId, priceCents: lead.priceCents, offerId: offer.id };
+  const refusal = reuse ? await purchaseRefusal(db, purchase) : await reservePurchase(db, purchase);
+  if (refusal) {
+    businessEvent(
+      'purchase refused',
+      { PurchasesRefused: 1 },
+      { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, reason: refusal },
+    );
+    await tellBudgetRefused(db, offer, lead, refusal);
+    return { kind: 'refused', reason: refusal };
   }
+  if (reuse) return { kind: 'redirect', url: offer.checkoutUrl! };
 
   const attempt = offer.checkoutAttempt + 1;
   const base = `${config().publicBaseUrl}/p/${token}`;
@@ -77,6 +113,8 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       checkoutUrl: session.url,
       checkoutExpiresAt: new Date(session.expires_at * 1000),
       checkoutCreatedAt: sql`coalesce(${offers.checkoutCreatedAt}, now())`,
+      // The stored session now counts as the purchase under way (lib/unlock/budget.ts).
+      checkoutReservedUntil: null,
     })
     .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, offer.checkoutAttempt)));
   businessEvent(

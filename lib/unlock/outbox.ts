@@ -19,7 +19,8 @@ export type SmsKind =
   | 'opted_out'
   | 'opted_in'
   | 'help'
-  | 'refunded';
+  | 'refunded'
+  | 'budget_refused';
 
 export type NewSms = {
   kind: SmsKind;

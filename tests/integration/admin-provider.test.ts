@@ -69,7 +69,16 @@ describe('GET /providers/{id}', () => {
 
     const res = await getProvider(pat.id);
     expect(res.status, res.text).toBe(200);
-    expect(Object.keys(res.json).sort()).toEqual(['provider', 'purchases', 'stats']);
+    expect(Object.keys(res.json).sort()).toEqual(['budget', 'provider', 'purchases', 'stats']);
+    // No caps: this week's spend and today's purchases net of the refund, in DEFAULT_TIME_ZONE.
+    expect(res.json.budget).toMatchObject({
+      weeklySpendCapCents: null,
+      dailyLeadCap: null,
+      timeZone: 'America/Chicago',
+      weekSpentCents: 1500,
+      todayPurchases: 1,
+      atCap: false,
+    });
     // The provider as the list shows it.
     const list = await invoke(providers, { method: 'GET', path: '/providers', headers: admin });
     expect(res.json.provider).toEqual(list.json.providers.find((p: { id: string }) => p.id === pat.id));

@@ -7,6 +7,7 @@ describe('configuration', () => {
     expect(c).toMatchObject({
       publicBaseUrl: 'http://localhost:3000',
       defaultCountry: 'US',
+      defaultTimeZone: 'America/Chicago',
       leadPriceCents: 1500,
       leadMaxUnlocks: 3,
       leadMaxOffers: 10,
@@ -56,6 +57,15 @@ describe('configuration', () => {
     );
     expect(() => parseConfig({ STRIPE_API_URL: ' ' })).toThrow('STRIPE_API_URL: must be an absolute URL');
     expect(() => parseConfig({ CURRENCY: 'dollars' })).toThrow('CURRENCY: a three-letter ISO currency code');
+    // A POSIX rule (whose sign Postgres reads the other way round) or a path is not a zone name.
+    for (const zone of ['UTC+5', '+05:00', 'America/../etc', 'America/Chicago;']) {
+      expect(() => parseConfig({ DEFAULT_TIME_ZONE: zone }), zone).toThrow(
+        'DEFAULT_TIME_ZONE: an IANA time zone name',
+      );
+    }
+    for (const zone of ['UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5']) {
+      expect(parseConfig({ DEFAULT_TIME_ZONE: ` ${zone} ` }).defaultTimeZone).toBe(zone);
+    }
     expect(() => parseConfig({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(
       'DATABASE_PREPARED_STATEMENTS: must be on or off',
     );

@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment, smsEncoding, smsLength } from '../../lib/sms/segments';
 import {
+  budgetRefusedSms,
   chooseOfferSms,
   detailsSms,
   detailsText,
@@ -374,6 +375,21 @@ describe('short texts', () => {
     expect(refundedSms(lead)).toMatch(/refunded/);
   });
 
+  it('budgetRefusedSms names the lead and the cap, and when it resets', () => {
+    const weekly = budgetRefusedSms('4821', 'weekly_cap');
+    expect(weekly).toContain('lead 4821');
+    expect(weekly).toMatch(/weekly spending cap/);
+    expect(weekly).toMatch(/Monday/);
+    const daily = budgetRefusedSms('4821', 'daily_cap');
+    expect(daily).toContain('lead 4821');
+    expect(daily).toMatch(/daily lead limit/);
+    expect(daily).toMatch(/midnight/);
+    for (const text of [weekly, daily]) {
+      expect(fitsOneSegment(text)).toBe(true);
+      expect(smsParts(text)).toBe(1);
+    }
+  });
+
   it('chooseOfferSms lists every code', () => {
     const text = chooseOfferSms(['4821', '93012', '100000']);
     for (const code of ['4821', '93012', '100000']) expect(text).toContain(code);
@@ -400,6 +416,8 @@ describe('short texts', () => {
       optedInSms(),
       helpSms(),
       refundedSms({ code: '100000', priceCents: 999999, currency: 'eur' }),
+      budgetRefusedSms('100000', 'weekly_cap'),
+      budgetRefusedSms('100000', 'daily_cap'),
     ];
     for (const text of texts) {
       expect(smsLength(text), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
