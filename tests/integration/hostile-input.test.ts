@@ -463,6 +463,9 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
         categories: ['plumbing'],
         zipCodes: ['99999'],
         active: false,
+        weeklySpendCapCents: 1_000_000,
+        dailyLeadCap: 100,
+        timeZone: 'Europe/Berlin',
       };
       await run(
         fc.asyncProperty(bodies(valid), version, async (b, v) => {
@@ -489,7 +492,15 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
   it(
     'PATCH /providers/{id}',
     async () => {
-      const valid = { name: 'Renamed', active: true, categories: ['plumbing'], zipCodes: ['78701', '10001'] };
+      const valid = {
+        name: 'Renamed',
+        active: true,
+        categories: ['plumbing'],
+        zipCodes: ['78701', '10001'],
+        weeklySpendCapCents: 1_000_000,
+        dailyLeadCap: 100,
+        timeZone: 'Europe/Berlin',
+      };
       await run(
         fc.asyncProperty(
           bodies(valid),
@@ -516,6 +527,12 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
                 expect(prior, `a 2xx for provider ${pid}, not the existing one`).toBeDefined();
                 await expectPatchApplied(app, prior!, await sentFields(input));
               },
+            );
+            // A cap of 0 is valid, and would refuse the existing provider's pay link in the tests
+            // below: the budgets go back to none after each run.
+            await app.db.query(
+              'update providers set weekly_spend_cap_cents = null, daily_lead_cap = null where id = $1',
+              [existing.providerId],
             );
           },
         ),

@@ -118,7 +118,11 @@ export async function expectLeadAsSent(app: TestApp, id: string, sent: Fields): 
   return row!;
 }
 
-const PROVIDER_COLUMNS = 'id, name, phone, email, categories, zip_codes, active';
+const PROVIDER_COLUMNS =
+  'id, name, phone, email, categories, zip_codes, active, weekly_spend_cap_cents, daily_lead_cap, time_zone';
+
+/** A time zone as sent: trimmed (only names the zone database knows, spelt as it does, get through). */
+const zoneSent = (v: unknown) => (v == null ? null : String(v).trim());
 
 export async function providerRow(app: TestApp, id: string): Promise<Record<string, any> | undefined> {
   const [row] = await app.db.query(`select ${PROVIDER_COLUMNS} from providers where id = $1`, [id]);
@@ -143,6 +147,9 @@ export async function expectProviderAsSent(app: TestApp, id: string, sent: Field
     categories: unique(sent.categories.map(category)),
     zip_codes: unique(sent.zipCodes.map(zip)),
     active: sent.active ?? true,
+    weekly_spend_cap_cents: sent.weeklySpendCapCents ?? null,
+    daily_lead_cap: sent.dailyLeadCap ?? null,
+    time_zone: zoneSent(sent.timeZone),
   });
   expectWithin(row!, PROVIDER_LIMITS);
 }
@@ -160,6 +167,9 @@ export async function expectPatchApplied(
     ...(sent.active !== undefined && { active: sent.active }),
     ...(sent.categories !== undefined && { categories: unique(sent.categories.map(category)) }),
     ...(sent.zipCodes !== undefined && { zip_codes: unique(sent.zipCodes.map(zip)) }),
+    ...(sent.weeklySpendCapCents !== undefined && { weekly_spend_cap_cents: sent.weeklySpendCapCents }),
+    ...(sent.dailyLeadCap !== undefined && { daily_lead_cap: sent.dailyLeadCap }),
+    ...(sent.timeZone !== undefined && { time_zone: zoneSent(sent.timeZone) }),
   });
   expectWithin(row!, PROVIDER_LIMITS);
   expect(row!.categories.length).toBeLessThanOrEqual(500);
