@@ -57,7 +57,10 @@ export async function stats(db: Database, q: StatsQuery) {
   const end = new Date(to.getTime() + DAY_MS);
   const [lo, hi] = [isoDay(from), isoDay(to)];
   const [leadKey, unlockKey] =
-    q.groupBy === 'day' ? [sql`f.day`, sql`u.lead_day`] : [sql`f.category`, sql`u.lead_category`];
+    q.groupBy === 'day'
+      ? [sql`f.day`, sql`u.lead_day`]
+      : // Byte order: the medians sort every payment by category, and no collation is needed to group.
+        [sql`f.category`, sql`u.lead_category collate "C"`];
   const [row] = await rows<{ totals: Totals }>(
     db,
     'stats',
