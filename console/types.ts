@@ -112,6 +112,9 @@ export type Provider = {
   zipCodes: string[];
   active: boolean;
   optedOut: boolean;
+  /** A card saved by their first Checkout, charged on YES while `autoPay` is on. */
+  savedCard: boolean;
+  autoPay: boolean;
   lastOfferedAt: string | null;
   createdAt: string;
 };

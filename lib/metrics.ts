@@ -8,6 +8,7 @@ export type BusinessMetric =
   | 'CheckoutsOpened'
   | 'Unlocks'
   | 'Refunds'
+  | 'SavedCardCharges'
   | 'SmsFailed'
   | 'OldestDueOutboxAgeSeconds';
 

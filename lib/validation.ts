@@ -117,6 +117,8 @@ export function providerInput(country: CountryCode) {
     categories: list(category(), 'categories'),
     zipCodes: list(zipCode(), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
+    /** Charge the saved card on YES, once their first Checkout saved one (default on). */
+    autoPay: z._default(z.boolean({ error: kind('true or false') }), true),
   });
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
@@ -128,10 +130,12 @@ export const providerPatch = lazy(() =>
       active: z.optional(z.boolean({ error: kind('true or false') })),
       categories: z.optional(list(category(), 'categories')),
       zipCodes: z.optional(list(zipCode(), 'zip codes')),
+      /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
+      autoPay: z.optional(z.boolean({ error: kind('true or false') })),
     })
     .check(
       z.refine((p) => Object.values(p).some((v) => v !== undefined), {
-        message: 'must change at least one of name, active, categories, zipCodes',
+        message: 'must change at least one of name, active, categories, zipCodes, autoPay',
       }),
     ),
 );

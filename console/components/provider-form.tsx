@@ -20,6 +20,7 @@ export function ProviderForm(props: {
   const [email, setEmail] = useState('');
   const [categories, setCategories] = useState(p?.categories.join(', ') ?? '');
   const [zipCodes, setZipCodes] = useState(p?.zipCodes.join(', ') ?? '');
+  const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -29,7 +30,7 @@ export function ProviderForm(props: {
     try {
       const body = { name, categories: list(categories), zipCodes: list(zipCodes) };
       const saved = p
-        ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body })
+        ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { ...body, autoPay } })
         : await api<Provider>('/providers', {
             method: 'POST',
             body: { ...body, phone, ...(email ? { email } : {}) },
@@ -94,6 +95,21 @@ export function ProviderForm(props: {
           />
         </label>
       </div>
+      {p && (
+        <label>
+          <input
+            name="autoPay"
+            type="checkbox"
+            role="switch"
+            checked={autoPay}
+            onChange={(e) => setAutoPay(e.currentTarget.checked)}
+          />
+          Auto-pay: charge the saved card when they reply YES{' '}
+          <small>
+            ({p.savedCard ? 'a card is saved' : 'no card saved yet: their next payment by link saves one'})
+          </small>
+        </label>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

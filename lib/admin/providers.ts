@@ -15,6 +15,9 @@ export function providerView(p: Provider) {
     zipCodes: p.zipCodes,
     active: p.active,
     optedOut: p.optedOut,
+    /** A card saved at Stripe by their first Checkout (its id is not shown). */
+    savedCard: p.savedPaymentMethodId !== null,
+    autoPay: p.autoPay,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

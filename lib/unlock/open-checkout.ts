@@ -1,9 +1,9 @@
 import { businessEvent } from '../metrics';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
-import { offers } from '../db/schema';
-import { createCheckoutSession } from '../stripe';
+import { offers, providers, type Provider } from '../db/schema';
+import { createCheckoutSession, createCustomer } from '../stripe';
 import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
 
@@ -31,7 +31,7 @@ export function sessionExpiry(leadExpiresAt: Date, now: Date = new Date()): Date
 export async function openCheckout(db: Database, token: string): Promise<PayLinkOutcome> {
   const row = await offerByToken(db, token);
   if (!row) return { kind: 'not_found' };
-  const { offer, lead } = row;
+  const { offer, lead, provider } = row;
   if (offer.status === 'unlocked') return { kind: 'owned' };
   if (leadStatus(lead) !== 'open') return { kind: 'unavailable' };
   // The funnel's "link opened" step, written once: later opens cost no write.
@@ -51,6 +51,7 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     return { kind: 'redirect', url: offer.checkoutUrl };
   }
 
+  const customerId = await customerOf(db, provider);
   const attempt = offer.checkoutAttempt + 1;
   const base = `${config().publicBaseUrl}/p/${token}`;
   const session = await createCheckoutSession({
@@ -64,6 +65,9 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     expiresAt: sessionExpiry(lead.expiresAt),
     successUrl: `${base}?paid=1`,
     cancelUrl: `${base}?cancelled=1`,
+    customerId,
+    // Their first Checkout (or the first since their card was removed) saves the card.
+    saveCard: !provider.savedPaymentMethodId,
   });
   if (!session.url) throw new Error(`Stripe returned session ${session.id} without a url`);
 
@@ -85,4 +89,18 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, sessionId: session.id },
   );
   return { kind: 'redirect', url: session.url };
+}
+
+/**
+ * The provider's Stripe Customer, created the first time it is needed. Two first opens at once
+ * both ask Stripe with the same idempotency key (naming the provider), so both get one customer.
+ */
+async function customerOf(db: Database, provider: Provider): Promise<string> {
+  if (provider.stripeCustomerId) return provider.stripeCustomerId;
+  const id = await createCustomer(provider.id);
+  await db
+    .update(providers)
+    .set({ stripeCustomerId: id })
+    .where(and(eq(providers.id, provider.id), isNull(providers.stripeCustomerId)));
+  return id;
 }

@@ -19,7 +19,10 @@ export type SmsKind =
   | 'opted_out'
   | 'opted_in'
   | 'help'
-  | 'refunded';
+  | 'refunded'
+  | 'charging'
+  | 'card_failed'
+  | 'auto_pay';
 
 export type NewSms = {
   kind: SmsKind;
