@@ -245,8 +245,11 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
     );
   }
   const tasks = (row.tasks ?? []).map((r) => fromRow(stripeTasks, r));
-  // One budget for both after commit: the charge (what they asked for) and the answer.
+  // One budget after commit for the answer, then the charge (left to the dispatcher when the
+  // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
+  // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
   const deadline = inlineDeadline();
-  await Promise.all([runClaimedStripeTasksNow(db, tasks, deadline), sendClaimedNow(db, answers, deadline)]);
+  await sendClaimedNow(db, answers, deadline);
+  await runClaimedStripeTasksNow(db, tasks, deadline);
   return row.outcome ?? reply.kind;
 }
