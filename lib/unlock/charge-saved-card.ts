@@ -6,7 +6,8 @@ import { leads, offers, providers, stripeTasks, type StripeTask } from '../db/sc
 import { ExternalServiceError } from '../errors';
 import { log } from '../log';
 import * as t from '../sms/templates';
-import { chargeSavedCard, paymentMethodOf } from '../stripe';
+import { chargeSavedCard, paymentMethodOf, type ChargeAnswer } from '../stripe';
+import { MAX_ATTEMPTS } from './backoff';
 import { leadStatus } from './lead-status';
 import { queueSms, sendNow, type NewSms } from './outbox';
 import { payUrl } from './pay-url';
@@ -80,13 +81,16 @@ async function settle(
   result: Record<string, unknown>,
   effects: (tx: Tx) => Promise<NewSms[]>,
   deadline?: Deadline,
+  done = true,
 ): Promise<Record<string, unknown>> {
   const ids = await transaction(async (tx) => {
     const sms = await effects(tx);
-    await tx
-      .update(stripeTasks)
-      .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
-      .where(eq(stripeTasks.id, task.id));
+    if (done) {
+      await tx
+        .update(stripeTasks)
+        .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
+        .where(eq(stripeTasks.id, task.id));
+    }
     return queueSms(tx, sms);
   });
   await sendNow(db, ids, deadline);
@@ -136,19 +140,37 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
     );
   }
 
-  const answer = await chargeSavedCard(
-    {
-      offerId,
-      leadId: lead.id,
-      providerId: offer.providerId,
-      attempt,
-      customerId,
-      paymentMethodId,
-      amountCents,
-      currency,
-    },
-    deadline,
-  );
+  let answer: ChargeAnswer;
+  try {
+    answer = await chargeSavedCard(
+      {
+        offerId,
+        leadId: lead.id,
+        providerId: offer.providerId,
+        attempt,
+        customerId,
+        paymentMethodId,
+        amountCents,
+        currency,
+      },
+      deadline,
+    );
+  } catch (err) {
+    const retryable = err instanceof ExternalServiceError ? err.retryable : true;
+    if (retryable && task.attempts < MAX_ATTEMPTS) throw err;
+    // This try is the last (Stripe refused the request, or the tenth failure): the pay link, so
+    // the provider is not left waiting; the task is marked failed for the operator by the queue.
+    // Should Stripe have charged after all, its webhook still unlocks (a second payment is refunded).
+    await settle(
+      db,
+      task,
+      {},
+      (tx) => chargeFailed(tx, { offerId, attempt, code: 'charge_error' }),
+      deadline,
+      false,
+    );
+    throw err;
+  }
   if (answer.kind === 'created') {
     businessEvent(
       'saved card charged',

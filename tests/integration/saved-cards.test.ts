@@ -408,6 +408,20 @@ describe('before the charge, and faults around it', () => {
     expect((await deliverEvent(app, succeeded[0]!)).json.outcome).toBe('unlocked');
   });
 
+  it('a charge Stripe refuses outright (400): the pay link at once, the follow-up failed for the operator', async () => {
+    const b = await buyerWithCard();
+    app.stripe.customers.delete(b.customer); // the customer deleted at Stripe
+    const l = await newLead(b.zip);
+    const answer = await text(b.phone, `YES ${l.code}`);
+    expect(chargeRequests().at(-1)!.status).toBe(400);
+    expect(answer.at(-1)).toMatch(/did not go through.*\/p\//);
+    expect((await chargeTask(l.id)).status).toBe('failed');
+    // A YES now sends the plain link, and charges nothing.
+    const charges = chargeRequests().length;
+    expect((await text(b.phone, `YES ${l.code}`))[0]).toMatch(/pay \$15\.00/);
+    expect(chargeRequests().length).toBe(charges);
+  });
+
   it('a card removed at Stripe: payment_method.detached forgets it, the next YES gets the link', async () => {
     const b = await buyerWithCard();
     const event = app.stripe.detachPaymentMethod(b.pm);
