@@ -92,6 +92,12 @@ for (const path of [PG, PG_POOLED]) {
       const details = got.filter((texts) => texts.some((t) => t.includes('Jane Client'))).length;
       const refundSms = got.filter((texts) => texts.some((t) => /refunded/i.test(t))).length;
       const unavailable = got.filter((texts) => texts.some((t) => /no longer available/.test(t))).length;
+      // Told "no longer available" by a retried charge whose first answer was lost (Stripe had
+      // charged): their refund follows. Both messages are true; the money is back.
+      const told = (texts: string[]) => texts.some((t) => /no longer available/.test(t));
+      const alsoRefunded = got.filter(
+        (texts) => told(texts) && texts.some((t) => /refunded/i.test(t)),
+      ).length;
       // Lost: a charge neither turned into the lead nor refunded, or a provider told nothing.
       const lost =
         charges.filter((c) => !won.has(c.pi) && !refunded.includes(c.pi)).length +
@@ -107,7 +113,7 @@ for (const path of [PG, PG_POOLED]) {
         load: `${PAYERS} YES at once with saved cards, maxUnlocks ${CAP}`,
         fault: "none: every reply at the same moment, each charge's webhook as soon as it exists",
         expected: `${CAP} unlocks; every other charge refunded; a YES after the lead filled charges nothing`,
-        observed: `${won.size} unlocks, ${charges.length} charges, ${refunded.length} refunds, ${PAYERS - charges.length} not charged (${unavailable} "no longer available"), ${details} details + ${refundSms} refunded SMS, dispatcher ${runs} runs, ${answers.filter((a) => a.status === 200).length}×200`,
+        observed: `${won.size} unlocks, ${charges.length} charges, ${refunded.length} refunds, ${PAYERS - charges.length} not charged, ${unavailable} told "no longer available" (${alsoRefunded} of them charged before, after a lost answer, and refunded), ${details} details + ${refundSms} refunded SMS, dispatcher ${runs} runs, ${answers.filter((a) => a.status === 200).length}×200`,
         lost,
         duplicated,
         slowestMs: Math.max(...answers.map((a) => a.ms)),
