@@ -38,6 +38,11 @@ export function ProviderPage(props: { id: string }) {
           <dd>{p.zipCodes.join(', ')}</dd>
           <dt>State</dt>
           <dd>{p.optedOut ? 'opted out (replied STOP)' : p.active ? 'active' : 'paused'}</dd>
+          <dt>Saved card</dt>
+          <dd>
+            {p.savedCard ? 'saved' : 'none yet (their next payment by link saves one)'}
+            {`, auto-pay ${p.autoPay ? 'on: a YES charges it' : 'off (AUTO OFF): a YES gets the pay link'}`}
+          </dd>
           <dt>Teasers received</dt>
           <dd>{stats.teasersReceived}</dd>
           <dt>YES replies</dt>
