@@ -104,8 +104,8 @@ export function ProviderForm(props: {
             checked={autoPay}
             onChange={(e) => setAutoPay(e.currentTarget.checked)}
           />
-          Auto-pay: charge the saved card when they reply YES{' '}
-          <small>
+          Auto-pay: charge the saved card when they reply YES
+          <small class="hint">
             ({p.savedCard ? 'a card is saved' : 'no card saved yet: their next payment by link saves one'})
           </small>
         </label>
