@@ -108,11 +108,12 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
     return none('already_refunded');
   }
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
-  // A Checkout with the provider's customer and no card on file saved this one: read it from its
+  // A Checkout with the provider's customer and no card on file (or paying for what the saved
+  // card failed to pay, see open-checkout) saved this one: read it from its
   // PaymentIntent after commit (whatever becomes of the payment, the card is saved at Stripe).
   const customerId = idOf(session.customer);
   const saveCard: NewStripeTask[] =
-    customerId && paymentIntentId && !provider.savedPaymentMethodId
+    customerId && paymentIntentId && (!provider.savedPaymentMethodId || offer.chargeStatus === 'failed')
       ? [
           {
             kind: 'save_card',

@@ -66,8 +66,9 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     successUrl: `${base}?paid=1`,
     cancelUrl: `${base}?cancelled=1`,
     customerId,
-    // Their first Checkout (or the first since their card was removed) saves the card.
-    saveCard: !provider.savedPaymentMethodId,
+    // Their first Checkout (or the first since their card was removed, or one paying for what
+    // their saved card failed to pay) saves the card they use.
+    saveCard: !provider.savedPaymentMethodId || offer.chargeStatus === 'failed',
   });
   if (!session.url) throw new Error(`Stripe returned session ${session.id} without a url`);
 

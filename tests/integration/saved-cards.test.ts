@@ -256,6 +256,25 @@ describe('a card that does not go through', () => {
     });
   }
 
+  it('paying by link after a decline saves the new card, which the next YES charges', async () => {
+    const b = await buyerWithCard('declined');
+    const l = await newLead(b.zip);
+    const answer = await text(b.phone, `YES ${l.code}`);
+    const pay = await api.openPayLink(linkToken(answer.at(-1)!));
+    expect(pay.status).toBe(303);
+    const create = app.stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!;
+    expect(create.params.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
+    const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
+    expect((await deliverEvent(app, app.stripe.completeSession(session.id))).json.outcome).toBe('unlocked');
+    const pm = (await providerRow(b.id)).saved_payment_method_id;
+    expect(pm).toMatch(/^pm_/);
+    expect(pm).not.toBe(b.pm);
+
+    const next = await newLead(b.zip);
+    expect((await text(b.phone, `YES ${next.code}`))[0]).toMatch(/charging/);
+    expect(chargeRequests().at(-1)).toMatchObject({ status: 200, params: { payment_method: pm } });
+  });
+
   it('payment_intent.payment_failed arriving before the create call is answered: one SMS', async () => {
     const b = await buyerWithCard('declined');
     const l = await newLead(b.zip);
