@@ -116,6 +116,9 @@ export type Provider = {
   weeklySpendCapCents: number | null;
   dailyLeadCap: number | null;
   timeZone: string | null;
+  /** A card saved by their first Checkout, charged on YES while `autoPay` is on. */
+  savedCard: boolean;
+  autoPay: boolean;
   lastOfferedAt: string | null;
   createdAt: string;
 };

@@ -16,6 +16,15 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { checkoutPage, paymentFailedPage, unknownCheckoutPage } from './checkout-page';
+import {
+  newCard,
+  paymentRoutes,
+  type CardBehaviour,
+  type FakeCustomer,
+  type FakePaymentMethod,
+} from './fake-stripe-payments';
+
+export type { CardBehaviour, FakeCustomer, FakePaymentMethod };
 
 export type StripeEvent = {
   id: string;
@@ -54,6 +63,71 @@ export interface FakeSession {
   idempotencyKey?: string;
   /** Not part of the API object: the line items as created. */
   lineItems: Array<{ quantity: number; unit_amount: number; currency: string; name: string }>;
+  /** Not part of the API object: `payment_intent_data` as created. */
+  intentData?: IntentData;
+}
+
+type IntentData = { metadata: Record<string, string>; setupFutureUsage: 'on_session' | 'off_session' | null };
+
+const INTENT_DATA_PARAMS = [
+  'application_fee_amount',
+  'capture_method',
+  'description',
+  'metadata',
+  'on_behalf_of',
+  'receipt_email',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_data',
+  'transfer_group',
+] as const;
+
+/** Checkout's `payment_intent_data`, as Stripe checks it (the parts that matter here). */
+function paymentIntentData(v: unknown): IntentData {
+  if (v === undefined) return { metadata: {}, setupFutureUsage: null };
+  if (!isObj(v)) throw invalid('Invalid object', 'payment_intent_data');
+  checkKnown(v, INTENT_DATA_PARAMS, 'payment_intent_data');
+  let setupFutureUsage: IntentData['setupFutureUsage'] = null;
+  if (v.setup_future_usage !== undefined) {
+    const u = str(v.setup_future_usage, 'payment_intent_data[setup_future_usage]');
+    if (u !== 'on_session' && u !== 'off_session') {
+      throw invalid(
+        'Invalid payment_intent_data[setup_future_usage]: must be one of on_session or off_session',
+        'payment_intent_data[setup_future_usage]',
+      );
+    }
+    setupFutureUsage = u;
+  }
+  return { metadata: validMetadata(v.metadata, 'payment_intent_data[metadata]'), setupFutureUsage };
+}
+
+const CUSTOM_TEXT_PARAMS = [
+  'after_submit',
+  'shipping_address',
+  'submit',
+  'terms_of_service_acceptance',
+] as const;
+
+/** Checkout's `custom_text`: each a `{ message }` of at most 1,200 characters. */
+function sessionCustomText(v: unknown): Record<string, { message: string } | null> {
+  const out: Record<string, { message: string } | null> = {};
+  for (const k of CUSTOM_TEXT_PARAMS) out[k] = null;
+  if (v === undefined) return out;
+  if (!isObj(v)) throw invalid('Invalid object', 'custom_text');
+  checkKnown(v, CUSTOM_TEXT_PARAMS, 'custom_text');
+  for (const [k, part] of Object.entries(v)) {
+    if (!isObj(part)) throw invalid('Invalid object', `custom_text[${k}]`);
+    checkKnown(part, ['message'], `custom_text[${k}]`);
+    if (part.message === undefined) throw missing(`custom_text[${k}][message]`);
+    const message = str(part.message, `custom_text[${k}][message]`);
+    if (message.length > 1200) {
+      throw invalid('This value must be 1200 characters or fewer.', `custom_text[${k}][message]`);
+    }
+    out[k] = { message };
+  }
+  return out;
 }
 
 export type FakeRefund = {
@@ -73,11 +147,19 @@ export type FakeRefund = {
 export type FakePaymentIntent = {
   id: string;
   charge: string;
-  session: string;
+  /** The Checkout Session that created it; null for one created with `POST /v1/payment_intents`. */
+  session: string | null;
   amount: number;
   amount_refunded: number;
   currency: string;
-  status: 'succeeded' | 'processing' | 'requires_payment_method';
+  status:
+    'succeeded' | 'processing' | 'requires_payment_method' | 'requires_confirmation' | 'requires_action';
+  customer: string | null;
+  payment_method: string | null;
+  metadata: Record<string, string>;
+  created: number;
+  last_payment_error: Record<string, unknown> | null;
+  setup_future_usage: string | null;
 };
 
 export type StripeRequestRecord = {
@@ -108,6 +190,8 @@ export interface FakeStripe {
   webhookSecret: string;
   sessions: Map<string, FakeSession>;
   paymentIntents: Map<string, FakePaymentIntent>;
+  customers: Map<string, FakeCustomer>;
+  paymentMethods: Map<string, FakePaymentMethod>;
   refunds: FakeRefund[];
   requests: StripeRequestRecord[];
   /** Every event the fake generated (helpers and API-side changes such as `expire`), oldest first. */
@@ -116,8 +200,17 @@ export interface FakeStripe {
   fail(times: number, mode: StripeFaultMode): void;
   /** Drops the faults still pending: Stripe is back. */
   heal(): void;
-  /** Marks an open session complete (creates a payment_intent) and returns `checkout.session.completed`. */
-  completeSession(id: string, opts?: { paymentStatus?: 'paid' | 'unpaid' }): StripeEvent;
+  /**
+   * Marks an open session complete (creates a payment_intent, and a PaymentMethod for the card,
+   * attached to the session's customer when it has `setup_future_usage`) and returns
+   * `checkout.session.completed`. `card` picks Stripe's test card: how later charges of it go.
+   */
+  completeSession(
+    id: string,
+    opts?: { paymentStatus?: 'paid' | 'unpaid'; card?: CardBehaviour },
+  ): StripeEvent;
+  /** Removes a saved card from its customer (as the Dashboard does): `payment_method.detached`. */
+  detachPaymentMethod(id: string): StripeEvent;
   /** For a session completed `unpaid`: marks it paid, returns `checkout.session.async_payment_succeeded`. */
   succeedAsyncPayment(id: string): StripeEvent;
   /** For a session completed `unpaid`: returns `checkout.session.async_payment_failed`. */
@@ -140,7 +233,7 @@ export interface FakeStripe {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-type StripeErrorBody = {
+export type StripeErrorBody = {
   type: 'invalid_request_error' | 'idempotency_error' | 'api_error' | 'card_error';
   message: string;
   code?: string;
@@ -158,7 +251,7 @@ class StripeHttpError extends Error {
   }
 }
 
-function invalid(message: string, param?: string, code?: string, status = 400): StripeHttpError {
+export function invalid(message: string, param?: string, code?: string, status = 400): StripeHttpError {
   const error: StripeErrorBody = { type: 'invalid_request_error', message };
   if (code) {
     error.code = code;
@@ -168,10 +261,11 @@ function invalid(message: string, param?: string, code?: string, status = 400): 
   return new StripeHttpError(status, error);
 }
 
-const missing = (param: string) => invalid(`Missing required param: ${param}.`, param, 'parameter_missing');
+export const missing = (param: string) =>
+  invalid(`Missing required param: ${param}.`, param, 'parameter_missing');
 const unknownParam = (param: string) =>
   invalid(`Received unknown parameter: ${param}`, param, 'parameter_unknown');
-const noSuch = (kind: string, id: string, param: string, status = 404) =>
+export const noSuch = (kind: string, id: string, param: string, status = 404) =>
   invalid(`No such ${kind}: '${id}'`, param, 'resource_missing', status);
 
 // ---------------------------------------------------------------------------------------------
@@ -250,9 +344,10 @@ function canonical(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Parameter helpers
 
-const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
 
-function checkKnown(obj: Record<string, unknown>, allowed: readonly string[], prefix: string) {
+export function checkKnown(obj: Record<string, unknown>, allowed: readonly string[], prefix: string) {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k);
   }
@@ -269,7 +364,7 @@ function paramName(path: string[]): string {
 }
 
 /** Stripe refuses empty strings on create: they mean "unset", which cannot apply to a new object. */
-function rejectEmptyStrings(v: unknown, path: string[]) {
+export function rejectEmptyStrings(v: unknown, path: string[]) {
   if (path[0] === 'metadata' || path.includes('metadata')) return;
   if (v === '') {
     const name = paramName(path);
@@ -282,12 +377,12 @@ function rejectEmptyStrings(v: unknown, path: string[]) {
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) rejectEmptyStrings(x, [...path, k]);
 }
 
-function str(v: unknown, param: string): string {
+export function str(v: unknown, param: string): string {
   if (typeof v !== 'string') throw invalid(`Invalid string: ${param} must be a string.`, param);
   return v;
 }
 
-function int(v: unknown, param: string): number {
+export function int(v: unknown, param: string): number {
   if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw invalid(`Invalid integer: ${String(v)}`, param);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw invalid(`Invalid integer: ${v}`, param);
@@ -306,7 +401,7 @@ function validUrl(v: unknown, param: string): string {
   return s;
 }
 
-function validMetadata(v: unknown, param: string): Record<string, string> {
+export function validMetadata(v: unknown, param: string): Record<string, string> {
   if (v === undefined || v === '') return {};
   if (!isObj(v)) throw invalid('Invalid metadata: metadata must be a hash of string keys and values.', param);
   const entries = Object.entries(v);
@@ -535,6 +630,13 @@ export type FakeStripeOptions = {
   webhookUrl?: string;
 };
 
+/** Events of API-side changes the fake posts to `webhookUrl` (the sandbox's endpoint). */
+const DELIVERED = new Set([
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_method.detached',
+]);
+
 export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
   const secretKey = opts.secretKey ?? 'sk_test_fake_123';
   const webhookSecret = opts.webhookSecret ?? 'whsec_test_fake_123';
@@ -544,7 +646,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
   let port = 0;
 
   const publicSession = (s: FakeSession): Record<string, unknown> => {
-    const { idempotencyKey: _k, lineItems: _l, ...rest } = s;
+    const { idempotencyKey: _k, lineItems: _l, intentData: _i, ...rest } = s;
     return structuredClone(rest);
   };
 
@@ -567,6 +669,37 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     fake.events.push(ev);
     return ev;
   };
+
+  /** An event of a change made through the API; posted to `webhookUrl` when there is one. */
+  const emit = (type: string, object: Record<string, unknown>, previous?: Record<string, unknown>) => {
+    const ev = makeEvent(type, object);
+    if (previous) ev.data.previous_attributes = previous;
+    if (opts.webhookUrl && DELIVERED.has(type)) {
+      const { payload, header } = fake.sign(ev);
+      const url = opts.webhookUrl;
+      // As Stripe does, a moment after the change, and never in the API call's answer path.
+      setTimeout(() => {
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header },
+          body: payload,
+        }).catch(() => undefined);
+      }, 50);
+    }
+    return ev;
+  };
+  const customers = new Map<string, FakeCustomer>();
+  const paymentMethods = new Map<string, FakePaymentMethod>();
+  const paymentIntents = new Map<string, FakePaymentIntent>();
+  const payments = paymentRoutes({
+    customers,
+    paymentMethods,
+    paymentIntents,
+    newId,
+    now,
+    minAmount: (currency) => MIN_AMOUNT[currency] ?? 50,
+    emit,
+  });
 
   const getSession = (id: string): FakeSession => {
     const s = fake.sessions.get(id);
@@ -762,7 +895,16 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         throw invalid(`Invalid email address: ${customerEmail}`, 'customer_email', 'email_invalid');
       }
     }
-    if (params.customer !== undefined) throw noSuch('customer', String(params.customer), 'customer', 400);
+    let customer: string | null = null;
+    if (params.customer !== undefined) {
+      customer = str(params.customer, 'customer');
+      if (!fake.customers.has(customer)) throw noSuch('customer', customer, 'customer', 400);
+      if (customerEmail !== null) {
+        throw invalid('You may only specify one of these parameters: customer, customer_email.', 'customer');
+      }
+    }
+    const intentData = paymentIntentData(params.payment_intent_data);
+    const customText = sessionCustomText(params.custom_text);
     if (params.expand !== undefined && !Array.isArray(params.expand))
       throw invalid('Invalid array', 'expand');
 
@@ -787,13 +929,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       currency,
       currency_conversion: null,
       custom_fields: [],
-      custom_text: {
-        after_submit: null,
-        shipping_address: null,
-        submit: null,
-        terms_of_service_acceptance: null,
-      },
-      customer: null,
+      custom_text: customText,
+      customer,
       customer_account: null,
       customer_creation: 'if_required',
       customer_details: null,
@@ -829,6 +966,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       url: hosted ? `http://127.0.0.1:${port}/pay/${id}` : null,
       wallet_options: null,
       lineItems,
+      intentData,
     };
     if (idempotencyKey !== undefined) session.idempotencyKey = idempotencyKey;
     fake.sessions.set(id, session);
@@ -976,6 +1114,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     if (method === 'POST' && path === '/v1/refunds') {
       return { status: 200, body: createRefund(params) };
     }
+    const payment = payments.route(method, path, params);
+    if (payment) return payment;
     if (method === 'GET' && (m = /^\/v1\/refunds\/([^/]+)$/.exec(path))) {
       checkKnown(params, ['expand'], '');
       const id = decodeURIComponent(m[1]!);
@@ -1210,6 +1350,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       }
 
       const out = route(method, path, params, idempotencyKey, requestId);
+      if (out.status !== 200 && isObj(out.body) && isObj(out.body.error)) {
+        out.body.error.request_log_url = `https://dashboard.stripe.com/test/logs/${requestId}`;
+      }
       const payload = JSON.stringify(out.body, null, 2);
       if (method === 'POST' && idempotencyKey !== undefined) {
         idempotency.set(idempotencyKey, {
@@ -1242,7 +1385,9 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     secretKey,
     webhookSecret,
     sessions: new Map(),
-    paymentIntents: new Map(),
+    paymentIntents,
+    customers,
+    paymentMethods,
     refunds: [],
     requests: [],
     events: [],
@@ -1256,6 +1401,14 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       const s = getSession(id);
       if (s.status !== 'open') throw new Error(`fake-stripe: session ${id} is ${s.status}, not open`);
       const paid = (o.paymentStatus ?? 'paid') === 'paid';
+      const intent = s.intentData ?? { metadata: {}, setupFutureUsage: null };
+      const customer = typeof s.customer === 'string' ? s.customer : null;
+      // The card typed on the page; saved to the customer when the session asked for it.
+      const card = newCard(
+        { customers, paymentMethods, paymentIntents, newId, now, minAmount: () => 0, emit },
+        o.card ?? 'succeeds',
+        intent.setupFutureUsage && customer ? customer : null,
+      );
       const pi: FakePaymentIntent = {
         id: newId('pi_'),
         charge: newId('ch_'),
@@ -1264,6 +1417,12 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         amount_refunded: 0,
         currency: s.currency,
         status: paid ? 'succeeded' : 'processing',
+        customer,
+        payment_method: card.id,
+        metadata: { ...intent.metadata },
+        created: now(),
+        last_payment_error: null,
+        setup_future_usage: intent.setupFutureUsage,
       };
       fake.paymentIntents.set(pi.id, pi);
       s.status = 'complete';
@@ -1300,6 +1459,11 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       fake.paymentIntents.get(s.payment_intent)!.status = 'requires_payment_method';
       return makeEvent('checkout.session.async_payment_failed', publicSession(s));
     },
+    detachPaymentMethod(id) {
+      const pm = paymentMethods.get(id);
+      if (!pm?.customer) throw new Error(`fake-stripe: payment method ${id} is not attached`);
+      return payments.detach(pm);
+    },
     expireSession(id) {
       const s = getSession(id);
       if (s.status !== 'open') throw new Error(`fake-stripe: session ${id} is ${s.status}, not open`);
@@ -1323,6 +1487,8 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     reset() {
       fake.sessions.clear();
       fake.paymentIntents.clear();
+      fake.customers.clear();
+      fake.paymentMethods.clear();
       fake.refunds.length = 0;
       fake.requests.length = 0;
       fake.events.length = 0;

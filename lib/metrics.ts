@@ -9,6 +9,7 @@ export type BusinessMetric =
   | 'PurchasesRefused'
   | 'Unlocks'
   | 'Refunds'
+  | 'SavedCardCharges'
   | 'SmsFailed'
   | 'OldestDueOutboxAgeSeconds';
 

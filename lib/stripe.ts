@@ -5,6 +5,8 @@ import { ExternalServiceError, notConfigured } from './errors';
 
 export type StripeEvent = Stripe.Event;
 export type CheckoutSession = Stripe.Checkout.Session;
+export type PaymentIntent = Stripe.PaymentIntent;
+export type PaymentMethod = Stripe.PaymentMethod;
 
 let client: Stripe | undefined;
 
@@ -70,7 +72,15 @@ export type NewCheckout = {
   expiresAt: Date;
   successUrl: string;
   cancelUrl: string;
+  /** The provider's Stripe Customer. */
+  customerId?: string;
+  /** Save the card for later off-session charges (their first Checkout), and say so on the page. */
+  saveCard?: boolean;
 };
+
+/** What Checkout shows above its Pay button when it saves the card. */
+export const SAVE_CARD_NOTICE =
+  'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.';
 
 export async function createCheckoutSession(input: NewCheckout): Promise<CheckoutSession> {
   try {
@@ -90,7 +100,10 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
         metadata: { leadId: input.leadId, providerId: input.providerId, offerId: input.offerId },
         payment_intent_data: {
           metadata: { leadId: input.leadId, providerId: input.providerId, offerId: input.offerId },
+          ...(input.saveCard && { setup_future_usage: 'off_session' as const }),
         },
+        ...(input.customerId && { customer: input.customerId }),
+        ...(input.saveCard && { custom_text: { submit: { message: SAVE_CARD_NOTICE } } }),
         expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,
@@ -182,4 +195,96 @@ export async function probeStripe(timeoutMs: number): Promise<string | undefined
  */
 export function verifyWebhook(rawBody: Buffer, signature: string, secret: string): StripeEvent {
   return Stripe.webhooks.constructEvent(rawBody, signature, secret);
+}
+
+/**
+ * The provider's Stripe Customer, created once: the idempotency key names the provider, so
+ * concurrent first opens of their links (or a retry after a lost answer) get the same one.
+ */
+export async function createCustomer(providerId: string): Promise<string> {
+  try {
+    const customer = await stripe().customers.create(
+      { metadata: { providerId } },
+      {
+        idempotencyKey: `customer:${providerId}`,
+        timeout: Math.min(config().stripe.timeoutMs, PAY_PAGE_TRY_MS),
+      },
+    );
+    return customer.id;
+  } catch (err) {
+    throw wrap(err, 'Stripe could not create the Customer');
+  }
+}
+
+/** The PaymentMethod a PaymentIntent was paid with (the card a Checkout saved). */
+export async function paymentMethodOf(paymentIntentId: string, deadline?: Deadline): Promise<string | null> {
+  try {
+    const intent = await stripe().paymentIntents.retrieve(paymentIntentId, {}, perRequest(deadline));
+    const pm = intent.payment_method;
+    return typeof pm === 'string' ? pm : (pm?.id ?? null);
+  } catch (err) {
+    throw wrap(err, 'Stripe could not read the PaymentIntent');
+  }
+}
+
+export type SavedCardCharge = {
+  offerId: string;
+  leadId: string;
+  providerId: string;
+  attempt: number;
+  customerId: string;
+  paymentMethodId: string;
+  amountCents: number;
+  currency: string;
+};
+
+/** Metadata of an off-session charge: the checkout's keys, and what marks it off-session. */
+export const OFF_SESSION = 'true';
+
+export type ChargeAnswer =
+  | { kind: 'created'; paymentIntentId: string; status: string }
+  /** The card was refused (`card_declined`, `authentication_required`, …): pay by link instead. */
+  | { kind: 'declined'; code: string; paymentIntentId: string | null }
+  /** Stripe will not charge this payment method any more (detached, gone): forget it. */
+  | { kind: 'card_unusable'; code: string };
+
+/**
+ * Charges the saved card off-session, once per offer and attempt (the idempotency key names
+ * both, so a retry after a lost answer gets Stripe's first answer back, never a second charge).
+ * A refusal is an answer, not an error; what may pass on a retry throws a retryable error.
+ */
+export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadline): Promise<ChargeAnswer> {
+  try {
+    const intent = await stripe().paymentIntents.create(
+      {
+        amount: input.amountCents,
+        currency: input.currency,
+        customer: input.customerId,
+        payment_method: input.paymentMethodId,
+        off_session: true,
+        confirm: true,
+        metadata: {
+          leadId: input.leadId,
+          providerId: input.providerId,
+          offerId: input.offerId,
+          offSession: OFF_SESSION,
+          chargeAttempt: String(input.attempt),
+        },
+      },
+      { idempotencyKey: `charge:${input.offerId}:${input.attempt}`, ...perRequest(deadline) },
+    );
+    return { kind: 'created', paymentIntentId: intent.id, status: intent.status };
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeCardError) {
+      return {
+        kind: 'declined',
+        code: err.code ?? 'card_error',
+        paymentIntentId: err.payment_intent?.id ?? null,
+      };
+    }
+    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.param === 'payment_method') {
+      return { kind: 'card_unusable', code: err.code ?? 'payment_method_unusable' };
+    }
+    throw wrap(err, 'Stripe could not charge the saved card');
+  }
 }

@@ -149,6 +149,8 @@ export function providerInput(country: CountryCode) {
     zipCodes: list(zipCode(), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
     ...budgets(),
+    /** Charge the saved card on YES, once their first Checkout saved one (default on). */
+    autoPay: z._default(z.boolean({ error: kind('true or false') }), true),
   });
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
@@ -161,11 +163,13 @@ export const providerPatch = lazy(() =>
       categories: z.optional(list(category(), 'categories')),
       zipCodes: z.optional(list(zipCode(), 'zip codes')),
       ...budgets(),
+      /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
+      autoPay: z.optional(z.boolean({ error: kind('true or false') })),
     })
     .check(
       z.refine((p) => Object.values(p).some((v) => v !== undefined), {
         message:
-          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone',
+          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone, autoPay',
       }),
     ),
 );

@@ -43,6 +43,7 @@ export function ProviderForm(props: {
   const [weeklyCap, setWeeklyCap] = useState(dollars(p?.weeklySpendCapCents));
   const [dailyCap, setDailyCap] = useState(p?.dailyLeadCap?.toString() ?? '');
   const [timeZone, setTimeZone] = useState(p?.timeZone ?? '');
+  const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -58,7 +59,7 @@ export function ProviderForm(props: {
       const budgets = { weeklySpendCapCents, dailyLeadCap, timeZone: timeZone.trim() || null };
       const body = { name, categories: list(categories), zipCodes: list(zipCodes), ...budgets };
       const saved = p
-        ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body })
+        ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { ...body, autoPay } })
         : await api<Provider>('/providers', {
             method: 'POST',
             body: { ...body, phone, ...(email ? { email } : {}) },
@@ -157,6 +158,21 @@ export function ProviderForm(props: {
           />
         </label>
       </div>
+      {p && (
+        <label>
+          <input
+            name="autoPay"
+            type="checkbox"
+            role="switch"
+            checked={autoPay}
+            onChange={(e) => setAutoPay(e.currentTarget.checked)}
+          />
+          Auto-pay: charge the saved card when they reply YES
+          <small class="hint">
+            ({p.savedCard ? 'a card is saved' : 'no card saved yet: their next payment by link saves one'})
+          </small>
+        </label>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -52,6 +52,11 @@ export function ProviderPage(props: { id: string }) {
           </dd>
           <dt>Time zone</dt>
           <dd>{p.timeZone ?? `${budget.timeZone} (default)`}</dd>
+          <dt>Saved card</dt>
+          <dd>
+            {p.savedCard ? 'saved' : 'none yet (their next payment by link saves one)'}
+            {`, auto-pay ${p.autoPay ? 'on: a YES charges it' : 'off (AUTO OFF): a YES gets the pay link'}`}
+          </dd>
           <dt>Teasers received</dt>
           <dd>{stats.teasersReceived}</dd>
           <dt>YES replies</dt>

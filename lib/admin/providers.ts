@@ -20,6 +20,9 @@ export function providerView(p: Provider) {
     weeklySpendCapCents: p.weeklySpendCapCents,
     dailyLeadCap: p.dailyLeadCap,
     timeZone: p.timeZone,
+    /** A card saved at Stripe by their first Checkout (its id is not shown). */
+    savedCard: p.savedPaymentMethodId !== null,
+    autoPay: p.autoPay,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -53,6 +53,12 @@ export const providers = pgTable(
     weeklySpendCapCents: integer('weekly_spend_cap_cents'),
     dailyLeadCap: integer('daily_lead_cap'),
     timeZone: text('time_zone'),
+    /** Their Stripe Customer, created the first time they open a pay link. */
+    stripeCustomerId: text('stripe_customer_id'),
+    /** The card their first Checkout saved (`pm_…`), charged off-session when they reply YES. */
+    savedPaymentMethodId: text('saved_payment_method_id'),
+    /** `AUTO OFF` / `AUTO ON` (or the admin API): charge the saved card on YES. */
+    autoPay: boolean('auto_pay').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -131,6 +137,10 @@ export const offers = pgTable(
     acceptedAt: tstz('accepted_at'),
     linkOpenedAt: tstz('link_opened_at'),
     checkoutCreatedAt: tstz('checkout_created_at'),
+    /** Bumped for each off-session charge of the saved card, and part of its idempotency key. */
+    chargeAttempt: integer('charge_attempt').notNull().default(0),
+    /** The latest saved-card charge: in flight, or failed (a YES then sends the pay link). */
+    chargeStatus: text('charge_status', { enum: ['charging', 'failed'] }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -216,11 +226,22 @@ export const stripeTasks = pgTable(
   'stripe_tasks',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['expire_session', 'refund'] }).notNull(),
-    /** One task per effect: `expire:<session id>`, `refund:<session id>`. */
+    kind: text('kind', { enum: ['expire_session', 'refund', 'charge', 'save_card'] }).notNull(),
+    /**
+     * One task per effect: `expire:<session id>`, `refund:<session id or payment intent id>`,
+     * `charge:<offer id>:<attempt>`, `save-card:<session id>`.
+     */
     dedupeKey: text('dedupe_key').notNull().unique(),
-    checkoutSessionId: text('checkout_session_id').notNull(),
+    /** The session (for a saved-card charge, the payment intent) the task is about. */
+    checkoutSessionId: text('checkout_session_id'),
     paymentIntentId: text('payment_intent_id'),
+    /** A saved-card charge: the offer, the attempt, and what is charged (fixed when queued). */
+    offerId: uuid('offer_id').references(() => offers.id),
+    chargeAttempt: integer('charge_attempt'),
+    customerId: text('customer_id'),
+    paymentMethodId: text('payment_method_id'),
+    amountCents: integer('amount_cents'),
+    currency: text('currency'),
     leadId: uuid('lead_id').references(() => leads.id),
     providerId: uuid('provider_id').references(() => providers.id),
     status: text('status', { enum: ['queued', 'done', 'failed'] })

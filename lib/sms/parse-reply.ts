@@ -5,12 +5,17 @@ export type Reply =
   | { kind: 'stop' }
   | { kind: 'start' }
   | { kind: 'help' }
+  | { kind: 'auto_off' }
+  | { kind: 'auto_on' }
   | { kind: 'other' };
 
 // Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match).
 const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const START = new Set(['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN']);
 const HELP = new Set(['HELP', 'INFO']);
+// Auto-pay of the saved card on YES ("AUTO OFF", "auto-off", "Auto off." all match).
+const AUTO_OFF = new Set(['AUTOOFF', 'AUTOPAYOFF']);
+const AUTO_ON = new Set(['AUTOON', 'AUTOPAYON']);
 
 // Codes are 4-6 digits; anything else after YES (e.g. "YES 12", "yes please") is not a purchase.
 const YES = /^(?:YES|Y|UNLOCK)(\d{4,6})?$/;
@@ -31,5 +36,7 @@ export function parseReply(text: string): Reply {
   if (STOP.has(word)) return { kind: 'stop' };
   if (START.has(word)) return { kind: 'start' };
   if (HELP.has(word)) return { kind: 'help' };
+  if (AUTO_OFF.has(word)) return { kind: 'auto_off' };
+  if (AUTO_ON.has(word)) return { kind: 'auto_on' };
   return { kind: 'other' };
 }

@@ -247,3 +247,24 @@ export function budgetRefusedSms(code: string, reason: 'weekly_cap' | 'daily_cap
     ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
     : `${BRAND}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Saved cards (one reply buys). One GSM-7 segment each for realistic codes, prices and links.
+
+/** A YES from a provider with a saved card and auto-pay on: the charge is under way. */
+export function chargingSms(lead: Priced): string {
+  return `Lead ${lead.code}: charging ${formatPrice(lead.priceCents, lead.currency)} to your saved card. The client's details follow by SMS. Reply AUTO OFF to pay by link.`;
+}
+
+/** The saved card was refused (declined, needs authentication, removed): the usual link instead. */
+export function cardFailedSms(lead: Priced, url: string): string {
+  return `Lead ${lead.code}: your saved card did not go through. Pay ${formatPrice(lead.priceCents, lead.currency)} here to get the client's details: ${url}`;
+}
+
+export function autoPayOffSms(): string {
+  return `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`;
+}
+
+export function autoPayOnSms(): string {
+  return `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`;
+}

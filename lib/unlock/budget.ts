@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { config } from '../config';
 import { rows, transaction, type Database, type Queryable } from '../db/client';
+import { budgetRefusedSms } from '../sms/templates';
+import type { NewSms } from './outbox';
 
 /**
  * A provider's budgets, each optional: `weekly_spend_cap_cents` (spend in the week from Monday
@@ -197,4 +199,21 @@ export async function postgresZoneName(q: Queryable, timeZone: string): Promise<
       order by name = ${timeZone} desc, name limit 1`,
   );
   return row?.name;
+}
+
+/** The SMS of a refusal: once per offer, cap and UTC day however often the provider asks. */
+export function budgetRefusedMessage(
+  offer: { id: string; providerId: string },
+  lead: { id: string; code: string },
+  phone: string,
+  reason: BudgetRefusal,
+): NewSms {
+  return {
+    kind: 'budget_refused',
+    recipients: [phone],
+    body: budgetRefusedSms(lead.code, reason),
+    dedupeKey: `budget_refused:${offer.id}:${reason}:${new Date().toISOString().slice(0, 10)}`,
+    leadId: lead.id,
+    providerId: offer.providerId,
+  };
 }

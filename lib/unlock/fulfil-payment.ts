@@ -14,7 +14,8 @@ import {
 } from '../db/schema';
 import { log } from '../log';
 import * as t from '../sms/templates';
-import type { CheckoutSession, StripeEvent } from '../stripe';
+import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
+import { chargeFailed, forgetCard } from './charge-saved-card';
 import { leadStatus } from './lead-status';
 import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
 import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
@@ -29,7 +30,9 @@ export type EventOutcome =
   | 'already_fulfilled'
   | 'offer_freed'
   | 'refund_recorded'
-  | 'already_refunded';
+  | 'already_refunded'
+  | 'charge_failed'
+  | 'card_removed';
 
 type Effects = {
   outcome: EventOutcome;
@@ -43,10 +46,32 @@ const none = (outcome: EventOutcome): Effects => ({ outcome, sms: [], tasks: [] 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
 
 /**
+ * A payment to fulfil: a paid Checkout Session, or a saved card's off-session PaymentIntent seen
+ * as one (its id where a session id goes: the unlock's and the refund's key), so both unlock
+ * through the same code: the cap, refunds past it, the details SMS once.
+ */
+type Paid = Pick<
+  CheckoutSession,
+  'id' | 'payment_intent' | 'amount_total' | 'currency' | 'metadata' | 'customer'
+>;
+
+/** An off-session PaymentIntent of ours (`chargeSavedCard`), not one of a Checkout Session. */
+const isOffSession = (pi: PaymentIntent) => pi.metadata?.offSession === OFF_SESSION;
+
+const asPaid = (pi: PaymentIntent): Paid => ({
+  id: pi.id,
+  payment_intent: pi.id,
+  amount_total: pi.amount_received || pi.amount,
+  currency: pi.currency,
+  metadata: pi.metadata,
+  customer: null,
+});
+
+/**
  * A paid Checkout Session: an unlock while the lead has room (the lead row is locked, so
  * concurrent payments queue up behind each other), otherwise a refund and an SMS saying so.
  */
-async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined): Promise<Effects> {
+async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Effects> {
   const { leadId, offerId, providerId } = session.metadata ?? {};
   if (!isUuid(leadId) || !isUuid(offerId) || !isUuid(providerId)) {
     log.warn('paid Checkout Session without our metadata: ignored', { sessionId: session.id });
@@ -83,6 +108,24 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
     return none('already_refunded');
   }
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
+  // A Checkout with the provider's customer and no card on file (or paying for what the saved
+  // card failed to pay, see open-checkout) saved this one: read it from its
+  // PaymentIntent after commit (whatever becomes of the payment, the card is saved at Stripe).
+  const customerId = idOf(session.customer);
+  const saveCard: NewStripeTask[] =
+    customerId && paymentIntentId && (!provider.savedPaymentMethodId || offer.chargeStatus === 'failed')
+      ? [
+          {
+            kind: 'save_card',
+            dedupeKey: `save-card:${session.id}`,
+            checkoutSessionId: session.id,
+            paymentIntentId,
+            customerId,
+            leadId: lead.id,
+            providerId: provider.id,
+          },
+        ]
+      : [];
 
   if (offer.status === 'unlocked' || leadStatus(lead) !== 'open') {
     // Past the cap, past expiry, or a second payment for the same offer: give the money back.
@@ -97,6 +140,8 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
           leadId: lead.id,
           providerId: provider.id,
         },
+        // After what matters more, in the budget after commit.
+        ...saveCard,
       ],
       sms: [{ ...to, kind: 'refunded', body: t.refundedSms(lead), dedupeKey: `refunded:${session.id}` }],
     };
@@ -173,11 +218,11 @@ async function fulfil(tx: Tx, session: CheckoutSession, lead: Lead | undefined):
       });
     }
   }
-  return { outcome: 'unlocked', tasks, sms: [], claimed };
+  return { outcome: 'unlocked', tasks: [...tasks, ...saveCard], sms: [], claimed };
 }
 
 /** `checkout.session.expired`: the offer may get a new session next time its link is opened. */
-async function freeOffer(tx: Tx, session: CheckoutSession): Promise<Effects> {
+async function freeOffer(tx: Tx, session: Pick<CheckoutSession, 'id' | 'metadata'>): Promise<Effects> {
   const offerId = session.metadata?.offerId;
   if (isUuid(offerId)) {
     await tx
@@ -231,9 +276,29 @@ async function recordRefund(
   return none('refund_recorded');
 }
 
-/** The Checkout Session an event asks us to fulfil, if any. */
-function toFulfil(event: StripeEvent): CheckoutSession | undefined {
+/**
+ * `payment_intent.payment_failed` of a saved card's charge: the pay link instead (once per
+ * attempt, whether this or the create call's 402 answer comes first). Others: ignored.
+ */
+async function offSessionFailed(tx: Tx, pi: PaymentIntent): Promise<Effects> {
+  const offerId = pi.metadata?.offerId;
+  const attempt = Number(pi.metadata?.chargeAttempt);
+  if (!isOffSession(pi) || !isUuid(offerId) || !Number.isSafeInteger(attempt)) return none('ignored');
+  const sms = await chargeFailed(tx, {
+    offerId,
+    attempt,
+    code: pi.last_payment_error?.code ?? 'payment_failed',
+  });
+  return { outcome: 'charge_failed', sms, tasks: [] };
+}
+
+/** The payment an event asks us to fulfil, if any. */
+function toFulfil(event: StripeEvent): Paid | undefined {
   if (event.type === 'checkout.session.async_payment_succeeded') return event.data.object;
+  // A Checkout's own PaymentIntent is fulfilled by checkout.session.completed, not here.
+  if (event.type === 'payment_intent.succeeded' && isOffSession(event.data.object)) {
+    return asPaid(event.data.object);
+  }
   // Delayed payment methods complete unpaid and succeed later in their own event.
   if (event.type === 'checkout.session.completed' && event.data.object.payment_status === 'paid') {
     return event.data.object;
@@ -283,6 +348,13 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
       return recordRefund(tx, event.data.object);
+    case 'payment_intent.payment_failed':
+      return offSessionFailed(tx, event.data.object);
+    case 'payment_method.detached': {
+      const forgotten = await forgetCard(tx, event.data.object.id);
+      log.info('saved card removed at Stripe', { paymentMethodId: event.data.object.id, forgotten });
+      return none('card_removed');
+    }
     default:
       return none('ignored');
   }

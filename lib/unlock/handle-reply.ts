@@ -1,7 +1,7 @@
 import { businessEvent } from '../metrics';
 import { sql, type SQL } from 'drizzle-orm';
 import { fromRow, rows, type Database } from '../db/client';
-import { smsMessages, type Lead, type Offer } from '../db/schema';
+import { smsMessages, stripeTasks, type Lead, type Offer, type Provider } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import * as t from '../sms/templates';
@@ -10,6 +10,8 @@ import { offerForCode, openOffers } from './offer-queries';
 import { claimedNow, sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from './pay-url';
 import { purchaseRefusal } from './budget';
+import { runClaimedStripeTasksNow } from './stripe-tasks';
+import { inlineDeadline } from './work-queue';
 
 export type InboundSms = {
   /** TextMagic's id of the inbound message: each is processed once. */
@@ -31,32 +33,47 @@ export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rat
  */
 export const MAX_ANSWERS_PER_HOUR = 20;
 
-/** An answer: one SMS, or the messages of the details of a lead they bought. */
-type Answer = { kind: SmsKind; body: string | string[]; leadId?: string };
+/**
+ * An answer: one SMS, or the messages of the details of a lead they bought. `charge`: the YES
+ * buys at once with the saved card (the statement queues the charge, see `chargeNow`).
+ */
+type Answer = { kind: SmsKind; body: string | string[]; leadId?: string; charge?: boolean };
+
+/** A saved card, auto-pay on, and no charge of this offer that failed: the YES charges the card. */
+const paysWithSavedCard = (provider: Provider, offer: Offer) =>
+  provider.autoPay &&
+  provider.savedPaymentMethodId !== null &&
+  provider.stripeCustomerId !== null &&
+  offer.chargeStatus !== 'failed';
 
 /** What to answer a provider's `YES <code>` with. */
-function answerForOffer(code: string, row?: { offer: Offer; lead: Lead }): Answer {
+function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider: Provider }): Answer {
   if (!row) return { kind: 'unavailable', body: t.unavailableSms(code) };
-  const { offer, lead } = row;
+  const { offer, lead, provider } = row;
   if (offer.status === 'unlocked') return { kind: 'details', body: t.detailsSms(lead), leadId: lead.id };
   // Read before the reply is recorded: a lead that fills meanwhile gets a link whose page says
-  // it is no longer available (open-checkout checks again), so a stale read costs nothing.
+  // it is no longer available (open-checkout checks again), so a stale read costs nothing; a
+  // charge checks again before it calls Stripe, and one past the cap is refunded.
   if (leadStatus(lead) !== 'open') {
     return { kind: 'unavailable', body: t.unavailableSms(lead.code), leadId: lead.id };
+  }
+  if (paysWithSavedCard(provider, offer)) {
+    return { kind: 'charging', body: t.chargingSms(lead), leadId: lead.id, charge: true };
   }
   return { kind: 'pay_link', body: t.payLinkSms(lead, payUrl(offer.payToken)), leadId: lead.id };
 }
 
 /**
- * A pay link only within the provider's budgets (lib/unlock/budget.ts): otherwise the SMS saying
- * which cap refuses it, and no link, so that no payment can start.
+ * A pay link or a saved-card charge only within the provider's budgets (lib/unlock/budget.ts):
+ * otherwise the SMS saying which cap refuses it, and no link or charge, so no payment can start.
+ * The charge checks again, under the provider's lock, just before it calls Stripe.
  */
 async function withinBudget(
   db: Database,
   answer: Answer,
   row?: { offer: Offer; lead: Lead },
 ): Promise<Answer> {
-  if (answer.kind !== 'pay_link' || !row) return answer;
+  if ((answer.kind !== 'pay_link' && answer.kind !== 'charging') || !row) return answer;
   const { offer, lead } = row;
   const refusal = await purchaseRefusal(db, {
     providerId: offer.providerId,
@@ -66,6 +83,14 @@ async function withinBudget(
   if (!refusal) return answer;
   return { kind: 'budget_refused', body: t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
 }
+
+/**
+ * The charge a YES queues, in the reply's statement, on the offer's row as updated there: only
+ * while the provider (as locked) still has auto-pay and a card, and no charge of the offer is in
+ * flight or failed; `old` is the offer before the update.
+ */
+const chargeNow = sql`(old.status = 'offered' and old.charge_status is null
+  and p.auto_pay and p.saved_payment_method_id is not null and p.stripe_customer_id is not null)`;
 
 /** The answer to a YES, from one read of the sender's offers (none for an unknown sender). */
 async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>, phone: string) {
@@ -83,7 +108,10 @@ async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>,
  * How each reply changes the provider's row (`p`, as locked) and whether it is answered. STOP
  * and unrecognised text are answered only when they change something; STOP is not rate limited.
  */
-const RULES: Record<Reply['kind'], { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean }> = {
+const RULES: Record<
+  Reply['kind'],
+  { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean }
+> = {
   stop: { wants: sql`not p.opted_out`, optedOut: true, exempt: true },
   start: { wants: sql`true`, optedOut: false },
   help: { wants: sql`true`, setsHelp: sql`true` },
@@ -92,6 +120,8 @@ const RULES: Record<Reply['kind'], { wants: SQL; optedOut?: boolean; setsHelp?: 
     setsHelp: sql`d.wants`,
   },
   yes: { wants: sql`true` },
+  auto_off: { wants: sql`true`, autoPay: false },
+  auto_on: { wants: sql`true`, autoPay: true },
 };
 
 /**
@@ -115,9 +145,15 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
         ? { kind: 'opted_out', body: t.optedOutSms() }
         : reply.kind === 'start'
           ? { kind: 'opted_in', body: t.optedInSms() }
-          : { kind: 'help', body: t.helpSms() };
+          : reply.kind === 'auto_off'
+            ? { kind: 'auto_pay', body: t.autoPayOffSms() }
+            : reply.kind === 'auto_on'
+              ? { kind: 'auto_pay', body: t.autoPayOnSms() }
+              : { kind: 'help', body: t.helpSms() };
   const rule = RULES[reply.kind];
   const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
+  const autoPay = rule.autoPay === undefined ? sql`auto_pay` : sql`${rule.autoPay}`;
+  const charge = answer.charge ?? false;
   const setsHelp = rule.setsHelp ?? sql`false`;
   const bodies = typeof answer.body === 'string' ? [answer.body] : answer.body;
   // One row per message, in order (a plain JS array would be sent as a row, not an array).
@@ -130,13 +166,15 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
     recorded: number;
     outcome: ReplyOutcome | null;
     sms: Record<string, unknown>[] | null;
+    tasks: Record<string, unknown>[] | null;
   }>(
     db,
     'record_reply',
     sql`
       with
         p as (
-          select id, opted_out, help_sent_at, answers_window_started_at, answers_in_window
+          select id, opted_out, help_sent_at, answers_window_started_at, answers_in_window,
+            auto_pay, saved_payment_method_id, stripe_customer_id
           from providers where phone = ${sender}
           for update
         ),
@@ -163,6 +201,7 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
         changed as (
           update providers set
             opted_out = ${optedOut},
+            auto_pay = ${autoPay},
             help_sent_at = case when ${setsHelp} then now() else help_sent_at end,
             answers_window_started_at =
               case when d.answered and d.fresh then now() else answers_window_started_at end,
@@ -170,16 +209,37 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
               when not d.answered then answers_in_window
               when d.fresh then 1
               else answers_in_window + 1 end,
-            updated_at = case when ${rule.optedOut !== undefined} then now() else updated_at end
+            updated_at = case when ${rule.optedOut !== undefined || rule.autoPay !== undefined}
+              then now() else updated_at end
           from d
           where providers.id = d.id and exists (select from seen)
         ),
         accepted as (
-          -- The funnel's "replied YES" step: the first YES that named (or implied) this offer.
-          update offers set accepted_at = now()
-          from d
+          -- The funnel's "replied YES" step: the first YES that named (or implied) this offer;
+          -- and, for a provider paying with their saved card, the charge's new attempt.
+          update offers set
+            accepted_at = coalesce(offers.accepted_at, now()),
+            charge_attempt = case when ${charge} and ${chargeNow}
+              then offers.charge_attempt + 1 else offers.charge_attempt end,
+            charge_status = case when ${charge} and ${chargeNow}
+              then 'charging' else offers.charge_status end
+          from d, p, offers old
           where ${reply.kind === 'yes'} and offers.lead_id = ${answer.leadId ?? null}::uuid
-            and offers.provider_id = d.id and offers.accepted_at is null and exists (select from seen)
+            and offers.provider_id = d.id and old.id = offers.id and exists (select from seen)
+            and (offers.accepted_at is null or (${charge} and ${chargeNow}))
+          returning offers.id, offers.lead_id, offers.provider_id, offers.charge_attempt,
+            ${charge} and ${chargeNow} as charged
+        ),
+        charge as (
+          insert into stripe_tasks (kind, dedupe_key, offer_id, lead_id, provider_id, charge_attempt,
+            customer_id, payment_method_id, amount_cents, currency, attempts, next_attempt_at)
+          select 'charge', 'charge:' || a.id || ':' || a.charge_attempt, a.id, a.lead_id, a.provider_id,
+            a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, l.price_cents, l.currency,
+            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
+          from accepted a cross join p join leads l on l.id = a.lead_id
+          where a.charged
+          on conflict (dedupe_key) do nothing
+          returning *
         ),
         answer as (
           insert into sms_messages (kind, recipients, body, lead_id, provider_id, attempts, next_attempt_at)
@@ -192,7 +252,8 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
           returning *
         )
       select (select count(*)::int from seen) as recorded, (select outcome from seen) as outcome,
-        (select json_agg(answer order by id) from answer) as sms`,
+        (select json_agg(answer order by id) from answer) as sms,
+        (select json_agg(charge) from charge) as tasks`,
   );
   if (!row?.recorded) return 'duplicate';
   // In id order, the order of the messages (the rows take their ids in the insert's order).
@@ -209,6 +270,12 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
       },
     );
   }
-  await sendClaimedNow(db, answers);
+  const tasks = (row.tasks ?? []).map((r) => fromRow(stripeTasks, r));
+  // One budget after commit for the answer, then the charge (left to the dispatcher when the
+  // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
+  // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
+  const deadline = inlineDeadline();
+  await sendClaimedNow(db, answers, deadline);
+  await runClaimedStripeTasksNow(db, tasks, deadline);
   return row.outcome ?? reply.kind;
 }

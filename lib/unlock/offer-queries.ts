@@ -8,7 +8,7 @@ import { leads, offers, providers } from '../db/schema';
  */
 export async function offerForCode(q: Queryable, phone: string, code: string) {
   const [row] = await q
-    .select({ offer: offers, lead: leads })
+    .select({ offer: offers, lead: leads, provider: providers })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
     .innerJoin(providers, eq(providers.id, offers.providerId))
@@ -21,7 +21,7 @@ export async function offerForCode(q: Queryable, phone: string, code: string) {
 /** The offers the provider with this phone can still buy: not bought, lead neither full nor expired. */
 export async function openOffers(q: Queryable, phone: string) {
   return q
-    .select({ offer: offers, lead: leads })
+    .select({ offer: offers, lead: leads, provider: providers })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
     .innerJoin(providers, eq(providers.id, offers.providerId))
@@ -39,9 +39,10 @@ export async function openOffers(q: Queryable, phone: string) {
 
 export async function offerByToken(q: Queryable, token: string) {
   const [row] = await q
-    .select({ offer: offers, lead: leads })
+    .select({ offer: offers, lead: leads, provider: providers })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
+    .innerJoin(providers, eq(providers.id, offers.providerId))
     .where(eq(offers.payToken, token))
     .limit(1);
   return row;

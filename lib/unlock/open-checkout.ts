@@ -1,13 +1,12 @@
 import { businessEvent } from '../metrics';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database } from '../db/client';
-import { offers, providers, type Lead, type Offer } from '../db/schema';
-import { budgetRefusedSms } from '../sms/templates';
-import { createCheckoutSession } from '../stripe';
+import { offers, providers, type Lead, type Offer, type Provider } from '../db/schema';
+import { createCheckoutSession, createCustomer } from '../stripe';
 import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
-import { purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
+import { budgetRefusedMessage, purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
 import { queueSms, sendNow } from './outbox';
 
 export type PayLinkOutcome =
@@ -31,25 +30,13 @@ export function sessionExpiry(leadExpiresAt: Date, now: Date = new Date()): Date
   return new Date(Math.max(earliest, Math.min(latest, leadExpiresAt.getTime())));
 }
 
-/** The SMS of a refusal: once per offer, cap and UTC day however often the link is opened. */
 async function tellBudgetRefused(db: Database, offer: Offer, lead: Lead, reason: BudgetRefusal) {
   const [provider] = await db
     .select({ phone: providers.phone })
     .from(providers)
     .where(eq(providers.id, offer.providerId));
   if (!provider) return;
-  const day = new Date().toISOString().slice(0, 10);
-  const ids = await queueSms(db, [
-    {
-      kind: 'budget_refused',
-      recipients: [provider.phone],
-      body: budgetRefusedSms(lead.code, reason),
-      dedupeKey: `budget_refused:${offer.id}:${reason}:${day}`,
-      leadId: lead.id,
-      providerId: offer.providerId,
-    },
-  ]);
-  await sendNow(db, ids);
+  await sendNow(db, await queueSms(db, [budgetRefusedMessage(offer, lead, provider.phone, reason)]));
 }
 
 /**
@@ -59,7 +46,7 @@ async function tellBudgetRefused(db: Database, offer: Offer, lead: Lead, reason:
 export async function openCheckout(db: Database, token: string): Promise<PayLinkOutcome> {
   const row = await offerByToken(db, token);
   if (!row) return { kind: 'not_found' };
-  const { offer, lead } = row;
+  const { offer, lead, provider } = row;
   if (offer.status === 'unlocked') return { kind: 'owned' };
   if (leadStatus(lead) !== 'open') return { kind: 'unavailable' };
   // The funnel's "link opened" step, written once: later opens cost no write.
@@ -87,6 +74,7 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
   }
   if (reuse) return { kind: 'redirect', url: offer.checkoutUrl! };
 
+  const customerId = await customerOf(db, provider);
   const attempt = offer.checkoutAttempt + 1;
   const base = `${config().publicBaseUrl}/p/${token}`;
   const session = await createCheckoutSession({
@@ -100,6 +88,10 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     expiresAt: sessionExpiry(lead.expiresAt),
     successUrl: `${base}?paid=1`,
     cancelUrl: `${base}?cancelled=1`,
+    customerId,
+    // Their first Checkout (or the first since their card was removed, or one paying for what
+    // their saved card failed to pay) saves the card they use.
+    saveCard: !provider.savedPaymentMethodId || offer.chargeStatus === 'failed',
   });
   if (!session.url) throw new Error(`Stripe returned session ${session.id} without a url`);
 
@@ -123,4 +115,18 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, sessionId: session.id },
   );
   return { kind: 'redirect', url: session.url };
+}
+
+/**
+ * The provider's Stripe Customer, created the first time it is needed. Two first opens at once
+ * both ask Stripe with the same idempotency key (naming the provider), so both get one customer.
+ */
+async function customerOf(db: Database, provider: Provider): Promise<string> {
+  if (provider.stripeCustomerId) return provider.stripeCustomerId;
+  const id = await createCustomer(provider.id);
+  await db
+    .update(providers)
+    .set({ stripeCustomerId: id })
+    .where(and(eq(providers.id, provider.id), isNull(providers.stripeCustomerId)));
+  return id;
 }

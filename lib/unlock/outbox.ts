@@ -20,7 +20,10 @@ export type SmsKind =
   | 'opted_in'
   | 'help'
   | 'refunded'
-  | 'budget_refused';
+  | 'budget_refused'
+  | 'charging'
+  | 'card_failed'
+  | 'auto_pay';
 
 export type NewSms = {
   kind: SmsKind;

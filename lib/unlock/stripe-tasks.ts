@@ -5,7 +5,8 @@ import type { Deadline } from '../deadline';
 import { stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
-import { workNow, workQueue, type QueueRun } from './work-queue';
+import { runCharge, runSaveCard } from './charge-saved-card';
+import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
 
@@ -20,19 +21,24 @@ export async function queueStripeTasks(tx: Queryable, tasks: NewStripeTask[]): P
   return inserted.map((r) => r.id);
 }
 
-async function perform(task: StripeTask, deadline?: Deadline): Promise<unknown> {
+async function perform(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {
   switch (task.kind) {
     case 'expire_session':
+      if (!task.checkoutSessionId) throw new ExternalServiceError('stripe', 'no session to expire', false);
       return { expire: await expireCheckoutSession(task.checkoutSessionId, deadline) };
     case 'refund':
-      if (!task.paymentIntentId)
+      if (!task.paymentIntentId || !task.checkoutSessionId)
         throw new ExternalServiceError('stripe', 'no payment intent to refund', false);
       return { refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId, deadline) };
+    case 'charge':
+      return runCharge(db, task, deadline);
+    case 'save_card':
+      return runSaveCard(db, task, deadline);
   }
 }
 
 async function runOne(db: Database, task: StripeTask, deadline?: Deadline): Promise<void> {
-  const result = await perform(task, deadline);
+  const result = await perform(db, task, deadline);
   await db
     .update(stripeTasks)
     .set({ status: 'done', result, lastError: null, updatedAt: sql`now()` })
@@ -57,6 +63,13 @@ async function runOne(db: Database, task: StripeTask, deadline?: Deadline): Prom
  */
 export const runStripeTasksNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
   workNow(db, stripeTasks, ids, (t, d) => runOne(db, t, d), deadline);
+
+/** Runs follow-ups a request's transaction wrote already claimed (a YES's charge), like `runStripeTasksNow`. */
+export const runClaimedStripeTasksNow = (
+  db: Database,
+  tasks: StripeTask[],
+  deadline?: Deadline,
+): Promise<void> => workClaimed(db, stripeTasks, tasks, (t, d) => runOne(db, t, d), deadline);
 
 export const runDueStripeTasks = (db: Database, limit = 50): Promise<QueueRun> =>
   workQueue(db, stripeTasks, { limit }, (t) => runOne(db, t));

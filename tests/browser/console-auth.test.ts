@@ -190,6 +190,33 @@ describe('console sign-in and sessions', () => {
 });
 
 describe('console pages', () => {
+  it('the provider edit form switches auto-pay off and on (PATCH autoPay), and the page says so', async () => {
+    showServerOnFailure();
+    const context = await sessionContext(validSession());
+    const { page, problems } = await chrome.newPage(context);
+    const autoPay = async () =>
+      (
+        (await call('GET', '/providers')) as { providers: Array<{ id: string; autoPay: boolean }> }
+      ).providers.find((p) => p.id === providerId)?.autoPay;
+    expect(await autoPay()).toBe(true);
+    await page.goto(`${offline.url}/admin/providers/${providerId}`);
+    await page.getByText(/auto-pay on/).waitFor({ timeout: 30_000 });
+    for (const want of [false, true]) {
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const toggle = page.getByRole('switch', { name: /Auto-pay/ });
+      expect(await toggle.isChecked()).toBe(!want);
+      // The switch's label toggles it, as a click on the words does for an operator.
+      await page.getByText('Auto-pay: charge the saved card').click({ timeout: 10_000 });
+      expect(await toggle.isChecked()).toBe(want);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText(want ? /auto-pay on/ : /auto-pay off/).waitFor();
+      expect(await autoPay()).toBe(want);
+    }
+    await page.waitForLoadState('networkidle');
+    expectClean(problems, [...NO_SANDBOX]);
+    await context.close();
+  }, 60_000);
+
   it('shows a description written as markup as those characters, and no dialog opens', async () => {
     showServerOnFailure();
     const context = await sessionContext(validSession());

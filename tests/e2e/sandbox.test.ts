@@ -170,6 +170,39 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
     );
   }, 120_000);
 
+  it('the buyer of the first lead replies YES to the next: their saved card is charged, the details follow', async () => {
+    onTestFailed(() => console.error(`--- local stack output ---\n${stack.output().slice(-8_000)}`));
+    const admin = { authorization: `Bearer ${stack.keys.adminApiKey}` };
+    type Listed = { id: string; phone: string; savedCard: boolean; autoPay: boolean };
+    const listed = (await call('GET', '/providers', undefined, admin)).json as { providers: Listed[] };
+    const buyer = listed.providers.find((p) => p.savedCard);
+    expect(buyer, 'the first test saved a card').toBeDefined();
+    expect(buyer!.autoPay).toBe(true);
+
+    const inquiry = await call('POST', '/sandbox/inquiry', {
+      name: 'Sam Second',
+      phone: '512-555-0199',
+      category: 'plumbing',
+      zipCode: '78701',
+      description: 'Water heater leaking in the garage',
+    });
+    expect(inquiry.status, inquiry.text).toBe(201);
+    const { code } = inquiry.json as { code: string };
+    const reply = await call('POST', '/sandbox/phones/reply', { phone: buyer!.phone, text: `YES ${code}` });
+    expect(reply.status, reply.text).toBe(200);
+    // The stand-in posts the signed payment_intent.succeeded to the API a moment after the charge.
+    const thread = async () => (await phones()).find((p) => p.providerId === buyer!.id)!.messages;
+    let messages = await thread();
+    for (let i = 0; i < 40 && !messages.some((m) => m.text.includes('Sam Second')); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      messages = await thread();
+    }
+    const after = messages.slice(messages.findIndex((m) => m.text === `YES ${code}`));
+    expect(after.map((m) => m.direction)).toEqual(['in', 'out', 'out']);
+    expect(after[1]!.text).toMatch(/charging \$15\.00 to your saved card/);
+    expect(after[2]!.text).toContain('Sam Second');
+  }, 60_000);
+
   it('sandbox routes answer JSON errors: unknown route, wrong method, not JSON', async () => {
     expect((await call('GET', '/sandbox/nope')).json).toMatchObject({ error: { code: 'not_found' } });
     const wrong = await call('GET', '/sandbox/seed');

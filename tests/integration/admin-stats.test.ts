@@ -105,7 +105,8 @@ const usd = (gross: number, refunded: number) => ({
 
 beforeAll(async () => {
   const [plumbZip, elecZip] = [uniqueZip(), uniqueZip()];
-  const a = await api.addProvider({ name: 'A', zipCodes: [plumbZip] });
+  // A pays twice, by link both times (the card the first saves is not charged: auto-pay off).
+  const a = await api.addProvider({ name: 'A', zipCodes: [plumbZip], autoPay: false });
   const b = await api.addProvider({ name: 'B', zipCodes: [plumbZip] });
   const c = await api.addProvider({ name: 'C', categories: ['electrical'], zipCodes: [elecZip] });
 

@@ -3,6 +3,7 @@
  * At a cap, no teaser; a purchase that would pass one is refused before any charge (no pay link,
  * no Checkout Session at Stripe) with an SMS; refunds give the budget back; the admin API sets,
  * validates and shows them. Driven through the public routes and the fakes.
+ * Providers here pay by link (`autoPay: false`): budgets with a saved card are in saved-cards.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { handler as providers } from '../../functions/providers';
@@ -110,8 +111,13 @@ async function tokenOf(leadId: string, providerId: string): Promise<string> {
 describe('weekly spend cap', () => {
   it('at the cap, no teaser; the week turning at Monday 00:00 in the provider zone gives teasers back', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 1500, timeZone: KIRITIMATI });
-    const sam = await api.addProvider({ zipCodes: [zip] });
+    const pat = await api.addProvider({
+      autoPay: false,
+      zipCodes: [zip],
+      weeklySpendCapCents: 1500,
+      timeZone: KIRITIMATI,
+    });
+    const sam = await api.addProvider({ autoPay: false, zipCodes: [zip] });
     const first = await postLead(zip);
     expect(first.offeredTo).toBe(2);
     await buy(pat.phone, first.code);
@@ -149,7 +155,7 @@ describe('weekly spend cap', () => {
 
   it('no teaser for a lead whose price would pass the cap, a teaser for one that fits', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 4000 });
+    const pat = await api.addProvider({ autoPay: false, zipCodes: [zip], weeklySpendCapCents: 4000 });
     await buy(pat.phone, (await postLead(zip, { priceCents: 2000 })).code);
     expect((await postLead(zip, { priceCents: 2500 })).offeredTo).toBe(0);
     expect((await postLead(zip, { priceCents: 2000 })).offeredTo).toBe(1);
@@ -162,7 +168,7 @@ describe('weekly spend cap', () => {
 
   it('a YES or a pay link that would pass the cap is refused with an SMS, and no Checkout is created', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip] });
+    const pat = await api.addProvider({ autoPay: false, zipCodes: [zip] });
     const a = await postLead(zip, { priceCents: 1500 });
     const b = await postLead(zip, { priceCents: 2500 });
     await buy(pat.phone, a.code);
@@ -206,7 +212,7 @@ describe('weekly spend cap', () => {
 
   it('an open Checkout Session is not handed out once the provider is over the cap', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip] });
+    const pat = await api.addProvider({ autoPay: false, zipCodes: [zip] });
     const a = await postLead(zip);
     const b = await postLead(zip);
     const token = await tokenOf(b.id, pat.id);
@@ -218,7 +224,12 @@ describe('weekly spend cap', () => {
 
   it('refunded purchases do not count', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 1500, dailyLeadCap: 1 });
+    const pat = await api.addProvider({
+      autoPay: false,
+      zipCodes: [zip],
+      weeklySpendCapCents: 1500,
+      dailyLeadCap: 1,
+    });
     const session = await buy(pat.phone, (await postLead(zip)).code);
     expect((await postLead(zip)).offeredTo).toBe(0);
     await refundFromDashboard(session);
@@ -234,7 +245,7 @@ describe('weekly spend cap', () => {
 describe('purchases under way', () => {
   it('an open Checkout Session counts until it is paid or expires: a second lead that would pass the cap is refused', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 3000 });
+    const pat = await api.addProvider({ autoPay: false, zipCodes: [zip], weeklySpendCapCents: 3000 });
     const a = await postLead(zip, { priceCents: 2000 });
     const b = await postLead(zip, { priceCents: 2000 });
     const open = await api.openPayLink(await tokenOf(a.id, pat.id));
@@ -262,8 +273,8 @@ describe('purchases under way', () => {
 
   it('links of several leads opened at once: only as many Checkout Sessions as the caps allow', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], weeklySpendCapCents: 5000 });
-    const sam = await api.addProvider({ zipCodes: [zip], dailyLeadCap: 2 });
+    const pat = await api.addProvider({ autoPay: false, zipCodes: [zip], weeklySpendCapCents: 5000 });
+    const sam = await api.addProvider({ autoPay: false, zipCodes: [zip], dailyLeadCap: 2 });
     const leads: { id: string }[] = [];
     for (let i = 0; i < 6; i++) leads.push(await postLead(zip, { priceCents: 2000 }));
     const sessions = app.stripe.sessions.size;
@@ -282,7 +293,12 @@ describe('purchases under way', () => {
 describe('daily lead cap', () => {
   it('at the cap, no teaser and no purchase; the day turning at local midnight gives them back', async () => {
     const zip = uniqueZip();
-    const pat = await api.addProvider({ zipCodes: [zip], dailyLeadCap: 1, timeZone: PAGO_PAGO });
+    const pat = await api.addProvider({
+      autoPay: false,
+      zipCodes: [zip],
+      dailyLeadCap: 1,
+      timeZone: PAGO_PAGO,
+    });
     const a = await postLead(zip);
     const b = await postLead(zip);
     await buy(pat.phone, a.code);

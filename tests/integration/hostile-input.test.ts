@@ -661,11 +661,16 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
                 leadId: fc.oneof(fc.uuid(), fc.constant('existing')),
                 offerId: fc.uuid(),
                 providerId: fc.oneof(fc.uuid(), fc.constant('existing')),
+                // A saved card's off-session charge (payment_intent.* events).
+                offSession: fc.constantFrom('true', 'false'),
+                chargeAttempt: fc.oneof(fc.constantFrom('1', '2', '0', '-1', '1e9', 'x'), hostileString),
               },
               { requiredKeys: [] },
             ),
             fc.dictionary(
-              hostileString.filter((k) => !['leadId', 'offerId', 'providerId'].includes(k)),
+              hostileString.filter(
+                (k) => !['leadId', 'offerId', 'providerId', 'offSession', 'chargeAttempt'].includes(k),
+              ),
               hostileValue,
               {
                 maxKeys: 3,
@@ -682,6 +687,9 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
             'checkout.session.async_payment_succeeded',
             'checkout.session.expired',
             'charge.refunded',
+            'payment_intent.succeeded',
+            'payment_intent.payment_failed',
+            'payment_method.detached',
             'customer.created',
           ),
           object,

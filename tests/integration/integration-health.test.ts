@@ -149,12 +149,13 @@ describe('GET /health/integrations', () => {
     expect(due.json.outbox.due).toBeGreaterThanOrEqual(1);
     expect(due.json.outbox.oldestDueAgeSeconds).toBeGreaterThanOrEqual(120);
 
-    // A Stripe follow-up that keeps failing (the other session of a lead sold once).
+    // Stripe follow-ups that keep failing (the other session of a lead sold once, and reading
+    // the card the buyer's first Checkout saved).
     const { buyers } = await openSessions(app, 2, { maxUnlocks: 1 });
     app.stripe.fail(10, 503);
     await deliverEvent(app, app.stripe.completeSession(buyers[0]!.sessionId));
     const pending = await health();
-    expect(pending.json.stripeFollowUps).toEqual({ pending: 1, oldestAgeSeconds: expect.any(Number) });
+    expect(pending.json.stripeFollowUps).toEqual({ pending: 2, oldestAgeSeconds: expect.any(Number) });
     app.stripe.heal();
 
     await dispatchDue(await getDb());

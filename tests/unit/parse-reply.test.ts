@@ -75,3 +75,15 @@ describe('parseReply', () => {
     expect(parseReply(text)).toEqual({ kind: 'other' });
   });
 });
+
+describe('parseReply: auto-pay', () => {
+  it.each(['AUTO OFF', 'auto off', 'Auto-off.', 'AUTOOFF', 'autopay off'])('%j is auto_off', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'auto_off' });
+  });
+  it.each(['AUTO ON', 'auto on', 'Auto-On!', 'AUTOPAY ON'])('%j is auto_on', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'auto_on' });
+  });
+  it.each(['AUTO', 'auto of', 'AUTO ON 4821'])('%j is not', (text) => {
+    expect(parseReply(text).kind).toBe('other');
+  });
+});

@@ -4,6 +4,10 @@ import { redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment, smsEncoding, smsLength } from '../../lib/sms/segments';
 import {
   budgetRefusedSms,
+  autoPayOffSms,
+  autoPayOnSms,
+  cardFailedSms,
+  chargingSms,
   chooseOfferSms,
   detailsSms,
   detailsText,
@@ -421,6 +425,34 @@ describe('short texts', () => {
     ];
     for (const text of texts) {
       expect(smsLength(text), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    }
+  });
+});
+
+describe('saved-card texts', () => {
+  const lead = { code: '4821', priceCents: 1500, currency: 'usd' };
+  const url = 'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78';
+
+  it('cardFailedSms says the card did not go through, with the price and the link intact', () => {
+    const text = cardFailedSms(lead, url);
+    expect(text).toMatch(/saved card did not go through/);
+    expect(text).toContain('$15.00');
+    expect(text.endsWith(url)).toBe(true);
+  });
+
+  it('chargingSms and the auto-pay confirmations say how to change it', () => {
+    expect(chargingSms(lead)).toContain('$15.00');
+    expect(chargingSms(lead)).toContain('AUTO OFF');
+    expect(autoPayOffSms()).toContain('AUTO ON');
+    expect(autoPayOnSms()).toContain('AUTO OFF');
+  });
+
+  it('are each one GSM-7 segment, at the longest code and price', () => {
+    const priced = { code: '100000', priceCents: 999999, currency: 'usd' };
+    for (const text of [cardFailedSms(priced, url), chargingSms(priced), autoPayOffSms(), autoPayOnSms()]) {
+      expect(smsLength(text), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      expect(fitsOneSegment(text)).toBe(true);
+      expect(smsEncoding(text)).toBe('GSM-7');
     }
   });
 });
