@@ -35,8 +35,10 @@ CREATE FUNCTION lead_funnels_rebuild() RETURNS void LANGUAGE sql AS $$
     coalesce(o.offers, 0), coalesce(o.yes, 0), coalesce(o.opened, 0), coalesce(o.checkouts, 0),
     coalesce(u.paid, 0), coalesce(u.refunds, 0), coalesce(u.gross, 0), coalesce(u.refunded, 0)
   FROM leads l
-  LEFT JOIN sms_messages t
-    ON t.lead_id = l.id AND t.kind = 'teaser' AND t.resend_of IS NULL AND t.status = 'sent'
+  LEFT JOIN (
+    SELECT lead_id, min(sent_at) AS sent_at FROM sms_messages
+    WHERE kind = 'teaser' AND resend_of IS NULL AND status = 'sent' GROUP BY lead_id
+  ) t ON t.lead_id = l.id
   LEFT JOIN (
     SELECT lead_id, count(*) AS offers, count(accepted_at) AS yes, count(link_opened_at) AS opened,
       count(checkout_created_at) AS checkouts
@@ -101,10 +103,12 @@ CREATE TRIGGER offers_funnel_steps AFTER UPDATE OF lead_id, accepted_at, link_op
     OR (OLD.checkout_created_at IS NULL) <> (NEW.checkout_created_at IS NULL))
   EXECUTE FUNCTION lead_funnels_on_offer();
 --> statement-breakpoint
--- The lead's teaser: its first message (not a resend) while its status is 'sent'.
+-- The lead's teaser: when the first of its teaser messages (not resends; a lead may send one per
+-- language) went out, recounted from the lead's messages whenever one of them changes.
 CREATE FUNCTION lead_funnels_on_teaser() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  sent timestamptz := CASE WHEN NEW.status = 'sent' THEN NEW.sent_at END;
+  sent timestamptz := (SELECT min(sent_at) FROM sms_messages
+    WHERE lead_id = NEW.lead_id AND kind = 'teaser' AND resend_of IS NULL AND status = 'sent');
 BEGIN
   UPDATE lead_funnels SET teaser_sent_at = sent
   WHERE lead_id = NEW.lead_id AND teaser_sent_at IS DISTINCT FROM sent;
