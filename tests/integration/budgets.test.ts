@@ -444,6 +444,7 @@ describe('budgets in Spanish', () => {
     const refusal = `Lead Unlock: ha llegado a su tope diario de leads y el lead ${b.code} no se puede comprar hoy. El tope se renueva a medianoche.`;
     expect(smsSentTo(app, paz.phone, since).map((m) => m.text)).toEqual([refusal]);
 
+    // One refusal SMS per offer, cap and day: the first cleared, so the link's own refusal shows too.
     await app.db.query(`delete from sms_messages where kind = 'budget_refused' and provider_id = $1`, [
       paz.id,
     ]);
