@@ -15,11 +15,13 @@ import { startFakeStripe } from '../emulators/fake-stripe';
 import { startFakeTextMagic } from '../emulators/fake-textmagic';
 import { startNeonWsProxy } from '../emulators/neon-ws-proxy';
 import { smsLength } from '../lib/sms/segments';
-import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
+import { templates } from '../lib/sms/templates';
 import { median } from './cold-start';
 import { measureContainers } from './containers';
 import { fakeServicesEnv } from '../emulators/fake-env';
 import { lead } from '../emulators/lead-body';
+
+const { detailsSms, payLinkSms, teaserSms } = templates('en');
 
 // ---------------------------------------------------------------------------------------------
 // The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except

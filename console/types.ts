@@ -103,6 +103,9 @@ export type LeadDetail = {
   timeline?: TimelineEvent[];
 };
 
+export type Language = 'en' | 'es';
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish' };
+
 export type Provider = {
   id: string;
   name: string;
@@ -119,6 +122,8 @@ export type Provider = {
   /** A card saved by their first Checkout, charged on YES while `autoPay` is on. */
   savedCard: boolean;
   autoPay: boolean;
+  /** The language of their SMS (ESPANOL / ENGLISH by SMS change it too). */
+  language: Language;
   lastOfferedAt: string | null;
   createdAt: string;
 };

@@ -5,6 +5,7 @@ import { TIME_ZONE_SHAPE } from './config';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 import { decodeCursor } from './admin/cursor';
+import { DEFAULT_LANGUAGE, LANGUAGES } from './sms/language';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start).
 // Schemas are built by functions, on first use, not at import: a function pays only for the
@@ -133,6 +134,9 @@ const timeZone = () =>
         z.refine(knownZone, 'is not a known IANA time zone name (such as America/Chicago)'),
       ),
   );
+/** The language of their SMS (the SMS keywords ESPANOL / ENGLISH change it too). */
+const language = () => z.enum(LANGUAGES, { error: kind(`one of ${LANGUAGES.join(', ')}`) });
+
 const budgets = () => ({
   // Integer cents (the column is a 32-bit integer): up to 10 million in the currency's main unit.
   weeklySpendCapCents: z.optional(cap(1_000_000_000)),
@@ -151,6 +155,7 @@ export function providerInput(country: CountryCode) {
     ...budgets(),
     /** Charge the saved card on YES, once their first Checkout saved one (default on). */
     autoPay: z._default(z.boolean({ error: kind('true or false') }), true),
+    language: z._default(language(), DEFAULT_LANGUAGE),
   });
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
@@ -165,11 +170,12 @@ export const providerPatch = lazy(() =>
       ...budgets(),
       /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
       autoPay: z.optional(z.boolean({ error: kind('true or false') })),
+      language: z.optional(language()),
     })
     .check(
       z.refine((p) => Object.values(p).some((v) => v !== undefined), {
         message:
-          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone, autoPay',
+          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone, autoPay, language',
       }),
     ),
 );

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import type { Provider } from '../types';
+import { LANGUAGE_NAMES, type Language, type Provider } from '../types';
 
 const list = (s: string) =>
   s
@@ -27,7 +27,7 @@ const dollars = (cents: number | null | undefined) =>
 
 /**
  * Create a provider, or (with `provider`) change its name, categories, zip codes and budgets
- * (an empty budget field is no cap, an empty zone the default).
+ * (an empty budget field is no cap, an empty zone the default) and SMS language.
  */
 export function ProviderForm(props: {
   provider?: Provider;
@@ -44,6 +44,7 @@ export function ProviderForm(props: {
   const [dailyCap, setDailyCap] = useState(p?.dailyLeadCap?.toString() ?? '');
   const [timeZone, setTimeZone] = useState(p?.timeZone ?? '');
   const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
+  const [language, setLanguage] = useState<Language>(p?.language ?? 'en');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -57,7 +58,7 @@ export function ProviderForm(props: {
         throw new ApiError(400, 'invalid', 'Weekly spend cap: an amount such as 250 or 99.50');
       if (Number.isNaN(dailyLeadCap)) throw new ApiError(400, 'invalid', 'Daily lead cap: a whole number');
       const budgets = { weeklySpendCapCents, dailyLeadCap, timeZone: timeZone.trim() || null };
-      const body = { name, categories: list(categories), zipCodes: list(zipCodes), ...budgets };
+      const body = { name, categories: list(categories), zipCodes: list(zipCodes), ...budgets, language };
       const saved = p
         ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { ...body, autoPay } })
         : await api<Provider>('/providers', {
@@ -74,6 +75,7 @@ export function ProviderForm(props: {
         setWeeklyCap('');
         setDailyCap('');
         setTimeZone('');
+        setLanguage('en');
       }
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not save');
@@ -156,6 +158,20 @@ export function ProviderForm(props: {
             value={timeZone}
             onInput={(e) => setTimeZone(e.currentTarget.value)}
           />
+        </label>
+        <label>
+          SMS language
+          <select
+            name="language"
+            value={language}
+            onChange={(e) => setLanguage(e.currentTarget.value as Language)}
+          >
+            {(Object.keys(LANGUAGE_NAMES) as Language[]).map((l) => (
+              <option key={l} value={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
+          </select>
         </label>
       </div>
       {p && (

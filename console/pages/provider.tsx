@@ -3,7 +3,7 @@ import { Link } from 'wouter-preact';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
 import { dateTime, duration, money, percent } from '../format';
-import type { ProviderDetail } from '../types';
+import { LANGUAGE_NAMES, type ProviderDetail } from '../types';
 import { useApi } from '../use-api';
 import { PauseButton } from './providers';
 
@@ -52,6 +52,8 @@ export function ProviderPage(props: { id: string }) {
           </dd>
           <dt>Time zone</dt>
           <dd>{p.timeZone ?? `${budget.timeZone} (default)`}</dd>
+          <dt>SMS language</dt>
+          <dd data-testid="provider-language">{LANGUAGE_NAMES[p.language]}</dd>
           <dt>Saved card</dt>
           <dd>
             {p.savedCard ? 'saved' : 'none yet (their next payment by link saves one)'}

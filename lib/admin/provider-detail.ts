@@ -38,7 +38,9 @@ export async function providerDetail(db: Database, id: string) {
         select
           (select count(*)::int from o
             where exists (select from sms_messages s
-              where s.dedupe_key = 'teaser:' || o.lead_id and s.status = 'sent')) as teasers_received,
+              -- The lead's teaser in either language (lib/unlock/create-lead.ts).
+              where s.dedupe_key in ('teaser:' || o.lead_id, 'teaser:' || o.lead_id || ':es')
+                and s.status = 'sent')) as teasers_received,
           (select count(*)::int from o where accepted_at is not null) as yes_replies,
           (select percentile_cont(0.5) within group (order by extract(epoch from accepted_at - created_at))
             from o where accepted_at is not null) as median_reply_seconds,

@@ -23,6 +23,8 @@ export function providerView(p: Provider) {
     /** A card saved at Stripe by their first Checkout (its id is not shown). */
     savedCard: p.savedPaymentMethodId !== null,
     autoPay: p.autoPay,
+    /** The language of their SMS: `en` or `es`. */
+    language: p.language,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
@@ -59,6 +60,8 @@ export const providers = pgTable(
     savedPaymentMethodId: text('saved_payment_method_id'),
     /** `AUTO OFF` / `AUTO ON` (or the admin API): charge the saved card on YES. */
     autoPay: boolean('auto_pay').notNull().default(true),
+    /** The language of every SMS they get (lib/sms/templates.ts); ESPANOL / ENGLISH switch it. */
+    language: text('language', { enum: LANGUAGES }).notNull().default(DEFAULT_LANGUAGE),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -67,6 +70,7 @@ export const providers = pgTable(
     index('providers_zip_codes_idx').using('gin', t.zipCodes),
     check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
     check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
+    check('providers_language', sql`${t.language} in ('en', 'es')`),
   ],
 );
 

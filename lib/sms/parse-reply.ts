@@ -1,4 +1,4 @@
-// Understanding a provider's SMS reply.
+// Understanding a provider's SMS reply, in English or Spanish.
 
 export type Reply =
   | { kind: 'yes'; code: string | null }
@@ -7,24 +7,42 @@ export type Reply =
   | { kind: 'help' }
   | { kind: 'auto_off' }
   | { kind: 'auto_on' }
+  | { kind: 'spanish' }
+  | { kind: 'english' }
   | { kind: 'other' };
 
-// Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match).
-const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+// Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match), and
+// the Spanish opt-out words.
+const STOP = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'PARAR',
+  'CANCELAR',
+  'ALTO',
+]);
 const START = new Set(['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN']);
-const HELP = new Set(['HELP', 'INFO']);
+const HELP = new Set(['HELP', 'INFO', 'AYUDA']);
+// The language of their SMS ("ESPAÑOL" arrives accent-free, see normalizeReply).
+const SPANISH = new Set(['ESPANOL', 'SPANISH']);
+const ENGLISH = new Set(['ENGLISH', 'INGLES']);
 // Auto-pay of the saved card on YES ("AUTO OFF", "auto-off", "Auto off." all match).
 const AUTO_OFF = new Set(['AUTOOFF', 'AUTOPAYOFF']);
 const AUTO_ON = new Set(['AUTOON', 'AUTOPAYON']);
 
 // Codes are 4-6 digits; anything else after YES (e.g. "YES 12", "yes please") is not a purchase.
-const YES = /^(?:YES|Y|UNLOCK)(\d{4,6})?$/;
+// "SÍ" and "sí" arrive as SI.
+const YES = /^(?:YES|Y|UNLOCK|SI)(\d{4,6})?$/;
 
 // Phones autocorrect, capitalise and punctuate: compare letters and digits only.
-// NFKC folds full-width characters ("ＹＥＳ４８２１") into their ASCII forms.
+// NFKD folds full-width characters ("ＹＥＳ４８２１") into their ASCII forms and splits accented
+// letters into letter and mark, and the mark goes with the punctuation: "SÍ" is SI, "Ñ" is N.
 export function normalizeReply(text: string): string {
   return text
-    .normalize('NFKC')
+    .normalize('NFKD')
     .toUpperCase()
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
@@ -38,5 +56,7 @@ export function parseReply(text: string): Reply {
   if (HELP.has(word)) return { kind: 'help' };
   if (AUTO_OFF.has(word)) return { kind: 'auto_off' };
   if (AUTO_ON.has(word)) return { kind: 'auto_on' };
+  if (SPANISH.has(word)) return { kind: 'spanish' };
+  if (ENGLISH.has(word)) return { kind: 'english' };
   return { kind: 'other' };
 }

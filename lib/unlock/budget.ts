@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { config } from '../config';
 import { rows, transaction, type Database, type Queryable } from '../db/client';
-import { budgetRefusedSms } from '../sms/templates';
+import { templates, type Language } from '../sms/templates';
 import type { NewSms } from './outbox';
 
 /**
@@ -205,13 +205,13 @@ export async function postgresZoneName(q: Queryable, timeZone: string): Promise<
 export function budgetRefusedMessage(
   offer: { id: string; providerId: string },
   lead: { id: string; code: string },
-  phone: string,
+  provider: { phone: string; language: Language },
   reason: BudgetRefusal,
 ): NewSms {
   return {
     kind: 'budget_refused',
-    recipients: [phone],
-    body: budgetRefusedSms(lead.code, reason),
+    recipients: [provider.phone],
+    body: templates(provider.language).budgetRefusedSms(lead.code, reason),
     dedupeKey: `budget_refused:${offer.id}:${reason}:${new Date().toISOString().slice(0, 10)}`,
     leadId: lead.id,
     providerId: offer.providerId,

@@ -5,7 +5,7 @@ import type { Deadline } from '../deadline';
 import { leads, offers, providers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { log } from '../log';
-import * as t from '../sms/templates';
+import { templates } from '../sms/templates';
 import { chargeSavedCard, paymentMethodOf, type ChargeAnswer } from '../stripe';
 import { MAX_ATTEMPTS } from './backoff';
 import { budgetRefusedMessage, reservePurchase } from './budget';
@@ -57,7 +57,7 @@ export async function chargeFailed(tx: Tx, failure: ChargeFailure): Promise<NewS
     {
       kind: 'card_failed',
       recipients: [provider.phone],
-      body: t.cardFailedSms(lead, payUrl(row.payToken)),
+      body: templates(provider.language).cardFailedSms(lead, payUrl(row.payToken)),
       dedupeKey: `card-failed:${row.id}:${failure.attempt}`,
       leadId: lead.id,
       providerId: row.providerId,
@@ -130,7 +130,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
           {
             kind: 'unavailable',
             recipients: [provider.phone],
-            body: t.unavailableSms(lead.code),
+            body: templates(provider.language).unavailableSms(lead.code),
             dedupeKey: `unavailable:${offerId}:${attempt}`,
             leadId: lead.id,
             providerId: provider.id,
@@ -164,7 +164,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
           .set({ chargeStatus: null })
           .where(and(eq(offers.id, offerId), eq(offers.chargeAttempt, attempt)));
         const [provider] = await tx.select().from(providers).where(eq(providers.id, offer.providerId));
-        return provider ? [budgetRefusedMessage(offer, lead, provider.phone, refusal)] : [];
+        return provider ? [budgetRefusedMessage(offer, lead, provider, refusal)] : [];
       },
       deadline,
     );

@@ -5,7 +5,7 @@ import { config } from '../config';
 import { fromRow, namedRows, type Database, type Tx } from '../db/client';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
-import { teaserSms } from '../sms/templates';
+import { templates } from '../sms/templates';
 import type { LeadInput } from '../validation';
 import { leadCode, payToken } from './codes';
 import { claimedNow, sendClaimedNow } from './outbox';
@@ -39,7 +39,7 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
- * to all of them, then sends it. All of the writing is one statement, hence one transaction,
+ * to all of them per language (one TextMagic request each), then sends them. All of the writing is one statement, hence one transaction,
  * and the teaser is written already claimed for this request: two round trips in all with the
  * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
  */
@@ -66,17 +66,13 @@ export async function createLead(
     if (attempt >= 10) throw new Error('could not find a free lead code');
     const code = leadCode(attempt);
     // The client's own name, phone and email are given so that the teaser can leave them out
-    // wherever they were typed into the free text.
-    const teaser = teaserSms({
-      ...fields,
-      code,
-      name: input.name,
-      phone: input.phone,
-      email: input.email ?? null,
-    });
+    // wherever they were typed into the free text. One teaser per language.
+    const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
+    const teaser = templates('en').teaserSms(teaserLead);
+    const teaserEs = templates('es').teaserSms(teaserLead);
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
     const [row] = await namedRows<
-      Record<string, unknown> & { teaser: Record<string, unknown> | null; offered: number }
+      Record<string, unknown> & { teasers: Record<string, unknown>[] | null; offered: number }
     >(
       'create_lead',
       sql`
@@ -94,7 +90,7 @@ export async function createLead(
         candidates as (
           -- Locked in id order, so that leads created at the same time for the same providers
           -- queue up instead of deadlocking on their last_offered_at.
-          select p.id, p.phone, p.last_offered_at
+          select p.id, p.phone, p.language, p.last_offered_at
           from providers p
           where exists (select from ins) and p.active and not p.opted_out
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
@@ -104,11 +100,11 @@ export async function createLead(
           for update of p
         ),
         ranked as (
-          select id, phone, last_offered_at, random() as tie from candidates
+          select id, phone, language, last_offered_at, random() as tie from candidates
         ),
         matched as (
           -- Least recently offered first; ties (everyone offered the same lead) by lot.
-          select id, phone, row_number() over (order by last_offered_at asc nulls first, tie) as n
+          select id, phone, language, row_number() over (order by last_offered_at asc nulls first, tie) as n
           from ranked
           order by last_offered_at asc nulls first, tie
           limit ${cfg.leadMaxOffers}
@@ -126,20 +122,26 @@ export async function createLead(
           update providers p set last_offered_at = now() from matched m where p.id = m.id
         ),
         teaser as (
+          -- One request per language: teaser:<lead> in English, teaser:<lead>:es in Spanish.
           insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
-          select 'teaser', array_agg(m.phone order by m.n), ${teaser}, 'teaser:' || ins.id, ins.id,
+          select 'teaser', array_agg(m.phone order by m.n),
+            case when m.language = 'es' then ${teaserEs} else ${teaser} end,
+            'teaser:' || ins.id || case when m.language = 'es' then ':es' else '' end, ins.id,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
-          from ins, matched m group by ins.id
+          from ins, matched m group by ins.id, m.language
+          order by m.language
           returning *
         )
-        select ins.*, (select to_json(teaser) from teaser) as teaser, (select count(*)::int from offered) as offered
+        select ins.*, (select json_agg(teaser order by id) from teaser) as teasers,
+          (select count(*)::int from offered) as offered
         from ins
       `,
     );
     if (row) {
       const lead = fromRow(leads, row);
       businessEvent('lead created', { LeadsCreated: 1 }, { leadId: lead.id, offeredTo: row.offered });
-      if (row.teaser) await sendClaimedNow(db, [fromRow(smsMessages, row.teaser)]);
+      const teasers = (row.teasers ?? []).map((t) => fromRow(smsMessages, t));
+      if (teasers.length) await sendClaimedNow(db, teasers);
       return { lead, offeredTo: row.offered, created: true };
     }
     // Nothing written: either a request with our key came first, or the code is taken.

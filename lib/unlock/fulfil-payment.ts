@@ -13,7 +13,7 @@ import {
   type SmsMessage,
 } from '../db/schema';
 import { log } from '../log';
-import * as t from '../sms/templates';
+import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
 import { chargeFailed, forgetCard } from './charge-saved-card';
 import { leadStatus } from './lead-status';
@@ -143,7 +143,14 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
         // After what matters more, in the budget after commit.
         ...saveCard,
       ],
-      sms: [{ ...to, kind: 'refunded', body: t.refundedSms(lead), dedupeKey: `refunded:${session.id}` }],
+      sms: [
+        {
+          ...to,
+          kind: 'refunded',
+          body: templates(provider.language).refundedSms(lead),
+          dedupeKey: `refunded:${session.id}`,
+        },
+      ],
     };
   }
 
@@ -151,12 +158,14 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
   const full = unlockCount >= lead.maxUnlocks;
   // One row per message of the details (a long description makes several), so each is sent,
   // retried and resent on its own. The first keeps the key a single message always had.
-  const details: NewSms[] = t.detailsSms(lead).map((body, i) => ({
-    ...to,
-    kind: 'details',
-    body,
-    dedupeKey: i === 0 ? `details:${session.id}` : `details:${session.id}:${i + 1}`,
-  }));
+  const details: NewSms[] = templates(provider.language)
+    .detailsSms(lead)
+    .map((body, i) => ({
+      ...to,
+      kind: 'details',
+      body,
+      dedupeKey: i === 0 ? `details:${session.id}` : `details:${session.id}:${i + 1}`,
+    }));
   // The unlock, the lead's count, the offer and the details SMS (claimed): one statement.
   const written = await rows<Record<string, unknown>>(
     tx,

@@ -4,7 +4,8 @@ import { fromRow, rows, type Database } from '../db/client';
 import { smsMessages, stripeTasks, type Lead, type Offer, type Provider } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
-import * as t from '../sms/templates';
+import type { Language } from '../sms/language';
+import { templates, type Templates } from '../sms/templates';
 import { leadStatus } from './lead-status';
 import { offerForCode, openOffers } from './offer-queries';
 import { claimedNow, sendClaimedNow, type SmsKind } from './outbox';
@@ -34,10 +35,12 @@ export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rat
 export const MAX_ANSWERS_PER_HOUR = 20;
 
 /**
- * An answer: one SMS, or the messages of the details of a lead they bought. `charge`: the YES
- * buys at once with the saved card (the statement queues the charge, see `chargeNow`).
+ * An answer: one SMS, or the messages of the details of a lead they bought, in whichever language
+ * the reply's statement finds the provider's row in (after the reply's own change: ESPANOL is
+ * confirmed in Spanish). `charge`: the YES buys at once with the saved card (the statement queues
+ * the charge, see `chargeNow`).
  */
-type Answer = { kind: SmsKind; body: string | string[]; leadId?: string; charge?: boolean };
+type Answer = { kind: SmsKind; body: (t: Templates) => string | string[]; leadId?: string; charge?: boolean };
 
 /** A saved card, auto-pay on, and no charge of this offer that failed: the YES charges the card. */
 const paysWithSavedCard = (provider: Provider, offer: Offer) =>
@@ -48,19 +51,21 @@ const paysWithSavedCard = (provider: Provider, offer: Offer) =>
 
 /** What to answer a provider's `YES <code>` with. */
 function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider: Provider }): Answer {
-  if (!row) return { kind: 'unavailable', body: t.unavailableSms(code) };
+  if (!row) return { kind: 'unavailable', body: (t) => t.unavailableSms(code) };
   const { offer, lead, provider } = row;
-  if (offer.status === 'unlocked') return { kind: 'details', body: t.detailsSms(lead), leadId: lead.id };
+  if (offer.status === 'unlocked')
+    return { kind: 'details', body: (t) => t.detailsSms(lead), leadId: lead.id };
   // Read before the reply is recorded: a lead that fills meanwhile gets a link whose page says
   // it is no longer available (open-checkout checks again), so a stale read costs nothing; a
   // charge checks again before it calls Stripe, and one past the cap is refunded.
   if (leadStatus(lead) !== 'open') {
-    return { kind: 'unavailable', body: t.unavailableSms(lead.code), leadId: lead.id };
+    return { kind: 'unavailable', body: (t) => t.unavailableSms(lead.code), leadId: lead.id };
   }
   if (paysWithSavedCard(provider, offer)) {
-    return { kind: 'charging', body: t.chargingSms(lead), leadId: lead.id, charge: true };
+    return { kind: 'charging', body: (t) => t.chargingSms(lead), leadId: lead.id, charge: true };
   }
-  return { kind: 'pay_link', body: t.payLinkSms(lead, payUrl(offer.payToken)), leadId: lead.id };
+  const url = payUrl(offer.payToken);
+  return { kind: 'pay_link', body: (t) => t.payLinkSms(lead, url), leadId: lead.id };
 }
 
 /**
@@ -81,7 +86,7 @@ async function withinBudget(
     offerId: offer.id,
   });
   if (!refusal) return answer;
-  return { kind: 'budget_refused', body: t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
+  return { kind: 'budget_refused', body: (t) => t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
 }
 
 /**
@@ -99,9 +104,10 @@ async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>,
     return withinBudget(db, answerForOffer(reply.code, row), row);
   }
   const open = await openOffers(db, phone);
-  if (open.length === 0) return { kind: 'no_offers', body: t.noOpenOffersSms() } satisfies Answer;
+  if (open.length === 0) return { kind: 'no_offers', body: (t) => t.noOpenOffersSms() } satisfies Answer;
   if (open.length === 1) return withinBudget(db, answerForOffer(open[0]!.lead.code, open[0]), open[0]);
-  return { kind: 'choose_offer', body: t.chooseOfferSms(open.map((o) => o.lead.code)) } satisfies Answer;
+  const codes = open.map((o) => o.lead.code);
+  return { kind: 'choose_offer', body: (t) => t.chooseOfferSms(codes) } satisfies Answer;
 }
 
 /**
@@ -110,7 +116,7 @@ async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>,
  */
 const RULES: Record<
   Reply['kind'],
-  { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean }
+  { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean; language?: Language }
 > = {
   stop: { wants: sql`not p.opted_out`, optedOut: true, exempt: true },
   start: { wants: sql`true`, optedOut: false },
@@ -122,7 +128,31 @@ const RULES: Record<
   yes: { wants: sql`true` },
   auto_off: { wants: sql`true`, autoPay: false },
   auto_on: { wants: sql`true`, autoPay: true },
+  spanish: { wants: sql`true`, language: 'es' },
+  english: { wants: sql`true`, language: 'en' },
 };
+
+/** The answer to anything but a YES. */
+const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes'>, Answer> = {
+  stop: { kind: 'opted_out', body: (t) => t.optedOutSms() },
+  start: { kind: 'opted_in', body: (t) => t.optedInSms() },
+  auto_off: { kind: 'auto_pay', body: (t) => t.autoPayOffSms() },
+  auto_on: { kind: 'auto_pay', body: (t) => t.autoPayOnSms() },
+  spanish: { kind: 'language', body: (t) => t.languageSms() },
+  english: { kind: 'language', body: (t) => t.languageSms() },
+  help: { kind: 'help', body: (t) => t.helpSms() },
+  other: { kind: 'help', body: (t) => t.helpSms() },
+};
+
+/** The answer's messages in one language, as one SQL array (a JS array would be sent as a row). */
+function bodyArray(answer: Answer, language: Language): SQL {
+  const body = answer.body(templates(language));
+  const bodies = typeof body === 'string' ? [body] : body;
+  return sql`array[${sql.join(
+    bodies.map((b) => sql`${b}`),
+    sql`, `,
+  )}]::text[]`;
+}
 
 /**
  * A provider's SMS reply, as TextMagic reported it: recorded once per TextMagic id and answered.
@@ -139,28 +169,13 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   const reply = parseReply(sms.text);
   const sender = fromTextMagicNumber(sms.sender);
   const answer: Answer =
-    reply.kind === 'yes'
-      ? await answerToYes(db, reply, sender)
-      : reply.kind === 'stop'
-        ? { kind: 'opted_out', body: t.optedOutSms() }
-        : reply.kind === 'start'
-          ? { kind: 'opted_in', body: t.optedInSms() }
-          : reply.kind === 'auto_off'
-            ? { kind: 'auto_pay', body: t.autoPayOffSms() }
-            : reply.kind === 'auto_on'
-              ? { kind: 'auto_pay', body: t.autoPayOnSms() }
-              : { kind: 'help', body: t.helpSms() };
+    reply.kind === 'yes' ? await answerToYes(db, reply, sender) : OTHER_ANSWERS[reply.kind];
   const rule = RULES[reply.kind];
   const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
   const autoPay = rule.autoPay === undefined ? sql`auto_pay` : sql`${rule.autoPay}`;
+  const language = rule.language === undefined ? sql`p.language` : sql`${rule.language}::text`;
   const charge = answer.charge ?? false;
   const setsHelp = rule.setsHelp ?? sql`false`;
-  const bodies = typeof answer.body === 'string' ? [answer.body] : answer.body;
-  // One row per message, in order (a plain JS array would be sent as a row, not an array).
-  const bodyArray = sql`array[${sql.join(
-    bodies.map((b) => sql`${b}`),
-    sql`, `,
-  )}]::text[]`;
 
   const [row] = await rows<{
     recorded: number;
@@ -174,15 +189,17 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
       with
         p as (
           select id, opted_out, help_sent_at, answers_window_started_at, answers_in_window,
-            auto_pay, saved_payment_method_id, stripe_customer_id
+            auto_pay, saved_payment_method_id, stripe_customer_id, language
           from providers where phone = ${sender}
           for update
         ),
         d as (
-          select id, wants, fresh,
+          select id, wants, fresh, language,
             wants and (${rule.exempt ?? false} or fresh or answers_in_window < ${MAX_ANSWERS_PER_HOUR}) as answered
           from (
-            select p.*, ${rule.wants} as wants,
+            -- The language of the answer: the provider's, as this reply leaves it.
+            select p.id, p.help_sent_at, p.answers_window_started_at, p.answers_in_window,
+              ${language} as language, ${rule.wants} as wants,
               (p.answers_window_started_at is null
                 or p.answers_window_started_at <= now() - interval '1 hour') as fresh
             from p
@@ -202,6 +219,7 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
           update providers set
             opted_out = ${optedOut},
             auto_pay = ${autoPay},
+            language = d.language,
             help_sent_at = case when ${setsHelp} then now() else help_sent_at end,
             answers_window_started_at =
               case when d.answered and d.fresh then now() else answers_window_started_at end,
@@ -209,7 +227,7 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
               when not d.answered then answers_in_window
               when d.fresh then 1
               else answers_in_window + 1 end,
-            updated_at = case when ${rule.optedOut !== undefined || rule.autoPay !== undefined}
+            updated_at = case when ${rule.optedOut !== undefined || rule.autoPay !== undefined || rule.language !== undefined}
               then now() else updated_at end
           from d
           where providers.id = d.id and exists (select from seen)
@@ -246,7 +264,9 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
           select ${answer.kind}, array[${sender}], b.body, ${answer.leadId ?? null}::uuid, d.id,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
           from d
-            cross join unnest(${bodyArray}) with ordinality as b(body, n)
+            -- One row per message, in order.
+            cross join unnest(case when d.language = 'es' then ${bodyArray(answer, 'es')}
+              else ${bodyArray(answer, 'en')} end) with ordinality as b(body, n)
           where d.answered and exists (select from seen)
           order by b.n
           returning *

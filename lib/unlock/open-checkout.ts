@@ -32,11 +32,11 @@ export function sessionExpiry(leadExpiresAt: Date, now: Date = new Date()): Date
 
 async function tellBudgetRefused(db: Database, offer: Offer, lead: Lead, reason: BudgetRefusal) {
   const [provider] = await db
-    .select({ phone: providers.phone })
+    .select({ phone: providers.phone, language: providers.language })
     .from(providers)
     .where(eq(providers.id, offer.providerId));
   if (!provider) return;
-  await sendNow(db, await queueSms(db, [budgetRefusedMessage(offer, lead, provider.phone, reason)]));
+  await sendNow(db, await queueSms(db, [budgetRefusedMessage(offer, lead, provider, reason)]));
 }
 
 /**

@@ -23,7 +23,8 @@ export type SmsKind =
   | 'budget_refused'
   | 'charging'
   | 'card_failed'
-  | 'auto_pay';
+  | 'auto_pay'
+  | 'language';
 
 export type NewSms = {
   kind: SmsKind;

@@ -217,6 +217,32 @@ describe('console pages', () => {
     await context.close();
   }, 60_000);
 
+  it('the provider edit form sets the SMS language (PATCH language), and the page shows it', async () => {
+    showServerOnFailure();
+    const context = await sessionContext(validSession());
+    const { page, problems } = await chrome.newPage(context);
+    const language = async () =>
+      (
+        (await call('GET', '/providers')) as { providers: Array<{ id: string; language: string }> }
+      ).providers.find((p) => p.id === providerId)?.language;
+    expect(await language()).toBe('en');
+    await page.goto(`${offline.url}/admin/providers/${providerId}`);
+    await page.getByTestId('provider-language').getByText('English').waitFor({ timeout: 30_000 });
+    for (const [want, name] of [
+      ['es', 'Spanish'],
+      ['en', 'English'],
+    ] as const) {
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('SMS language').selectOption(want);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('provider-language').getByText(name).waitFor();
+      expect(await language()).toBe(want);
+    }
+    await page.waitForLoadState('networkidle');
+    expectClean(problems, [...NO_SANDBOX]);
+    await context.close();
+  }, 60_000);
+
   it('shows a description written as markup as those characters, and no dialog opens', async () => {
     showServerOnFailure();
     const context = await sessionContext(validSession());

@@ -429,3 +429,27 @@ describe('admin API: budgets', () => {
     });
   });
 });
+
+describe('budgets in Spanish', () => {
+  it('a SI past the daily cap, and the teaser-era link opened anyway, are refused by SMS in Spanish', async () => {
+    const zip = uniqueZip();
+    const paz = await api.addProvider({ autoPay: false, zipCodes: [zip], language: 'es' });
+    const a = await postLead(zip);
+    const b = await postLead(zip);
+    await buy(paz.phone, a.code);
+    expect((await patch(paz.id, { dailyLeadCap: 1 })).status).toBe(200);
+
+    let since = app.textmagic.sent.length;
+    await api.reply(paz.phone, `SI ${b.code}`);
+    const refusal = `Lead Unlock: ha llegado a su tope diario de leads y el lead ${b.code} no se puede comprar hoy. El tope se renueva a medianoche.`;
+    expect(smsSentTo(app, paz.phone, since).map((m) => m.text)).toEqual([refusal]);
+
+    // One refusal SMS per offer, cap and day: the first cleared, so the link's own refusal shows too.
+    await app.db.query(`delete from sms_messages where kind = 'budget_refused' and provider_id = $1`, [
+      paz.id,
+    ]);
+    since = app.textmagic.sent.length;
+    expect((await api.openPayLink(await tokenOf(b.id, paz.id))).status).toBe(409);
+    expect(smsSentTo(app, paz.phone, since).map((m) => m.text)).toEqual([refusal]);
+  });
+});

@@ -659,3 +659,38 @@ describe('budgets with a saved card', () => {
     expect(view.json.budget).toMatchObject({ weekSpentCents: 3000, atWeeklyCap: true });
   });
 });
+
+describe('in Spanish', () => {
+  it('SI <code> charges the saved card with a Spanish SMS, and the details follow in Spanish', async () => {
+    const b = await buyerWithCard();
+    expect(await text(b.phone, 'ESPAÑOL')).toEqual([expect.stringMatching(/en español/)]);
+    const l = await newLead(b.zip);
+    const answer = await text(b.phone, `SÍ ${l.code}`);
+    expect(answer).toEqual([
+      `Lead ${l.code}: cobrando $15.00 a su tarjeta guardada. Los datos del cliente le llegan por SMS. Responda AUTO OFF para pagar con enlace.`,
+    ]);
+    const [succeeded] = chargeEvents(l.id, 'payment_intent.succeeded');
+    const before = app.textmagic.sent.length;
+    expect((await deliverEvent(app, succeeded!)).json.outcome).toBe('unlocked');
+    const details = textsTo(b.phone, before);
+    expect(details).toHaveLength(1);
+    expect(details[0]).toMatch(new RegExp(`^El lead ${l.code} es suyo\\.\\nCliente: ${DETAILS}\\n`));
+  });
+
+  it('a declined card: the Spanish pay link; AUTO OFF confirmed in Spanish', async () => {
+    const b = await buyerWithCard('declined');
+    await text(b.phone, 'espanol');
+    const l = await newLead(b.zip);
+    const answer = await text(b.phone, `si ${l.code}`);
+    expect(answer).toHaveLength(2);
+    expect(answer[0]).toMatch(/cobrando/);
+    expect(answer[1]).toMatch(
+      new RegExp(`^Lead ${l.code}: su tarjeta guardada fue rechazada\\. Pague \\$15\\.00`),
+    );
+    expect(fitsOneSegment(answer[1]!)).toBe(true);
+    expect((await api.openPayLink(linkToken(answer[1]!))).status).toBe(303);
+    expect(await text(b.phone, 'AUTO OFF')).toEqual([
+      expect.stringMatching(/^Lead Unlock: auto-pago apagado/),
+    ]);
+  });
+});

@@ -87,3 +87,34 @@ describe('parseReply: auto-pay', () => {
     expect(parseReply(text).kind).toBe('other');
   });
 });
+
+describe('parseReply: Spanish', () => {
+  it.each([
+    ['SI 4821', '4821'],
+    ['SÍ 4821', '4821'],
+    ['sí 4821', '4821'],
+    ['si, 4821', '4821'],
+    ['Sí4821', '4821'],
+    ['Si\u0301 4821', '4821'], // decomposed accent
+  ])('%j is yes with code %s', (text, code) => {
+    expect(parseReply(text)).toEqual({ kind: 'yes', code });
+  });
+  it.each(['SI', 'sí', 'Sí!'])('%j is yes without a code', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'yes', code: null });
+  });
+  it.each(['PARAR', 'parar', 'Cancelar.', 'ALTO', 'alto'])('%j is stop', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'stop' });
+  });
+  it.each(['AYUDA', 'ayuda', '¿Ayuda?'])('%j is help', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'help' });
+  });
+  it.each(['ESPANOL', 'ESPAÑOL', 'español', 'Espanol.'])('%j is spanish', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'spanish' });
+  });
+  it.each(['ENGLISH', 'english', 'English!', 'INGLÉS'])('%j is english', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'english' });
+  });
+  it.each(['si por favor', 'SI 12', 'sip', 'no', 'alto ahi', 'espanol 4821'])('%j is other', (text) => {
+    expect(parseReply(text).kind).toBe('other');
+  });
+});

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTACT_REMOVED, redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment } from '../../lib/sms/segments';
-import { teaserSms } from '../../lib/sms/templates';
+import { templates } from '../../lib/sms/templates';
+
+const { teaserSms } = templates('en');
 
 const client = { name: 'Jane Client', phone: '+15125550142', email: 'jane.client@example.com' };
 

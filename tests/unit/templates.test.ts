@@ -3,6 +3,16 @@ import { describe, it, expect } from 'vitest';
 import { redactContact } from '../../lib/sms/redact-contact';
 import { fitsOneSegment, smsEncoding, smsLength } from '../../lib/sms/segments';
 import {
+  formatPrice,
+  teaserText,
+  templates,
+  type DetailsLead,
+  type TeaserLead,
+} from '../../lib/sms/templates';
+import { smsParts } from '../../emulators/fake-textmagic';
+
+// The English wording; tests/unit/templates-languages.test.ts holds every language to its budgets.
+const {
   budgetRefusedSms,
   autoPayOffSms,
   autoPayOnSms,
@@ -11,7 +21,6 @@ import {
   chooseOfferSms,
   detailsSms,
   detailsText,
-  formatPrice,
   helpSms,
   noOpenOffersSms,
   optedInSms,
@@ -19,12 +28,8 @@ import {
   payLinkSms,
   refundedSms,
   teaserSms,
-  teaserText,
   unavailableSms,
-  type DetailsLead,
-  type TeaserLead,
-} from '../../lib/sms/templates';
-import { smsParts } from '../../emulators/fake-textmagic';
+} = templates('en');
 
 // One fixture yields both views of the same lead, so the teaser can be checked against the
 // contact details that it must never reveal.

@@ -1,0 +1,2 @@
+ALTER TABLE "providers" ADD COLUMN "language" text DEFAULT 'en' NOT NULL;--> statement-breakpoint
+ALTER TABLE "providers" ADD CONSTRAINT "providers_language" CHECK ("providers"."language" in ('en', 'es'));

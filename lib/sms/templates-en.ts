@@ -1,0 +1,69 @@
+// The SMS in English (the default language).
+import { formatPrice } from './format-price';
+import { splitMessages } from './segments';
+import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from './template-parts';
+import type { DetailsLead, Priced, Templates } from './templates';
+
+const BRAND = 'Lead Unlock';
+const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+
+function renderTeaser(p: TeaserParts, price: string, code: string): string {
+  const area = [p.zip, p.city].filter(Boolean).join(' ');
+  let head = p.category ? `New ${p.category} lead` : 'New lead';
+  if (area) head += `, ${area}`;
+  const parts = [p.description ? `${head}: ${sentence(p.description)}` : `${head}.`];
+  if (p.budget) parts.push(`Budget: ${sentence(p.budget)}`);
+  parts.push(`Price ${price}.`, `Reply YES ${code}`);
+  return parts.join(' ');
+}
+
+function detailsText(lead: DetailsLead): string {
+  const area = [lead.zipCode, lead.city ?? ''].map(detailsLine).filter(Boolean).join(' ');
+  const lines = [
+    `Lead ${lead.code} is yours.`,
+    `Client: ${detailsLine(lead.name)}`,
+    `Phone: ${detailsLine(lead.phone)}`,
+  ];
+  if (lead.email) lines.push(`Email: ${detailsLine(lead.email)}`);
+  lines.push(`Job: ${detailsLine(lead.category)}, ${area}`);
+  lines.push(detailsDescription(lead.description));
+  if (lead.budget) lines.push(`Budget: ${detailsLine(lead.budget)}`);
+  return lines.join('\n');
+}
+
+const noOpenOffersSms = () => `You have no open leads right now. We'll text you when a new one comes in.`;
+
+export const english: Templates = {
+  teaserSms: (lead) => fitTeaser(lead, renderTeaser),
+  payLinkSms: (lead, url) =>
+    `Lead ${lead.code}: pay ${price(lead)} to get the client's contact details: ${url}`,
+  detailsText,
+  detailsSms: (lead) => splitMessages(detailsText(lead)),
+  unavailableSms: (code) => `Sorry, lead ${code} is no longer available.`,
+  noOpenOffersSms,
+  chooseOfferSms: (codes) =>
+    codes[0] === undefined
+      ? noOpenOffersSms()
+      : `You have several open leads: ${codes.join(', ')}. Reply YES and the code of the one you want, e.g. YES ${codes[0]}`,
+  optedOutSms: () => `${BRAND}: you're unsubscribed and will get no more leads. Reply START to resume.`,
+  optedInSms: () =>
+    `${BRAND}: you're subscribed again and will get new leads by SMS. Reply STOP to unsubscribe.`,
+  helpSms: () =>
+    `${BRAND}: to buy a lead, reply YES and its code (e.g. YES 4821), then pay with the link we send. Reply STOP to unsubscribe, START to resume.`,
+  refundedSms: (lead) =>
+    `Sorry, lead ${lead.code} sold out before your payment completed. Your ${price(lead)} has been refunded.`,
+  budgetRefusedSms: (code, reason) =>
+    reason === 'weekly_cap'
+      ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
+      : `${BRAND}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`,
+  chargingSms: (lead) =>
+    `Lead ${lead.code}: charging ${price(lead)} to your saved card. The client's details follow by SMS. Reply AUTO OFF to pay by link.`,
+  cardFailedSms: (lead, url) =>
+    `Lead ${lead.code}: your saved card did not go through. Pay ${price(lead)} here to get the client's details: ${url}`,
+  autoPayOffSms: () =>
+    `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
+  autoPayOnSms: () =>
+    `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+  languageSms: () =>
+    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
+};

@@ -1,0 +1,70 @@
+// The SMS in Spanish. GSM-7 has é, ñ, ü, ¿ and ¡ but not á, í, ó or ú (lib/sms/segments.ts): one
+// of those would make a text UCS-2 (70 units a segment instead of 160), so the wording avoids
+// them ("SI", "clave", "tope", "enlace") rather than misspell a word; é and ñ are kept.
+import { formatPrice } from './format-price';
+import { splitMessages } from './segments';
+import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from './template-parts';
+import type { DetailsLead, Priced, Templates } from './templates';
+
+const BRAND = 'Lead Unlock';
+const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+
+function renderTeaser(p: TeaserParts, price: string, code: string): string {
+  const area = [p.zip, p.city].filter(Boolean).join(' ');
+  let head = p.category ? `Nuevo lead de ${p.category}` : 'Nuevo lead';
+  if (area) head += `, ${area}`;
+  const parts = [p.description ? `${head}: ${sentence(p.description)}` : `${head}.`];
+  if (p.budget) parts.push(`Presupuesto: ${sentence(p.budget)}`);
+  parts.push(`Precio ${price}.`, `Responda SI ${code}`);
+  return parts.join(' ');
+}
+
+function detailsText(lead: DetailsLead): string {
+  const area = [lead.zipCode, lead.city ?? ''].map(detailsLine).filter(Boolean).join(' ');
+  const lines = [
+    `El lead ${lead.code} es suyo.`,
+    `Cliente: ${detailsLine(lead.name)}`,
+    `Tel: ${detailsLine(lead.phone)}`,
+  ];
+  if (lead.email) lines.push(`Email: ${detailsLine(lead.email)}`);
+  lines.push(`Trabajo: ${detailsLine(lead.category)}, ${area}`);
+  lines.push(detailsDescription(lead.description));
+  if (lead.budget) lines.push(`Presupuesto: ${detailsLine(lead.budget)}`);
+  return lines.join('\n');
+}
+
+const noOpenOffersSms = () => `No tiene leads abiertos ahora. Le escribiremos cuando llegue uno nuevo.`;
+
+export const spanish: Templates = {
+  teaserSms: (lead) => fitTeaser(lead, renderTeaser),
+  payLinkSms: (lead, url) =>
+    `Lead ${lead.code}: pague ${price(lead)} para recibir los datos del cliente: ${url}`,
+  detailsText,
+  detailsSms: (lead) => splitMessages(detailsText(lead)),
+  unavailableSms: (code) => `Lo sentimos, el lead ${code} ya no se ofrece.`,
+  noOpenOffersSms,
+  chooseOfferSms: (codes) =>
+    codes[0] === undefined
+      ? noOpenOffersSms()
+      : `Tiene varios leads abiertos: ${codes.join(', ')}. Responda SI y la clave del que quiera, p. ej. SI ${codes[0]}`,
+  optedOutSms: () => `${BRAND}: baja confirmada, ya no le enviaremos leads. Responda START para volver.`,
+  optedInSms: () =>
+    `${BRAND}: alta confirmada, le enviaremos leads nuevos por SMS. Responda PARAR para darse de baja.`,
+  helpSms: () =>
+    `${BRAND}: para comprar un lead, responda SI y su clave (p. ej. SI 4821) y pague con el enlace que le enviamos. PARAR para darse de baja, START para volver.`,
+  refundedSms: (lead) =>
+    `Lo sentimos, el lead ${lead.code} se ha agotado antes de completar su pago. Le hemos devuelto ${price(lead)}.`,
+  budgetRefusedSms: (code, reason) =>
+    reason === 'weekly_cap'
+      ? `${BRAND}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
+      : `${BRAND}: ha llegado a su tope diario de leads y el lead ${code} no se puede comprar hoy. El tope se renueva a medianoche.`,
+  chargingSms: (lead) =>
+    `Lead ${lead.code}: cobrando ${price(lead)} a su tarjeta guardada. Los datos del cliente le llegan por SMS. Responda AUTO OFF para pagar con enlace.`,
+  cardFailedSms: (lead, url) =>
+    `Lead ${lead.code}: su tarjeta guardada fue rechazada. Pague ${price(lead)} para recibir los datos del cliente: ${url}`,
+  autoPayOffSms: () =>
+    `${BRAND}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
+  autoPayOnSms: () =>
+    `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
+  languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
+};

@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, it, expect } from 'vitest';
+import { LANGUAGES } from '../../lib/sms/language';
+import { fitsOneSegment, smsLength } from '../../lib/sms/segments';
+import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../../lib/sms/templates';
+import { smsParts } from '../../emulators/fake-textmagic';
+
+const url = 'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78';
+const contact = { name: 'Jane Doe', phone: '+15125550123', email: 'jane.doe@example.com' };
+
+// Any lead code (4-6 digits) and any price up to $9,999.99 in our currencies.
+const code = fc.stringMatching(/^\d{4,6}$/);
+const priced = fc.record({
+  code,
+  priceCents: fc.integer({ min: 0, max: 999_999 }),
+  currency: fc.constantFrom('usd', 'eur', 'gbp', 'cad', 'chf', 'jpy', 'mxn'),
+});
+// Free text with what makes teasers hard: accents outside GSM-7, extension characters, emoji.
+// prettier-ignore
+const unit = fc.constantFrom('a', 'e', ' ', ' ', '.', ',', 'á', 'ñ', 'é', 'ü', '’', '€', '[', 'Ж', '😀', '5', '@');
+const text = (min: number, max: number) => fc.string({ unit, minLength: min, maxLength: max });
+const teaserLead: fc.Arbitrary<TeaserLead> = fc.record({
+  code,
+  priceCents: fc.integer({ min: 0, max: 999_999 }),
+  currency: fc.constantFrom('usd', 'eur', 'jpy', 'chf'),
+  category: text(1, 120),
+  zipCode: fc.constantFrom('78701', 'SW1A 1AA', '28001'),
+  city: fc.option(text(1, 80)),
+  description: text(1, 2000),
+  budget: fc.option(text(1, 120)),
+  name: fc.constant(contact.name),
+  phone: fc.constant(contact.phone),
+  email: fc.constant(contact.email),
+});
+
+const REPLY = { en: 'Reply YES', es: 'Responda SI' } as const;
+
+describe.each(LANGUAGES)('templates(%s)', (language) => {
+  const t = templates(language);
+
+  it('a teaser is one segment for any lead, price and code intact, the reply word last', () => {
+    fc.assert(
+      fc.property(teaserLead, (lead) => {
+        const text = t.teaserSms(lead);
+        expect(fitsOneSegment(text)).toBe(true);
+        expect(smsParts(text)).toBe(1);
+        const price = language === 'es' ? 'Precio' : 'Price';
+        expect(
+          text.endsWith(
+            `${price} ${formatPrice(lead.priceCents, lead.currency)}. ${REPLY[language]} ${lead.code}`,
+          ),
+        ).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a teaser of plain text stays GSM-7 (160 characters)', () => {
+    const text = t.teaserSms({
+      code: '100000',
+      category: 'plumbing',
+      zipCode: '78701',
+      city: 'Austin',
+      description: 'Leaking kitchen sink, need it fixed this week. '.repeat(10),
+      budget: '$500',
+      priceCents: 999_999,
+      currency: 'usd',
+      ...contact,
+    });
+    expect(smsLength(text).encoding).toBe('GSM-7');
+    expect(smsLength(text).units).toBeGreaterThan(140);
+  });
+
+  it('every short text is one GSM-7 segment, for any code and price', () => {
+    fc.assert(
+      fc.property(priced, fc.array(code, { minLength: 2, maxLength: 4 }), (lead, codes) => {
+        const texts = [
+          t.payLinkSms(lead, url),
+          t.unavailableSms(lead.code),
+          t.noOpenOffersSms(),
+          t.chooseOfferSms(codes),
+          t.optedOutSms(),
+          t.optedInSms(),
+          t.helpSms(),
+          t.refundedSms(lead),
+          t.budgetRefusedSms(lead.code, 'weekly_cap'),
+          t.budgetRefusedSms(lead.code, 'daily_cap'),
+          t.chargingSms(lead),
+          t.cardFailedSms(lead, url),
+          t.autoPayOffSms(),
+          t.autoPayOnSms(),
+          t.languageSms(),
+        ];
+        for (const text of texts) {
+          // The extension characters of a price (€) cost two; still one segment.
+          expect(smsLength(text), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+        }
+        expect(t.payLinkSms(lead, url).endsWith(url)).toBe(true);
+        expect(t.cardFailedSms(lead, url).endsWith(url)).toBe(true);
+        for (const c of codes) expect(t.chooseOfferSms(codes)).toContain(c);
+        for (const text of [t.payLinkSms(lead, url), t.refundedSms(lead), t.chargingSms(lead)]) {
+          expect(text).toContain(formatPrice(lead.priceCents, lead.currency));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the details hold the contact first and the whole description, each message within 6 parts', () => {
+    const lead: DetailsLead = {
+      code: '4821',
+      ...contact,
+      category: 'plumbing',
+      zipCode: '78701',
+      city: 'Austin',
+      description: 'The pipe under the kitchen sink has been dripping for days. '.repeat(40),
+      budget: '$500',
+    };
+    const messages = t.detailsSms(lead);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const m of messages) expect(smsParts(m)).toBeLessThanOrEqual(6);
+    for (const part of [contact.name, contact.phone, contact.email]) expect(messages[0]).toContain(part);
+    expect(t.detailsSms({ ...lead, description: 'Leaking sink' })).toEqual([
+      t.detailsText({ ...lead, description: 'Leaking sink' }),
+    ]);
+  });
+
+  it('says how to answer in this language', () => {
+    expect(t.helpSms()).toContain(language === 'es' ? 'SI 4821' : 'YES 4821');
+    expect(t.optedOutSms()).toContain('START');
+    expect(t.optedInSms()).toContain(language === 'es' ? 'PARAR' : 'STOP');
+    expect(t.languageSms()).toContain(language === 'es' ? 'ENGLISH' : 'ESPANOL');
+    expect(t.chargingSms({ code: '4821', priceCents: 1500, currency: 'usd' })).toContain('AUTO OFF');
+  });
+});
+
+describe('Spanish wording', () => {
+  const es = templates('es');
+
+  it('the teaser, GSM-7 even for a category written with í', () => {
+    expect(
+      es.teaserSms({
+        code: '4821',
+        category: 'plomería',
+        zipCode: '28001',
+        city: 'Madrid',
+        description: 'Fuga en el fregadero',
+        budget: '500 €',
+        priceCents: 1500,
+        currency: 'usd',
+        ...contact,
+      }),
+    ).toBe(
+      'Nuevo lead de plomeria, 28001 Madrid: Fuga en el fregadero. Presupuesto: 500 €. Precio $15.00. Responda SI 4821',
+    );
+  });
+
+  it('the details', () => {
+    expect(
+      es.detailsText({
+        code: '4821',
+        ...contact,
+        category: 'plumbing',
+        zipCode: '78701',
+        city: null,
+        description: 'Fuga',
+        budget: null,
+      }),
+    ).toBe(
+      'El lead 4821 es suyo.\nCliente: Jane Doe\nTel: +15125550123\nEmail: jane.doe@example.com\nTrabajo: plumbing, 78701\nFuga',
+    );
+  });
+
+  it('uses no letter outside GSM-7 (á, í, ó, ú) in its own words', () => {
+    const lead = { code: '4821', priceCents: 1500, currency: 'usd' };
+    for (const text of [
+      es.helpSms(),
+      es.payLinkSms(lead, url),
+      es.refundedSms(lead),
+      es.autoPayOnSms(),
+      es.languageSms(),
+    ]) {
+      expect(text).not.toMatch(/[áíóúÁÍÓÚ]/);
+    }
+  });
+});
