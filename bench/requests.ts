@@ -193,6 +193,10 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
         category: 'plumbing',
         zipCode: zip,
         description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
+        // A client of its own per lead: the same client again would be a duplicate lead, offered
+        // only to providers not offered the first (DUPLICATE_WINDOW_DAYS), which is not what is measured.
+        phone: `+1512${2 + (leadBodies % 8)}${String(leadBodies).padStart(6, '0')}`,
+        email: `client${leadBodies}@example.com`,
         ...extra,
       }),
     lead: (body: Record<string, unknown>, key?: string) =>

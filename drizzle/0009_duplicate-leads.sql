@@ -57,6 +57,6 @@ BEGIN
   RETURN QUERY
     SELECT found_id, coalesce(array_agg(DISTINCT o.provider_id), ARRAY[]::uuid[])
     FROM offers o
-    WHERE o.lead_id = found_id
-       OR o.lead_id IN (SELECT d.id FROM leads d WHERE d.duplicate_of = found_id);
+    -- The original and its duplicates (leads_duplicate_of_idx), then their offers (offers_lead_provider_idx).
+    WHERE o.lead_id IN (SELECT found_id UNION ALL SELECT d.id FROM leads d WHERE d.duplicate_of = found_id);
 END $$;
