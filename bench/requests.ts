@@ -19,7 +19,7 @@ import { detailsSms, payLinkSms, teaserSms } from '../lib/sms/templates';
 import { median } from './cold-start';
 import { measureContainers } from './containers';
 import { fakeServicesEnv } from '../emulators/fake-env';
-import { lead } from '../emulators/lead-body';
+import { distinctClient, lead } from '../emulators/lead-body';
 
 // ---------------------------------------------------------------------------------------------
 // The round-trip counter: every statement any pg.Client sends (BEGIN/COMMIT included), except
@@ -194,9 +194,8 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
         zipCode: zip,
         description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
         // A client of its own per lead: the same client again would be a duplicate lead, offered
-        // only to providers not offered the first (DUPLICATE_WINDOW_DAYS), which is not what is measured.
-        phone: `+1512${2 + (leadBodies % 8)}${String(leadBodies).padStart(6, '0')}`,
-        email: `client${leadBodies}@example.com`,
+        // only to providers not offered the first, which is not what is measured.
+        ...distinctClient(),
         ...extra,
       }),
     lead: (body: Record<string, unknown>, key?: string) =>
