@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { v1Event } from '../emulators/events';
-import { lead } from '../emulators/lead-body';
+import { distinctClient, lead } from '../emulators/lead-body';
 
 type Input = { env: Record<string, string>; requests: number; zip: string; id: number };
 const input = workerData as Input;
@@ -25,7 +25,9 @@ async function run(): Promise<void> {
         'content-type': 'application/json',
         'idempotency-key': `container-${input.id}-${i}-${Date.now()}`,
       },
-      body: JSON.stringify(lead({ zipCode: input.zip, description: `Job ${input.id}.${i}` })),
+      body: JSON.stringify(
+        lead({ zipCode: input.zip, description: `Job ${input.id}.${i}`, ...distinctClient() }),
+      ),
     });
     const res = (await handler(event)) as { statusCode: number };
     statuses.push(res.statusCode);

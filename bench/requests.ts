@@ -19,7 +19,7 @@ import { templates } from '../lib/sms/templates';
 import { median } from './cold-start';
 import { measureContainers } from './containers';
 import { fakeServicesEnv } from '../emulators/fake-env';
-import { lead } from '../emulators/lead-body';
+import { distinctClient, lead } from '../emulators/lead-body';
 
 const { detailsSms, payLinkSms, teaserSms } = templates('en');
 
@@ -195,6 +195,9 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
         category: 'plumbing',
         zipCode: zip,
         description: `Leaking kitchen sink, water under the cabinet. Need someone this week. #${++leadBodies}`,
+        // A client of its own per lead: the same client again would be a duplicate lead, offered
+        // only to providers not offered the first, which is not what is measured.
+        ...distinctClient(),
         ...extra,
       }),
     lead: (body: Record<string, unknown>, key?: string) =>

@@ -36,6 +36,8 @@ export type LeadRow = {
   maxUnlocks: number;
   revenueCents: number;
   currency: string;
+  /** The original lead when this one is a duplicate of it. */
+  duplicateOf: string | null;
   createdAt: string;
 };
 
@@ -89,6 +91,9 @@ export type LeadDetail = {
   unlockCount: number;
   expiresAt: string;
   createdAt: string;
+  /** The original lead when this one is a duplicate of it (same client and category, lately). */
+  duplicateOf: string | null;
+  duplicates: Array<{ id: string; code: string; createdAt: string }>;
   offers: Array<{ id: string; providerId: string; providerName: string; status: string; createdAt: string }>;
   unlocks: Array<{
     id: string;

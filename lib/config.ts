@@ -50,6 +50,8 @@ export type Config = {
   leadMaxUnlocks: number;
   leadMaxOffers: number;
   leadTtlHours: number;
+  /** A lead from the same client and category as one this many days back is a duplicate of it; 0: never. */
+  duplicateWindowDays: number;
   currency: string;
 };
 
@@ -210,6 +212,12 @@ export const VARIABLES = {
     default: '72',
     meaning: 'hours after which a lead takes no more unlocks',
   },
+  DUPLICATE_WINDOW_DAYS: {
+    group: 'Leads',
+    default: '30',
+    meaning:
+      'a lead with the phone or e-mail and the category of one received in the last this many days is its duplicate (`duplicateOf`), offered only to providers not offered the original; `0`: no duplicates',
+  },
   CURRENCY: { group: 'Leads', default: 'usd', meaning: 'ISO currency of prices' },
   LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
 } as const satisfies Record<string, Variable>;
@@ -243,6 +251,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
   /** Trimmed; unset when empty. */
   const optionalString = (name: VariableName): string | undefined => value(name)?.trim() || undefined;
+
+  /** A safe integer of at least 0, as `Number()` reads it. */
+  const wholeNumber = (name: VariableName): number => {
+    const n = Number(value(name));
+    if (!Number.isSafeInteger(n) || n < 0) {
+      bad(name, 'must be a whole number, 0 or more');
+      return Number(fallback(name));
+    }
+    return n;
+  };
 
   /** A positive safe integer, as `Number()` reads it. */
   const positiveInt = (name: VariableName): number => {
@@ -329,6 +347,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS'),
     leadMaxOffers: positiveInt('LEAD_MAX_OFFERS'),
     leadTtlHours: positiveInt('LEAD_TTL_HOURS'),
+    duplicateWindowDays: wholeNumber('DUPLICATE_WINDOW_DAYS'),
     currency: code('CURRENCY', (s) => s.toLowerCase(), /^[a-z]{3}$/, 'a three-letter ISO currency code'),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

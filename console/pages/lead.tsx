@@ -43,6 +43,40 @@ function eventDetail(e: TimelineEvent): string {
   }
 }
 
+/**
+ * The links between a duplicate and its original (the same client asking again in the same
+ * category): ids and codes as link text, nothing of the client's.
+ */
+function Duplicates({ lead }: { lead: LeadDetail }) {
+  const duplicates = lead.duplicates ?? [];
+  return (
+    <>
+      {lead.duplicateOf && (
+        <>
+          <dt>Duplicate of</dt>
+          <dd data-testid="lead-duplicate-of">
+            <Link href={`/leads/${encodeURIComponent(lead.duplicateOf)}`}>the original lead</Link> (offered
+            only to providers who were not offered it)
+          </dd>
+        </>
+      )}
+      {duplicates.length > 0 && (
+        <>
+          <dt>Duplicates</dt>
+          <dd data-testid="lead-duplicates">
+            {duplicates.map((d, i) => (
+              <span key={d.id}>
+                {i > 0 && ', '}
+                <Link href={`/leads/${encodeURIComponent(d.id)}`}>{d.code}</Link> ({dateTime(d.createdAt)})
+              </span>
+            ))}
+          </dd>
+        </>
+      )}
+    </>
+  );
+}
+
 export function LeadPage(props: { id: string }) {
   const { data: lead, error } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
   if (error)
@@ -88,6 +122,7 @@ export function LeadPage(props: { id: string }) {
           <dd>{dateTime(lead.createdAt)}</dd>
           <dt>Expires</dt>
           <dd>{dateTime(lead.expiresAt)}</dd>
+          <Duplicates lead={lead} />
         </dl>
       </article>
       <h2>Timeline</h2>

@@ -118,6 +118,7 @@ export function Leads() {
                 <tr key={l.id}>
                   <td>
                     <Link href={`/leads/${l.id}`}>{l.code}</Link>
+                    {l.duplicateOf && <small class="detail"> duplicate</small>}
                   </td>
                   <td>{l.category}</td>
                   <td>{l.zipCode}</td>

@@ -50,6 +50,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       maxUnlocks: leads.maxUnlocks,
       expiresAt: leads.expiresAt,
       currency: leads.currency,
+      duplicateOf: leads.duplicateOf,
       createdAt: leads.createdAt,
       // Microseconds, which a Date would round to milliseconds.
       micros: sql<string>`(extract(epoch from ${leads.createdAt}) * 1000000)::bigint::text`,
@@ -76,6 +77,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       maxUnlocks: r.maxUnlocks,
       revenueCents: r.revenueCents,
       currency: r.currency,
+      duplicateOf: r.duplicateOf,
       createdAt: r.createdAt.toISOString(),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,

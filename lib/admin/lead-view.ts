@@ -25,6 +25,8 @@ export function leadSummary(lead: Lead, offeredTo: number) {
     priceCents: lead.priceCents,
     maxUnlocks: lead.maxUnlocks,
     offeredTo,
+    /** The original, when this lead is a duplicate of one (same client and category, lately). */
+    duplicateOf: lead.duplicateOf,
   };
 }
 
@@ -97,7 +99,7 @@ const ORDER: readonly TimelineKind[] = [
 export async function leadDetail(db: Database, id: string) {
   const [lead] = await db.select().from(leads).where(eq(leads.id, id));
   if (!lead) throw notFound('No lead with this id');
-  const [offerRows, unlockRows, smsRows, replyRows, refundTasks] = await Promise.all([
+  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows] = await Promise.all([
     db
       .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
       .from(offers)
@@ -135,6 +137,12 @@ export async function leadDetail(db: Database, id: string) {
       .leftJoin(providers, eq(providers.id, stripeTasks.providerId))
       .where(and(eq(stripeTasks.leadId, id), eq(stripeTasks.kind, 'refund')))
       .orderBy(asc(stripeTasks.id)),
+    // Its duplicates (leads_duplicate_of_idx); an original has them, a duplicate none.
+    db
+      .select({ id: leads.id, code: leads.code, createdAt: leads.createdAt })
+      .from(leads)
+      .where(eq(leads.duplicateOf, id))
+      .orderBy(asc(leads.createdAt), asc(leads.id)),
   ]);
   const sms = smsRows.map(({ sms: m, attention }) => smsView(m, attention));
   const status = leadStatus(lead);
@@ -269,6 +277,8 @@ export async function leadDetail(db: Database, id: string) {
     unlockCount: lead.unlockCount,
     expiresAt: lead.expiresAt.toISOString(),
     createdAt: lead.createdAt.toISOString(),
+    duplicateOf: lead.duplicateOf,
+    duplicates: duplicateRows.map((d) => ({ id: d.id, code: d.code, createdAt: d.createdAt.toISOString() })),
     offers: offerRows.map(({ offer, providerName }) => ({
       id: offer.id,
       providerId: offer.providerId,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   boolean,
@@ -98,6 +99,12 @@ export const leads = pgTable(
     idempotencyKey: text('idempotency_key').unique(),
     /** SHA-256 of the request body that created it, to tell a retry from a reuse of the key. */
     requestHash: text('request_hash'),
+    /**
+     * The original this lead duplicates: an earlier lead of the same category from the same
+     * client (phone, or e-mail case-insensitively) within DUPLICATE_WINDOW_DAYS. Always an
+     * original, never another duplicate (lib/unlock/create-lead.ts, drizzle/0009).
+     */
+    duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     createdAt: createdAt(),
   },
   (t) => [
@@ -108,6 +115,13 @@ export const leads = pgTable(
     /** GET /stats (leads created in a range) and GET /leads (newest first, keyset on created_at, id). */
     // With category, GET /stats reads the range's leads from the index alone.
     index('leads_created_idx').on(t.createdAt, t.id, t.category),
+    /** The duplicate lookup of POST /leads: same client and category, newest window. */
+    index('leads_phone_dup_idx').on(t.phone, t.category, t.createdAt),
+    index('leads_email_dup_idx').on(sql`lower(${t.email})`, t.category, t.createdAt),
+    /** A lead's duplicates (GET /leads/{id}, and the providers a new duplicate must skip). */
+    index('leads_duplicate_of_idx')
+      .on(t.duplicateOf)
+      .where(sql`${t.duplicateOf} is not null`),
   ],
 );
 

@@ -39,7 +39,11 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
- * to all of them per language (one TextMagic request each), then sends them. All of the writing is one statement, hence one transaction,
+ * to all of them per language (one TextMagic request each), then sends them. A lead from the same
+ * client (phone, or e-mail in any case) and category as one received within DUPLICATE_WINDOW_DAYS
+ * is stored as its duplicate (`duplicateOf`) and offered only to providers who were offered
+ * neither the original nor an earlier duplicate of it; that is not an Idempotency-Key retry, which
+ * returns the same lead. All of the writing is one statement, hence one transaction,
  * and the teaser is written already claimed for this request: two round trips in all with the
  * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
  */
@@ -76,13 +80,22 @@ export async function createLead(
     >(
       'create_lead',
       sql`
-        with ins as (
+        with dup as (
+          -- The original this lead duplicates, if any, and the providers already offered it or
+          -- its duplicates. The function locks the client's identity first and reads with a
+          -- snapshot of its own, so that a duplicate sent at the same moment waits for this one
+          -- and then sees it (drizzle/0010_duplicate-leads.sql says why it cannot be done here).
+          select original, offered
+          from lead_duplicate_of(${input.phone}, ${input.email ?? null}, ${fields.category},
+            ${cfg.duplicateWindowDays}::int)
+        ),
+        ins as (
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
-            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash)
+            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of)
           values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
             ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
-            ${idempotencyKey ?? null}, ${hash})
+            ${idempotencyKey ?? null}, ${hash}, (select original from dup))
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *
@@ -94,6 +107,8 @@ export async function createLead(
           from providers p
           where exists (select from ins) and p.active and not p.opted_out
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
+            -- A duplicate goes only to providers who were not offered the same request before.
+            and p.id <> all((select offered from dup)::uuid[])
             -- Within their budgets: no teaser for a lead they could not buy (lib/unlock/budget.ts).
             and ${refusalSql(sql.raw('p'), priceCents)} is null
           order by p.id
@@ -139,7 +154,11 @@ export async function createLead(
     );
     if (row) {
       const lead = fromRow(leads, row);
-      businessEvent('lead created', { LeadsCreated: 1 }, { leadId: lead.id, offeredTo: row.offered });
+      businessEvent(
+        'lead created',
+        { LeadsCreated: 1 },
+        { leadId: lead.id, offeredTo: row.offered, duplicateOf: lead.duplicateOf },
+      );
       const teasers = (row.teasers ?? []).map((t) => fromRow(smsMessages, t));
       if (teasers.length) await sendClaimedNow(db, teasers);
       return { lead, offeredTo: row.offered, created: true };

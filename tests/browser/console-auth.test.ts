@@ -39,6 +39,7 @@ let offline: Offline;
 let chrome: TestBrowser;
 let providerId: string;
 let leadId: string;
+let duplicate: { id: string; code: string };
 
 async function call(method: string, route: string, json?: unknown, headers: Record<string, string> = ADMIN) {
   const res = await fetch(`${offline.url}${route}`, {
@@ -54,7 +55,14 @@ async function call(method: string, route: string, json?: unknown, headers: Reco
 beforeAll(async () => {
   [stripe, textmagic] = await Promise.all([startFakeStripe(), startFakeTextMagic()]);
   [offline, chrome] = await Promise.all([
-    startOffline({ env: { DATABASE_URL: db.url, ...fakeServicesEnv(stripe, textmagic), LOG_LEVEL: 'warn' } }),
+    startOffline({
+      env: {
+        DATABASE_URL: db.url,
+        ...fakeServicesEnv(stripe, textmagic),
+        LOG_LEVEL: 'warn',
+        DUPLICATE_WINDOW_DAYS: '30',
+      },
+    }),
     launchBrowser(),
   ]);
   const provider = await call('POST', '/providers', {
@@ -71,6 +79,15 @@ beforeAll(async () => {
     LEAD_KEY,
   );
   leadId = created.id as string;
+  // The same client again: a duplicate of that lead (its markup name is the client's, not a link's).
+  const again = await call(
+    'POST',
+    '/leads',
+    lead({ category: 'plumbing', zipCode: '78701', description: 'Again.', name: '<b>Jane</b> Client' }),
+    LEAD_KEY,
+  );
+  duplicate = { id: again.id as string, code: again.code as string };
+  expect(again.duplicateOf).toBe(leadId);
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 180_000);
 
@@ -256,6 +273,25 @@ describe('console pages', () => {
     await expect(page.locator('main img, main b').count()).resolves.toBe(0);
     await page.waitForLoadState('networkidle');
     expect(problems.filter((p) => p.kind === 'dialog')).toEqual([]);
+    expectClean(problems, NO_SANDBOX);
+    await context.close();
+  });
+
+  it('links a duplicate to its original and the original to its duplicates', async () => {
+    showServerOnFailure();
+    const context = await sessionContext(validSession());
+    const { page, problems } = await chrome.newPage(context);
+    await page.goto(`${offline.url}/admin/leads/${duplicate.id}`);
+    const original = page.getByTestId('lead-duplicate-of').getByRole('link', { name: 'the original lead' });
+    await original.waitFor();
+    await original.click();
+    const duplicates = page.getByTestId('lead-duplicates');
+    await duplicates.waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/admin/leads/${leadId}`);
+    const back = duplicates.getByRole('link', { name: duplicate.code });
+    await expect(back.getAttribute('href')).resolves.toBe(`/admin/leads/${duplicate.id}`);
+    await expect(page.locator('main img, main b').count()).resolves.toBe(0);
+    await page.waitForLoadState('networkidle');
     expectClean(problems, NO_SANDBOX);
     await context.close();
   });

@@ -332,6 +332,7 @@ describe('GET /leads', () => {
       maxUnlocks: expect.any(Number),
       revenueCents: 0,
       currency: 'usd',
+      duplicateOf: null,
       createdAt: '2026-03-10T23:59:59.999Z',
     });
     expect(byName.p1).toMatchObject({ status: 'open', offeredTo: 2, unlockCount: 1, revenueCents: PRICE });

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { writesNothing as writesNothingIn } from '../support/writes';
-import { useApp } from '../support/app';
+import { phoneNumber, useApp } from '../support/app';
 import type { Reply } from '../../emulators/events';
 import { api, lead } from '../support/flow';
 
 // POST /leads against the real database: validation, matching, fairness, the teaser and
 // Idempotency-Key. LEAD_MAX_OFFERS is 2 in this file; price and unlock defaults are not the
-// built-in ones, so the tests see that the configuration is used.
-const app = useApp({ env: { LEAD_MAX_OFFERS: '2', LEAD_PRICE_CENTS: '2200', LEAD_MAX_UNLOCKS: '4' } });
+// built-in ones, so the tests see that the configuration is used. Duplicates are on, as deployed
+// (tests/integration/duplicate-leads.test.ts tests them).
+const app = useApp({
+  env: { LEAD_MAX_OFFERS: '2', LEAD_PRICE_CENTS: '2200', LEAD_MAX_UNLOCKS: '4', DUPLICATE_WINDOW_DAYS: '30' },
+});
 
 let zipSeq = 0;
 /** A zip code no other test in this file uses, so providers of one test never match another's lead. */
@@ -153,6 +156,7 @@ describe('POST /leads: a valid lead', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(Object.keys(res.json).sort()).toEqual([
       'code',
+      'duplicateOf',
       'id',
       'maxUnlocks',
       'offeredTo',
@@ -161,7 +165,7 @@ describe('POST /leads: a valid lead', () => {
     ]);
     expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(res.json.code).toMatch(/^\d{4,6}$/);
-    expect(res.json).toMatchObject({ status: 'open', offeredTo: 0 });
+    expect(res.json).toMatchObject({ status: 'open', offeredTo: 0, duplicateOf: null });
     const [row] = await app.db.query<{ phone: string; name: string; email: string }>(
       'select phone, name, email from leads where id = $1',
       [res.json.id],
@@ -274,7 +278,8 @@ describe('POST /leads: matching providers', () => {
     const b = await api.addProvider({ zipCodes: [zip] });
     const c = await api.addProvider({ zipCodes: [zip] });
 
-    const first = await api.postLead(lead({ zipCode: zip }));
+    // Three clients: the same client again would be a duplicate, offered only to the one left.
+    const first = await api.postLead(lead({ zipCode: zip, phone: phoneNumber(), email: null }));
     expect(first.json.offeredTo).toBe(2);
     const firstOffered = await offeredProviders(first.json.id);
     expect(firstOffered).toHaveLength(2);
@@ -282,14 +287,21 @@ describe('POST /leads: matching providers', () => {
 
     // The one left out gets the next lead.
     const second = await api.postLead(
-      lead({ zipCode: zip, description: 'Second job: replace a water heater.' }),
+      lead({
+        zipCode: zip,
+        phone: phoneNumber(),
+        email: null,
+        description: 'Second job: replace a water heater.',
+      }),
     );
     expect(second.json.offeredTo).toBe(2);
     const secondOffered = await offeredProviders(second.json.id);
     expect(secondOffered).toContain(left);
 
     // The one offered least recently (only the first lead) is first in line for the third.
-    const third = await api.postLead(lead({ zipCode: zip, description: 'Third job: unclog a drain.' }));
+    const third = await api.postLead(
+      lead({ zipCode: zip, phone: phoneNumber(), email: null, description: 'Third job: unclog a drain.' }),
+    );
     const thirdOffered = await offeredProviders(third.json.id);
     const stale = firstOffered.find((id) => !secondOffered.includes(id))!;
     expect(thirdOffered).toContain(stale);

@@ -1,5 +1,9 @@
 // Every test starts from an environment that names no real service and logs nothing.
 process.env.LOG_LEVEL ??= 'silent';
+// Most tests post the sample client of emulators/lead-body.ts many times as different requests,
+// which DUPLICATE_WINDOW_DAYS would take for the same person asking again; the files about
+// duplicates (duplicate-leads, create-lead) turn it back on with useApp({ env }).
+process.env.DUPLICATE_WINDOW_DAYS ??= '0';
 for (const key of [
   'DATABASE_URL',
   'STRIPE_SECRET_KEY',

@@ -12,6 +12,7 @@ describe('configuration', () => {
       leadMaxUnlocks: 3,
       leadMaxOffers: 10,
       leadTtlHours: 72,
+      duplicateWindowDays: 30,
       currency: 'usd',
       local: false,
     });
@@ -46,6 +47,15 @@ describe('configuration', () => {
       expect(message).toContain('DEFAULT_COUNTRY');
       expect(message).toContain('PUBLIC_BASE_URL');
     }
+  });
+
+  it('takes DUPLICATE_WINDOW_DAYS 0 (no duplicates) or more, not less or a fraction', () => {
+    expect(parseConfig({ DUPLICATE_WINDOW_DAYS: '0' }).duplicateWindowDays).toBe(0);
+    expect(parseConfig({ DUPLICATE_WINDOW_DAYS: '7' }).duplicateWindowDays).toBe(7);
+    for (const bad of ['-1', '1.5', 'a month'])
+      expect(() => parseConfig({ DUPLICATE_WINDOW_DAYS: bad })).toThrow(
+        'DUPLICATE_WINDOW_DAYS: must be a whole number, 0 or more',
+      );
   });
 
   it('says what each bad variable should be', () => {
