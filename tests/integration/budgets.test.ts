@@ -21,23 +21,10 @@ const KIRITIMATI = 'Pacific/Kiritimati';
 /** UTC-11 all year: its midnight is 11:00 UTC. */
 const PAGO_PAGO = 'Pacific/Pago_Pago';
 
-const patch = (id: string, body: Record<string, unknown>) =>
-  invoke(providers, {
-    method: 'PATCH',
-    path: `/providers/${id}`,
-    pathParams: { id },
-    headers: admin,
-    body: JSON.stringify(body),
-  });
+const patch = api.patchProvider;
 const create = (body: Record<string, unknown>) =>
   invoke(providers, { method: 'POST', path: '/providers', headers: admin, body: JSON.stringify(body) });
-const detail = (id: string) =>
-  invoke(providers, {
-    method: 'GET',
-    path: `/providers/${id}`,
-    pathParams: { id },
-    headers: { authorization: admin.authorization },
-  });
+const detail = api.getProvider;
 
 /** Posts a lead in `zip`; returns it with the phones (digits) its teaser went to. */
 async function postLead(zip: string, body: Record<string, unknown> = {}) {

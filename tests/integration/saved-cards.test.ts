@@ -82,14 +82,7 @@ const chargeEvents = (leadId: string, type: string) =>
 const chargeRequests = () =>
   app.stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
 
-const patchProvider = (id: string, body: unknown) =>
-  invoke(providersRoute, {
-    method: 'PATCH',
-    path: `/providers/${id}`,
-    pathParams: { id },
-    headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const patchProvider = api.patchProvider;
 
 /** Makes the queued Stripe follow-ups due and runs the dispatcher once. */
 async function runDispatcher() {

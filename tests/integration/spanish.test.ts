@@ -16,16 +16,8 @@ const admin = { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'applicat
 
 const postProvider = (body: unknown) =>
   invoke(providers, { method: 'POST', path: '/providers', headers: admin, body: JSON.stringify(body) });
-const patchProvider = (id: string, body: unknown) =>
-  invoke(providers, {
-    method: 'PATCH',
-    path: `/providers/${id}`,
-    pathParams: { id },
-    headers: admin,
-    body: JSON.stringify(body),
-  });
-const getProvider = (id: string) =>
-  invoke(providers, { method: 'GET', path: `/providers/${id}`, pathParams: { id }, headers: admin });
+const patchProvider = api.patchProvider;
+const getProvider = api.getProvider;
 
 type Provider = { id: string; phone: string };
 

@@ -29,6 +29,27 @@ export const api = {
     return res.json;
   },
 
+  /** `PATCH /providers/{id}` with the admin key and a JSON body. */
+  patchProvider(id: string, body: unknown): Promise<Reply> {
+    return invoke(providers, {
+      method: 'PATCH',
+      path: `/providers/${id}`,
+      pathParams: { id },
+      headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  },
+
+  /** `GET /providers/{id}` with the admin key. */
+  getProvider(id: string): Promise<Reply> {
+    return invoke(providers, {
+      method: 'GET',
+      path: `/providers/${id}`,
+      pathParams: { id },
+      headers: { authorization: `Bearer ${KEYS.admin}` },
+    });
+  },
+
   postLead(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
     return invoke(createLead, {
       method: 'POST',
