@@ -215,9 +215,19 @@ export function roundTripTable(rt: BenchRequests['roundTrips']): string {
           rt.createLead.statements,
           rt.createLead.budget,
         ),
-        row('inbound YES', rt.inboundYes.statements, rt.inboundYes.budget),
+        row('inbound YES (pay link)', rt.inboundYes.statements, rt.inboundYes.budget),
         row('pay link (new Checkout Session)', rt.payLink.statements),
-        row('paid webhook', rt.paidWebhook.statements, rt.paidWebhook.budget),
+        row(
+          "paid webhook, a provider's first Checkout (saves the card)",
+          rt.paidWebhookSavingCard.statements,
+          rt.paidWebhookSavingCard.budget,
+        ),
+        row(
+          'inbound YES charging the saved card',
+          rt.inboundYesChargingCard.statements,
+          rt.inboundYesChargingCard.budget,
+        ),
+        row('paid webhook (the saved card charged)', rt.paidWebhook.statements, rt.paidWebhook.budget),
         row(
           'paid webhook that fills the lead (1 other session to expire)',
           rt.paidWebhookFillingLead.statements,

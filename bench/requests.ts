@@ -90,7 +90,21 @@ const KEYS = { lead: 'bench-lead-key', admin: 'bench-admin-key', sms: 'bench-sms
 
 const THROUGHPUT_CONCURRENCY = 16;
 
-export const ROUND_TRIP_BUDGETS = { createLead: 4, inboundYes: 4, paidWebhook: 6, dispatcherBase: 3 };
+/**
+ * Statements per request. `savingCard`: a provider's first payment also writes its save_card
+ * follow-up (claimed), stores the card Stripe names and marks it done. `charging`: a YES's charge
+ * reads its offer and lead, reserves the budget (a transaction: the provider's lock, then the read
+ * of their spend in a statement of its own so that it sees what the lock waited for) and marks it
+ * done. The dispatcher's base includes its heartbeat (GET /health/integrations).
+ */
+export const ROUND_TRIP_BUDGETS = {
+  createLead: 4,
+  inboundYes: 4,
+  paidWebhook: 6,
+  savingCard: 3,
+  charging: 6,
+  dispatcherBase: 4,
+};
 
 /** The TextMagic fake in a child process (bench/fake-textmagic-process.ts). */
 async function startTextMagicProcess() {
@@ -269,6 +283,17 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
   ok(paid.value, 200, 'paid webhook');
   const detailsRequests = textmagic.requests - tmBeforeDetails;
 
+  // The same provider's next lead, bought with the card that first Checkout saved: the YES
+  // charges it, and the charge's payment_intent.succeeded unlocks (the steady state).
+  const next = ok(await api.lead(api.leadBody(zip)), 201, 'second lead');
+  const eventsBefore = stripe.events.length;
+  const yesCharged = await counted(() => api.reply(people[0]!.phone, `YES ${next.json.code}`));
+  ok(yesCharged.value, 200, 'inbound YES charging the saved card');
+  const succeeded = stripe.events.slice(eventsBefore).find((e) => e.type === 'payment_intent.succeeded');
+  if (!succeeded) throw new Error('the YES did not charge the saved card');
+  const paidOffSession = await counted(() => api.webhook(succeeded));
+  ok(paidOffSession.value, 200, 'off-session paid webhook');
+
   // The paid webhook that fills a lead (maxUnlocks 1) while another provider holds a session.
   const zipFull = newZip();
   const pair = [await api.provider(zipFull), await api.provider(zipFull)];
@@ -300,7 +325,16 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     createLead: { statements: created.statements, budget: ROUND_TRIP_BUDGETS.createLead },
     inboundYes: { statements: yes.statements, budget: ROUND_TRIP_BUDGETS.inboundYes },
     payLink: { statements: pay.statements },
-    paidWebhook: { statements: paid.statements, budget: ROUND_TRIP_BUDGETS.paidWebhook },
+    // A provider's first payment also reads the card it saved from Stripe and stores it.
+    paidWebhookSavingCard: {
+      statements: paid.statements,
+      budget: ROUND_TRIP_BUDGETS.paidWebhook + ROUND_TRIP_BUDGETS.savingCard,
+    },
+    inboundYesChargingCard: {
+      statements: yesCharged.statements,
+      budget: ROUND_TRIP_BUDGETS.inboundYes + ROUND_TRIP_BUDGETS.charging,
+    },
+    paidWebhook: { statements: paidOffSession.statements, budget: ROUND_TRIP_BUDGETS.paidWebhook },
     paidWebhookFillingLead: { statements: filling.statements },
     dispatcherEmpty: { statements: dispatchEmpty.statements, budget: ROUND_TRIP_BUDGETS.dispatcherBase },
     dispatcherBatch: {

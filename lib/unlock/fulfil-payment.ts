@@ -17,8 +17,8 @@ import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
 import { chargeFailed, forgetCard } from './charge-saved-card';
 import { leadStatus } from './lead-status';
-import { claimedNow, queueSms, sendClaimedNow, sendNow, type NewSms } from './outbox';
-import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { claimedNow, queueClaimedSms, sendClaimedNow, type NewSms } from './outbox';
+import { queueClaimedStripeTasks, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
 import { inlineDeadline } from './work-queue';
 import { isUuid } from '../uuid';
 
@@ -374,15 +374,15 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
  * Stripe follow-ups it causes; those are attempted after commit and retried if they fail.
  */
 export async function handleStripeEvent(db: Database, event: StripeEvent): Promise<EventOutcome> {
-  const { outcome, smsIds, taskIds, claimed } = await transaction(async (tx) => {
+  // Written already claimed (see `claimedNow`): no claiming statement after commit.
+  const { outcome, sms, tasks } = await transaction(async (tx) => {
     const { fresh, lead } = await recordEvent(tx, event);
-    if (!fresh) return { outcome: 'duplicate' as const, smsIds: [], taskIds: [], claimed: [] };
+    if (!fresh) return { outcome: 'duplicate' as const, sms: [], tasks: [] };
     const effects = await apply(tx, event, lead);
     return {
       outcome: effects.outcome,
-      smsIds: await queueSms(tx, effects.sms),
-      taskIds: await queueStripeTasks(tx, effects.tasks),
-      claimed: effects.claimed ?? [],
+      sms: [...(effects.claimed ?? []), ...(await queueClaimedSms(tx, effects.sms))],
+      tasks: await queueClaimedStripeTasks(tx, effects.tasks),
     };
   });
   const session = outcome === 'unlocked' ? toFulfil(event) : undefined;
@@ -396,10 +396,6 @@ export async function handleStripeEvent(db: Database, event: StripeEvent): Promi
   }
   // One budget for all of it, so the webhook answers in time whatever Stripe and TextMagic do.
   const deadline = inlineDeadline();
-  await Promise.all([
-    sendNow(db, smsIds, deadline),
-    sendClaimedNow(db, claimed, deadline),
-    runStripeTasksNow(db, taskIds, deadline),
-  ]);
+  await Promise.all([sendClaimedNow(db, sms, deadline), runClaimedStripeTasksNow(db, tasks, deadline)]);
   return outcome;
 }

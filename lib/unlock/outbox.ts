@@ -49,6 +49,21 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
+/**
+ * Like `queueSms`, but written already claimed by this worker (`claimedNow`) for `sendClaimedNow`
+ * after commit: the claim rides on the insert instead of a statement of its own.
+ */
+export async function queueClaimedSms(tx: Queryable, messages: NewSms[]): Promise<SmsMessage[]> {
+  if (messages.length === 0) return [];
+  const rows = await tx
+    .insert(smsMessages)
+    .values(messages.map((m) => ({ ...m, ...claimedNow })))
+    .onConflictDoNothing({ target: smsMessages.dedupeKey })
+    .returning();
+  // RETURNING has no order; ids follow the VALUES order.
+  return rows.sort((a, b) => a.id - b.id);
+}
+
 /** Kinds whose body holds the client's details or a cut of their description. */
 const CLIENT_TEXT = new Set(['teaser', 'details']);
 
