@@ -105,12 +105,45 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
     throw new ExternalServiceError('stripe', 'charge task without what it charges', false);
   }
   const [row] = await db
-    .select({ offer: offers, lead: leads })
+    .select({ offer: offers, lead: leads, provider: providers })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
+    .innerJoin(providers, eq(providers.id, offers.providerId))
     .where(eq(offers.id, offerId));
   if (!row) throw new ExternalServiceError('stripe', 'charge task names an unknown offer', false);
-  const { offer, lead } = row;
+  const { offer, lead, provider } = row;
+  if (
+    offer.chargeAttempt === attempt &&
+    offer.status === 'offered' &&
+    leadStatus(lead) === 'open' &&
+    (!provider.autoPay || provider.savedPaymentMethodId !== paymentMethodId)
+  ) {
+    // A retry after AUTO OFF (or with the card removed or replaced meanwhile): what they asked
+    // for now holds, so no charge, and the pay link. Should an earlier try have reached Stripe
+    // after all, its webhook still unlocks, and a second payment by the link is refunded.
+    return settle(
+      db,
+      task,
+      { skipped: provider.autoPay ? 'card_changed' : 'auto_pay_off' },
+      async (tx) => {
+        await tx
+          .update(offers)
+          .set({ chargeStatus: null })
+          .where(and(eq(offers.id, offerId), eq(offers.chargeAttempt, attempt)));
+        return [
+          {
+            kind: 'pay_link',
+            recipients: [provider.phone],
+            body: templates(provider.language).payLinkSms(lead, payUrl(offer.payToken)),
+            dedupeKey: `pay-link:${offerId}:${attempt}`,
+            leadId: lead.id,
+            providerId: provider.id,
+          },
+        ];
+      },
+      deadline,
+    );
+  }
   const stale = offer.chargeAttempt !== attempt || offer.status !== 'offered';
   if (stale || leadStatus(lead) !== 'open') {
     // Sold out or expired since the YES (or bought meanwhile): no charge, the usual answer.

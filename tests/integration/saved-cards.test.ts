@@ -84,6 +84,11 @@ const chargeRequests = () =>
 
 const patchProvider = api.patchProvider;
 
+const chargesOf = (leadId: string) =>
+  chargeRequests().filter(
+    (r) => (r.params.metadata as Record<string, string> | undefined)?.leadId === leadId,
+  );
+
 /** Makes the queued Stripe follow-ups due and runs the dispatcher once. */
 async function runDispatcher() {
   await app.db.query(`update stripe_tasks set next_attempt_at = now() where status = 'queued'`);
@@ -311,6 +316,25 @@ describe('AUTO OFF, AUTO ON, STOP and the admin switch', () => {
     expect(chargeEvents(l2.id, 'payment_intent.succeeded')).toHaveLength(1);
   });
 
+  it('AUTO OFF while a charge waits for a retry: the retry charges nothing and sends the link', async () => {
+    const b = await buyerWithCard();
+    const l = await newLead(b.zip);
+    app.stripe.fail(1, 503);
+    await api.reply(b.phone, `YES ${l.code}`);
+    expect(chargesOf(l.id).filter((r) => r.status === 200)).toHaveLength(0);
+    await text(b.phone, 'AUTO OFF');
+    const before = app.textmagic.sent.length;
+    await runDispatcher();
+    expect(chargesOf(l.id).filter((r) => r.status === 200)).toHaveLength(0);
+    const got = textsTo(b.phone, before);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toContain(`/p/`);
+    expect(got[0]).toContain(l.code);
+    // The link works as for any provider paying by link.
+    const pay = await api.openPayLink(linkToken(got[0]!));
+    expect(pay.status).toBe(303);
+  });
+
   it('STOP changes nothing about the saved card', async () => {
     const b = await buyerWithCard();
     await text(b.phone, 'STOP');
@@ -375,10 +399,6 @@ describe('before the charge, and faults around it', () => {
     });
   }
 
-  const chargesOf = (leadId: string) =>
-    chargeRequests().filter(
-      (r) => (r.params.metadata as Record<string, string> | undefined)?.leadId === leadId,
-    );
   const chargeTask = async (leadId: string) =>
     (
       await app.db.query<{ status: string; result: unknown }>(
