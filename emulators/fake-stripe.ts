@@ -110,6 +110,13 @@ const CUSTOM_TEXT_PARAMS = [
   'terms_of_service_acceptance',
 ] as const;
 
+/** The languages Checkout's page comes in (`locale`), as Stripe lists them. */
+const CHECKOUT_LOCALES = new Set(
+  'auto bg cs da de el en en-GB es es-419 et fi fil fr fr-CA hr hu id it ja ko lt lv ms mt nb nl pl pt pt-BR ro ru sk sl sv th tr vi zh zh-HK zh-TW'.split(
+    ' ',
+  ),
+);
+
 /** Checkout's `custom_text`: each a `{ message }` of at most 1,200 characters. */
 function sessionCustomText(v: unknown): Record<string, { message: string } | null> {
   const out: Record<string, { message: string } | null> = {};
@@ -905,6 +912,10 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     }
     const intentData = paymentIntentData(params.payment_intent_data);
     const customText = sessionCustomText(params.custom_text);
+    const locale = params.locale === undefined ? null : str(params.locale, 'locale');
+    if (locale !== null && !CHECKOUT_LOCALES.has(locale)) {
+      throw invalid(`Invalid locale: must be one of ${[...CHECKOUT_LOCALES].join(', ')}`, 'locale');
+    }
     if (params.expand !== undefined && !Array.isArray(params.expand))
       throw invalid('Invalid array', 'expand');
 
@@ -940,7 +951,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
       invoice: null,
       invoice_creation: { enabled: false, invoice_data: null },
       livemode: false,
-      locale: typeof params.locale === 'string' ? params.locale : null,
+      locale,
       metadata,
       mode: 'payment',
       origin_context: null,

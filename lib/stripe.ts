@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
+import { templates, type Language } from './sms/templates';
 
 export type StripeEvent = Stripe.Event;
 export type CheckoutSession = Stripe.Checkout.Session;
@@ -76,11 +77,9 @@ export type NewCheckout = {
   customerId?: string;
   /** Save the card for later off-session charges (their first Checkout), and say so on the page. */
   saveCard?: boolean;
+  /** The provider's: the page and its notice in their language. */
+  language: Language;
 };
-
-/** What Checkout shows above its Pay button when it saves the card. */
-export const SAVE_CARD_NOTICE =
-  'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.';
 
 export async function createCheckoutSession(input: NewCheckout): Promise<CheckoutSession> {
   try {
@@ -103,7 +102,10 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
           ...(input.saveCard && { setup_future_usage: 'off_session' as const }),
         },
         ...(input.customerId && { customer: input.customerId }),
-        ...(input.saveCard && { custom_text: { submit: { message: SAVE_CARD_NOTICE } } }),
+        locale: templates(input.language).checkoutLocale,
+        ...(input.saveCard && {
+          custom_text: { submit: { message: templates(input.language).saveCardNotice } },
+        }),
         expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,

@@ -64,6 +64,9 @@ export const english: Templates = {
     `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+  checkoutLocale: 'en',
+  saveCardNotice:
+    'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
   languageSms: () =>
     `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
 };

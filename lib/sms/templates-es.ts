@@ -66,5 +66,8 @@ export const spanish: Templates = {
     `${BRAND}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
+  checkoutLocale: 'es',
+  saveCardNotice:
+    'Su tarjeta quedará guardada: los próximos leads que acepte respondiendo SI se cobrarán a ella al instante. Responda AUTO OFF cuando quiera para dejar de hacerlo y pagar con enlace.',
   languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
 };

@@ -54,6 +54,9 @@ export type Templates = {
   autoPayOnSms(): string;
   /** The confirmation of a switch to this language, in it. */
   languageSms(): string;
+  /** Not an SMS: Stripe Checkout's page language, and the notice it shows when it saves the card. */
+  checkoutLocale: 'en' | 'es';
+  saveCardNotice: string;
 };
 
 const BY_LANGUAGE: Record<Language, Templates> = { en: english, es: spanish };

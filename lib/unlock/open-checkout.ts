@@ -92,6 +92,7 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
     // Their first Checkout (or the first since their card was removed, or one paying for what
     // their saved card failed to pay) saves the card they use.
     saveCard: !provider.savedPaymentMethodId || offer.chargeStatus === 'failed',
+    language: provider.language,
   });
   if (!session.url) throw new Error(`Stripe returned session ${session.id} without a url`);
 

@@ -211,6 +211,7 @@ describe('fake Stripe, driven by the real SDK', () => {
   it('validates parameters like Stripe', async () => {
     const cases: Array<[Stripe.Checkout.SessionCreateParams, string, RegExp]> = [
       [{ ...sessionParams(), mode: undefined }, 'mode', /Missing required param: mode/],
+      [{ ...sessionParams(), locale: 'es-MX' }, 'locale', /Invalid locale/],
       [{ ...sessionParams(), success_url: undefined }, 'success_url', /Missing required param/],
       [{ ...sessionParams(), line_items: undefined }, 'line_items', /Missing required param/],
       [sessionParams({ success_url: 'not a url' }), 'success_url', /Not a valid URL/],

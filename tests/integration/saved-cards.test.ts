@@ -13,7 +13,7 @@ import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 import { countRows, deliverEvent, smsSentTo, uniqueZip } from '../support/market';
 import { fitsOneSegment } from '../../lib/sms/segments';
-import { SAVE_CARD_NOTICE } from '../../lib/stripe';
+import { templates } from '../../lib/sms/templates';
 
 const app = useApp({ env: { LEAD_MAX_OFFERS: '60', DATABASE_POOL_MAX: '10' } });
 const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
@@ -112,9 +112,10 @@ describe('the first Checkout saves the card', () => {
     const create = app.stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!;
     expect(create.params.customer).toBe(row.stripe_customer_id);
     expect(create.params.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
-    expect(create.params.custom_text).toEqual({ submit: { message: SAVE_CARD_NOTICE } });
-    expect(SAVE_CARD_NOTICE).toMatch(/YES/);
-    expect(SAVE_CARD_NOTICE).toMatch(/AUTO OFF/);
+    expect(create.params.locale).toBe('en');
+    expect(create.params.custom_text).toEqual({ submit: { message: templates('en').saveCardNotice } });
+    expect(templates('en').saveCardNotice).toMatch(/YES/);
+    expect(templates('en').saveCardNotice).toMatch(/AUTO OFF/);
 
     // Paid: the card the session saved is the provider's, auto-pay on by default.
     const session = [...app.stripe.sessions.values()].find((s) => s.customer === row.stripe_customer_id)!;
@@ -674,6 +675,20 @@ describe('budgets with a saved card', () => {
 });
 
 describe('in Spanish', () => {
+  it("a Spanish provider's first Checkout: Stripe's page in Spanish, saying in Spanish that it saves the card", async () => {
+    const zip = uniqueZip();
+    const p = await api.addProvider({ zipCodes: [zip], language: 'es' });
+    const l = await newLead(zip);
+    const [answer] = await text(p.phone, `SI ${l.code}`);
+    expect((await api.openPayLink(linkToken(answer!))).status).toBe(303);
+    const create = app.stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!;
+    expect(create.params.locale).toBe('es');
+    const notice = templates('es').saveCardNotice;
+    expect(create.params.custom_text).toEqual({ submit: { message: notice } });
+    expect(notice).toMatch(/SI/);
+    expect(notice).toMatch(/AUTO OFF/);
+  });
+
   it('SI <code> charges the saved card with a Spanish SMS, and the details follow in Spanish', async () => {
     const b = await buyerWithCard();
     expect(await text(b.phone, 'ESPAÑOL')).toEqual([expect.stringMatching(/en español/)]);
