@@ -6,41 +6,36 @@ import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
 import { openCheckout } from '../lib/unlock/open-checkout';
 import { stripe } from '../lib/stripe';
+import { templates, type Language, type PayPage } from '../lib/sms/templates';
+
+/** A page of the provider's language; without a provider to tell it, in English and Spanish. */
+const payPage = (status: number, key: PayPage, language?: Language) => {
+  if (language) {
+    const { title, message } = templates(language).payPages[key];
+    return page(status, title, message, language);
+  }
+  const [en, es] = [templates('en').payPages[key], templates('es').payPages[key]];
+  return page(status, `${en.title} / ${es.title}`, `${en.message} ${es.message}`);
+};
 
 /** The short pay link a provider opens from an SMS: never shows the client's details. */
 export const handler = await httpFunction(
   async (req) => {
     const token = req.pathParams.token ?? '';
-    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) {
-      return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
-    }
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return payPage(404, 'not_found');
     try {
       const outcome = await openCheckout(await getDb(), token);
       switch (outcome.kind) {
         case 'redirect':
           return redirect(outcome.url);
         case 'owned':
-          return page(
-            200,
-            'This lead is yours',
-            "You've already unlocked this lead. The client's contact details were sent to you by SMS.",
-          );
+          return payPage(200, 'owned', outcome.language);
         case 'unavailable':
-          return page(
-            410,
-            'Lead no longer available',
-            'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
-          );
+          return payPage(410, 'unavailable', outcome.language);
         case 'refused':
-          return page(
-            409,
-            outcome.reason === 'weekly_cap' ? 'Weekly spending cap reached' : 'Daily lead limit reached',
-            outcome.reason === 'weekly_cap'
-              ? 'Buying this lead would take you over your weekly spending cap, so no payment was started. We sent you an SMS saying so.'
-              : "You've reached your daily lead limit, so no payment was started. We sent you an SMS saying so.",
-          );
+          return payPage(409, outcome.reason, outcome.language);
         case 'not_found':
-          return page(404, 'Link not found', 'This payment link does not exist. Check the link in your SMS.');
+          return payPage(404, 'not_found');
       }
     } catch (err) {
       // Stripe down or not configured, or the database unreachable: a page, not JSON.
@@ -50,11 +45,7 @@ export const handler = await httpFunction(
         isConnectionError(err);
       if (!unavailable) throw err;
       log.warn('pay link unavailable', { error: (err as Error).message });
-      return page(
-        503,
-        'Payment temporarily unavailable',
-        'We could not open the payment page just now. Please open the link again in a minute.',
-      );
+      return payPage(503, 'down');
     }
   },
   [getDb, stripe],

@@ -68,11 +68,11 @@ export const errorResponse = (err: AppError): HttpResponse =>
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A small self-contained page; `title` and `message` are plain text. */
-export const page = (statusCode: number, title: string, message: string): HttpResponse => ({
+/** A small self-contained page; `title` and `message` are plain text, in language `lang`. */
+export const page = (statusCode: number, title: string, message: string, lang = 'en'): HttpResponse => ({
   statusCode,
   headers: { ...HTML_HEADERS },
-  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
+  body: `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
 });
 
 export const redirect = (location: string): HttpResponse => ({

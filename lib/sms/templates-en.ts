@@ -64,6 +64,34 @@ export const english: Templates = {
     `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+  payPages: {
+    owned: {
+      title: 'This lead is yours',
+      message: "You've already unlocked this lead. The client's contact details were sent to you by SMS.",
+    },
+    unavailable: {
+      title: 'Lead no longer available',
+      message: 'Sorry, this lead has sold out or expired. Watch for the next one by SMS.',
+    },
+    weekly_cap: {
+      title: 'Weekly spending cap reached',
+      message:
+        'Buying this lead would take you over your weekly spending cap, so no payment was started. We sent you an SMS saying so.',
+    },
+    daily_cap: {
+      title: 'Daily lead limit reached',
+      message:
+        "You've reached your daily lead limit, so no payment was started. We sent you an SMS saying so.",
+    },
+    not_found: {
+      title: 'Link not found',
+      message: 'This payment link does not exist. Check the link in your SMS.',
+    },
+    down: {
+      title: 'Payment temporarily unavailable',
+      message: 'We could not open the payment page just now. Please open the link again in a minute.',
+    },
+  },
   checkoutLocale: 'en',
   saveCardNotice:
     'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',

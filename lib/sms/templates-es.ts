@@ -66,6 +66,34 @@ export const spanish: Templates = {
     `${BRAND}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
+  payPages: {
+    owned: {
+      title: 'Este lead ya es suyo',
+      message: 'Ya compró este lead. Le enviamos los datos de contacto del cliente por SMS.',
+    },
+    unavailable: {
+      title: 'Lead no disponible',
+      message: 'Lo sentimos, este lead se agotó o venció. Esté atento al próximo por SMS.',
+    },
+    weekly_cap: {
+      title: 'Tope semanal de gasto alcanzado',
+      message:
+        'Comprar este lead superaría su tope semanal de gasto, así que no se inició ningún pago. Le enviamos un SMS para avisarle.',
+    },
+    daily_cap: {
+      title: 'Tope diario de leads alcanzado',
+      message:
+        'Ha llegado a su tope diario de leads, así que no se inició ningún pago. Le enviamos un SMS para avisarle.',
+    },
+    not_found: {
+      title: 'Enlace no encontrado',
+      message: 'Este enlace de pago no existe. Revise el enlace en su SMS.',
+    },
+    down: {
+      title: 'Pago no disponible por ahora',
+      message: 'No pudimos abrir la página de pago en este momento. Vuelva a abrir el enlace en un minuto.',
+    },
+  },
   checkoutLocale: 'es',
   saveCardNotice:
     'Su tarjeta quedará guardada: los próximos leads que acepte respondiendo SI se cobrarán a ella al instante. Responda AUTO OFF cuando quiera para dejar de hacerlo y pagar con enlace.',

@@ -23,6 +23,7 @@ export type DetailsLead = {
 
 export type Priced = { code: string; priceCents: number; currency: string };
 export type BudgetReason = 'weekly_cap' | 'daily_cap';
+export type PayPage = 'owned' | 'unavailable' | BudgetReason | 'not_found' | 'down';
 
 /**
  * One language's SMS. All GSM-7 and one segment for realistic inputs (the teaser for any input),
@@ -54,6 +55,8 @@ export type Templates = {
   autoPayOnSms(): string;
   /** The confirmation of a switch to this language, in it. */
   languageSms(): string;
+  /** Not an SMS: the pages a pay link answers with when it does not open Checkout. */
+  payPages: Record<PayPage, { title: string; message: string }>;
   /** Not an SMS: Stripe Checkout's page language, and the notice it shows when it saves the card. */
   checkoutLocale: 'en' | 'es';
   saveCardNotice: string;

@@ -8,12 +8,14 @@ import { leadStatus } from './lead-status';
 import { offerByToken } from './offer-queries';
 import { budgetRefusedMessage, purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
 import { queueSms, sendNow } from './outbox';
+import type { Language } from '../sms/language';
 
+/** What a pay link answers; pages in the provider's `language`. */
 export type PayLinkOutcome =
   | { kind: 'redirect'; url: string }
-  | { kind: 'owned' }
-  | { kind: 'unavailable' }
-  | { kind: 'refused'; reason: BudgetRefusal }
+  | { kind: 'owned'; language: Language }
+  | { kind: 'unavailable'; language: Language }
+  | { kind: 'refused'; reason: BudgetRefusal; language: Language }
   | { kind: 'not_found' };
 
 const MINUTE = 60_000;
@@ -47,8 +49,9 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
   const row = await offerByToken(db, token);
   if (!row) return { kind: 'not_found' };
   const { offer, lead, provider } = row;
-  if (offer.status === 'unlocked') return { kind: 'owned' };
-  if (leadStatus(lead) !== 'open') return { kind: 'unavailable' };
+  const { language } = provider;
+  if (offer.status === 'unlocked') return { kind: 'owned', language };
+  if (leadStatus(lead) !== 'open') return { kind: 'unavailable', language };
   // The funnel's "link opened" step, written once: later opens cost no write.
   if (!offer.linkOpenedAt) {
     await db
@@ -70,7 +73,7 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
       { leadId: lead.id, offerId: offer.id, providerId: offer.providerId, reason: refusal },
     );
     await tellBudgetRefused(db, offer, lead, refusal);
-    return { kind: 'refused', reason: refusal };
+    return { kind: 'refused', reason: refusal, language };
   }
   if (reuse) return { kind: 'redirect', url: offer.checkoutUrl! };
 

@@ -139,6 +139,25 @@ describe('replies in Spanish', () => {
     expect(details).toHaveLength(1);
     expect(details[0]).toMatch(new RegExp(`^El lead ${created.code} es suyo\\.\\nCliente: `));
     expect(details[0]).toContain('\nTel: ');
+
+    // The link opened again: the page says, in Spanish, that the lead is theirs.
+    const owned = await api.openPayLink(linkToken(link!));
+    expect(owned.status).toBe(200);
+    expect(owned.text).toContain('<html lang="es">');
+    expect(owned.text).toContain('Este lead ya es suyo');
+  });
+
+  it('a link to a lead that sold out: the page in Spanish; a link that does not exist: in both languages', async () => {
+    const { provider, lead: created } = await spanishWithLead();
+    const [link] = await text(provider, `SI ${created.code}`);
+    await app.db.query('update leads set unlock_count = max_unlocks where id = $1', [created.id]);
+    const gone = await api.openPayLink(linkToken(link!));
+    expect(gone.status).toBe(410);
+    expect(gone.text).toContain('Lead no disponible');
+    expect(gone.text).not.toContain('no longer available');
+    const missing = await api.openPayLink('A'.repeat(24));
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('Link not found / Enlace no encontrado');
   });
 
   it('SI alone with one open lead, AYUDA, and unknown codes answer in Spanish', async () => {
