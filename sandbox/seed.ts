@@ -2,9 +2,17 @@
  * Demo providers for the sandbox (`npm run seed`, `POST /sandbox/seed`), created through the
  * admin API of a running local server. Fictional: 555-01xx numbers are reserved for fiction in
  * the North American plan (and valid for libphonenumber). A plumbing inquiry in 78701 reaches
- * two of them (Pat and Sam); an electrical one in 78702, two others.
+ * two of them (Pat and Sam); an electrical one in 78702, two others; a plumbing one in 10001, one
+ * provider in English and one in Spanish, both on New York time.
  */
-export type DemoProvider = { name: string; phone: string; categories: string[]; zipCodes: string[] };
+export type DemoProvider = {
+  name: string;
+  phone: string;
+  categories: string[];
+  zipCodes: string[];
+  language?: 'en' | 'es';
+  timeZone?: string;
+};
 
 export const DEMO_PROVIDERS: readonly DemoProvider[] = [
   { name: 'Pat Plumber', phone: '+15125550101', categories: ['plumbing'], zipCodes: ['78701', '78702'] },
@@ -27,6 +35,15 @@ export const DEMO_PROVIDERS: readonly DemoProvider[] = [
     phone: '+12125550106',
     categories: ['plumbing', 'roofing'],
     zipCodes: ['10001'],
+    timeZone: 'America/New_York',
+  },
+  {
+    name: 'Fontanería Rosa',
+    phone: '+12125550107',
+    categories: ['plumbing'],
+    zipCodes: ['10001'],
+    language: 'es',
+    timeZone: 'America/New_York',
   },
 ];
 
