@@ -8,6 +8,7 @@ export type Funnel = {
   linksOpened: number;
   checkoutsCreated: number;
   paidUnlocks: number;
+  savedCardUnlocks: number;
   refunds: number;
   revenue: Revenue;
   conversion: Record<

@@ -17,6 +17,7 @@ const STEPS: Array<[Count, string]> = [
   ['linksOpened', 'Links opened'],
   ['checkoutsCreated', 'Checkouts'],
   ['paidUnlocks', 'Paid unlocks'],
+  ['savedCardUnlocks', '…with a saved card'],
   ['refunds', 'Refunds'],
 ];
 

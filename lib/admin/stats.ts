@@ -13,6 +13,8 @@ export type Funnel = {
   linksOpened: number;
   checkoutsCreated: number;
   paidUnlocks: number;
+  /** Of the paid unlocks, those bought by a YES charging the saved card: no link, no Checkout. */
+  savedCardUnlocks: number;
   refunds: number;
   revenue: Record<string, Money>;
   conversion: {
@@ -38,6 +40,7 @@ const COUNTED = [
   'linksOpened',
   'checkoutsCreated',
   'paidUnlocks',
+  'savedCardUnlocks',
   'refunds',
 ] as const;
 
@@ -73,6 +76,7 @@ export async function stats(db: Database, q: StatsQuery) {
           sum(f.links_opened) as "linksOpened",
           sum(f.checkouts_created) as "checkoutsCreated",
           sum(f.paid_unlocks) as "paidUnlocks",
+          sum(f.saved_card_unlocks) as "savedCardUnlocks",
           sum(f.refunds) as refunds,
           sum(f.gross_cents) as gross,
           sum(f.refunded_cents) as refunded
@@ -121,7 +125,8 @@ export async function stats(db: Database, q: StatsQuery) {
         teaserToYes: ratio(f.yesReplies, f.teasersSent),
         yesToLinkOpened: ratio(f.linksOpened, f.yesReplies),
         linkToCheckout: ratio(f.checkoutsCreated, f.linksOpened),
-        checkoutToPaid: ratio(f.paidUnlocks, f.checkoutsCreated),
+        // Payments through a Checkout only: a saved card's charge has none.
+        checkoutToPaid: ratio(f.paidUnlocks - f.savedCardUnlocks, f.checkoutsCreated),
         teaserToPaid: ratio(f.paidUnlocks, f.teasersSent),
       },
       medianTeaserToPaymentSeconds: median === null ? null : Math.round(median * 1000) / 1000,

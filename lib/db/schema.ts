@@ -188,6 +188,10 @@ export const unlocks = pgTable(
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
     refundedAt: tstz('refunded_at'),
+    /** A Checkout (`checkout_session_id` a `cs_…`), or the saved card charged off-session (a `pi_…`). */
+    paidWith: text('paid_with', { enum: ['checkout', 'saved_card'] })
+      .notNull()
+      .default('checkout'),
     createdAt: createdAt(),
     /**
      * Copied from the lead by the trigger `unlocks_stamp` (drizzle/0006): the UTC day the lead
@@ -204,6 +208,7 @@ export const unlocks = pgTable(
     index('unlocks_provider_idx').on(t.providerId, t.createdAt),
     /** GET /stats: the medians of a range's payments from the index alone. */
     index('unlocks_funnel_idx').on(t.leadDay, t.leadCategory, t.teaserSeconds),
+    check('unlocks_paid_with', sql`${t.paidWith} in ('checkout', 'saved_card')`),
   ],
 );
 
@@ -229,6 +234,8 @@ export const leadFunnels = pgTable(
     linksOpened: integer('links_opened').notNull().default(0),
     checkoutsCreated: integer('checkouts_created').notNull().default(0),
     paidUnlocks: integer('paid_unlocks').notNull().default(0),
+    /** Of the paid unlocks, those bought with the saved card (no link, no Checkout). */
+    savedCardUnlocks: integer('saved_card_unlocks').notNull().default(0),
     refunds: integer('refunds').notNull().default(0),
     grossCents: bigint('gross_cents', { mode: 'number' }).notNull().default(0),
     refundedCents: bigint('refunded_cents', { mode: 'number' }).notNull().default(0),

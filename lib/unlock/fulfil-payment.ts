@@ -53,7 +53,7 @@ const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 's
 type Paid = Pick<
   CheckoutSession,
   'id' | 'payment_intent' | 'amount_total' | 'currency' | 'metadata' | 'customer'
->;
+> & { paidWith: 'checkout' | 'saved_card' };
 
 /** An off-session PaymentIntent of ours (`chargeSavedCard`), not one of a Checkout Session. */
 const isOffSession = (pi: PaymentIntent) => pi.metadata?.offSession === OFF_SESSION;
@@ -65,6 +65,7 @@ const asPaid = (pi: PaymentIntent): Paid => ({
   currency: pi.currency,
   metadata: pi.metadata,
   customer: null,
+  paidWith: 'saved_card',
 });
 
 /**
@@ -181,6 +182,7 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
           paymentIntentId,
           amountCents: session.amount_total ?? lead.priceCents,
           currency: session.currency ?? lead.currency,
+          paidWith: session.paidWith,
         })
         .getSQL()}),
       counted as (${tx
@@ -303,14 +305,16 @@ async function offSessionFailed(tx: Tx, pi: PaymentIntent): Promise<Effects> {
 
 /** The payment an event asks us to fulfil, if any. */
 function toFulfil(event: StripeEvent): Paid | undefined {
-  if (event.type === 'checkout.session.async_payment_succeeded') return event.data.object;
+  if (event.type === 'checkout.session.async_payment_succeeded') {
+    return { ...event.data.object, paidWith: 'checkout' };
+  }
   // A Checkout's own PaymentIntent is fulfilled by checkout.session.completed, not here.
   if (event.type === 'payment_intent.succeeded' && isOffSession(event.data.object)) {
     return asPaid(event.data.object);
   }
   // Delayed payment methods complete unpaid and succeed later in their own event.
   if (event.type === 'checkout.session.completed' && event.data.object.payment_status === 'paid') {
-    return event.data.object;
+    return { ...event.data.object, paidWith: 'checkout' };
   }
   return undefined;
 }

@@ -89,6 +89,7 @@ const zero = {
   linksOpened: 0,
   checkoutsCreated: 0,
   paidUnlocks: 0,
+  savedCardUnlocks: 0,
   refunds: 0,
   conversion: {
     teaserToYes: null,
@@ -170,6 +171,7 @@ describe('GET /stats', () => {
       linksOpened: 1,
       checkoutsCreated: 1,
       paidUnlocks: 1,
+      savedCardUnlocks: 0,
       refunds: 0,
       revenue: usd(PRICE, 0),
       conversion: {
@@ -188,6 +190,7 @@ describe('GET /stats', () => {
       linksOpened: 3,
       checkoutsCreated: 3,
       paidUnlocks: 2,
+      savedCardUnlocks: 0,
       refunds: 1,
       revenue: usd(2 * PRICE, PRICE),
       conversion: {
@@ -206,6 +209,7 @@ describe('GET /stats', () => {
       linksOpened: 4,
       checkoutsCreated: 4,
       paidUnlocks: 3,
+      savedCardUnlocks: 0,
       refunds: 1,
       revenue: usd(3 * PRICE, PRICE),
       conversion: {
@@ -424,5 +428,39 @@ describe('GET /leads', () => {
     const res = await listLeads({});
     expect(res.text).not.toContain('555-0142');
     expect(res.text).not.toContain('jane.client@example.com');
+  });
+});
+
+describe('GET /stats with saved cards', () => {
+  it('counts a purchase by the saved card apart: checkout-to-paid counts only payments through a Checkout', async () => {
+    const zip = uniqueZip();
+    const p = await api.addProvider({ zipCodes: [zip] });
+    await post('byLink', { zipCode: zip }, 1);
+    await pay(await open(await yes(p, m.byLink!.code)));
+    await post('byCard', { zipCode: zip }, 1);
+    const res = await api.reply(p.phone, `YES ${m.byCard!.code}`);
+    expect(res.status).toBe(200);
+    const charged = app.stripe.events.find(
+      (e) =>
+        e.type === 'payment_intent.succeeded' &&
+        (e.data.object.metadata as Record<string, string>).leadId === m.byCard!.id,
+    );
+    expect((await deliverEvent(app, charged!)).json.outcome).toBe('unlocked');
+    await setCreated('byLink', '2026-05-04T10:00:00Z');
+    await setCreated('byCard', '2026-05-04T11:00:00Z');
+
+    const stats = await getStats({ from: '2026-05-04', to: '2026-05-04' });
+    expect(stats.json.total).toMatchObject({
+      leads: 2,
+      yesReplies: 2,
+      linksOpened: 1,
+      checkoutsCreated: 1,
+      paidUnlocks: 2,
+      savedCardUnlocks: 1,
+      revenue: { usd: { grossCents: 2 * PRICE } },
+    });
+    expect(stats.json.total.conversion).toMatchObject({ checkoutToPaid: 1, teaserToPaid: 1 });
+    await app.db.query('select lead_funnels_rebuild()');
+    expect((await getStats({ from: '2026-05-04', to: '2026-05-04' })).json.total).toEqual(stats.json.total);
   });
 });
