@@ -5,7 +5,7 @@ import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
 import { useSandbox } from '../sandbox/available';
 import { SeedButton } from '../sandbox/seed-button';
-import { dateTime } from '../format';
+import { dateTime, money } from '../format';
 import type { Provider } from '../types';
 import { useApi } from '../use-api';
 
@@ -43,6 +43,15 @@ export function PauseButton(props: { provider: Provider; onChanged: (p: Provider
   );
 }
 
+/** How a provider buys, in a few words: the saved card and auto-pay, their caps, their language. */
+export function buyingSummary(p: Provider): string {
+  const parts = [p.savedCard ? (p.autoPay ? 'card, auto-pay' : 'card, auto-pay off') : 'pay link'];
+  if (p.weeklySpendCapCents !== null) parts.push(`${money(p.weeklySpendCapCents)}/week`);
+  if (p.dailyLeadCap !== null) parts.push(`${p.dailyLeadCap}/day`);
+  if (p.language !== 'en') parts.push(p.language.toUpperCase());
+  return parts.join(' · ');
+}
+
 export function Providers() {
   const { data, error, reload } = useApi<{ providers: Provider[] }>('/providers');
   const [editing, setEditing] = useState<string>();
@@ -71,6 +80,7 @@ export function Providers() {
                 <th>Categories</th>
                 <th>Zip codes</th>
                 <th>State</th>
+                <th>Buying</th>
                 <th>Last offered</th>
                 <th />
               </tr>
@@ -79,7 +89,7 @@ export function Providers() {
               {data.providers.map((p) =>
                 editing === p.id ? (
                   <tr key={p.id}>
-                    <td colSpan={7}>
+                    <td colSpan={8}>
                       <ProviderForm
                         provider={p}
                         onSaved={() => {
@@ -99,6 +109,7 @@ export function Providers() {
                     <td>{p.categories.join(', ')}</td>
                     <td>{p.zipCodes.join(', ')}</td>
                     <td>{p.optedOut ? 'opted out' : p.active ? 'active' : 'paused'}</td>
+                    <td data-testid="provider-buying">{buyingSummary(p)}</td>
                     <td>{dateTime(p.lastOfferedAt)}</td>
                     <td class="row-actions">
                       <button type="button" class="secondary outline small" onClick={() => setEditing(p.id)}>
@@ -111,7 +122,7 @@ export function Providers() {
               )}
               {data.providers.length === 0 && (
                 <tr>
-                  <td colSpan={7}>No providers yet.</td>
+                  <td colSpan={8}>No providers yet.</td>
                 </tr>
               )}
             </tbody>

@@ -104,6 +104,9 @@ describe('the sandbox, by clicking', () => {
     await page.goto(at('/providers'));
     await page.getByRole('button', { name: 'Add demo providers' }).click();
     await page.getByTestId('providers-table').getByText('Pat Plumber').waitFor();
+    // How each buys: no card yet, and the Spanish-speaking plumber marked so.
+    const rosa = page.getByTestId('providers-table').getByRole('row', { name: /Fontanería Rosa/ });
+    expect(await rosa.getByTestId('provider-buying').innerText()).toBe('pay link · ES');
     await page.goto(at('/inquiry'));
     await page.getByRole('button', { name: 'Send inquiry' }).click();
     code = (await page.getByTestId('inquiry-code').innerText()).trim();
