@@ -4,7 +4,8 @@ import { leads, providers, smsMessages } from '../db/schema';
 import { conflict, notFound } from '../errors';
 import { log } from '../log';
 import { encodeIdCursor, type SmsListQuery } from '../validation';
-import { claimedNow, sendClaimedNow } from '../unlock/outbox';
+import { sendClaimedNow } from '../unlock/outbox';
+import { claimedNow } from '../unlock/work-queue';
 import { needsAttention } from './attention';
 
 /** The columns the operator sees of an SMS: never its body (it may hold the client's contact). */

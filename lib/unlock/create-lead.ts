@@ -8,7 +8,8 @@ import { conflict } from '../errors';
 import { templates } from '../sms/templates';
 import type { LeadInput } from '../validation';
 import { leadCode, payToken } from './codes';
-import { claimedNow, sendClaimedNow } from './outbox';
+import { sendClaimedNow } from './outbox';
+import { claimedNow } from './work-queue';
 import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from './budget';
 

@@ -17,9 +17,9 @@ import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
 import { chargeFailed, forgetCard } from './charge-saved-card';
 import { leadStatus } from './lead-status';
-import { claimedNow, queueClaimedSms, sendClaimedNow, type NewSms } from './outbox';
-import { queueClaimedStripeTasks, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
-import { inlineDeadline } from './work-queue';
+import { sendClaimedNow, type NewSms } from './outbox';
+import { runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { claimedNow, inlineDeadline, insertClaimed } from './work-queue';
 import { isUuid } from '../uuid';
 
 export type EventOutcome =
@@ -385,8 +385,8 @@ export async function handleStripeEvent(db: Database, event: StripeEvent): Promi
     const effects = await apply(tx, event, lead);
     return {
       outcome: effects.outcome,
-      sms: [...(effects.claimed ?? []), ...(await queueClaimedSms(tx, effects.sms))],
-      tasks: await queueClaimedStripeTasks(tx, effects.tasks),
+      sms: [...(effects.claimed ?? []), ...(await insertClaimed(tx, smsMessages, effects.sms))],
+      tasks: await insertClaimed(tx, stripeTasks, effects.tasks),
     };
   });
   const session = outcome === 'unlocked' ? toFulfil(event) : undefined;

@@ -8,11 +8,11 @@ import type { Language } from '../sms/language';
 import { templates, type Templates } from '../sms/templates';
 import { leadStatus } from './lead-status';
 import { offerForCode, openOffers } from './offer-queries';
-import { claimedNow, sendClaimedNow, type SmsKind } from './outbox';
+import { sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from './pay-url';
 import { purchaseRefusal } from './budget';
 import { runClaimedStripeTasksNow } from './stripe-tasks';
-import { inlineDeadline } from './work-queue';
+import { claimedNow, inlineDeadline } from './work-queue';
 
 export type InboundSms = {
   /** TextMagic's id of the inbound message: each is processed once. */

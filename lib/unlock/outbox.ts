@@ -7,7 +7,7 @@ import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { leaseEnd, workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
+import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
 
 export type SmsKind =
   | 'teaser'
@@ -49,21 +49,6 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
-/**
- * Like `queueSms`, but written already claimed by this worker (`claimedNow`) for `sendClaimedNow`
- * after commit: the claim rides on the insert instead of a statement of its own.
- */
-export async function queueClaimedSms(tx: Queryable, messages: NewSms[]): Promise<SmsMessage[]> {
-  if (messages.length === 0) return [];
-  const rows = await tx
-    .insert(smsMessages)
-    .values(messages.map((m) => ({ ...m, ...claimedNow })))
-    .onConflictDoNothing({ target: smsMessages.dedupeKey })
-    .returning();
-  // RETURNING has no order; ids follow the VALUES order.
-  return rows.sort((a, b) => a.id - b.id);
-}
-
 /** Kinds whose body holds the client's details or a cut of their description. */
 const CLIENT_TEXT = new Set(['teaser', 'details']);
 
@@ -80,16 +65,6 @@ async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentS
   });
   return { transport: 'log' };
 }
-
-/**
- * Columns of an outbox row written already claimed by this worker (one try counted, leased as
- * `claimDue` would): the statement that writes it saves the claim, and `sendClaimedNow` sends it
- * after commit. Should this worker die first, the dispatcher takes it when the lease ends.
- */
-export const claimedNow = {
-  attempts: 1,
-  nextAttemptAt: leaseEnd(),
-} as const;
 
 /**
  * Pauses between tries at recording a send. The phone already has the SMS: were the row left

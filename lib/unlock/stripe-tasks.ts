@@ -6,7 +6,6 @@ import { stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
-import { claimedNow } from './outbox';
 import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
@@ -20,17 +19,6 @@ export async function queueStripeTasks(tx: Queryable, tasks: NewStripeTask[]): P
     .onConflictDoNothing({ target: stripeTasks.dedupeKey })
     .returning({ id: stripeTasks.id });
   return inserted.map((r) => r.id);
-}
-
-/** Like `queueStripeTasks`, written already claimed by this worker for `runClaimedStripeTasksNow`. */
-export async function queueClaimedStripeTasks(tx: Queryable, tasks: NewStripeTask[]): Promise<StripeTask[]> {
-  if (tasks.length === 0) return [];
-  const rows = await tx
-    .insert(stripeTasks)
-    .values(tasks.map((t) => ({ ...t, ...claimedNow })))
-    .onConflictDoNothing({ target: stripeTasks.dedupeKey })
-    .returning();
-  return rows.sort((a, b) => a.id - b.id);
 }
 
 async function perform(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { businessEvent } from '../metrics';
 import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { config } from '../config';
-import type { Database } from '../db/client';
+import type { Database, Queryable } from '../db/client';
 import { deadlineIn, msLeft, type Deadline } from '../deadline';
 import { smsMessages, stripeTasks } from '../db/schema';
 import { ExternalServiceError } from '../errors';
@@ -12,6 +12,38 @@ type Queue = typeof smsMessages | typeof stripeTasks;
 
 /** When a row claimed now goes back to the queue if its worker has not settled it. */
 export const leaseEnd = () => sql`now() + ${`${CLAIM_LEASE_MS} milliseconds`}::interval`;
+
+/**
+ * Columns of a queue row written already claimed by this worker (one try counted, leased as
+ * `claimDue` would): the statement that writes it saves the claim, and `workClaimed` (for SMS
+ * `sendClaimedNow`) works it after commit. Should this worker die first, the dispatcher takes it
+ * when the lease ends.
+ */
+export const claimedNow = {
+  attempts: 1,
+  nextAttemptAt: leaseEnd(),
+} as const;
+
+/**
+ * Writes rows to a queue already claimed (`claimedNow`), inside the caller's transaction: the
+ * claim rides on the insert instead of a statement of its own after commit. A row whose dedupe
+ * key exists is not written (nor returned). Oldest first.
+ */
+export async function insertClaimed<Q extends Queue>(
+  tx: Queryable,
+  queue: Q,
+  values: Array<Q['$inferInsert']>,
+): Promise<Array<Q['$inferSelect']>> {
+  if (values.length === 0) return [];
+  const q = queue as typeof smsMessages;
+  const rows = await tx
+    .insert(q)
+    .values(values.map((v) => ({ ...(v as typeof q.$inferInsert), ...claimedNow })))
+    .onConflictDoNothing({ target: q.dedupeKey })
+    .returning();
+  // RETURNING has no order; ids follow the VALUES order.
+  return (rows as Array<Q['$inferSelect']>).sort((a, b) => a.id - b.id);
+}
 
 /**
  * Reserves due rows of a queue (the SMS outbox or the Stripe follow-ups) for this worker in one
