@@ -67,4 +67,17 @@ export const spanish: Templates = {
   autoPayOnSms: () =>
     `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
   languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
+  // "Reclamo", not "devolución": ó is not GSM-7 (see the top of this file).
+  returnUsageSms: () =>
+    `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
+  returnApprovedSms: (lead) =>
+    `${BRAND}: su reclamo del lead ${lead.code} ha sido aceptado. Le devolvemos ${price(lead)}.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
+  returnAlreadySms: (code) => `${BRAND}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
+  returnNotBoughtSms: (code) => `${BRAND}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
 };

@@ -54,6 +54,16 @@ export type Templates = {
   autoPayOnSms(): string;
   /** The confirmation of a switch to this language, in it. */
   languageSms(): string;
+  // Returns (`BAD <code> <reason>`, lib/unlock/returns.ts).
+  /** How to return a lead: a BAD without a code. */
+  returnUsageSms(): string;
+  returnOpenedSms(code: string): string;
+  returnApprovedSms(lead: Priced): string;
+  /** The operator's note (at most MAX_DECLINE_NOTE characters) ends it: 2 segments of plain GSM-7, 4 at most. */
+  returnDeclinedSms(code: string, note: string): string;
+  returnWindowClosedSms(code: string, days: number): string;
+  returnAlreadySms(code: string): string;
+  returnNotBoughtSms(code: string): string;
 };
 
 const BY_LANGUAGE: Record<Language, Templates> = { en: english, es: spanish };

@@ -254,7 +254,7 @@ const refundMark = (paymentIntentId: string | null) => `refunded:${paymentIntent
  * Held to commit by a completion and by a refund of one payment intent, each in a statement
  * before the one that reads what the other writes: whichever comes second sees the first.
  */
-const paymentLock = (paymentIntentId: string | null) =>
+export const paymentLock = (paymentIntentId: string | null) =>
   sql`pg_advisory_xact_lock(${PAYMENT_LOCK_CLASS}, hashtext(${paymentIntentId ?? ''}))`;
 const PAYMENT_LOCK_CLASS = 0x5eed;
 
