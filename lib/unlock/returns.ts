@@ -148,7 +148,9 @@ async function approveInTx(
     .returning();
   if (!leadReturn) return undefined;
   // The lead first, then the payment: the order a completion of the same lead takes them in.
-  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadReturn.leadId)).for('update');
+  // `no key update`, not `update`: a refund from the dashboard holding the payment's lock updates
+  // the unlock, which takes a key-share lock on the lead (a deadlock with `for update`).
+  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadReturn.leadId)).for('no key update');
   const [unlock] = await tx.select().from(unlocks).where(eq(unlocks.id, leadReturn.unlockId));
   const [provider] = await tx.select().from(providers).where(eq(providers.id, leadReturn.providerId));
   if (!lead || !unlock || !provider) throw new Error(`return ${id} names a missing row`);
