@@ -100,6 +100,8 @@ const NASTY = [
   'YES 4821',
   'STOP',
   'HELP',
+  'BAD 4821 wrong area',
+  'malo 4821 \u0000 zona',
 ];
 const PHONES = [
   '(512) 555-0142',

@@ -4,7 +4,7 @@
  * Stripe, one SMS) or declines it with a note; auto-approval under RETURN_AUTO_APPROVE_RATE; a
  * returned lead is sold no more. Through the HTTP handlers and the Stripe and TextMagic fakes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as returnsFn } from '../../functions/returns';
 import { handler as consoleFn } from '../../functions/console';
 import { resetConfig } from '../../lib/config';
@@ -234,7 +234,34 @@ describe('BAD <code> <reason> by SMS', () => {
     ]);
   });
 
-  it('the reason words map to the reason, the text is kept and never logged', async () => {
+  it('logs follow a return by its ids, never its reason text or the decline note', async () => {
+    const b = await bought();
+    const saved = process.env.LOG_LEVEL;
+    const raw: string[] = [];
+    process.env.LOG_LEVEL = 'info';
+    for (const m of ['log', 'error'] as const) {
+      vi.spyOn(console, m).mockImplementation((text: unknown) => void raw.push(String(text)));
+    }
+    try {
+      await api.reply(b.phone, `BAD ${b.code} Zebra-secret-reason 555-0199`);
+      const [r] = await returnsOf(b);
+      expect((await decide(r!.id, 'decline', { note: 'Quokka private note' })).status).toBe(200);
+      const text = raw.join('\n');
+      expect(text).not.toContain('Zebra');
+      expect(text).not.toContain('555-0199');
+      expect(text).not.toContain('Quokka');
+      const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ message: 'return opened', returnId: r!.id, leadId: b.leadId }),
+      );
+      expect(lines).toContainEqual(expect.objectContaining({ message: 'return declined', returnId: r!.id }));
+    } finally {
+      vi.restoreAllMocks();
+      process.env.LOG_LEVEL = saved;
+    }
+  });
+
+  it('the reason words map to the reason, the text is kept as written', async () => {
     const b = await bought();
     await returned(b, 'dupe of the one from monday');
     expect((await returnsOf(b))[0]).toMatchObject({
