@@ -232,7 +232,7 @@ export const VARIABLES = {
     group: 'Leads',
     default: '0',
     meaning:
-      'a return is approved at once while the provider\'s returns of the last 30 days (this one included) stay under this share of their purchases in those days, e.g. `0.2`; `0`: every return waits for an operator',
+      "a return is approved at once while the provider's returns of the last 30 days (this one included) stay under this share of their purchases in those days, e.g. `0.2`; `0`: every return waits for an operator",
   },
   LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
 } as const satisfies Record<string, Variable>;
