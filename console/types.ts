@@ -210,3 +210,19 @@ export type IntegrationHealth = {
   dispatcher: { lastRunAt: string | null; ageSeconds: number | null };
   stripeFollowUps: { pending: number; oldestAgeSeconds: number | null };
 };
+
+/** `GET /returns?status=` (lib/admin/return-list.ts). */
+export type ReturnRow = {
+  id: string;
+  status: 'open' | 'approved' | 'declined';
+  reason: string;
+  reasonText: string | null;
+  source: 'sms' | 'console';
+  auto: boolean;
+  note: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  lead: { id: string; code: string; category: string; zipCode: string };
+  provider: { id: string; name: string; language: string };
+  unlock: { id: string; amountCents: number; currency: string; createdAt: string };
+};

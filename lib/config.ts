@@ -53,6 +53,10 @@ export type Config = {
   /** A lead from the same client and category as one this many days back is a duplicate of it; 0: never. */
   duplicateWindowDays: number;
   currency: string;
+  /** Days after a purchase in which it may be returned. */
+  returnWindowDays: number;
+  /** 0 (off) to 1: returns under this share of the provider's purchases are approved at once. */
+  returnAutoApproveRate: number;
 };
 
 /** One configuration variable: what `.env.example`, the README and serverless.yml are generated or checked from. */
@@ -219,6 +223,17 @@ export const VARIABLES = {
       'a lead with the phone or e-mail and the category of one received in the last this many days is its duplicate (`duplicateOf`), offered only to providers not offered the original; `0`: no duplicates',
   },
   CURRENCY: { group: 'Leads', default: 'usd', meaning: 'ISO currency of prices' },
+  RETURN_WINDOW_DAYS: {
+    group: 'Leads',
+    default: '14',
+    meaning: 'days after a purchase in which the provider may return the lead (`BAD <code> <reason>`)',
+  },
+  RETURN_AUTO_APPROVE_RATE: {
+    group: 'Leads',
+    default: '0',
+    meaning:
+      "a return is approved at once while the provider's returns of the last 30 days (this one included) stay under this share of their purchases in those days, e.g. `0.2`; `0`: every return waits for an operator",
+  },
   LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
 } as const satisfies Record<string, Variable>;
 
@@ -267,6 +282,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const n = Number(value(name));
     if (!Number.isSafeInteger(n) || n <= 0) {
       bad(name, 'must be a positive whole number');
+      return Number(fallback(name));
+    }
+    return n;
+  };
+
+  /** A number from 0 to 1, as `Number()` reads it. */
+  const fraction = (name: VariableName): number => {
+    const n = Number(value(name)!.trim());
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      bad(name, 'must be a number from 0 to 1');
       return Number(fallback(name));
     }
     return n;
@@ -348,6 +373,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     leadMaxOffers: positiveInt('LEAD_MAX_OFFERS'),
     leadTtlHours: positiveInt('LEAD_TTL_HOURS'),
     duplicateWindowDays: wholeNumber('DUPLICATE_WINDOW_DAYS'),
+    returnWindowDays: wholeNumber('RETURN_WINDOW_DAYS'),
+    returnAutoApproveRate: fraction('RETURN_AUTO_APPROVE_RATE'),
     currency: code('CURRENCY', (s) => s.toLowerCase(), /^[a-z]{3}$/, 'a three-letter ISO currency code'),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

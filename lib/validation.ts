@@ -6,6 +6,8 @@ import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 import { decodeCursor } from './admin/cursor';
 import { DEFAULT_LANGUAGE, LANGUAGES } from './sms/language';
+import { MAX_REASON_TEXT } from './sms/parse-reply';
+import { MAX_DECLINE_NOTE, RETURN_REASONS } from './sms/return-reason';
 
 // zod/mini: the checks and messages of full zod at a tenth of the bundle (cold start).
 // Schemas are built by functions, on first use, not at import: a function pays only for the
@@ -426,3 +428,30 @@ export const statsQuery = lazy(() =>
     ),
 );
 export type StatsQuery = z.output<ReturnType<typeof statsQuery>>;
+
+// ------------------------------------------------------------------------------------------
+// Admin: returns of bad leads
+
+/** `GET /returns`: the queue by status (open by default), newest first, a page at a time. */
+export const returnListQuery = lazy(() =>
+  z.object({
+    status: z._default(
+      z.enum(['open', 'approved', 'declined'], { error: 'must be open, approved or declined' }),
+      'open',
+    ),
+    cursor: param(parsed(decodeCursor, 'is not a cursor from this list (use nextCursor as given)')),
+    limit: pageLimit(),
+  }),
+);
+export type ReturnListQuery = z.output<ReturnType<typeof returnListQuery>>;
+
+/** `POST /returns/{id}/decline`: the note the provider is sent. */
+export const declineReturnInput = lazy(() => z.object({ note: text(MAX_DECLINE_NOTE) }));
+
+/** `POST /unlocks/{id}/return`: a return an operator opens for the provider. */
+export const consoleReturnInput = lazy(() =>
+  z.object({
+    reason: z.enum(RETURN_REASONS, { error: `must be one of ${RETURN_REASONS.join(', ')}` }),
+    text: optionalText(MAX_REASON_TEXT),
+  }),
+);

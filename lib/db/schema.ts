@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
+import { RETURN_REASONS } from '../sms/return-reason';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
@@ -213,6 +214,52 @@ export const unlocks = pgTable(
 );
 
 /**
+ * A provider's return of a lead they bought (`BAD <code> <reason>` by SMS, or from the console):
+ * at most one per purchase. Approved: the payment is refunded (stripe_tasks, the same key as a
+ * refund past the cap) and the lead is sold no more (lib/unlock/returns.ts).
+ */
+export const leadReturns = pgTable(
+  'lead_returns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    unlockId: uuid('unlock_id')
+      .notNull()
+      .unique()
+      .references(() => unlocks.id),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id),
+    reason: text('reason', { enum: RETURN_REASONS }).notNull(),
+    /** What the provider wrote after the code, as written: free text, never logged. */
+    reasonText: text('reason_text'),
+    source: text('source', { enum: ['sms', 'console'] }).notNull(),
+    status: text('status', { enum: ['open', 'approved', 'declined'] })
+      .notNull()
+      .default('open'),
+    /** The operator's note of a decline, sent to the provider. */
+    note: text('note'),
+    /** Approved at once under RETURN_AUTO_APPROVE_RATE, not by an operator. */
+    auto: boolean('auto').notNull().default(false),
+    decidedAt: tstz('decided_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      'lead_returns_reason',
+      sql`${t.reason} in ('wrong_area', 'wrong_service', 'bad_contact', 'duplicate', 'other')`,
+    ),
+    check('lead_returns_status', sql`${t.status} in ('open', 'approved', 'declined')`),
+    /** The Returns queue (`GET /returns?status=`), newest first, keyset on (created_at, id). */
+    index('lead_returns_status_idx').on(t.status, t.createdAt, t.id),
+    /** A provider's returns of the last 30 days (auto-approval). */
+    index('lead_returns_provider_idx').on(t.providerId, t.createdAt),
+  ],
+);
+
+/**
  * Each lead's funnel in one row, kept by triggers on leads, offers, sms_messages and unlocks
  * (drizzle/0006) in the transaction of each change: GET /stats sums a range of these rows
  * instead of joining every offer, SMS and unlock. Never written by our code.
@@ -391,3 +438,4 @@ export type Offer = typeof offers.$inferSelect;
 export type Unlock = typeof unlocks.$inferSelect;
 export type SmsMessage = typeof smsMessages.$inferSelect;
 export type StripeTask = typeof stripeTasks.$inferSelect;
+export type LeadReturn = typeof leadReturns.$inferSelect;

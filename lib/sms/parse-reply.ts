@@ -9,6 +9,8 @@ export type Reply =
   | { kind: 'auto_on' }
   | { kind: 'spanish' }
   | { kind: 'english' }
+  /** `BAD <code> <reason>`: a return of a lead they bought; `text` is the reason as written. */
+  | { kind: 'bad'; code: string | null; text: string }
   | { kind: 'other' };
 
 // Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match), and
@@ -37,6 +39,13 @@ const AUTO_ON = new Set(['AUTOON', 'AUTOPAYON']);
 // "SÍ" and "sí" arrive as SI.
 const YES = /^(?:YES|Y|UNLOCK|SI)(\d{4,6})?$/;
 
+// `BAD 4821 wrong area`, `Malo 4821: no contesta`, `bad #4821`: read from the text itself (NFKC
+// folds full-width letters and digits), since the reason after the code is kept as written. The
+// word must stand alone ("BADGE" is not BAD); the code is 4-6 digits not followed by another.
+const BAD = /^[^\p{L}\p{N}]*(?:BAD|MALO|MALA)(?!\p{L})[^\p{L}\p{N}]*(?:(\d{4,6})(?!\d))?(.*)$/isu;
+/** The longest reason text kept (an SMS is at most a few hundred characters anyway). */
+export const MAX_REASON_TEXT = 1000;
+
 // Phones autocorrect, capitalise and punctuate: compare letters and digits only.
 // NFKD folds full-width characters ("ＹＥＳ４８２１") into their ASCII forms and splits accented
 // letters into letter and mark, and the mark goes with the punctuation: "SÍ" is SI, "Ñ" is N.
@@ -48,6 +57,14 @@ export function normalizeReply(text: string): string {
 }
 
 export function parseReply(text: string): Reply {
+  const bad = BAD.exec(text.normalize('NFKC'));
+  if (bad) {
+    const reason = (bad[2] ?? '')
+      .replace(/^[\s:;,.#-]+/, '')
+      .trim()
+      .slice(0, MAX_REASON_TEXT);
+    return { kind: 'bad', code: bad[1] ?? null, text: reason };
+  }
   const word = normalizeReply(text);
   const yes = YES.exec(word);
   if (yes) return { kind: 'yes', code: yes[1] ?? null };

@@ -97,4 +97,16 @@ export const english: Templates = {
     'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
   languageSms: () =>
     `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
+  returnUsageSms: () =>
+    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
+  returnApprovedSms: (lead) =>
+    `${BRAND}: your return of lead ${lead.code} is approved. Your ${price(lead)} is being refunded.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
+  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
+  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
 };

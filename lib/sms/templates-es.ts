@@ -98,4 +98,17 @@ export const spanish: Templates = {
   saveCardNotice:
     'Su tarjeta quedará guardada: los próximos leads que acepte respondiendo SI se cobrarán a ella al instante. Responda AUTO OFF cuando quiera para dejar de hacerlo y pagar con enlace.',
   languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
+  // "Reclamo", not "devolución": ó is not GSM-7 (see the top of this file).
+  returnUsageSms: () =>
+    `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
+  returnApprovedSms: (lead) =>
+    `${BRAND}: su reclamo del lead ${lead.code} ha sido aceptado. Le devolvemos ${price(lead)}.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
+  returnAlreadySms: (code) => `${BRAND}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
+  returnNotBoughtSms: (code) => `${BRAND}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
 };

@@ -55,6 +55,16 @@ export type Templates = {
   autoPayOnSms(): string;
   /** The confirmation of a switch to this language, in it. */
   languageSms(): string;
+  // Returns (`BAD <code> <reason>`, lib/unlock/returns.ts).
+  /** How to return a lead: a BAD without a code. */
+  returnUsageSms(): string;
+  returnOpenedSms(code: string): string;
+  returnApprovedSms(lead: Priced): string;
+  /** The operator's note (at most MAX_DECLINE_NOTE characters) ends it: 2 segments of plain GSM-7, 4 at most. */
+  returnDeclinedSms(code: string, note: string): string;
+  returnWindowClosedSms(code: string, days: number): string;
+  returnAlreadySms(code: string): string;
+  returnNotBoughtSms(code: string): string;
   /** Not an SMS: the pages a pay link answers with when it does not open Checkout. */
   payPages: Record<PayPage, { title: string; message: string }>;
   /** Not an SMS: Stripe Checkout's page language, and the notice it shows when it saves the card. */

@@ -256,7 +256,7 @@ const refundMark = (paymentIntentId: string | null) => `refunded:${paymentIntent
  * Held to commit by a completion and by a refund of one payment intent, each in a statement
  * before the one that reads what the other writes: whichever comes second sees the first.
  */
-const paymentLock = (paymentIntentId: string | null) =>
+export const paymentLock = (paymentIntentId: string | null) =>
   sql`pg_advisory_xact_lock(${PAYMENT_LOCK_CLASS}, hashtext(${paymentIntentId ?? ''}))`;
 const PAYMENT_LOCK_CLASS = 0x5eed;
 
@@ -294,7 +294,16 @@ async function recordRefund(
 async function offSessionFailed(tx: Tx, pi: PaymentIntent): Promise<Effects> {
   const offerId = pi.metadata?.offerId;
   const attempt = Number(pi.metadata?.chargeAttempt);
-  if (!isOffSession(pi) || !isUuid(offerId) || !Number.isSafeInteger(attempt)) return none('ignored');
+  // An attempt of ours is a positive int4 (offers.charge_attempt); anything else is not our charge.
+  if (
+    !isOffSession(pi) ||
+    !isUuid(offerId) ||
+    !Number.isInteger(attempt) ||
+    attempt < 1 ||
+    attempt > 2 ** 31 - 1
+  ) {
+    return none('ignored');
+  }
   const sms = await chargeFailed(tx, {
     offerId,
     attempt,

@@ -1,6 +1,7 @@
 import { businessEvent } from '../metrics';
+import { config } from '../config';
 import { sql, type SQL } from 'drizzle-orm';
-import { fromRow, rows, type Database } from '../db/client';
+import { fromRow, rows, transaction, type Database, type Queryable, type Tx } from '../db/client';
 import { smsMessages, stripeTasks, type Lead, type Offer, type Provider } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
@@ -11,7 +12,9 @@ import { offerForCode, openOffers } from './offer-queries';
 import { sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from './pay-url';
 import { purchaseRefusal } from './budget';
-import { runClaimedStripeTasksNow } from './stripe-tasks';
+import { returnReason } from '../sms/return-reason';
+import { openReturn, type ReturnRefusal } from './returns';
+import { runClaimedStripeTasksNow, runStripeTasksNow } from './stripe-tasks';
 import { claimedNow, inlineDeadline } from './work-queue';
 
 export type InboundSms = {
@@ -126,6 +129,7 @@ const RULES: Record<
     setsHelp: sql`d.wants`,
   },
   yes: { wants: sql`true` },
+  bad: { wants: sql`true` },
   auto_off: { wants: sql`true`, autoPay: false },
   auto_on: { wants: sql`true`, autoPay: true },
   spanish: { wants: sql`true`, language: 'es' },
@@ -133,7 +137,7 @@ const RULES: Record<
 };
 
 /** The answer to anything but a YES. */
-const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes'>, Answer> = {
+const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad'>, Answer> = {
   stop: { kind: 'opted_out', body: (t) => t.optedOutSms() },
   start: { kind: 'opted_in', body: (t) => t.optedInSms() },
   auto_off: { kind: 'auto_pay', body: (t) => t.autoPayOffSms() },
@@ -143,6 +147,52 @@ const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes'>, Answer> = {
   help: { kind: 'help', body: (t) => t.helpSms() },
   other: { kind: 'help', body: (t) => t.helpSms() },
 };
+
+/** The SMS of a BAD that opened nothing. */
+const REFUSED: Record<ReturnRefusal, (t: Templates, code: string) => string> = {
+  not_bought: (t, code) => t.returnNotBoughtSms(code),
+  window_closed: (t, code) => t.returnWindowClosedSms(code, config().returnWindowDays),
+  already_returned: (t, code) => t.returnAlreadySms(code),
+};
+
+/**
+ * `BAD <code> <reason>`, in the reply's transaction, before the reply is recorded: the sender's
+ * row is locked first and a TextMagic id seen already opens nothing (a repeated callback waits
+ * here for the first, then sees it). The return, opened or refused, is the answer; an
+ * auto-approval's refund is queued with it (`taskIds`, run after commit).
+ */
+async function answerToBad(
+  tx: Tx,
+  sms: InboundSms,
+  reply: Extract<Reply, { kind: 'bad' }>,
+  phone: string,
+): Promise<{ answer: Answer; taskIds: number[] }> {
+  const usage: Answer = { kind: 'return_usage', body: (t) => t.returnUsageSms() };
+  const [sender] = await rows<{ id: string; seen: boolean }>(
+    tx,
+    'lock_return_sender',
+    sql`select id, exists (select from inbound_sms where id = ${sms.id}) as seen
+      from providers where phone = ${phone} for update`,
+  );
+  const code = reply.code;
+  if (!sender || sender.seen || code === null) return { answer: usage, taskIds: [] };
+  const opened = await openReturn(tx, sql`u.provider_id = ${sender.id} and l.code = ${code}`, {
+    reason: returnReason(reply.text),
+    text: reply.text || null,
+    source: 'sms',
+  });
+  const leadId = opened.purchase?.lead.id;
+  if (opened.refused) {
+    const refused = REFUSED[opened.refused];
+    return { answer: { kind: 'return_refused', body: (t) => refused(t, code), leadId }, taskIds: [] };
+  }
+  const { unlock } = opened.purchase;
+  const priced = { code, priceCents: unlock.amountCents, currency: unlock.currency };
+  const answer: Answer = opened.approval
+    ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(priced), leadId }
+    : { kind: 'return_opened', body: (t) => t.returnOpenedSms(code), leadId };
+  return { answer, taskIds: opened.approval?.taskIds ?? [] };
+}
 
 /** The answer's messages in one language, as one SQL array (a JS array would be sent as a row). */
 function bodyArray(answer: Answer, language: Language): SQL {
@@ -168,8 +218,61 @@ function bodyArray(answer: Answer, language: Language): SQL {
 export async function handleInboundSms(db: Database, sms: InboundSms): Promise<ReplyOutcome> {
   const reply = parseReply(sms.text);
   const sender = fromTextMagicNumber(sms.sender);
-  const answer: Answer =
-    reply.kind === 'yes' ? await answerToYes(db, reply, sender) : OTHER_ANSWERS[reply.kind];
+  let row: RecordedReply | undefined;
+  let returnTasks: number[] = [];
+  if (reply.kind === 'bad') {
+    // A return and the reply that asks for it: one transaction.
+    ({ row, taskIds: returnTasks } = await transaction(async (tx) => {
+      const { answer, taskIds } = await answerToBad(tx, sms, reply, sender);
+      return { row: await recordReply(tx, sms, reply, sender, answer), taskIds };
+    }));
+  } else {
+    const answer = reply.kind === 'yes' ? await answerToYes(db, reply, sender) : OTHER_ANSWERS[reply.kind];
+    row = await recordReply(db, sms, reply, sender, answer);
+  }
+  if (!row?.recorded) return 'duplicate';
+  // In id order, the order of the messages (the rows take their ids in the insert's order).
+  const answers = (row.sms ?? []).map((r) => fromRow(smsMessages, r));
+  if (row.outcome === 'yes') {
+    businessEvent(
+      'YES reply',
+      { YesReplies: 1 },
+      {
+        inboundSmsId: sms.id,
+        leadId: row.leadId,
+        providerId: answers[0]?.providerId,
+        answer: row.answerKind,
+      },
+    );
+  }
+  const tasks = (row.tasks ?? []).map((r) => fromRow(stripeTasks, r));
+  // One budget after commit for the answer, then the charge (left to the dispatcher when the
+  // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
+  // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
+  const deadline = inlineDeadline();
+  await sendClaimedNow(db, answers, deadline);
+  await runClaimedStripeTasksNow(db, tasks, deadline);
+  await runStripeTasksNow(db, returnTasks, deadline);
+  return row.outcome ?? reply.kind;
+}
+
+type RecordedReply = {
+  recorded: number;
+  outcome: ReplyOutcome | null;
+  sms: Record<string, unknown>[] | null;
+  tasks: Record<string, unknown>[] | null;
+  leadId?: string;
+  answerKind: SmsKind;
+};
+
+/** The reply's one statement (see `handleInboundSms`), on the pool or in the caller's transaction. */
+async function recordReply(
+  q: Queryable,
+  sms: InboundSms,
+  reply: Reply,
+  sender: string,
+  answer: Answer,
+): Promise<RecordedReply | undefined> {
   const rule = RULES[reply.kind];
   const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
   const autoPay = rule.autoPay === undefined ? sql`auto_pay` : sql`${rule.autoPay}`;
@@ -177,13 +280,8 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   const charge = answer.charge ?? false;
   const setsHelp = rule.setsHelp ?? sql`false`;
 
-  const [row] = await rows<{
-    recorded: number;
-    outcome: ReplyOutcome | null;
-    sms: Record<string, unknown>[] | null;
-    tasks: Record<string, unknown>[] | null;
-  }>(
-    db,
+  const [row] = await rows<Omit<RecordedReply, 'leadId' | 'answerKind'>>(
+    q,
     'record_reply',
     sql`
       with
@@ -275,27 +373,5 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
         (select json_agg(answer order by id) from answer) as sms,
         (select json_agg(charge) from charge) as tasks`,
   );
-  if (!row?.recorded) return 'duplicate';
-  // In id order, the order of the messages (the rows take their ids in the insert's order).
-  const answers = (row.sms ?? []).map((r) => fromRow(smsMessages, r));
-  if (row.outcome === 'yes') {
-    businessEvent(
-      'YES reply',
-      { YesReplies: 1 },
-      {
-        inboundSmsId: sms.id,
-        leadId: answer.leadId,
-        providerId: answers[0]?.providerId,
-        answer: answer.kind,
-      },
-    );
-  }
-  const tasks = (row.tasks ?? []).map((r) => fromRow(stripeTasks, r));
-  // One budget after commit for the answer, then the charge (left to the dispatcher when the
-  // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
-  // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
-  const deadline = inlineDeadline();
-  await sendClaimedNow(db, answers, deadline);
-  await runClaimedStripeTasksNow(db, tasks, deadline);
-  return row.outcome ?? reply.kind;
+  return row && { ...row, leadId: answer.leadId, answerKind: answer.kind };
 }

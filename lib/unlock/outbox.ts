@@ -24,7 +24,12 @@ export type SmsKind =
   | 'charging'
   | 'card_failed'
   | 'auto_pay'
-  | 'language';
+  | 'language'
+  | 'return_usage'
+  | 'return_opened'
+  | 'return_refused'
+  | 'return_approved'
+  | 'return_declined';
 
 export type NewSms = {
   kind: SmsKind;
@@ -49,8 +54,8 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
-/** Kinds whose body holds the client's details or a cut of their description. */
-const CLIENT_TEXT = new Set(['teaser', 'details']);
+/** Kinds whose body holds free text: the client's details or description, an operator's note. */
+const CLIENT_TEXT = new Set(['teaser', 'details', 'return_declined']);
 
 async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
   if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);

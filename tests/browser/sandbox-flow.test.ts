@@ -3,7 +3,7 @@
 // and Debian's Chromium clicking through the console: demo providers, a New inquiry, the teaser
 // on two phones, `YES <code>` from one, the pay link, Pay on the local checkout page, the details
 // on that phone, the lead's page and timeline, the Dashboard's figures against GET /stats, a
-// failed SMS retried from Attention. Screenshots of each page at 390 and 1280 px wide.
+// failed SMS retried from Attention, a BAD approved from Returns. Screenshots of each page at 390 and 1280 px wide.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,21 @@ describe('the sandbox, by clicking', () => {
     await page.goto(at('/phones'));
     await waitForText(SAM, (t) => t.some((m) => m.includes('to buy a lead')), 10_000);
     expect(leadId).not.toBe('');
+  }, 30_000);
+
+  it('a BAD from the phone lands in Returns; Approve refunds it and the phone is told', async () => {
+    await page.goto(at('/phones'));
+    const pat = page.getByTestId(`phone-${PAT.slice(1)}`);
+    await pat.getByRole('textbox').fill(`BAD ${code} wrong area`);
+    await pat.getByRole('button', { name: 'Send' }).click();
+    await waitForText(PAT, (t) => t.some((m) => m.includes('we got your return')));
+    await page.goto(at('/returns'));
+    const row = page.getByTestId('return-row').filter({ hasText: code });
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('returns').getByText('No open returns.').waitFor();
+    await screenshots('returns');
+    await page.goto(at('/phones'));
+    await waitForText(PAT, (t) => t.some((m) => m.includes('is approved')), 10_000);
   }, 30_000);
 
   it('went through with no CSP violation, page error or failed answer', () => {

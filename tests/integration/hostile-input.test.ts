@@ -18,6 +18,7 @@ import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as leadRoute } from '../../functions/lead';
 import { handler as payLink } from '../../functions/pay-link';
 import { handler as providers } from '../../functions/providers';
+import { handler as returnsFn } from '../../functions/returns';
 import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
@@ -25,6 +26,7 @@ import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
 import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../../lib/admin/session';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
+import { deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import {
   expectInboundAsSent,
@@ -98,6 +100,8 @@ const NASTY = [
   'YES 4821',
   'STOP',
   'HELP',
+  'BAD 4821 wrong area',
+  'malo 4821 \u0000 zona',
 ];
 const PHONES = [
   '(512) 555-0142',
@@ -1223,6 +1227,133 @@ describe('hostile input on the admin console routes: never a 5xx, never a change
         Math.ceil(NUM_RUNS / 2),
       );
       expect(shown, 'no request reached the provider page').toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /returns, POST /returns/{id}/approve, POST /returns/{id}/decline, POST /unlocks/{id}/return (garbage ids, bodies and queries: nothing changes)',
+    async () => {
+      let listed = 0;
+      const ROUTES = ['list', 'approve', 'decline', 'open'] as const;
+      await run(
+        fc.asyncProperty(
+          fc.constantFrom(...ROUTES),
+          UUID_LIKE,
+          query,
+          fc.option(bodies({ note: 'Spoke to the client', reason: 'other', text: 'x' }), { nil: undefined }),
+          version,
+          fc.constantFrom(...AUTHS),
+          async (route, id, q, b, v, authorization) => {
+            const before = await state();
+            const headers: Record<string, string> = authorization ? { authorization } : {};
+            const input: EventInput =
+              route === 'list'
+                ? { method: 'GET', path: '/returns', query: q, headers, version: v }
+                : withBody(
+                    {
+                      method: 'POST',
+                      path: route === 'open' ? `/unlocks/${enc(id)}/return` : `/returns/${enc(id)}/${route}`,
+                      pathParams: { id },
+                      headers,
+                    },
+                    b ?? {},
+                    v,
+                  );
+            const res = await invoke(returnsFn, input);
+            expect(res.status, res.text).toBeLessThan(500);
+            expectAuth(res, authorization);
+            if (res.status >= 400) expectContractError(res);
+            else {
+              // No generated id names a return or a purchase: only the list answers 2xx.
+              expect(route, res.text).toBe('list');
+              expect(Array.isArray(res.json.returns)).toBe(true);
+              listed++;
+            }
+            expect(await state()).toEqual(before);
+          },
+        ),
+        Math.ceil(NUM_RUNS / 2),
+      );
+      expect(listed, 'no request reached the Returns queue').toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /unlocks/{id}/return and POST /returns/{id}/decline on a real purchase: hostile text refused, or stored as sent, once',
+    async () => {
+      const zip = uniqueZip();
+      const p = await api.addProvider({ zipCodes: [zip], autoPay: false });
+      const created = await api.postLead(lead({ zipCode: zip }));
+      const sent = app.textmagic.sent.length;
+      await api.reply(p.phone, `YES ${created.json.code}`);
+      const pay = await api.openPayLink(linkToken(app.textmagic.sent.slice(sent).at(-1)!.text));
+      const session = [...app.stripe.sessions.values()].find((x) => x.url === pay.headers.location)!;
+      await deliverEvent(app, app.stripe.completeSession(session.id));
+      const [unlock] = await app.db.query<{ id: string }>(
+        'select id from unlocks where checkout_session_id = $1',
+        [session.id],
+      );
+      const admin = { authorization: `Bearer ${KEYS.admin}` };
+      const accepted: Record<string, number> = { open: 0, decline: 0 };
+      for (const route of ['open', 'decline'] as const) {
+        await run(
+          fc.asyncProperty(
+            bodies(
+              route === 'open' ? { reason: 'wrong_area', text: 'far away' } : { note: 'Spoke to the client' },
+            ),
+            version,
+            async (b, v) => {
+              const [r] = await app.db.query<{ id: string }>(
+                'select id from lead_returns where unlock_id = $1',
+                [unlock!.id],
+              );
+              const id = route === 'open' ? unlock!.id : (r?.id ?? '00000000-0000-4000-8000-000000000000');
+              const before = await state();
+              const res = await invoke(
+                returnsFn,
+                withBody(
+                  {
+                    method: 'POST',
+                    path: route === 'open' ? `/unlocks/${id}/return` : `/returns/${id}/decline`,
+                    pathParams: { id },
+                    headers: admin,
+                  },
+                  b,
+                  v,
+                ),
+              );
+              expect(res.status, res.text).toBeLessThan(500);
+              if (res.status >= 300) {
+                expect([400, 404, 409, 413, 415], res.text).toContain(res.status);
+                expectContractError(res);
+                expect(await state()).toEqual(before);
+                return;
+              }
+              accepted[route]!++;
+              const fields = JSON.parse(String(b.body)) as Record<string, unknown>;
+              const [row] = await app.db.query<{
+                reason: string;
+                reason_text: string | null;
+                note: string | null;
+              }>('select reason, reason_text, note from lead_returns where unlock_id = $1', [unlock!.id]);
+              if (route === 'open') {
+                expect(res.status).toBe(201);
+                expect(row!.reason).toBe(fields.reason);
+                const text = typeof fields.text === 'string' ? fields.text.trim() : '';
+                expect(row!.reason_text).toBe(text === '' ? null : text);
+              } else {
+                expect(res.status).toBe(200);
+                expect(row!.note).toBe(String(fields.note).trim());
+              }
+            },
+          ),
+          Math.ceil(NUM_RUNS / 4),
+        );
+      }
+      // Each is accepted once: the purchase has one return, decided once.
+      expect(accepted).toEqual({ open: 1, decline: 1 });
     },
     TIMEOUT,
   );

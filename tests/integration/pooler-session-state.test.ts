@@ -111,6 +111,7 @@ describe.runIf(poolerAvailable())('behind PgBouncer in transaction mode', () => 
         'heartbeats',
         'inbound_sms',
         'lead_funnels',
+        'lead_returns',
         'leads',
         'offers',
         'providers',

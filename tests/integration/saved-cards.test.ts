@@ -277,6 +277,25 @@ describe('a card that does not go through', () => {
     expect(chargeRequests().at(-1)).toMatchObject({ status: 200, params: { payment_method: pm } });
   });
 
+  it('payment_intent.payment_failed naming an attempt we never made (past int4): ignored, nothing sent', async () => {
+    const b = await buyerWithCard('declined');
+    const l = await newLead(b.zip);
+    await api.reply(b.phone, `YES ${l.code}`);
+    const [real] = chargeEvents(l.id, 'payment_intent.payment_failed');
+    const before = app.textmagic.sent.length;
+    for (const chargeAttempt of ['+999999999999999', '0', '-1', '1.5']) {
+      const pi = real!.data.object as { metadata: Record<string, string> };
+      const forged = app.stripe.event('payment_intent.payment_failed', {
+        ...real!.data.object,
+        metadata: { ...pi.metadata, chargeAttempt },
+      });
+      const res = await deliverEvent(app, forged);
+      expect(res.status, chargeAttempt).toBe(200);
+      expect(res.json.outcome).toBe('ignored');
+    }
+    expect(textsTo(b.phone, before)).toEqual([]);
+  });
+
   it('payment_intent.payment_failed arriving before the create call is answered: one SMS', async () => {
     const b = await buyerWithCard('declined');
     const l = await newLead(b.zip);

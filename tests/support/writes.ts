@@ -12,6 +12,7 @@ const TABLES = [
   'sms_delivery_reports',
   'stripe_events',
   'stripe_tasks',
+  'lead_returns',
 ] as const;
 
 /** Rows in every table, counted in one statement. */

@@ -14,6 +14,8 @@ describe('configuration', () => {
       leadTtlHours: 72,
       duplicateWindowDays: 30,
       currency: 'usd',
+      returnWindowDays: 14,
+      returnAutoApproveRate: 0,
       local: false,
     });
     expect(c.textmagic.apiUrl).toBe('https://rest.textmagic.com/api/v2');
@@ -47,6 +49,15 @@ describe('configuration', () => {
       expect(message).toContain('DEFAULT_COUNTRY');
       expect(message).toContain('PUBLIC_BASE_URL');
     }
+  });
+
+  it('takes RETURN_AUTO_APPROVE_RATE from 0 to 1, nothing else', () => {
+    expect(parseConfig({ RETURN_AUTO_APPROVE_RATE: '0.25' }).returnAutoApproveRate).toBe(0.25);
+    expect(parseConfig({ RETURN_AUTO_APPROVE_RATE: '1' }).returnAutoApproveRate).toBe(1);
+    for (const bad of ['-0.1', '1.5', 'half', 'NaN'])
+      expect(() => parseConfig({ RETURN_AUTO_APPROVE_RATE: bad })).toThrow(
+        'RETURN_AUTO_APPROVE_RATE: must be a number from 0 to 1',
+      );
   });
 
   it('takes DUPLICATE_WINDOW_DAYS 0 (no duplicates) or more, not less or a fraction', () => {

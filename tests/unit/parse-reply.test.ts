@@ -118,3 +118,37 @@ describe('parseReply: Spanish', () => {
     expect(parseReply(text).kind).toBe('other');
   });
 });
+
+describe('BAD <code> <reason>', () => {
+  it.each([
+    ['BAD 4821 wrong area', '4821', 'wrong area'],
+    ['bad 4821', '4821', ''],
+    ['Bad #4821: the phone number is fake', '4821', 'the phone number is fake'],
+    ['BAD4821 dupe', '4821', 'dupe'],
+    ['  bad, 123456 - Wrong service!  ', '123456', 'Wrong service!'],
+    ['MALO 4821 zona equivocada', '4821', 'zona equivocada'],
+    ['Mala 4821 teléfono falso', '4821', 'teléfono falso'],
+    ['ＢＡＤ　４８２１ far away', '4821', 'far away'],
+    ['bad 4821\nline two', '4821', 'line two'],
+  ])('%j is a return of %s, the reason kept as written', (text, code, reason) => {
+    const parsed = parseReply(text);
+    expect(parsed).toMatchObject({ kind: 'bad', code });
+    if (parsed.kind === 'bad') expect(parsed.text.endsWith(reason)).toBe(true);
+  });
+
+  it.each(['BAD', 'bad!', 'BAD wrong area', 'bad 12 wrong', 'bad 1234567'])(
+    '%j is a BAD without a code',
+    (text) => {
+      expect(parseReply(text)).toMatchObject({ kind: 'bad', code: null });
+    },
+  );
+
+  it.each(['BADGE 4821', 'badly', 'not bad', 'MALOS', 'YES 4821 bad'])('%j is not a return', (text) => {
+    expect(parseReply(text).kind).not.toBe('bad');
+  });
+
+  it('keeps YES and STOP as they were', () => {
+    expect(parseReply('YES 4821')).toEqual({ kind: 'yes', code: '4821' });
+    expect(parseReply('STOP')).toEqual({ kind: 'stop' });
+  });
+});

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { LANGUAGES } from '../../lib/sms/language';
 import { fitsOneSegment, smsLength } from '../../lib/sms/segments';
+import { MAX_DECLINE_NOTE } from '../../lib/sms/return-reason';
 import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../../lib/sms/templates';
 import { smsParts } from '../../emulators/fake-textmagic';
 
@@ -90,6 +91,13 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
           t.autoPayOffSms(),
           t.autoPayOnSms(),
           t.languageSms(),
+          t.returnUsageSms(),
+          t.returnOpenedSms(lead.code),
+          t.returnApprovedSms(lead),
+          t.returnWindowClosedSms(lead.code, 14),
+          t.returnWindowClosedSms(lead.code, 999),
+          t.returnAlreadySms(lead.code),
+          t.returnNotBoughtSms(lead.code),
         ];
         for (const text of texts) {
           // The extension characters of a price (€) cost two; still one segment.
@@ -125,7 +133,27 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
     ]);
   });
 
+  it('a decline carries the whole note: 2 segments of plain GSM-7, 3 with € or [, 4 in UCS-2, within 6 parts', () => {
+    const note = text(0, MAX_DECLINE_NOTE).filter((n) => n.length <= MAX_DECLINE_NOTE);
+    fc.assert(
+      fc.property(code, note, (c, note) => {
+        const sms = t.returnDeclinedSms(c, note);
+        const { encoding, segments } = smsLength(sms);
+        expect(segments).toBeLessThanOrEqual(encoding === 'GSM-7' ? 3 : 4);
+        expect(smsParts(sms)).toBeLessThanOrEqual(6);
+        expect(sms).toContain(c);
+      }),
+      { numRuns: 300 },
+    );
+    const plain = 'The client confirmed they spoke to you on the phone. '
+      .repeat(5)
+      .slice(0, MAX_DECLINE_NOTE);
+    expect(smsLength(t.returnDeclinedSms('123456', plain))).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+    expect(t.returnDeclinedSms('4821', plain)).toContain(plain.trim());
+  });
+
   it('says how to answer in this language', () => {
+    expect(t.returnUsageSms()).toContain(language === 'es' ? 'MALO 4821' : 'BAD 4821');
     expect(t.helpSms()).toContain(language === 'es' ? 'SI 4821' : 'YES 4821');
     expect(t.optedOutSms()).toContain('START');
     expect(t.optedInSms()).toContain(language === 'es' ? 'PARAR' : 'STOP');
@@ -179,6 +207,13 @@ describe('Spanish wording', () => {
       es.refundedSms(lead),
       es.autoPayOnSms(),
       es.languageSms(),
+      es.returnUsageSms(),
+      es.returnOpenedSms('4821'),
+      es.returnApprovedSms(lead),
+      es.returnDeclinedSms('4821', 'ok'),
+      es.returnWindowClosedSms('4821', 14),
+      es.returnAlreadySms('4821'),
+      es.returnNotBoughtSms('4821'),
     ]) {
       expect(text).not.toMatch(/[áíóúÁÍÓÚ]/);
     }

@@ -1,0 +1,59 @@
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { leadReturns, leads, providers, unlocks } from '../db/schema';
+import type { ReturnListQuery } from '../validation';
+import { encodeCursor } from './cursor';
+import { DEFAULT_PAGE } from './lead-list';
+
+/**
+ * `GET /returns?status=open`: the Returns queue, newest first, a page at a time (keyset on
+ * `(created_at, id)`, as `GET /leads`), each return with its purchase, lead and provider.
+ */
+export async function listReturns(db: Database, q: ReturnListQuery) {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const where: SQL[] = [eq(leadReturns.status, q.status)];
+  if (q.cursor) {
+    where.push(
+      sql`(${leadReturns.createdAt}, ${leadReturns.id}) < (timestamptz 'epoch' + ${q.cursor.micros}::float8 * interval '1 microsecond', ${q.cursor.id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select({
+      r: leadReturns,
+      micros: sql<string>`(extract(epoch from ${leadReturns.createdAt}) * 1000000)::bigint::text`,
+      lead: { id: leads.id, code: leads.code, category: leads.category, zipCode: leads.zipCode },
+      provider: { id: providers.id, name: providers.name, language: providers.language },
+      unlock: {
+        id: unlocks.id,
+        amountCents: unlocks.amountCents,
+        currency: unlocks.currency,
+        createdAt: unlocks.createdAt,
+      },
+    })
+    .from(leadReturns)
+    .innerJoin(leads, eq(leads.id, leadReturns.leadId))
+    .innerJoin(providers, eq(providers.id, leadReturns.providerId))
+    .innerJoin(unlocks, eq(unlocks.id, leadReturns.unlockId))
+    .where(and(...where))
+    .orderBy(desc(leadReturns.createdAt), desc(leadReturns.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    returns: page.map(({ r, lead, provider, unlock }) => ({
+      id: r.id,
+      status: r.status,
+      reason: r.reason,
+      reasonText: r.reasonText,
+      source: r.source,
+      auto: r.auto,
+      note: r.note,
+      createdAt: r.createdAt.toISOString(),
+      decidedAt: r.decidedAt?.toISOString() ?? null,
+      lead,
+      provider,
+      unlock: { ...unlock, createdAt: unlock.createdAt.toISOString() },
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.r.id }) : null,
+  };
+}
