@@ -59,6 +59,10 @@ export type TimelineEvent = {
     amountCents?: number;
     currency?: string;
     pastCap?: boolean;
+    returnId?: string;
+    reason?: string;
+    source?: string;
+    auto?: boolean;
   } | null;
 };
 

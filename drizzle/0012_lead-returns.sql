@@ -20,4 +20,5 @@ ALTER TABLE "lead_returns" ADD CONSTRAINT "lead_returns_unlock_id_unlocks_id_fk"
 ALTER TABLE "lead_returns" ADD CONSTRAINT "lead_returns_lead_id_leads_id_fk" FOREIGN KEY ("lead_id") REFERENCES "public"."leads"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "lead_returns" ADD CONSTRAINT "lead_returns_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "lead_returns_status_idx" ON "lead_returns" USING btree ("status","created_at","id");--> statement-breakpoint
-CREATE INDEX "lead_returns_provider_idx" ON "lead_returns" USING btree ("provider_id","created_at");
+CREATE INDEX "lead_returns_provider_idx" ON "lead_returns" USING btree ("provider_id","created_at");--> statement-breakpoint
+CREATE INDEX "lead_returns_lead_idx" ON "lead_returns" USING btree ("lead_id");

@@ -12,6 +12,8 @@ const KINDS: Record<string, string> = {
   checkout_created: 'Checkout created',
   paid: 'Paid',
   refunded: 'Refunded',
+  return_opened: 'Return opened',
+  return_decided: 'Return decided',
   sms: 'SMS',
   full: 'Sold out',
   expired: 'Expired',
@@ -32,7 +34,16 @@ function eventDetail(e: TimelineEvent): string {
       return d.amountCents === undefined ? '' : money(d.amountCents, d.currency);
     case 'refunded':
       if (d.pastCap) return `past the cap, refund ${d.status ?? ''}`;
-      return d.amountCents === undefined ? '' : money(d.amountCents, d.currency);
+      return [
+        d.amountCents === undefined ? '' : money(d.amountCents, d.currency),
+        d.returnId ? `for a return${d.status ? `, refund ${d.status}` : ''}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'return_opened':
+      return `${(d.reason ?? '').replaceAll('_', ' ')} (by ${d.source === 'console' ? 'the console' : 'SMS'})`;
+    case 'return_decided':
+      return `${d.status ?? ''}${d.auto ? ' automatically' : ''}`;
     case 'teaser':
     case 'sms': {
       const parts = [d.smsKind, d.status, deliveryText(d.delivery)].filter(Boolean);

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import {
   inboundSms,
+  leadReturns,
   leads,
   offers,
   providers,
@@ -60,6 +61,8 @@ export type TimelineKind =
   | 'checkout_created'
   | 'paid'
   | 'refunded'
+  | 'return_opened'
+  | 'return_decided'
   | 'sms'
   | 'full'
   | 'expired';
@@ -70,7 +73,9 @@ export type TimelineKind =
  * provider typed: data, to be shown as text); link_opened and checkout_created `{offerId}`; paid
  * `{unlockId, amountCents, currency}`; refunded `{unlockId, amountCents, currency, pastCap: false}`
  * (refunded from Stripe's dashboard) or `{taskId, status, pastCap: true}` (a payment past the
- * cap, refunded by us); sms `{smsKind, part, status, attempts, delivery, needsAttention}`.
+ * cap, refunded by us); a purchase refunded for an approved return has `returnId` (and its
+ * refund's `taskId`, `status`); return_opened `{returnId, reason, source}`, return_decided
+ * `{returnId, status, auto}`; sms `{smsKind, part, status, attempts, delivery, needsAttention}`.
  * Never an SMS body.
  */
 export type TimelineEvent = {
@@ -89,6 +94,8 @@ const ORDER: readonly TimelineKind[] = [
   'link_opened',
   'checkout_created',
   'paid',
+  'return_opened',
+  'return_decided',
   'refunded',
   'sms',
   'full',
@@ -99,51 +106,72 @@ const ORDER: readonly TimelineKind[] = [
 export async function leadDetail(db: Database, id: string) {
   const [lead] = await db.select().from(leads).where(eq(leads.id, id));
   if (!lead) throw notFound('No lead with this id');
-  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows] = await Promise.all([
-    db
-      .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
-      .from(offers)
-      .innerJoin(providers, eq(providers.id, offers.providerId))
-      .where(eq(offers.leadId, id))
-      .orderBy(asc(offers.createdAt), asc(offers.id)),
-    db
-      .select({ unlock: unlocks, providerName: providers.name })
-      .from(unlocks)
-      .innerJoin(providers, eq(providers.id, unlocks.providerId))
-      .where(eq(unlocks.leadId, id))
-      .orderBy(asc(unlocks.createdAt), asc(unlocks.id)),
-    db
-      .select({ sms: smsMessages, attention: needsAttention(), providerName: providers.name })
-      .from(smsMessages)
-      .leftJoin(providers, eq(providers.id, smsMessages.providerId))
-      .where(eq(smsMessages.leadId, id))
-      .orderBy(asc(smsMessages.id)),
-    db
-      .select({
-        id: inboundSms.id,
-        text: inboundSms.text,
-        outcome: inboundSms.outcome,
-        providerId: inboundSms.providerId,
-        providerName: providers.name,
-        createdAt: inboundSms.createdAt,
-      })
-      .from(inboundSms)
-      .leftJoin(providers, eq(providers.id, inboundSms.providerId))
-      .where(eq(inboundSms.leadId, id))
-      .orderBy(asc(inboundSms.createdAt), asc(inboundSms.id)),
-    db
-      .select({ task: stripeTasks, providerName: providers.name })
-      .from(stripeTasks)
-      .leftJoin(providers, eq(providers.id, stripeTasks.providerId))
-      .where(and(eq(stripeTasks.leadId, id), eq(stripeTasks.kind, 'refund')))
-      .orderBy(asc(stripeTasks.id)),
-    // Its duplicates (leads_duplicate_of_idx); an original has them, a duplicate none.
-    db
-      .select({ id: leads.id, code: leads.code, createdAt: leads.createdAt })
-      .from(leads)
-      .where(eq(leads.duplicateOf, id))
-      .orderBy(asc(leads.createdAt), asc(leads.id)),
-  ]);
+  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows] =
+    await Promise.all([
+      db
+        .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
+        .from(offers)
+        .innerJoin(providers, eq(providers.id, offers.providerId))
+        .where(eq(offers.leadId, id))
+        .orderBy(asc(offers.createdAt), asc(offers.id)),
+      db
+        .select({ unlock: unlocks, providerName: providers.name })
+        .from(unlocks)
+        .innerJoin(providers, eq(providers.id, unlocks.providerId))
+        .where(eq(unlocks.leadId, id))
+        .orderBy(asc(unlocks.createdAt), asc(unlocks.id)),
+      db
+        .select({ sms: smsMessages, attention: needsAttention(), providerName: providers.name })
+        .from(smsMessages)
+        .leftJoin(providers, eq(providers.id, smsMessages.providerId))
+        .where(eq(smsMessages.leadId, id))
+        .orderBy(asc(smsMessages.id)),
+      db
+        .select({
+          id: inboundSms.id,
+          text: inboundSms.text,
+          outcome: inboundSms.outcome,
+          providerId: inboundSms.providerId,
+          providerName: providers.name,
+          createdAt: inboundSms.createdAt,
+        })
+        .from(inboundSms)
+        .leftJoin(providers, eq(providers.id, inboundSms.providerId))
+        .where(eq(inboundSms.leadId, id))
+        .orderBy(asc(inboundSms.createdAt), asc(inboundSms.id)),
+      db
+        .select({ task: stripeTasks, providerName: providers.name })
+        .from(stripeTasks)
+        .leftJoin(providers, eq(providers.id, stripeTasks.providerId))
+        .where(and(eq(stripeTasks.leadId, id), eq(stripeTasks.kind, 'refund')))
+        .orderBy(asc(stripeTasks.id)),
+      // Its duplicates (leads_duplicate_of_idx); an original has them, a duplicate none.
+      db
+        .select({ id: leads.id, code: leads.code, createdAt: leads.createdAt })
+        .from(leads)
+        .where(eq(leads.duplicateOf, id))
+        .orderBy(asc(leads.createdAt), asc(leads.id)),
+      db
+        .select({ r: leadReturns, providerName: providers.name })
+        .from(leadReturns)
+        .innerJoin(providers, eq(providers.id, leadReturns.providerId))
+        .where(eq(leadReturns.leadId, id))
+        .orderBy(asc(leadReturns.createdAt), asc(leadReturns.id)),
+    ]);
+  // An approved return's refund is the unlock's: shown on its `refunded` event, not as past the cap.
+  const approvedReturn = new Map(
+    returnRows.filter(({ r }) => r.status === 'approved').map(({ r }) => [r.unlockId, r.id]),
+  );
+  const returnRefund = new Map(
+    unlockRows
+      .filter(({ unlock: u }) => approvedReturn.has(u.id))
+      .map(({ unlock: u }) => [`refund:${u.checkoutSessionId}`, u.id]),
+  );
+  const refundOfReturn = new Map(
+    refundTasks
+      .filter(({ task }) => returnRefund.has(task.dedupeKey))
+      .map(({ task }) => [returnRefund.get(task.dedupeKey)!, task]),
+  );
   const sms = smsRows.map(({ sms: m, attention }) => smsView(m, attention));
   const status = leadStatus(lead);
 
@@ -221,15 +249,40 @@ export async function leadDetail(db: Database, id: string) {
     const money = { unlockId: u.id, amountCents: u.amountCents, currency: u.currency };
     timeline.push({ at: u.createdAt.toISOString(), kind: 'paid', ...who, detail: money });
     if (u.refundedAt) {
+      const returnId = approvedReturn.get(u.id);
+      const task = refundOfReturn.get(u.id);
       timeline.push({
         at: u.refundedAt.toISOString(),
         kind: 'refunded',
         ...who,
-        detail: { ...money, pastCap: false },
+        detail: {
+          ...money,
+          pastCap: false,
+          ...(returnId && { returnId }),
+          ...(task && { taskId: task.id, status: task.status }),
+        },
+      });
+    }
+  }
+  for (const { r, providerName } of returnRows) {
+    const who = { providerId: r.providerId, providerName };
+    timeline.push({
+      at: r.createdAt.toISOString(),
+      kind: 'return_opened',
+      ...who,
+      detail: { returnId: r.id, reason: r.reason, source: r.source },
+    });
+    if (r.decidedAt) {
+      timeline.push({
+        at: r.decidedAt.toISOString(),
+        kind: 'return_decided',
+        ...who,
+        detail: { returnId: r.id, status: r.status, auto: r.auto },
       });
     }
   }
   for (const { task, providerName } of refundTasks) {
+    if (returnRefund.has(task.dedupeKey)) continue;
     timeline.push({
       at: (task.status === 'done' ? task.updatedAt : task.createdAt).toISOString(),
       kind: 'refunded',
@@ -296,6 +349,21 @@ export async function leadDetail(db: Database, id: string) {
       currency: u.currency,
       refunded: u.refundedAt !== null,
       createdAt: u.createdAt.toISOString(),
+    })),
+    returns: returnRows.map(({ r, providerName }) => ({
+      id: r.id,
+      unlockId: r.unlockId,
+      providerId: r.providerId,
+      providerName,
+      reason: r.reason,
+      /** What the provider wrote: their words, to be shown as text. */
+      text: r.reasonText,
+      source: r.source,
+      status: r.status,
+      note: r.note,
+      auto: r.auto,
+      createdAt: r.createdAt.toISOString(),
+      decidedAt: r.decidedAt?.toISOString() ?? null,
     })),
     sms,
     smsNeedingAttention: sms.filter((m) => m.needsAttention).length,

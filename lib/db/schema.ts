@@ -256,6 +256,8 @@ export const leadReturns = pgTable(
     index('lead_returns_status_idx').on(t.status, t.createdAt, t.id),
     /** A provider's returns of the last 30 days (auto-approval). */
     index('lead_returns_provider_idx').on(t.providerId, t.createdAt),
+    /** A lead's returns (GET /leads/{id}). */
+    index('lead_returns_lead_idx').on(t.leadId),
   ],
 );
 

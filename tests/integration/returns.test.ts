@@ -150,6 +150,30 @@ describe('BAD <code> <reason> by SMS', () => {
     // The purchase counts as refunded: on the lead, the provider's page and the stats rollup.
     const view = await api.getLead(b.leadId);
     expect(view.json.unlocks[0]).toMatchObject({ refunded: true });
+    // The lead's page has the return, and its timeline the return and the refund it made (not a
+    // refund past the cap).
+    expect(view.json.returns).toEqual([
+      expect.objectContaining({
+        id: r!.id,
+        providerId: b.providerId,
+        reason: 'bad_contact',
+        text: 'the phone number is fake!',
+        source: 'sms',
+        status: 'approved',
+        auto: false,
+      }),
+    ]);
+    const events = (view.json.timeline as Array<{ kind: string; detail?: Record<string, unknown> }>).filter(
+      (e) => e.kind.startsWith('return') || e.kind === 'refunded',
+    );
+    expect(events.map((e) => [e.kind, e.detail])).toEqual([
+      ['return_opened', { returnId: r!.id, reason: 'bad_contact', source: 'sms' }],
+      ['return_decided', { returnId: r!.id, status: 'approved', auto: false }],
+      [
+        'refunded',
+        expect.objectContaining({ returnId: r!.id, pastCap: false, status: 'done', amountCents: 1500 }),
+      ],
+    ]);
     expect(
       (await listReturns({ status: 'open', limit: '100' })).json.returns.map((x: { id: string }) => x.id),
     ).not.toContain(r!.id);
