@@ -175,6 +175,8 @@ async function measureOn(server: LocalPostgres, opts: { quick?: boolean }) {
     INBOUND_SMS_TOKEN: KEYS.sms,
     PUBLIC_BASE_URL: 'https://leads.example.test',
     LEAD_MAX_OFFERS: '16',
+    // Teasers at once whatever the hour the bench runs: the figures are those of a lead in the day.
+    TEASER_HOURS: '00:00-24:00',
   });
   const { resetConfig } = await import('../lib/config');
   const { closeDb, getDb } = await import('../lib/db/client');

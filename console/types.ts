@@ -129,6 +129,8 @@ export type Provider = {
   weeklySpendCapCents: number | null;
   dailyLeadCap: number | null;
   timeZone: string | null;
+  /** Local hours they get teasers in (`08:00-21:00`); null takes the deployment's TEASER_HOURS. */
+  teaserHours: string | null;
   /** A card saved by their first Checkout, charged on YES while `autoPay` is on. */
   savedCard: boolean;
   autoPay: boolean;
@@ -151,9 +153,19 @@ export type ProviderBudget = {
   atCap: boolean;
 };
 
+/** Their teaser hours (theirs or the default) in their zone, and whether a teaser would go now. */
+export type ProviderTeaserHours = {
+  hours: string;
+  isDefault: boolean;
+  timeZone: string;
+  openNow: boolean;
+  nextTeaserAt: string;
+};
+
 export type ProviderDetail = {
   provider: Provider;
   budget: ProviderBudget;
+  teaserHours: ProviderTeaserHours;
   stats: {
     teasersReceived: number;
     yesReplies: number;

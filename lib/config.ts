@@ -46,6 +46,8 @@ export type Config = {
   defaultCountry: CountryCode;
   /** IANA time zone of providers who have none, for their weekly and daily budgets. */
   defaultTimeZone: string;
+  /** Teaser hours of providers who have none, local minutes from midnight (end excluded). */
+  teaserHours: TeaserHours;
   leadPriceCents: number;
   leadMaxUnlocks: number;
   leadMaxOffers: number;
@@ -58,6 +60,30 @@ export type Config = {
   /** 0 (off) to 1: returns under this share of the provider's purchases are approved at once. */
   returnAutoApproveRate: number;
 };
+
+/** Local minutes from midnight: `start` included, `end` excluded; a start after the end wraps midnight. */
+export type TeaserHours = { start: number; end: number };
+
+/**
+ * `HH:MM-HH:MM` (`08:00-21:00`; `22:00-06:00` wraps midnight; `00:00-24:00` is all day) as
+ * minutes; undefined when not that, or when start and end are the same (empty, or all day?).
+ */
+export function parseTeaserHours(text: string): TeaserHours | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):00)$/.exec(text.trim());
+  if (!m) return undefined;
+  const start = Number(m[1]) * 60 + Number(m[2]);
+  const end = m[5] ? 1440 : Number(m[3]) * 60 + Number(m[4]);
+  if (start === end) return undefined;
+  // An end at 00:00 is the midnight that ends the day (22:00-00:00 is 22:00-24:00).
+  return { start, end: end === 0 ? 1440 : end };
+}
+
+/** Minutes as `HH:MM-HH:MM`, as `parseTeaserHours` reads them. */
+export function formatTeaserHours(h: TeaserHours): string {
+  const hhmm = (n: number) =>
+    `${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`;
+  return `${hhmm(h.start)}-${hhmm(h.end)}`;
+}
 
 /** One configuration variable: what `.env.example`, the README and serverless.yml are generated or checked from. */
 export type Variable = {
@@ -196,6 +222,12 @@ export const VARIABLES = {
     meaning:
       "IANA time zone of providers who have none: their budgets' weeks start Monday 00:00 and days at midnight there",
   },
+  TEASER_HOURS: {
+    group: 'Leads',
+    default: '08:00-21:00',
+    meaning:
+      'teaser hours (`HH:MM-HH:MM`, local to their time zone) of providers who have none: a lead outside them is teased at their next start if still open; `22:00-06:00` wraps midnight, `00:00-24:00` is all day',
+  },
   LEAD_PRICE_CENTS: {
     group: 'Leads',
     default: '1500',
@@ -323,6 +355,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     return v;
   };
 
+  const teaserHours = (): TeaserHours => {
+    const hours = parseTeaserHours(value('TEASER_HOURS')!);
+    if (hours) return hours;
+    bad('TEASER_HOURS', 'must be HH:MM-HH:MM, such as 08:00-21:00 (start and end not the same)');
+    return parseTeaserHours(fallback('TEASER_HOURS'))!;
+  };
+
   const driver = value('DATABASE_DRIVER')!.trim();
   if (driver !== 'auto' && driver !== 'neon' && driver !== 'pg')
     bad('DATABASE_DRIVER', 'must be auto, neon or pg');
@@ -368,6 +407,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ) as CountryCode,
     // The shape only: a check against the zone database (Intl) costs some 35 ms of a cold start.
     defaultTimeZone: code('DEFAULT_TIME_ZONE', (s) => s, TIME_ZONE_SHAPE, 'an IANA time zone name'),
+    teaserHours: teaserHours(),
     leadPriceCents: positiveInt('LEAD_PRICE_CENTS'),
     leadMaxUnlocks: positiveInt('LEAD_MAX_UNLOCKS'),
     leadMaxOffers: positiveInt('LEAD_MAX_OFFERS'),

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 import { lazy } from './lazy';
-import { TIME_ZONE_SHAPE } from './config';
+import { parseTeaserHours, TIME_ZONE_SHAPE } from './config';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
 import { decodeCursor } from './admin/cursor';
@@ -136,6 +136,24 @@ const timeZone = () =>
         z.refine(knownZone, 'is not a known IANA time zone name (such as America/Chicago)'),
       ),
   );
+/**
+ * Their teaser hours, local to their time zone (lib/unlock/quiet-hours.ts): `HH:MM-HH:MM`, read
+ * as minutes; null clears them (TEASER_HOURS then).
+ */
+const teaserHours = () =>
+  z.nullable(
+    z.pipe(
+      z.string({ error: kind('hours such as 08:00-21:00, or null for the default') }).check(
+        z.trim(),
+        z.maxLength(32, 'must be at most 32 characters'),
+        z.refine(
+          (s) => parseTeaserHours(s) !== undefined,
+          'must be HH:MM-HH:MM in 24-hour time, such as 08:00-21:00 (22:00-06:00 wraps midnight, 00:00-24:00 is all day), start and end not the same',
+        ),
+      ),
+      z.transform((s) => parseTeaserHours(s)!),
+    ),
+  );
 /** The language of their SMS (the SMS keywords ESPANOL / ENGLISH change it too). */
 const language = () => z.enum(LANGUAGES, { error: kind(`one of ${LANGUAGES.join(', ')}`) });
 
@@ -155,6 +173,7 @@ export function providerInput(country: CountryCode) {
     zipCodes: list(zipCode(), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
     ...budgets(),
+    teaserHours: z.optional(teaserHours()),
     /** Charge the saved card on YES, once their first Checkout saved one (default on). */
     autoPay: z._default(z.boolean({ error: kind('true or false') }), true),
     language: z._default(language(), DEFAULT_LANGUAGE),
@@ -170,6 +189,7 @@ export const providerPatch = lazy(() =>
       categories: z.optional(list(category(), 'categories')),
       zipCodes: z.optional(list(zipCode(), 'zip codes')),
       ...budgets(),
+      teaserHours: z.optional(teaserHours()),
       /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
       autoPay: z.optional(z.boolean({ error: kind('true or false') })),
       language: z.optional(language()),
@@ -177,7 +197,7 @@ export const providerPatch = lazy(() =>
     .check(
       z.refine((p) => Object.values(p).some((v) => v !== undefined), {
         message:
-          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone, autoPay, language',
+          'must change at least one of name, active, categories, zipCodes, weeklySpendCapCents, dailyLeadCap, timeZone, teaserHours, autoPay, language',
       }),
     ),
 );

@@ -27,7 +27,8 @@ const dollars = (cents: number | null | undefined) =>
 
 /**
  * Create a provider, or (with `provider`) change its name, categories, zip codes and budgets
- * (an empty budget field is no cap, an empty zone the default) and SMS language.
+ * (an empty budget field is no cap, an empty zone the default), teaser hours (empty: the
+ * default) and SMS language.
  */
 export function ProviderForm(props: {
   provider?: Provider;
@@ -43,6 +44,7 @@ export function ProviderForm(props: {
   const [weeklyCap, setWeeklyCap] = useState(dollars(p?.weeklySpendCapCents));
   const [dailyCap, setDailyCap] = useState(p?.dailyLeadCap?.toString() ?? '');
   const [timeZone, setTimeZone] = useState(p?.timeZone ?? '');
+  const [teaserHours, setTeaserHours] = useState(p?.teaserHours ?? '');
   const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
   const [language, setLanguage] = useState<Language>(p?.language ?? 'en');
   const [error, setError] = useState<string>();
@@ -58,7 +60,14 @@ export function ProviderForm(props: {
         throw new ApiError(400, 'invalid', 'Weekly spend cap: an amount such as 250 or 99.50');
       if (Number.isNaN(dailyLeadCap)) throw new ApiError(400, 'invalid', 'Daily lead cap: a whole number');
       const budgets = { weeklySpendCapCents, dailyLeadCap, timeZone: timeZone.trim() || null };
-      const body = { name, categories: list(categories), zipCodes: list(zipCodes), ...budgets, language };
+      const body = {
+        name,
+        categories: list(categories),
+        zipCodes: list(zipCodes),
+        ...budgets,
+        teaserHours: teaserHours.trim() || null,
+        language,
+      };
       const saved = p
         ? await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { ...body, autoPay } })
         : await api<Provider>('/providers', {
@@ -75,6 +84,7 @@ export function ProviderForm(props: {
         setWeeklyCap('');
         setDailyCap('');
         setTimeZone('');
+        setTeaserHours('');
         setLanguage('en');
       }
     } catch (err) {
@@ -157,6 +167,15 @@ export function ProviderForm(props: {
             placeholder="default, e.g. America/Chicago"
             value={timeZone}
             onInput={(e) => setTimeZone(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Teaser hours (optional)
+          <input
+            name="teaserHours"
+            placeholder="default, e.g. 08:00-21:00"
+            value={teaserHours}
+            onInput={(e) => setTeaserHours(e.currentTarget.value)}
           />
         </label>
         <label>

@@ -7,6 +7,16 @@ import { LANGUAGE_NAMES, type ProviderDetail } from '../types';
 import { useApi } from '../use-api';
 import { PauseButton } from './providers';
 
+/** An instant on the provider's own wall clock, with the zone's name (the operator's when unknown here). */
+function theirTime(iso: string, timeZone: string): string {
+  try {
+    const at = new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    return `${at} ${timeZone} time`;
+  } catch {
+    return dateTime(iso);
+  }
+}
+
 export function ProviderPage(props: { id: string }) {
   const { data, error, reload } = useApi<ProviderDetail>(`/providers/${encodeURIComponent(props.id)}`);
   const [editing, setEditing] = useState(false);
@@ -18,7 +28,7 @@ export function ProviderPage(props: { id: string }) {
       </>
     );
   if (!data) return <Loading what="the provider" />;
-  const { provider: p, stats, purchases, budget } = data;
+  const { provider: p, stats, purchases, budget, teaserHours: quiet } = data;
   const spend = Object.entries(stats.spend);
   return (
     <>
@@ -52,6 +62,13 @@ export function ProviderPage(props: { id: string }) {
           </dd>
           <dt>Time zone</dt>
           <dd>{p.timeZone ?? `${budget.timeZone} (default)`}</dd>
+          <dt>Teaser hours</dt>
+          <dd data-testid="provider-teaser-hours">
+            {`${quiet.hours}${quiet.isDefault ? ' (default)' : ''} local: `}
+            {quiet.openNow
+              ? 'within them now, a new lead is teased at once'
+              : `quiet now, a new lead is teased at ${theirTime(quiet.nextTeaserAt, quiet.timeZone)}`}
+          </dd>
           <dt>SMS language</dt>
           <dd data-testid="provider-language">{LANGUAGE_NAMES[p.language]}</dd>
           <dt>Saved card</dt>

@@ -4,6 +4,7 @@ import { leads, providers, unlocks } from '../db/schema';
 import { notFound } from '../errors';
 import { providerView } from './providers';
 import { budgetStatus } from '../unlock/budget';
+import { teaserWindow } from '../unlock/quiet-hours';
 
 /** Purchases listed on the provider's page, newest first. */
 const PURCHASES_LISTED = 50;
@@ -21,14 +22,15 @@ type Counts = {
 /**
  * `GET /providers/{id}`: the provider as `GET /providers` shows it, with what they did:
  * teasers received (offers whose lead's teaser was sent), YES replies (offers accepted), the
- * median time from offer to YES, purchases and refunds, spend net of refunds per currency,
+ * median time from teaser to YES, purchases and refunds, spend net of refunds per currency,
  * the last time anything happened (an offer, a reply, a purchase), its budgets with this week's
- * spend and today's purchases in its time zone (whether it is at a cap), and the newest purchases.
+ * spend and today's purchases in its time zone (whether it is at a cap), its teaser hours (whether
+ * it is within them now, when a new lead's teaser would go), and the newest purchases.
  */
 export async function providerDetail(db: Database, id: string) {
   const [provider] = await db.select().from(providers).where(eq(providers.id, id));
   if (!provider) throw notFound('No provider with this id');
-  const [countRows, purchaseRows, budget] = await Promise.all([
+  const [countRows, purchaseRows, budget, teaserHours] = await Promise.all([
     rows<Counts>(
       db,
       'provider_counts',
@@ -38,11 +40,14 @@ export async function providerDetail(db: Database, id: string) {
         select
           (select count(*)::int from o
             where exists (select from sms_messages s
-              -- The lead's teaser in either language (lib/unlock/create-lead.ts).
-              where s.dedupe_key in ('teaser:' || o.lead_id, 'teaser:' || o.lead_id || ':es')
-                and s.status = 'sent')) as teasers_received,
+              -- A teaser of the lead sent to them: at once, or at the start of their teaser hours
+              -- (lib/unlock/create-lead.ts), in their language.
+              where s.lead_id = o.lead_id and s.kind = 'teaser' and s.resend_of is null
+                and s.status = 'sent' and ${provider.phone}::text = any(s.recipients))) as teasers_received,
           (select count(*)::int from o where accepted_at is not null) as yes_replies,
-          (select percentile_cont(0.5) within group (order by extract(epoch from accepted_at - created_at))
+          -- From their teaser (held for their teaser hours, or the offer's creation) to the YES.
+          (select percentile_cont(0.5) within group
+              (order by extract(epoch from accepted_at - coalesce(teaser_at, created_at)))
             from o where accepted_at is not null) as median_reply_seconds,
           (select count(*)::int from u) as purchases,
           (select count(*)::int from u where refunded_at is not null) as refunds,
@@ -62,6 +67,7 @@ export async function providerDetail(db: Database, id: string) {
       .orderBy(desc(unlocks.createdAt), desc(unlocks.id))
       .limit(PURCHASES_LISTED),
     budgetStatus(db, id),
+    teaserWindow(db, id),
   ]);
   const c = countRows[0]!;
   const lastActivity = c.last_activity_at === null ? null : new Date(c.last_activity_at).toISOString();
@@ -78,6 +84,7 @@ export async function providerDetail(db: Database, id: string) {
       lastActivityAt: lastActivity,
     },
     budget: budget!,
+    teaserHours: teaserHours!,
     purchases: purchaseRows.map(({ unlock: u, code, category, zipCode }) => ({
       unlockId: u.id,
       leadId: u.leadId,

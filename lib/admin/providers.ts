@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { providers, type Provider } from '../db/schema';
 import { badRequest, conflict, notFound } from '../errors';
 import { postgresZoneName } from '../unlock/budget';
+import { providerTeaserHours, teaserHoursColumns } from '../unlock/quiet-hours';
 import type { ProviderInput, ProviderPatch } from '../validation';
 
 /** A provider as the admin API shows it. */
@@ -20,6 +21,8 @@ export function providerView(p: Provider) {
     weeklySpendCapCents: p.weeklySpendCapCents,
     dailyLeadCap: p.dailyLeadCap,
     timeZone: p.timeZone,
+    /** Local hours they get teasers in (`08:00-21:00`); null takes TEASER_HOURS. */
+    teaserHours: providerTeaserHours(p),
     /** A card saved at Stripe by their first Checkout (its id is not shown). */
     savedCard: p.savedPaymentMethodId !== null,
     autoPay: p.autoPay,
@@ -46,7 +49,12 @@ async function zoneName<T extends string | null | undefined>(db: Database, timeZ
 }
 
 export async function createProvider(db: Database, input: ProviderInput): Promise<ProviderView> {
-  const values = { ...input, timeZone: await zoneName(db, input.timeZone) };
+  const { teaserHours, ...rest } = input;
+  const values = {
+    ...rest,
+    timeZone: await zoneName(db, input.timeZone),
+    ...(teaserHours !== undefined && teaserHoursColumns(teaserHours)),
+  };
   const [row] = await db.insert(providers).values(values).onConflictDoNothing().returning();
   if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
   return providerView(row);
@@ -58,10 +66,16 @@ export async function listProviders(db: Database): Promise<ProviderView[]> {
 }
 
 export async function updateProvider(db: Database, id: string, patch: ProviderPatch): Promise<ProviderView> {
+  const { teaserHours, ...rest } = patch;
   const timeZone = await zoneName(db, patch.timeZone);
   const [row] = await db
     .update(providers)
-    .set({ ...patch, timeZone, updatedAt: sql`now()` })
+    .set({
+      ...rest,
+      timeZone,
+      ...(teaserHours !== undefined && teaserHoursColumns(teaserHours)),
+      updatedAt: sql`now()`,
+    })
     .where(eq(providers.id, id))
     .returning();
   if (!row) throw notFound('No provider with this id');

@@ -56,6 +56,13 @@ export const providers = pgTable(
     weeklySpendCapCents: integer('weekly_spend_cap_cents'),
     dailyLeadCap: integer('daily_lead_cap'),
     timeZone: text('time_zone'),
+    /**
+     * Teaser hours (lib/unlock/quiet-hours.ts), local to `timeZone`, in minutes from midnight:
+     * a teaser due outside them waits for the next start. Both null: TEASER_HOURS. A start
+     * after the end wraps midnight (22:00-06:00).
+     */
+    teaserHoursStart: integer('teaser_hours_start'),
+    teaserHoursEnd: integer('teaser_hours_end'),
     /** Their Stripe Customer, created the first time they open a pay link. */
     stripeCustomerId: text('stripe_customer_id'),
     /** The card their first Checkout saved (`pm_…`), charged off-session when they reply YES. */
@@ -73,6 +80,12 @@ export const providers = pgTable(
     check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
     check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
     check('providers_language', sql`${t.language} in ('en', 'es')`),
+    check(
+      'providers_teaser_hours',
+      sql`(${t.teaserHoursStart} is null) = (${t.teaserHoursEnd} is null)
+        and ${t.teaserHoursStart} between 0 and 1439 and ${t.teaserHoursEnd} between 1 and 1440
+        and ${t.teaserHoursStart} <> ${t.teaserHoursEnd}`,
+    ),
   ],
 );
 
@@ -160,6 +173,12 @@ export const offers = pgTable(
     chargeAttempt: integer('charge_attempt').notNull().default(0),
     /** The latest saved-card charge: in flight, or failed (a YES then sends the pay link). */
     chargeStatus: text('charge_status', { enum: ['charging', 'failed'] }),
+    /**
+     * When the provider's teaser of this lead was due: the lead's creation, or, when that fell
+     * outside their teaser hours, the start of the next (lib/unlock/quiet-hours.ts). A YES
+     * without a code does not pick an offer they have not been told of yet.
+     */
+    teaserAt: tstz('teaser_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -348,7 +367,11 @@ export const smsMessages = pgTable(
     dedupeKey: text('dedupe_key').unique(),
     leadId: uuid('lead_id').references(() => leads.id),
     providerId: uuid('provider_id').references(() => providers.id),
-    status: text('status', { enum: ['queued', 'sent', 'failed'] })
+    /**
+     * `cancelled`: a teaser held for the start of its providers' teaser hours whose lead was no
+     * longer open by then (or none of whose providers may still get it): never sent.
+     */
+    status: text('status', { enum: ['queued', 'sent', 'failed', 'cancelled'] })
       .notNull()
       .default('queued'),
     attempts: integer('attempts').notNull().default(0),

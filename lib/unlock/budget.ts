@@ -31,7 +31,8 @@ export type PurchaseAttempt = {
 
 /** `p` is the alias of a `providers` row in the statement. */
 type Alias = SQL;
-const zone = (p: Alias) => sql`coalesce(${p}.time_zone, ${config().defaultTimeZone}::text)`;
+/** Provider `p`'s zone: theirs, else DEFAULT_TIME_ZONE (also that of their teaser hours, quiet-hours.ts). */
+export const zone = (p: Alias) => sql`coalesce(${p}.time_zone, ${config().defaultTimeZone}::text)`;
 /** The start of the provider's current local week (Monday 00:00) and day, as timestamptz. */
 const weekStart = (p: Alias) =>
   sql`(date_trunc('week', now() at time zone ${zone(p)}) at time zone ${zone(p)})`;

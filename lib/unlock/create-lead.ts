@@ -12,6 +12,7 @@ import { sendClaimedNow } from './outbox';
 import { claimedNow } from './work-queue';
 import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from './budget';
+import { teaserAtSql } from './quiet-hours';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
 
@@ -40,7 +41,10 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
- * to all of them per language (one TextMagic request each), then sends them. A lead from the same
+ * to all of them per language (one TextMagic request each), then sends them. A provider outside
+ * their teaser hours (lib/unlock/quiet-hours.ts) is offered the lead all the same, but their
+ * teaser is queued for the start of their next hours, one row per language and start, which the
+ * dispatcher sends then, or drops if the lead is no longer open. A lead from the same
  * client (phone, or e-mail in any case) and category as one received within DUPLICATE_WINDOW_DAYS
  * is stored as its duplicate (`duplicateOf`) and offered only to providers who were offered
  * neither the original nor an earlier duplicate of it; that is not an Idempotency-Key retry, which
@@ -77,7 +81,11 @@ export async function createLead(
     const teaserEs = templates('es').teaserSms(teaserLead);
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
     const [row] = await namedRows<
-      Record<string, unknown> & { teasers: Record<string, unknown>[] | null; offered: number }
+      Record<string, unknown> & {
+        teasers: Record<string, unknown>[] | null;
+        offered: number;
+        deferred: number;
+      }
     >(
       'create_lead',
       sql`
@@ -104,7 +112,9 @@ export async function createLead(
         candidates as (
           -- Locked in id order, so that leads created at the same time for the same providers
           -- queue up instead of deadlocking on their last_offered_at.
-          select p.id, p.phone, p.language, p.last_offered_at
+          select p.id, p.phone, p.language, p.last_offered_at,
+            -- now() within their teaser hours, else the start of their next (quiet-hours.ts).
+            ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
           where exists (select from ins) and p.active and not p.opted_out
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
@@ -116,11 +126,12 @@ export async function createLead(
           for update of p
         ),
         ranked as (
-          select id, phone, language, last_offered_at, random() as tie from candidates
+          select id, phone, language, last_offered_at, teaser_at, random() as tie from candidates
         ),
         matched as (
           -- Least recently offered first; ties (everyone offered the same lead) by lot.
-          select id, phone, language, row_number() over (order by last_offered_at asc nulls first, tie) as n
+          select id, phone, language, teaser_at,
+            row_number() over (order by last_offered_at asc nulls first, tie) as n
           from ranked
           order by last_offered_at asc nulls first, tie
           limit ${cfg.leadMaxOffers}
@@ -130,25 +141,34 @@ export async function createLead(
           select t, n from unnest(${sql.param(tokens)}::text[]) with ordinality as x(t, n)
         ),
         offered as (
-          insert into offers (lead_id, provider_id, pay_token)
-          select ins.id, m.id, tokens.t from ins, matched m join tokens using (n)
+          insert into offers (lead_id, provider_id, pay_token, teaser_at)
+          select ins.id, m.id, tokens.t, m.teaser_at from ins, matched m join tokens using (n)
           returning provider_id
         ),
         touched as (
           update providers p set last_offered_at = now() from matched m where p.id = m.id
         ),
         teaser as (
-          -- One request per language: teaser:<lead> in English, teaser:<lead>:es in Spanish.
+          -- One request per language: teaser:<lead> in English, teaser:<lead>:es in Spanish,
+          -- claimed for this request. Providers outside their teaser hours get theirs queued,
+          -- unclaimed, for the start of their next: one row per language and start, keyed
+          -- teaser:<lead>[:es]:<start, epoch seconds>.
           insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
           select 'teaser', array_agg(m.phone order by m.n),
             case when m.language = 'es' then ${teaserEs} else ${teaser} end,
-            'teaser:' || ins.id || case when m.language = 'es' then ':es' else '' end, ins.id,
-            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
-          from ins, matched m group by ins.id, m.language
-          order by m.language
+            'teaser:' || ins.id || case when m.language = 'es' then ':es' else '' end
+              || case when m.teaser_at > now() then ':' || extract(epoch from m.teaser_at)::int8 else '' end,
+            ins.id,
+            case when m.teaser_at > now() then 0 else ${claimedNow.attempts} end,
+            case when m.teaser_at > now() then m.teaser_at else ${claimedNow.nextAttemptAt} end
+          from ins, matched m group by ins.id, m.language, m.teaser_at
+          order by m.language, m.teaser_at
           returning *
         )
-        select ins.*, (select json_agg(teaser order by id) from teaser) as teasers,
+        select ins.*,
+          (select json_agg(teaser order by id) filter (where attempts > 0) from teaser) as teasers,
+          (select coalesce(sum(cardinality(recipients)) filter (where attempts = 0), 0)::int
+            from teaser) as deferred,
           (select count(*)::int from offered) as offered
         from ins
       `,
@@ -158,7 +178,13 @@ export async function createLead(
       businessEvent(
         'lead created',
         { LeadsCreated: 1 },
-        { leadId: lead.id, offeredTo: row.offered, duplicateOf: lead.duplicateOf },
+        // teasersDeferred: providers outside their teaser hours, teased at the start of their next.
+        {
+          leadId: lead.id,
+          offeredTo: row.offered,
+          teasersDeferred: row.deferred,
+          duplicateOf: lead.duplicateOf,
+        },
       );
       const teasers = (row.teasers ?? []).map((t) => fromRow(smsMessages, t));
       if (teasers.length) await sendClaimedNow(db, teasers);

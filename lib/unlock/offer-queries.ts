@@ -18,7 +18,10 @@ export async function offerForCode(q: Queryable, phone: string, code: string) {
   return row;
 }
 
-/** The offers the provider with this phone can still buy: not bought, lead neither full nor expired. */
+/**
+ * The offers the provider with this phone can still buy: not bought, lead neither full nor
+ * expired, and told of (not one whose teaser waits for their teaser hours, lib/unlock/quiet-hours.ts).
+ */
 export async function openOffers(q: Queryable, phone: string) {
   return q
     .select({ offer: offers, lead: leads, provider: providers })
@@ -31,6 +34,7 @@ export async function openOffers(q: Queryable, phone: string) {
         eq(offers.status, 'offered'),
         lt(leads.unlockCount, leads.maxUnlocks),
         gt(leads.expiresAt, sql`now()`),
+        sql`coalesce(${offers.teaserAt}, ${offers.createdAt}) <= now()`,
       ),
     )
     .orderBy(desc(leads.createdAt))

@@ -46,9 +46,28 @@ export async function insertClaimed<Q extends Queue>(
 }
 
 /**
+ * The recipients a teaser may still go to, as a column of the claim's select on sms_messages
+ * (null for other kinds): providers still active and not opted out, while its lead is open
+ * (neither full nor expired). A teaser held overnight for its providers' teaser hours
+ * (lib/unlock/quiet-hours.ts) is sent to them only; with none, it is cancelled unsent.
+ */
+const teaserKeeps = () =>
+  sql`case when ${smsMessages.kind} = 'teaser' then array(
+    select r from unnest(${smsMessages.recipients}) with ordinality as x(r, i)
+    where exists (select from leads l where l.id = ${smsMessages.leadId}
+        and l.unlock_count < l.max_unlocks and l.expires_at > now())
+      and exists (select from providers p where p.phone = x.r and p.active and not p.opted_out)
+    order by i) end`;
+
+/** Why a claimed teaser is cancelled (its `last_error`); its recipients are as they were. */
+export const CANCELLED_TEASER = 'not sent: its lead was no longer open, or none of its providers may get it';
+
+/**
  * Reserves due rows of a queue (the SMS outbox or the Stripe follow-ups) for this worker in one
  * statement: rows another worker holds are skipped, the try is counted, and the row is leased
- * so that a worker that dies mid-send hands it back when the lease runs out.
+ * so that a worker that dies mid-send hands it back when the lease runs out. In the same
+ * statement, a due teaser loses the recipients who may no longer get it (`teaserKeeps`), and
+ * with none left is marked `cancelled` instead: returned so, not to be sent.
  */
 export async function claimDue<Q extends Queue>(
   db: Database,
@@ -57,8 +76,13 @@ export async function claimDue<Q extends Queue>(
 ): Promise<Array<Claimed<Q>>> {
   // Both queues share these columns; drizzle cannot see that through the union, hence the cast.
   const q = queue as typeof smsMessages;
+  const sms = queue === smsMessages;
   const due = db
-    .select({ id: q.id, dueAt: q.nextAttemptAt })
+    .select({
+      id: q.id,
+      dueAt: q.nextAttemptAt,
+      ...(sms && { keep: sql<string[] | null>`${teaserKeeps()}`.as('keep') }),
+    })
     .from(q)
     .where(
       and(
@@ -77,6 +101,11 @@ export async function claimDue<Q extends Queue>(
       attempts: sql`${q.attempts} + 1`,
       nextAttemptAt: leaseEnd(),
       updatedAt: sql`now()`,
+      ...(sms && {
+        status: sql`case when cardinality(due.keep) = 0 then 'cancelled' else ${q.status} end`,
+        recipients: sql`case when cardinality(due.keep) > 0 then due.keep else ${q.recipients} end`,
+        lastError: sql`case when cardinality(due.keep) = 0 then ${CANCELLED_TEASER} else ${q.lastError} end`,
+      }),
     })
     .from(due)
     .where(eq(q.id, due.id))
@@ -85,8 +114,18 @@ export async function claimDue<Q extends Queue>(
       ...getTableColumns(q),
       dueForSeconds: sql<number>`extract(epoch from now() - ${due.dueAt})::float8`.mapWith(Number),
     });
+  const claimed = rows as Array<Claimed<Q>>;
+  const cancelled = claimed.filter((r) => r.status === 'cancelled');
+  for (const r of cancelled) {
+    log.info('teaser cancelled: its lead is no longer open, or none of its providers may get it', {
+      smsId: r.id,
+      leadId: r.leadId,
+    });
+  }
   // RETURNING has no order: oldest first, so a budget running out leaves the newest queued.
-  return (rows as Array<Claimed<Q>>).sort((a, b) => a.id - b.id);
+  return (cancelled.length ? claimed.filter((r) => r.status !== 'cancelled') : claimed).sort(
+    (a, b) => a.id - b.id,
+  );
 }
 
 /** A claimed row, with how long it had been due when claimed. */

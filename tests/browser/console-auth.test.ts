@@ -260,6 +260,42 @@ describe('console pages', () => {
     await context.close();
   }, 60_000);
 
+  it('the provider edit form sets teaser hours (PATCH teaserHours), and the page shows them', async () => {
+    showServerOnFailure();
+    const context = await sessionContext(validSession());
+    const { page, problems } = await chrome.newPage(context);
+    const hours = async () =>
+      (
+        (await call('GET', '/providers')) as { providers: Array<{ id: string; teaserHours: string | null }> }
+      ).providers.find((p) => p.id === providerId)?.teaserHours;
+    const shown = page.getByTestId('provider-teaser-hours');
+    await page.goto(`${offline.url}/admin/providers/${providerId}`);
+    // This suite's TEASER_HOURS (tests/support/setup-env.ts): all day, so within them now.
+    await shown.getByText('00:00-24:00 (default) local: within them now').waitFor({ timeout: 30_000 });
+    for (const [typed, want, text] of [
+      ['22:00-06:00', '22:00-06:00', /^22:00-06:00 local: /],
+      ['', null, /^00:00-24:00 \(default\) local: within them now/],
+    ] as const) {
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Teaser hours').fill(typed);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await shown.getByText(text).waitFor();
+      expect(await hours()).toBe(want);
+    }
+    // A bad value: the API's message in the form, nothing changed.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Teaser hours').fill('8-21');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/teaserHours/)
+      .waitFor();
+    expect(await hours()).toBe(null);
+    await page.waitForLoadState('networkidle');
+    expectClean(problems, [...NO_SANDBOX, /\/providers\//]);
+    await context.close();
+  }, 60_000);
+
   it('shows a description written as markup as those characters, and no dialog opens', async () => {
     showServerOnFailure();
     const context = await sessionContext(validSession());

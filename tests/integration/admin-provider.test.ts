@@ -71,7 +71,7 @@ describe('GET /providers/{id}', () => {
 
     const res = await getProvider(pat.id);
     expect(res.status, res.text).toBe(200);
-    expect(Object.keys(res.json).sort()).toEqual(['budget', 'provider', 'purchases', 'stats']);
+    expect(Object.keys(res.json).sort()).toEqual(['budget', 'provider', 'purchases', 'stats', 'teaserHours']);
     // No caps: this week's spend and today's purchases net of the refund, in DEFAULT_TIME_ZONE.
     expect(res.json.budget).toMatchObject({
       weeklySpendCapCents: null,

@@ -476,6 +476,7 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
         weeklySpendCapCents: 1_000_000,
         dailyLeadCap: 100,
         timeZone: 'Europe/Berlin',
+        teaserHours: '22:00-06:00',
       };
       await run(
         fc.asyncProperty(bodies(valid), version, async (b, v) => {
@@ -510,6 +511,7 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
         weeklySpendCapCents: 1_000_000,
         dailyLeadCap: 100,
         timeZone: 'Europe/Berlin',
+        teaserHours: '22:00-06:00',
       };
       await run(
         fc.asyncProperty(

@@ -4,6 +4,9 @@ process.env.LOG_LEVEL ??= 'silent';
 // which DUPLICATE_WINDOW_DAYS would take for the same person asking again; the files about
 // duplicates (duplicate-leads, create-lead) turn it back on with useApp({ env }).
 process.env.DUPLICATE_WINDOW_DAYS ??= '0';
+// Most tests expect a lead's teaser at once, whatever the hour the suite runs: teaser hours all
+// day. The files about quiet hours (quiet-hours, teaser-window) set hours of their own.
+process.env.TEASER_HOURS ??= '00:00-24:00';
 for (const key of [
   'DATABASE_URL',
   'STRIPE_SECRET_KEY',

@@ -9,6 +9,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { expect } from 'vitest';
 import type { EventInput } from '../../emulators/events';
 import type { TestApp } from './app';
+import { parseTeaserHours } from '../../lib/config';
 
 // The parsed body is whatever the sender made it: fields are read as the handler reads them.
 type Fields = Record<string, any>;
@@ -119,10 +120,15 @@ export async function expectLeadAsSent(app: TestApp, id: string, sent: Fields): 
 }
 
 const PROVIDER_COLUMNS =
-  'id, name, phone, email, categories, zip_codes, active, weekly_spend_cap_cents, daily_lead_cap, time_zone';
+  'id, name, phone, email, categories, zip_codes, active, weekly_spend_cap_cents, daily_lead_cap, time_zone, teaser_hours_start, teaser_hours_end';
 
 /** A time zone as sent: trimmed (only names the zone database knows, spelt as it does, get through). */
 const zoneSent = (v: unknown) => (v == null ? null : String(v).trim());
+/** Teaser hours as sent (`HH:MM-HH:MM`, trimmed), as the minutes stored; null clears them. */
+const hoursSent = (v: unknown) => {
+  const h = v == null ? undefined : parseTeaserHours(String(v));
+  return { teaser_hours_start: h?.start ?? null, teaser_hours_end: h?.end ?? null };
+};
 
 export async function providerRow(app: TestApp, id: string): Promise<Record<string, any> | undefined> {
   const [row] = await app.db.query(`select ${PROVIDER_COLUMNS} from providers where id = $1`, [id]);
@@ -150,6 +156,7 @@ export async function expectProviderAsSent(app: TestApp, id: string, sent: Field
     weekly_spend_cap_cents: sent.weeklySpendCapCents ?? null,
     daily_lead_cap: sent.dailyLeadCap ?? null,
     time_zone: zoneSent(sent.timeZone),
+    ...hoursSent(sent.teaserHours),
   });
   expectWithin(row!, PROVIDER_LIMITS);
 }
@@ -170,6 +177,7 @@ export async function expectPatchApplied(
     ...(sent.weeklySpendCapCents !== undefined && { weekly_spend_cap_cents: sent.weeklySpendCapCents }),
     ...(sent.dailyLeadCap !== undefined && { daily_lead_cap: sent.dailyLeadCap }),
     ...(sent.timeZone !== undefined && { time_zone: zoneSent(sent.timeZone) }),
+    ...(sent.teaserHours !== undefined && hoursSent(sent.teaserHours)),
   });
   expectWithin(row!, PROVIDER_LIMITS);
   expect(row!.categories.length).toBeLessThanOrEqual(500);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, VARIABLES } from '../../lib/config';
+import { ConfigError, formatTeaserHours, parseConfig, parseTeaserHours, VARIABLES } from '../../lib/config';
 
 describe('configuration', () => {
   it('takes the contract defaults from an empty environment', () => {
@@ -90,6 +90,32 @@ describe('configuration', () => {
     expect(() => parseConfig({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(
       'DATABASE_PREPARED_STATEMENTS: must be on or off',
     );
+  });
+
+  it('TEASER_HOURS: 08:00-21:00 by default, as minutes; wrapping midnight, all day; bad ones named', () => {
+    expect(parseConfig({}).teaserHours).toEqual({ start: 480, end: 1260 });
+    expect(parseConfig({ TEASER_HOURS: ' 22:00-06:30 ' }).teaserHours).toEqual({ start: 1320, end: 390 });
+    expect(parseConfig({ TEASER_HOURS: '00:00-24:00' }).teaserHours).toEqual({ start: 0, end: 1440 });
+    // An end at 00:00 is the midnight that ends the day.
+    expect(parseTeaserHours('21:00-00:00')).toEqual({ start: 1260, end: 1440 });
+    for (const bad of [
+      '8-21',
+      '08:00',
+      '08:00-21:00-22:00',
+      '24:00-08:00',
+      '08:00-24:01',
+      '08:60-09:00',
+      '09:00-09:00',
+      '00:00-00:00',
+      '08.00-21.00',
+    ]) {
+      expect(parseTeaserHours(bad), bad).toBeUndefined();
+      expect(() => parseConfig({ TEASER_HOURS: bad }), bad).toThrow(
+        'TEASER_HOURS: must be HH:MM-HH:MM, such as 08:00-21:00 (start and end not the same)',
+      );
+    }
+    for (const h of ['08:00-21:00', '22:00-06:00', '00:00-24:00', '07:30-19:45'])
+      expect(formatTeaserHours(parseTeaserHours(h)!)).toBe(h);
   });
 
   it('keeps prepared statements off unless turned on (a transaction pooler cannot keep them)', () => {
