@@ -71,7 +71,7 @@ export async function stats(db: Database, q: StatsQuery) {
       with counts as (
         select ${leadKey} as key, f.currency,
           count(*) as leads,
-          coalesce(sum(f.offers) filter (where f.teaser_sent_at is not null), 0) as "teasersSent",
+          sum(f.teasers_sent) as "teasersSent",
           sum(f.yes_replies) as "yesReplies",
           sum(f.links_opened) as "linksOpened",
           sum(f.checkouts_created) as "checkoutsCreated",

@@ -297,6 +297,11 @@ export const leadFunnels = pgTable(
     currency: text('currency').notNull(),
     /** When the lead's teaser (the first message, not a resend) was sent; null until then. */
     teaserSentAt: tstz('teaser_sent_at'),
+    /**
+     * Providers its teasers went to: the recipients of its sent teaser messages (not resends). A
+     * teaser held for quiet hours counts once sent, and a cancelled one never.
+     */
+    teasersSent: integer('teasers_sent').notNull().default(0),
     offers: integer('offers').notNull().default(0),
     yesReplies: integer('yes_replies').notNull().default(0),
     linksOpened: integer('links_opened').notNull().default(0),

@@ -69,6 +69,15 @@ const morning = (smsId: string) =>
     [smsId],
   );
 
+/** The lead's "teasers sent" as GET /stats sums it (lead_funnels): providers actually sent one. */
+async function teasersCounted(leadId: string): Promise<number> {
+  const [row] = await app.db.query<{ teasers_sent: number }>(
+    'select teasers_sent from lead_funnels where lead_id = $1',
+    [leadId],
+  );
+  return row!.teasers_sent;
+}
+
 const teaserTo = (phone: string, since = 0) =>
   smsSentTo(app, phone, since).filter((m) => /Reply YES/.test(m.text));
 
@@ -120,6 +129,7 @@ describe('a lead at night for one provider, in the day for another', () => {
       attempts: 0,
     });
     expect(queued!.next_attempt_at.toISOString()).toBe(due);
+    expect(await teasersCounted(created.id)).toBe(1);
     // Both are offered the lead, the sleeper's offer told of at their 08:00.
     const offers = await app.db.query<{ provider_id: string; teaser_at: Date; created_at: Date }>(
       'select provider_id, teaser_at, created_at from offers where lead_id = $1',
@@ -145,6 +155,7 @@ describe('a lead at night for one provider, in the day for another', () => {
     expect(teaser?.text).toContain(created.code);
     expect(teaser?.text).toBe(teaserTo(awake.phone)[0]!.text);
     expect((await teasersOf(created.id))[1]).toMatchObject({ status: 'sent', recipients: [sleeper.phone] });
+    expect(await teasersCounted(created.id)).toBe(2);
     // Now the YES is theirs to give.
     const yes = app.textmagic.sent.length;
     await api.reply(sleeper.phone, 'YES');
@@ -210,6 +221,10 @@ describe('not sent if the lead is no longer open by morning', () => {
     // Nothing left queued: later runs do not see it again.
     await dispatchDue(await getDb());
     expect(smsSentTo(app, sleeper.phone)).toHaveLength(0);
+    // GET /stats counts the one teaser sent, not the two offers; a recount agrees.
+    expect(await teasersCounted(created.id)).toBe(1);
+    await app.db.query('select lead_funnels_rebuild()');
+    expect(await teasersCounted(created.id)).toBe(1);
   });
 
   it('a lead that expires overnight: cancelled too', async () => {
