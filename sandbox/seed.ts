@@ -3,7 +3,9 @@
  * admin API of a running local server. Fictional: 555-01xx numbers are reserved for fiction in
  * the North American plan (and valid for libphonenumber). A plumbing inquiry in 78701 reaches
  * two of them (Pat and Sam); an electrical one in 78702, two others; a plumbing one in 10001, one
- * provider in English and one in Spanish, both on New York time.
+ * provider in English and one in Spanish, both on New York time. The Austin ones take teasers at
+ * any hour, so that the walk-through works whenever it is tried; the New York ones keep the
+ * default teaser hours, so that a lead there at night shows quiet hours (queued for 08:00).
  */
 export type DemoProvider = {
   name: string;
@@ -12,23 +14,46 @@ export type DemoProvider = {
   zipCodes: string[];
   language?: 'en' | 'es';
   timeZone?: string;
+  teaserHours?: string;
 };
 
+const ANY_HOUR = '00:00-24:00';
+
 export const DEMO_PROVIDERS: readonly DemoProvider[] = [
-  { name: 'Pat Plumber', phone: '+15125550101', categories: ['plumbing'], zipCodes: ['78701', '78702'] },
-  { name: 'Sam Pipes', phone: '+15125550102', categories: ['plumbing', 'hvac'], zipCodes: ['78701'] },
+  {
+    name: 'Pat Plumber',
+    phone: '+15125550101',
+    categories: ['plumbing'],
+    zipCodes: ['78701', '78702'],
+    teaserHours: ANY_HOUR,
+  },
+  {
+    name: 'Sam Pipes',
+    phone: '+15125550102',
+    categories: ['plumbing', 'hvac'],
+    zipCodes: ['78701'],
+    teaserHours: ANY_HOUR,
+  },
   {
     name: 'Bright Spark Electric',
     phone: '+15125550103',
     categories: ['electrical'],
     zipCodes: ['78701', '78702'],
+    teaserHours: ANY_HOUR,
   },
-  { name: 'Lone Star Roofing', phone: '+15125550104', categories: ['roofing'], zipCodes: ['78702'] },
+  {
+    name: 'Lone Star Roofing',
+    phone: '+15125550104',
+    categories: ['roofing'],
+    zipCodes: ['78702'],
+    teaserHours: ANY_HOUR,
+  },
   {
     name: 'Volt & Wire Co.',
     phone: '+15125550105',
     categories: ['electrical', 'hvac'],
     zipCodes: ['78702'],
+    teaserHours: ANY_HOUR,
   },
   {
     name: 'Chelsea Plumbing & Heating',

@@ -38,6 +38,8 @@ beforeAll(async () => {
       'ADMIN_API_KEY',
       'INBOUND_SMS_TOKEN',
       'PUBLIC_BASE_URL',
+      // The default teaser hours, as `npm start` has them: the walk-through works at any hour.
+      'TEASER_HOURS',
     ].map((k) => [k, '']),
   );
   stack = await startLocalStack({ port: 0, databaseUrl: db.url, isolated: true, env: none });
