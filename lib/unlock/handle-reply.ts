@@ -330,6 +330,15 @@ async function recordReply(
           from d
           where providers.id = d.id and exists (select from seen)
         ),
+        old as (
+          -- The offer as it is now, locked after the provider: a YES that waited for another
+          -- YES of theirs reads the charge that one queued. Joined unlocked, the offer would be
+          -- read as of this statement's start, and both would charge (two attempts, two keys).
+          select id, status, charge_status from offers
+          where ${reply.kind === 'yes'} and lead_id = ${answer.leadId ?? null}::uuid
+            and provider_id = (select id from p)
+          for update
+        ),
         accepted as (
           -- The funnel's "replied YES" step: the first YES that named (or implied) this offer;
           -- and, for a provider paying with their saved card, the charge's new attempt.
@@ -339,7 +348,7 @@ async function recordReply(
               then offers.charge_attempt + 1 else offers.charge_attempt end,
             charge_status = case when ${charge} and ${chargeNow}
               then 'charging' else offers.charge_status end
-          from d, p, offers old
+          from d, p, old
           where ${reply.kind === 'yes'} and offers.lead_id = ${answer.leadId ?? null}::uuid
             and offers.provider_id = d.id and old.id = offers.id and exists (select from seen)
             and (offers.accepted_at is null or (${charge} and ${chargeNow}))
