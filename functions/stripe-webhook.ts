@@ -3,13 +3,13 @@ import { getDb } from '../lib/db/client';
 import { badRequest, notConfigured } from '../lib/errors';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { verifyWebhook, type StripeEvent } from '../lib/stripe';
+import { stripeSdk, verifyWebhook, type StripeEvent } from '../lib/stripe';
 import { handleStripeEvent } from '../lib/unlock/fulfil-payment';
 
 /**
  * Stripe's webhook: verified over the exact raw bytes before anything parses them. The signature
- * needs no Stripe client, so none is built at init: a follow-up (a refund, an expiry) builds it
- * when it first calls Stripe.
+ * needs the SDK's module but no client, so only the module is loaded at init: a follow-up (a
+ * refund, an expiry) builds the client when it first calls Stripe.
  */
 export const handler = await httpFunction(
   async (req) => {
@@ -19,12 +19,12 @@ export const handler = await httpFunction(
     if (!signature) throw badRequest('missing_signature', 'The Stripe-Signature header is missing');
     let event: StripeEvent;
     try {
-      event = verifyWebhook(req.rawBody, signature, secret);
+      event = await verifyWebhook(req.rawBody, signature, secret);
     } catch {
       throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
     }
     const outcome = await handleStripeEvent(await getDb(), event);
     return json(200, { received: true, outcome });
   },
-  [getDb],
+  [getDb, stripeSdk],
 );

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
@@ -9,15 +9,29 @@ export type CheckoutSession = Stripe.Checkout.Session;
 export type PaymentIntent = Stripe.PaymentIntent;
 export type PaymentMethod = Stripe.PaymentMethod;
 
+let sdk: typeof Stripe | undefined;
 let client: Stripe | undefined;
 
+/**
+ * The SDK's module, evaluated on first use rather than at import: a function that may call
+ * Stripe (a YES that charges a saved card, the dispatcher's follow-ups, a new lead's bundle)
+ * does not pay for building its 240 KiB on every cold start, only when it first calls Stripe.
+ * Functions that always need it (the pay link, the webhook) load it at init (`stripeSdk` in
+ * their clients).
+ */
+export async function stripeSdk(): Promise<typeof Stripe> {
+  sdk ??= (await import('stripe')).default;
+  return sdk;
+}
+
 /** The Stripe SDK, created once per container; STRIPE_API_URL points it at a local server. */
-export function stripe(): Stripe {
+export async function stripe(): Promise<Stripe> {
   if (client) return client;
   const { secretKey, apiUrl, timeoutMs } = config().stripe;
   if (!secretKey) throw notConfigured('Payments are not configured (STRIPE_SECRET_KEY)');
+  const Sdk = await stripeSdk();
   const target = apiUrl ? new URL(apiUrl) : undefined;
-  client = new Stripe(secretKey, {
+  client ??= new Sdk(secretKey, {
     timeout: timeoutMs,
     maxNetworkRetries: 1,
     ...(target && {
@@ -27,6 +41,20 @@ export function stripe(): Stripe {
     }),
   });
   return client;
+}
+
+type SdkErrors = (typeof Stripe)['errors'];
+type ErrorClass = {
+  [K in keyof SdkErrors]: SdkErrors[K] extends abstract new (...args: never[]) => unknown ? K : never;
+}[keyof SdkErrors];
+
+/**
+ * Whether `err` is one of the SDK's errors of class `kind`: never before the SDK is loaded (then
+ * nothing of it can have thrown).
+ */
+function isSdkError<K extends ErrorClass>(err: unknown, kind: K): err is InstanceType<SdkErrors[K]> {
+  const cls = sdk?.errors[kind] as (abstract new (...args: never[]) => unknown) | undefined;
+  return cls !== undefined && err instanceof cls;
 }
 
 /** Forget the client so the next call reads the configuration again (tests). */
@@ -48,12 +76,12 @@ function perRequest(deadline?: Deadline): Pick<Stripe.RequestOptions, 'timeout' 
 const PAY_PAGE_TRY_MS = 4_000;
 
 function wrap(err: unknown, what: string): ExternalServiceError {
-  if (err instanceof Stripe.errors.StripeError) {
+  if (isSdkError(err, 'StripeError')) {
     const status = err.statusCode;
     const retryable =
-      err instanceof Stripe.errors.StripeConnectionError ||
-      err instanceof Stripe.errors.StripeAPIError ||
-      err instanceof Stripe.errors.StripeRateLimitError ||
+      isSdkError(err, 'StripeConnectionError') ||
+      isSdkError(err, 'StripeAPIError') ||
+      isSdkError(err, 'StripeRateLimitError') ||
       status === undefined ||
       status === 429 ||
       status >= 500;
@@ -83,7 +111,8 @@ export type NewCheckout = {
 
 export async function createCheckoutSession(input: NewCheckout): Promise<CheckoutSession> {
   try {
-    return await stripe().checkout.sessions.create(
+    const api = await stripe();
+    return await api.checkout.sessions.create(
       {
         mode: 'payment',
         line_items: [
@@ -127,16 +156,14 @@ export async function expireCheckoutSession(
   deadline?: Deadline,
 ): Promise<'expired' | 'not_open'> {
   try {
-    await stripe().checkout.sessions.expire(
-      id,
-      {},
-      { idempotencyKey: `expire:${id}`, ...perRequest(deadline) },
-    );
+    const api = await stripe();
+    await api.checkout.sessions.expire(id, {}, { idempotencyKey: `expire:${id}`, ...perRequest(deadline) });
     return 'expired';
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeInvalidRequestError) {
-      const session = await stripe()
-        .checkout.sessions.retrieve(id, {}, perRequest(deadline))
+    if (isSdkError(err, 'StripeInvalidRequestError')) {
+      const api = await stripe();
+      const session = await api.checkout.sessions
+        .retrieve(id, {}, perRequest(deadline))
         .catch((e: unknown) => {
           throw wrap(e, 'Stripe could not read the Checkout Session');
         });
@@ -153,7 +180,8 @@ export async function refundPayment(
   deadline?: Deadline,
 ): Promise<string> {
   try {
-    const refund = await stripe().refunds.create(
+    const api = await stripe();
+    const refund = await api.refunds.create(
       {
         payment_intent: paymentIntentId,
         reason: 'requested_by_customer',
@@ -163,7 +191,7 @@ export async function refundPayment(
     );
     return refund.id;
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'charge_already_refunded') {
+    if (isSdkError(err, 'StripeInvalidRequestError') && err.code === 'charge_already_refunded') {
       return 'already_refunded';
     }
     throw wrap(err, 'Stripe could not refund the payment');
@@ -179,12 +207,12 @@ export async function refundPayment(
 export async function probeStripe(timeoutMs: number): Promise<string | undefined> {
   if (!config().stripe.secretKey) return 'not configured';
   try {
-    await stripe().balance.retrieve({}, { timeout: timeoutMs, maxNetworkRetries: 0 });
+    const api = await stripe();
+    await api.balance.retrieve({}, { timeout: timeoutMs, maxNetworkRetries: 0 });
     return undefined;
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeError && err.statusCode)
-      return `Stripe answered ${err.statusCode}`;
-    if (err instanceof Stripe.errors.StripeConnectionError && /timeout/i.test(err.message)) {
+    if (isSdkError(err, 'StripeError') && err.statusCode) return `Stripe answered ${err.statusCode}`;
+    if (isSdkError(err, 'StripeConnectionError') && /timeout/i.test(err.message)) {
       return `Stripe did not answer within ${timeoutMs} ms`;
     }
     return 'Stripe unreachable';
@@ -195,8 +223,12 @@ export async function probeStripe(timeoutMs: number): Promise<string | undefined
  * Verifies `Stripe-Signature` over the exact raw body (Stripe's 300 s tolerance) and returns
  * the event; throws Stripe's StripeSignatureVerificationError when it does not hold.
  */
-export function verifyWebhook(rawBody: Buffer, signature: string, secret: string): StripeEvent {
-  return Stripe.webhooks.constructEvent(rawBody, signature, secret);
+export async function verifyWebhook(
+  rawBody: Buffer,
+  signature: string,
+  secret: string,
+): Promise<StripeEvent> {
+  return (await stripeSdk()).webhooks.constructEvent(rawBody, signature, secret);
 }
 
 /**
@@ -205,7 +237,8 @@ export function verifyWebhook(rawBody: Buffer, signature: string, secret: string
  */
 export async function createCustomer(providerId: string): Promise<string> {
   try {
-    const customer = await stripe().customers.create(
+    const api = await stripe();
+    const customer = await api.customers.create(
       { metadata: { providerId } },
       {
         idempotencyKey: `customer:${providerId}`,
@@ -221,7 +254,8 @@ export async function createCustomer(providerId: string): Promise<string> {
 /** The PaymentMethod a PaymentIntent was paid with (the card a Checkout saved). */
 export async function paymentMethodOf(paymentIntentId: string, deadline?: Deadline): Promise<string | null> {
   try {
-    const intent = await stripe().paymentIntents.retrieve(paymentIntentId, {}, perRequest(deadline));
+    const api = await stripe();
+    const intent = await api.paymentIntents.retrieve(paymentIntentId, {}, perRequest(deadline));
     const pm = intent.payment_method;
     return typeof pm === 'string' ? pm : (pm?.id ?? null);
   } catch (err) {
@@ -257,7 +291,8 @@ export type ChargeAnswer =
  */
 export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadline): Promise<ChargeAnswer> {
   try {
-    const intent = await stripe().paymentIntents.create(
+    const api = await stripe();
+    const intent = await api.paymentIntents.create(
       {
         amount: input.amountCents,
         currency: input.currency,
@@ -277,14 +312,14 @@ export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadlin
     );
     return { kind: 'created', paymentIntentId: intent.id, status: intent.status };
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeCardError) {
+    if (isSdkError(err, 'StripeCardError')) {
       return {
         kind: 'declined',
         code: err.code ?? 'card_error',
         paymentIntentId: err.payment_intent?.id ?? null,
       };
     }
-    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.param === 'payment_method') {
+    if (isSdkError(err, 'StripeInvalidRequestError') && err.param === 'payment_method') {
       return { kind: 'card_unusable', code: err.code ?? 'payment_method_unusable' };
     }
     throw wrap(err, 'Stripe could not charge the saved card');
