@@ -1,5 +1,5 @@
 import { businessEvent } from '../metrics';
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { fromRow, rows, transaction, type Database, type Tx } from '../db/client';
 import {
   leads,
@@ -18,7 +18,7 @@ import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent
 import { chargeFailed, forgetCard } from './charge-saved-card';
 import { leadStatus } from './lead-status';
 import { sendClaimedNow, type NewSms } from './outbox';
-import { runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
 import { claimedNow, inlineDeadline, insertClaimed } from './work-queue';
 import { isUuid } from '../uuid';
 
@@ -205,30 +205,8 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
   // Ids follow the VALUES order; RETURNING has none: sorted so the messages go out in order.
   const claimed = written.map((r) => fromRow(smsMessages, r)).sort((a, b) => a.id - b.id);
 
-  const tasks: NewStripeTask[] = [];
-  if (full) {
-    // The lead is sold out: nobody else may pay, so close their open sessions at Stripe.
-    const others = await tx
-      .select({ sessionId: offers.checkoutSessionId, providerId: offers.providerId })
-      .from(offers)
-      .where(
-        and(
-          eq(offers.leadId, lead.id),
-          ne(offers.id, offer.id),
-          eq(offers.status, 'offered'),
-          isNotNull(offers.checkoutSessionId),
-        ),
-      );
-    for (const o of others) {
-      tasks.push({
-        kind: 'expire_session',
-        dedupeKey: `expire:${o.sessionId}`,
-        checkoutSessionId: o.sessionId!,
-        leadId: lead.id,
-        providerId: o.providerId,
-      });
-    }
-  }
+  // The lead is sold out: nobody else may pay, so close their open sessions at Stripe.
+  const tasks = full ? await expireOtherSessions(tx, lead.id, offer.id) : [];
   return { outcome: 'unlocked', tasks: [...tasks, ...saveCard], sms: [], claimed };
 }
 

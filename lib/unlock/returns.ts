@@ -1,10 +1,9 @@
-import { and, eq, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { config } from '../config';
 import { fromRow, rows, transaction, type Database, type Tx } from '../db/client';
 import {
   leadReturns,
   leads,
-  offers,
   providers,
   unlocks,
   type Lead,
@@ -18,7 +17,7 @@ import type { ReturnReason } from '../sms/return-reason';
 import { templates } from '../sms/templates';
 import { paymentLock } from './fulfil-payment';
 import { queueSms, sendNow } from './outbox';
-import { queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { expireOtherSessions, queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
 import { inlineDeadline } from './work-queue';
 
 /** Auto-approval looks at the provider's returns and purchases of this many days. */
@@ -163,17 +162,6 @@ async function approveInTx(
     .update(leads)
     .set({ expiresAt: sql`least(${leads.expiresAt}, now())`, codeActive: false })
     .where(eq(leads.id, lead.id));
-  const open = await tx
-    .select({ sessionId: offers.checkoutSessionId, providerId: offers.providerId })
-    .from(offers)
-    .where(
-      and(
-        eq(offers.leadId, lead.id),
-        ne(offers.id, unlock.offerId),
-        eq(offers.status, 'offered'),
-        isNotNull(offers.checkoutSessionId),
-      ),
-    );
   const tasks: NewStripeTask[] = [
     {
       kind: 'refund',
@@ -183,13 +171,7 @@ async function approveInTx(
       leadId: lead.id,
       providerId: provider.id,
     },
-    ...open.map((o): NewStripeTask => ({
-      kind: 'expire_session',
-      dedupeKey: `expire:${o.sessionId}`,
-      checkoutSessionId: o.sessionId!,
-      leadId: lead.id,
-      providerId: o.providerId,
-    })),
+    ...(await expireOtherSessions(tx, lead.id, unlock.offerId)),
   ];
   const taskIds = await queueStripeTasks(tx, tasks);
   const smsIds = opts.sms

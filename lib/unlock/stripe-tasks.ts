@@ -1,8 +1,8 @@
 import { businessEvent } from '../metrics';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
 import type { Deadline } from '../deadline';
-import { stripeTasks, type StripeTask } from '../db/schema';
+import { offers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
@@ -19,6 +19,35 @@ export async function queueStripeTasks(tx: Queryable, tasks: NewStripeTask[]): P
     .onConflictDoNothing({ target: stripeTasks.dedupeKey })
     .returning({ id: stripeTasks.id });
   return inserted.map((r) => r.id);
+}
+
+/**
+ * The `expire_session` follow-ups that close the open Checkout Sessions of lead `leadId` other
+ * than offer `exceptOfferId`'s: when the lead is sold out, or returned, nobody else may pay.
+ */
+export async function expireOtherSessions(
+  tx: Queryable,
+  leadId: string,
+  exceptOfferId: string,
+): Promise<NewStripeTask[]> {
+  const open = await tx
+    .select({ sessionId: offers.checkoutSessionId, providerId: offers.providerId })
+    .from(offers)
+    .where(
+      and(
+        eq(offers.leadId, leadId),
+        ne(offers.id, exceptOfferId),
+        eq(offers.status, 'offered'),
+        isNotNull(offers.checkoutSessionId),
+      ),
+    );
+  return open.map((o) => ({
+    kind: 'expire_session',
+    dedupeKey: `expire:${o.sessionId}`,
+    checkoutSessionId: o.sessionId!,
+    leadId,
+    providerId: o.providerId,
+  }));
 }
 
 async function perform(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { handler as providers } from '../../functions/providers';
 import { invoke } from '../../emulators/events';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { api, lead, linkToken } from '../support/flow';
-import { deliverEvent, smsSentTo, uniqueZip } from '../support/market';
+import { api, lead } from '../support/flow';
+import { deliverEvent, smsSentTo, uniqueZip, buyByLink } from '../support/market';
 import { writesNothing } from '../support/writes';
 
 const app = useApp();
@@ -35,18 +35,8 @@ async function postLead(zip: string, body: Record<string, unknown> = {}) {
   return { ...(res.json as { id: string; code: string; offeredTo: number }), teasedTo: teaser?.phones ?? [] };
 }
 
-/** `phone` replies YES to the lead, opens its pay link and pays; returns the Checkout Session id. */
-async function buy(phone: string, code: string): Promise<string> {
-  const before = app.textmagic.sent.length;
-  await api.reply(phone, `YES ${code}`);
-  const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
-  const pay = await api.openPayLink(token);
-  expect(pay.status).toBe(303);
-  const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-  const paid = await deliverEvent(app, app.stripe.completeSession(session.id));
-  expect(paid.json.outcome, paid.text).toBe('unlocked');
-  return session.id;
-}
+/** `phone` buys lead `code` by link (`buyByLink`); the Checkout Session's id. */
+const buy = (phone: string, code: string) => buyByLink(app, phone, code);
 
 async function refundFromDashboard(sessionId: string) {
   const intent = app.stripe.sessions.get(sessionId)!.payment_intent as string;

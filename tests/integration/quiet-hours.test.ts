@@ -16,8 +16,8 @@ import { invoke } from '../../emulators/events';
 import { getDb } from '../../lib/db/client';
 import { dispatchDue } from '../../lib/unlock/dispatch';
 import { KEYS, phoneNumber, useApp } from '../support/app';
-import { api, lead, linkToken } from '../support/flow';
-import { deliverEvent, smsSentTo, uniqueZip } from '../support/market';
+import { api, lead } from '../support/flow';
+import { buyByLink, smsSentTo, uniqueZip } from '../support/market';
 
 const app = useApp({ env: { TEASER_HOURS: '08:00-21:00', DEFAULT_TIME_ZONE: 'America/Chicago' } });
 const admin = { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' };
@@ -87,17 +87,8 @@ async function postLead(zip: string, body: Record<string, unknown> = {}) {
   return res.json as { id: string; code: string; offeredTo: number };
 }
 
-/** `phone` replies YES to the lead, opens its pay link and pays. */
-async function buy(phone: string, code: string) {
-  const before = app.textmagic.sent.length;
-  await api.reply(phone, `YES ${code}`);
-  const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
-  const pay = await api.openPayLink(token);
-  expect(pay.status).toBe(303);
-  const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-  const paid = await deliverEvent(app, app.stripe.completeSession(session.id));
-  expect(paid.json.outcome, paid.text).toBe('unlocked');
-}
+/** `phone` buys lead `code` by link (`buyByLink`); the Checkout Session's id. */
+const buy = (phone: string, code: string) => buyByLink(app, phone, code);
 
 const night = () => zoneAt(2);
 const day = () => zoneAt(12);

@@ -10,8 +10,8 @@ import { handler as consoleFn } from '../../functions/console';
 import { resetConfig } from '../../lib/config';
 import { invoke } from '../../emulators/events';
 import { KEYS, useApp } from '../support/app';
-import { api, lead, linkToken } from '../support/flow';
-import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip } from '../support/market';
+import { api, lead } from '../support/flow';
+import { countRows, deliverEvent, openSessions, smsSentTo, uniqueZip, buyByLink } from '../support/market';
 import { writesNothing } from '../support/writes';
 
 const app = useApp();
@@ -28,17 +28,9 @@ async function bought(opts: { language?: 'en' | 'es'; maxUnlocks?: number; zip?:
   return { ...(await buy(p, created.json.code)), leadId: created.json.id as string };
 }
 
-/** `p` replies YES to lead `code`, opens the link and pays. */
+/** `p` buys lead `code` by link (`buyByLink`). */
 async function buy(p: { id: string; phone: string }, code: string) {
-  const before = app.textmagic.sent.length;
-  await api.reply(p.phone, `YES ${code}`);
-  const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
-  const pay = await api.openPayLink(token);
-  expect(pay.status).toBe(303);
-  const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
-  const paid = await deliverEvent(app, app.stripe.completeSession(session.id));
-  expect(paid.json.outcome, paid.text).toBe('unlocked');
-  return { providerId: p.id, phone: p.phone, code, sessionId: session.id };
+  return { providerId: p.id, phone: p.phone, code, sessionId: await buyByLink(app, p.phone, code) };
 }
 
 /** The texts `phone` got in answer to their SMS `text`. */

@@ -51,3 +51,19 @@ export function deliverEvent(app: TestApp, event: StripeEvent) {
 /** `select count(*) as n …` straight from the database. */
 export const countRows = async (app: TestApp, sql: string, params: unknown[] = []) =>
   Number((await app.db.query<{ n: string }>(sql, params))[0]!.n);
+
+/**
+ * `phone` replies YES to lead `code`, opens the pay link it got back and pays through Checkout
+ * (the signed `checkout.session.completed`); returns the Checkout Session's id.
+ */
+export async function buyByLink(app: TestApp, phone: string, code: string): Promise<string> {
+  const before = app.textmagic.sent.length;
+  await api.reply(phone, `YES ${code}`);
+  const token = linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+  const pay = await api.openPayLink(token);
+  expect(pay.status).toBe(303);
+  const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
+  const paid = await deliverEvent(app, app.stripe.completeSession(session.id));
+  expect(paid.json.outcome, paid.text).toBe('unlocked');
+  return session.id;
+}
