@@ -2,7 +2,14 @@ import { businessEvent } from '../metrics';
 import { config } from '../config';
 import { sql, type SQL } from 'drizzle-orm';
 import { fromRow, rows, transaction, type Database, type Queryable, type Tx } from '../db/client';
-import { smsMessages, stripeTasks, type Lead, type Offer, type Provider } from '../db/schema';
+import {
+  smsMessages,
+  stripeTasks,
+  type Lead,
+  type Offer,
+  type Provider,
+  type StripeTask,
+} from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import type { Language } from '../sms/language';
@@ -14,7 +21,7 @@ import { payUrl } from './pay-url';
 import { purchaseRefusal } from './budget';
 import { returnReason } from '../sms/return-reason';
 import { openReturn, type ReturnRefusal } from './returns';
-import { runClaimedStripeTasksNow, runStripeTasksNow } from './stripe-tasks';
+import { runClaimedStripeTasksNow } from './stripe-tasks';
 import { claimedNow, inlineDeadline } from './work-queue';
 
 export type InboundSms = {
@@ -159,14 +166,14 @@ const REFUSED: Record<ReturnRefusal, (t: Templates, code: string) => string> = {
  * `BAD <code> <reason>`, in the reply's transaction, before the reply is recorded: the sender's
  * row is locked first and a TextMagic id seen already opens nothing (a repeated callback waits
  * here for the first, then sees it). The return, opened or refused, is the answer; an
- * auto-approval's refund is queued with it (`taskIds`, run after commit).
+ * auto-approval's refund is written with it, already claimed (`tasks`, run after commit).
  */
 async function answerToBad(
   tx: Tx,
   sms: InboundSms,
   reply: Extract<Reply, { kind: 'bad' }>,
   phone: string,
-): Promise<{ answer: Answer; taskIds: number[] }> {
+): Promise<{ answer: Answer; tasks: StripeTask[] }> {
   const usage: Answer = { kind: 'return_usage', body: (t) => t.returnUsageSms() };
   const [sender] = await rows<{ id: string; seen: boolean }>(
     tx,
@@ -175,7 +182,7 @@ async function answerToBad(
       from providers where phone = ${phone} for update`,
   );
   const code = reply.code;
-  if (!sender || sender.seen || code === null) return { answer: usage, taskIds: [] };
+  if (!sender || sender.seen || code === null) return { answer: usage, tasks: [] };
   const opened = await openReturn(tx, sql`u.provider_id = ${sender.id} and l.code = ${code}`, {
     reason: returnReason(reply.text),
     text: reply.text || null,
@@ -184,14 +191,14 @@ async function answerToBad(
   const leadId = opened.purchase?.lead.id;
   if (opened.refused) {
     const refused = REFUSED[opened.refused];
-    return { answer: { kind: 'return_refused', body: (t) => refused(t, code), leadId }, taskIds: [] };
+    return { answer: { kind: 'return_refused', body: (t) => refused(t, code), leadId }, tasks: [] };
   }
   const { unlock } = opened.purchase;
   const priced = { code, priceCents: unlock.amountCents, currency: unlock.currency };
   const answer: Answer = opened.approval
     ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(priced), leadId }
     : { kind: 'return_opened', body: (t) => t.returnOpenedSms(code), leadId };
-  return { answer, taskIds: opened.approval?.taskIds ?? [] };
+  return { answer, tasks: opened.approval?.after.tasks ?? [] };
 }
 
 /** The answer's messages in one language, as one SQL array (a JS array would be sent as a row). */
@@ -219,12 +226,12 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   const reply = parseReply(sms.text);
   const sender = fromTextMagicNumber(sms.sender);
   let row: RecordedReply | undefined;
-  let returnTasks: number[] = [];
+  let returnTasks: StripeTask[] = [];
   if (reply.kind === 'bad') {
     // A return and the reply that asks for it: one transaction.
-    ({ row, taskIds: returnTasks } = await transaction(async (tx) => {
-      const { answer, taskIds } = await answerToBad(tx, sms, reply, sender);
-      return { row: await recordReply(tx, sms, reply, sender, answer), taskIds };
+    ({ row, tasks: returnTasks } = await transaction(async (tx) => {
+      const { answer, tasks } = await answerToBad(tx, sms, reply, sender);
+      return { row: await recordReply(tx, sms, reply, sender, answer), tasks };
     }));
   } else {
     const answer = reply.kind === 'yes' ? await answerToYes(db, reply, sender) : OTHER_ANSWERS[reply.kind];
@@ -245,14 +252,13 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
       },
     );
   }
-  const tasks = (row.tasks ?? []).map((r) => fromRow(stripeTasks, r));
+  const tasks = [...(row.tasks ?? []).map((r) => fromRow(stripeTasks, r)), ...returnTasks];
   // One budget after commit for the answer, then the charge (left to the dispatcher when the
   // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
   // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
   const deadline = inlineDeadline();
   await sendClaimedNow(db, answers, deadline);
   await runClaimedStripeTasksNow(db, tasks, deadline);
-  await runStripeTasksNow(db, returnTasks, deadline);
   return row.outcome ?? reply.kind;
 }
 

@@ -5,10 +5,14 @@ import {
   leadReturns,
   leads,
   providers,
+  smsMessages,
+  stripeTasks,
   unlocks,
   type Lead,
   type LeadReturn,
   type Provider,
+  type SmsMessage,
+  type StripeTask,
   type Unlock,
 } from '../db/schema';
 import { conflict, notFound } from '../errors';
@@ -16,9 +20,9 @@ import { log } from '../log';
 import type { ReturnReason } from '../sms/return-reason';
 import { templates } from '../sms/templates';
 import { paymentLock } from './fulfil-payment';
-import { queueSms, sendNow } from './outbox';
-import { expireOtherSessions, queueStripeTasks, runStripeTasksNow, type NewStripeTask } from './stripe-tasks';
-import { inlineDeadline } from './work-queue';
+import { sendClaimedNow } from './outbox';
+import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import { inlineDeadline, insertClaimed } from './work-queue';
 
 /** Auto-approval looks at the provider's returns and purchases of this many days. */
 export const AUTO_APPROVE_DAYS = 30;
@@ -31,7 +35,10 @@ export type Purchase = { unlock: Unlock; lead: Lead; provider: Provider };
 export type NewReturn = { reason: ReturnReason; text: string | null; source: 'sms' | 'console' };
 
 /** What approving a return wrote, run after commit. */
-export type Approval = { leadReturn: LeadReturn; taskIds: number[]; smsIds: number[] };
+export type Approval = { leadReturn: LeadReturn; after: AfterCommit };
+
+/** The follow-ups and SMS a decision wrote, already claimed (`insertClaimed`), to run after commit. */
+export type AfterCommit = { tasks: StripeTask[]; sms: SmsMessage[] };
 
 export type Opened =
   | { refused: ReturnRefusal; purchase?: Purchase }
@@ -173,9 +180,9 @@ async function approveInTx(
     },
     ...(await expireOtherSessions(tx, lead.id, unlock.offerId)),
   ];
-  const taskIds = await queueStripeTasks(tx, tasks);
-  const smsIds = opts.sms
-    ? await queueSms(tx, [
+  const claimedTasks = await insertClaimed(tx, stripeTasks, tasks);
+  const sms = opts.sms
+    ? await insertClaimed(tx, smsMessages, [
         {
           kind: 'return_approved',
           recipients: [provider.phone],
@@ -196,7 +203,7 @@ async function approveInTx(
     providerId: provider.id,
     auto: opts.auto,
   });
-  return { leadReturn, taskIds, smsIds };
+  return { leadReturn, after: { tasks: claimedTasks, sms } };
 }
 
 /** What a decided return answers when asked to be decided again. */
@@ -209,9 +216,12 @@ async function decidedOrMissing(tx: Tx, id: string): Promise<never> {
 }
 
 /** Runs what a decision queued: the refund (and expiries) and the SMS, within the request's budget. */
-async function runAfterCommit(db: Database, taskIds: number[], smsIds: number[]): Promise<void> {
+export async function runAfterCommit(db: Database, after: AfterCommit): Promise<void> {
   const deadline = inlineDeadline();
-  await Promise.all([runStripeTasksNow(db, taskIds, deadline), sendNow(db, smsIds, deadline)]);
+  await Promise.all([
+    runClaimedStripeTasksNow(db, after.tasks, deadline),
+    sendClaimedNow(db, after.sms, deadline),
+  ]);
 }
 
 /** `POST /returns/{id}/approve`: the refund once and the SMS once; 409 once decided. */
@@ -220,13 +230,13 @@ export async function approveReturn(db: Database, id: string): Promise<LeadRetur
     const a = await approveInTx(tx, id, { auto: false, sms: true });
     return a ?? decidedOrMissing(tx, id);
   });
-  await runAfterCommit(db, approval.taskIds, approval.smsIds);
+  await runAfterCommit(db, approval.after);
   return approval.leadReturn;
 }
 
 /** `POST /returns/{id}/decline`: the note kept and sent to the provider; 409 once decided. */
 export async function declineReturn(db: Database, id: string, note: string): Promise<LeadReturn> {
-  const { leadReturn, smsIds } = await transaction(async (tx) => {
+  const { leadReturn, sms } = await transaction(async (tx) => {
     const [r] = await tx
       .update(leadReturns)
       .set({ status: 'declined', note, decidedAt: sql`now()` })
@@ -238,7 +248,7 @@ export async function declineReturn(db: Database, id: string, note: string): Pro
       .from(leads)
       .innerJoin(providers, eq(providers.id, r.providerId))
       .where(eq(leads.id, r.leadId));
-    const ids = await queueSms(tx, [
+    const claimed = await insertClaimed(tx, smsMessages, [
       {
         kind: 'return_declined',
         recipients: [row!.phone],
@@ -249,9 +259,9 @@ export async function declineReturn(db: Database, id: string, note: string): Pro
       },
     ]);
     log.info('return declined', { returnId: r.id, leadId: r.leadId, providerId: r.providerId });
-    return { leadReturn: r, smsIds: ids };
+    return { leadReturn: r, sms: claimed };
   });
-  await runAfterCommit(db, [], smsIds);
+  await runAfterCommit(db, { tasks: [], sms });
   return leadReturn;
 }
 
@@ -264,7 +274,7 @@ export async function openReturnFromConsole(
   unlockId: string,
   input: { reason: ReturnReason; text: string | null },
 ): Promise<LeadReturn> {
-  const { leadReturn, taskIds, smsIds } = await transaction(async (tx) => {
+  const { leadReturn, after } = await transaction(async (tx) => {
     const opened = await openReturn(tx, sql`u.id = ${unlockId}`, { ...input, source: 'console' });
     if (opened.refused === 'not_bought') throw notFound('No purchase with this id');
     if (opened.refused === 'window_closed') {
@@ -283,7 +293,7 @@ export async function openReturnFromConsole(
           currency: purchase.unlock.currency,
         })
       : t.returnOpenedSms(purchase.lead.code);
-    const ids = await queueSms(tx, [
+    const sms = await insertClaimed(tx, smsMessages, [
       {
         kind: approval ? 'return_approved' : 'return_opened',
         recipients: [purchase.provider.phone],
@@ -293,8 +303,8 @@ export async function openReturnFromConsole(
         providerId: purchase.provider.id,
       },
     ]);
-    return { leadReturn: opened.leadReturn, taskIds: approval?.taskIds ?? [], smsIds: ids };
+    return { leadReturn: opened.leadReturn, after: { tasks: approval?.after.tasks ?? [], sms } };
   });
-  await runAfterCommit(db, taskIds, smsIds);
+  await runAfterCommit(db, after);
   return leadReturn;
 }

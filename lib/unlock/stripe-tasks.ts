@@ -6,20 +6,9 @@ import { offers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
-import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
+import { workClaimed, workQueue, type QueueRun } from './work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
-
-/** Queues follow-up calls to Stripe inside the caller's transaction; each effect at most once. */
-export async function queueStripeTasks(tx: Queryable, tasks: NewStripeTask[]): Promise<number[]> {
-  if (tasks.length === 0) return [];
-  const inserted = await tx
-    .insert(stripeTasks)
-    .values(tasks)
-    .onConflictDoNothing({ target: stripeTasks.dedupeKey })
-    .returning({ id: stripeTasks.id });
-  return inserted.map((r) => r.id);
-}
 
 /**
  * The `expire_session` follow-ups that close the open Checkout Sessions of lead `leadId` other
@@ -87,13 +76,10 @@ async function runOne(db: Database, task: StripeTask, deadline?: Deadline): Prom
 }
 
 /**
- * Runs follow-ups just committed by a request within its budget after commit (`deadline`, as
- * for `sendNow`), with no SDK retry; never throws (the dispatcher retries what is left).
+ * Runs follow-ups a request's transaction wrote already claimed (`insertClaimed`) within its
+ * budget after commit (`deadline`, as for `sendClaimedNow`), with no SDK retry; never throws (the
+ * dispatcher retries what is left).
  */
-export const runStripeTasksNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
-  workNow(db, stripeTasks, ids, (t, d) => runOne(db, t, d), deadline);
-
-/** Runs follow-ups a request's transaction wrote already claimed (a YES's charge), like `runStripeTasksNow`. */
 export const runClaimedStripeTasksNow = (
   db: Database,
   tasks: StripeTask[],

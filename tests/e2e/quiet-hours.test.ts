@@ -12,6 +12,7 @@ import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { startOffline, type Offline } from '../support/offline';
 import { fakeServicesEnv } from '../../emulators/fake-env';
+import { nextEight, zoneAt } from '../support/time-zones';
 
 const ADMIN = { authorization: 'Bearer local-admin-key', 'content-type': 'application/json' };
 const LEAD_KEY = { 'x-api-key': 'local-lead-key', 'content-type': 'application/json' };
@@ -39,14 +40,6 @@ afterAll(async () => {
   await offline?.stop();
   await Promise.all([stripe?.close(), textmagic?.close()]);
 }, 30_000);
-
-/** The fixed-offset zone whose wall clock reads `localHour`:xx now (Etc/GMT+N is UTC−N). */
-function zoneAt(localHour: number): { zone: string; offsetHours: number } {
-  let offset = (localHour - new Date().getUTCHours() + 48) % 24;
-  if (offset > 14) offset -= 24;
-  const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-  return { zone, offsetHours: offset };
-}
 
 async function post(route: string, headers: Record<string, string>, body: unknown) {
   const res = await fetch(`${offline.url}${route}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -100,9 +93,7 @@ describe('serverless offline: quiet hours', () => {
     expect(teasersTo(sleeper.phone)).toEqual([]);
 
     // Queued for the next 08:00 on their wall clock (02:xx now).
-    const local = new Date(Date.now() + night.offsetHours * 3600_000);
-    local.setUTCHours(8, 0, 0, 0);
-    const due = new Date(local.getTime() - night.offsetHours * 3600_000).toISOString();
+    const due = nextEight(night.offsetHours);
     const queued = await db.query<{ id: string; lead_id: string; next_attempt_at: Date; status: string }>(
       `select id, lead_id, next_attempt_at, status from sms_messages
        where kind = 'teaser' and $1 = any(recipients) order by id`,

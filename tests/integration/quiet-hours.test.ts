@@ -18,26 +18,10 @@ import { dispatchDue } from '../../lib/unlock/dispatch';
 import { KEYS, phoneNumber, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
 import { buyByLink, smsSentTo, uniqueZip } from '../support/market';
+import { nextEight, zoneAt } from '../support/time-zones';
 
 const app = useApp({ env: { TEASER_HOURS: '08:00-21:00', DEFAULT_TIME_ZONE: 'America/Chicago' } });
 const admin = { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' };
-
-/** The fixed-offset zone whose wall clock reads `localHour`:xx now (Etc/GMT+N is UTC−N). */
-function zoneAt(localHour: number): { zone: string; offsetHours: number } {
-  let offset = (localHour - new Date().getUTCHours() + 48) % 24;
-  if (offset > 14) offset -= 24;
-  return {
-    zone: offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`,
-    offsetHours: offset,
-  };
-}
-
-/** The next 08:00 on the wall clock of a zone at `offsetHours` where it is night (before 08:00). */
-function nextEight(offsetHours: number): string {
-  const local = new Date(Date.now() + offsetHours * 3600_000);
-  local.setUTCHours(8, 0, 0, 0);
-  return new Date(local.getTime() - offsetHours * 3600_000).toISOString();
-}
 
 type Sms = {
   id: string;
