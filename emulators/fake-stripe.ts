@@ -1093,6 +1093,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     params: Record<string, unknown>,
     idempotencyKey: string | undefined,
     requestId: string,
+    stripeVersion: string,
   ): Handled => {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/checkout/sessions') {
@@ -1125,7 +1126,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     if (method === 'POST' && path === '/v1/refunds') {
       return { status: 200, body: createRefund(params) };
     }
-    const payment = payments.route(method, path, params);
+    const payment = payments.route(method, path, params, stripeVersion);
     if (payment) return payment;
     if (method === 'GET' && (m = /^\/v1\/refunds\/([^/]+)$/.exec(path))) {
       checkKnown(params, ['expand'], '');
@@ -1360,7 +1361,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
         }
       }
 
-      const out = route(method, path, params, idempotencyKey, requestId);
+      const out = route(method, path, params, idempotencyKey, requestId, stripeVersion);
       if (out.status !== 200 && isObj(out.body) && isObj(out.body.error)) {
         out.body.error.request_log_url = `https://dashboard.stripe.com/test/logs/${requestId}`;
       }

@@ -300,6 +300,15 @@ export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadlin
         payment_method: input.paymentMethodId,
         off_session: true,
         confirm: true,
+        // Since API version 2023-08-16 a PaymentIntent takes the Dashboard's payment methods by
+        // default, redirect-based ones included, and Stripe refuses to confirm it without a
+        // `return_url`. Off-session nobody can follow a redirect (the provider is on SMS), so we
+        // take Stripe's other documented shape, `allow_redirects: never`, rather than a
+        // return_url no one would reach: a saved card (or Link) charges as before, and a saved
+        // method that would need a redirect is refused at once, so its provider gets the pay
+        // link instead of a payment stuck in `requires_action`. (docs.stripe.com/api/
+        // payment_intents/create#create_payment_intent-automatic_payment_methods-allow_redirects)
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
         metadata: {
           leadId: input.leadId,
           providerId: input.providerId,

@@ -10,6 +10,7 @@ import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as providersRoute } from '../../functions/providers';
 import type { CardBehaviour, StripeEvent } from '../../emulators/fake-stripe';
 import { invoke } from '../../emulators/events';
+import { RETURN_URL_REQUIRED } from '../../emulators/fake-stripe-payments';
 import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 import { countRows, deliverEvent, smsSentTo, uniqueZip } from '../support/market';
@@ -590,14 +591,43 @@ describe('the fake checks PaymentIntents as Stripe does', () => {
       maxNetworkRetries: 0,
     });
 
+  const err = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as Stripe.errors.StripeError,
+    );
+  /** What we send for a saved card charged off-session (lib/stripe.ts). */
+  const noRedirects = { automatic_payment_methods: { enabled: true, allow_redirects: 'never' as const } };
+
+  it('refuses to confirm off-session without a return_url while redirect-based methods are allowed, as Stripe does since 2023-08-16', async () => {
+    const a = await buyerWithCard();
+    const charge = { amount: 1500, currency: 'usd', customer: a.customer, payment_method: a.pm };
+    // The request lib/stripe.ts sent before: confirm + off_session, nothing about redirects.
+    const bare = await err(sdk().paymentIntents.create({ ...charge, off_session: true, confirm: true }));
+    expect(bare).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(bare!.statusCode).toBe(400);
+    expect(bare!.message).toBe(RETURN_URL_REQUIRED);
+    const redirecting = await err(
+      sdk().paymentIntents.create({
+        ...charge,
+        off_session: true,
+        confirm: true,
+        automatic_payment_methods: { enabled: true },
+      }),
+    );
+    expect(redirecting!.message).toBe(RETURN_URL_REQUIRED);
+    // Either documented shape goes through: no redirects, or a return_url.
+    for (const shape of [noRedirects, { return_url: 'https://example.com/back' }]) {
+      const pi = await sdk().paymentIntents.create({ ...charge, ...shape, off_session: true, confirm: true });
+      expect(pi.status).toBe('succeeded');
+    }
+    // Not confirmed now: nothing to redirect yet.
+    expect((await sdk().paymentIntents.create(charge)).status).toBe('requires_confirmation');
+  });
+
   it('refuses off_session without confirm, and a payment method the customer does not own', async () => {
     const a = await buyerWithCard();
     const b = await buyerWithCard();
-    const err = (p: Promise<unknown>) =>
-      p.then(
-        () => undefined,
-        (e: unknown) => e as Stripe.errors.StripeError,
-      );
     const noConfirm = await err(
       sdk().paymentIntents.create({
         amount: 1500,
@@ -618,6 +648,7 @@ describe('the fake checks PaymentIntents as Stripe does', () => {
         payment_method: b.pm,
         off_session: true,
         confirm: true,
+        ...noRedirects,
       }),
     );
     expect(foreign).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
@@ -633,6 +664,7 @@ describe('the fake checks PaymentIntents as Stripe does', () => {
       payment_method: a.pm,
       off_session: true,
       confirm: true,
+      ...noRedirects,
     };
     const key = `test-${a.id}`;
     const first = await sdk()
