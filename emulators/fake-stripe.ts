@@ -1310,13 +1310,31 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
             { 'Retry-After': '1' },
           );
         } else {
-          throw new StripeHttpError(fault, {
+          const error = new StripeHttpError(fault, {
             type: 'api_error',
             message:
               fault === 503
                 ? 'Stripe is temporarily unavailable. Please try again later.'
                 : 'An unknown error occurred. Please try again later.',
           });
+          // A 500 comes from an endpoint that began: Stripe keeps it for the key and gives it
+          // again to every retry under that key, "including 500 errors", for 24 hours
+          // (docs.stripe.com/api/idempotent_requests). A 503 is answered before any endpoint.
+          if (fault === 500 && method === 'POST' && idempotencyKey !== undefined) {
+            const err = {
+              ...error.error,
+              request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}`,
+            };
+            idempotency.set(idempotencyKey, {
+              method,
+              path,
+              params: canonical(record.params),
+              status: 500,
+              body: JSON.stringify({ error: err }, null, 2),
+              requestId,
+            });
+          }
+          throw error;
         }
       }
 

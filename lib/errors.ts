@@ -30,6 +30,20 @@ export const unavailable = (code: string, message: string) => new AppError(503, 
 
 export type ExternalService = 'stripe' | 'textmagic';
 
+/** What the service said beyond the status, where a caller acts on it (Stripe's error object). */
+export type ServiceAnswer = {
+  /** The service's error code (Stripe's documented `code`, e.g. `resource_missing`). */
+  code?: string;
+  /** The parameter the error is about, when the service names one. */
+  param?: string;
+  /**
+   * The service keeps this answer for the request's idempotency key and will give it again to
+   * any retry under that key (Stripe: a 500 it answered, or the key used with other parameters):
+   * what comes next needs a new key.
+   */
+  keySpent?: boolean;
+};
+
 export class ExternalServiceError extends Error {
   override name = 'ExternalServiceError';
   constructor(
@@ -38,6 +52,7 @@ export class ExternalServiceError extends Error {
     /** True for timeouts, network faults, 429 and 5xx: the same call may succeed later. */
     readonly retryable: boolean,
     readonly status?: number,
+    readonly answer: ServiceAnswer = {},
   ) {
     super(message);
   }

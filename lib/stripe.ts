@@ -85,7 +85,16 @@ function wrap(err: unknown, what: string): ExternalServiceError {
       status === undefined ||
       status === 429 ||
       status >= 500;
-    return new ExternalServiceError('stripe', `${what}: ${err.message}`, retryable, status);
+    // Stripe keeps the answer of a request whose endpoint began, a 500 included, and gives it
+    // again to every retry under the same idempotency key for 24 hours; a key sent with other
+    // parameters is refused as long (docs.stripe.com/api/idempotent_requests). Either way the
+    // key is spent. (A 503 or 429 is answered before the endpoint runs: nothing kept.)
+    const keySpent = isSdkError(err, 'StripeIdempotencyError') || status === 500;
+    return new ExternalServiceError('stripe', `${what}: ${err.message}`, retryable, status, {
+      ...(err.code && { code: err.code }),
+      ...(err.param && { param: err.param }),
+      ...(keySpent && { keySpent }),
+    });
   }
   return new ExternalServiceError('stripe', `${what}: ${(err as Error)?.message ?? String(err)}`, true);
 }
@@ -150,14 +159,51 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
   }
 }
 
-/** Expires an open session; one that is already complete or expired is left as it is. */
+/** A reused session's state is asked within this, once: a slow answer leaves the session as stored. */
+const SESSION_CHECK_MS = 2_000;
+
+/**
+ * What Stripe says of a Checkout Session we stored: its `status`, or `unknown` when Stripe does
+ * not know it (`resource_missing`: the key now names another account or mode, test data was
+ * deleted, or the sandbox's stand-in restarted), or `unanswered` when Stripe could not say in
+ * time (the stored session is then trusted as it is).
+ */
+export async function checkoutSessionState(
+  id: string,
+): Promise<'open' | 'complete' | 'expired' | 'unknown' | 'unanswered'> {
+  try {
+    const api = await stripe();
+    const session = await api.checkout.sessions.retrieve(
+      id,
+      {},
+      { timeout: Math.min(config().stripe.timeoutMs, SESSION_CHECK_MS), maxNetworkRetries: 0 },
+    );
+    return (['open', 'complete', 'expired'] as const).find((s) => s === session.status) ?? 'unanswered';
+  } catch (err) {
+    if (isSdkError(err, 'StripeInvalidRequestError') && err.code === RESOURCE_MISSING) return 'unknown';
+    if (isSdkError(err, 'StripeAuthenticationError')) throw wrap(err, 'Stripe refused the API key');
+    return 'unanswered';
+  }
+}
+
+/**
+ * Expires an open session; one that is already complete or expired is left as it is. `tryNumber`
+ * (the follow-up's try) is part of the key: expiring is once by its nature (Stripe expires only
+ * an open session), so a try after one whose answer was lost needs no replay, and a new key per
+ * try means a 500 Stripe kept for one try is not replayed to the next.
+ */
 export async function expireCheckoutSession(
   id: string,
+  tryNumber: number,
   deadline?: Deadline,
 ): Promise<'expired' | 'not_open'> {
   try {
     const api = await stripe();
-    await api.checkout.sessions.expire(id, {}, { idempotencyKey: `expire:${id}`, ...perRequest(deadline) });
+    await api.checkout.sessions.expire(
+      id,
+      {},
+      { idempotencyKey: `expire:${id}:${tryNumber}`, ...perRequest(deadline) },
+    );
     return 'expired';
   } catch (err) {
     if (isSdkError(err, 'StripeInvalidRequestError')) {
@@ -173,10 +219,16 @@ export async function expireCheckoutSession(
   }
 }
 
-/** Refunds a payment in full, once: the idempotency key names the session it paid. */
+/**
+ * Refunds a payment in full, once: Stripe refuses to refund more than was paid
+ * (`charge_already_refunded`, docs.stripe.com/error-codes), which is what makes a second try
+ * harmless. The key names the session it paid and the follow-up's try (`tryNumber`), so the
+ * SDK's own retry within a try is safe and a 500 kept for one try does not answer the next.
+ */
 export async function refundPayment(
   paymentIntentId: string,
   sessionId: string,
+  tryNumber: number,
   deadline?: Deadline,
 ): Promise<string> {
   try {
@@ -187,7 +239,7 @@ export async function refundPayment(
         reason: 'requested_by_customer',
         metadata: { checkoutSessionId: sessionId },
       },
-      { idempotencyKey: `refund:${sessionId}`, ...perRequest(deadline) },
+      { idempotencyKey: `refund:${sessionId}:${tryNumber}`, ...perRequest(deadline) },
     );
     return refund.id;
   } catch (err) {
@@ -233,15 +285,22 @@ export async function verifyWebhook(
 
 /**
  * The provider's Stripe Customer, created once: the idempotency key names the provider, so
- * concurrent first opens of their links (or a retry after a lost answer) get the same one.
+ * concurrent first opens of their links (or a retry after a lost answer) get the same one. One
+ * that replaces a customer Stripe no longer knows (`replaces`) has a key naming that one too: the
+ * first key would replay the lost customer for 24 hours. `within` (the checkout attempt) makes a
+ * key of that attempt's own, for when Stripe spent the provider's key on a 500.
  */
-export async function createCustomer(providerId: string): Promise<string> {
+export async function createCustomer(
+  providerId: string,
+  opts: { replaces?: string; within?: string } = {},
+): Promise<string> {
+  const key = opts.replaces ? `customer:${providerId}:after:${opts.replaces}` : `customer:${providerId}`;
   try {
     const api = await stripe();
     const customer = await api.customers.create(
       { metadata: { providerId } },
       {
-        idempotencyKey: `customer:${providerId}`,
+        idempotencyKey: opts.within ? `${key}:in:${opts.within}` : key,
         timeout: Math.min(config().stripe.timeoutMs, PAY_PAGE_TRY_MS),
       },
     );
@@ -281,8 +340,48 @@ export type ChargeAnswer =
   | { kind: 'created'; paymentIntentId: string; status: string }
   /** The card was refused (`card_declined`, `authentication_required`, …): pay by link instead. */
   | { kind: 'declined'; code: string; paymentIntentId: string | null }
-  /** Stripe will not charge this payment method any more (detached, gone): forget it. */
-  | { kind: 'card_unusable'; code: string };
+  /**
+   * Stripe will not charge this card any more: `card` (detached or gone) is forgotten, and with
+   * `customer` (Stripe does not know the customer) the provider's Customer too.
+   */
+  | { kind: 'card_unusable'; code: string; forget: 'card' | 'customer' };
+
+/** Stripe's documented code for an id it does not know (docs.stripe.com/error-codes#resource-missing). */
+export const RESOURCE_MISSING = 'resource_missing';
+
+/**
+ * Whether a charge Stripe refused as an invalid request was refused because the card (or the
+ * customer) is gone, told from what Stripe documents rather than its message: `resource_missing`
+ * naming the customer or the payment method; otherwise the PaymentMethod itself, read back, is
+ * missing or no longer saved to this customer (its `customer` field; a detached PaymentMethod
+ * "can no longer be used for a payment", docs.stripe.com/api/payment_methods/detach). Anything
+ * else is not about the card: undefined.
+ */
+async function unusableCard(
+  api: Stripe,
+  input: SavedCardCharge,
+  err: { code?: string; param?: string },
+  deadline?: Deadline,
+): Promise<ChargeAnswer | undefined> {
+  if (err.code === RESOURCE_MISSING && err.param === 'customer') {
+    return { kind: 'card_unusable', code: 'customer_missing', forget: 'customer' };
+  }
+  if (err.code === RESOURCE_MISSING && err.param === 'payment_method') {
+    return { kind: 'card_unusable', code: 'payment_method_missing', forget: 'card' };
+  }
+  try {
+    const pm = await api.paymentMethods.retrieve(input.paymentMethodId, {}, perRequest(deadline));
+    const owner = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);
+    return owner === input.customerId
+      ? undefined
+      : { kind: 'card_unusable', code: 'payment_method_detached', forget: 'card' };
+  } catch (e) {
+    if (isSdkError(e, 'StripeInvalidRequestError') && e.code === RESOURCE_MISSING) {
+      return { kind: 'card_unusable', code: 'payment_method_missing', forget: 'card' };
+    }
+    throw wrap(e, 'Stripe could not read the saved card');
+  }
+}
 
 /**
  * Charges the saved card off-session, once per offer and attempt (the idempotency key names
@@ -328,8 +427,9 @@ export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadlin
         paymentIntentId: err.payment_intent?.id ?? null,
       };
     }
-    if (isSdkError(err, 'StripeInvalidRequestError') && err.param === 'payment_method') {
-      return { kind: 'card_unusable', code: err.code ?? 'payment_method_unusable' };
+    if (isSdkError(err, 'StripeInvalidRequestError')) {
+      const unusable = await unusableCard(await stripe(), input, err, deadline);
+      if (unusable) return unusable;
     }
     throw wrap(err, 'Stripe could not charge the saved card');
   }

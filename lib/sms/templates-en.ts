@@ -57,7 +57,7 @@ export const english: Templates = {
       ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
       : `${BRAND}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`,
   chargingSms: (lead) =>
-    `Lead ${lead.code}: charging ${price(lead)} to your saved card. The client's details follow by SMS. Reply AUTO OFF to pay by link.`,
+    `Lead ${lead.code}: charging ${price(lead)} to your saved card. Once it goes through we text the client's details; if not, a pay link. AUTO OFF: pay by link.`,
   cardFailedSms: (lead, url) =>
     `Lead ${lead.code}: your saved card did not go through. Pay ${price(lead)} here to get the client's details: ${url}`,
   autoPayOffSms: () =>

@@ -59,7 +59,7 @@ export const spanish: Templates = {
       ? `${BRAND}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
       : `${BRAND}: ha llegado a su tope diario de leads y el lead ${code} no se puede comprar hoy. El tope se renueva a medianoche.`,
   chargingSms: (lead) =>
-    `Lead ${lead.code}: cobrando ${price(lead)} a su tarjeta guardada. Los datos del cliente le llegan por SMS. Responda AUTO OFF para pagar con enlace.`,
+    `Lead ${lead.code}: cobrando ${price(lead)} a su tarjeta guardada. Si se aprueba le enviamos los datos del cliente; si no, un enlace de pago. AUTO OFF: pagar con enlace.`,
   cardFailedSms: (lead, url) =>
     `Lead ${lead.code}: su tarjeta guardada fue rechazada. Pague ${price(lead)} para recibir los datos del cliente: ${url}`,
   autoPayOffSms: () =>

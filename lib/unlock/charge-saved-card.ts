@@ -9,6 +9,7 @@ import { templates } from '../sms/templates';
 import { chargeSavedCard, paymentMethodOf, type ChargeAnswer } from '../stripe';
 import { MAX_ATTEMPTS } from './backoff';
 import { budgetRefusedMessage, reservePurchase } from './budget';
+import { forgetCard, forgetCustomer } from './forget-stripe-ids';
 import { leadStatus } from './lead-status';
 import { queueSms, sendNow, type NewSms } from './outbox';
 import { payUrl } from './pay-url';
@@ -28,6 +29,8 @@ export type ChargeFailure = {
   code: string;
   /** The card Stripe will not charge any more (detached): forgotten, so the next YES gets a link. */
   forgetCard?: string;
+  /** A customer Stripe does not know (deleted): forgotten with its card; the next Checkout makes one. */
+  forgetCustomer?: string;
 };
 
 /**
@@ -44,13 +47,14 @@ export async function chargeFailed(tx: Tx, failure: ChargeFailure): Promise<NewS
   if (!row) return [];
   const [lead] = await tx.select().from(leads).where(eq(leads.id, row.leadId));
   if (failure.forgetCard) await forgetCard(tx, failure.forgetCard);
+  if (failure.forgetCustomer) await forgetCustomer(tx, failure.forgetCustomer);
   const [provider] = await tx.select().from(providers).where(eq(providers.id, row.providerId));
   log.warn('saved card not charged: pay link sent instead', {
     offerId: row.id,
     leadId: row.leadId,
     providerId: row.providerId,
     code: failure.code,
-    cardForgotten: Boolean(failure.forgetCard),
+    cardForgotten: Boolean(failure.forgetCard || failure.forgetCustomer),
   });
   if (!lead || !provider || row.status !== 'offered') return [];
   return [
@@ -63,16 +67,6 @@ export async function chargeFailed(tx: Tx, failure: ChargeFailure): Promise<NewS
       providerId: row.providerId,
     },
   ];
-}
-
-/** A card removed at Stripe: no provider keeps it, so their next YES gets the pay link. */
-export async function forgetCard(tx: Tx, paymentMethodId: string): Promise<number> {
-  const forgotten = await tx
-    .update(providers)
-    .set({ savedPaymentMethodId: null, updatedAt: sql`now()` })
-    .where(eq(providers.savedPaymentMethodId, paymentMethodId))
-    .returning({ id: providers.id });
-  return forgotten.length;
 }
 
 /** Writes what a failed or skipped charge causes, marks the task done, then sends the SMS. */
@@ -219,11 +213,12 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
       deadline,
     );
   } catch (err) {
-    const retryable = err instanceof ExternalServiceError ? err.retryable : true;
+    const retryable = err instanceof ExternalServiceError ? err.retryable && !err.answer.keySpent : true;
     if (retryable && task.attempts < MAX_ATTEMPTS) throw err;
-    // This try is the last (Stripe refused the request, or the tenth failure): the pay link, so
-    // the provider is not left waiting; the task is marked failed for the operator by the queue.
-    // Should Stripe have charged after all, its webhook still unlocks (a second payment is refunded).
+    // This try is the last (Stripe refused the request, or answered a 500 it would replay to any
+    // retry under this attempt's key, or the tenth failure): the pay link, so the provider is not
+    // left waiting; the task is marked failed for the operator by the queue. Should Stripe have
+    // charged after all, its webhook still unlocks (a second payment is refunded).
     await settle(
       db,
       task,
@@ -232,7 +227,10 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
       deadline,
       false,
     );
-    throw err;
+    // Given up on, for the operator to see: a spent key cannot succeed on a later try either.
+    throw err instanceof ExternalServiceError && err.answer.keySpent
+      ? new ExternalServiceError(err.service, err.message, false, err.status, err.answer)
+      : err;
   }
   if (answer.kind === 'created') {
     businessEvent(
@@ -251,7 +249,8 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
         offerId,
         attempt,
         code: answer.code,
-        ...(answer.kind === 'card_unusable' && { forgetCard: paymentMethodId }),
+        ...(answer.kind === 'card_unusable' &&
+          (answer.forget === 'customer' ? { forgetCustomer: customerId } : { forgetCard: paymentMethodId })),
       }),
     deadline,
   );

@@ -15,7 +15,8 @@ import {
 import { log } from '../log';
 import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
-import { chargeFailed, forgetCard } from './charge-saved-card';
+import { chargeFailed } from './charge-saved-card';
+import { forgetCard, forgetCustomer } from './forget-stripe-ids';
 import { leadStatus } from './lead-status';
 import { sendClaimedNow, type NewSms } from './outbox';
 import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
@@ -32,7 +33,8 @@ export type EventOutcome =
   | 'refund_recorded'
   | 'already_refunded'
   | 'charge_failed'
-  | 'card_removed';
+  | 'card_removed'
+  | 'customer_removed';
 
 type Effects = {
   outcome: EventOutcome;
@@ -354,6 +356,13 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
       const forgotten = await forgetCard(tx, event.data.object.id);
       log.info('saved card removed at Stripe', { paymentMethodId: event.data.object.id, forgotten });
       return none('card_removed');
+    }
+    // A Customer deleted at Stripe (Dashboard or API) takes its saved cards with it: forgotten,
+    // so the provider's next YES gets the pay link and that Checkout makes a new Customer.
+    case 'customer.deleted': {
+      const forgotten = await forgetCustomer(tx, event.data.object.id);
+      log.info('customer deleted at Stripe', { customerId: event.data.object.id, forgotten });
+      return none('customer_removed');
     }
     default:
       return none('ignored');

@@ -381,6 +381,9 @@ async function recordReply(
             cross join unnest(case when d.language = 'es' then ${bodyArray(answer, 'es')}
               else ${bodyArray(answer, 'en')} end) with ordinality as b(body, n)
           where d.answered and exists (select from seen)
+            -- One "charging" SMS per charge attempt: a YES while its charge is in flight gets
+            -- none (the first said what comes next).
+            and (${answer.kind !== 'charging'} or exists (select from accepted where charged))
           order by b.n
           returning *
         )

@@ -43,11 +43,13 @@ async function perform(db: Database, task: StripeTask, deadline?: Deadline): Pro
   switch (task.kind) {
     case 'expire_session':
       if (!task.checkoutSessionId) throw new ExternalServiceError('stripe', 'no session to expire', false);
-      return { expire: await expireCheckoutSession(task.checkoutSessionId, deadline) };
+      return { expire: await expireCheckoutSession(task.checkoutSessionId, task.attempts, deadline) };
     case 'refund':
       if (!task.paymentIntentId || !task.checkoutSessionId)
         throw new ExternalServiceError('stripe', 'no payment intent to refund', false);
-      return { refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId, deadline) };
+      return {
+        refund: await refundPayment(task.paymentIntentId, task.checkoutSessionId, task.attempts, deadline),
+      };
     case 'charge':
       return runCharge(db, task, deadline);
     case 'save_card':

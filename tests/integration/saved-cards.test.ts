@@ -223,6 +223,18 @@ describe('one YES buys with the saved card', () => {
     expect(chargeEvents(l.id, 'payment_intent.succeeded')).toHaveLength(1);
   });
 
+  it('ten YES sent quickly while the charge is in flight: one charge and one "charging" SMS', async () => {
+    const b = await buyerWithCard();
+    const l = await newLead(b.zip);
+    const before = app.textmagic.sent.length;
+    // The charge is held at Stripe (its answer comes late), so every YES finds it in flight.
+    app.stripe.fail(1, { delayMs: 800 });
+    await Promise.all(Array.from({ length: 10 }, () => api.reply(b.phone, `YES ${l.code}`)));
+    const texts = textsTo(b.phone, before);
+    expect(texts.filter((t) => /charging \$15\.00/.test(t))).toHaveLength(1);
+    expect(chargesOf(l.id).filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
   it('two YES that both waited for the provider: the second reads the charge the first queued, one charge', async () => {
     const b = await buyerWithCard();
     const l = await newLead(b.zip);
@@ -497,15 +509,78 @@ describe('before the charge, and faults around it', () => {
 
   it('a charge Stripe refuses outright (400): the pay link at once, the follow-up failed for the operator', async () => {
     const b = await buyerWithCard();
-    app.stripe.customers.delete(b.customer); // the customer deleted at Stripe
     const l = await newLead(b.zip);
+    // Below Stripe's minimum charge: refused as an invalid request that is not about the card.
+    await app.db.query('update leads set price_cents = 10 where id = $1', [l.id]);
     const answer = await text(b.phone, `YES ${l.code}`);
     expect(chargeRequests().at(-1)!.status).toBe(400);
     expect(answer.at(-1)).toMatch(/did not go through.*\/p\//);
     expect((await chargeTask(l.id)).status).toBe('failed');
+    // The card is not what Stripe refused: it stays saved.
+    expect((await providerRow(b.id)).saved_payment_method_id).toBe(b.pm);
     // A YES now sends the plain link, and charges nothing.
     const charges = chargeRequests().length;
-    expect((await text(b.phone, `YES ${l.code}`))[0]).toMatch(/pay \$15\.00/);
+    expect((await text(b.phone, `YES ${l.code}`))[0]).toMatch(/pay \$0\.10/);
+    expect(chargeRequests().length).toBe(charges);
+  });
+
+  it('a 500 Stripe answers the charge (and would answer again under its key): the pay link at once, never a second charge attempt', async () => {
+    const b = await buyerWithCard();
+    const l = await newLead(b.zip);
+    app.stripe.fail(1, 500);
+    const answer = await text(b.phone, `YES ${l.code}`);
+    expect(chargesOf(l.id).map((r) => r.status)).toEqual([500]);
+    expect(answer.at(-1)).toMatch(/did not go through.*\/p\//);
+    expect((await chargeTask(l.id)).status).toBe('failed');
+    await runDispatcher();
+    expect(chargesOf(l.id)).toHaveLength(1);
+    // The card itself was not refused: it stays saved.
+    expect((await providerRow(b.id)).saved_payment_method_id).toBe(b.pm);
+  });
+
+  it('a customer deleted at Stripe before we heard: resource_missing forgets it and its card; the next YES gets the link, whose Checkout makes a new Customer', async () => {
+    const b = await buyerWithCard();
+    app.stripe.customers.delete(b.customer); // deleted in the Dashboard, its event not delivered
+    const l = await newLead(b.zip);
+    const answer = await text(b.phone, `YES ${l.code}`);
+    const refused = chargeRequests().at(-1)!;
+    expect(refused.status).toBe(400);
+    expect(answer.at(-1)).toMatch(/did not go through.*\/p\//);
+    expect(await providerRow(b.id)).toMatchObject({
+      stripe_customer_id: null,
+      saved_payment_method_id: null,
+    });
+    // Another lead: the YES sends the link and charges nothing (the card is gone with its customer).
+    const next = await newLead(b.zip);
+    const charges = chargeRequests().length;
+    expect((await text(b.phone, `YES ${next.code}`))[0]).toMatch(/pay \$15\.00.*\/p\//);
+    expect(chargeRequests().length).toBe(charges);
+    // Paying by link makes a new Customer, under a key of its own: the provider's first key
+    // replays the deleted customer for 24 hours.
+    const customersOf = () =>
+      [...app.stripe.customers.values()].filter((c) => c.metadata.providerId === b.id);
+    await payByLink(b.phone, next.code);
+    expect(customersOf()).toHaveLength(1);
+    const creates = app.stripe.requests.filter((r) => r.path === '/v1/customers' && !r.replayed);
+    expect(creates.at(-1)!.idempotencyKey).toBe(`customer:${b.id}:after:${b.customer}`);
+    const row = await providerRow(b.id);
+    expect(row.stripe_customer_id).toMatch(/^cus_/);
+    expect(row.stripe_customer_id).not.toBe(b.customer);
+    expect(row.saved_payment_method_id).toMatch(/^pm_/);
+  });
+
+  it('customer.deleted forgets the customer and its saved card', async () => {
+    const b = await buyerWithCard();
+    const customer = app.stripe.customers.get(b.customer)!;
+    const res = await deliverEvent(app, app.stripe.event('customer.deleted', { ...customer, deleted: true }));
+    expect(res.json.outcome).toBe('customer_removed');
+    expect(await providerRow(b.id)).toMatchObject({
+      stripe_customer_id: null,
+      saved_payment_method_id: null,
+    });
+    const l = await newLead(b.zip);
+    const charges = chargeRequests().length;
+    expect((await text(b.phone, `YES ${l.code}`))[0]).toContain('/p/');
     expect(chargeRequests().length).toBe(charges);
   });
 

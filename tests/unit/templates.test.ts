@@ -447,6 +447,9 @@ describe('saved-card texts', () => {
 
   it('chargingSms and the auto-pay confirmations say how to change it', () => {
     expect(chargingSms(lead)).toContain('$15.00');
+    // Sent before the charge's outcome: no promise that a decline would break.
+    expect(chargingSms(lead)).not.toMatch(/details follow/);
+    expect(chargingSms(lead)).toMatch(/if not, a pay link/);
     expect(chargingSms(lead)).toContain('AUTO OFF');
     expect(autoPayOffSms()).toContain('AUTO ON');
     expect(autoPayOnSms()).toContain('AUTO OFF');
