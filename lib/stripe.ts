@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
+import { log } from './log';
 import { templates, type Language } from './sms/templates';
 
 export type StripeEvent = Stripe.Event;
@@ -280,7 +281,18 @@ export async function verifyWebhook(
   signature: string,
   secret: string,
 ): Promise<StripeEvent> {
-  return (await stripeSdk()).webhooks.constructEvent(rawBody, signature, secret);
+  const Sdk = await stripeSdk();
+  const event = Sdk.webhooks.constructEvent(rawBody, signature, secret);
+  // Events come in the API version the endpoint was created with; the code reads them with the
+  // SDK's (README, Deploying). Said in the logs, so a mismatched endpoint is found early.
+  if (event.api_version && event.api_version !== Sdk.API_VERSION) {
+    log.warn('Stripe event in another API version than the SDK: recreate the webhook endpoint with it', {
+      eventId: event.id,
+      eventVersion: event.api_version,
+      sdkVersion: Sdk.API_VERSION,
+    });
+  }
+  return event;
 }
 
 /**

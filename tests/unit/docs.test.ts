@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { renderPerformance, type BenchResults } from '../../bench/render';
 import { renderGuarantees, type ReliabilityResults } from '../../reliability/render';
@@ -22,6 +23,19 @@ describe('README and docs', () => {
     expect(lines[0]).toMatch(/^\| variable +\| meaning +\| default +\|$/);
     expect(lines.every((l) => l.startsWith('|') && l.endsWith('|'))).toBe(true);
     expect(readme.split('config:start').length).toBe(2);
+  });
+
+  it("README's Stripe webhook set-up names every event type the code handles, and the SDK's API version", () => {
+    const source = read('lib/unlock/fulfil-payment.ts');
+    const handled = new Set(
+      [...source.matchAll(/(?:case |event\.type === )'([a-z_]+(?:\.[a-z_]+)+)'/g)].map((m) => m[1]!),
+    );
+    expect(handled.size).toBeGreaterThanOrEqual(9);
+    const setup = read('README.md').match(/- \*\*Stripe\*\* \(Dashboard[\s\S]*?STRIPE_WEBHOOK_SECRET/)?.[0];
+    expect(setup).toBeDefined();
+    for (const type of handled) expect(setup, type).toContain(`\`${type}\``);
+    // Events arrive in the endpoint's API version, which must be the one the SDK's types describe.
+    expect(setup).toContain(`\`${Stripe.API_VERSION}\``);
   });
 
   it('relative links between README and docs lead to files that exist', () => {
