@@ -147,6 +147,29 @@ describe('fake Stripe, driven by the real SDK', () => {
     expect(fake.sessions.size).toBe(0);
   });
 
+  it('keeps a 500 for its idempotency key and gives it again to a retry under that key; a 503 is not kept', async () => {
+    fake.fail(1, 500);
+    const first = await stripe.checkout.sessions
+      .create(sessionParams(), { idempotencyKey: 'kept-500' })
+      .catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    const again = await stripe.checkout.sessions
+      .create(sessionParams(), { idempotencyKey: 'kept-500' })
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect((again as Stripe.errors.StripeError).statusCode).toBe(500);
+    expect(fake.requests.at(-1)!.replayed).toBe(true);
+    expect(fake.sessions.size).toBe(0);
+    // Another key goes through; and a 503 (answered before any endpoint) leaves its key free.
+    await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: 'kept-500-b' });
+    fake.fail(1, 503);
+    await stripe.checkout.sessions
+      .create(sessionParams(), { idempotencyKey: 'not-kept' })
+      .catch(() => undefined);
+    await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: 'not-kept' });
+    expect(fake.sessions.size).toBe(2);
+  });
+
   it('times out a request that never gets an answer', async () => {
     const impatient = new Stripe(fake.secretKey, {
       host: '127.0.0.1',
