@@ -852,7 +852,7 @@ describe('in Spanish', () => {
     const l = await newLead(b.zip);
     const answer = await text(b.phone, `SÍ ${l.code}`);
     expect(answer).toEqual([
-      `Lead ${l.code}: cobrando $15.00 a su tarjeta guardada. Los datos del cliente le llegan por SMS. Responda AUTO OFF para pagar con enlace.`,
+      `Lead ${l.code}: cobrando $15.00 a su tarjeta guardada. Si se aprueba le enviamos los datos del cliente; si no, un enlace de pago. AUTO OFF: pagar con enlace.`,
     ]);
     const [succeeded] = chargeEvents(l.id, 'payment_intent.succeeded');
     const before = app.textmagic.sent.length;
