@@ -15,7 +15,7 @@ const schema = lazy(() => providerInput(config().defaultCountry));
 /** Admin: `POST /providers`, `GET /providers`, `GET /providers/{id}`, `PATCH /providers/{id}`. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     const db = await getDb();
     if (req.method === 'GET' && req.pathParams.id !== undefined) {
       const id = uuidParam().safeParse(req.pathParams.id);
