@@ -1205,37 +1205,57 @@ describe('hostile input on the admin console routes: never a 5xx, never a change
   );
 
   it(
-    'GET /providers/{id}',
+    'GET /providers/{id} and GET /providers/{id}/sms (hostile ids and query strings)',
     async () => {
-      let shown = 0;
+      const shown = { page: 0, thread: 0 };
+      const threadQuery = fc.dictionary(
+        fc.oneof(fc.constantFrom('cursor', 'limit'), hostileString),
+        fc.oneof(hostileString, fc.constantFrom('1', '100', '0', 'MQ', 'MTIzLm86MQ')),
+        { maxKeys: 3 },
+      );
       await run(
         fc.asyncProperty(
           fc.oneof(UUID_LIKE, fc.constant('existing')),
+          fc.option(threadQuery, { nil: undefined }),
           version,
           fc.constantFrom(...AUTHS),
-          async (id, v, authorization) => {
+          async (id, q, v, authorization) => {
             const pid = id === 'existing' ? existing.providerId : id;
             const before = await state();
             const res = await invoke(providers, {
               method: 'GET',
-              path: `/providers/${enc(pid)}`,
+              path: `/providers/${enc(pid)}${q === undefined ? '' : '/sms'}`,
               pathParams: { id: pid },
+              query: q,
               headers: authorization ? { authorization } : {},
               version: v,
             });
             expect(res.status, res.text).toBeLessThan(500);
             expectAuth(res, authorization);
             if (res.status >= 400) expectContractError(res);
-            else {
+            else if (q === undefined) {
               expect(res.json.provider.id).toBe(existing.providerId);
-              shown++;
+              shown.page++;
+            } else {
+              expect(Array.isArray(res.json.messages), res.text).toBe(true);
+              shown.thread++;
             }
             expect(await state()).toEqual(before);
           },
         ),
         Math.ceil(NUM_RUNS / 2),
       );
-      expect(shown, 'no request reached the provider page').toBeGreaterThan(0);
+      // One plain request each way, whatever the generator drew.
+      for (const path of ['', '/sms']) {
+        const plain = await invoke(providers, {
+          method: 'GET',
+          path: `/providers/${existing.providerId}${path}`,
+          pathParams: { id: existing.providerId },
+          headers: { authorization: `Bearer ${KEYS.admin}` },
+        });
+        expect(plain.status, plain.text).toBe(200);
+      }
+      expect(shown.page + shown.thread, 'no request reached the provider page or thread').toBeGreaterThan(0);
     },
     TIMEOUT,
   );
