@@ -1,9 +1,9 @@
 /**
- * Console sign-in: the admin key for a session (lib/admin/session.ts), with repeated wrong keys slowed down.
- * Each attempt is counted before the key is looked at, in one statement (so a burst of guesses
- * in parallel cannot slip past the count); after MAX_ATTEMPTS failed ones from one client within
- * WINDOW_MINUTES, every attempt answers 429 until the window ends, without the key being checked.
- * A right key clears the count.
+ * Console sign-in: the admin key for a session (lib/admin/session.ts), with repeated wrong keys
+ * slowed down. Each attempt is counted before the key is looked at, in one statement (so a burst
+ * of guesses in parallel cannot slip past the count); after MAX_ATTEMPTS failed ones from one
+ * client within WINDOW_MINUTES, every attempt answers 429 until the window ends, without the key
+ * being checked. A right key clears the count.
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
