@@ -7,7 +7,7 @@ import { json } from '../lib/http/response';
 /** Admin: `GET /health/integrations`, Stripe, TextMagic, the outbox and the dispatcher. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     return json(200, await integrationHealth(await getDb()));
   },
   [getDb],

@@ -11,7 +11,7 @@ import { leadListQuery, uuidParam } from '../lib/validation';
 /** Admin: `GET /leads` (newest first, filtered, a page at a time) and `GET /leads/{id}` with its offers and unlocks. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     // `GET /leads` exactly; anything under /leads/ is one lead (an empty or bad id is a 404).
     if (req.path === '/leads' && req.pathParams.id === undefined) {
       return json(200, await listLeads(await getDb(), parseWith(leadListQuery(), req.query)));

@@ -2,24 +2,32 @@ import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
 import { providerDetail } from '../lib/admin/provider-detail';
+import { providerThread } from '../lib/admin/provider-thread';
 import { createProvider, listProviders, updateProvider } from '../lib/admin/providers';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
-import { providerInput, providerPatch, uuidParam } from '../lib/validation';
+import { parseWith } from '../lib/http/body';
+import { providerInput, providerPatch, providerThreadQuery, uuidParam } from '../lib/validation';
 
 const schema = lazy(() => providerInput(config().defaultCountry));
 
-/** Admin: `POST /providers`, `GET /providers`, `GET /providers/{id}`, `PATCH /providers/{id}`. */
+/**
+ * Admin: `POST /providers`, `GET /providers`, `GET /providers/{id}`, `PATCH /providers/{id}`,
+ * `GET /providers/{id}/sms` (their SMS conversation).
+ */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     const db = await getDb();
     if (req.method === 'GET' && req.pathParams.id !== undefined) {
       const id = uuidParam().safeParse(req.pathParams.id);
       if (!id.success) throw notFound('No provider with this id');
+      if (req.path.replace(/\/+$/, '').endsWith('/sms')) {
+        return json(200, await providerThread(db, id.data, parseWith(providerThreadQuery(), req.query)));
+      }
       return json(200, await providerDetail(db, id.data));
     }
     if (req.method === 'GET') return json(200, { providers: await listProviders(db) });

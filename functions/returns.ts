@@ -15,7 +15,7 @@ import { consoleReturnInput, declineReturnInput, returnListQuery, uuidParam } fr
  */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     const db = await getDb();
     if (req.method === 'GET' && req.path.replace(/\/+$/, '') === '/returns') {
       return json(200, await listReturns(db, parseWith(returnListQuery(), req.query)));

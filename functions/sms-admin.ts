@@ -10,7 +10,7 @@ import { smsIdParam, smsListQuery } from '../lib/validation';
 /** Admin: `GET /sms?status=failed|attention` (SMS needing the operator) and `POST /sms/{id}/retry`. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     const db = await getDb();
     if (req.method === 'GET') return json(200, await listSms(db, parseWith(smsListQuery(), req.query)));
     if (req.method === 'POST') {

@@ -9,7 +9,7 @@ import { statsQuery } from '../lib/validation';
 /** Admin: `GET /stats?from=&to=&groupBy=day|category`, the funnel per group and in total. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     return json(200, await stats(await getDb(), parseWith(statsQuery(), req.query)));
   },
   [getDb],

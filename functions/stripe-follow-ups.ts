@@ -9,7 +9,7 @@ import { stripeTasksQuery } from '../lib/validation';
 /** Admin: `GET /stripe/tasks?status=pending`, the Stripe follow-ups not done yet. */
 export const handler = await httpFunction(
   async (req) => {
-    requireAdmin(req);
+    await requireAdmin(req);
     parseWith(stripeTasksQuery(), req.query);
     return json(200, await pendingStripeTasks(await getDb()));
   },

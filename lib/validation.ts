@@ -4,7 +4,7 @@ import { lazy } from './lazy';
 import { parseTeaserHours, TIME_ZONE_SHAPE } from './config';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
-import { decodeCursor } from './admin/cursor';
+import { decodeCursor, THREAD_KEY } from './admin/cursor';
 import { DEFAULT_LANGUAGE, LANGUAGES } from './sms/language';
 import { MAX_REASON_TEXT } from './sms/parse-reply';
 import { MAX_DECLINE_NOTE, RETURN_REASONS } from './sms/return-reason';
@@ -464,6 +464,20 @@ export const returnListQuery = lazy(() =>
   }),
 );
 export type ReturnListQuery = z.output<ReturnType<typeof returnListQuery>>;
+
+/** `GET /providers/{id}/sms?cursor=&limit=`: a provider's conversation, a page at a time. */
+export const providerThreadQuery = lazy(() =>
+  z.object({
+    cursor: param(
+      parsed(
+        (value) => decodeCursor(value, THREAD_KEY),
+        'is not a cursor from this list (use nextCursor as given)',
+      ),
+    ),
+    limit: pageLimit(),
+  }),
+);
+export type ProviderThreadQuery = z.output<ReturnType<typeof providerThreadQuery>>;
 
 /** `POST /returns/{id}/decline`: the note the provider is sent. */
 export const declineReturnInput = lazy(() => z.object({ note: text(MAX_DECLINE_NOTE) }));

@@ -3,7 +3,8 @@
  * `/sandbox/*` itself (when the sandbox is on) and passes every other request to the API
  * untouched: method, path and query as sent, the headers as sent (Host included, so the API
  * sees the origin the browser used), the body streamed byte for byte (Stripe signs the raw
- * bytes), and the answer back the same way. Local only: nothing under functions/ imports it.
+ * bytes), and the answer back the same way, less the CORS headers serverless-offline adds
+ * (`withoutCors`). Local only: nothing under functions/ imports it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,23 @@ function endToEnd(raw: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * Answer headers without `Access-Control-*`. serverless.yml configures no CORS (`httpApi.cors:
+ * false`), so API Gateway adds none, but serverless-offline 14 answers every request that has an
+ * `Origin` with `Access-Control-Allow-Origin: <that origin>` and `-Allow-Credentials: true`, and
+ * approves every preflight (the `onPreResponse` hook of its src/events/http/HttpServer.js, with no
+ * option to turn it off: https://github.com/dherault/serverless-offline/issues/1213). Any page on
+ * another port of localhost, which is the same site and so gets the SameSite=Strict cookie sent,
+ * could then read the admin API. Should serverless.yml ever configure CORS, this goes.
+ */
+function withoutCors(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!raw[i]!.toLowerCase().startsWith('access-control-')) out.push(raw[i]!, raw[i + 1]!);
   }
   return out;
 }
@@ -79,7 +97,7 @@ export async function startFrontServer(opts: {
       setHost: false,
     });
     out.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.rawHeaders));
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutCors(endToEnd(answer.rawHeaders)));
       answer.pipe(res);
       answer.on('error', () => res.destroy());
     });

@@ -2,16 +2,22 @@
  * `/sandbox/*`: what the console's sandbox pages (Phones, New inquiry) call under `npm start`
  * with the local Stripe and TextMagic stand-ins. Each route talks to the API the way the
  * outside world would (the admin API, a website posting a lead, TextMagic posting a reply);
- * none reaches into the database.
+ * none reaches into the database, and none keeps anything of its own: the threads are what the
+ * API stored, so they are the same after a restart.
  *
- * - `GET /sandbox/status` → `{ sandbox: true, stripe, textmagic }` (the stand-ins' URLs)
+ * Every route but `status` takes the console's session (or the admin key, as a Bearer header),
+ * judged by the API itself (`GET /admin/session` with the request's credentials and origin
+ * headers), and a change must come from the console's own pages, as the API's own changes must.
+ *
+ * - `GET /sandbox/status` → `{ sandbox: true, stripe, textmagic }` (the stand-ins' URLs; no data,
+ *   asked by the console to know whether to show the sandbox pages)
  * - `GET /sandbox/phones` → `{ phones: [{ providerId, name, phone, messages: [{ direction, text, at }] }] }`
  * - `POST /sandbox/phones/reply {phone, text}` → `{ phone, message, outcome }` once the API took it
  * - `POST /sandbox/inquiry {…lead}` → what `POST /leads` answered
  * - `POST /sandbox/seed` → `{ created, existing, providers }` (sandbox/seed.ts)
  */
 import { randomUUID } from 'node:crypto';
-import type http from 'node:http';
+import http from 'node:http';
 import type { CountryCode } from 'libphonenumber-js';
 import type { FakeStripe } from '../emulators/fake-stripe';
 import type { FakeTextMagic, SentSms } from '../emulators/fake-textmagic';
@@ -34,7 +40,10 @@ export type PhoneMessage = { direction: 'in' | 'out'; text: string; at: string }
 export type Phone = { providerId: string; name: string; phone: string; messages: PhoneMessage[] };
 
 type Provider = { id: string; name: string; phone: string };
-type Inbound = { phone: string; text: string; at: Date; seq: number };
+/** A message of `GET /providers/{id}/sms`, as much of it as a phone shows. */
+type Stored = { direction: 'in' | 'out'; text: string; at: string; status?: string };
+/** The newest messages of a thread shown (the API's largest page). */
+const THREAD_SHOWN = 100;
 
 const MAX_BODY = 64 * 1024;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -87,7 +96,10 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * The sandbox serves a browser on this machine only: a request naming another host (DNS
- * rebinding) or a POST from another origin (a web page the developer has open) is refused.
+ * rebinding) or a change from another origin (a web page the developer has open) is refused. A
+ * change with the console's cookie must say it comes from the console (a browser sends Origin
+ * with every POST), as the API's own changes must (lib/http/auth.ts); with the Bearer key
+ * (curl), no Origin is needed.
  */
 function checkOrigin(req: http.IncomingMessage): void {
   const host = req.headers.host ?? '';
@@ -95,10 +107,39 @@ function checkOrigin(req: http.IncomingMessage): void {
   if (!LOCAL_HOSTS.has(hostname)) {
     throw new HttpError(403, 'bad_host', 'The sandbox answers only requests to localhost');
   }
+  if (req.method === 'GET' || req.method === 'HEAD') return;
   const origin = req.headers.origin;
-  if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && origin !== `http://${host}`) {
+  if (origin === undefined ? req.headers.authorization === undefined : origin !== `http://${host}`) {
     throw new HttpError(403, 'bad_origin', 'The sandbox accepts changes only from its own pages');
   }
+}
+
+/** What the API's admin check reads of a request: its credentials, and where it came from. */
+const SESSION_HEADERS = ['host', 'cookie', 'authorization', 'origin', 'sec-fetch-site', 'x-forwarded-proto'];
+
+/** A GET with exactly these headers, Host included (which fetch() would set itself). */
+function getAs(url: URL, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const out = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        headers,
+        setHost: !headers.host,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 502, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    out.on('error', reject);
+    out.end();
+  });
 }
 
 /** TextMagic's `messageTime`: `YYYY-MM-DD HH:MM:SS`, UTC. */
@@ -114,8 +155,6 @@ export type Sandbox = {
 };
 
 export function createSandbox(opts: SandboxOptions): Sandbox {
-  const inbound: Inbound[] = [];
-  let seq = 0;
   // TextMagic ids are unique for good: the API handles each id once, also after a restart on
   // the same database. Milliseconds since the epoch, times 1000, plus a counter.
   const idBase = Date.now() * 1000;
@@ -133,48 +172,60 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     return (JSON.parse(text) as { providers: Provider[] }).providers;
   }
 
-  function thread(phone: string): PhoneMessage[] {
-    const digits = toTextMagicNumber(phone);
-    type Entry = PhoneMessage & { ms: number; order: number };
-    const entries: Entry[] = [];
-    opts.textmagic.sent.forEach((sms, i) => {
-      if (!sms.phones.includes(digits)) return;
-      const ms = sms.receivedAt.getTime();
-      entries.push({
-        direction: 'out',
-        text: sms.text,
-        at: sms.receivedAt.toISOString(),
-        ms,
-        order: i * 2 + 1,
-      });
-    });
-    for (const m of inbound) {
-      if (m.phone !== phone) continue;
-      entries.push({
-        direction: 'in',
-        text: m.text,
-        at: m.at.toISOString(),
-        ms: m.at.getTime(),
-        order: m.seq,
-      });
+  /**
+   * The session the request carries (or the admin key), as the API judges it for its admin
+   * routes: its refusal (401, 403) is the sandbox's.
+   */
+  async function requireSession(req: http.IncomingMessage): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name of SESSION_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
     }
-    // Time order; a reply and the answer it caused within one millisecond keep that order.
-    entries.sort(
-      (a, b) =>
-        a.ms - b.ms || (a.direction === b.direction ? a.order - b.order : a.direction === 'in' ? -1 : 1),
+    const answer = await getAs(new URL('/admin/session', opts.api), headers);
+    if (answer.status === 200) return;
+    let error: { code?: string; message?: string } | undefined;
+    try {
+      error = (JSON.parse(answer.text) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    throw new HttpError(
+      answer.status,
+      error?.code ?? 'api_failed',
+      error?.message ?? `GET /admin/session answered ${answer.status}`,
     );
-    return entries.map(({ direction, text, at }) => ({ direction, text, at }));
+  }
+
+  /**
+   * A provider's thread, oldest first, from what the API stored (`GET /providers/{id}/sms`):
+   * the SMS that reached TextMagic (status `sent`) and the replies.
+   */
+  async function thread(id: string): Promise<PhoneMessage[]> {
+    const res = await api(`/providers/${id}/sms?limit=${THREAD_SHOWN}`, { headers: admin });
+    const text = await res.text();
+    if (res.status !== 200) {
+      throw new HttpError(
+        502,
+        'api_failed',
+        `GET /providers/{id}/sms answered ${res.status}: ${text.slice(0, 300)}`,
+      );
+    }
+    const { messages } = JSON.parse(text) as { messages: Stored[] };
+    return messages
+      .filter((m) => m.direction === 'in' || m.status === 'sent')
+      .reverse()
+      .map(({ direction, text, at }) => ({ direction, text, at }));
   }
 
   async function phones(): Promise<{ phones: Phone[] }> {
-    return {
-      phones: (await providers()).map((p) => ({
-        providerId: p.id,
-        name: p.name,
-        phone: p.phone,
-        messages: thread(p.phone),
-      })),
-    };
+    const out: Phone[] = [];
+    // One after another: in parallel, serverless-offline would start a worker (a cold start and a
+    // pool) per request in flight.
+    for (const p of await providers()) {
+      out.push({ providerId: p.id, name: p.name, phone: p.phone, messages: await thread(p.id) });
+    }
+    return { phones: out };
   }
 
   async function reply(body: unknown, res: http.ServerResponse): Promise<void> {
@@ -211,7 +262,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       res.end(answered);
       return;
     }
-    inbound.push({ phone: phone!, text: text!, at, seq: seq++ });
     const { outcome } = JSON.parse(answered) as { outcome?: unknown };
     sendJson(res, 200, { phone, message: { direction: 'in', text, at: at.toISOString() }, outcome });
   }
@@ -298,6 +348,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         throw new HttpError(405, 'method_not_allowed', `${req.method} is not supported here`);
       }
       checkOrigin(req);
+      if (path !== '/sandbox/status') await requireSession(req);
       await run(req, res);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;

@@ -13,7 +13,7 @@ import { toErrorResponse } from '../http/json-errors';
 import type { HttpRequest } from '../http/request';
 import { consolePage, immutableAsset, json, type HttpResponse } from '../http/response';
 import { lazy } from '../lazy';
-import { clearedSessionCookie, sessionCookie } from './session';
+import { clearedSessionCookie, cookieValues, endSessions, SESSION_COOKIE, sessionCookie } from './session';
 import { signIn, TooManyAttempts } from './sign-in';
 
 const ASSETS = '/admin/assets/';
@@ -30,10 +30,10 @@ const signInInput = lazy(() =>
  * `GET /admin`, `GET /admin/{proxy+}`: an asset by its hashed name, the shell for a page, or
  * `GET /admin/session`, which the SPA asks on start (200 signed in, else 401 to the sign-in page).
  */
-function serve(req: HttpRequest): HttpResponse {
+async function serve(req: HttpRequest): Promise<HttpResponse> {
   const path = req.path.replace(/\/+$/, '');
   if (path === '/admin/session') {
-    requireAdmin(req);
+    await requireAdmin(req);
     return json(200, { signedIn: true });
   }
   if (path.startsWith(ASSETS) || path === ASSETS.slice(0, -1)) {
@@ -71,8 +71,10 @@ async function postSignIn(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
-function postSignOut(req: HttpRequest): HttpResponse {
+/** Ends the session on the server (a copy of the cookie stops working too) and in the browser. */
+async function postSignOut(req: HttpRequest): Promise<HttpResponse> {
   if (req.headers.origin !== undefined) requireOwnOrigin(req);
+  await endSessions(await getDb(), cookieValues(req.headers.cookie, SESSION_COOKIE));
   const res = json(200, { signedIn: false });
   res.headers['set-cookie'] = clearedSessionCookie(!config().local);
   return res;

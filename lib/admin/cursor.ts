@@ -2,7 +2,7 @@
  * Opaque cursors for newest-first lists ordered by `(created_at, id)`: base64url of the row's
  * `created_at` in microseconds since the epoch (Postgres keeps microseconds, a JS Date only
  * milliseconds, so a cursor built from a Date would skip or repeat rows created in the same
- * millisecond) and its id.
+ * millisecond) and its id (a UUID, or what `key` allows: the rest of the text after the first dot).
  */
 export type Cursor = { micros: string; id: string };
 
@@ -14,10 +14,20 @@ const MICROS = /^\d{1,16}$/;
 export const encodeCursor = (c: Cursor): string => Buffer.from(`${c.micros}.${c.id}`).toString('base64url');
 
 /** The cursor a string holds, or undefined when it is not one of ours. */
-export function decodeCursor(value: string): Cursor | undefined {
+export function decodeCursor(value: string, key: RegExp = UUID): Cursor | undefined {
   if (!BASE64URL.test(value)) return undefined;
-  const [micros, id, ...rest] = Buffer.from(value, 'base64url').toString('latin1').split('.');
-  if (rest.length || !micros || !id || !MICROS.test(micros) || !UUID.test(id)) return undefined;
+  const text = Buffer.from(value, 'base64url').toString('utf8');
+  const dot = text.indexOf('.');
+  const [micros, id] = [text.slice(0, dot), text.slice(dot + 1)];
+  if (dot < 0 || !MICROS.test(micros) || !key.test(id)) return undefined;
   if (Number(micros) > Number.MAX_SAFE_INTEGER) return undefined;
   return { micros, id };
 }
+
+/**
+ * The key of a message in a provider's thread (lib/admin/provider-thread.ts): `o:` and the outbox
+ * id zero-padded (so that text order is number order), or `i:` and the TextMagic id of a reply.
+ * `o` sorts after `i`: of two messages stamped the same microsecond, the reply came first and the
+ * answer it caused second.
+ */
+export const THREAD_KEY = /^(o:\d{20}|i:[^\0]{1,64})$/u;

@@ -1,41 +1,76 @@
 /**
- * The operator console's session: the admin key, once checked at sign-in, becomes a cookie
- * `lu_session` that says until when it is good and is signed with HMAC-SHA256 under a key derived
- * from ADMIN_API_KEY (so changing the admin key signs every operator out). Nothing is stored:
- * the cookie is the whole session. Pure functions; `now` is the caller's.
+ * The operator console's session: the admin key, once checked at sign-in, becomes a random token
+ * in the cookie `lu_session` and a row in `admin_sessions` (lib/db/schema.ts) that says until
+ * when it is good. Every admin request carrying the cookie looks the row up (one primary-key
+ * lookup), so signing out, which deletes it, ends the session at once, also for a copy of the
+ * cookie. The row holds the token's SHA-256, never the token, and binds the session to the
+ * admin key through an HMAC of the token under that key: changing ADMIN_API_KEY ends every
+ * session, and the table alone gives nothing to test guesses at the key against.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { rows, type Queryable } from '../db/client';
 
 export const SESSION_COOKIE = 'lu_session';
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 
-const VERSION = 'v1';
-/** `v1.<expiry, unix seconds>.<nonce>.<signature>`, all base64url or digits: a valid cookie value. */
-const SHAPE = /^v1\.(\d{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/;
+/** 32 random bytes, base64url: what the cookie carries. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-/** The signing key: HMAC-SHA256(admin key, 'console-session'), never the admin key itself. */
-const sessionKey = (adminKey: string): Buffer =>
-  createHmac('sha256', adminKey).update('console-session').digest();
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-const signature = (adminKey: string, payload: string): string =>
-  createHmac('sha256', sessionKey(adminKey)).update(payload).digest('base64url');
+/** The session's tie to the admin key it was signed in with. */
+const keyCheck = (adminKey: string, token: string): string =>
+  createHmac('sha256', adminKey).update(`console-session:${token}`).digest('base64url');
 
-/** A session value good until `expiresAt` (whole seconds). */
-export function signSession(adminKey: string, expiresAt: Date): string {
-  const payload = `${VERSION}.${Math.floor(expiresAt.getTime() / 1000)}.${randomBytes(12).toString('base64url')}`;
-  return `${payload}.${signature(adminKey, payload)}`;
+/**
+ * A new session for the admin key, good for SESSION_TTL_SECONDS; expired sessions are deleted
+ * in the same statement (sign-ins are what add rows, so the table holds at most the sessions
+ * opened in the last 12 hours).
+ */
+export async function createSession(
+  db: Queryable,
+  adminKey: string,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const [row] = await rows<{ expires_at: string | Date }>(
+    db,
+    'session_create',
+    sql`with expired as (delete from admin_sessions where expires_at <= now())
+        insert into admin_sessions (token_hash, key_check, expires_at)
+        values (${tokenHash(token)}, ${keyCheck(adminKey, token)},
+          date_trunc('second', now()) + make_interval(secs => ${SESSION_TTL_SECONDS}))
+        returning expires_at`,
+  );
+  return { token, expiresAt: new Date(row!.expires_at) };
 }
 
-/** When a session value signed with `adminKey` expires, or undefined if forged, malformed or expired. */
-export function sessionExpiry(adminKey: string, value: string, now: Date): Date | undefined {
-  const m = SHAPE.exec(value);
-  if (!m) return undefined;
-  const payload = value.slice(0, value.lastIndexOf('.'));
-  // Both 43 characters (the shape says so): compared in constant time.
-  const ok = timingSafeEqual(Buffer.from(signature(adminKey, payload)), Buffer.from(m[3]!));
-  if (!ok) return undefined;
-  const expiresAt = new Date(Number(m[1]) * 1000);
-  return expiresAt.getTime() > now.getTime() ? expiresAt : undefined;
+/** Whether one of `tokens` (the cookie's values) is a live session of `adminKey`. */
+export async function hasSession(db: Queryable, adminKey: string, tokens: string[]): Promise<boolean> {
+  const wellFormed = tokens.filter((t) => TOKEN.test(t));
+  if (wellFormed.length === 0) return false;
+  const found = await rows<{ token_hash: string; key_check: string }>(
+    db,
+    'session_check',
+    sql`select token_hash, key_check from admin_sessions
+        where token_hash = any(${sql.param(wellFormed.map(tokenHash))}::text[]) and expires_at > now()`,
+  );
+  return found.some((row) => {
+    const token = wellFormed.find((t) => tokenHash(t) === row.token_hash)!;
+    // Both base64url of 32 bytes: compared in constant time.
+    return timingSafeEqual(Buffer.from(row.key_check), Buffer.from(keyCheck(adminKey, token)));
+  });
+}
+
+/** Ends the sessions `tokens` name (sign-out); unknown or malformed ones are ignored. */
+export async function endSessions(db: Queryable, tokens: string[]): Promise<void> {
+  const wellFormed = tokens.filter((t) => TOKEN.test(t));
+  if (wellFormed.length === 0) return;
+  await rows(
+    db,
+    'session_end',
+    sql`delete from admin_sessions where token_hash = any(${sql.param(wellFormed.map(tokenHash))}::text[])`,
+  );
 }
 
 const ATTRIBUTES = 'Path=/; HttpOnly; SameSite=Strict';

@@ -1,15 +1,15 @@
 /**
- * Console sign-in: the admin key for a session cookie, with repeated wrong keys slowed down.
- * Each attempt is counted before the key is looked at, in one statement (so a burst of guesses
- * in parallel cannot slip past the count); after MAX_ATTEMPTS failed ones from one client within
- * WINDOW_MINUTES, every attempt answers 429 until the window ends, without the key being checked.
- * A right key clears the count.
+ * Console sign-in: the admin key for a session (lib/admin/session.ts), with repeated wrong keys
+ * slowed down. Each attempt is counted before the key is looked at, in one statement (so a burst
+ * of guesses in parallel cannot slip past the count); after MAX_ATTEMPTS failed ones from one
+ * client within WINDOW_MINUTES, every attempt answers 429 until the window ends, without the key
+ * being checked. A right key clears the count.
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { AppError, notConfigured } from '../errors';
 import { sameSecret } from '../http/auth';
-import { SESSION_TTL_SECONDS, signSession } from './session';
+import { createSession } from './session';
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MINUTES = 15;
@@ -29,7 +29,7 @@ export class TooManyAttempts extends AppError {
 
 export async function signIn(
   db: Database,
-  input: { key: string; client: string; adminKey: string | undefined; now?: Date },
+  input: { key: string; client: string; adminKey: string | undefined },
 ): Promise<SignedIn> {
   if (input.adminKey === undefined)
     throw notConfigured('The admin API key (ADMIN_API_KEY) is not configured');
@@ -53,7 +53,6 @@ export async function signIn(
     throw new AppError(403, 'invalid_key', 'That is not the admin key');
   }
   await rows(db, 'sign_in_reset', sql`delete from sign_in_failures where client = ${input.client}`);
-  const now = input.now ?? new Date();
-  const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + SESSION_TTL_SECONDS * 1000);
-  return { session: signSession(input.adminKey, expiresAt), expiresAt };
+  const { token, expiresAt } = await createSession(db, input.adminKey);
+  return { session: token, expiresAt };
 }

@@ -406,6 +406,13 @@ export const smsMessages = pgTable(
     index('sms_messages_resend_of_idx').on(t.resendOf),
     /** A lead's messages: its page's timeline and the Attention queries. */
     index('sms_messages_lead_idx').on(t.leadId),
+    /**
+     * A provider's thread (`GET /providers/{id}/sms`): every message to one provider names it in
+     * `provider_id`; a teaser, to several, names its lead (found through the provider's offers).
+     */
+    index('sms_messages_provider_idx')
+      .on(t.providerId, t.createdAt)
+      .where(sql`${t.providerId} is not null`),
   ],
 );
 
@@ -461,6 +468,27 @@ export const signInFailures = pgTable('sign_in_failures', {
   failures: integer('failures').notNull().default(0),
   windowStartedAt: tstz('window_started_at').notNull().defaultNow(),
 });
+
+/**
+ * Console sessions (lib/admin/session.ts), checked on every admin request that carries the
+ * cookie: signing out deletes the row, so a copied cookie stops working at once. Neither the
+ * cookie's token nor the admin key is stored: `token_hash` is the token's SHA-256 (the lookup),
+ * `key_check` an HMAC of the token under the admin key it was signed in with (a changed key
+ * ends the session, and a dump of this table gives no way to test guesses at the key).
+ * Expired rows are deleted at the next sign-in.
+ */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    keyCheck: text('key_check').notNull(),
+    /** The operator signed in (issue #25): null while the admin key is the only way in. */
+    operatorId: uuid('operator_id'),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+  },
+  (t) => [index('admin_sessions_expires_idx').on(t.expiresAt)],
+);
 
 export type Provider = typeof providers.$inferSelect;
 export type Lead = typeof leads.$inferSelect;

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
 import { AppError, forbidden, notConfigured, unauthorized } from '../errors';
-import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../admin/session';
+import { cookieValues, hasSession, SESSION_COOKIE } from '../admin/session';
+import { getDb } from '../db/client';
 import type { HttpRequest } from './request';
 
 /** Constant-time comparison: hashing first makes the lengths equal and hides them. */
@@ -25,28 +26,42 @@ export function requireLeadKey(req: HttpRequest): void {
 const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
 
 /**
- * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>`, or the console's session cookie. A
- * request that carries an Authorization header is judged by it alone. With the cookie, a request
- * that can change something (not GET or HEAD) must also come from the console's own origin:
- * SameSite=Strict already keeps the cookie off other sites' requests, and this holds where a
- * browser does not apply it (or a sibling subdomain counts as the same site).
+ * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup), or the console's
+ * session cookie, a live row of admin_sessions (lib/admin/session.ts: one primary-key lookup). A
+ * request that carries an Authorization header is judged by it alone. With the cookie, the
+ * request must come from the console's own pages: a change (not GET or HEAD) must name the
+ * console's origin in `Origin`, and a read the browser marks as coming from elsewhere is refused
+ * too. SameSite=Strict keeps the cookie off other sites' requests, but a page on another port of
+ * the same host is the same site and gets it sent; these checks hold there too.
  */
-export function requireAdmin(req: HttpRequest, now: Date = new Date()): void {
+export async function requireAdmin(req: HttpRequest): Promise<void> {
   const expected = config().keys.adminApiKey;
   if (req.headers.authorization !== undefined || expected === undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     check(match?.[1]?.trim(), expected, ADMIN_KEY);
     return;
   }
-  const cookies = cookieValues(req.headers.cookie, SESSION_COOKIE);
-  if (!cookies.some((value) => sessionExpiry(expected, value, now))) {
-    throw unauthorized(
-      cookies.length
-        ? 'The console session has expired or is not valid: sign in again'
-        : `Missing ${ADMIN_KEY}`,
-    );
-  }
+  const tokens = cookieValues(req.headers.cookie, SESSION_COOKIE);
+  if (tokens.length === 0) throw unauthorized(`Missing ${ADMIN_KEY}`);
   if (req.method !== 'GET' && req.method !== 'HEAD') requireOwnOrigin(req);
+  else if (fromElsewhere(req)) {
+    throw new AppError(403, 'bad_origin', 'Admin data is readable only from the console itself');
+  }
+  if (!(await hasSession(await getDb(), expected, tokens))) {
+    throw unauthorized('The console session has ended or is not valid: sign in again');
+  }
+}
+
+/**
+ * A read that the browser says comes from another page's origin: an `Origin` that is not the
+ * console's (browsers send it on cross-origin fetches), or Fetch Metadata's `Sec-Fetch-Site`
+ * `same-site` or `cross-site` (https://www.w3.org/TR/fetch-metadata/; `same-origin` and `none`,
+ * an address typed by the operator, pass).
+ */
+function fromElsewhere(req: HttpRequest): boolean {
+  const site = req.headers['sec-fetch-site']?.trim().toLowerCase();
+  if (site === 'same-site' || site === 'cross-site') return true;
+  return req.headers.origin !== undefined && !fromOwnOrigin(req);
 }
 
 /** The origin a request was addressed to: its Host, over `x-forwarded-proto` (https unless local). */

@@ -3,6 +3,7 @@
 // and the fake Stripe and TextMagic: signing in and out, sessions refused, a cross-origin change
 // refused, client text shown as text, and every page readable at 390 px and 1280 px. Every page
 // must finish without uncaught errors, console errors or CSP violations.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -11,7 +12,8 @@ import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
-import { SESSION_COOKIE, signSession } from '../../lib/admin/session';
+import { SESSION_COOKIE } from '../../lib/admin/session';
+import { expireSession, signInSession, signOutSession } from '../support/console-session';
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
@@ -106,7 +108,8 @@ async function sessionContext(value: string, width = 1280): Promise<BrowserConte
   return context;
 }
 
-const validSession = () => signSession(ADMIN_KEY, new Date(Date.now() + 3600_000));
+/** A session as signing in makes it. */
+const validSession = () => signInSession(offline.url, ADMIN_KEY);
 
 function expectClean(problems: Problem[], allowed: RegExp[] = []) {
   expect(unexpected(problems, allowed)).toEqual([]);
@@ -141,6 +144,11 @@ describe('console sign-in and sessions', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/admin\/sign-in/);
     expect((await context.cookies(offline.url)).some((c) => c.name === SESSION_COOKIE)).toBe(false);
+    // A copy of the cookie taken before signing out opens nothing either: the server ended it.
+    const copied = await fetch(`${offline.url}/leads/${leadId}`, {
+      headers: { cookie: `${SESSION_COOKIE}=${cookie!.value}` },
+    });
+    expect(copied.status, await copied.text()).toBe(401);
     await context.close();
   });
 
@@ -161,17 +169,25 @@ describe('console sign-in and sessions', () => {
 
   it.each([
     ['missing', null],
+    ['unknown (never signed in)', () => Promise.resolve(randomBytes(32).toString('base64url'))],
     [
-      'forged (signed with another key)',
-      () => signSession('someone-elses-key', new Date(Date.now() + 3600_000)),
+      'signed out (a copy of the cookie kept)',
+      async () => {
+        const value = await validSession();
+        await signOutSession(offline.url, value);
+        return value;
+      },
     ],
-    ['tampered (expiry pushed out)', () => validSession().replace(/^v1\.\d+/, 'v1.99999999999')],
     [
-      'expired (signed with the real key, expiry past)',
-      () => signSession(ADMIN_KEY, new Date(Date.now() - 60_000)),
+      'expired',
+      async () => {
+        const value = await validSession();
+        await expireSession(db, value);
+        return value;
+      },
     ],
   ] as const)('a %s session shows sign-in and opens no admin route', async (_name, make) => {
-    const context = make ? await sessionContext(make()) : await chrome.context();
+    const context = make ? await sessionContext(await make()) : await chrome.context();
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/leads/${leadId}`);
     await page.waitForURL(/\/admin\/sign-in/);
@@ -187,7 +203,7 @@ describe('console sign-in and sessions', () => {
   });
 
   it('refuses a change carrying the session cookie from another origin (bad_origin)', async () => {
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const patch = (headers: Record<string, string>) =>
       context.request.patch(`${offline.url}/providers/${providerId}`, { data: { active: false }, headers });
     for (const origin of ['http://evil.example', 'http://127.0.0.1:1', 'null']) {
@@ -209,7 +225,7 @@ describe('console sign-in and sessions', () => {
 describe('console pages', () => {
   it('the provider edit form switches auto-pay off and on (PATCH autoPay), and the page says so', async () => {
     showServerOnFailure();
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const autoPay = async () =>
       (
@@ -236,7 +252,7 @@ describe('console pages', () => {
 
   it('the provider edit form sets the SMS language (PATCH language), and the page shows it', async () => {
     showServerOnFailure();
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const language = async () =>
       (
@@ -262,7 +278,7 @@ describe('console pages', () => {
 
   it('the provider edit form sets teaser hours (PATCH teaserHours), and the page shows them', async () => {
     showServerOnFailure();
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const hours = async () =>
       (
@@ -298,7 +314,7 @@ describe('console pages', () => {
 
   it('shows a description written as markup as those characters, and no dialog opens', async () => {
     showServerOnFailure();
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/leads/${leadId}`);
     const description = page.getByTestId('lead-description');
@@ -315,7 +331,7 @@ describe('console pages', () => {
 
   it('links a duplicate to its original and the original to its duplicates', async () => {
     showServerOnFailure();
-    const context = await sessionContext(validSession());
+    const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/leads/${duplicate.id}`);
     const original = page.getByTestId('lead-duplicate-of').getByRole('link', { name: 'the original lead' });
@@ -348,7 +364,9 @@ describe('console pages', () => {
     it.each(PAGES)(
       `%s at ${width} px: no horizontal overflow, screenshot saved`,
       async (name, route, signedIn) => {
-        const context = signedIn ? await sessionContext(validSession(), width) : await chrome.context(width);
+        const context = signedIn
+          ? await sessionContext(await validSession(), width)
+          : await chrome.context(width);
         const { page, problems } = await chrome.newPage(context);
         await page.goto(`${offline.url}${route()}`);
         await page.locator('h1').first().waitFor();

@@ -1,24 +1,28 @@
 // The sandbox end to end, as a newcomer clicks through it but over HTTP: startLocalStack (the
 // same stack `npm start` runs) on free ports against this file's database, with the Stripe and
 // TextMagic stand-ins. Seed, an inquiry, the teaser in two phones, a YES reply, the pay link to
-// the local checkout page, its Pay form, the details SMS in that phone, the lead unlocked.
+// the local checkout page, its Pay form, the details SMS in that phone, the lead unlocked. The
+// sandbox routes take the console's session; no route answers CORS to another local page; and
+// after a restart on the same database the phones show the same threads.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { useTestDatabase } from '../support/database';
+import { signInSession, signOutSession } from '../support/console-session';
 import { freePort } from '../../scripts/embedded-postgres';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 
 const db = useTestDatabase();
 let stack: LocalStack;
+/** The console session the requests carry, as the browser would after signing in. */
+let session: string;
+
+// The default teaser hours (08:00-21:00), as `npm start` has them, not the suite's all-day ones:
+// the walk-through must work at any hour the newcomer tries it.
+const start = async () =>
+  startLocalStack({ port: await freePort(), databaseUrl: db.url, isolated: true, env: { TEASER_HOURS: '' } });
 
 beforeAll(async () => {
-  // The default teaser hours (08:00-21:00), as `npm start` has them, not the suite's all-day ones:
-  // the walk-through must work at any hour the newcomer tries it.
-  stack = await startLocalStack({
-    port: await freePort(),
-    databaseUrl: db.url,
-    isolated: true,
-    env: { TEASER_HOURS: '' },
-  });
+  stack = await start();
+  session = await signInSession(stack.url, stack.keys.adminApiKey);
 }, 150_000);
 
 afterAll(async () => {
@@ -27,12 +31,18 @@ afterAll(async () => {
 
 type Res = { status: number; headers: Headers; text: string; json: any };
 
+/** A request as the console's pages send it: the session cookie, and Origin on a change. */
 async function call(
   method: string,
   route: string,
   json?: unknown,
-  headers: Record<string, string> = {},
+  extra: Record<string, string> = {},
 ): Promise<Res> {
+  const headers: Record<string, string> = {
+    cookie: `lu_session=${session}`,
+    ...(method === 'GET' ? {} : { origin: new URL(stack.url).origin }),
+    ...extra,
+  };
   const res = await fetch(new URL(route, stack.url), {
     method,
     headers: json === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -217,10 +227,124 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
     expect(wrong.headers.get('allow')).toBe('POST');
     const res = await fetch(new URL('/sandbox/inquiry', stack.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        cookie: `lu_session=${session}`,
+        origin: new URL(stack.url).origin,
+      },
       body: '{not json',
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
+
+  it('every sandbox route but status takes the console session, and a change its origin', async () => {
+    const admin = { authorization: `Bearer ${stack.keys.adminApiKey}` };
+    const before = await phones();
+    const buyer = before[0]!;
+    const reply = { phone: buyer.phone, text: 'HELP' };
+    const none = { cookie: '' };
+    // No session: 401 on every route, nothing sent.
+    for (const [method, route, body] of [
+      ['GET', '/sandbox/phones', undefined],
+      ['POST', '/sandbox/phones/reply', reply],
+      ['POST', '/sandbox/inquiry', { category: 'plumbing' }],
+      ['POST', '/sandbox/seed', undefined],
+    ] as const) {
+      const res = await call(method, route, body, none);
+      expect(res.status, `${method} ${route}: ${res.text}`).toBe(401);
+      expect(res.json.error.code).toBe('unauthorized');
+      expect(res.text).not.toContain(buyer.phone);
+    }
+    // A session signed out, its cookie kept: the same.
+    const ended = await signInSession(stack.url, stack.keys.adminApiKey);
+    await signOutSession(stack.url, ended);
+    expect((await call('GET', '/sandbox/phones', undefined, { cookie: `lu_session=${ended}` })).status).toBe(
+      401,
+    );
+    // Another local page, with the cookie its browser sends along: refused, read or change.
+    const elsewhere = { origin: 'http://localhost:5555', 'sec-fetch-site': 'same-site' };
+    const read = await call('GET', '/sandbox/phones', undefined, elsewhere);
+    expect(read.status, read.text).toBe(403);
+    expect(read.json.error.code).toBe('bad_origin');
+    expect((await call('POST', '/sandbox/phones/reply', reply, elsewhere)).status).toBe(403);
+    // A change with the cookie and no Origin: refused, as the API refuses it.
+    const noOrigin = await fetch(new URL('/sandbox/phones/reply', stack.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `lu_session=${session}` },
+      body: JSON.stringify(reply),
+    });
+    expect(noOrigin.status).toBe(403);
+    expect(((await noOrigin.json()) as { error: { code: string } }).error.code).toBe('bad_origin');
+    expect((await phones()).find((p) => p.providerId === buyer.providerId)!.messages).toEqual(buyer.messages);
+    // The admin key as a Bearer header (curl) reads; status needs nothing.
+    expect((await call('GET', '/sandbox/phones', undefined, { ...none, ...admin })).status).toBe(200);
+    expect((await call('GET', '/sandbox/status', undefined, none)).status).toBe(200);
+  });
+
+  it('no route answers CORS: another local page gets no Access-Control-* header, nor a preflight approved', async () => {
+    const admin = { authorization: `Bearer ${stack.keys.adminApiKey}` };
+    const leads = (await call('GET', '/leads', undefined, admin)).json as { leads: Array<{ id: string }> };
+    const leadId = leads.leads[0]!.id;
+    const corsHeaders = (h: Headers) => [...h.keys()].filter((k) => k.startsWith('access-control-'));
+    // What the browser sends from http://localhost:5555 with fetch(…, { credentials: 'include' }).
+    const read = await fetch(new URL(`/leads/${leadId}`, stack.url), {
+      headers: {
+        origin: 'http://localhost:5555',
+        'sec-fetch-site': 'same-site',
+        cookie: `lu_session=${session}`,
+      },
+    });
+    const text = await read.text();
+    expect(corsHeaders(read.headers)).toEqual([]);
+    expect(read.status, text).toBe(403);
+    expect(text).not.toContain('Jane');
+    // The same without Sec-Fetch-Site (an older browser): refused all the same, by its Origin.
+    const older = await fetch(new URL(`/leads/${leadId}`, stack.url), {
+      headers: { origin: 'http://localhost:5555', cookie: `lu_session=${session}` },
+    });
+    expect(older.status).toBe(403);
+    expect(corsHeaders(older.headers)).toEqual([]);
+    // Any route, any answer: none.
+    for (const route of ['/health', '/admin/session', '/sandbox/status', '/nope']) {
+      const res = await fetch(new URL(route, stack.url), { headers: { origin: 'http://localhost:5555' } });
+      await res.arrayBuffer();
+      expect(corsHeaders(res.headers), route).toEqual([]);
+    }
+    // The preflight a page sends before a PATCH with JSON: not approved.
+    for (const route of [`/leads/${leadId}`, '/providers', '/sandbox/phones/reply']) {
+      const preflight = await fetch(new URL(route, stack.url), {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:5555',
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      await preflight.arrayBuffer();
+      expect(corsHeaders(preflight.headers), route).toEqual([]);
+    }
+  });
+
+  it('after a restart on the same database, the phones show the same threads, and the session still holds', async () => {
+    onTestFailed(() =>
+      console.error(`--- local stack output ---
+${stack.output().slice(-8_000)}`),
+    );
+    const before = await phones();
+    expect(before.some((p) => p.messages.length >= 4)).toBe(true);
+    await stack.stop();
+    stack = await start();
+    // The stand-ins started empty: what the phones show comes from what the API stored.
+    expect(stack.textmagic!.sent).toEqual([]);
+    const after = await phones();
+    expect(after).toEqual(before);
+    // And a reply after the restart joins its thread.
+    const buyer = after.find((p) => p.messages.length >= 4)!;
+    const res = await call('POST', '/sandbox/phones/reply', { phone: buyer.phone, text: 'HELP' });
+    expect(res.status, res.text).toBe(200);
+    const thread = (await phones()).find((p) => p.providerId === buyer.providerId)!.messages;
+    expect(thread.slice(0, buyer.messages.length)).toEqual(buyer.messages);
+    expect(thread[buyer.messages.length]).toMatchObject({ direction: 'in', text: 'HELP' });
+  }, 180_000);
 });

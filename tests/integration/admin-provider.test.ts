@@ -247,3 +247,95 @@ describe("GET /leads/{id}: the lead's timeline", () => {
     expect(timeline.some((e) => e.kind === 'full')).toBe(false);
   });
 });
+
+describe('GET /providers/{id}/sms', () => {
+  const thread = (id: string, query: Record<string, string> = {}, headers: Record<string, string> = admin) =>
+    invoke(providers, {
+      method: 'GET',
+      path: `/providers/${id}/sms`,
+      pathParams: { id },
+      query,
+      headers,
+    });
+  type Message = {
+    direction: 'in' | 'out';
+    id: string;
+    at: string;
+    text: string;
+    leadId: string | null;
+    kind?: string;
+    status?: string;
+    outcome?: string;
+  };
+
+  it('what was written to their phone and what they replied, as stored, newest first; nobody else’s', async () => {
+    const zip = uniqueZip();
+    const pat = await api.addProvider({ name: 'Pat Plumber', zipCodes: [zip] });
+    const sam = await api.addProvider({ name: 'Sam Pipes', zipCodes: [zip] });
+    const created = await api.postLead(lead({ zipCode: zip }));
+    expect(created.status, created.text).toBe(201);
+    const code = created.json.code as string;
+    expect((await api.reply(pat.phone, `YES ${code}`)).status).toBe(200);
+    expect((await api.reply(sam.phone, 'HELP')).status).toBe(200);
+
+    const res = await thread(pat.id);
+    expect(res.status, res.text).toBe(200);
+    const messages = res.json.messages as Message[];
+    expect(messages.map((m) => [m.direction, m.kind ?? m.outcome])).toEqual([
+      ['out', 'pay_link'],
+      ['in', 'yes'],
+      ['out', 'teaser'],
+    ]);
+    // Each text as it went to TextMagic, or as the provider typed it.
+    const sent = app.textmagic.sent.filter((s) => s.phones.includes(tmDigits(pat.phone)));
+    expect(messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(
+      sent.map((s) => s.text).reverse(),
+    );
+    expect(messages[1]).toMatchObject({ text: `YES ${code}`, leadId: created.json.id });
+    expect(messages[0]).toMatchObject({ status: 'sent', leadId: created.json.id });
+    expect(res.json.nextCursor).toBeNull();
+    // Sam: the same teaser, his HELP and its answer; nothing of Pat's.
+    const his = (await thread(sam.id)).json.messages as Message[];
+    expect(his.map((m) => [m.direction, m.kind ?? m.outcome])).toEqual([
+      ['out', 'help'],
+      ['in', 'help'],
+      ['out', 'teaser'],
+    ]);
+    expect(his[2]!.id).toBe(messages[2]!.id);
+    expect(his.some((m) => m.text === `YES ${code}` || m.kind === 'pay_link')).toBe(false);
+  });
+
+  it('a page at a time: cursor and limit; bad ones are 400, an unknown provider 404, no key 401', async () => {
+    const zip = uniqueZip();
+    const pat = await api.addProvider({ zipCodes: [zip] });
+    for (const text of ['HELP', 'what?', 'hello'])
+      expect((await api.reply(pat.phone, text)).status).toBe(200);
+    const all = (await thread(pat.id)).json.messages as Message[];
+    // Each reply; the help answer once a day.
+    expect(all.map((m) => m.direction)).toEqual(['in', 'in', 'out', 'in']);
+    const seen: Message[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await thread(pat.id, { limit: '1', ...(cursor ? { cursor } : {}) });
+      expect(page.status, page.text).toBe(200);
+      expect(page.json.messages).toHaveLength(1);
+      seen.push(...(page.json.messages as Message[]));
+      cursor = page.json.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(all);
+
+    const badQueries: Array<Record<string, string>> = [
+      { limit: '0' },
+      { limit: '101' },
+      { cursor: 'nope' },
+      { cursor: 'MTIzLmFiYw' },
+    ];
+    for (const query of badQueries) {
+      const bad = await thread(pat.id, query);
+      expectError(bad, 400, 'validation_failed');
+    }
+    expectError(await thread(UNKNOWN_UUID), 404, 'not_found');
+    expectError(await thread('not-a-uuid'), 404, 'not_found');
+    expectError(await thread(pat.id, {}, {}), 401, 'unauthorized');
+  });
+});

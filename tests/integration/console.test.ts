@@ -1,18 +1,20 @@
 /**
  * The operator console's function in-process: its SPA shell and assets, sign-in and sign-out,
- * the session cookie's flags, the cookie on the admin routes (forged, expired, cross-origin),
- * wrong keys slowed down per address, and the security headers on every answer.
+ * the session cookie's flags, sessions kept by the server (ended by sign-out and by a new admin
+ * key, expired, forged, read or changed from another origin), wrong keys slowed down per
+ * address, and the security headers on every answer.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as consoleFn } from '../../functions/console';
 import { handler as providers } from '../../functions/providers';
 import { resetConfig } from '../../lib/config';
-import { SESSION_TTL_SECONDS, signSession } from '../../lib/admin/session';
+import { SESSION_TTL_SECONDS } from '../../lib/admin/session';
 import { CONSOLE_CSP } from '../../lib/http/response';
 import { KEYS, phoneNumber, PUBLIC_BASE_URL, useApp } from '../support/app';
 import { rowCounts } from '../support/writes';
+import { expireSession, storedHash } from '../support/console-session';
 import { v2Event, type EventInput, type Reply } from '../../emulators/events';
 
 const app = useApp();
@@ -77,6 +79,21 @@ const newProvider = () =>
     zipCodes: ['78701'],
   });
 
+const listWith = (headers: Record<string, string>) =>
+  call(providers, { method: 'GET', path: '/providers', headers });
+const createWith = (headers: Record<string, string>) =>
+  call(providers, {
+    method: 'POST',
+    path: '/providers',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: newProvider(),
+  });
+const askSession = (cookie?: string) =>
+  call(consoleFn, { method: 'GET', path: '/admin/session', headers: cookie ? { cookie } : {} });
+/** The value of a `lu_session=…` pair. */
+const valueOf = (pair: string) => pair.slice('lu_session='.length);
+const hashOf = (pair: string) => storedHash(valueOf(pair));
+
 function expectSecurityHeaders(res: Reply, local = false) {
   expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
   expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
@@ -91,6 +108,7 @@ function expectSecurityHeaders(res: Reply, local = false) {
 
 afterEach(() => {
   delete process.env.IS_OFFLINE;
+  process.env.ADMIN_API_KEY = KEYS.admin;
   resetConfig();
 });
 
@@ -143,7 +161,8 @@ describe('sign-in and sign-out', () => {
     const hours = (Date.parse(json.json.expiresAt) - Date.now()) / 3_600_000;
     expect(Math.round(hours)).toBe(12);
     const attributes = json.headers['set-cookie']!.split(/;\s*/);
-    expect(attributes[0]).toMatch(/^lu_session=v1\.\d+\.[\w-]+\.[\w-]+$/);
+    // A random token (32 bytes), nothing derived from the key or the time.
+    expect(attributes[0]).toMatch(/^lu_session=[\w-]{43}$/);
     expect(attributes.slice(1).sort()).toEqual(
       ['HttpOnly', `Max-Age=${SESSION_TTL_SECONDS}`, 'Path=/', 'SameSite=Strict', 'Secure'].sort(),
     );
@@ -160,7 +179,7 @@ describe('sign-in and sign-out', () => {
       uniqueIp(),
     );
     expect(form.status, form.text).toBe(200);
-    expect(form.headers['set-cookie']).toMatch(/^lu_session=v1\./);
+    expect(form.headers['set-cookie']).toMatch(/^lu_session=[\w-]{43};/);
   });
 
   it('in local development (IS_OFFLINE) the cookie is not Secure and there is no HSTS', async () => {
@@ -202,17 +221,67 @@ describe('sign-in and sign-out', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  it('sign-out clears the cookie', async () => {
+  it('sign-out clears the cookie and ends the session on the server: a copy of the cookie opens nothing', async () => {
+    const cookie = await session();
+    expect((await listWith({ cookie })).status).toBe(200);
     const res = await call(consoleFn, {
       method: 'POST',
       path: '/admin/sign-out',
-      headers: { origin: OWN_ORIGIN, cookie: await session() },
+      headers: { origin: OWN_ORIGIN, cookie },
     });
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie']).toMatch(
       /^lu_session=; Max-Age=0; .*Path=\/; HttpOnly; SameSite=Strict/,
     );
     expectSecurityHeaders(res);
+    // The same value, kept by whoever copied it: refused at once, by every admin route.
+    const after = await listWith({ cookie });
+    expect(after.status).toBe(401);
+    expect(after.json.error.code).toBe('unauthorized');
+    expect((await askSession(cookie)).status).toBe(401);
+    expect(
+      (await app.db.query('select 1 from admin_sessions where token_hash = $1', [hashOf(cookie)])).length,
+    ).toBe(0);
+  });
+
+  it('the database keeps neither the cookie\u2019s token nor the admin key', async () => {
+    const cookie = await session();
+    const token = cookie.slice('lu_session='.length);
+    const rows = await app.db.query('select * from admin_sessions where token_hash = $1', [hashOf(cookie)]);
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows[0]);
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain(KEYS.admin);
+    expect(rows[0]).toMatchObject({ operator_id: null });
+    const hours = ((rows[0]!.expires_at as Date).getTime() - Date.now()) / 3_600_000;
+    expect(Math.round(hours)).toBe(12);
+  });
+
+  it('a new ADMIN_API_KEY ends every session signed in with the old one', async () => {
+    const cookie = await session();
+    expect((await listWith({ cookie })).status).toBe(200);
+    process.env.ADMIN_API_KEY = 'a-new-admin-key';
+    resetConfig();
+    const res = await listWith({ cookie });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('unauthorized');
+    // A session signed in with the new key works.
+    const fresh = await signIn('a-new-admin-key', uniqueIp());
+    expect(fresh.status, fresh.text).toBe(200);
+    expect((await listWith({ cookie: cookiePair(fresh) })).status).toBe(200);
+  });
+
+  it('a sign-in deletes the sessions that have expired, and only those', async () => {
+    const expired = await session();
+    const live = await session();
+    await expireSession(app.db, valueOf(expired));
+    expect((await listWith({ cookie: expired })).status).toBe(401);
+    await session();
+    const left = async (cookie: string) =>
+      (await app.db.query('select 1 from admin_sessions where token_hash = $1', [hashOf(cookie)])).length;
+    expect(await left(expired)).toBe(0);
+    expect(await left(live)).toBe(1);
+    expect((await listWith({ cookie: live })).status).toBe(200);
   });
 });
 
@@ -262,16 +331,6 @@ describe('wrong keys slowed down', () => {
 });
 
 describe('the session cookie on the admin routes', () => {
-  const listWith = (headers: Record<string, string>) =>
-    call(providers, { method: 'GET', path: '/providers', headers });
-  const createWith = (headers: Record<string, string>) =>
-    call(providers, {
-      method: 'POST',
-      path: '/providers',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: newProvider(),
-    });
-
   it('a signed-in cookie reads and, from the console origin, writes; the Bearer key still works', async () => {
     const cookie = await session();
     const list = await listWith({ cookie });
@@ -302,14 +361,14 @@ describe('the session cookie on the admin routes', () => {
   });
 
   it('a forged, tampered or expired cookie is refused like no key (401)', async () => {
-    const good = (await session()).slice('lu_session='.length);
-    const [v, exp, nonce, sig] = good.split('.') as [string, string, string, string];
-    const later = String(Number(exp) + 3600);
+    const good = valueOf(await session());
+    const expired = valueOf(await session());
+    await expireSession(app.db, expired);
     const cookies = {
-      otherKey: signSession('some-other-admin-key', new Date(Date.now() + 3_600_000)),
-      tamperedExpiry: [v, later, nonce, sig].join('.'),
-      tamperedSignature: [v, exp, nonce, `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`].join('.'),
-      expired: signSession(KEYS.admin, new Date(Date.now() - 1000)),
+      unknown: randomBytes(32).toString('base64url'),
+      tampered: `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`,
+      expired,
+      oldFormat: `v1.${Math.floor(Date.now() / 1000) + 3600}.abcdefghijklmnop.${'A'.repeat(43)}`,
       garbage: 'definitely-not-a-session',
       empty: '',
     };
@@ -319,17 +378,46 @@ describe('the session cookie on the admin routes', () => {
       expect(res.json.error.code).toBe('unauthorized');
     }
     expect((await listWith({})).status).toBe(401);
-    // The same signer, a future expiry: accepted (the tests control time through the payload).
-    const fresh = signSession(KEYS.admin, new Date(Date.now() + 60_000));
-    expect((await listWith({ cookie: `other=1; lu_session=${fresh}` })).status).toBe(200);
+    // One good value among others of the name: accepted (a browser may send two).
+    expect(
+      (await listWith({ cookie: `other=1; lu_session=${cookies.unknown}; lu_session=${good}` })).status,
+    ).toBe(200);
+  });
+
+  it('with the cookie, a read from another origin is refused (bad_origin): Origin, or Sec-Fetch-Site', async () => {
+    const cookie = await session();
+    for (const headers of <Array<Record<string, string>>>[
+      { origin: 'http://localhost:5555' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const res = await listWith({ cookie, ...headers });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.json.error.code).toBe('bad_origin');
+      expect(res.text).not.toContain('Cookie Plumbing');
+    }
+    // The console's own pages, and an address typed by the operator, read.
+    for (const headers of <Array<Record<string, string>>>[
+      { origin: OWN_ORIGIN },
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+    ]) {
+      expect((await listWith({ cookie, ...headers })).status, JSON.stringify(headers)).toBe(200);
+    }
+    // The Bearer key is not a browser's: no origin rule.
+    expect(
+      (await listWith({ authorization: `Bearer ${KEYS.admin}`, origin: 'http://localhost:5555' })).status,
+    ).toBe(200);
   });
 
   it('GET /admin/session: 200 with a valid cookie, 401 without or with an expired one', async () => {
-    const ask = (cookie?: string) =>
-      call(consoleFn, { method: 'GET', path: '/admin/session', headers: cookie ? { cookie } : {} });
-    expect((await ask(await session())).json).toEqual({ signedIn: true });
-    expect((await ask()).status).toBe(401);
-    const expired = await ask(`lu_session=${signSession(KEYS.admin, new Date(Date.now() - 1000))}`);
+    expect((await askSession(await session())).json).toEqual({ signedIn: true });
+    expect((await askSession()).status).toBe(401);
+    const old = await session();
+    await expireSession(app.db, valueOf(old));
+    const expired = await askSession(old);
     expect(expired.status).toBe(401);
     expectSecurityHeaders(expired);
   });

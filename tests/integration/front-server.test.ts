@@ -48,6 +48,23 @@ beforeAll(async () => {
         void slowHeld.then(() => res.end('slow'));
         return;
       }
+      if (req.url === '/cors') {
+        // What serverless-offline 14 adds to every answer to a request with an Origin.
+        res.writeHead(200, [
+          'Access-Control-Allow-Origin',
+          String(req.headers.origin),
+          'access-control-allow-credentials',
+          'true',
+          'Access-Control-Allow-Methods',
+          'GET',
+          'Access-Control-Expose-Headers',
+          'content-type',
+          'Content-Type',
+          'application/json',
+        ]);
+        res.end('{"secret":true}');
+        return;
+      }
       if (req.url === '/echo-bytes') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.end(body);
@@ -199,6 +216,19 @@ describe('front server: everything but /sandbox goes to the API untouched', () =
     expect(answer.rawHeaders).toContain('X-Upstream-Case');
     expect(header(answer.rawHeaders, 'x-upstream-case')).toEqual(['Kept']);
     expect(answer.body.toString()).toBe('teapot');
+  });
+
+  it('but no Access-Control-* header: serverless.yml configures no CORS, whatever serverless-offline adds', async () => {
+    for (const method of ['GET', 'OPTIONS']) {
+      const answer = await send({
+        method,
+        path: '/cors',
+        headers: ['Host', 'localhost:3000', 'Origin', 'http://localhost:5555'],
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.rawHeaders.filter((h, i) => i % 2 === 0 && /^access-control-/i.test(h))).toEqual([]);
+      expect(header(answer.rawHeaders, 'content-type')).toEqual(['application/json']);
+    }
   });
 
   it('a large binary body, chunked, comes back unchanged', async () => {

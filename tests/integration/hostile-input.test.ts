@@ -23,7 +23,7 @@ import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { cookieValues, SESSION_COOKIE, sessionExpiry } from '../../lib/admin/session';
+import { cookieValues, SESSION_COOKIE } from '../../lib/admin/session';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { deliverEvent, uniqueZip } from '../support/market';
@@ -1119,11 +1119,16 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
               consoleFn,
               withBody({ method: 'POST', path: '/admin/sign-in' }, b, v, headers),
               async (res, { input }) => {
-                // Only the admin key signs in, and what it gets is a session that verifies.
+                // Only the admin key signs in, and what it gets is a session that opens the console.
                 expect(res.status).toBe(200);
                 expect((await sentFields(input)).key).toBe(KEYS.admin);
                 const [value] = cookieValues(res.headers['set-cookie']!.split(';')[0], SESSION_COOKIE);
-                expect(sessionExpiry(KEYS.admin, value!, new Date())).toBeInstanceOf(Date);
+                const session = await invoke(consoleFn, {
+                  method: 'GET',
+                  path: '/admin/session',
+                  headers: { cookie: `${SESSION_COOKIE}=${value}` },
+                });
+                expect(session.status, session.text).toBe(200);
               },
             );
             expect([200, 400, 403, 413, 415]).toContain(res.status);
@@ -1200,37 +1205,57 @@ describe('hostile input on the admin console routes: never a 5xx, never a change
   );
 
   it(
-    'GET /providers/{id}',
+    'GET /providers/{id} and GET /providers/{id}/sms (hostile ids and query strings)',
     async () => {
-      let shown = 0;
+      const shown = { page: 0, thread: 0 };
+      const threadQuery = fc.dictionary(
+        fc.oneof(fc.constantFrom('cursor', 'limit'), hostileString),
+        fc.oneof(hostileString, fc.constantFrom('1', '100', '0', 'MQ', 'MTIzLm86MQ')),
+        { maxKeys: 3 },
+      );
       await run(
         fc.asyncProperty(
           fc.oneof(UUID_LIKE, fc.constant('existing')),
+          fc.option(threadQuery, { nil: undefined }),
           version,
           fc.constantFrom(...AUTHS),
-          async (id, v, authorization) => {
+          async (id, q, v, authorization) => {
             const pid = id === 'existing' ? existing.providerId : id;
             const before = await state();
             const res = await invoke(providers, {
               method: 'GET',
-              path: `/providers/${enc(pid)}`,
+              path: `/providers/${enc(pid)}${q === undefined ? '' : '/sms'}`,
               pathParams: { id: pid },
+              query: q,
               headers: authorization ? { authorization } : {},
               version: v,
             });
             expect(res.status, res.text).toBeLessThan(500);
             expectAuth(res, authorization);
             if (res.status >= 400) expectContractError(res);
-            else {
+            else if (q === undefined) {
               expect(res.json.provider.id).toBe(existing.providerId);
-              shown++;
+              shown.page++;
+            } else {
+              expect(Array.isArray(res.json.messages), res.text).toBe(true);
+              shown.thread++;
             }
             expect(await state()).toEqual(before);
           },
         ),
         Math.ceil(NUM_RUNS / 2),
       );
-      expect(shown, 'no request reached the provider page').toBeGreaterThan(0);
+      // One plain request each way, whatever the generator drew.
+      for (const path of ['', '/sms']) {
+        const plain = await invoke(providers, {
+          method: 'GET',
+          path: `/providers/${existing.providerId}${path}`,
+          pathParams: { id: existing.providerId },
+          headers: { authorization: `Bearer ${KEYS.admin}` },
+        });
+        expect(plain.status, plain.text).toBe(200);
+      }
+      expect(shown.page + shown.thread, 'no request reached the provider page or thread').toBeGreaterThan(0);
     },
     TIMEOUT,
   );

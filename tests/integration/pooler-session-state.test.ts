@@ -108,6 +108,7 @@ describe.runIf(poolerAvailable())('behind PgBouncer in transaction mode', () => 
       await direct.end();
       // Every table of lib/db/schema.ts, once.
       expect(rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+        'admin_sessions',
         'heartbeats',
         'inbound_sms',
         'lead_funnels',
