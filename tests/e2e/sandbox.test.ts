@@ -331,13 +331,52 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
       console.error(`--- local stack output ---
 ${stack.output().slice(-8_000)}`),
     );
+    // A provider without a saved card opens a pay link before the restart, and pays after it.
+    const inquiry = await call('POST', '/sandbox/inquiry', {
+      name: 'Ria Restart',
+      phone: '512-555-0177',
+      category: 'plumbing',
+      zipCode: '78701',
+      description: 'Dripping faucet in the bathroom',
+    });
+    expect(inquiry.status, inquiry.text).toBe(201);
+    const { code } = inquiry.json as { code: string };
+    type Listed = { id: string; phone: string; savedCard: boolean };
+    const admin = { authorization: `Bearer ${stack.keys.adminApiKey}` };
+    const listed = ((await call('GET', '/providers', undefined, admin)).json as { providers: Listed[] })
+      .providers;
+    const teased = (await phones()).filter((p) => p.messages.some((m) => m.text.includes(`YES ${code}`)));
+    const payer = teased.find((p) => !listed.find((l) => l.id === p.providerId)!.savedCard)!;
+    expect(payer, 'a teased provider without a saved card').toBeDefined();
+    await call('POST', '/sandbox/phones/reply', { phone: payer.phone, text: `YES ${code}` });
+    const linkText = (await phones()).find((p) => p.providerId === payer.providerId)!.messages.at(-1)!.text;
+    const link = /http:\/\/localhost:\d+\/p\/[A-Za-z0-9_-]+/.exec(linkText)![0];
+    const opened = await fetch(link);
+    await opened.arrayBuffer();
+    expect(opened.url.startsWith(`${stack.stripe!.url}/pay/`)).toBe(true);
+
     const before = await phones();
     expect(before.some((p) => p.messages.length >= 4)).toBe(true);
     await stack.stop();
     stack = await start();
     // The stand-ins started empty: what the phones show comes from what the API stored.
     expect(stack.textmagic!.sent).toEqual([]);
-    const after = await phones();
+
+    // The stand-in forgot the session and the customer: the same link opens a new Checkout.
+    const page = await fetch(link.replace(/^http:\/\/localhost:\d+/, stack.url));
+    const html = await page.text();
+    expect(page.status, html).toBe(200);
+    expect(page.url.startsWith(`${stack.stripe!.url}/pay/`)).toBe(true);
+    expect(html).toContain(`Lead ${code}: plumbing, 78701`);
+    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+    const paid = await fetch(new URL(action, page.url), { method: 'POST', redirect: 'manual' });
+    await paid.arrayBuffer();
+    expect(paid.headers.get('x-webhook-status')).toBe('200');
+    const paidThread = (await phones()).find((p) => p.providerId === payer.providerId)!.messages;
+    expect(paidThread.at(-1)!.text).toContain('Ria Restart');
+    const after = (await phones()).map((p) =>
+      p.providerId === payer.providerId ? { ...p, messages: p.messages.slice(0, -1) } : p,
+    );
     expect(after).toEqual(before);
     // And a reply after the restart joins its thread.
     const buyer = after.find((p) => p.messages.length >= 4)!;
