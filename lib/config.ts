@@ -422,11 +422,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 let cached: Config | undefined;
+/** Secrets a deployed function read from SSM Parameter Store at init (lib/secrets.ts). */
+let secretValues: Record<string, string> = {};
 
-/** The configuration, parsed once per container from the environment. */
+/**
+ * The configuration, parsed once per container from the environment and, in a deployed stage,
+ * the secrets read from SSM over it: one parse, one set of rules, wherever a value comes from.
+ */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  cached ??= parseConfig({ ...process.env, ...secretValues });
   return cached;
+}
+
+/** Sets the secrets read from SSM (lib/secrets.ts); the next `config()` parses them in. */
+export function useSecrets(values: Record<string, string>): void {
+  secretValues = values;
+  cached = undefined;
 }
 
 /** Forget the parsed configuration so the next call re-reads the environment (tests, scripts). */
