@@ -39,7 +39,8 @@ describe('configuration table', () => {
     const { provider, params } = service();
     expect(Object.keys(provider.environment)).toEqual(names.filter((n) => !isSecret(n)));
     for (const [name, value] of Object.entries(provider.environment)) {
-      expect(value).toBe(`\${env:${name}, ''}`);
+      const deploy = (VARIABLES as Record<string, Variable>)[name]!.deploy;
+      expect(value).toBe(deploy ?? `\${env:${name}, ''}`);
     }
     // ALARM_EMAIL is the deploy's own parameter (the alarms' SNS subscription), not the functions'.
     // No secret is a parameter of the deploy: nothing resolves one at package time.
