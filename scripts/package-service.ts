@@ -32,6 +32,8 @@ export type PackagedFunction = {
   /** The unpacked bundle (absolute path). */
   file: string;
   zip: string;
+  /** Its own environment (over the provider's): SECRETS, SECRETS_SSM_PATH. */
+  environment: Record<string, string>;
 };
 
 export type ServicePackage = {
@@ -48,7 +50,10 @@ export type ServicePackage = {
 type State = {
   service: {
     provider: ServicePackage['provider'];
-    functions: Record<string, { handler: string; package: { artifact: string } }>;
+    functions: Record<
+      string,
+      { handler: string; package: { artifact: string }; environment?: Record<string, string> }
+    >;
   };
 };
 
@@ -165,7 +170,7 @@ async function packageAlone(opts: PackageOptions): Promise<ServicePackage> {
       if (entry.startsWith(`${base}.`) && !entry.endsWith('.map')) file = out;
     }
     if (!file) throw new Error(`${zip} holds no bundle for ${fn.handler}`);
-    return { name, entry: `${base}.ts`, file, zip };
+    return { name, entry: `${base}.ts`, file, zip, environment: fn.environment ?? {} };
   });
   const buildEnv = Object.fromEntries(
     BUILD_KEYS.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]),
