@@ -1,11 +1,14 @@
 // A local Serverless plugin: each function's secrets, declared once beside it in serverless.yml
 // (`secrets: [DATABASE_URL, …]`, names of lib/config.ts's secret variables), become at package
-// time, and only then (serverless-offline never sees them):
+// time, and only then:
 // - its environment `SECRETS_SSM_PATH` (`custom.secretsPath`, `/lead-unlock/<stage>/`) and
 //   `SECRETS` (the names): where lib/secrets.ts reads them at cold start. Names, never values.
 // - its own IAM role: its log group, `ssm:GetParameters` on exactly its parameters, and
 //   `kms:Decrypt` of exactly those through SSM.
-// A function without `secrets` fails the package.
+// Under serverless-offline (`npm start`, the end-to-end tests) nothing is packaged: each function
+// gets its secrets from the shell's environment, as local development always did, and only those
+// it declares, as when deployed (so a missing declaration shows locally too). A function without
+// `secrets` fails either.
 //
 // Our own roles rather than serverless-iam-roles-per-function: the plugin would want each role's
 // statements written out in YAML per function, the parameter ARNs repeated by hand beside the
@@ -79,8 +82,28 @@ class Secrets {
     serverless.configSchemaHandler.defineCustomProperties({
       properties: { secretsPath: { type: 'string', pattern: '^/([A-Za-z0-9_.-]+/)+$' } },
     });
-    // Before the framework merges its IAM templates: with a role on every function it makes none.
-    this.hooks = { 'before:package:setupProviderConfiguration': () => this.apply() };
+    this.hooks = {
+      // Before the framework merges its IAM templates: with a role on every function it makes none.
+      'before:package:setupProviderConfiguration': () => this.apply(),
+      // `serverless offline` and `serverless offline start`, before serverless-offline reads the
+      // functions' environment (it passes on only AWS_* of its own).
+      'before:offline:start': () => this.local(),
+      'before:offline:start:init': () => this.local(),
+    };
+  }
+
+  declared() {
+    const { service } = this.serverless;
+    const missing = service.getAllFunctions().filter((name) => !service.getFunction(name).secrets);
+    if (missing.length) throw new Error(`functions without secrets: [...]: ${missing.join(', ')}`);
+    return service.getAllFunctions().map((name) => [name, service.getFunction(name)]);
+  }
+
+  local() {
+    for (const [, fn] of this.declared()) {
+      const given = fn.secrets.filter((name) => process.env[name] !== undefined);
+      fn.environment = { ...fn.environment, ...Object.fromEntries(given.map((n) => [n, process.env[n]])) };
+    }
   }
 
   apply() {
@@ -88,8 +111,7 @@ class Secrets {
     const naming = this.serverless.getProvider('aws').naming;
     const path = service.custom?.secretsPath;
     if (!path) throw new Error('custom.secretsPath is not set (serverless-secrets.cjs)');
-    const missing = service.getAllFunctions().filter((name) => !service.getFunction(name).secrets);
-    if (missing.length) throw new Error(`functions without secrets: [...]: ${missing.join(', ')}`);
+    this.declared();
     const resources = service.provider.compiledCloudFormationTemplate.Resources;
     for (const name of service.getAllFunctions()) {
       const fn = service.getFunction(name);
