@@ -4,9 +4,10 @@
 // bundle-contents.ts checks that they do) or measure a variant of one (`npm run bench`). A file rather than
 // YAML because what a bundle carries depends on where it runs:
 //
-// - `lambda` (the default: `serverless package` / `deploy`): one database driver, chosen from
-//   DATABASE_URL / DATABASE_DRIVER at package time (package.json "imports" conditions), and no
-//   `ws` on nodejs22.x, which has a global WebSocket.
+// - `lambda` (the default: `serverless package` / `deploy`): one database driver, chosen at
+//   package time from DATABASE_DRIVER or the deploying shell's DATABASE_URL (package.json "imports"
+//   conditions; the URL is only looked at, never written: the functions read it from SSM), no
+//   `ws` on nodejs22.x, which has a global WebSocket, and no source maps.
 // - `offline` (BUNDLE_TARGET=offline, which `npm start` and the end-to-end tests set): under
 //   serverless-offline on the developer's Node, both drivers, since the URL may point anywhere,
 //   and `ws`, since Node 20 has no global WebSocket without a flag.
@@ -28,7 +29,11 @@ function bundleTarget(env) {
   return target;
 }
 
-/** `neon`, `pg`, or `all` (both drivers, picked by URL at run time). */
+/**
+ * `neon`, `pg`, or `all` (both drivers, picked by URL at run time). DATABASE_DRIVER is the
+ * functions' own setting (in the template); DATABASE_URL is a secret the functions read from SSM,
+ * so only the deploying shell's copy, if any, is looked at.
+ */
 function bundledDriver(env, target, environment) {
   const forced = env.BUNDLED_DB_DRIVER;
   if (forced === 'neon' || forced === 'pg' || forced === 'all') return forced;
@@ -36,9 +41,9 @@ function bundledDriver(env, target, environment) {
   if (environment.DATABASE_DRIVER === 'neon' || environment.DATABASE_DRIVER === 'pg') {
     return environment.DATABASE_DRIVER;
   }
-  // Unknown at package time (set later, or from SSM): Neon is the deploy target.
-  if (!environment.DATABASE_URL) return 'neon';
-  return isNeonHost(environment.DATABASE_URL) ? 'neon' : 'pg';
+  // Unknown at package time (the functions read it from SSM): Neon is the deploy target.
+  if (!env.DATABASE_URL) return 'neon';
+  return isNeonHost(env.DATABASE_URL) ? 'neon' : 'pg';
 }
 
 /**
@@ -82,10 +87,12 @@ function esbuildOptions({ runtime, environment = {}, env = process.env }) {
     ...conditions,
     bundle: true,
     minify: true,
-    // Stack traces point at the TypeScript; the sources themselves stay out of the map (smaller
-    // file to read when a trace is mapped). The map's `sources` still name every input that
-    // left code in the bundle, which is how the tests and the bench see what a zip carries.
-    sourcemap: true,
+    // No source maps in a deployed zip: Node reads one only with --enable-source-maps, which the
+    // functions run without (it costs every cold start: docs/performance.md), so a map was more
+    // than half of each zip and never read. A minified trace names the function and its offset;
+    // `npm run bench`'s and the tests' bundles are these same ones. Built for serverless-offline,
+    // where a developer may turn the flag on, the maps stay (without the sources themselves).
+    sourcemap: target === 'offline',
     sourcesContent: false,
     target: 'node20',
     platform: 'node',

@@ -17,6 +17,8 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { bundleContents, packageEsbuildOptions } from '../scripts/bundle-contents';
 import { packageService, type ServicePackage } from '../scripts/package-service';
 import { v2Event } from '../emulators/events';
+import { SECRET_NAMES } from '../lib/secrets';
+import { deployedPrelude, measureSecretReaders, startSsmProcess, type SecretsReader } from './secrets-read';
 
 export const BUDGETS: Record<string, number> = {
   health: 1.5,
@@ -95,8 +97,10 @@ export type Bundle = {
   bytes: number;
   /** Top-level packages in the bundle, with their bytes in the output. */
   packages: Record<string, number>;
-  /** The source map beside it. */
+  /** The source map beside it (none since issue 20: the zips carry no maps). */
   mapBytes: number;
+  /** The secrets it reads from SSM when deployed (its SECRETS). */
+  secrets: string;
 };
 
 /** Medians over the pairs: the probe's run, the empty module's run, and their per-pair ratio. */
@@ -137,6 +141,11 @@ export type ColdStart = Bundle & {
   withoutMiddy?: Timing;
   /** Import + clients on Node 22 (Lambda's nodejs22.x), in rounds of its own against its own empty node. */
   node22?: Timing & { version: string };
+  /**
+   * Import + clients as deployed: its secrets read from SSM at init (the stand-in, in a process
+   * of its own) instead of taken from the environment; in the same rounds as `init`.
+   */
+  withSsmRead?: Timing & { read: boolean };
 };
 
 /** Resolves drizzle-orm and its subpaths to bench/drizzle-stub.ts. */
@@ -200,6 +209,7 @@ export async function buildBundles(outDir: string): Promise<{ pkg: ServicePackag
       bytes: statSync(fn.file).size,
       mapBytes: statSync(`${fn.file}.map`, { throwIfNoEntry: false })?.size ?? 0,
       packages,
+      secrets: fn.environment.SECRETS ?? '',
     });
   }
   return { pkg, bundles };
@@ -231,6 +241,8 @@ const PROBE_ENV: Record<string, string> = {
   STRIPE_SECRET_KEY: 'sk_test_bench',
   STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
   STRIPE_API_URL: 'http://127.0.0.1:1',
+  TEXTMAGIC_USERNAME: 'bench-user',
+  TEXTMAGIC_API_KEY: 'bench-textmagic-key',
   TEXTMAGIC_API_URL: 'http://127.0.0.1:1',
   LOG_LEVEL: 'silent',
 };
@@ -260,7 +272,7 @@ const REFUSING_WEBSOCKET = `globalThis.WebSocket = class {
  * keep the process alive, where a Lambda is frozen instead. `prelude` runs first (by default the
  * refusing WebSocket).
  */
-function importProbe(probe: string, bundle: string, prelude = REFUSING_WEBSOCKET): string {
+export function importProbe(probe: string, bundle: string, prelude = REFUSING_WEBSOCKET): string {
   writeFileSync(
     probe,
     `${prelude}await import(${JSON.stringify(path.resolve(bundle))});\nprocess.exit(0);\n`,
@@ -363,7 +375,7 @@ export const median = (xs: number[]): number => {
  * from round to round (so that drift in machine load falls on all); per probe, the median of its
  * runs, of the empty runs, and of its per-round ratio to the empty run.
  */
-function timeRounds(
+export function timeRounds(
   probes: string[],
   empty: string,
   env: NodeJS.ProcessEnv,
@@ -398,6 +410,8 @@ export type ColdStarts = {
    * reference (everything in one bundle): (ratio here - 1) / (ratio there - 1).
    */
   machineFactor: number;
+  /** The ways to read the secrets from SSM, each alone (bench/secrets-read.ts). */
+  secretReaders: SecretsReader[];
 };
 
 /** The references, built with the functions' esbuild options and timed in rounds of their own. */
@@ -469,9 +483,26 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     NODE_OPTIONS: nodeOptions(deployed, maps),
   });
   const results: ColdStart[] = [];
+  const ssm = await startSsmProcess(
+    Object.fromEntries(SECRET_NAMES.filter((n) => PROBE_ENV[n]).map((n) => [n, PROBE_ENV[n]!])),
+  );
   for (const b of bundles) {
     const bundle = JSON.stringify(path.resolve(b.file));
     const init = importProbe(path.join(probes, `${b.fn}.init.mjs`), b.file);
+    const ssmInit = importProbe(
+      path.join(probes, `${b.fn}.ssm.mjs`),
+      b.file,
+      REFUSING_WEBSOCKET + deployedPrelude(ssm, b.secrets),
+    );
+    // Once, untimed, with the logs on: every secret read, and one call to the stand-in.
+    const callsBefore = await ssm.calls();
+    const ssmCheck = spawnSync(process.execPath, [ssmInit], {
+      env: { ...envFor(deployedMaps), LOG_LEVEL: 'debug' },
+    });
+    const ssmRead =
+      ssmCheck.status === 0 &&
+      !`${ssmCheck.stdout.toString()}${ssmCheck.stderr.toString()}`.includes('"message":"secrets:') &&
+      (await ssm.calls()) === callsBefore + 1;
     const request = path.join(probes, `${b.fn}.request.mjs`);
     writeFileSync(
       request,
@@ -496,8 +527,8 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     // One set of rounds for the import and its side columns, so that they compare pair by pair.
     const sides = { withoutMiddy, withoutDrizzle };
     const sideNames = (Object.keys(sides) as Array<keyof typeof sides>).filter((k) => sides[k]);
-    const [initTiming, requestTiming, ...sideTimings] = timeRounds(
-      [init, request, ...sideNames.map((k) => sides[k] as string)],
+    const [initTiming, requestTiming, ssmTiming, ...sideTimings] = timeRounds(
+      [init, request, ssmInit, ...sideNames.map((k) => sides[k] as string)],
       empty,
       envFor(deployedMaps),
       pairs,
@@ -523,9 +554,12 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
       withoutDrizzle: withoutDrizzleTiming,
       withoutMiddy: withoutMiddyTiming,
       ...(node22Timing && lambdaNode && { node22: { ...node22Timing, version: lambdaNode.version } }),
+      withSsmRead: { ...ssmTiming!, read: ssmRead },
     });
   }
   const references = await measureReferences(outDir, packageEsbuildOptions(pkg), empty, pairs);
+  const secretReaders = await measureSecretReaders(outDir, packageEsbuildOptions(pkg), empty, pairs, ssm);
+  await ssm.stop();
   const all = references.at(-1)!;
   const machineFactor = (all.timing.ratio - 1) / (all.issueRatio - 1);
   for (const r of results) {
@@ -533,5 +567,5 @@ export async function measureColdStarts(outDir: string, pairs = 15): Promise<Col
     r.budgetAtMachineSpeed = 1 + (r.budget - 1) * machineFactor;
     r.passAtMachineSpeed = r.init.ratio <= r.budgetAtMachineSpeed;
   }
-  return { functions: results, references, machineFactor };
+  return { functions: results, references, machineFactor, secretReaders };
 }

@@ -4,6 +4,7 @@
  * A results file may hold one half only (BENCH_ONLY); the page then says which half is missing.
  */
 import type { ColdStart, Reference } from './cold-start';
+import type { SecretsReader } from './secrets-read';
 import type { measureRequests } from './requests';
 import type { measureStats } from './stats';
 import { machine, table, when } from '../scripts/markdown';
@@ -22,6 +23,7 @@ export type BenchResults = {
   coldStart?: ColdStart[];
   coldStartReferences?: Reference[];
   machineFactor?: number;
+  secretReaders?: SecretsReader[];
   requests?: BenchRequests;
   stats?: BenchStats;
 };
@@ -73,8 +75,9 @@ const METHOD = `## How it is measured
   Lambda's \`nodejs22.x\` runs it. Side columns: the same bundle with middy replaced by a bare
   handler builder and with drizzle replaced by a no-op stub (measurement only: what each costs,
   in the same rounds), the same import
-  plus one request up to its first database query (the database refuses, so it answers 503), and
-  the import with the other \`--enable-source-maps\` setting.
+  plus one request up to its first database query (the database refuses, so it answers 503), the
+  import with the other \`--enable-source-maps\` setting, and the import as deployed, its secrets
+  read at init from the SSM stand-in (in a process of its own) instead of the environment.
 - **Reference libraries and this machine's speed.** The budgets are ratios set on a reference
   machine, which also measured a few libraries alone (Stripe, Neon, drizzle, libphonenumber-js,
   everything in one bundle). The bench builds and times the same libraries the same way in the
@@ -113,14 +116,43 @@ what the handler pipeline (@middy/core and its http middlewares, against a bare 
 the same rounds) adds to each function. The column "without drizzle (stub)" shows what replacing
 drizzle with plain SQL would save, to weigh against rewriting every query. What the code controls is described in [how-it-works.md](how-it-works.md#cold-starts).`;
 
+const SECRETS = `Each deployed function reads its own secrets (serverless.yml \`secrets:\`) from SSM Parameter
+Store in its init phase, in one \`GetParameters\` call, and keeps them for the container's life
+(lib/secrets.ts). The columns "secrets read from SSM" and "the read costs" above time each function
+that way against the same import with the secrets in the environment, pair by pair; on Lambda the
+round trip to SSM itself (a few ms within a region, more with KMS decryption) comes on top, once
+per container. Both well-kept readers sit on the AWS SDK v3 SSM client, about 630 KiB minified:
+bundled, it costs each cold start more than the rest of a function (the table above); left
+external, Lambda's own copy loads from many unminified files, slower still
+(https://github.com/aws/aws-cdk/issues/25492). Powertools would otherwise fit best (init-time
+reads, a missing name reported without failing the others); @middy/ssm reads in a request's
+\`before\` and JSON-parses values that look like JSON. So lib/secrets.ts signs the one call itself with
+aws4 (Signature Version 4 over node:crypto) and sends it over node:https, as the TextMagic client
+does (global \`fetch\` would load undici, tens of ms more).
+
+**The AWS Parameters and Secrets Lambda Extension** would take the read out of the function: a
+layer whose process starts beside it and answers \`GET localhost:2773/systemsmanager/parameters/get?name=…&withDecryption=true\`
+(header \`X-Aws-Parameters-Secrets-Token\` = the session token) from a cache it refreshes itself
+(\`SSM_PARAMETER_STORE_TTL\`, default 300 s). What it would change: no signing code or SDK in the
+bundle; a rotated value reaching warm containers within the TTL, where now a container keeps what it
+read until it is replaced; fewer calls to SSM when many containers start at once (the standard
+throughput is shared by the account and throttles bursts). What it costs: a layer pinned per region
+and architecture (its ARN in serverless.yml, upgraded by hand), its own process started in every
+init (an extension's init time counts in the function's), memory of its own, one HTTP request per
+parameter (no batch), and a local endpoint that must be waited for until it answers. For eight
+parameters read once per container the direct call is simpler and cheaper; the extension earns its
+place if secrets must rotate without a redeploy.`;
+
 /** `+0.05` / `-0.02`: a difference of ratios. */
 const signed = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
+/** `+3.1 ms` / `−0.4 ms`: a difference of medians. */
+const signedMs = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(1)} ms`;
 
 export function coldTable(rows: ColdStart[]): string {
   const otherFlags = rows[0]?.other.nodeOptions || 'no NODE_OPTIONS';
   const header = [
     'function',
-    'bundle (map)',
+    'bundle',
     'top packages',
     'import + clients',
     'empty node',
@@ -135,6 +167,8 @@ export function coldTable(rows: ColdStart[]): string {
     'without drizzle (stub)',
     'first request (side)',
     otherFlags,
+    'secrets read from SSM (stand-in)',
+    'the read costs',
   ];
   return table(
     header,
@@ -146,7 +180,7 @@ export function coldTable(rows: ColdStart[]): string {
         .join(', ');
       return [
         r.fn,
-        `${kb(r.bytes)} (${kb(r.mapBytes)})`,
+        `${kb(r.bytes)}${r.mapBytes ? ` (map ${kb(r.mapBytes)})` : ''}`,
         top,
         `${ms(r.init.ms)}${r.clientsBuilt ? '' : ' (clients NOT built)'}`,
         ms(r.init.emptyMs),
@@ -161,6 +195,10 @@ export function coldTable(rows: ColdStart[]): string {
         r.withoutDrizzle ? times(r.withoutDrizzle.ratio) : '',
         `${times(r.firstRequest.ratio)} (${r.firstRequest.status})`,
         times(r.other.ratio),
+        r.withSsmRead ? `${times(r.withSsmRead.ratio)}${r.withSsmRead.read ? '' : ' (NOT read)'}` : '',
+        r.withSsmRead
+          ? `${signed(r.withSsmRead.ratio - r.init.ratio)}× (${signedMs(r.withSsmRead.ms - r.init.ms)})`
+          : '',
       ];
     }),
   );
@@ -192,6 +230,23 @@ export function coldSection(r: BenchResults): string {
       '### Reference libraries',
       `Built and timed the same way in this run. Factor: time above an empty start here over the same on the reference machine; the last row's, **${r.machineFactor?.toFixed(2) ?? '?'}**, gives the column "budget at this machine's speed" above.`,
       referenceTable(r.coldStartReferences),
+    );
+  }
+  if (r.secretReaders?.length) {
+    out.push(
+      '### Reading secrets',
+      "The eight SecureStrings read at init from the SSM stand-in (a process of its own, over loopback), each way built alone with the functions' esbuild options; same rounds, same empty node.",
+      table(
+        ['reader', 'bundle', 'import + read', 'empty node', 'ratio'],
+        r.secretReaders.map((x) => [
+          x.name,
+          kb(x.bytes),
+          ms(x.timing.ms),
+          ms(x.timing.emptyMs),
+          times(x.timing.ratio),
+        ]),
+      ),
+      SECRETS,
     );
   }
   out.push(READING);

@@ -37,6 +37,7 @@ const results: BenchResults = {
       coldStart: previous.coldStart,
       coldStartReferences: previous.coldStartReferences,
       machineFactor: previous.machineFactor,
+      secretReaders: previous.secretReaders,
     }),
   date: new Date().toISOString(),
   node: process.version,
@@ -49,6 +50,7 @@ if (!keeps('cold')) {
   results.coldStart = measured.functions;
   results.coldStartReferences = measured.references;
   results.machineFactor = measured.machineFactor;
+  results.secretReaders = measured.secretReaders;
 }
 if (!keeps('requests')) results.requests = await measureRequests({ quick });
 if (!keeps('stats')) results.stats = await measureStats({ quick });

@@ -59,6 +59,8 @@ export type Config = {
   returnWindowDays: number;
   /** 0 (off) to 1: returns under this share of the provider's purchases are approved at once. */
   returnAutoApproveRate: number;
+  /** The deployed stage (`local` elsewhere): the metrics' `stage` dimension. */
+  stage: string;
 };
 
 /** Local minutes from midnight: `start` included, `end` excluded; a start after the end wraps midnight. */
@@ -94,6 +96,8 @@ export type Variable = {
   meaning: string;
   /** Comes from SSM Parameter Store in a deployed stage; never logged. */
   secret?: true;
+  /** What serverless.yml sets it to in a deployed stage, instead of the deploying shell's value. */
+  deploy?: string;
   /** Heading the variable is listed under in `.env.example`. */
   group: string;
 };
@@ -267,6 +271,13 @@ export const VARIABLES = {
       "a return is approved at once while the provider's returns of the last 30 days (this one included) stay under this share of their purchases in those days, e.g. `0.2`; `0`: every return waits for an operator",
   },
   LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
+  STAGE: {
+    group: 'Logs',
+    default: 'local',
+    deploy: '${sls:stage}',
+    meaning:
+      "the stage, set by the deploy (`--stage`): the business metrics' `stage` dimension, so that each stage's alarms watch its own",
+  },
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -416,17 +427,34 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     returnWindowDays: wholeNumber('RETURN_WINDOW_DAYS'),
     returnAutoApproveRate: fraction('RETURN_AUTO_APPROVE_RATE'),
     currency: code('CURRENCY', (s) => s.toLowerCase(), /^[a-z]{3}$/, 'a three-letter ISO currency code'),
+    stage: code(
+      'STAGE',
+      (s) => s,
+      /^[A-Za-z0-9-]{1,64}$/,
+      'letters, digits and hyphens (a serverless stage)',
+    ),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }
 
 let cached: Config | undefined;
+/** Secrets a deployed function read from SSM Parameter Store at init (lib/secrets.ts). */
+let secretValues: Record<string, string> = {};
 
-/** The configuration, parsed once per container from the environment. */
+/**
+ * The configuration, parsed once per container from the environment and, in a deployed stage,
+ * the secrets read from SSM over it: one parse, one set of rules, wherever a value comes from.
+ */
 export function config(): Config {
-  cached ??= parseConfig(process.env);
+  cached ??= parseConfig({ ...process.env, ...secretValues });
   return cached;
+}
+
+/** Sets the secrets read from SSM (lib/secrets.ts); the next `config()` parses them in. */
+export function useSecrets(values: Record<string, string>): void {
+  secretValues = values;
+  cached = undefined;
 }
 
 /** Forget the parsed configuration so the next call re-reads the environment (tests, scripts). */

@@ -1,7 +1,7 @@
 /**
  * The one error family. `AppError` carries an HTTP status and a stable code and is what a
  * handler turns into `{"error": {"code", "message", "details?"}}`; `ExternalServiceError` is a
- * failed call to Stripe or TextMagic and says whether trying again may help.
+ * failed call to Stripe, TextMagic or SSM Parameter Store and says whether trying again may help.
  */
 export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
 
@@ -28,7 +28,7 @@ export const unsupportedMediaType = (message: string) => new AppError(415, 'unsu
 export const notConfigured = (message: string) => new AppError(503, 'not_configured', message);
 export const unavailable = (code: string, message: string) => new AppError(503, code, message);
 
-export type ExternalService = 'stripe' | 'textmagic';
+export type ExternalService = 'stripe' | 'textmagic' | 'ssm';
 
 /** What the service said beyond the status, where a caller acts on it (Stripe's error object). */
 export type ServiceAnswer = {

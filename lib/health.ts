@@ -1,6 +1,8 @@
-import { config } from './config';
+import { config, type VariableName } from './config';
 import { getPool } from './db/pool';
+import { AppError } from './errors';
 import { log } from './log';
+import { secretProblems, secretsToRead } from './secrets';
 
 type Check = { status: 'ok' | 'error'; latencyMs?: number; message?: string };
 
@@ -17,22 +19,48 @@ async function database(): Promise<Check> {
     ]);
     return { status: 'ok', latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
+    if (err instanceof AppError && err.code === 'not_configured') {
+      return { status: 'error', message: 'database not configured (DATABASE_URL)' };
+    }
     log.warn('health: database unreachable', { err });
     return { status: 'error', message: 'database unreachable' };
   }
 }
 
-/** `GET /health`: the database answers; which integrations are configured (never their keys). */
+/**
+ * Whether an integration's keys are set. A deployed health function reads DATABASE_URL alone
+ * (each function gets only the secrets it uses): it does not hold the Stripe or TextMagic keys,
+ * and says so rather than guess; `GET /health/integrations` reaches both with them.
+ */
+function integration(names: VariableName[], set: boolean) {
+  const deployed = secretsToRead();
+  if (deployed && names.some((name) => !deployed.names.includes(name))) {
+    return { status: 'not_checked', message: 'GET /health/integrations checks it' };
+  }
+  return { status: set ? 'configured' : 'not_configured' };
+}
+
+/**
+ * `GET /health`: the database answers; which integrations are configured (never their keys);
+ * in a deployed stage, `secrets` names those this function could not read from SSM and why.
+ */
 export async function health() {
   const cfg = config();
   const db = await database();
-  const configured = (yes: boolean) => ({ status: yes ? 'configured' : 'not_configured' });
+  const problems = secretProblems();
   return {
     status: db.status,
     checks: {
       database: db,
-      stripe: configured(Boolean(cfg.stripe.secretKey && cfg.stripe.webhookSecret)),
-      textmagic: configured(Boolean(cfg.textmagic.username && cfg.textmagic.apiKey)),
+      stripe: integration(
+        ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+        Boolean(cfg.stripe.secretKey && cfg.stripe.webhookSecret),
+      ),
+      textmagic: integration(
+        ['TEXTMAGIC_USERNAME', 'TEXTMAGIC_API_KEY'],
+        Boolean(cfg.textmagic.username && cfg.textmagic.apiKey),
+      ),
+      ...(Object.keys(problems).length > 0 && { secrets: { status: 'error', problems } }),
     },
   };
 }

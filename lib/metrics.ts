@@ -1,3 +1,4 @@
+import { config } from './config';
 import { writeLine } from './log';
 
 /** The business counts an operator watches, each a CloudWatch metric in the `LeadUnlock` namespace. */
@@ -21,6 +22,9 @@ const SERVICE = 'lead-unlock';
  * in CloudWatch's Embedded Metric Format, which Lambda's log pipeline turns into metrics with no
  * API call. Written by our logger rather than Powertools Metrics: this is all of EMF we use, and
  * it costs a cold start nothing (Powertools' figures are in docs/performance.md).
+ *
+ * Dimensions `service` and `stage` (STAGE, set by the deploy): stages in one account write
+ * separate metrics, and each stage's alarms (serverless.yml) filter on its own.
  */
 export function businessEvent(
   message: string,
@@ -34,12 +38,13 @@ export function businessEvent(
       CloudWatchMetrics: [
         {
           Namespace: METRICS_NAMESPACE,
-          Dimensions: [['service']],
+          Dimensions: [['service', 'stage']],
           Metrics: names.map((Name) => ({ Name, Unit: Name.endsWith('Seconds') ? 'Seconds' : 'Count' })),
         },
       ],
     },
     service: SERVICE,
+    stage: config().stage,
     ...metrics,
   });
 }

@@ -3,13 +3,22 @@ import type { Context } from 'aws-lambda';
 import { config } from './config';
 import { initClients } from './init-clients';
 import { lambdaContext } from './lambda-context';
+import { readSecrets, refreshSecrets } from './secrets';
 
-/** A scheduled function: its clients built in the init phase, its log lines with the Lambda context. */
+/**
+ * A scheduled function: its secrets read (SSM, when deployed) and its clients built in the init
+ * phase, its log lines with the Lambda context.
+ */
 export async function scheduledFunction<T>(
   run: () => Promise<T>,
   clients: Array<() => unknown> = [],
 ): Promise<(event?: unknown, context?: Context) => Promise<T>> {
-  await initClients(config, ...clients);
-  const handler = middy<unknown, T, Error, Context>().use(lambdaContext()).handler(run);
+  await initClients(readSecrets, config, ...clients);
+  const handler = middy<unknown, T, Error, Context>()
+    .use(lambdaContext())
+    .handler(async () => {
+      await refreshSecrets();
+      return run();
+    });
   return handler as (event?: unknown, context?: Context) => Promise<T>;
 }

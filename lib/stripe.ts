@@ -258,7 +258,7 @@ export async function refundPayment(
  * and last characters.
  */
 export async function probeStripe(timeoutMs: number): Promise<string | undefined> {
-  if (!config().stripe.secretKey) return 'not configured';
+  if (!config().stripe.secretKey) return 'not configured (STRIPE_SECRET_KEY)';
   try {
     const api = await stripe();
     await api.balance.retrieve({}, { timeout: timeoutMs, maxNetworkRetries: 0 });

@@ -1,6 +1,7 @@
 import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError } from './errors';
+import { request, type Reply } from './outbound-request';
 import { toTextMagicNumber } from './phone';
 
 export type SentSms = {
@@ -20,70 +21,13 @@ type TextMagicResponse = {
 const str = (v: number | string | null | undefined) =>
   v === null || v === undefined ? undefined : String(v);
 
+/** The variables TextMagic's credentials come from, as messages name them. */
+const TEXTMAGIC_KEYS = '(TEXTMAGIC_USERNAME, TEXTMAGIC_API_KEY)';
+
 /** True when TextMagic credentials are configured; otherwise SMS go to the log. */
 export function textMagicConfigured(): boolean {
   const tm = config().textmagic;
   return Boolean(tm.username && tm.apiKey);
-}
-
-type Reply = { status: number; statusText: string; body: string | undefined };
-
-// node:http(s) with a keep-alive agent rather than fetch: undici spends about 2 ms of CPU per
-// request on top (streams, Headers, Response), which a create-lead burst pays on every teaser.
-// Loaded on the first send, not at import (cold start). Idle sockets are dropped
-// after 4 s, as fetch's agent does, so that a container thawed later does not write into a
-// connection TextMagic has since closed.
-let transport: Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }> | undefined;
-const agents = new Map<string, import('node:http').Agent>();
-
-async function request(
-  method: 'GET' | 'POST',
-  url: URL,
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal,
-): Promise<Reply> {
-  transport ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => ({
-    http: http.default,
-    https: https.default,
-  }));
-  const { http, https } = await transport;
-  const client = url.protocol === 'https:' ? https : http;
-  let agent = agents.get(url.protocol);
-  if (!agent) {
-    agent = new client.Agent({ keepAlive: true, timeout: 4_000 });
-    agents.set(url.protocol, agent);
-  }
-  return new Promise<Reply>((resolve, reject) => {
-    const req = client.request(url, {
-      method,
-      headers:
-        body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      agent,
-      // Aborting destroys the request: before the answer it fails with an AbortError, after it
-      // the body is cut short.
-      signal,
-    });
-    let answered = false;
-    // Once the status is in, an abort or a reset only cuts the body: judged by 'close' below.
-    req.on('error', (err) => {
-      if (!answered) reject(err);
-    });
-    req.on('response', (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', () => {}); // a body cut short: 'close' below says so
-      res.on('close', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          statusText: res.statusMessage ?? '',
-          body: res.complete ? Buffer.concat(chunks).toString('utf8') : undefined,
-        }),
-      );
-    });
-    req.end(body);
-  });
 }
 
 const authHeaders = (username: string, apiKey: string) => ({
@@ -118,7 +62,7 @@ export async function sendTextMagic(text: string, phones: string[], deadline?: D
   );
   // One signal for the whole exchange: it also cuts a body that stalls after the headers.
   const signal = AbortSignal.timeout(timeoutMs);
-  if (!tm.username || !tm.apiKey) throw new Error('TextMagic is not configured');
+  if (!tm.username || !tm.apiKey) throw new Error(`TextMagic is not configured ${TEXTMAGIC_KEYS}`);
   const body: Record<string, string> = {
     text,
     phones: phones.map(toTextMagicNumber).join(','),
@@ -169,7 +113,7 @@ export async function sendTextMagic(text: string, phones: string[], deadline?: D
  */
 export async function probeTextMagic(): Promise<string | undefined> {
   const tm = config().textmagic;
-  if (!tm.username || !tm.apiKey) return 'not configured';
+  if (!tm.username || !tm.apiKey) return `not configured ${TEXTMAGIC_KEYS}`;
   const signal = AbortSignal.timeout(tm.timeoutMs);
   try {
     const res = await request(

@@ -1,7 +1,8 @@
 /**
- * What a packaged function's bundle carries, package by package. The zip holds no build
- * metadata, and its source map cannot say: esbuild follows the maps dependencies ship, and
- * drizzle-orm's point outside its own folder (`node_modules/src/…`). So the entry is built again
+ * What a packaged function's bundle carries, package by package and source by source. The zip
+ * holds no build metadata, nor a source map (esbuild.config.cjs), and a map could not say it
+ * anyway: esbuild follows the maps dependencies ship, and drizzle-orm's point outside its own
+ * folder (`node_modules/src/…`). So the entry is built again
  * with esbuild, from esbuild.config.cjs's own options and the package's resolved provider
  * settings, with a metafile; the rebuilt code must equal the zip's byte for byte, or the
  * description would not be of what ships.
@@ -35,6 +36,8 @@ export function packageEsbuildOptions(pkg: ServicePackage): BuildOptions {
 export type BundleContents = {
   /** Top-level packages (or `lib`, `functions`) with their bytes in the output, largest first. */
   packages: Record<string, number>;
+  /** Every input file that left bytes in the output (`lib/config.ts`, `node_modules/…`). */
+  inputs: string[];
   metafile: Metafile;
 };
 
@@ -61,14 +64,16 @@ export async function bundleContents(pkg: ServicePackage, fn: PackagedFunction):
     throw new Error(`${fn.entry} built from esbuild.config.cjs differs from ${fn.zip}'s bundle`);
   }
   const packages: Record<string, number> = {};
+  const inputs: string[] = [];
   // Inputs that left bytes in the output (a tree-shaken import leaves none).
   for (const output of Object.values(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       if (bytesInOutput === 0) continue;
+      inputs.push(input);
       const name = packageOf(input);
       packages[name] = (packages[name] ?? 0) + bytesInOutput;
     }
   }
   const sorted = Object.fromEntries(Object.entries(packages).sort(([, a], [, b]) => b - a));
-  return { packages: sorted, metafile: result.metafile };
+  return { packages: sorted, inputs, metafile: result.metafile };
 }

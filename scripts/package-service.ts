@@ -1,7 +1,8 @@
 /**
  * `serverless package` into a folder of its own, each function's zip unpacked beside it: the
  * bundles exactly as they would be deployed, for the tests that check and run them and for the
- * bench. Needs no AWS credentials (packaging a stage other than prod resolves nothing from SSM).
+ * bench. Needs no AWS credentials: nothing is resolved from SSM at package time (the functions read
+ * their secrets when they start).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,9 +29,11 @@ export type PackagedFunction = {
   name: string;
   /** Its handler's source file (`functions/health.ts`). */
   entry: string;
-  /** The unpacked bundle (absolute path); its source map is `${file}.map`. */
+  /** The unpacked bundle (absolute path). */
   file: string;
   zip: string;
+  /** Its own environment (over the provider's): SECRETS, SECRETS_SSM_PATH. */
+  environment: Record<string, string>;
 };
 
 export type ServicePackage = {
@@ -47,7 +50,10 @@ export type ServicePackage = {
 type State = {
   service: {
     provider: ServicePackage['provider'];
-    functions: Record<string, { handler: string; package: { artifact: string } }>;
+    functions: Record<
+      string,
+      { handler: string; package: { artifact: string }; environment?: Record<string, string> }
+    >;
   };
 };
 
@@ -96,12 +102,20 @@ async function exclusively<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export type PackageOptions = {
+  dir: string;
+  /** Set over this environment (the deploying shell's). */
+  env?: Record<string, string>;
+  /** `--stage` (the framework's default, `dev`, when unset). */
+  stage?: string;
+};
+
 /** Runs `serverless package --package <dir>` with `env` over this environment, then unpacks. */
-export function packageService(opts: { dir: string; env?: Record<string, string> }): Promise<ServicePackage> {
+export function packageService(opts: PackageOptions): Promise<ServicePackage> {
   return exclusively(() => packageAlone(opts));
 }
 
-async function packageAlone(opts: { dir: string; env?: Record<string, string> }): Promise<ServicePackage> {
+async function packageAlone(opts: PackageOptions): Promise<ServicePackage> {
   const dir = path.resolve(opts.dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -122,7 +136,8 @@ async function packageAlone(opts: { dir: string; env?: Record<string, string> })
   if (kept) renameSync(STAGING, kept);
   const started = Date.now();
   try {
-    await promisify(execFile)(process.execPath, [SERVERLESS, 'package', '--package', dir], {
+    const stage = opts.stage ? ['--stage', opts.stage] : [];
+    await promisify(execFile)(process.execPath, [SERVERLESS, 'package', '--package', dir, ...stage], {
       cwd: ROOT,
       env,
       encoding: 'utf8',
@@ -155,7 +170,7 @@ async function packageAlone(opts: { dir: string; env?: Record<string, string> })
       if (entry.startsWith(`${base}.`) && !entry.endsWith('.map')) file = out;
     }
     if (!file) throw new Error(`${zip} holds no bundle for ${fn.handler}`);
-    return { name, entry: `${base}.ts`, file, zip };
+    return { name, entry: `${base}.ts`, file, zip, environment: fn.environment ?? {} };
   });
   const buildEnv = Object.fromEntries(
     BUILD_KEYS.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { config } from '../config';
 import { rows, type Database } from '../db/client';
+import { secretProblems } from '../secrets';
 import { probeStripe } from '../stripe';
 import { probeTextMagic } from '../textmagic';
 
@@ -53,7 +54,8 @@ const whole = (n: number | null) => (n === null ? null : Math.max(0, Math.round(
  * `GET /health/integrations`: Stripe and TextMagic each reached with the configured keys (a
  * cheap authenticated read, cached for a minute, never a key in the answer), the SMS outbox's
  * due rows and the oldest one's wait, the dispatcher's last run (its heartbeat), and the
- * Stripe follow-ups not done yet (queued or failed) with the oldest one's age.
+ * Stripe follow-ups not done yet (queued or failed) with the oldest one's age; in a deployed stage,
+ * `secrets` names those of this function that could not be read from SSM, and why.
  */
 export async function integrationHealth(db: Database) {
   const stripeTimeout = Math.min(config().stripe.timeoutMs, STRIPE_CHECK_TIMEOUT_MS);
@@ -78,6 +80,7 @@ export async function integrationHealth(db: Database) {
     ),
   ]);
   const q = queueRows[0]!;
+  const problems = secretProblems();
   return {
     stripe,
     textmagic,
@@ -87,5 +90,6 @@ export async function integrationHealth(db: Database) {
       ageSeconds: whole(q.dispatcher_age_seconds),
     },
     stripeFollowUps: { pending: q.stripe_pending, oldestAgeSeconds: whole(q.stripe_oldest_age_seconds) },
+    ...(Object.keys(problems).length > 0 && { secrets: problems }),
   };
 }

@@ -16,7 +16,7 @@ const connectionLost = (err: Error) => log.warn('database connection lost', { er
 async function connect(): Promise<Connection> {
   const cfg = config();
   const url = cfg.databaseUrl;
-  if (!url) throw new AppError(503, 'not_configured', 'DATABASE_URL is not configured');
+  if (!url) throw new AppError(503, 'not_configured', 'The database is not configured (DATABASE_URL)');
   // `#db-pool` is one driver in a deployed bundle (package.json "imports" conditions, set by
   // esbuild.config.cjs), both drivers chosen by URL elsewhere.
   const made = await createPool({

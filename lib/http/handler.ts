@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { config } from '../config';
 import { initClients } from '../init-clients';
 import { lambdaContext } from '../lambda-context';
+import { readSecrets, refreshSecrets } from '../secrets';
 import { jsonErrors } from './json-errors';
 import { rawBody, type EventWithRawBody } from './raw-body';
 import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';
@@ -28,8 +29,9 @@ export type Route = (req: HttpRequest) => Promise<HttpResponse>;
 export type HttpHandler = (event: ApiGatewayEvent, context?: Context) => Promise<HttpResponse>;
 
 /**
- * An HTTP function, for `export const handler = await httpFunction(route, [clients])`: builds
- * the configuration and the given clients in Lambda's init phase (the top-level await), then
+ * An HTTP function, for `export const handler = await httpFunction(route, [clients])`: reads its
+ * secrets (SSM, when deployed) and builds the configuration and the given clients in Lambda's
+ * init phase (the top-level await), then
  * serves each API Gateway event (REST v1 or HTTP v2) through middy: log context, event and
  * header normalisation, the 64 KiB limit and raw body, our JSON errors; `opts.headers` on every
  * response (the console's security headers).
@@ -39,7 +41,7 @@ export async function httpFunction(
   clients: Array<() => unknown> = [],
   opts: { headers?: () => Record<string, string> } = {},
 ): Promise<HttpHandler> {
-  await initClients(config, ...clients);
+  await initClients(readSecrets, config, ...clients);
   const handler = middy<ApiGatewayEvent, HttpResponse, Error, Context>()
     .use(responseHeaders(opts.headers))
     .use(lambdaContext())
@@ -47,6 +49,9 @@ export async function httpFunction(
     .use(httpHeaderNormalizer())
     .use(rawBody())
     .use(jsonErrors())
-    .handler((event) => route(toHttpRequest(event as EventWithRawBody)));
+    .handler(async (event) => {
+      await refreshSecrets();
+      return route(toHttpRequest(event as EventWithRawBody));
+    });
   return handler as HttpHandler;
 }

@@ -6,11 +6,6 @@
  * through the Neon driver alone (over the local wsproxy, with the global WebSocket the
  * nodejs22.x bundle relies on instead of `ws`).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleContents } from '../../scripts/bundle-contents';
 import { packagedFunction } from '../../scripts/package-service';
@@ -18,19 +13,17 @@ import { useTestDatabase } from '../support/database';
 import { v2Event } from '../../emulators/events';
 import { startNeonWsProxy, type NeonWsProxy } from '../../emulators/neon-ws-proxy';
 import { packaged, type Variant } from '../support/packaged';
+import { runBundle } from '../support/run-bundle';
 
 const db = useTestDatabase();
-const dir = path.resolve('.local', `deployed-bundles-${randomBytes(4).toString('hex')}`);
 const ADMIN_KEY = 'deployed-bundle-admin-key';
 let proxy: NeonWsProxy;
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
   proxy = await startNeonWsProxy();
 });
 afterAll(async () => {
   await proxy?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** The providers function as packaged in `variant`, and whether its bundle carries `pkg`. */
@@ -40,12 +33,6 @@ async function packagedProviders(variant: Variant) {
   const { packages } = await bundleContents(pkg, fn);
   return { file: fn.file, carries: (name: string) => name in packages };
 }
-
-/**
- * Node 20 has a WebSocket global only behind a flag; Lambda's nodejs22.x, which the bundles are
- * built for, has it by default.
- */
-const nodeFlags = typeof WebSocket === 'undefined' ? ['--experimental-websocket'] : [];
 
 /** Runs two requests through the bundle in a fresh node: create a provider, then list them. */
 async function run(bundle: string, phone: string, env: Record<string, string>) {
@@ -57,22 +44,8 @@ async function run(bundle: string, phone: string, env: Record<string, string>) {
     body: JSON.stringify({ name: 'Bundle Plumbing', phone, categories: ['plumbing'], zipCodes: ['78701'] }),
   });
   const list = v2Event({ path: '/providers', headers: auth });
-  const script = path.join(dir, `run-${randomBytes(4).toString('hex')}.mjs`);
-  writeFileSync(
-    script,
-    `const { handler } = await import(${JSON.stringify(bundle)});\n` +
-      `const created = await handler(${JSON.stringify(create)}, {});\n` +
-      `const listed = await handler(${JSON.stringify(list)}, {});\n` +
-      `process.stdout.write(JSON.stringify({ created, listed }));\n` +
-      `process.exit(0);\n`,
-  );
-  // Asynchronously: the wsproxy runs in this process and must keep accepting meanwhile.
-  const child = await promisify(execFile)(process.execPath, [...nodeFlags, script], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ADMIN_API_KEY: ADMIN_KEY, ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return JSON.parse(child.stdout) as Record<'created' | 'listed', { statusCode: number; body: string }>;
+  const { answers } = await runBundle(bundle, [create, list], { ADMIN_API_KEY: ADMIN_KEY, ...env });
+  return { created: answers[0]!, listed: answers[1]! };
 }
 
 describe('one-driver bundles, as deployed', () => {

@@ -109,8 +109,11 @@ describe('GET /health/integrations', () => {
       () => health(),
     );
     expect(res.status, res.text).toBe(200);
-    expect(res.json.stripe).toMatchObject({ ok: false, error: 'not configured' });
-    expect(res.json.textmagic).toMatchObject({ ok: false, error: 'not configured' });
+    expect(res.json.stripe).toMatchObject({ ok: false, error: 'not configured (STRIPE_SECRET_KEY)' });
+    expect(res.json.textmagic).toMatchObject({
+      ok: false,
+      error: 'not configured (TEXTMAGIC_USERNAME, TEXTMAGIC_API_KEY)',
+    });
     expect(balanceReads()).toBe(stripeBefore);
     expect(app.textmagic.requests).toBe(tmBefore);
   });

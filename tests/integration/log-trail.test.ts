@@ -12,7 +12,8 @@ import { KEYS, useApp } from '../support/app';
 import { v2Event } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 
-const app = useApp();
+// A stage as the deploy names it (serverless.yml: STAGE: ${sls:stage}).
+const app = useApp({ env: { STAGE: 'staging' } });
 type Line = Record<string, unknown> & {
   message: string;
   _aws?: {
@@ -87,14 +88,15 @@ describe('the log trail of a lead', () => {
     expect(unlocked).toMatchObject({ leadId, providerId: p.id, sessionId: session.id });
     expect(unlocked.offerId).toMatch(/^[0-9a-f-]{36}$/);
 
-    // Each business event is a metric in CloudWatch's Embedded Metric Format.
+    // Each business event is a metric in CloudWatch's Embedded Metric Format, of this stage: a
+    // dev stack in the same account writes its own (the alarms filter on stage).
     const metric = (l: Line) => l._aws?.CloudWatchMetrics[0];
     expect(metric(created)).toEqual({
       Namespace: 'LeadUnlock',
-      Dimensions: [['service']],
+      Dimensions: [['service', 'stage']],
       Metrics: [{ Name: 'LeadsCreated', Unit: 'Count' }],
     });
-    expect(created).toMatchObject({ service: 'lead-unlock', LeadsCreated: 1 });
+    expect(created).toMatchObject({ service: 'lead-unlock', stage: 'staging', LeadsCreated: 1 });
     const teaser = lines.find((l) => l.message === 'SMS sent' && l.kind === 'teaser')!;
     expect(teaser.TeasersSent).toBe(1);
     expect(unlocked.Unlocks).toBe(1);

@@ -18,6 +18,8 @@ const isSecret = (name: string) => Boolean((VARIABLES as Record<string, Variable
 type Service = {
   params: Record<string, Record<string, string>>;
   provider: { environment: Record<string, string> };
+  custom: { secretsPath: string };
+  functions: Record<string, { secrets?: string[] }>;
 };
 const service = () => parse(read('serverless.yml'), { logLevel: 'error' }) as Service;
 
@@ -33,22 +35,32 @@ describe('configuration table', () => {
     expect(readme, 'run `npm run docs`').toBe(generated);
   });
 
-  it('serverless.yml passes every variable through, with no default of its own', () => {
+  it('serverless.yml passes every variable but the secrets through, with no default of its own', () => {
     const { provider, params } = service();
-    expect(Object.keys(provider.environment)).toEqual(names);
-    for (const name of names) {
-      if (isSecret(name)) {
-        expect(provider.environment[name]).toBe(`\${param:${name}}`);
-        expect(params.default![name]).toBe(`\${env:${name}, ''}`);
-        expect(params.prod![name]).toBe(`\${env:${name}, ssm:/lead-unlock/prod/${name}}`);
-      } else {
-        expect(provider.environment[name]).toBe(`\${env:${name}, ''}`);
-      }
+    expect(Object.keys(provider.environment)).toEqual(names.filter((n) => !isSecret(n)));
+    for (const [name, value] of Object.entries(provider.environment)) {
+      const deploy = (VARIABLES as Record<string, Variable>)[name]!.deploy;
+      expect(value).toBe(deploy ?? `\${env:${name}, ''}`);
     }
     // ALARM_EMAIL is the deploy's own parameter (the alarms' SNS subscription), not the functions'.
-    const deployOnly = ['ALARM_EMAIL'];
-    expect(Object.keys(params.default!).sort()).toEqual([...names.filter(isSecret), ...deployOnly].sort());
-    expect(Object.keys(params.prod!).sort()).toEqual(names.filter(isSecret).sort());
+    // No secret is a parameter of the deploy: nothing resolves one at package time.
+    expect(Object.keys(params.default!)).toEqual(['ALARM_EMAIL']);
+    expect(Object.keys(params).filter((stage) => stage !== 'default')).toEqual([]);
+  });
+
+  it('serverless.yml names the secrets each function reads from SSM, and where, never a value', () => {
+    const { functions, custom } = service();
+    expect(custom.secretsPath).toBe('/lead-unlock/${sls:stage}/');
+    const used = new Set<string>();
+    for (const [fn, { secrets }] of Object.entries(functions)) {
+      expect(secrets, `${fn} has no secrets: [...]`).toBeDefined();
+      for (const name of secrets!) {
+        expect(isSecret(name), `${fn}: ${name} is no secret of lib/config.ts`).toBe(true);
+        used.add(name);
+      }
+    }
+    // Every secret is read by some function (one that none reads should leave the table).
+    expect([...used].sort()).toEqual(names.filter(isSecret).sort());
   });
 
   it('holds every variable the functions read', () => {

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SECRET_NAMES } from '../../lib/secrets';
 import { bundleContents } from '../../scripts/bundle-contents';
 import { packagedFunction, type ServicePackage } from '../../scripts/package-service';
 import { packaged, type Variant } from '../support/packaged';
@@ -59,22 +61,22 @@ describe('the console bundle', () => {
       expect(pkg.functions.map((f) => f.name)).toContain('console');
       for (const fn of pkg.functions) {
         const code = readFileSync(fn.file, 'utf8');
-        const { sources } = JSON.parse(readFileSync(`${fn.file}.map`, 'utf8')) as { sources: string[] };
-        const ui = sources.filter((s) => UI_SOURCES.test(s.replace(/^(\.\.\/)+/, '')));
+        const contents = await bundleContents(pkg, fn);
+        const ui = contents.inputs.filter((s) => UI_SOURCES.test(s));
         if (fn.name === 'console') {
           expect(code, variant).toContain(CONSOLE_MARKER);
           expect(ui.length, variant).toBeGreaterThan(0);
         } else {
           expect(code, `${variant} ${fn.name}`).not.toContain(CONSOLE_MARKER);
           expect(ui, `${variant} ${fn.name}`).toEqual([]);
-          const carried = await packagesIn(variant, fn.name);
+          const carried = Object.keys(contents.packages);
           for (const name of ['preact', 'wouter-preact', 'chart.js', '@picocss/pico']) {
             expect(carried, `${variant} ${fn.name}`).not.toContain(name);
           }
         }
       }
     }
-  });
+  }, 60_000);
 
   it('carries the sandbox pages only when built for serverless-offline', () => {
     const code = (variant: Variant) =>
@@ -82,6 +84,38 @@ describe('the console bundle', () => {
     for (const s of SANDBOX_CODE) {
       expect(code('lambda'), s).not.toContain(s);
       expect(code('offline'), s).toContain(s);
+    }
+  });
+});
+
+describe("each function's secrets (serverless.yml `secrets:`, which its IAM role and SSM read follow)", () => {
+  const declared = () =>
+    (
+      parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'error' }) as {
+        functions: Record<string, { secrets: string[] }>;
+      }
+    ).functions;
+
+  it('are exactly those its code reads: every read of a secret names it in its "not configured" message', () => {
+    const table = declared();
+    for (const fn of packages.lambda!.functions) {
+      const code = readFileSync(fn.file, 'utf8');
+      // `(STRIPE_SECRET_KEY)`, `(TEXTMAGIC_USERNAME, TEXTMAGIC_API_KEY)`: a message kept by the
+      // bundler only with the code that reads the secret (lib/config.ts's table names each one
+      // otherwise, as `NAME:` or `"NAME"`).
+      const read = SECRET_NAMES.filter((name) => new RegExp(`[(,] ?${name}[,)]`).test(code));
+      expect(read.sort(), fn.name).toEqual([...table[fn.name]!.secrets].sort());
+    }
+  });
+
+  it('are read without the AWS SDK: aws4 signs the one call, no @aws-sdk or @smithy is bundled', async () => {
+    for (const fn of packages.lambda!.functions) {
+      const carried = [...(await packagesIn('lambda', fn.name))];
+      expect(carried, fn.name).toContain('aws4');
+      expect(
+        carried.filter((p) => /^@(aws-sdk|smithy|aws-lambda-powertools|middy\/ssm)/.test(p)),
+        fn.name,
+      ).toEqual([]);
     }
   });
 });

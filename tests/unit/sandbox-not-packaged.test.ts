@@ -1,11 +1,12 @@
 /**
  * The sandbox is local only: what `serverless package` builds for a deploy has no `/sandbox`
  * route, and no bundle carries the sandbox, the local stack or the stand-ins (each bundle's
- * source map names every input that left code in it; every file of every zip is read too).
+ * build's metafile names every input that left code in it; every file of every zip is read too).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundleContents } from '../../scripts/bundle-contents';
 import { packaged } from '../support/packaged';
 
 /** Sources that must never be deployed. */
@@ -39,13 +40,13 @@ describe('the deployed package carries no sandbox', () => {
 
     expect(pkg.functions.length).toBeGreaterThan(0);
     for (const fn of pkg.functions) {
-      const map = JSON.parse(readFileSync(`${fn.file}.map`, 'utf8')) as { sources: string[] };
-      // A map that names nothing would prove nothing: each names its own handler.
+      const { inputs } = await bundleContents(pkg, fn);
+      // A list that names nothing would prove nothing: each names its own handler.
       expect(
-        map.sources.some((s) => s.endsWith(fn.entry)),
+        inputs.some((s) => s.endsWith(fn.entry)),
         fn.name,
       ).toBe(true);
-      const local = map.sources.filter((s) => LOCAL_ONLY.some((re) => re.test(s.replaceAll('\\', '/'))));
+      const local = inputs.filter((s) => LOCAL_ONLY.some((re) => re.test(s.replaceAll('\\', '/'))));
       expect(local, fn.name).toEqual([]);
       // Nor any file in the zip (a console asset, say) that names a sandbox route.
       for (const file of filesUnder(path.join(pkg.dir, fn.name))) {
