@@ -2,7 +2,7 @@ import { config, type VariableName } from './config';
 import { getPool } from './db/pool';
 import { AppError } from './errors';
 import { log } from './log';
-import { secretProblems, secretsToRead } from './secrets';
+import { declaredSecrets, secretProblems } from './secrets';
 
 type Check = { status: 'ok' | 'error'; latencyMs?: number; message?: string };
 
@@ -28,13 +28,14 @@ async function database(): Promise<Check> {
 }
 
 /**
- * Whether an integration's keys are set. A deployed health function reads DATABASE_URL alone
- * (each function gets only the secrets it uses): it does not hold the Stripe or TextMagic keys,
- * and says so rather than guess; `GET /health/integrations` reaches both with them.
+ * Whether an integration's keys are set. The health function reads DATABASE_URL alone (each
+ * function gets only the secrets it declares, deployed and under serverless-offline): it does not
+ * hold the Stripe or TextMagic keys, and says so rather than guess "not configured";
+ * `GET /health/integrations` reaches both with them.
  */
 function integration(names: VariableName[], set: boolean) {
-  const deployed = secretsToRead();
-  if (deployed && names.some((name) => !deployed.names.includes(name))) {
+  const declared = declaredSecrets();
+  if (declared && names.some((name) => !declared.includes(name))) {
     return { status: 'not_checked', message: 'GET /health/integrations checks it' };
   }
   return { status: set ? 'configured' : 'not_configured' };

@@ -47,20 +47,30 @@ type Read = { values: Record<string, string>; problems: Map<VariableName, Secret
 
 let last: Read | undefined;
 
+/**
+ * The secrets this function declares (`SECRETS`, set by scripts/serverless-secrets.cjs when
+ * packaged and under serverless-offline alike); undefined where nothing declares them (the
+ * in-process tests, which hold every secret).
+ */
+export function declaredSecrets(
+  env: Record<string, string | undefined> = process.env,
+): VariableName[] | undefined {
+  if (env.SECRETS === undefined) return undefined;
+  const listed = env.SECRETS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = listed.filter((name) => !(SECRET_NAMES as string[]).includes(name));
+  if (unknown.length) log.warn('secrets: names that are no secret of lib/config.ts ignored', { unknown });
+  return SECRET_NAMES.filter((name) => listed.includes(name));
+}
+
 /** Where this function's secrets are and which it reads; undefined when not deployed. */
 export function secretsToRead(
   env: Record<string, string | undefined> = process.env,
 ): { path: string; names: VariableName[] } | undefined {
   const path = env.SECRETS_SSM_PATH?.trim();
   if (!path) return undefined;
-  const listed = (env.SECRETS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const names = SECRET_NAMES.filter((name) => listed.includes(name));
-  const unknown = listed.filter((name) => !(SECRET_NAMES as string[]).includes(name));
-  if (unknown.length) log.warn('secrets: names that are no secret of lib/config.ts ignored', { unknown });
-  return { path: path.endsWith('/') ? path : `${path}/`, names };
+  return { path: path.endsWith('/') ? path : `${path}/`, names: declaredSecrets(env) ?? [] };
 }
 
 /** Parameter Store's limit on names per GetParameters call (API reference, GetParameters, `Names`). */

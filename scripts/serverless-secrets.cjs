@@ -102,7 +102,12 @@ class Secrets {
   local() {
     for (const [, fn] of this.declared()) {
       const given = fn.secrets.filter((name) => process.env[name] !== undefined);
-      fn.environment = { ...fn.environment, ...Object.fromEntries(given.map((n) => [n, process.env[n]])) };
+      fn.environment = {
+        ...fn.environment,
+        ...Object.fromEntries(given.map((n) => [n, process.env[n]])),
+        // What the function declares, as when deployed (its health says what it cannot check).
+        SECRETS: fn.secrets.join(','),
+      };
     }
   }
 
