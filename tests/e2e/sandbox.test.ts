@@ -67,6 +67,19 @@ type Phone = {
 };
 const phones = async () => ((await call('GET', '/sandbox/phones')).json as { phones: Phone[] }).phones;
 
+/** New inquiry (the sandbox page) for plumbing in 78701, Austin's demo providers; the lead's code. */
+async function plumbingInquiry(name: string, phone: string, description: string): Promise<string> {
+  const inquiry = await call('POST', '/sandbox/inquiry', {
+    name,
+    phone,
+    category: 'plumbing',
+    zipCode: '78701',
+    description,
+  });
+  expect(inquiry.status, inquiry.text).toBe(201);
+  return (inquiry.json as { code: string }).code;
+}
+
 describe('sandbox: a lead from inquiry to paid details, over the local stack', () => {
   it('seed, inquiry, teasers, YES, pay on the local checkout page, details, unlocked', async () => {
     onTestFailed(() => console.error(`--- local stack output ---\n${stack.output().slice(-8_000)}`));
@@ -196,15 +209,7 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
     expect(buyer, 'the first test saved a card').toBeDefined();
     expect(buyer!.autoPay).toBe(true);
 
-    const inquiry = await call('POST', '/sandbox/inquiry', {
-      name: 'Sam Second',
-      phone: '512-555-0199',
-      category: 'plumbing',
-      zipCode: '78701',
-      description: 'Water heater leaking in the garage',
-    });
-    expect(inquiry.status, inquiry.text).toBe(201);
-    const { code } = inquiry.json as { code: string };
+    const code = await plumbingInquiry('Sam Second', '512-555-0199', 'Water heater leaking in the garage');
     const reply = await call('POST', '/sandbox/phones/reply', { phone: buyer!.phone, text: `YES ${code}` });
     expect(reply.status, reply.text).toBe(200);
     // The stand-in posts the signed payment_intent.succeeded to the API a moment after the charge.
@@ -332,15 +337,7 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
 ${stack.output().slice(-8_000)}`),
     );
     // A provider without a saved card opens a pay link before the restart, and pays after it.
-    const inquiry = await call('POST', '/sandbox/inquiry', {
-      name: 'Ria Restart',
-      phone: '512-555-0177',
-      category: 'plumbing',
-      zipCode: '78701',
-      description: 'Dripping faucet in the bathroom',
-    });
-    expect(inquiry.status, inquiry.text).toBe(201);
-    const { code } = inquiry.json as { code: string };
+    const code = await plumbingInquiry('Ria Restart', '512-555-0177', 'Dripping faucet in the bathroom');
     type Listed = { id: string; phone: string; savedCard: boolean };
     const admin = { authorization: `Bearer ${stack.keys.adminApiKey}` };
     const listed = ((await call('GET', '/providers', undefined, admin)).json as { providers: Listed[] })
