@@ -1,4 +1,4 @@
-/** The admin API's answers, as the shared plan gives them (lib/admin on the server). */
+/** The admin API's answers, as the shared plan gives them (lib/leads, lib/providers, lib/reports… on the server). */
 export type Revenue = Record<string, { grossCents: number; refundedCents: number; netCents: number }>;
 
 export type Funnel = {
@@ -48,7 +48,7 @@ export type TimelineEvent = {
   providerId?: string | null;
   providerName?: string | null;
   smsId?: number | string | null;
-  /** By kind (lib/admin/lead-view.ts): a reply's text and outcome, a payment's amount, an SMS's state. */
+  /** By kind (lib/leads/lead-view.ts): a reply's text and outcome, a payment's amount, an SMS's state. */
   detail?: {
     text?: string;
     outcome?: string;
@@ -227,7 +227,7 @@ export type IntegrationHealth = {
   stripeFollowUps: { pending: number; oldestAgeSeconds: number | null };
 };
 
-/** `GET /returns?status=` (lib/admin/return-list.ts). */
+/** `GET /returns?status=` (lib/returns/return-list.ts). */
 export type ReturnRow = {
   id: string;
   status: 'open' | 'approved' | 'declined';

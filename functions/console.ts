@@ -1,4 +1,4 @@
-import { consoleRoute } from '../lib/admin/console';
+import { consoleRoute } from '../lib/console/console';
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { httpFunction } from '../lib/http/handler';

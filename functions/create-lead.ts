@@ -1,13 +1,13 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { badRequest } from '../lib/errors';
-import { leadSummary } from '../lib/admin/lead-view';
+import { leadSummary } from '../lib/leads/lead-view';
 import { requireLeadKey } from '../lib/http/auth';
 import { jsonBody } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
-import { createLead } from '../lib/unlock/create-lead';
+import { createLead } from '../lib/leads/create-lead';
 import { leadInput } from '../lib/validation';
 
 const schema = lazy(() => leadInput(config().defaultCountry));

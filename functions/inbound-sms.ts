@@ -3,7 +3,7 @@ import { requireSmsToken } from '../lib/http/auth';
 import { formFields, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { handleInboundSms } from '../lib/unlock/handle-reply';
+import { handleInboundSms } from '../lib/messaging/handle-reply';
 import { inboundSmsInput } from '../lib/validation';
 
 /** TextMagic's inbound SMS callback; 200 for anything accepted, each TextMagic id handled once. */

@@ -1,5 +1,5 @@
 import { getDb } from '../lib/db/client';
-import { integrationHealth } from '../lib/admin/integration-health';
+import { integrationHealth } from '../lib/reports/integration-health';
 import { requireAdmin } from '../lib/http/auth';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';

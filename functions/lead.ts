@@ -1,7 +1,7 @@
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
-import { listLeads } from '../lib/admin/lead-list';
-import { leadDetail } from '../lib/admin/lead-view';
+import { listLeads } from '../lib/leads/lead-list';
+import { leadDetail } from '../lib/leads/lead-view';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';

@@ -4,7 +4,7 @@ import { AppError, ExternalServiceError } from '../lib/errors';
 import { httpFunction } from '../lib/http/handler';
 import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
-import { openCheckout } from '../lib/unlock/open-checkout';
+import { openCheckout } from '../lib/purchases/open-checkout';
 import { stripe } from '../lib/stripe';
 import { templates, type Language, type PayPage } from '../lib/sms/templates';
 

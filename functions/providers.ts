@@ -1,9 +1,9 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
-import { providerDetail } from '../lib/admin/provider-detail';
-import { providerThread } from '../lib/admin/provider-thread';
-import { createProvider, listProviders, updateProvider } from '../lib/admin/providers';
+import { providerDetail } from '../lib/providers/provider-detail';
+import { providerThread } from '../lib/messaging/provider-thread';
+import { createProvider, listProviders, updateProvider } from '../lib/providers/providers';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';

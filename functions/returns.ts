@@ -1,11 +1,11 @@
 import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
-import { listReturns } from '../lib/admin/return-list';
+import { listReturns } from '../lib/returns/return-list';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { approveReturn, declineReturn, openReturnFromConsole } from '../lib/unlock/returns';
+import { approveReturn, declineReturn, openReturnFromConsole } from '../lib/returns/returns';
 import { consoleReturnInput, declineReturnInput, returnListQuery, uuidParam } from '../lib/validation';
 
 /**

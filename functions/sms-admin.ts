@@ -1,6 +1,6 @@
 import { getDb } from '../lib/db/client';
 import { AppError, notFound } from '../lib/errors';
-import { listSms, retrySms } from '../lib/admin/sms-attention';
+import { listSms, retrySms } from '../lib/messaging/sms-attention';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';

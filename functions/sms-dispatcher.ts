@@ -1,7 +1,7 @@
 import { getDb } from '../lib/db/client';
 import { log } from '../lib/log';
 import { scheduledFunction } from '../lib/scheduled-function';
-import { dispatchDue } from '../lib/unlock/dispatch';
+import { dispatchDue } from '../lib/messaging/dispatch';
 
 /**
  * Every minute: sends what is due in the outbox and retries Stripe follow-ups. Most runs make no

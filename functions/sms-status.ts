@@ -3,7 +3,7 @@ import { requireSmsToken } from '../lib/http/auth';
 import { formFields, parseWith, stripNulDeep } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { recordDeliveryReport } from '../lib/unlock/delivery-report';
+import { recordDeliveryReport } from '../lib/messaging/delivery-report';
 import { deliveryReportInput } from '../lib/validation';
 
 /** TextMagic's delivery report callback: the message's status is recorded on it. */

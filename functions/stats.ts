@@ -1,5 +1,5 @@
 import { getDb } from '../lib/db/client';
-import { stats } from '../lib/admin/stats';
+import { stats } from '../lib/reports/stats';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';

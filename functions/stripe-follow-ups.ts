@@ -1,5 +1,5 @@
 import { getDb } from '../lib/db/client';
-import { pendingStripeTasks } from '../lib/admin/stripe-follow-ups';
+import { pendingStripeTasks } from '../lib/purchases/stripe-follow-ups';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';

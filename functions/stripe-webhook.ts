@@ -4,7 +4,7 @@ import { badRequest, notConfigured } from '../lib/errors';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { stripeSdk, verifyWebhook, type StripeEvent } from '../lib/stripe';
-import { handleStripeEvent } from '../lib/unlock/fulfil-payment';
+import { handleStripeEvent } from '../lib/purchases/fulfil-payment';
 
 /**
  * Stripe's webhook: verified over the exact raw bytes before anything parses them. The signature

@@ -4,7 +4,7 @@ import { lazy } from './lazy';
 import { parseTeaserHours, TIME_ZONE_SHAPE } from './config';
 import { hasNoNul, stripNul } from './http/body';
 import { toE164 } from './phone';
-import { decodeCursor, THREAD_KEY } from './admin/cursor';
+import { decodeCursor, THREAD_KEY } from './http/cursor';
 import { DEFAULT_LANGUAGE, LANGUAGES } from './sms/language';
 import { MAX_REASON_TEXT } from './sms/parse-reply';
 import { MAX_DECLINE_NOTE, RETURN_REASONS } from './sms/return-reason';
@@ -137,7 +137,7 @@ const timeZone = () =>
       ),
   );
 /**
- * Their teaser hours, local to their time zone (lib/unlock/quiet-hours.ts): `HH:MM-HH:MM`, read
+ * Their teaser hours, local to their time zone (lib/leads/quiet-hours.ts): `HH:MM-HH:MM`, read
  * as minutes; null clears them (TEASER_HOURS then).
  */
 const teaserHours = () =>

@@ -1,6 +1,6 @@
 /** An auto-responder loop: one number texting us without end gets a bounded number of answers. */
 import { describe, expect, it } from 'vitest';
-import { MAX_ANSWERS_PER_HOUR } from '../lib/unlock/handle-reply';
+import { MAX_ANSWERS_PER_HOUR } from '../lib/messaging/handle-reply';
 import { useApp } from '../tests/support/app';
 import { api } from '../tests/support/flow';
 import { smsSentTo, uniqueZip } from '../tests/support/market';

@@ -1,6 +1,6 @@
 // The operator console's SPA (console/main.tsx), built by esbuild into hashed files and handed to
 // the console function's bundle as the virtual module `console-assets` (its types:
-// lib/admin/console-assets.d.ts). One build definition for both places that bundle the console
+// lib/console/console-assets.d.ts). One build definition for both places that bundle the console
 // function: esbuild.config.cjs's plugin (serverless package, serverless-offline, the bench) and
 // vitest.config.ts's (the in-process tests). Only the console function imports the module, so
 // no other bundle carries a byte of the SPA.

@@ -49,7 +49,7 @@ export const providers = pgTable(
     answersWindowStartedAt: tstz('answers_window_started_at'),
     answersInWindow: integer('answers_in_window').notNull().default(0),
     /**
-     * Budgets (lib/unlock/budget.ts), each optional: spend net of refunds in the week from Monday
+     * Budgets (lib/purchases/budget.ts), each optional: spend net of refunds in the week from Monday
      * 00:00, and purchases in the day, both local to `timeZone` (an IANA name; null takes
      * DEFAULT_TIME_ZONE).
      */
@@ -57,7 +57,7 @@ export const providers = pgTable(
     dailyLeadCap: integer('daily_lead_cap'),
     timeZone: text('time_zone'),
     /**
-     * Teaser hours (lib/unlock/quiet-hours.ts), local to `timeZone`, in minutes from midnight:
+     * Teaser hours (lib/leads/quiet-hours.ts), local to `timeZone`, in minutes from midnight:
      * a teaser due outside them waits for the next start. Both null: TEASER_HOURS. A start
      * after the end wraps midnight (22:00-06:00).
      */
@@ -116,7 +116,7 @@ export const leads = pgTable(
     /**
      * The original this lead duplicates: an earlier lead of the same category from the same
      * client (phone, or e-mail case-insensitively) within DUPLICATE_WINDOW_DAYS. Always an
-     * original, never another duplicate (lib/unlock/create-lead.ts, drizzle/0009).
+     * original, never another duplicate (lib/leads/create-lead.ts, drizzle/0009).
      */
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     createdAt: createdAt(),
@@ -160,7 +160,7 @@ export const offers = pgTable(
     checkoutUrl: text('checkout_url'),
     checkoutExpiresAt: tstz('checkout_expires_at'),
     /**
-     * Held while a Checkout Session is being created for this offer (lib/unlock/budget.ts): the
+     * Held while a Checkout Session is being created for this offer (lib/purchases/budget.ts): the
      * provider's budgets count it as a pending purchase until the session is stored, so two
      * links opened at once cannot both pass a cap.
      */
@@ -175,7 +175,7 @@ export const offers = pgTable(
     chargeStatus: text('charge_status', { enum: ['charging', 'failed'] }),
     /**
      * When the provider's teaser of this lead was due: the lead's creation, or, when that fell
-     * outside their teaser hours, the start of the next (lib/unlock/quiet-hours.ts). A YES
+     * outside their teaser hours, the start of the next (lib/leads/quiet-hours.ts). A YES
      * without a code does not pick an offer they have not been told of yet.
      */
     teaserAt: tstz('teaser_at'),
@@ -235,7 +235,7 @@ export const unlocks = pgTable(
 /**
  * A provider's return of a lead they bought (`BAD <code> <reason>` by SMS, or from the console):
  * at most one per purchase. Approved: the payment is refunded (stripe_tasks, the same key as a
- * refund past the cap) and the lead is sold no more (lib/unlock/returns.ts).
+ * refund past the cap) and the lead is sold no more (lib/returns/returns.ts).
  */
 export const leadReturns = pgTable(
   'lead_returns',
@@ -461,7 +461,7 @@ export const heartbeats = pgTable('heartbeats', {
 
 /**
  * Failed console sign-ins per client address in the current window: past a few, sign-in is
- * refused until the window ends (lib/admin/session.ts).
+ * refused until the window ends (lib/console/session.ts).
  */
 export const signInFailures = pgTable('sign_in_failures', {
   client: text('client').primaryKey(),
@@ -470,7 +470,7 @@ export const signInFailures = pgTable('sign_in_failures', {
 });
 
 /**
- * Console sessions (lib/admin/session.ts), checked on every admin request that carries the
+ * Console sessions (lib/console/session.ts), checked on every admin request that carries the
  * cookie: signing out deletes the row, so a copied cookie stops working at once. Neither the
  * cookie's token nor the admin key is stored: `token_hash` is the token's SHA-256 (the lookup),
  * `key_check` an HMAC of the token under the admin key it was signed in with (a changed key

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
 import { AppError, forbidden, notConfigured, unauthorized } from '../errors';
-import { cookieValues, hasSession, SESSION_COOKIE } from '../admin/session';
+import { cookieValues, hasSession, SESSION_COOKIE } from '../console/session';
 import { getDb } from '../db/client';
 import type { HttpRequest } from './request';
 
@@ -27,7 +27,7 @@ const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
 
 /**
  * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup), or the console's
- * session cookie, a live row of admin_sessions (lib/admin/session.ts: one primary-key lookup). A
+ * session cookie, a live row of admin_sessions (lib/console/session.ts: one primary-key lookup). A
  * request that carries an Authorization header is judged by it alone. With the cookie, the
  * request must come from the console's own pages: a change (not GET or HEAD) must name the
  * console's origin in `Origin`, and a read the browser marks as coming from elsewhere is refused

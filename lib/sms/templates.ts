@@ -45,7 +45,7 @@ export type Templates = {
   optedInSms(): string;
   helpSms(): string;
   refundedSms(lead: Priced): string;
-  /** A purchase refused before any charge because it would pass a budget (lib/unlock/budget.ts). */
+  /** A purchase refused before any charge because it would pass a budget (lib/purchases/budget.ts). */
   budgetRefusedSms(code: string, reason: BudgetReason): string;
   /** A YES from a provider with a saved card and auto-pay on: the charge is under way. */
   chargingSms(lead: Priced): string;
@@ -55,7 +55,7 @@ export type Templates = {
   autoPayOnSms(): string;
   /** The confirmation of a switch to this language, in it. */
   languageSms(): string;
-  // Returns (`BAD <code> <reason>`, lib/unlock/returns.ts).
+  // Returns (`BAD <code> <reason>`, lib/returns/returns.ts).
   /** How to return a lead: a BAD without a code. */
   returnUsageSms(): string;
   returnOpenedSms(code: string): string;

@@ -12,7 +12,7 @@ import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
-import { SESSION_COOKIE } from '../../lib/admin/session';
+import { SESSION_COOKIE } from '../../lib/console/session';
 import { expireSession, signInSession, signOutSession } from '../support/console-session';
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as smsAdmin } from '../../functions/sms-admin';
 import { handler as stripeFollowUps } from '../../functions/stripe-follow-ups';
 import { getDb } from '../../lib/db/client';
-import { dispatchDue } from '../../lib/unlock/dispatch';
+import { dispatchDue } from '../../lib/messaging/dispatch';
 import { KEYS, tmDigits, useApp } from '../support/app';
 import { invoke, type Reply } from '../../emulators/events';
 import { api, lead } from '../support/flow';

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { handler as consoleFn } from '../../functions/console';
 import { handler as providers } from '../../functions/providers';
 import { resetConfig } from '../../lib/config';
-import { SESSION_TTL_SECONDS } from '../../lib/admin/session';
+import { SESSION_TTL_SECONDS } from '../../lib/console/session';
 import { CONSOLE_CSP } from '../../lib/http/response';
 import { KEYS, phoneNumber, PUBLIC_BASE_URL, useApp } from '../support/app';
 import { rowCounts } from '../support/writes';

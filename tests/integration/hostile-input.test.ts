@@ -23,7 +23,7 @@ import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { cookieValues, SESSION_COOKIE } from '../../lib/admin/session';
+import { cookieValues, SESSION_COOKIE } from '../../lib/console/session';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { deliverEvent, uniqueZip } from '../support/market';

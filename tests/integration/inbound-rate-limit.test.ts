@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { MAX_ANSWERS_PER_HOUR } from '../../lib/unlock/handle-reply';
+import { MAX_ANSWERS_PER_HOUR } from '../../lib/messaging/handle-reply';
 import { tmDigits, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
 

@@ -6,11 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { handler as integrationHealth } from '../../functions/integration-health';
-import { resetIntegrationChecks } from '../../lib/admin/integration-health';
+import { resetIntegrationChecks } from '../../lib/reports/integration-health';
 import { resetConfig } from '../../lib/config';
 import { getDb } from '../../lib/db/client';
 import { resetStripe } from '../../lib/stripe';
-import { dispatchDue } from '../../lib/unlock/dispatch';
+import { dispatchDue } from '../../lib/messaging/dispatch';
 import { KEYS, useApp } from '../support/app';
 import { invoke, type Reply } from '../../emulators/events';
 import { api, lead } from '../support/flow';

@@ -8,8 +8,8 @@ import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { resetConfig } from '../../lib/config';
 import { getDb } from '../../lib/db/client';
 import { deadlineIn } from '../../lib/deadline';
-import { queueSms, sendNow } from '../../lib/unlock/outbox';
-import { retryDelayMs } from '../../lib/unlock/backoff';
+import { queueSms, sendNow } from '../../lib/messaging/outbox';
+import { retryDelayMs } from '../../lib/queue/backoff';
 import { tmDigits, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 

@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as providersRoute } from '../../functions/providers';
 import { invoke } from '../../emulators/events';
 import { getDb } from '../../lib/db/client';
-import { dispatchDue } from '../../lib/unlock/dispatch';
+import { dispatchDue } from '../../lib/messaging/dispatch';
 import { KEYS, phoneNumber, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
 import { buyByLink, smsSentTo, uniqueZip } from '../support/market';

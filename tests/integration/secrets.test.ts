@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { handler as providers } from '../../functions/providers';
 import { sameSecret } from '../../lib/http/auth';
-import { payToken } from '../../lib/unlock/codes';
+import { payToken } from '../../lib/leads/codes';
 import { invoke } from '../../emulators/events';
 import { KEYS, tmDigits, useApp } from '../support/app';
 import { useDatabaseProxy } from '../support/database-proxy';

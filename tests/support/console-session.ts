@@ -3,7 +3,7 @@
  * from the console's own origin, and `POST /admin/sign-out`.
  */
 import { createHash } from 'node:crypto';
-import { SESSION_COOKIE } from '../../lib/admin/session';
+import { SESSION_COOKIE } from '../../lib/console/session';
 import type { TestDatabase } from './database';
 
 /** The `lu_session` value a sign-in with `key` at `baseUrl` sets. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../lib/unlock/backoff';
+import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../lib/queue/backoff';
 
 const MIN = 60_000;
 

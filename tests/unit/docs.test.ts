@@ -26,7 +26,7 @@ describe('README and docs', () => {
   });
 
   it("README's Stripe webhook set-up names every event type the code handles, and the SDK's API version", () => {
-    const source = read('lib/unlock/fulfil-payment.ts');
+    const source = read('lib/purchases/fulfil-payment.ts');
     const handled = new Set(
       [...source.matchAll(/(?:case |event\.type === )'([a-z_]+(?:\.[a-z_]+)+)'/g)].map((m) => m[1]!),
     );

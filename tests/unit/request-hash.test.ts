@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { requestHash } from '../../lib/unlock/create-lead';
+import { requestHash } from '../../lib/leads/create-lead';
 import type { LeadInput } from '../../lib/validation';
 
 const input: LeadInput = {

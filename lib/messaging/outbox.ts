@@ -7,7 +7,7 @@ import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { workClaimed, workNow, workQueue, type QueueRun } from './work-queue';
+import { workClaimed, workNow, workQueue, type QueueRun } from '../queue/work-queue';
 
 export type SmsKind =
   | 'teaser'

@@ -4,9 +4,9 @@ import { leads, providers, smsMessages } from '../db/schema';
 import { conflict, notFound } from '../errors';
 import { log } from '../log';
 import { encodeIdCursor, type SmsListQuery } from '../validation';
-import { sendClaimedNow } from '../unlock/outbox';
-import { claimedNow } from '../unlock/work-queue';
-import { needsAttention } from './attention';
+import { sendClaimedNow } from './outbox';
+import { claimedNow } from '../queue/work-queue';
+import { needsAttention } from '../reports/attention';
 
 /** The columns the operator sees of an SMS: never its body (it may hold the client's contact). */
 const columns = () => ({
@@ -61,7 +61,7 @@ const DEFAULT_LIMIT = 50;
 
 /**
  * `GET /sms`: across all leads, newest first; `failed` the sends given up on, `attention`
- * whatever lib/admin/attention.ts says needs the operator (failed, or undelivered and not resent).
+ * whatever lib/reports/attention.ts says needs the operator (failed, or undelivered and not resent).
  */
 export async function listSms(
   db: Database,

@@ -8,10 +8,10 @@ import { conflict } from '../errors';
 import { templates } from '../sms/templates';
 import type { LeadInput } from '../validation';
 import { leadCode, payToken } from './codes';
-import { sendClaimedNow } from './outbox';
-import { claimedNow } from './work-queue';
+import { sendClaimedNow } from '../messaging/outbox';
+import { claimedNow } from '../queue/work-queue';
 import { releaseStaleCodes } from './release-codes';
-import { refusalSql } from './budget';
+import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
@@ -42,7 +42,7 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
  * to all of them per language (one TextMagic request each), then sends them. A provider outside
- * their teaser hours (lib/unlock/quiet-hours.ts) is offered the lead all the same, but their
+ * their teaser hours (lib/leads/quiet-hours.ts) is offered the lead all the same, but their
  * teaser is queued for the start of their next hours, one row per language and start, which the
  * dispatcher sends then, or drops if the lead is no longer open. A lead from the same
  * client (phone, or e-mail in any case) and category as one received within DUPLICATE_WINDOW_DAYS
@@ -120,7 +120,7 @@ export async function createLead(
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
             -- A duplicate goes only to providers who were not offered the same request before.
             and p.id <> all((select offered from dup)::uuid[])
-            -- Within their budgets: no teaser for a lead they could not buy (lib/unlock/budget.ts).
+            -- Within their budgets: no teaser for a lead they could not buy (lib/purchases/budget.ts).
             and ${refusalSql(sql.raw('p'), priceCents)} is null
           order by p.id
           for update of p

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { config } from '../config';
 import { rows, transaction, type Database, type Queryable } from '../db/client';
 import { templates, type Language } from '../sms/templates';
-import type { NewSms } from './outbox';
+import type { NewSms } from '../messaging/outbox';
 
 /**
  * A provider's budgets, each optional: `weekly_spend_cap_cents` (spend in the week from Monday

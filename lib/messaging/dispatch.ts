@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { heartbeats } from '../db/schema';
-import { releaseStaleCodes } from './release-codes';
-import type { QueueRun } from './work-queue';
+import { releaseStaleCodes } from '../leads/release-codes';
+import type { QueueRun } from '../queue/work-queue';
 import { dispatchDueSms } from './outbox';
-import { runDueStripeTasks } from './stripe-tasks';
+import { runDueStripeTasks } from '../purchases/stripe-tasks';
 
 /**
  * The scheduled run: queued SMS and Stripe follow-ups that are due, and the codes of leads

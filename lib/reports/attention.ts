@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { smsMessages } from '../db/schema';
-import { resendKeySql, UNDELIVERED_CODES } from '../unlock/delivery-report';
+import { resendKeySql, UNDELIVERED_CODES } from '../messaging/delivery-report';
 
 /**
  * Whether an SMS needs the operator, as a column of a select on sms_messages: the send failed

@@ -14,15 +14,15 @@ import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import type { Language } from '../sms/language';
 import { templates, type Templates } from '../sms/templates';
-import { leadStatus } from './lead-status';
-import { offerForCode, openOffers } from './offer-queries';
+import { leadStatus } from '../leads/lead-status';
+import { offerForCode, openOffers } from '../purchases/offer-queries';
 import { sendClaimedNow, type SmsKind } from './outbox';
-import { payUrl } from './pay-url';
-import { purchaseRefusal } from './budget';
+import { payUrl } from '../purchases/pay-url';
+import { purchaseRefusal } from '../purchases/budget';
 import { returnReason } from '../sms/return-reason';
-import { openReturn, type ReturnRefusal } from './returns';
-import { runClaimedStripeTasksNow } from './stripe-tasks';
-import { claimedNow, inlineDeadline } from './work-queue';
+import { openReturn, type ReturnRefusal } from '../returns/returns';
+import { runClaimedStripeTasksNow } from '../purchases/stripe-tasks';
+import { claimedNow, inlineDeadline } from '../queue/work-queue';
 
 export type InboundSms = {
   /** TextMagic's id of the inbound message: each is processed once. */
@@ -79,7 +79,7 @@ function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider
 }
 
 /**
- * A pay link or a saved-card charge only within the provider's budgets (lib/unlock/budget.ts):
+ * A pay link or a saved-card charge only within the provider's budgets (lib/purchases/budget.ts):
  * otherwise the SMS saying which cap refuses it, and no link or charge, so no payment can start.
  * The charge checks again, under the provider's lock, just before it calls Stripe.
  */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { notFound } from '../errors';
 import type { ProviderThreadQuery } from '../validation';
-import { encodeCursor } from './cursor';
+import { encodeCursor } from '../http/cursor';
 
 /** Messages per page unless `limit` says otherwise. */
 const DEFAULT_THREAD_PAGE = 100;

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { config, formatTeaserHours, type TeaserHours } from '../config';
 import { rows, type Queryable } from '../db/client';
-import { zone } from './budget';
+import { zone } from '../purchases/budget';
 
 /**
  * Quiet hours: a provider gets teasers only within their teaser hours (`teaser_hours_start` to
@@ -10,7 +10,7 @@ import { zone } from './budget';
  * has its teaser to that provider queued for the start of the next (`teaser_window_start()`,
  * drizzle/0013_quiet-hours.sql: Postgres does the time-zone arithmetic, so the cold start loads
  * no zone data), and the dispatcher drops it unsent if the lead is no longer open by then
- * (lib/unlock/work-queue.ts). Only teasers wait: replies (pay links, details, help) go at any hour.
+ * (lib/queue/work-queue.ts). Only teasers wait: replies (pay links, details, help) go at any hour.
  */
 
 /** SQL: when a teaser due at `at` may go to provider `p` (the alias of a `providers` row). */

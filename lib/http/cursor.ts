@@ -25,7 +25,7 @@ export function decodeCursor(value: string, key: RegExp = UUID): Cursor | undefi
 }
 
 /**
- * The key of a message in a provider's thread (lib/admin/provider-thread.ts): `o:` and the outbox
+ * The key of a message in a provider's thread (lib/messaging/provider-thread.ts): `o:` and the outbox
  * id zero-padded (so that text order is number order), or `i:` and the TextMagic id of a reply.
  * `o` sorts after `i`: of two messages stamped the same microsecond, the reply came first and the
  * answer it caused second.

@@ -7,11 +7,11 @@ import { ExternalServiceError } from '../errors';
 import { log } from '../log';
 import { templates } from '../sms/templates';
 import { chargeSavedCard, paymentMethodOf, type ChargeAnswer } from '../stripe';
-import { MAX_ATTEMPTS } from './backoff';
+import { MAX_ATTEMPTS } from '../queue/backoff';
 import { budgetRefusedMessage, reservePurchase } from './budget';
 import { forgetCard, forgetCustomer } from './forget-stripe-ids';
-import { leadStatus } from './lead-status';
-import { queueSms, sendNow, type NewSms } from './outbox';
+import { leadStatus } from '../leads/lead-status';
+import { queueSms, sendNow, type NewSms } from '../messaging/outbox';
 import { payUrl } from './pay-url';
 
 /**
@@ -169,7 +169,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
   }
 
   // Within the provider's budgets, under their lock, and reserved as under way: charges racing
-  // for one provider across leads cannot together pass a cap (lib/unlock/budget.ts).
+  // for one provider across leads cannot together pass a cap (lib/purchases/budget.ts).
   const refusal = await reservePurchase(db, {
     providerId: offer.providerId,
     priceCents: amountCents,

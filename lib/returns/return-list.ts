@@ -2,8 +2,8 @@ import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leadReturns, leads, providers, unlocks } from '../db/schema';
 import type { ReturnListQuery } from '../validation';
-import { encodeCursor } from './cursor';
-import { DEFAULT_PAGE } from './lead-list';
+import { encodeCursor } from '../http/cursor';
+import { DEFAULT_PAGE } from '../leads/lead-list';
 
 /**
  * `GET /returns?status=open`: the Returns queue, newest first, a page at a time (keyset on

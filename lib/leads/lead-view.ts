@@ -14,8 +14,8 @@ import {
 } from '../db/schema';
 import { notFound } from '../errors';
 import { messagePart } from '../sms/segments';
-import { leadStatus } from '../unlock/lead-status';
-import { needsAttention } from './attention';
+import { leadStatus } from './lead-status';
+import { needsAttention } from '../reports/attention';
 
 /** The lead's summary as `POST /leads` answers it. */
 export function leadSummary(lead: Lead, offeredTo: number) {
@@ -32,7 +32,7 @@ export function leadSummary(lead: Lead, offeredTo: number) {
 }
 
 /**
- * One SMS of the lead as the operator sees it. `needsAttention`: see lib/admin/attention.ts.
+ * One SMS of the lead as the operator sees it. `needsAttention`: see lib/reports/attention.ts.
  * `part`: which message of a set it is (`{n: 2, of: 3}`), for details of a long description
  * (the body, with the client's contact, is not shown); null for a message on its own.
  */

@@ -49,7 +49,7 @@ export async function insertClaimed<Q extends Queue>(
  * The recipients a teaser may still go to, as a column of the claim's select on sms_messages
  * (null for other kinds): providers still active and not opted out, while its lead is open
  * (neither full nor expired). A teaser held overnight for its providers' teaser hours
- * (lib/unlock/quiet-hours.ts) is sent to them only; with none, it is cancelled unsent.
+ * (lib/leads/quiet-hours.ts) is sent to them only; with none, it is cancelled unsent.
  */
 const teaserKeeps = () =>
   sql`case when ${smsMessages.kind} = 'teaser' then array(

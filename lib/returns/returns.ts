@@ -19,10 +19,10 @@ import { conflict, notFound } from '../errors';
 import { log } from '../log';
 import type { ReturnReason } from '../sms/return-reason';
 import { templates } from '../sms/templates';
-import { paymentLock } from './fulfil-payment';
-import { sendClaimedNow } from './outbox';
-import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
-import { inlineDeadline, insertClaimed } from './work-queue';
+import { paymentLock } from '../purchases/fulfil-payment';
+import { sendClaimedNow } from '../messaging/outbox';
+import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from '../purchases/stripe-tasks';
+import { inlineDeadline, insertClaimed } from '../queue/work-queue';
 
 /** Auto-approval looks at the provider's returns and purchases of this many days. */
 export const AUTO_APPROVE_DAYS = 30;

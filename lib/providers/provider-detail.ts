@@ -3,8 +3,8 @@ import { rows, type Database } from '../db/client';
 import { leads, providers, unlocks } from '../db/schema';
 import { notFound } from '../errors';
 import { providerView } from './providers';
-import { budgetStatus } from '../unlock/budget';
-import { teaserWindow } from '../unlock/quiet-hours';
+import { budgetStatus } from '../purchases/budget';
+import { teaserWindow } from '../leads/quiet-hours';
 
 /** Purchases listed on the provider's page, newest first. */
 const PURCHASES_LISTED = 50;
@@ -41,7 +41,7 @@ export async function providerDetail(db: Database, id: string) {
           (select count(*)::int from o
             where exists (select from sms_messages s
               -- A teaser of the lead sent to them: at once, or at the start of their teaser hours
-              -- (lib/unlock/create-lead.ts), in their language.
+              -- (lib/leads/create-lead.ts), in their language.
               where s.lead_id = o.lead_id and s.kind = 'teaser' and s.resend_of is null
                 and s.status = 'sent' and ${provider.phone}::text = any(s.recipients))) as teasers_received,
           (select count(*)::int from o where accepted_at is not null) as yes_replies,

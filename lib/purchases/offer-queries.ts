@@ -20,7 +20,7 @@ export async function offerForCode(q: Queryable, phone: string, code: string) {
 
 /**
  * The offers the provider with this phone can still buy: not bought, lead neither full nor
- * expired, and told of (not one whose teaser waits for their teaser hours, lib/unlock/quiet-hours.ts).
+ * expired, and told of (not one whose teaser waits for their teaser hours, lib/leads/quiet-hours.ts).
  */
 export async function openOffers(q: Queryable, phone: string) {
   return q

@@ -6,7 +6,7 @@ import { offers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
-import { workClaimed, workQueue, type QueueRun } from './work-queue';
+import { workClaimed, workQueue, type QueueRun } from '../queue/work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
 

@@ -17,10 +17,10 @@ import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
 import { chargeFailed } from './charge-saved-card';
 import { forgetCard, forgetCustomer } from './forget-stripe-ids';
-import { leadStatus } from './lead-status';
-import { sendClaimedNow, type NewSms } from './outbox';
+import { leadStatus } from '../leads/lead-status';
+import { sendClaimedNow, type NewSms } from '../messaging/outbox';
 import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
-import { claimedNow, inlineDeadline, insertClaimed } from './work-queue';
+import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
 
 export type EventOutcome =

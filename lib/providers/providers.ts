@@ -2,8 +2,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { providers, type Provider } from '../db/schema';
 import { badRequest, conflict, notFound } from '../errors';
-import { postgresZoneName } from '../unlock/budget';
-import { providerTeaserHours, teaserHoursColumns } from '../unlock/quiet-hours';
+import { postgresZoneName } from '../purchases/budget';
+import { providerTeaserHours, teaserHoursColumns } from '../leads/quiet-hours';
 import type { ProviderInput, ProviderPatch } from '../validation';
 
 /** A provider as the admin API shows it. */
@@ -17,7 +17,7 @@ export function providerView(p: Provider) {
     zipCodes: p.zipCodes,
     active: p.active,
     optedOut: p.optedOut,
-    /** Budgets (lib/unlock/budget.ts): null is no cap; a null zone takes DEFAULT_TIME_ZONE. */
+    /** Budgets (lib/purchases/budget.ts): null is no cap; a null zone takes DEFAULT_TIME_ZONE. */
     weeklySpendCapCents: p.weeklySpendCapCents,
     dailyLeadCap: p.dailyLeadCap,
     timeZone: p.timeZone,

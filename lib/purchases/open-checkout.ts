@@ -13,10 +13,10 @@ import {
   type CheckoutSession,
 } from '../stripe';
 import { forgetCustomer } from './forget-stripe-ids';
-import { leadStatus } from './lead-status';
+import { leadStatus } from '../leads/lead-status';
 import { offerByToken } from './offer-queries';
 import { budgetRefusedMessage, purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
-import { queueSms, sendNow } from './outbox';
+import { queueSms, sendNow } from '../messaging/outbox';
 import type { Language } from '../sms/language';
 
 /** What a pay link answers; pages in the provider's `language`. */
@@ -247,7 +247,7 @@ async function newSession(
       checkoutUrl: session.url,
       checkoutExpiresAt: new Date(session.expires_at * 1000),
       checkoutCreatedAt: sql`coalesce(${offers.checkoutCreatedAt}, now())`,
-      // The stored session now counts as the purchase under way (lib/unlock/budget.ts).
+      // The stored session now counts as the purchase under way (lib/purchases/budget.ts).
       checkoutReservedUntil: null,
     })
     .where(and(eq(offers.id, offer.id), eq(offers.checkoutAttempt, attempt)));

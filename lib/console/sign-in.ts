@@ -1,5 +1,5 @@
 /**
- * Console sign-in: the admin key for a session (lib/admin/session.ts), with repeated wrong keys
+ * Console sign-in: the admin key for a session (lib/console/session.ts), with repeated wrong keys
  * slowed down. Each attempt is counted before the key is looked at, in one statement (so a burst
  * of guesses in parallel cannot slip past the count); after MAX_ATTEMPTS failed ones from one
  * client within WINDOW_MINUTES, every attempt answers 429 until the window ends, without the key

@@ -1,9 +1,9 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leads } from '../db/schema';
-import { leadStatus } from '../unlock/lead-status';
+import { leadStatus } from './lead-status';
 import { endOf, type LeadListQuery } from '../validation';
-import { encodeCursor } from './cursor';
+import { encodeCursor } from '../http/cursor';
 
 export const DEFAULT_PAGE = 50;
 
