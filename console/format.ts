@@ -1,3 +1,5 @@
+import type { Language } from './types';
+
 /** Integer cents in `currency`, e.g. `$15.00`. */
 export function money(cents: number, currency = 'usd'): string {
   try {
@@ -31,3 +33,6 @@ export function duration(seconds: number | null | undefined): string {
 
 /** YYYY-MM-DD of a date, in UTC (the day keys of GET /stats). */
 export const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** How the console names each language of a provider's SMS. */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish' };

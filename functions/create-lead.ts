@@ -8,7 +8,7 @@ import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
 import { createLead } from '../lib/leads/create-lead';
-import { leadInput } from '../lib/validation';
+import { leadInput } from '../lib/leads/lead-input';
 
 const schema = lazy(() => leadInput(config().defaultCountry));
 

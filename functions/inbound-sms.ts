@@ -4,7 +4,7 @@ import { formFields, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { handleInboundSms } from '../lib/messaging/handle-reply';
-import { inboundSmsInput } from '../lib/validation';
+import { inboundSmsInput } from '../lib/messaging/sms-input';
 
 /** TextMagic's inbound SMS callback; 200 for anything accepted, each TextMagic id handled once. */
 export const handler = await httpFunction(

@@ -6,7 +6,8 @@ import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { leadListQuery, uuidParam } from '../lib/validation';
+import { leadListQuery } from '../lib/leads/lead-input';
+import { uuidParam } from '../lib/http/fields';
 
 /** Admin: `GET /leads` (newest first, filtered, a page at a time) and `GET /leads/{id}` with its offers and unlocks. */
 export const handler = await httpFunction(

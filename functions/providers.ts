@@ -10,7 +10,8 @@ import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
 import { parseWith } from '../lib/http/body';
-import { providerInput, providerPatch, providerThreadQuery, uuidParam } from '../lib/validation';
+import { providerInput, providerPatch, providerThreadQuery } from '../lib/providers/provider-input';
+import { uuidParam } from '../lib/http/fields';
 
 const schema = lazy(() => providerInput(config().defaultCountry));
 

@@ -6,7 +6,8 @@ import { jsonBody, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { approveReturn, declineReturn, openReturnFromConsole } from '../lib/returns/returns';
-import { consoleReturnInput, declineReturnInput, returnListQuery, uuidParam } from '../lib/validation';
+import { consoleReturnInput, declineReturnInput, returnListQuery } from '../lib/returns/return-input';
+import { uuidParam } from '../lib/http/fields';
 
 /**
  * Admin: the Returns queue. `GET /returns?status=open`, `POST /returns/{id}/approve` (the

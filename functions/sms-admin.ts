@@ -5,7 +5,7 @@ import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { smsIdParam, smsListQuery } from '../lib/validation';
+import { smsIdParam, smsListQuery } from '../lib/messaging/sms-input';
 
 /** Admin: `GET /sms?status=failed|attention` (SMS needing the operator) and `POST /sms/{id}/retry`. */
 export const handler = await httpFunction(

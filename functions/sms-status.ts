@@ -4,7 +4,7 @@ import { formFields, parseWith, stripNulDeep } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { recordDeliveryReport } from '../lib/messaging/delivery-report';
-import { deliveryReportInput } from '../lib/validation';
+import { deliveryReportInput } from '../lib/messaging/sms-input';
 
 /** TextMagic's delivery report callback: the message's status is recorded on it. */
 export const handler = await httpFunction(

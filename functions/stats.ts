@@ -4,7 +4,7 @@ import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { statsQuery } from '../lib/validation';
+import { statsQuery } from '../lib/reports/stats-query';
 
 /** Admin: `GET /stats?from=&to=&groupBy=day|category`, the funnel per group and in total. */
 export const handler = await httpFunction(

@@ -4,7 +4,7 @@ import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
-import { stripeTasksQuery } from '../lib/validation';
+import { stripeTasksQuery } from '../lib/purchases/stripe-follow-ups';
 
 /** Admin: `GET /stripe/tasks?status=pending`, the Stripe follow-ups not done yet. */
 export const handler = await httpFunction(

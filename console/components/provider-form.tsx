@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { LANGUAGE_NAMES, type Language, type Provider } from '../types';
+import { LANGUAGE_NAMES } from '../format';
+import type { Language, Provider } from '../types';
 
 const list = (s: string) =>
   s

@@ -3,7 +3,8 @@ import { Link } from 'wouter-preact';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
 import { dateTime, duration, money, percent } from '../format';
-import { LANGUAGE_NAMES, type ProviderDetail } from '../types';
+import { LANGUAGE_NAMES } from '../format';
+import type { ProviderDetail } from '../types';
 import { useApi } from '../use-api';
 import { PauseButton } from './providers';
 

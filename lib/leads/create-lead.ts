@@ -6,7 +6,7 @@ import { fromRow, namedRows, type Database, type Tx } from '../db/client';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { templates } from '../sms/templates';
-import type { LeadInput } from '../validation';
+import type { LeadInput } from './lead-input';
 import { leadCode, payToken } from './codes';
 import { sendClaimedNow } from '../messaging/outbox';
 import { claimedNow } from '../queue/work-queue';

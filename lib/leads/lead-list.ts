@@ -2,7 +2,8 @@ import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leads } from '../db/schema';
 import { leadStatus } from './lead-status';
-import { endOf, type LeadListQuery } from '../validation';
+import { endOf } from '../http/fields';
+import { type LeadListQuery } from './lead-input';
 import { encodeCursor } from '../http/cursor';
 
 export const DEFAULT_PAGE = 50;
@@ -83,3 +84,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
     nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
   };
 }
+
+/** `GET /leads`'s answer: a page of leads. */
+export type LeadPage = Awaited<ReturnType<typeof listLeads>>;
+export type LeadRow = LeadPage['leads'][number];

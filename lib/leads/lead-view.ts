@@ -370,3 +370,6 @@ export async function leadDetail(db: Database, id: string) {
     timeline,
   };
 }
+
+/** `GET /leads/{id}`'s answer. */
+export type LeadDetail = Awaited<ReturnType<typeof leadDetail>>;

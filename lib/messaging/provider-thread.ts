@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { notFound } from '../errors';
-import type { ProviderThreadQuery } from '../validation';
+import type { ProviderThreadQuery } from '../providers/provider-input';
 import { encodeCursor } from '../http/cursor';
 
 /** Messages per page unless `limit` says otherwise. */

@@ -98,3 +98,6 @@ export async function providerDetail(db: Database, id: string) {
     })),
   };
 }
+
+/** `GET /providers/{id}`'s answer. */
+export type ProviderDetail = Awaited<ReturnType<typeof providerDetail>>;

@@ -4,7 +4,7 @@ import { providers, type Provider } from '../db/schema';
 import { badRequest, conflict, notFound } from '../errors';
 import { postgresZoneName } from '../purchases/budget';
 import { providerTeaserHours, teaserHoursColumns } from '../leads/quiet-hours';
-import type { ProviderInput, ProviderPatch } from '../validation';
+import type { ProviderInput, ProviderPatch } from './provider-input';
 
 /** A provider as the admin API shows it. */
 export function providerView(p: Provider) {

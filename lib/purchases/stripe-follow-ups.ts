@@ -1,6 +1,13 @@
 import { desc, inArray } from 'drizzle-orm';
+import * as z from 'zod/mini';
 import type { Database } from '../db/client';
 import { stripeTasks } from '../db/schema';
+import { lazy } from '../lazy';
+
+/** `GET /stripe/tasks?status=pending`. */
+export const stripeTasksQuery = lazy(() =>
+  z.object({ status: z._default(z.enum(['pending'], { error: 'must be pending' }), 'pending') }),
+);
 
 /** Most follow-ups listed at once: more than that pending means Stripe itself is the problem. */
 const MAX_LISTED = 100;
@@ -31,3 +38,6 @@ export async function pendingStripeTasks(db: Database) {
     })),
   };
 }
+
+/** `GET /stripe/tasks`'s answer. */
+export type PendingStripeTasks = Awaited<ReturnType<typeof pendingStripeTasks>>;

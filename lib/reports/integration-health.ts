@@ -93,3 +93,6 @@ export async function integrationHealth(db: Database) {
     ...(Object.keys(problems).length > 0 && { secrets: problems }),
   };
 }
+
+/** `GET /health/integrations`'s answer. */
+export type IntegrationHealth = Awaited<ReturnType<typeof integrationHealth>>;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
-import { statsRange, type StatsQuery } from '../validation';
+import { statsRange, type StatsQuery } from './stats-query';
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -148,3 +148,6 @@ export async function stats(db: Database, q: StatsQuery) {
     total: funnel(null),
   };
 }
+
+/** `GET /stats`'s answer. */
+export type StatsAnswer = Awaited<ReturnType<typeof stats>>;

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leadReturns, leads, providers, unlocks } from '../db/schema';
-import type { ReturnListQuery } from '../validation';
+import type { ReturnListQuery } from './return-input';
 import { encodeCursor } from '../http/cursor';
 import { DEFAULT_PAGE } from '../leads/lead-list';
 
@@ -57,3 +57,6 @@ export async function listReturns(db: Database, q: ReturnListQuery) {
     nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.r.id }) : null,
   };
 }
+
+/** `GET /returns`'s answer: a page of returns. */
+export type ReturnPage = Awaited<ReturnType<typeof listReturns>>;

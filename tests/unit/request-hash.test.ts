@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestHash } from '../../lib/leads/create-lead';
-import type { LeadInput } from '../../lib/validation';
+import type { LeadInput } from '../../lib/leads/lead-input';
 
 const input: LeadInput = {
   name: 'Jane Client',

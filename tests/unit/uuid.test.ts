@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUuid } from '../../lib/uuid';
-import { uuidParam } from '../../lib/validation';
+import { uuidParam } from '../../lib/http/fields';
 
 const agree = (v: unknown): void => {
   expect(isUuid(v)).toBe(uuidParam().safeParse(v).success);

@@ -1,0 +1,68 @@
+import * as z from 'zod/mini';
+import type { CountryCode } from 'libphonenumber-js';
+import { lazy } from '../lazy';
+import {
+  category,
+  cursorParam,
+  email,
+  endOf,
+  fieldsParsed,
+  INSTANT_MESSAGE,
+  instant,
+  int,
+  normalizeCategory,
+  normalizeZip,
+  optionalText,
+  param,
+  parsed,
+  phone,
+  queryText,
+  text,
+  zipCode,
+} from '../http/fields';
+
+/** `POST /leads`: the inquiry as a website posts it. */
+export function leadInput(country: CountryCode) {
+  return z.object({
+    name: text(200),
+    phone: phone(country),
+    email: email(),
+    category: category(),
+    zipCode: zipCode(),
+    city: optionalText(100),
+    description: text(2000),
+    budget: optionalText(100),
+    // Stripe's smallest charge is 50 cents (in USD); the top guards against typos.
+    priceCents: z.optional(int(50, 1_000_000)),
+    maxUnlocks: z.optional(int(1, 50)),
+  });
+}
+export type LeadInput = z.output<ReturnType<typeof leadInput>>;
+
+/** `GET /leads`: cursor, limit 1..100, and the filters. */
+export const leadListQuery = lazy(() =>
+  z
+    .object({
+      cursor: cursorParam(),
+      limit: param(
+        parsed(
+          (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? Number(v) : undefined),
+          'must be a whole number from 1 to 100',
+        ),
+      ),
+      status: param(z.enum(['open', 'full', 'expired'], { error: 'must be open, full or expired' })),
+      category: param(z.pipe(queryText(100), z.transform(normalizeCategory))),
+      zipCode: param(z.pipe(queryText(20), z.transform(normalizeZip))),
+      from: param(parsed(instant, INSTANT_MESSAGE)),
+      to: param(parsed(instant, INSTANT_MESSAGE)),
+      q: param(queryText(200)),
+    })
+    .check(
+      z.refine((o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(), {
+        message: 'must not be before from',
+        path: ['to'],
+        when: fieldsParsed('from', 'to'),
+      }),
+    ),
+);
+export type LeadListQuery = z.output<ReturnType<typeof leadListQuery>>;

@@ -1,0 +1,47 @@
+/**
+ * The console types the admin API's answers from the server's own modules (console/types.ts):
+ * no shape is kept by hand there, so a field the server adds, renames or drops is one the
+ * console's code meets at `tsc`. These checks keep it so: the file writes no shape of its own, and
+ * what it derives is a real type (an `any` would let every drift through), with JSON's dates.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type {
+  IntegrationHealth,
+  LeadDetail,
+  LeadRow,
+  Provider,
+  ProviderDetail,
+  ReturnRow,
+  SmsRow,
+  Stats,
+  StripeTask,
+} from '../../console/types';
+
+describe('console/types.ts', () => {
+  it('derives every type from the server modules: no object or union shape written by hand', () => {
+    const code = readFileSync('console/types.ts', 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
+    for (const line of code.split('\n').filter((l) => /^export type /.test(l))) {
+      expect(line, 'a type of console/types.ts').not.toMatch(/[{|]|'/);
+    }
+    expect(code).not.toMatch(/^export (const|function|interface)/m);
+  });
+
+  it('types are real (not any) and dates arrive as strings', () => {
+    expectTypeOf<LeadDetail>().not.toBeAny();
+    expectTypeOf<LeadDetail['createdAt']>().toEqualTypeOf<string>();
+    expectTypeOf<LeadDetail['unlocks'][number]['amountCents']>().toEqualTypeOf<number>();
+    expectTypeOf<LeadRow>().not.toBeAny();
+    expectTypeOf<LeadRow['createdAt']>().toEqualTypeOf<string>();
+    expectTypeOf<Provider['language']>().toEqualTypeOf<'en' | 'es'>();
+    expectTypeOf<ProviderDetail['provider']>().toEqualTypeOf<Provider>();
+    expectTypeOf<ProviderDetail['budget']['weekStartedAt']>().toEqualTypeOf<string>();
+    expectTypeOf<Stats['total']['leads']>().toEqualTypeOf<number>();
+    expectTypeOf<SmsRow>().not.toBeAny();
+    expectTypeOf<StripeTask>().not.toBeAny();
+    expectTypeOf<IntegrationHealth['outbox']>().not.toBeAny();
+    expectTypeOf<ReturnRow['status']>().toEqualTypeOf<'open' | 'approved' | 'declined'>();
+  });
+});
