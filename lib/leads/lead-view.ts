@@ -84,7 +84,29 @@ export type TimelineEvent = {
   providerId: string | null;
   providerName: string | null;
   smsId?: number;
-  detail?: Record<string, unknown>;
+  detail?: TimelineDetail;
+};
+
+/** An event's `detail`: the fields its kind has (above). */
+export type TimelineDetail = {
+  text?: string;
+  outcome?: string | null;
+  offerId?: string;
+  unlockId?: string;
+  amountCents?: number;
+  currency?: string;
+  pastCap?: boolean;
+  returnId?: string;
+  taskId?: number;
+  status?: string;
+  reason?: string;
+  source?: string;
+  auto?: boolean;
+  smsKind?: string;
+  part?: { n: number; of: number } | null;
+  attempts?: number;
+  delivery?: string | Record<string, string> | null;
+  needsAttention?: boolean;
 };
 
 const ORDER: readonly TimelineKind[] = [

@@ -23,8 +23,10 @@ describe('console/types.ts', () => {
     const code = readFileSync('console/types.ts', 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\/\/.*$/gm, '');
-    for (const line of code.split('\n').filter((l) => /^export type /.test(l))) {
-      expect(line, 'a type of console/types.ts').not.toMatch(/[{|]|'/);
+    for (const line of code.split('\n').filter((l) => /^export type \w/.test(l))) {
+      // Indexed access (`X['tasks']`) picks from a derived type; any other quote is a literal.
+      const written = line.replace(/\['\w+'\]/g, '');
+      expect(written, 'a type of console/types.ts').not.toMatch(/[{|]|'/);
     }
     expect(code).not.toMatch(/^export (const|function|interface)/m);
   });
