@@ -116,7 +116,8 @@ export const leads = pgTable(
     /**
      * The original this lead duplicates: an earlier lead of the same category from the same
      * client (phone, or e-mail case-insensitively) within DUPLICATE_WINDOW_DAYS. Always an
-     * original, never another duplicate (lib/leads/create-lead.ts, drizzle/0009).
+     * original, never another duplicate (lib/leads/create-lead.ts calls `lead_duplicate_of()`,
+     * drizzle/functions/lead-duplicate-of.sql).
      */
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     createdAt: createdAt(),
@@ -214,7 +215,7 @@ export const unlocks = pgTable(
       .default('checkout'),
     createdAt: createdAt(),
     /**
-     * Copied from the lead by the trigger `unlocks_stamp` (drizzle/0006): the UTC day the lead
+     * Copied from the lead by the trigger `unlocks_stamp` (drizzle/functions/lead-funnels.sql): the UTC day the lead
      * was created, its category, and the seconds from its teaser to this payment, so that
      * GET /stats takes the medians of a range's payments from one index alone.
      */
@@ -282,7 +283,7 @@ export const leadReturns = pgTable(
 
 /**
  * Each lead's funnel in one row, kept by triggers on leads, offers, sms_messages and unlocks
- * (drizzle/0006) in the transaction of each change: GET /stats sums a range of these rows
+ * (drizzle/functions/lead-funnels.sql) in the transaction of each change: GET /stats sums a range of these rows
  * instead of joining every offer, SMS and unlock. Never written by our code.
  */
 export const leadFunnels = pgTable(

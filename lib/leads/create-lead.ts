@@ -91,9 +91,10 @@ export async function createLead(
       sql`
         with dup as (
           -- The original this lead duplicates, if any, and the providers already offered it or
-          -- its duplicates. The function locks the client's identity first and reads with a
-          -- snapshot of its own, so that a duplicate sent at the same moment waits for this one
-          -- and then sees it (drizzle/0010_duplicate-leads.sql says why it cannot be done here).
+          -- its duplicates. The function (lead_duplicate_of(), drizzle/functions/lead-duplicate-of.sql,
+          -- which says why it cannot be done here) locks the client's identity first and reads with
+          -- a snapshot of its own, so that a duplicate sent at the same moment waits for this one and
+          -- then sees it.
           select original, offered
           from lead_duplicate_of(${input.phone}, ${input.email ?? null}, ${fields.category},
             ${cfg.duplicateWindowDays}::int)

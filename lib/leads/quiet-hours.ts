@@ -8,7 +8,7 @@ import { zone } from '../purchases/budget';
  * `teaser_hours_end`, local minutes from midnight, else TEASER_HOURS, 08:00-21:00 by default)
  * in their time zone (`time_zone`, else DEFAULT_TIME_ZONE). A lead that arrives outside them
  * has its teaser to that provider queued for the start of the next (`teaser_window_start()`,
- * drizzle/0013_quiet-hours.sql: Postgres does the time-zone arithmetic, so the cold start loads
+ * drizzle/functions/teaser-window-start.sql: Postgres does the time-zone arithmetic, so the cold start loads
  * no zone data), and the dispatcher drops it unsent if the lead is no longer open by then
  * (lib/queue/work-queue.ts). Only teasers wait: replies (pay links, details, help) go at any hour.
  */

@@ -51,7 +51,8 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
  * The funnel of the leads created in `from`..`to` (whole UTC days, both included), per day or per
  * category and in total. A lead's whole funnel belongs to the group it was created in: its
  * offers, whether its teaser went out, the replies, links, checkouts and unlocks that followed,
- * whenever they happened. One statement over two tables the database keeps for this (drizzle/0006):
+ * whenever they happened. One statement over two tables that triggers keep for this
+ * (drizzle/functions/lead-funnels.sql):
  * a row per lead with its counts (`lead_funnels`), and each payment stamped with its lead's day,
  * category and seconds from the teaser (`unlocks_funnel_idx`, for the exact medians).
  */

@@ -1,5 +1,5 @@
 /**
- * teaser_window_start() (drizzle/0013_quiet-hours.sql), straight in SQL at fixed instants: inside
+ * teaser_window_start() (drizzle/functions/teaser-window-start.sql), straight in SQL at fixed instants: inside
  * the teaser hours a teaser goes at once, outside it waits for the next local start, which across
  * a DST change is 08:00 on the wall clock, not 24 hours after the last one.
  */
