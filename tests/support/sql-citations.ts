@@ -77,8 +77,7 @@ function sentenceAround(text: string, at: number): { start: number; end: number 
 export function citationProblems(text: string, sql: SqlFiles): Citation[] {
   const problems: Citation[] = [];
   const routines = definedRoutines(sql);
-  const allSql =
-    [...sql.migrations.values()].map((m) => m.text).join('\n') + [...sql.definitions.values()].join('\n');
+  const allSql = [...[...sql.migrations.values()].map((m) => m.text), ...sql.definitions.values()].join('\n');
   for (const m of text.matchAll(CITATION)) {
     const cited = m[0];
     const line = text.slice(0, m.index).split('\n').length;
