@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyResult,
   Context,
 } from 'aws-lambda';
+import { ROUTES } from '../lib/http/routes';
 
 export type EventInput = {
   method?: string;
@@ -16,6 +17,34 @@ export type EventInput = {
   version?: 'v1' | 'v2';
 };
 
+/** `/providers/{id}` as a pattern: `{name}` one segment, `{name+}` the rest of the path. */
+const pattern = (path: string) =>
+  new RegExp(`^${path.replace(/\{[^}]+\+\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]*')}$`);
+const COMPILED = ROUTES.map((r) => ({
+  method: r.method,
+  path: r.path,
+  re: pattern(r.path),
+}));
+/** API Gateway prefers the most specific route: literal segments over `{name}`, `{name+}` last. */
+const specificity = (path: string) => [path.includes('+}') ? 1 : 0, (path.match(/\{/g) ?? []).length];
+const bySpecificity = (a: { path: string }, b: { path: string }) => {
+  const [x, y] = [specificity(a.path), specificity(b.path)];
+  return x[0]! - y[0]! || x[1]! - y[1]! || b.path.length - a.path.length;
+};
+
+/**
+ * The route (lib/http/routes.ts) API Gateway would match for this request, as it names it in the
+ * event (an HTTP API's `routeKey`, a REST API's `resource`): the functions dispatch on it. A
+ * request no route of its method matches still names the path's route if another method has one
+ * (the function answers 405), and `{name}` matches an empty segment too, so that a handler's own
+ * 404 for an empty id stays tested: API Gateway itself would answer both without calling it.
+ */
+export function matchedRoute(method: string, path: string): string | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const matches = COMPILED.filter((r) => r.re.test(path)).sort(bySpecificity);
+  return (matches.find((r) => r.method === m) ?? matches[0])?.path;
+}
+
 /** An API Gateway REST (v1) event, as API Gateway sends it. */
 export function v1Event(input: EventInput): APIGatewayProxyEvent {
   const body =
@@ -23,7 +52,7 @@ export function v1Event(input: EventInput): APIGatewayProxyEvent {
   return {
     httpMethod: input.method ?? 'GET',
     path: input.path,
-    resource: input.path,
+    resource: matchedRoute(input.method ?? 'GET', input.path) ?? input.path,
     headers: input.headers ?? {},
     multiValueHeaders: {},
     queryStringParameters: input.query ?? null,
@@ -40,9 +69,10 @@ export function v1Event(input: EventInput): APIGatewayProxyEvent {
 export function v2Event(input: EventInput): APIGatewayProxyEventV2 {
   const raw = input.body === undefined ? undefined : Buffer.from(input.body);
   const query = input.query ? new URLSearchParams(input.query).toString() : '';
+  const route = matchedRoute(input.method ?? 'GET', input.path);
   return {
     version: '2.0',
-    routeKey: `${input.method ?? 'GET'} ${input.path}`,
+    routeKey: route ? `${input.method ?? 'GET'} ${route}` : '$default',
     rawPath: input.path,
     rawQueryString: query,
     headers: Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),

@@ -13,15 +13,18 @@ import { leadInput } from '../lib/leads/lead-input';
 const schema = lazy(() => leadInput(config().defaultCountry));
 
 export const handler = await httpFunction(
-  async (req) => {
-    requireLeadKey(req);
-    const input = jsonBody(req, schema());
-    const key = req.headers['idempotency-key']?.trim();
-    if (key !== undefined && (key.length === 0 || key.length > 255)) {
-      throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
-    }
-    const result = await createLead(await getDb(), input, key);
-    return json(result.created ? 201 : 200, leadSummary(result.lead, result.offeredTo));
+  'createLead',
+  {
+    'POST /leads': async (req) => {
+      requireLeadKey(req);
+      const input = jsonBody(req, schema());
+      const key = req.headers['idempotency-key']?.trim();
+      if (key !== undefined && (key.length === 0 || key.length > 255)) {
+        throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
+      }
+      const result = await createLead(await getDb(), input, key);
+      return json(result.created ? 201 : 200, leadSummary(result.lead, result.offeredTo));
+    },
   },
   [getDb],
 );

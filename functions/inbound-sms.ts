@@ -8,11 +8,14 @@ import { inboundSmsInput } from '../lib/messaging/sms-input';
 
 /** TextMagic's inbound SMS callback; 200 for anything accepted, each TextMagic id handled once. */
 export const handler = await httpFunction(
-  async (req) => {
-    requireSmsToken(req);
-    const sms = parseWith(inboundSmsInput(), await formFields(req));
-    const outcome = await handleInboundSms(await getDb(), sms);
-    return json(200, { status: 'accepted', outcome });
+  'inboundSms',
+  {
+    'POST /sms/inbound': async (req) => {
+      requireSmsToken(req);
+      const sms = parseWith(inboundSmsInput(), await formFields(req));
+      const outcome = await handleInboundSms(await getDb(), sms);
+      return json(200, { status: 'accepted', outcome });
+    },
   },
   [getDb],
 );

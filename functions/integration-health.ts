@@ -6,9 +6,12 @@ import { json } from '../lib/http/response';
 
 /** Admin: `GET /health/integrations`, Stripe, TextMagic, the outbox and the dispatcher. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    return json(200, await integrationHealth(await getDb()));
+  'integrationHealth',
+  {
+    'GET /health/integrations': async (req) => {
+      await requireAdmin(req);
+      return json(200, await integrationHealth(await getDb()));
+    },
   },
   [getDb],
 );

@@ -9,17 +9,21 @@ import { json } from '../lib/http/response';
 import { leadListQuery } from '../lib/leads/lead-input';
 import { uuidParam } from '../lib/http/fields';
 
-/** Admin: `GET /leads` (newest first, filtered, a page at a time) and `GET /leads/{id}` with its offers and unlocks. */
+/** Admin: the leads (newest first, filtered, a page at a time) and one lead with its offers and unlocks. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    // `GET /leads` exactly; anything under /leads/ is one lead (an empty or bad id is a 404).
-    if (req.path === '/leads' && req.pathParams.id === undefined) {
+  'lead',
+  {
+    'GET /leads': async (req) => {
+      await requireAdmin(req);
       return json(200, await listLeads(await getDb(), parseWith(leadListQuery(), req.query)));
-    }
-    const id = uuidParam().safeParse(req.pathParams.id);
-    if (!id.success) throw notFound('No lead with this id');
-    return json(200, await leadDetail(await getDb(), id.data));
+    },
+    'GET /leads/{id}': async (req) => {
+      await requireAdmin(req);
+      // An empty or bad id is a 404.
+      const id = uuidParam().safeParse(req.pathParams.id);
+      if (!id.success) throw notFound('No lead with this id');
+      return json(200, await leadDetail(await getDb(), id.data));
+    },
   },
   [getDb],
 );

@@ -20,33 +20,36 @@ const payPage = (status: number, key: PayPage, language?: Language) => {
 
 /** The short pay link a provider opens from an SMS: never shows the client's details. */
 export const handler = await httpFunction(
-  async (req) => {
-    const token = req.pathParams.token ?? '';
-    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return payPage(404, 'not_found');
-    try {
-      const outcome = await openCheckout(await getDb(), token);
-      switch (outcome.kind) {
-        case 'redirect':
-          return redirect(outcome.url);
-        case 'owned':
-          return payPage(200, 'owned', outcome.language);
-        case 'unavailable':
-          return payPage(410, 'unavailable', outcome.language);
-        case 'refused':
-          return payPage(409, outcome.reason, outcome.language);
-        case 'not_found':
-          return payPage(404, 'not_found');
+  'payLink',
+  {
+    'GET /p/{token}': async (req) => {
+      const token = req.pathParams.token ?? '';
+      if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return payPage(404, 'not_found');
+      try {
+        const outcome = await openCheckout(await getDb(), token);
+        switch (outcome.kind) {
+          case 'redirect':
+            return redirect(outcome.url);
+          case 'owned':
+            return payPage(200, 'owned', outcome.language);
+          case 'unavailable':
+            return payPage(410, 'unavailable', outcome.language);
+          case 'refused':
+            return payPage(409, outcome.reason, outcome.language);
+          case 'not_found':
+            return payPage(404, 'not_found');
+        }
+      } catch (err) {
+        // Stripe down or not configured, or the database unreachable: a page, not JSON.
+        const unavailable =
+          err instanceof ExternalServiceError ||
+          (err instanceof AppError && err.status === 503) ||
+          isConnectionError(err);
+        if (!unavailable) throw err;
+        log.warn('pay link unavailable', { error: (err as Error).message });
+        return payPage(503, 'down');
       }
-    } catch (err) {
-      // Stripe down or not configured, or the database unreachable: a page, not JSON.
-      const unavailable =
-        err instanceof ExternalServiceError ||
-        (err instanceof AppError && err.status === 503) ||
-        isConnectionError(err);
-      if (!unavailable) throw err;
-      log.warn('pay link unavailable', { error: (err as Error).message });
-      return payPage(503, 'down');
-    }
+    },
   },
   [getDb, stripe],
 );

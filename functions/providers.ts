@@ -1,44 +1,53 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { providerDetail } from '../lib/providers/provider-detail';
 import { providerThread } from '../lib/messaging/provider-thread';
 import { createProvider, listProviders, updateProvider } from '../lib/providers/providers';
 import { requireAdmin } from '../lib/http/auth';
-import { jsonBody } from '../lib/http/body';
+import { jsonBody, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
+import type { HttpRequest } from '../lib/http/request';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
-import { parseWith } from '../lib/http/body';
 import { providerInput, providerPatch, providerThreadQuery } from '../lib/providers/provider-input';
 import { uuidParam } from '../lib/http/fields';
 
 const schema = lazy(() => providerInput(config().defaultCountry));
 
-/**
- * Admin: `POST /providers`, `GET /providers`, `GET /providers/{id}`, `PATCH /providers/{id}`,
- * `GET /providers/{id}/sms` (their SMS conversation).
- */
+/** The provider `{id}` names (a 404 for an id that is not a UUID). */
+function providerId(req: HttpRequest): string {
+  const id = uuidParam().safeParse(req.pathParams.id);
+  if (!id.success) throw notFound('No provider with this id');
+  return id.data;
+}
+
+/** Admin: the providers, one provider's page, and their SMS conversation. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    const db = await getDb();
-    if (req.method === 'GET' && req.pathParams.id !== undefined) {
-      const id = uuidParam().safeParse(req.pathParams.id);
-      if (!id.success) throw notFound('No provider with this id');
-      if (req.path.replace(/\/+$/, '').endsWith('/sms')) {
-        return json(200, await providerThread(db, id.data, parseWith(providerThreadQuery(), req.query)));
-      }
-      return json(200, await providerDetail(db, id.data));
-    }
-    if (req.method === 'GET') return json(200, { providers: await listProviders(db) });
-    if (req.method === 'POST') return json(201, await createProvider(db, jsonBody(req, schema())));
-    if (req.method === 'PATCH') {
-      const id = uuidParam().safeParse(req.pathParams.id);
-      if (!id.success) throw notFound('No provider with this id');
-      return json(200, await updateProvider(db, id.data, jsonBody(req, providerPatch())));
-    }
-    throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
+  'providers',
+  {
+    'POST /providers': async (req) => {
+      await requireAdmin(req);
+      return json(201, await createProvider(await getDb(), jsonBody(req, schema())));
+    },
+    'GET /providers': async (req) => {
+      await requireAdmin(req);
+      return json(200, { providers: await listProviders(await getDb()) });
+    },
+    'GET /providers/{id}': async (req) => {
+      await requireAdmin(req);
+      return json(200, await providerDetail(await getDb(), providerId(req)));
+    },
+    'PATCH /providers/{id}': async (req) => {
+      await requireAdmin(req);
+      const id = providerId(req);
+      return json(200, await updateProvider(await getDb(), id, jsonBody(req, providerPatch())));
+    },
+    'GET /providers/{id}/sms': async (req) => {
+      await requireAdmin(req);
+      const id = providerId(req);
+      return json(200, await providerThread(await getDb(), id, parseWith(providerThreadQuery(), req.query)));
+    },
   },
   [getDb],
 );

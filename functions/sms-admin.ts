@@ -1,5 +1,5 @@
 import { getDb } from '../lib/db/client';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { listSms, retrySms } from '../lib/messaging/sms-attention';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
@@ -7,19 +7,21 @@ import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { smsIdParam, smsListQuery } from '../lib/messaging/sms-input';
 
-/** Admin: `GET /sms?status=failed|attention` (SMS needing the operator) and `POST /sms/{id}/retry`. */
+/** Admin: the SMS needing the operator (`?status=failed|attention`), and a failed one sent again. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    const db = await getDb();
-    if (req.method === 'GET') return json(200, await listSms(db, parseWith(smsListQuery(), req.query)));
-    if (req.method === 'POST') {
+  'smsAdmin',
+  {
+    'GET /sms': async (req) => {
+      await requireAdmin(req);
+      return json(200, await listSms(await getDb(), parseWith(smsListQuery(), req.query)));
+    },
+    'POST /sms/{id}/retry': async (req) => {
+      await requireAdmin(req);
       const id = smsIdParam().safeParse(req.pathParams.id);
       if (!id.success) throw notFound('No SMS with this id');
-      const result = await retrySms(db, id.data);
+      const result = await retrySms(await getDb(), id.data);
       return json(result.retried ? 202 : 200, result);
-    }
-    throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
+    },
   },
   [getDb],
 );

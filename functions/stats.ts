@@ -8,9 +8,12 @@ import { statsQuery } from '../lib/reports/stats-query';
 
 /** Admin: `GET /stats?from=&to=&groupBy=day|category`, the funnel per group and in total. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    return json(200, await stats(await getDb(), parseWith(statsQuery(), req.query)));
+  'stats',
+  {
+    'GET /stats': async (req) => {
+      await requireAdmin(req);
+      return json(200, await stats(await getDb(), parseWith(statsQuery(), req.query)));
+    },
   },
   [getDb],
 );

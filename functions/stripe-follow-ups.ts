@@ -8,10 +8,13 @@ import { stripeTasksQuery } from '../lib/purchases/stripe-follow-ups';
 
 /** Admin: `GET /stripe/tasks?status=pending`, the Stripe follow-ups not done yet. */
 export const handler = await httpFunction(
-  async (req) => {
-    await requireAdmin(req);
-    parseWith(stripeTasksQuery(), req.query);
-    return json(200, await pendingStripeTasks(await getDb()));
+  'stripeFollowUps',
+  {
+    'GET /stripe/tasks': async (req) => {
+      await requireAdmin(req);
+      parseWith(stripeTasksQuery(), req.query);
+      return json(200, await pendingStripeTasks(await getDb()));
+    },
   },
   [getDb],
 );

@@ -12,19 +12,22 @@ import { handleStripeEvent } from '../lib/purchases/fulfil-payment';
  * refund, an expiry) builds the client when it first calls Stripe.
  */
 export const handler = await httpFunction(
-  async (req) => {
-    const secret = config().stripe.webhookSecret;
-    if (!secret) throw notConfigured('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
-    const signature = req.headers['stripe-signature'];
-    if (!signature) throw badRequest('missing_signature', 'The Stripe-Signature header is missing');
-    let event: StripeEvent;
-    try {
-      event = await verifyWebhook(req.rawBody, signature, secret);
-    } catch {
-      throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
-    }
-    const outcome = await handleStripeEvent(await getDb(), event);
-    return json(200, { received: true, outcome });
+  'stripeWebhook',
+  {
+    'POST /stripe/webhook': async (req) => {
+      const secret = config().stripe.webhookSecret;
+      if (!secret) throw notConfigured('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+      const signature = req.headers['stripe-signature'];
+      if (!signature) throw badRequest('missing_signature', 'The Stripe-Signature header is missing');
+      let event: StripeEvent;
+      try {
+        event = await verifyWebhook(req.rawBody, signature, secret);
+      } catch {
+        throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
+      }
+      const outcome = await handleStripeEvent(await getDb(), event);
+      return json(200, { received: true, outcome });
+    },
   },
   [getDb, stripeSdk],
 );

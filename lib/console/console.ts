@@ -6,10 +6,11 @@ import { assets, indexHtml } from 'console-assets';
 import * as z from 'zod/mini';
 import { config } from '../config';
 import { getDb } from '../db/client';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { requireAdmin, requireOwnOrigin } from '../http/auth';
 import { formFields, parseWith } from '../http/body';
 import { toErrorResponse } from '../http/json-errors';
+import type { Routes } from '../http/handler';
 import type { HttpRequest } from '../http/request';
 import { consolePage, immutableAsset, json, type HttpResponse } from '../http/response';
 import { lazy } from '../lazy';
@@ -26,24 +27,23 @@ const signInInput = lazy(() =>
   }),
 );
 
-/**
- * `GET /admin`, `GET /admin/{proxy+}`: an asset by its hashed name, the shell for a page, or
- * `GET /admin/session`, which the SPA asks on start (200 signed in, else 401 to the sign-in page).
- */
-async function serve(req: HttpRequest): Promise<HttpResponse> {
+/** `GET /admin`, `GET /admin/{proxy+}`: an asset by its hashed name, else the shell for a page. */
+function serve(req: HttpRequest): Promise<HttpResponse> {
   const path = req.path.replace(/\/+$/, '');
-  if (path === '/admin/session') {
-    await requireAdmin(req);
-    return json(200, { signedIn: true });
-  }
   if (path.startsWith(ASSETS) || path === ASSETS.slice(0, -1)) {
     const asset = Object.hasOwn(assets, path.slice(ASSETS.length))
       ? assets[path.slice(ASSETS.length)]
       : undefined;
-    if (!asset) throw notFound('No such console asset');
-    return immutableAsset(asset.contentType, asset.body);
+    if (!asset) return Promise.reject(notFound('No such console asset'));
+    return Promise.resolve(immutableAsset(asset.contentType, asset.body));
   }
-  return consolePage(indexHtml);
+  return Promise.resolve(consolePage(indexHtml));
+}
+
+/** `GET /admin/session`, which the SPA asks on start: 200 signed in, else 401 (to the sign-in page). */
+async function session(req: HttpRequest): Promise<HttpResponse> {
+  await requireAdmin(req);
+  return json(200, { signedIn: true });
 }
 
 /** The client sign-in attempts are counted for: the address API Gateway saw. */
@@ -80,10 +80,11 @@ async function postSignOut(req: HttpRequest): Promise<HttpResponse> {
   return res;
 }
 
-export async function consoleRoute(req: HttpRequest): Promise<HttpResponse> {
-  const path = req.path.replace(/\/+$/, '');
-  if (req.method === 'GET' || req.method === 'HEAD') return serve(req);
-  if (req.method === 'POST' && path === '/admin/sign-in') return postSignIn(req);
-  if (req.method === 'POST' && path === '/admin/sign-out') return postSignOut(req);
-  throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
-}
+/** The console's routes (lib/http/routes.ts). */
+export const consoleRoutes: Routes<'console'> = {
+  'GET /admin': serve,
+  'GET /admin/{proxy+}': serve,
+  'GET /admin/session': session,
+  'POST /admin/sign-in': postSignIn,
+  'POST /admin/sign-out': postSignOut,
+};

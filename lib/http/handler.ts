@@ -3,6 +3,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { Context } from 'aws-lambda';
 import { config } from '../config';
+import { AppError, notFound } from '../errors';
 import { initClients } from '../init-clients';
 import { lambdaContext } from '../lambda-context';
 import { readSecrets, refreshSecrets } from '../secrets';
@@ -10,6 +11,7 @@ import { jsonErrors } from './json-errors';
 import { rawBody, type EventWithRawBody } from './raw-body';
 import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';
 import type { HttpResponse } from './response';
+import type { HttpFunctionName, RouteKeyOf } from './routes';
 
 /**
  * `headers()` added to every response, errors included (registered first, so its `after` and
@@ -25,19 +27,38 @@ function responseHeaders(headers?: () => Record<string, string>): middy.Middlewa
 }
 
 export type Route = (req: HttpRequest) => Promise<HttpResponse>;
+/** What function `F` answers on each of its routes (lib/http/routes.ts): all of them, no other. */
+export type Routes<F extends HttpFunctionName> = { [K in RouteKeyOf<F>]: Route };
 /** As Lambda calls it; `context` may be left out (middy then gives an empty one), as tests do. */
 export type HttpHandler = (event: ApiGatewayEvent, context?: Context) => Promise<HttpResponse>;
 
 /**
- * An HTTP function, for `export const handler = await httpFunction(route, [clients])`: reads its
- * secrets (SSM, when deployed) and builds the configuration and the given clients in Lambda's
- * init phase (the top-level await), then
- * serves each API Gateway event (REST v1 or HTTP v2) through middy: log context, event and
- * header normalisation, the 64 KiB limit and raw body, our JSON errors; `opts.headers` on every
- * response (the console's security headers).
+ * The route serving `req`, by the route API Gateway matched (HEAD served as GET, as
+ * serverless-offline does): API Gateway calls a function only on its routes; any other request
+ * (a test's event, a method on none of the path's routes) is a JSON 404 or 405.
  */
-export async function httpFunction(
-  route: Route,
+function routeFor(routes: Record<string, Route>, req: HttpRequest): Route {
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const route = routes[`${method} ${req.route}`];
+  if (route) return route;
+  if (req.route && Object.keys(routes).some((key) => key.endsWith(` ${req.route}`))) {
+    throw new AppError(405, 'method_not_allowed', `${req.method} is not supported here`);
+  }
+  throw notFound('No such route');
+}
+
+/**
+ * An HTTP function, for `export const handler = await httpFunction('lead', { 'GET /leads': …,
+ * 'GET /leads/{id}': … }, [clients])`: the function's name in serverless.yml and what each of its
+ * routes in lib/http/routes.ts answers. Reads its secrets (SSM, when deployed) and builds the
+ * configuration and the given clients in Lambda's init phase (the top-level await), then serves
+ * each API Gateway event (REST v1 or HTTP v2) through middy: log context, event and header
+ * normalisation, the 64 KiB limit and raw body, our JSON errors; `opts.headers` on every response
+ * (the console's security headers).
+ */
+export async function httpFunction<F extends HttpFunctionName>(
+  _fn: F,
+  routes: Routes<F>,
   clients: Array<() => unknown> = [],
   opts: { headers?: () => Record<string, string> } = {},
 ): Promise<HttpHandler> {
@@ -51,7 +72,8 @@ export async function httpFunction(
     .use(jsonErrors())
     .handler(async (event) => {
       await refreshSecrets();
-      return route(toHttpRequest(event as EventWithRawBody));
+      const req = toHttpRequest(event as EventWithRawBody);
+      return routeFor(routes, req)(req);
     });
   return handler as HttpHandler;
 }

@@ -5,6 +5,11 @@ import type { EventWithRawBody } from './raw-body';
 export type HttpRequest = {
   method: string;
   path: string;
+  /**
+   * The route API Gateway matched (`/providers/{id}`): from an HTTP API event's `routeKey`, a REST
+   * event's `resource`; '' when the event names none.
+   */
+  route: string;
   /** Lower-cased names. */
   headers: Record<string, string>;
   query: Record<string, string>;
@@ -41,9 +46,17 @@ export function toHttpRequest(event: EventWithRawBody): HttpRequest {
       common.headers.cookie = [common.headers.cookie, ...event.cookies].filter(Boolean).join('; ');
     }
     const { method, sourceIp } = event.requestContext.http;
-    return { method: method.toUpperCase(), path: event.rawPath, sourceIp, ...common };
+    // `GET /providers/{id}`; `$default` (no route of ours) names none.
+    const route = event.routeKey?.split(' ')[1] ?? '';
+    return { method: method.toUpperCase(), path: event.rawPath, route, sourceIp, ...common };
   }
   const sourceIp = (event.requestContext as Partial<typeof event.requestContext> | undefined)?.identity
     ?.sourceIp;
-  return { method: event.httpMethod.toUpperCase(), path: event.path, sourceIp, ...common };
+  return {
+    method: event.httpMethod.toUpperCase(),
+    path: event.path,
+    route: event.resource ?? '',
+    sourceIp,
+    ...common,
+  };
 }

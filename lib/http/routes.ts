@@ -1,0 +1,411 @@
+/**
+ * The API's routes, the one place each is declared: what serves it, who may call it, its API
+ * Gateway throttle, what it does, and a request it accepts. From this table:
+ * - scripts/serverless-routes.cjs adds each function's httpApi events when serverless.yml loads
+ *   (packaged and under serverless-offline alike);
+ * - `npm run docs` writes the README's routes table and docs/routes.md (scripts/route-docs.ts);
+ * - tests/integration/hostile-input.test.ts fuzzes every route around its `example`;
+ * - each function serves exactly its routes: `httpFunction('providers', { 'GET /providers': … })`
+ *   is typed by this table (a route missing from the map, or one that is not the function's, does
+ *   not compile), and dispatches by the route key API Gateway sends (lib/http/handler.ts).
+ * Pure data: no function imports it at run time (only its types), so no bundle carries it.
+ */
+
+/** Who may call a route; the hostile-input test calls each with and without the credential. */
+export type Caller =
+  /** No credential. */
+  | 'anyone'
+  /** `Authorization: Bearer <ADMIN_API_KEY>`, or the console's session (lib/http/auth.ts). */
+  | 'admin'
+  /** `x-api-key: <LEAD_API_KEY>`. */
+  | 'lead key'
+  /** TextMagic's callbacks: `?token=<INBOUND_SMS_TOKEN>`. */
+  | 'TextMagic'
+  /** Stripe's signed events (`Stripe-Signature`, STRIPE_WEBHOOK_SECRET). */
+  | 'Stripe'
+  /** A provider's phone: the pay link's own token. */
+  | 'provider'
+  /** The operator's browser: the console's pages and its sign-in. */
+  | 'browser';
+
+/**
+ * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
+ * sends as is and then mangles. A value `{name}` stands for something that test makes for the
+ * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
+ * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, and fresh for each request `{newPhone}`,
+ * `{newTextMagicId}`, `{newEventId}`.
+ */
+export type Example = {
+  params?: Readonly<Record<string, string>>;
+  query?: Readonly<Record<string, string>>;
+  body?: Readonly<Record<string, unknown>>;
+};
+
+export type RouteSpec = {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** API Gateway's route path: `{name}` one segment, `{name+}` the rest of the path. */
+  path: `/${string}`;
+  /** The function in serverless.yml that serves it (its handler: functions/<kebab-case name>.ts). */
+  fn: string;
+  who: Caller;
+  /** API Gateway's throttle: requests per second, and the burst a token bucket lets through. */
+  throttle: { burst: number; rate: number };
+  /** The README's routes table: a short line. */
+  does: string;
+  /** docs/routes.md: fields, statuses and errors. */
+  details?: string;
+  example: Example;
+};
+
+/**
+ * Throttles: TextMagic and Stripe retry a 429, so the webhooks get room for their bursts; the
+ * admin routes and the pay page, used by hand, get little; sign-in is throttled tight (besides the
+ * per-address count of wrong keys, API Gateway lets a guesser try about once a second).
+ */
+const ADMIN = { burst: 10, rate: 5 };
+
+export const ROUTES = [
+  {
+    method: 'GET',
+    path: '/health',
+    fn: 'health',
+    who: 'anyone',
+    throttle: { burst: 10, rate: 5 },
+    does: "the database's state, and whether Stripe's and TextMagic's keys were read; 503 when the database is down",
+    details:
+      '200 `{"status":"ok","checks":{"database":{"status":"ok","latencyMs":n},"stripe":…,"textmagic":…}}` (`not_checked`: the function holds no key; `secrets` names any it could not read); 503 with `"status":"error"` when the database is unreachable. No secrets.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/leads',
+    fn: 'createLead',
+    who: 'lead key',
+    throttle: { burst: 50, rate: 20 },
+    does: 'create a lead, match providers, send the teaser; `Idempotency-Key` makes retries safe',
+    details:
+      'Fields `name`, `phone`, `email?`, `category`, `zipCode`, `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n}`. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
+    example: {
+      body: {
+        name: 'Jane Client',
+        phone: '(512) 555-0142',
+        email: 'jane.client@example.com',
+        category: 'plumbing',
+        zipCode: '99999',
+        city: 'Austin',
+        description: 'Kitchen sink leaking under the cabinet, needs a fix this week.',
+        budget: '$300',
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/leads',
+    fn: 'lead',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the leads, newest first, filtered, a page at a time',
+    details:
+      'Newest first, a page at a time (`cursor`, `limit` ≤ 100); filters `status`, `category`, `zipCode`, `from`, `to`, `q` (code or client name): `leads` (code, status, offered, unlocked of max, `revenueCents` net of refunds, `duplicateOf`) and `nextCursor`.',
+    example: { query: { limit: '10', status: 'open' } },
+  },
+  {
+    method: 'GET',
+    path: '/leads/{id}',
+    fn: 'lead',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'one lead, with its offers, purchases and SMS',
+    details:
+      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
+    example: { params: { id: '{lead}' } },
+  },
+  {
+    method: 'GET',
+    path: '/stats',
+    fn: 'stats',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the funnel per day or category, and in total (`from`, `to`, `groupBy=day|category`)',
+    details:
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present) or `category`, and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
+    example: { query: { groupBy: 'category' } },
+  },
+  {
+    method: 'POST',
+    path: '/providers',
+    fn: 'providers',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'create a provider (phone stored in E.164)',
+    details:
+      'Fields `name`, `phone`, `email?`, `categories`, `zipCodes`, `active?`, `autoPay?`, `language?` (`en`, `es`), the budgets `weeklySpendCapCents?`, `dailyLeadCap?`, `timeZone?`, and `teaserHours?`; 201 with the provider (`id`, phone in E.164); 409 for a phone another provider has.',
+    example: {
+      body: {
+        name: 'Example Plumbing',
+        phone: '{newPhone}',
+        email: 'office@example.com',
+        categories: ['plumbing'],
+        zipCodes: ['99999'],
+        active: false,
+        weeklySpendCapCents: 1_000_000,
+        dailyLeadCap: 100,
+        timeZone: 'America/Chicago',
+        teaserHours: '08:00-20:00',
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/providers',
+    fn: 'providers',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the providers',
+    details: '`{"providers":[…]}`.',
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/providers/{id}',
+    fn: 'providers',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'one provider: their numbers, purchases and budget',
+    details:
+      "The provider with their teasers, YES replies, purchases, spend net of refunds, response rate, median reply time, last activity, newest 50 purchases, `budget` (this week's spend, today's purchases, at a cap), `savedCard` (never its id), `openNow` and `nextTeaserAt`.",
+    example: { params: { id: '{provider}' } },
+  },
+  {
+    method: 'PATCH',
+    path: '/providers/{id}',
+    fn: 'providers',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'change a provider (null clears)',
+    details:
+      'Change `active`, `categories`, `zipCodes`, `name`, `autoPay` (charge the saved card on YES), `language` (`en`, `es`), the budgets `weeklySpendCapCents`, `dailyLeadCap`, `timeZone`, and `teaserHours` (null clears).',
+    example: {
+      params: { id: '{provider}' },
+      body: { name: 'Renamed Plumbing', active: true, zipCodes: ['99999', '10001'], dailyLeadCap: 50 },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/providers/{id}/sms',
+    fn: 'providers',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'their SMS conversation, newest first',
+    details:
+      '`messages`: what went to their phone, with body, kind and status, and their replies, newest first, by `cursor`/`limit`.',
+    example: { params: { id: '{provider}' }, query: { limit: '20' } },
+  },
+  {
+    method: 'GET',
+    path: '/sms',
+    fn: 'smsAdmin',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'SMS needing the operator across leads (`status=failed|attention`), never a body',
+    details: 'SMS needing the operator across leads (never a body), paged by `cursor`/`limit`.',
+    example: { query: { status: 'attention' } },
+  },
+  {
+    method: 'POST',
+    path: '/sms/{id}/retry',
+    fn: 'smsAdmin',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'queue a failed SMS again, once',
+    details: 'A failed SMS queued again once: 202, then 200 `retried:false`; 409 `not_failed`.',
+    example: { params: { id: '{failedSms}' } },
+  },
+  {
+    method: 'GET',
+    path: '/stripe/tasks',
+    fn: 'stripeFollowUps',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'Stripe follow-ups still queued or failed',
+    details: 'Stripe follow-ups (expiries, refunds) still queued or failed (`status=pending`).',
+    example: { query: { status: 'pending' } },
+  },
+  {
+    method: 'GET',
+    path: '/returns',
+    fn: 'returns',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the Returns queue',
+    details: 'The Returns queue (`status` open, approved or declined; `cursor`/`limit`).',
+    example: { query: { status: 'open' } },
+  },
+  {
+    method: 'POST',
+    path: '/returns/{id}/approve',
+    fn: 'returns',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'approve a return: the refund and the SMS, once',
+    details: 'The refund and the SMS, once (409 `return_decided` after).',
+    example: { params: { id: '{openReturn}' } },
+  },
+  {
+    method: 'POST',
+    path: '/returns/{id}/decline',
+    fn: 'returns',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'decline a return with a `note`, sent by SMS',
+    details: 'Decline with a `note` (≤ 160 characters, sent by SMS); 409 `return_decided` once decided.',
+    example: { params: { id: '{openReturn}' }, body: { note: 'Spoke to the client: the job is real.' } },
+  },
+  {
+    method: 'POST',
+    path: '/unlocks/{id}/return',
+    fn: 'returns',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'open a return for a provider',
+    details:
+      'Open a return of a purchase for its provider (`reason`, `text?`); 201; 409 `already_returned`, `return_window_closed`.',
+    example: { params: { id: '{purchase}' }, body: { reason: 'wrong_area', text: 'Outside my area' } },
+  },
+  {
+    method: 'GET',
+    path: '/health/integrations',
+    fn: 'integrationHealth',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'Stripe and TextMagic reached, the outbox, the dispatcher, pending follow-ups',
+    details:
+      "Stripe and TextMagic reached with the configured keys (cached 60 s, never a key), the outbox's due SMS, the dispatcher's last run, pending Stripe follow-ups.",
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/admin',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 20, rate: 10 },
+    does: 'the operator console',
+    details: "The console's shell (README, Operator console).",
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/admin/session',
+    fn: 'console',
+    who: 'admin',
+    throttle: { burst: 50, rate: 20 },
+    does: "whether the console's session is live",
+    details: 'Asked by the console on start: 200 `{"signedIn":true}`, else 401 (to the sign-in page).',
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/admin/{proxy+}',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 50, rate: 20 },
+    does: "the console's pages and hashed assets",
+    details:
+      "A page's path gets the shell; `/admin/assets/<name>` a hashed asset (cached for a year), 404 for an unknown one.",
+    example: { params: { proxy: 'leads' } },
+  },
+  {
+    method: 'POST',
+    path: '/admin/sign-in',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 5, rate: 1 },
+    does: 'a session from the admin key',
+    details:
+      "`key` (JSON, form or multipart): a 12-hour session cookie; 403 for a wrong key, 429 after five from one address in 15 minutes; an `Origin` other than the console's is refused.",
+    example: { body: { key: '{adminKey}' } },
+  },
+  {
+    method: 'POST',
+    path: '/admin/sign-out',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 5, rate: 2 },
+    does: 'ends the session',
+    details: 'Ends the session on the server (a copy of the cookie stops working too) and clears the cookie.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/sms/inbound',
+    fn: 'inboundSms',
+    who: 'TextMagic',
+    throttle: { burst: 100, rate: 50 },
+    does: "a provider's reply (JSON, form or multipart)",
+    details:
+      'TextMagic\'s inbound callback with `id`, `sender`, `receiver`, `messageTime`, `text`: 200 `{"status":"accepted","outcome"}` for anything accepted, each TextMagic `id` handled once.',
+    example: {
+      body: {
+        id: '{newTextMagicId}',
+        sender: '15125550100',
+        receiver: '15125550000',
+        messageTime: '2026-11-26 10:00:00',
+        text: 'HELP',
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/sms/status',
+    fn: 'smsStatus',
+    who: 'TextMagic',
+    throttle: { burst: 200, rate: 100 },
+    does: 'a delivery report, recorded on the message',
+    details:
+      'A delivery report: message id, receiver, status code (`d` delivered; `f`, `e`, `j`, `u` failed or unknown; others in flight); recorded on the message, 200 `{"status":"recorded","matched"}`.',
+    example: { body: { id: '12345', status: 'd', receiver: '15125550100', sessionId: '777' } },
+  },
+  {
+    method: 'POST',
+    path: '/stripe/webhook',
+    fn: 'stripeWebhook',
+    who: 'Stripe',
+    throttle: { burst: 100, rate: 50 },
+    does: 'signed events, verified over the raw body',
+    details:
+      'A Stripe event, verified against `Stripe-Signature` on the raw body before anything parses it; each event id applied once. The events to enable: README, Deploying.',
+    example: {
+      body: {
+        id: '{newEventId}',
+        object: 'event',
+        type: 'customer.created',
+        data: { object: { id: 'cus_example', object: 'customer' } },
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/p/{token}',
+    fn: 'payLink',
+    who: 'provider',
+    throttle: { burst: 20, rate: 10 },
+    does: 'the short pay link: 303 to Stripe Checkout, or a page saying why not',
+    details:
+      "303 to a Stripe Checkout Session (created, or the open one reused; its page in the provider's language), or a page in that language saying the lead is theirs (200: the details come by SMS, never on a page), gone (410) or past a budget (409); 404 for an unknown token.",
+    example: { params: { token: '{payToken}' } },
+  },
+] as const satisfies readonly RouteSpec[];
+
+type Entry = (typeof ROUTES)[number];
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+
+/** `'GET /providers/{id}'`: a route's method and path, as API Gateway's routeKey names it. */
+export type RouteKey = KeyOf<Entry>;
+/** The functions that serve routes (serverless.yml's names). */
+export type HttpFunctionName = Entry['fn'];
+/** The routes function `F` serves. */
+export type RouteKeyOf<F extends HttpFunctionName> = KeyOf<Extract<Entry, { fn: F }>>;
+
+export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
