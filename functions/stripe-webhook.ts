@@ -6,6 +6,18 @@ import { json } from '../lib/http/response';
 import { stripeSdk, verifyWebhook, type StripeEvent } from '../lib/stripe';
 import { handleStripeEvent } from '../lib/purchases/fulfil-payment';
 
+const isEvent = (e: unknown): e is StripeEvent => {
+  const event = e as Partial<StripeEvent> | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.id === 'string' &&
+    typeof event.type === 'string' &&
+    typeof event.data?.object === 'object' &&
+    event.data.object !== null
+  );
+};
+
 /**
  * Stripe's webhook: verified over the exact raw bytes before anything parses them. The signature
  * needs the SDK's module but no client, so only the module is loaded at init: a follow-up (a
@@ -25,6 +37,9 @@ export const handler = await httpFunction(
       } catch {
         throw badRequest('invalid_signature', 'The Stripe signature does not match, or is too old');
       }
+      // Signed is not yet an event: a body signed with the secret but not of Stripe's shape (its
+      // id and type, the object in `data`) is refused, not a 500 that Stripe would retry.
+      if (!isEvent(event)) throw badRequest('invalid_event', 'The body is not a Stripe event');
       const outcome = await handleStripeEvent(await getDb(), event);
       return json(200, { received: true, outcome });
     },
