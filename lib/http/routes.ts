@@ -409,3 +409,7 @@ export type HttpFunctionName = Entry['fn'];
 export type RouteKeyOf<F extends HttpFunctionName> = KeyOf<Extract<Entry, { fn: F }>>;
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
+
+/** The handler file of function `fn`: serverless.yml's `functions/<kebab-case name>.handler`. */
+export const handlerFile = (fn: string): string =>
+  `functions/${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.ts`;

@@ -7,6 +7,7 @@
  * (2xx) stored what was sent after the documented normalisation (tests/support/stored-as-sent).
  */
 import fc from 'fast-check';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as consoleFn } from '../../functions/console';
 import { handler as createLead } from '../../functions/create-lead';
@@ -24,9 +25,10 @@ import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
 import { cookieValues, SESSION_COOKIE } from '../../lib/console/session';
+import { handlerFile, ROUTES, routeKey, type Caller, type RouteSpec } from '../../lib/http/routes';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
-import { deliverEvent, uniqueZip } from '../support/market';
+import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import {
   expectInboundAsSent,
@@ -1535,4 +1537,250 @@ describe('hostile input on the admin console routes: never a 5xx, never a change
     },
     TIMEOUT,
   );
+});
+
+// ------------------------------------------------------------------------------------------
+// Every route of lib/http/routes.ts, around its example: a route added to the table is fuzzed
+// here with no other change (the properties above go deeper on each).
+
+describe('every route of the route table: its example accepted, mangled never a 5xx, refused without a change', () => {
+  const ALL: readonly RouteSpec[] = ROUTES;
+  let seq = 0;
+  /** A purchase paid by link (a provider of its own, who does not pay by saved card). */
+  const bought = async () => {
+    const zip = uniqueZip();
+    const p = await api.addProvider({ zipCodes: [zip], autoPay: false });
+    const created = await api.postLead(lead({ zipCode: zip }));
+    const sessionId = await buyByLink(app, p.phone, created.json.code);
+    const [unlock] = await app.db.query<{ id: string }>(
+      'select id from unlocks where checkout_session_id = $1',
+      [sessionId],
+    );
+    return unlock!.id;
+  };
+  /** What an example's `{name}` stands for: made anew for each route that names it. */
+  const FIXTURES: Record<string, () => Promise<string>> = {
+    provider: async () => (await api.addProvider({ zipCodes: [uniqueZip()] })).id,
+    lead: async () => ((await api.postLead(lead({ zipCode: uniqueZip() }))).json as { id: string }).id,
+    payToken: async () => {
+      const zip = uniqueZip();
+      const p = await api.addProvider({ zipCodes: [zip], autoPay: false });
+      const created = await api.postLead(lead({ zipCode: zip }));
+      const before = app.textmagic.sent.length;
+      await api.reply(p.phone, `YES ${created.json.code}`);
+      return linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+    },
+    purchase: bought,
+    openReturn: async () => {
+      const id = await bought();
+      const res = await invoke(returnsFn, {
+        method: 'POST',
+        path: `/unlocks/${id}/return`,
+        pathParams: { id },
+        headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'wrong_area' }),
+      });
+      expect(res.status, res.text).toBe(201);
+      return (res.json as { return: { id: string } }).return.id;
+    },
+    failedSms: async () => {
+      const zip = uniqueZip();
+      await api.addProvider({ zipCodes: [zip] });
+      app.textmagic.fail(1, 400);
+      const created = await api.postLead(lead({ zipCode: zip }));
+      const [row] = await app.db.query<{ id: string }>(
+        `select id::text from sms_messages where lead_id = $1 and status = 'failed'`,
+        [created.json.id],
+      );
+      return row!.id;
+    },
+    adminKey: () => Promise.resolve(KEYS.admin),
+  };
+  /** Made for each request: a body's own fresh value, as a marker while fast-check mangles it. */
+  const FRESH: Record<string, () => string> = {
+    newPhone: () => phoneNumber(),
+    newTextMagicId: () => `routes-${++seq}-${Date.now()}`,
+    newEventId: () => `evt_routes_${++seq}_${Date.now()}`,
+  };
+  const marker = (name: string) => `fresh0${name}0marker`;
+  const fresh = (text: string) =>
+    Object.entries(FRESH).reduce((t, [name, make]) => t.replaceAll(marker(name), make()), text);
+
+  /** The example with each `{name}` made (fresh ones as markers). */
+  async function resolve(value: unknown): Promise<unknown> {
+    if (typeof value === 'string') {
+      const name = /^\{(\w+)\}$/.exec(value)?.[1];
+      if (name === undefined) return value;
+      if (FRESH[name]) return marker(name);
+      expect(FIXTURES[name], `${value}: no such fixture (lib/http/routes.ts, Example)`).toBeDefined();
+      return FIXTURES[name]!();
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolve));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await resolve(v);
+      return out;
+    }
+    return value;
+  }
+
+  type Credential = 'right' | 'wrong' | 'none';
+  const KEYED: Partial<Record<Caller, { none: number; wrong: number }>> = {
+    admin: { none: 401, wrong: 403 },
+    'lead key': { none: 401, wrong: 403 },
+    TextMagic: { none: 401, wrong: 403 },
+    Stripe: { none: 400, wrong: 400 },
+  };
+
+  /** The request with the caller's credential, or a wrong one, or none. */
+  function withCredential(r: RouteSpec, input: EventInput, credential: Credential): EventInput {
+    // Only the credential drawn: none that the hostile headers or query happened to name.
+    const headers = Object.fromEntries(
+      Object.entries(input.headers ?? {}).filter(
+        ([k]) => !['authorization', 'x-api-key', 'stripe-signature'].includes(k),
+      ),
+    );
+    const query = Object.fromEntries(Object.entries(input.query ?? {}).filter(([k]) => k !== 'token'));
+    const raw = input.body === undefined ? '' : String(input.body);
+    if (r.who === 'admin' && credential !== 'none')
+      headers.authorization = `Bearer ${credential === 'right' ? KEYS.admin : KEYS.lead}`;
+    if (r.who === 'lead key' && credential !== 'none')
+      headers['x-api-key'] = credential === 'right' ? KEYS.lead : 'wrong';
+    if (r.who === 'TextMagic' && credential !== 'none')
+      query.token = credential === 'right' ? KEYS.sms : 'wrong';
+    if (r.who === 'Stripe' && credential !== 'none') {
+      headers['stripe-signature'] =
+        credential === 'right'
+          ? Stripe.webhooks.generateTestHeaderString({ payload: raw, secret: app.stripe.webhookSecret })
+          : 't=1,v1=00';
+    }
+    return { ...input, headers, query };
+  }
+
+  const pathOf = (r: RouteSpec, params: Record<string, string>) =>
+    r.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => enc(params[name]!));
+
+  /** A value of the example's, or a hostile one in its place, or a hostile key beside them. */
+  const queryAround = (valid: Record<string, string>) =>
+    fc
+      .tuple(
+        fc.record(
+          Object.fromEntries(
+            Object.entries(valid).map(([k, v]) => [
+              k,
+              fc.oneof({ weight: 4, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: hostileString }),
+            ]),
+          ),
+          { requiredKeys: [] },
+        ),
+        fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
+      )
+      .map(([known, extra]) => ({ ...extra, ...known }) as Record<string, string>);
+
+  for (const r of ALL) {
+    const key = routeKey(r);
+    it(
+      key,
+      async () => {
+        const { handler } = (await import(/* @vite-ignore */ `../../${handlerFile(r.fn)}`)) as {
+          handler: Handler;
+        };
+        const example = (await resolve(r.example)) as {
+          params?: Record<string, string>;
+          query?: Record<string, string>;
+          body?: Record<string, unknown>;
+        };
+        const params = example.params ?? {};
+        const html = r.who === 'provider' || r.who === 'browser';
+        // Each route from a clean count of wrong sign-in keys (five from one address answer 429).
+        await app.db.query('delete from sign_in_failures');
+
+        // The example itself, from its caller: accepted.
+        const plainBody = example.body === undefined ? undefined : fresh(JSON.stringify(example.body));
+        const plain = await invoke(
+          handler,
+          withCredential(
+            r,
+            {
+              method: r.method,
+              path: pathOf(r, params),
+              pathParams: params,
+              query: example.query,
+              headers: plainBody === undefined ? {} : { 'content-type': 'application/json' },
+              body: plainBody,
+            },
+            'right',
+          ),
+        );
+        expect(plain.status, `${key}, its example: ${plain.text.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
+        expect(plain.status, `${key}, its example: ${plain.text.slice(0, 300)}`).toBeLessThan(400);
+
+        // Mangled: hostile ids, queries, bodies, headers and credentials.
+        const paramArb = fc.record(
+          Object.fromEntries(
+            Object.entries(params).map(([k, v]) => [
+              k,
+              fc.oneof({ weight: 3, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: UUID_LIKE }),
+            ]),
+          ),
+        );
+        const bodyArb =
+          example.body === undefined ? fc.option(bodies({ x: 1 }), { nil: undefined }) : bodies(example.body);
+        const queryArb =
+          example.query === undefined
+            ? fc.option(fc.dictionary(hostileString, hostileString, { maxKeys: 3 }), { nil: undefined })
+            : queryAround(example.query);
+        await run(
+          fc.asyncProperty(
+            paramArb,
+            queryArb,
+            bodyArb,
+            fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), hostileString, { maxKeys: 2 }),
+            version,
+            fc.constantFrom<Credential>('right', 'right', 'right', 'wrong', 'none'),
+            async (ps, query, b, headers, v, credential) => {
+              const body =
+                b?.body === undefined
+                  ? undefined
+                  : Buffer.isBuffer(b.body)
+                    ? Buffer.from(fresh(b.body.toString('latin1')), 'latin1')
+                    : fresh(b.body);
+              const input = withCredential(
+                r,
+                withBody(
+                  { method: r.method, path: pathOf(r, ps), pathParams: ps, query, headers },
+                  { contentType: b?.contentType, body },
+                  v,
+                ),
+                credential,
+              );
+              const before = await counts();
+              const sent = app.textmagic.sent.length;
+              const res = await invoke(handler, input);
+              expect(res.status, `${res.status} ${res.text.slice(0, 300)}`).toBeLessThan(500);
+              const refusal = KEYED[r.who];
+              if (refusal && credential !== 'right') {
+                expect([refusal[credential], 413], res.text.slice(0, 300)).toContain(res.status);
+              }
+              if (res.status >= 400) {
+                if (!html || res.headers['content-type']?.startsWith('application/json'))
+                  expectContractError(res);
+                expect(await counts(), `a ${res.status} wrote rows: ${res.text.slice(0, 200)}`).toEqual(
+                  before,
+                );
+                expect(app.textmagic.sent.length).toBe(sent);
+              }
+              // Only the admin views show a client's contact details.
+              if (r.who !== 'admin') {
+                expect(res.text).not.toContain('Jane Client');
+                expect(res.text).not.toContain('jane.client@example.com');
+              }
+            },
+          ),
+          Math.ceil(NUM_RUNS / 6),
+        );
+      },
+      TIMEOUT,
+    );
+  }
 });
