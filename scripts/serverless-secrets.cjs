@@ -13,7 +13,7 @@
 // Our own roles rather than serverless-iam-roles-per-function: the plugin would want each role's
 // statements written out in YAML per function, the parameter ARNs repeated by hand beside the
 // list that says which secrets a function reads; this derives them from that one list, in the
-// style of scripts/serverless-route-throttling.cjs. (osls creates no default role when every
+// style of scripts/serverless-routes.cjs. (osls creates no default role when every
 // function names its own: lib/plugins/aws/package/lib/merge-iam-templates.js.)
 'use strict';
 

@@ -106,7 +106,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the leads, newest first, filtered, a page at a time',
     details:
-      'Newest first, a page at a time (`cursor`, `limit` ≤ 100); filters `status`, `category`, `zipCode`, `from`, `to`, `q` (code or client name): `leads` (code, status, offered, unlocked of max, `revenueCents` net of refunds, `duplicateOf`) and `nextCursor`.',
+      '`cursor`, `limit` ≤ 100; filters `status`, `category`, `zipCode`, `from`, `to`, `q` (code or client name): `leads` (code, status, offered, unlocked of max, `revenueCents` net of refunds, `duplicateOf`) and `nextCursor`.',
     example: { query: { limit: '10', status: 'open' } },
   },
   {
@@ -208,7 +208,7 @@ export const ROUTES = [
     who: 'admin',
     throttle: ADMIN,
     does: 'SMS needing the operator across leads (`status=failed|attention`), never a body',
-    details: 'SMS needing the operator across leads (never a body), paged by `cursor`/`limit`.',
+    details: 'Paged by `cursor`/`limit`.',
     example: { query: { status: 'attention' } },
   },
   {
@@ -218,7 +218,7 @@ export const ROUTES = [
     who: 'admin',
     throttle: ADMIN,
     does: 'queue a failed SMS again, once',
-    details: 'A failed SMS queued again once: 202, then 200 `retried:false`; 409 `not_failed`.',
+    details: '202, then 200 `retried:false`; 409 `not_failed` for one that has not failed.',
     example: { params: { id: '{failedSms}' } },
   },
   {
@@ -238,7 +238,7 @@ export const ROUTES = [
     who: 'admin',
     throttle: ADMIN,
     does: 'the Returns queue',
-    details: 'The Returns queue (`status` open, approved or declined; `cursor`/`limit`).',
+    details: '`status` open, approved or declined; `cursor`/`limit`.',
     example: { query: { status: 'open' } },
   },
   {
@@ -248,7 +248,7 @@ export const ROUTES = [
     who: 'admin',
     throttle: ADMIN,
     does: 'approve a return: the refund and the SMS, once',
-    details: 'The refund and the SMS, once (409 `return_decided` after).',
+    details: '409 `return_decided` once decided.',
     example: { params: { id: '{openReturn}' } },
   },
   {
@@ -258,7 +258,7 @@ export const ROUTES = [
     who: 'admin',
     throttle: ADMIN,
     does: 'decline a return with a `note`, sent by SMS',
-    details: 'Decline with a `note` (≤ 160 characters, sent by SMS); 409 `return_decided` once decided.',
+    details: '`note` at most 160 characters; 409 `return_decided` once decided.',
     example: { params: { id: '{openReturn}' }, body: { note: 'Spoke to the client: the job is real.' } },
   },
   {
@@ -269,7 +269,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'open a return for a provider',
     details:
-      'Open a return of a purchase for its provider (`reason`, `text?`); 201; 409 `already_returned`, `return_window_closed`.',
+      '`reason`, `text?`: 201 with the return (and the SMS); 409 `already_returned`, `return_window_closed`.',
     example: { params: { id: '{purchase}' }, body: { reason: 'wrong_area', text: 'Outside my area' } },
   },
   {
@@ -280,7 +280,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'Stripe and TextMagic reached, the outbox, the dispatcher, pending follow-ups',
     details:
-      "Stripe and TextMagic reached with the configured keys (cached 60 s, never a key), the outbox's due SMS, the dispatcher's last run, pending Stripe follow-ups.",
+      "Stripe and TextMagic are asked with the configured keys (cached 60 s, never a key); the outbox's due SMS, the dispatcher's last run, the Stripe follow-ups pending.",
     example: {},
   },
   {
@@ -332,7 +332,7 @@ export const ROUTES = [
     who: 'browser',
     throttle: { burst: 5, rate: 2 },
     does: 'ends the session',
-    details: 'Ends the session on the server (a copy of the cookie stops working too) and clears the cookie.',
+    details: 'On the server too (a copy of the cookie stops working) and the cookie cleared.',
     example: {},
   },
   {

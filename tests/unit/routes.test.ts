@@ -1,70 +1,122 @@
 /**
- * A route is its handler file, its entry in serverless.yml and its tests: this fails when an
- * entry has no handler, no throttling, or no hostile-input property test.
+ * A route is one entry of lib/http/routes.ts, its handler and its tests: this fails when an entry
+ * names no function, has no throttling or no example, when serverless.yml writes a route of its
+ * own, when the README's routes table or docs/routes.md is stale, or when the package differs.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { handlerFile, ROUTES, routeKey, type RouteSpec } from '../../lib/http/routes';
+import { renderRoutesPage, withRoutesTable } from '../../scripts/route-docs';
 
-type HttpApiEvent = { method: string; path: string; throttle?: { burst: number; rate: number } };
-type Fn = { handler: string; events?: Array<{ httpApi?: HttpApiEvent; schedule?: unknown }> };
-const { functions } = parse(readFileSync('serverless.yml', 'utf8'), { logLevel: 'error' }) as {
+type Fn = { handler: string; events?: Array<Record<string, unknown>> };
+const read = (file: string) => readFileSync(file, 'utf8');
+const { functions } = parse(read('serverless.yml'), { logLevel: 'error' }) as {
   functions: Record<string, Fn>;
 };
+const routes: readonly RouteSpec[] = ROUTES;
+const keys = routes.map(routeKey);
 
-const routes = Object.entries(functions).flatMap(([name, fn]) =>
-  (fn.events ?? []).flatMap((e) =>
-    e.httpApi ? [{ name, key: `${e.httpApi.method} ${e.httpApi.path}`, ...e.httpApi }] : [],
-  ),
-);
-
-describe('routes in serverless.yml', () => {
-  it('every function names a handler file that exports it', () => {
+describe('the route table', () => {
+  it('every function of serverless.yml names a handler file that exports it', () => {
     for (const [name, fn] of Object.entries(functions)) {
       const [file, exported] = fn.handler.split(/\.(?=[^.]+$)/) as [string, string];
       expect(existsSync(`${file}.ts`), `${name}: ${file}.ts`).toBe(true);
-      expect(readFileSync(`${file}.ts`, 'utf8'), `${name}: export ${exported}`).toMatch(
+      expect(read(`${file}.ts`), `${name}: export ${exported}`).toMatch(
         new RegExp(`export const ${exported}\\b`),
       );
     }
   });
 
-  it('every route has its own throttling', () => {
-    expect(routes.length).toBeGreaterThan(0);
+  it('names each route once, served by a function of serverless.yml (functions/<its name>.ts), which writes no route of its own', () => {
+    expect(new Set(keys).size).toBe(keys.length);
     for (const r of routes) {
-      expect(r.throttle, r.key).toEqual({ burst: expect.any(Number), rate: expect.any(Number) });
-      expect(r.throttle!.burst, r.key).toBeGreaterThanOrEqual(r.throttle!.rate);
+      expect(functions[r.fn], `${routeKey(r)}: no function ${r.fn}`).toBeDefined();
+      expect(`${functions[r.fn]!.handler.replace(/\.[^.]+$/, '')}.ts`, routeKey(r)).toBe(handlerFile(r.fn));
+    }
+    for (const [name, fn] of Object.entries(functions)) {
+      expect(
+        (fn.events ?? []).filter((e) => 'httpApi' in e || 'http' in e),
+        name,
+      ).toEqual([]);
     }
   });
 
-  it('every route is in the hostile-input properties', () => {
-    const hostile = readFileSync('tests/integration/hostile-input.test.ts', 'utf8');
-    const titles = [...hostile.matchAll(/\bit\(\s*'([^']+)'/g)].map((m) => m[1]!);
-    const missing = routes.filter((r) => !titles.some((t) => t.includes(r.key))).map((r) => r.key);
-    expect(missing).toEqual([]);
+  it('every route has its own throttling', () => {
+    for (const r of routes) {
+      expect(r.throttle, routeKey(r)).toEqual({ burst: expect.any(Number), rate: expect.any(Number) });
+      expect(r.throttle.burst, routeKey(r)).toBeGreaterThanOrEqual(r.throttle.rate);
+      expect(r.throttle.rate, routeKey(r)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('every route has an example request naming each of its path parameters (the hostile-input test sends it)', () => {
+    for (const r of routes) {
+      const params = [...r.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
+      expect(Object.keys(r.example.params ?? {}).sort(), routeKey(r)).toEqual(params.sort());
+      if (r.method !== 'GET') expect(r.example.query, routeKey(r)).toBeUndefined();
+      if (r.method === 'GET') expect(r.example.body, routeKey(r)).toBeUndefined();
+    }
+  });
+
+  it("the README's routes table and docs/routes.md are generated from it (npm run docs)", async () => {
+    const readme = read('README.md');
+    const options = (file: string) => resolveConfig(file).then((o) => ({ ...(o ?? {}), filepath: file }));
+    expect(readme, 'run `npm run docs`').toBe(
+      await format(withRoutesTable(readme), await options('README.md')),
+    );
+    expect(read('docs/routes.md'), 'run `npm run docs`').toBe(
+      await format(renderRoutesPage(), await options('docs/routes.md')),
+    );
+    for (const key of keys) expect(readme).toContain(`\`${key}\``);
   });
 });
 
 describe('routes as packaged', () => {
-  it('the CloudFormation stage throttles every route, after the route exists', async () => {
+  it('every route of the table, to its function, throttled by the CloudFormation stage after the route exists; no bundle carries the table', async () => {
     const { packaged } = await import('../support/packaged');
-    const { dir } = await packaged('lambda');
+    const { bundleContents } = await import('../../scripts/bundle-contents');
+    const pkg = await packaged('lambda');
     type Resource = { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> };
-    const template = JSON.parse(readFileSync(`${dir}/cloudformation-template-update-stack.json`, 'utf8')) as {
+    const template = JSON.parse(read(`${pkg.dir}/cloudformation-template-update-stack.json`)) as {
       Resources: Record<string, Resource>;
     };
     const resources = Object.entries(template.Resources);
-    const routeIds = resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+    const routeResources = resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const routeIds = routeResources.map(([id]) => id);
     const [, stage] = resources.find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
     expect(routeIds).toHaveLength(routes.length);
+    // Each route's integration is its own function's (HttpApiIntegration<Name>).
+    const served = Object.fromEntries(
+      routeResources.map(([, r]) => [
+        r.Properties.RouteKey,
+        JSON.stringify(r.Properties.Target).match(/HttpApiIntegration(\w+)/)![1],
+      ]),
+    );
+    expect(served).toEqual(
+      Object.fromEntries(routes.map((r) => [routeKey(r), r.fn[0]!.toUpperCase() + r.fn.slice(1)])),
+    );
     expect([...(stage.DependsOn ?? [])].sort()).toEqual(expect.arrayContaining([...routeIds].sort()));
     const settings = stage.Properties.RouteSettings as Record<string, unknown>;
-    expect(Object.keys(settings).sort()).toEqual(routes.map((r) => r.key).sort());
+    expect(Object.keys(settings).sort()).toEqual([...keys].sort());
     for (const r of routes) {
-      expect(settings[r.key]).toEqual({
-        ThrottlingBurstLimit: r.throttle!.burst,
-        ThrottlingRateLimit: r.throttle!.rate,
+      expect(settings[routeKey(r)]).toEqual({
+        ThrottlingBurstLimit: r.throttle.burst,
+        ThrottlingRateLimit: r.throttle.rate,
       });
+    }
+    // The functions import the table's types only: no bundle grows by carrying it.
+    for (const fn of pkg.functions) {
+      const { inputs } = await bundleContents(pkg, fn);
+      expect(
+        inputs.some((s) => s.endsWith(fn.entry)),
+        fn.name,
+      ).toBe(true);
+      expect(
+        inputs.filter((s) => s.endsWith('lib/http/routes.ts')),
+        fn.name,
+      ).toEqual([]);
     }
   }, 200_000);
 });
