@@ -3,7 +3,6 @@ import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
 import { log } from './log';
-import { templates, type Language } from './sms/templates';
 
 export type StripeEvent = Stripe.Event;
 export type CheckoutSession = Stripe.Checkout.Session;
@@ -113,10 +112,13 @@ export type NewCheckout = {
   cancelUrl: string;
   /** The provider's Stripe Customer. */
   customerId?: string;
-  /** Save the card for later off-session charges (their first Checkout), and say so on the page. */
-  saveCard?: boolean;
-  /** The provider's: the page and its notice in their language. */
-  language: Language;
+  /** The page's language: the provider's (their language module's, lib/sms/languages/). */
+  locale: Stripe.Checkout.SessionCreateParams.Locale;
+  /**
+   * Save the card for later off-session charges (their first Checkout), and say so on the page
+   * with `notice` (in the page's language).
+   */
+  saveCard?: { notice: string };
 };
 
 export async function createCheckoutSession(input: NewCheckout): Promise<CheckoutSession> {
@@ -141,10 +143,8 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
           ...(input.saveCard && { setup_future_usage: 'off_session' as const }),
         },
         ...(input.customerId && { customer: input.customerId }),
-        locale: templates(input.language).checkoutLocale,
-        ...(input.saveCard && {
-          custom_text: { submit: { message: templates(input.language).saveCardNotice } },
-        }),
+        locale: input.locale,
+        ...(input.saveCard && { custom_text: { submit: { message: input.saveCard.notice } } }),
         expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,

@@ -16,7 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
+import { DEFAULT_LANGUAGE, LANGUAGE_CODES } from '../sms/language';
 import { RETURN_REASONS } from '../sms/return-reason';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
@@ -69,8 +69,12 @@ export const providers = pgTable(
     savedPaymentMethodId: text('saved_payment_method_id'),
     /** `AUTO OFF` / `AUTO ON` (or the admin API): charge the saved card on YES. */
     autoPay: boolean('auto_pay').notNull().default(true),
-    /** The language of every SMS they get (lib/sms/templates.ts); ESPANOL / ENGLISH switch it. */
-    language: text('language', { enum: LANGUAGES }).notNull().default(DEFAULT_LANGUAGE),
+    /**
+     * The language of every SMS they get, the code of a module of lib/sms/languages/ (ESPANOL /
+     * ENGLISH switch it). No check lists them: the admin API takes only registered codes, and a
+     * new language is its module alone (drizzle/0016 dropped the check 0009 added).
+     */
+    language: text('language', { enum: LANGUAGE_CODES }).notNull().default(DEFAULT_LANGUAGE),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -79,7 +83,6 @@ export const providers = pgTable(
     index('providers_zip_codes_idx').using('gin', t.zipCodes),
     check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
     check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
-    check('providers_language', sql`${t.language} in ('en', 'es')`),
     check(
       'providers_teaser_hours',
       sql`(${t.teaserHoursStart} is null) = (${t.teaserHoursEnd} is null)

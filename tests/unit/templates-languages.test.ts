@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
-import { LANGUAGES } from '../../lib/sms/language';
+import { LANGUAGE_CODES } from '../../lib/sms/language';
 import { fitsOneSegment, smsLength } from '../../lib/sms/segments';
 import { MAX_DECLINE_NOTE } from '../../lib/sms/return-reason';
 import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../../lib/sms/templates';
@@ -36,7 +36,7 @@ const teaserLead: fc.Arbitrary<TeaserLead> = fc.record({
 
 const REPLY = { en: 'Reply YES', es: 'Responda SI' } as const;
 
-describe.each(LANGUAGES)('templates(%s)', (language) => {
+describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
   const t = templates(language);
 
   it('a teaser is one segment for any lead, price and code intact, the reply word last', () => {

@@ -1,8 +1,9 @@
-// The SMS in English (the default language).
-import { formatPrice } from './format-price';
-import { splitMessages } from './segments';
-import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from './template-parts';
-import type { DetailsLead, Priced, Templates } from './templates';
+// English, the default language: its SMS, pay pages, Checkout wording and reply words.
+import { formatPrice } from '../format-price';
+import { splitMessages } from '../segments';
+import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
+import type { DetailsLead, Priced, Templates } from '../templates';
+import type { LanguageModule } from './language-module';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
@@ -33,7 +34,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `You have no open leads right now. We'll text you when a new one comes in.`;
 
-export const english: Templates = {
+const sms: Templates = {
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: pay ${price(lead)} to get the client's contact details: ${url}`,
@@ -64,6 +65,26 @@ export const english: Templates = {
     `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+  languageSms: () =>
+    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
+  returnUsageSms: () =>
+    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
+  returnApprovedSms: (lead) =>
+    `${BRAND}: your return of lead ${lead.code} is approved. Your ${price(lead)} is being refunded.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
+  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
+  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
+};
+
+export const english: LanguageModule<'en'> = {
+  code: 'en',
+  name: 'English',
+  sms,
   payPages: {
     owned: {
       title: 'This lead is yours',
@@ -92,21 +113,20 @@ export const english: Templates = {
       message: 'We could not open the payment page just now. Please open the link again in a minute.',
     },
   },
-  checkoutLocale: 'en',
-  saveCardNotice:
-    'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
-  languageSms: () =>
-    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
-  returnUsageSms: () =>
-    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
-  returnOpenedSms: (code) =>
-    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
-  returnApprovedSms: (lead) =>
-    `${BRAND}: your return of lead ${lead.code} is approved. Your ${price(lead)} is being refunded.`,
-  returnDeclinedSms: (code, note) =>
-    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
-  returnWindowClosedSms: (code, days) =>
-    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
-  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
-  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
+  checkout: {
+    locale: 'en',
+    saveCardNotice:
+      'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
+  },
+  keywords: {
+    // Carriers' opt-out and opt-in words (CTIA), understood whatever the provider's language.
+    yes: ['YES', 'Y', 'UNLOCK'],
+    stop: ['STOP', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'],
+    start: ['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPT IN'],
+    help: ['HELP', 'INFO'],
+    bad: ['BAD'],
+    autoOff: ['AUTO OFF', 'AUTOPAY OFF'],
+    autoOn: ['AUTO ON', 'AUTOPAY ON'],
+    switchTo: ['ENGLISH', 'INGLÉS'],
+  },
 };
