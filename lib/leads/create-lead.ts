@@ -79,7 +79,7 @@ export async function createLead(
     // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
     // languages, for its prepared plan).
     const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
-    const teasers = JSON.stringify(
+    const teaserTexts = JSON.stringify(
       Object.fromEntries(LANGUAGES.map((l) => [l.code, l.sms.teaserSms(teaserLead)])),
     );
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
@@ -92,7 +92,10 @@ export async function createLead(
     >(
       'create_lead',
       sql`
-        with dup as (
+        with texts as (
+          select ${teaserTexts}::jsonb as by_language
+        ),
+        dup as (
           -- The original this lead duplicates, if any, and the providers already offered it or
           -- its duplicates. The function (lead_duplicate_of(), drizzle/functions/lead-duplicate-of.sql,
           -- which says why it cannot be done here) locks the client's identity first and reads with
@@ -118,8 +121,8 @@ export async function createLead(
           -- queue up instead of deadlocking on their last_offered_at.
           select p.id, p.phone, p.last_offered_at,
             -- Their language, or the default one for a code no module has.
-            case when (${teasers}::jsonb -> p.language) is null then ${DEFAULT_LANGUAGE}::text
-              else p.language end as language,
+            case when (select by_language ? p.language from texts) then p.language
+              else ${DEFAULT_LANGUAGE}::text end as language,
             -- now() within their teaser hours, else the start of their next (quiet-hours.ts).
             ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
@@ -162,7 +165,7 @@ export async function createLead(
           -- language and start, keyed teaser:<lead>[:<code>]:<start, epoch seconds>.
           insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
           select 'teaser', array_agg(m.phone order by m.n),
-            ${teasers}::jsonb ->> m.language,
+            (select by_language ->> m.language from texts),
             'teaser:' || ins.id || case when m.language = ${DEFAULT_LANGUAGE} then '' else ':' || m.language end
               || case when m.teaser_at > now() then ':' || extract(epoch from m.teaser_at)::int8 else '' end,
             ins.id,
