@@ -104,7 +104,8 @@ export type NewCheckout = {
   leadId: string;
   providerId: string;
   attempt: number;
-  amountCents: number;
+  /** The lead's price: the one line item's unit amount. */
+  priceCents: number;
   currency: string;
   productName: string;
   expiresAt: Date;
@@ -132,7 +133,7 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
             quantity: 1,
             price_data: {
               currency: input.currency,
-              unit_amount: input.amountCents,
+              unit_amount: input.priceCents,
               product_data: { name: input.productName },
             },
           },
@@ -341,7 +342,8 @@ export type SavedCardCharge = {
   attempt: number;
   customerId: string;
   paymentMethodId: string;
-  amountCents: number;
+  /** The lead's price when the YES queued the charge: the PaymentIntent's amount. */
+  priceCents: number;
   currency: string;
 };
 
@@ -405,7 +407,7 @@ export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadlin
     const api = await stripe();
     const intent = await api.paymentIntents.create(
       {
-        amount: input.amountCents,
+        amount: input.priceCents,
         currency: input.currency,
         customer: input.customerId,
         payment_method: input.paymentMethodId,

@@ -208,6 +208,11 @@ export const unlocks = pgTable(
       .references(() => providers.id),
     checkoutSessionId: text('checkout_session_id').notNull().unique(),
     paymentIntentId: text('payment_intent_id'),
+    /**
+     * What Stripe took (the session's `amount_total`, the PaymentIntent's amount received): the
+     * amount a refund gives back and budgets and revenue count. The lead's price when the
+     * payment was asked for, which the lead's `price_cents` need not stay (issue 23's price rules).
+     */
     amountCents: integer('amount_cents').notNull(),
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
@@ -337,12 +342,15 @@ export const stripeTasks = pgTable(
     /** The session (for a saved-card charge, the payment intent) the task is about. */
     checkoutSessionId: text('checkout_session_id'),
     paymentIntentId: text('payment_intent_id'),
-    /** A saved-card charge: the offer, the attempt, and what is charged (fixed when queued). */
+    /**
+     * A saved-card charge: the offer, the attempt, and the lead's price it charges (fixed when
+     * queued: a later change of the price does not change a charge under way).
+     */
     offerId: uuid('offer_id').references(() => offers.id),
     chargeAttempt: integer('charge_attempt'),
     customerId: text('customer_id'),
     paymentMethodId: text('payment_method_id'),
-    amountCents: integer('amount_cents'),
+    priceCents: integer('price_cents'),
     currency: text('currency'),
     leadId: uuid('lead_id').references(() => leads.id),
     providerId: uuid('provider_id').references(() => providers.id),

@@ -203,9 +203,9 @@ async function answerToBad(
     return { answer: { kind: 'return_refused', body: (t) => refused(t, code), leadId }, tasks: [] };
   }
   const { unlock } = opened.purchase;
-  const priced = { code, priceCents: unlock.amountCents, currency: unlock.currency };
+  const refund = { code, amountCents: unlock.amountCents, currency: unlock.currency };
   const answer: Answer = opened.approval
-    ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(priced), leadId }
+    ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(refund), leadId }
     : { kind: 'return_opened', body: (t) => t.returnOpenedSms(code), leadId };
   return { answer, tasks: opened.approval?.after.tasks ?? [] };
 }
@@ -375,7 +375,7 @@ async function recordReply(
         ),
         charge as (
           insert into stripe_tasks (kind, dedupe_key, offer_id, lead_id, provider_id, charge_attempt,
-            customer_id, payment_method_id, amount_cents, currency, attempts, next_attempt_at)
+            customer_id, payment_method_id, price_cents, currency, attempts, next_attempt_at)
           select 'charge', 'charge:' || a.id || ':' || a.charge_attempt, a.id, a.lead_id, a.provider_id,
             a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, l.price_cents, l.currency,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}

@@ -204,7 +204,7 @@ async function newSession(
       leadId: lead.id,
       providerId: offer.providerId,
       attempt,
-      amountCents: lead.priceCents,
+      priceCents: lead.priceCents,
       currency: lead.currency,
       productName: `Lead ${lead.code}: ${lead.category}, ${lead.zipCode}`,
       expiresAt,

@@ -22,6 +22,8 @@ export type DetailsLead = {
 
 /** A lead at its price: what a teaser, a pay link or a charge asks. */
 export type Priced = { code: string; priceCents: number; currency: string };
+/** A payment given back: the amount Stripe took for the lead (the unlock's), not the lead's price. */
+export type Refund = { code: string; amountCents: number; currency: string };
 export type BudgetReason = 'weekly_cap' | 'daily_cap';
 
 /**
@@ -43,7 +45,7 @@ export type Templates = {
   optedOutSms(): string;
   optedInSms(): string;
   helpSms(): string;
-  refundedSms(lead: Priced): string;
+  refundedSms(refund: Refund): string;
   /** A purchase refused before any charge because it would pass a budget (lib/purchases/budget.ts). */
   budgetRefusedSms(code: string, reason: BudgetReason): string;
   /** A YES from a provider with a saved card and auto-pay on: the charge is under way. */
@@ -58,7 +60,7 @@ export type Templates = {
   /** How to return a lead: a BAD without a code. */
   returnUsageSms(): string;
   returnOpenedSms(code: string): string;
-  returnApprovedSms(lead: Priced): string;
+  returnApprovedSms(refund: Refund): string;
   /** The operator's note (at most MAX_DECLINE_NOTE characters) ends it: 2 segments of plain GSM-7, 4 at most. */
   returnDeclinedSms(code: string, note: string): string;
   returnWindowClosedSms(code: string, days: number): string;

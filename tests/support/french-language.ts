@@ -11,10 +11,11 @@ import {
   sentence,
   type TeaserParts,
 } from '../../lib/sms/template-parts';
-import type { DetailsLead, Priced, Templates } from '../../lib/sms/templates';
+import type { DetailsLead, Priced, Refund, Templates } from '../../lib/sms/templates';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
 function renderTeaser(p: TeaserParts, price: string, code: string): string {
   const area = [p.zip, p.city].filter(Boolean).join(' ');
@@ -54,7 +55,8 @@ const sms: Templates = {
   optedInSms: () => `${BRAND}: vous etes inscrit à nouveau. Repondez ARRET pour vous désinscrire.`,
   helpSms: () =>
     `${BRAND}: pour acheter un lead, repondez OUI et son code (ex. OUI 4821). ARRET pour arreter.`,
-  refundedSms: (lead) => `Désolé, le lead ${lead.code} est épuisé. Vos ${price(lead)} sont remboursés.`,
+  refundedSms: (refund) =>
+    `Désolé, le lead ${refund.code} est épuisé. Vos ${amount(refund)} sont remboursés.`,
   budgetRefusedSms: (code) => `${BRAND}: le lead ${code} dépasse votre plafond.`,
   chargingSms: (lead) =>
     `Lead ${lead.code}: ${price(lead)} débités de votre carte. AUTO OFF: payer par lien.`,
@@ -65,7 +67,8 @@ const sms: Templates = {
   languageSms: () => `${BRAND}: nous vous écrirons en français. Reply ENGLISH for English.`,
   returnUsageSms: () => `${BRAND}: pour retourner un lead, repondez MAUVAIS, son code et la raison.`,
   returnOpenedSms: (code) => `${BRAND}: retour du lead ${code} reçu.`,
-  returnApprovedSms: (lead) => `${BRAND}: retour du lead ${lead.code} accepté. ${price(lead)} remboursés.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: retour du lead ${refund.code} accepté. ${amount(refund)} remboursés.`,
   returnDeclinedSms: (code, note) => `${BRAND}: retour du lead ${code} refusé: ${detailsLine(note)}`,
   returnWindowClosedSms: (code, days) => `${BRAND}: le lead ${code} ne se retourne plus (${days} jours).`,
   returnAlreadySms: (code) => `${BRAND}: le lead ${code} est déjà retourné.`,

@@ -75,6 +75,8 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
   it('every short text is one GSM-7 segment, for any code and price', () => {
     fc.assert(
       fc.property(priced, fc.array(code, { minLength: 2, maxLength: 4 }), (lead, codes) => {
+        // A refund gives back what was paid: here the lead's price.
+        const refund = { code: lead.code, amountCents: lead.priceCents, currency: lead.currency };
         const texts = [
           t.payLinkSms(lead, url),
           t.unavailableSms(lead.code),
@@ -83,7 +85,7 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
           t.optedOutSms(),
           t.optedInSms(),
           t.helpSms(),
-          t.refundedSms(lead),
+          t.refundedSms(refund),
           t.budgetRefusedSms(lead.code, 'weekly_cap'),
           t.budgetRefusedSms(lead.code, 'daily_cap'),
           t.chargingSms(lead),
@@ -93,7 +95,7 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
           t.languageSms(),
           t.returnUsageSms(),
           t.returnOpenedSms(lead.code),
-          t.returnApprovedSms(lead),
+          t.returnApprovedSms(refund),
           t.returnWindowClosedSms(lead.code, 14),
           t.returnWindowClosedSms(lead.code, 999),
           t.returnAlreadySms(lead.code),
@@ -106,7 +108,7 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
         expect(t.payLinkSms(lead, url).endsWith(url)).toBe(true);
         expect(t.cardFailedSms(lead, url).endsWith(url)).toBe(true);
         for (const c of codes) expect(t.chooseOfferSms(codes)).toContain(c);
-        for (const text of [t.payLinkSms(lead, url), t.refundedSms(lead), t.chargingSms(lead)]) {
+        for (const text of [t.payLinkSms(lead, url), t.refundedSms(refund), t.chargingSms(lead)]) {
           expect(text).toContain(formatPrice(lead.priceCents, lead.currency));
         }
       }),
@@ -201,15 +203,16 @@ describe('Spanish wording', () => {
 
   it('uses no letter outside GSM-7 (á, í, ó, ú) in its own words', () => {
     const lead = { code: '4821', priceCents: 1500, currency: 'usd' };
+    const refund = { code: '4821', amountCents: 1500, currency: 'usd' };
     for (const text of [
       es.helpSms(),
       es.payLinkSms(lead, url),
-      es.refundedSms(lead),
+      es.refundedSms(refund),
       es.autoPayOnSms(),
       es.languageSms(),
       es.returnUsageSms(),
       es.returnOpenedSms('4821'),
-      es.returnApprovedSms(lead),
+      es.returnApprovedSms(refund),
       es.returnDeclinedSms('4821', 'ok'),
       es.returnWindowClosedSms('4821', 14),
       es.returnAlreadySms('4821'),

@@ -2,11 +2,12 @@
 import { formatPrice } from '../format-price';
 import { splitMessages } from '../segments';
 import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
-import type { DetailsLead, Priced, Templates } from '../templates';
+import type { DetailsLead, Priced, Refund, Templates } from '../templates';
 import type { LanguageModule } from './language-module';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
 function renderTeaser(p: TeaserParts, price: string, code: string): string {
   const area = [p.zip, p.city].filter(Boolean).join(' ');
@@ -51,8 +52,8 @@ const sms: Templates = {
     `${BRAND}: you're subscribed again and will get new leads by SMS. Reply STOP to unsubscribe.`,
   helpSms: () =>
     `${BRAND}: to buy a lead, reply YES and its code (e.g. YES 4821), then pay with the link we send. Reply STOP to unsubscribe, START to resume.`,
-  refundedSms: (lead) =>
-    `Sorry, lead ${lead.code} sold out before your payment completed. Your ${price(lead)} has been refunded.`,
+  refundedSms: (refund) =>
+    `Sorry, lead ${refund.code} sold out before your payment completed. Your ${amount(refund)} has been refunded.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
       ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
@@ -71,8 +72,8 @@ const sms: Templates = {
     `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
   returnOpenedSms: (code) =>
     `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
-  returnApprovedSms: (lead) =>
-    `${BRAND}: your return of lead ${lead.code} is approved. Your ${price(lead)} is being refunded.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: your return of lead ${refund.code} is approved. Your ${amount(refund)} is being refunded.`,
   returnDeclinedSms: (code, note) =>
     `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
   returnWindowClosedSms: (code, days) =>

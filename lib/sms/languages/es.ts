@@ -5,11 +5,12 @@
 import { formatPrice } from '../format-price';
 import { splitMessages } from '../segments';
 import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
-import type { DetailsLead, Priced, Templates } from '../templates';
+import type { DetailsLead, Priced, Refund, Templates } from '../templates';
 import type { LanguageModule } from './language-module';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
 function renderTeaser(p: TeaserParts, price: string, code: string): string {
   const area = [p.zip, p.city].filter(Boolean).join(' ');
@@ -54,8 +55,8 @@ const sms: Templates = {
     `${BRAND}: alta confirmada, le enviaremos leads nuevos por SMS. Responda PARAR para darse de baja.`,
   helpSms: () =>
     `${BRAND}: para comprar un lead, responda SI y su clave (p. ej. SI 4821) y pague con el enlace que le enviamos. PARAR para darse de baja, START para volver.`,
-  refundedSms: (lead) =>
-    `Lo sentimos, el lead ${lead.code} se ha agotado antes de completar su pago. Le hemos devuelto ${price(lead)}.`,
+  refundedSms: (refund) =>
+    `Lo sentimos, el lead ${refund.code} se ha agotado antes de completar su pago. Le hemos devuelto ${amount(refund)}.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
       ? `${BRAND}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
@@ -74,8 +75,8 @@ const sms: Templates = {
     `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
   returnOpenedSms: (code) =>
     `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
-  returnApprovedSms: (lead) =>
-    `${BRAND}: su reclamo del lead ${lead.code} ha sido aceptado. Le devolvemos ${price(lead)}.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: su reclamo del lead ${refund.code} ha sido aceptado. Le devolvemos ${amount(refund)}.`,
   returnDeclinedSms: (code, note) =>
     `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
   returnWindowClosedSms: (code, days) =>
