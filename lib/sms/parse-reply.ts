@@ -1,5 +1,6 @@
 // Understanding a provider's SMS reply, in the words of every registered language
 // (lib/sms/languages/: each module lists its own).
+import { escapeRegExp } from './escape-regexp';
 import { LANGUAGES, type Language } from './language';
 import type { Keywords } from './languages/language-module';
 
@@ -19,7 +20,7 @@ export type Reply =
 // What each of a module's one-word replies means, first to last: a word two lists share means
 // the first ("STOP ALL" and "OPT IN" match without their space, see normalizeReply).
 const WORD_KINDS: [
-  Exclude<keyof Keywords, 'yes' | 'bad' | 'switchTo'>,
+  Exclude<keyof Keywords, 'yes' | 'bad' | 'switchTo' | 'returnReasons'>,
   Extract<Reply['kind'], 'stop' | 'start' | 'help' | 'auto_off' | 'auto_on'>,
 ][] = [
   ['stop', 'stop'],
@@ -47,7 +48,6 @@ for (const { code, keywords } of LANGUAGES) {
 }
 
 const wordsOf = (list: 'yes' | 'bad') => LANGUAGES.flatMap((l) => l.keywords[list] ?? []);
-const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Codes are 4-6 digits; anything else after YES (e.g. "YES 12", "yes please") is not a purchase.
 // "SÍ" and "sí" arrive as SI (folded like the reply: letters and digits only).
@@ -57,7 +57,7 @@ const YES = new RegExp(`^(?:${wordsOf('yes').map(normalizeReply).join('|')})(\\d
 // folds full-width letters and digits), since the reason after the code is kept as written. The
 // word must stand alone ("BADGE" is not BAD); the code is 4-6 digits not followed by another.
 const BAD = new RegExp(
-  String.raw`^[^\p{L}\p{N}]*(?:${wordsOf('bad').map(escape).join('|')})(?!\p{L})[^\p{L}\p{N}]*(?:(\d{4,6})(?!\d))?(.*)$`,
+  String.raw`^[^\p{L}\p{N}]*(?:${wordsOf('bad').map(escapeRegExp).join('|')})(?!\p{L})[^\p{L}\p{N}]*(?:(\d{4,6})(?!\d))?(.*)$`,
   'isu',
 );
 /** The longest reason text kept (an SMS is at most a few hundred characters anyway). */

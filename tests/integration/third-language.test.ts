@@ -122,6 +122,16 @@ describe('a language added by its module alone', () => {
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('Link not found / Enlace no encontrado / Lien introuvable');
 
+    // Its words of a return's reason say why ("injoignable", unreachable: bad contact details).
+    expect(await text(fr, `Mauvais ${code} client injoignable`)).toEqual([
+      `Lead Unlock: retour du lead ${code} reçu.`,
+    ]);
+    const returns = await app.db.query<{ reason: string; reason_text: string }>(
+      'select reason, reason_text from lead_returns where provider_id = $1',
+      [fr.id],
+    );
+    expect(returns).toEqual([{ reason: 'bad_contact', reason_text: 'client injoignable' }]);
+
     expect(await text(fr, 'Arrêt')).toEqual([expect.stringMatching(/^Lead Unlock: vous etes désinscrit/)]);
   });
 

@@ -100,5 +100,11 @@ export const french: LanguageModule<'fr'> = {
     help: ['AIDE'],
     bad: ['MAUVAIS'],
     switchTo: ['FRANÇAIS', 'FRENCH'],
+    returnReasons: {
+      duplicate: ['doublon'],
+      bad_contact: ['numéro', 'téléphone', 'faux', 'injoignable'],
+      wrong_area: ['zone', 'loin', 'code postal'],
+      wrong_service: ['métier'],
+    },
   },
 };

@@ -129,5 +129,22 @@ export const english: LanguageModule<'en'> = {
     autoOff: ['AUTO OFF', 'AUTOPAY OFF'],
     autoOn: ['AUTO ON', 'AUTOPAY ON'],
     switchTo: ['ENGLISH', 'INGLÉS'],
+    returnReasons: {
+      duplicate: ['duplicate', 'duplicated', 'dupe', 'dup', 'repeated'],
+      bad_contact: [
+        'contact',
+        'phone',
+        'number',
+        'email',
+        'e-mail',
+        'mail',
+        'fake',
+        'unreachable',
+        'disconnected',
+        'tel',
+      ],
+      wrong_area: ['area', 'zip', 'zipcode', 'location', 'far', 'city'],
+      wrong_service: ['service', 'category', 'job'],
+    },
   },
 };

@@ -128,5 +128,11 @@ export const spanish: LanguageModule<'es'> = {
     help: ['AYUDA'],
     bad: ['MALO', 'MALA'],
     switchTo: ['ESPAÑOL', 'SPANISH'],
+    returnReasons: {
+      duplicate: ['duplicado', 'duplicada', 'repetido', 'repetida'],
+      bad_contact: ['contacto', 'teléfono', 'número', 'correo', 'falso', 'falsa', 'no contesta'],
+      wrong_area: ['zona', 'código postal', 'ubicación', 'lejos', 'ciudad'],
+      wrong_service: ['servicio', 'categoría', 'trabajo'],
+    },
   },
 };

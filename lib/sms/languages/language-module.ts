@@ -1,6 +1,7 @@
 // What one language brings: everything a provider reads or types in it. A language is one module
 // of this shape (en.ts, es.ts) and one line of the registry (index.ts); nothing else names it.
 import type Stripe from 'stripe';
+import type { ReturnReason } from '../return-reason';
 import type { BudgetReason, Templates } from '../templates';
 
 /** The pages a pay link answers with when it does not open Checkout. */
@@ -23,6 +24,11 @@ export type Keywords = {
   autoOn?: string[];
   /** Switch their SMS to this language: its own name for it, and its name in other languages. */
   switchTo: string[];
+  /**
+   * The words of a return's reason that say why (`BAD 4821 wrong area`), as whole words or
+   * phrases, any case, accents optional (lib/sms/return-reason.ts); a reason no word names is `other`.
+   */
+  returnReasons?: Partial<Record<Exclude<ReturnReason, 'other'>, string[]>>;
 };
 
 export type LanguageModule<Code extends string = string> = {
