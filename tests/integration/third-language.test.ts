@@ -124,7 +124,7 @@ describe('a language added by its module alone', () => {
 
     // Its words of a return's reason say why ("injoignable", unreachable: bad contact details).
     expect(await text(fr, `Mauvais ${code} client injoignable`)).toEqual([
-      `Lead Unlock: retour du lead ${code} reçu.`,
+      `Lead Unlock: retour du lead ${code} recu.`,
     ]);
     const returns = await app.db.query<{ reason: string; reason_text: string }>(
       'select reason, reason_text from lead_returns where provider_id = $1',
@@ -138,7 +138,7 @@ describe('a language added by its module alone', () => {
   it('FRANÇAIS switches to it, confirmed once in it; ENGLISH back', async () => {
     const p = await api.addProvider({ zipCodes: [uniqueZip()] });
     expect(await text(p, 'Français')).toEqual([
-      'Lead Unlock: nous vous écrirons en français. Reply ENGLISH for English.',
+      'Lead Unlock: nous vous écrirons en francais. Reply ENGLISH for English.',
     ]);
     expect(await languageOf(p.id)).toBe('fr');
     expect(await text(p, 'help')).toEqual([expect.stringMatching(/^Lead Unlock: pour acheter un lead/)]);

@@ -64,9 +64,10 @@ const sms: Templates = {
     `Lead ${lead.code}: votre carte a été refusée. Payez ${price(lead)} ici: ${url}`,
   autoPayOffSms: () => `${BRAND}: paiement auto désactivé. AUTO ON pour le réactiver.`,
   autoPayOnSms: () => `${BRAND}: paiement auto activé. AUTO OFF pour l'arreter.`,
-  languageSms: () => `${BRAND}: nous vous écrirons en français. Reply ENGLISH for English.`,
-  returnUsageSms: () => `${BRAND}: pour retourner un lead, repondez MAUVAIS, son code et la raison.`,
-  returnOpenedSms: (code) => `${BRAND}: retour du lead ${code} reçu.`,
+  languageSms: () => `${BRAND}: nous vous écrirons en francais. Reply ENGLISH for English.`,
+  returnUsageSms: () =>
+    `${BRAND}: pour retourner un lead, repondez MAUVAIS, son code et la raison (ex. MAUVAIS 4821 mauvaise zone).`,
+  returnOpenedSms: (code) => `${BRAND}: retour du lead ${code} recu.`,
   returnApprovedSms: (refund) =>
     `${BRAND}: retour du lead ${refund.code} accepté. ${amount(refund)} remboursés.`,
   returnDeclinedSms: (code, note) => `${BRAND}: retour du lead ${code} refusé: ${detailsLine(note)}`,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, it, expect } from 'vitest';
-import { LANGUAGE_CODES } from '../../lib/sms/language';
+import { describe, it, expect, vi } from 'vitest';
+import { LANGUAGES, type LanguageModule } from '../../lib/sms/language';
+import { parseReply, type Reply } from '../../lib/sms/parse-reply';
 import { fitsOneSegment, smsLength } from '../../lib/sms/segments';
 import { MAX_DECLINE_NOTE } from '../../lib/sms/return-reason';
 import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../../lib/sms/templates';
@@ -34,10 +35,35 @@ const teaserLead: fc.Arbitrary<TeaserLead> = fc.record({
   email: fc.constant(contact.email),
 });
 
-const REPLY = { en: 'Reply YES', es: 'Responda SI' } as const;
+/**
+ * The exact words of the languages we ship, where the SMS say how to answer. The checks below
+ * hold for any module (a new one adds nothing here): they read what to answer from its SMS and
+ * ask parseReply whether it does what the SMS says.
+ */
+type Wording = { price: string; reply: string; bad: string; yes: string; stop: string; other: string };
+// prettier-ignore
+const WORDING: Record<string, Wording> = {
+  en: { price: 'Price', reply: 'Reply YES', bad: 'BAD 4821', yes: 'YES 4821', stop: 'STOP', other: 'ESPANOL' },
+  es: { price: 'Precio', reply: 'Responda SI', bad: 'MALO 4821', yes: 'SI 4821', stop: 'PARAR', other: 'ENGLISH' },
+};
 
-describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
-  const t = templates(language);
+/** What parseReply makes of each "<word> 4821" and each single word of an SMS. */
+const repliesIn = (sms: string): Reply[] => [
+  ...[...sms.matchAll(/\p{L}+ 4821/gu)].map(([m]) => parseReply(m)),
+  ...(sms.match(/\p{L}+/gu) ?? []).map(parseReply),
+];
+
+// Every registered language, and a third one as a new module would be: the French test module,
+// registered by the registry's one line as tests/integration/third-language.test.ts does.
+vi.mock('../../lib/sms/languages', async (importOriginal) => {
+  const registry = await importOriginal<typeof import('../../lib/sms/languages')>();
+  const { french } = await import('../support/french-language');
+  return { LANGUAGES: [...registry.LANGUAGES, french] };
+});
+describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
+  const language = module.code;
+  const t = module.sms;
+  const wording = WORDING[language];
 
   it('a teaser is one segment for any lead, price and code intact, the reply word last', () => {
     fc.assert(
@@ -45,12 +71,13 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
         const text = t.teaserSms(lead);
         expect(fitsOneSegment(text)).toBe(true);
         expect(smsParts(text)).toBe(1);
-        const price = language === 'es' ? 'Precio' : 'Price';
-        expect(
-          text.endsWith(
-            `${price} ${formatPrice(lead.priceCents, lead.currency)}. ${REPLY[language]} ${lead.code}`,
-          ),
-        ).toBe(true);
+        const price = formatPrice(lead.priceCents, lead.currency);
+        expect(text).toContain(`${price}.`);
+        // What it says to reply buys this lead.
+        const [last] = text.slice(text.lastIndexOf(price)).match(/\p{L}+ \d+$/u) ?? [''];
+        expect(parseReply(last)).toEqual({ kind: 'yes', code: lead.code });
+        if (wording)
+          expect(text.endsWith(`${wording.price} ${price}. ${wording.reply} ${lead.code}`)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -155,12 +182,23 @@ describe.each(LANGUAGE_CODES)('templates(%s)', (language) => {
   });
 
   it('says how to answer in this language', () => {
-    expect(t.returnUsageSms()).toContain(language === 'es' ? 'MALO 4821' : 'BAD 4821');
-    expect(t.helpSms()).toContain(language === 'es' ? 'SI 4821' : 'YES 4821');
+    expect(repliesIn(t.returnUsageSms())).toContainEqual(
+      expect.objectContaining({ kind: 'bad', code: '4821' }),
+    );
+    expect(repliesIn(t.helpSms())).toContainEqual({ kind: 'yes', code: '4821' });
     expect(t.optedOutSms()).toContain('START');
-    expect(t.optedInSms()).toContain(language === 'es' ? 'PARAR' : 'STOP');
-    expect(t.languageSms()).toContain(language === 'es' ? 'ENGLISH' : 'ESPANOL');
+    expect(repliesIn(t.optedInSms())).toContainEqual({ kind: 'stop' });
+    // How to switch back: a word of another language.
+    expect(repliesIn(t.languageSms()).some((r) => r.kind === 'language' && r.language !== language)).toBe(
+      true,
+    );
     expect(t.chargingSms({ code: '4821', priceCents: 1500, currency: 'usd' })).toContain('AUTO OFF');
+    if (wording) {
+      expect(t.returnUsageSms()).toContain(wording.bad);
+      expect(t.helpSms()).toContain(wording.yes);
+      expect(t.optedInSms()).toContain(wording.stop);
+      expect(t.languageSms()).toContain(wording.other);
+    }
   });
 });
 
