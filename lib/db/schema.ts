@@ -72,7 +72,7 @@ export const providers = pgTable(
     /**
      * The language of every SMS they get, the code of a module of lib/sms/languages/ (ESPANOL /
      * ENGLISH switch it). No check lists them: the admin API takes only registered codes, and a
-     * new language is its module alone (drizzle/0016 dropped the check 0009 added).
+     * new language is its module alone; the providers_language check was dropped by drizzle/0016.
      */
     language: text('language', { enum: LANGUAGE_CODES }).notNull().default(DEFAULT_LANGUAGE),
     createdAt: createdAt(),
