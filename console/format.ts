@@ -1,4 +1,4 @@
-import type { Language } from './types';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../lib/sms/language';
 
 /** Integer cents in `currency`, e.g. `$15.00`. */
 export function money(cents: number, currency = 'usd'): string {
@@ -34,5 +34,9 @@ export function duration(seconds: number | null | undefined): string {
 /** YYYY-MM-DD of a date, in UTC (the day keys of GET /stats). */
 export const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** How the console names each language of a provider's SMS. */
-export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Spanish' };
+export { DEFAULT_LANGUAGE };
+/** How the console names each language of a provider's SMS: the registry's (lib/sms/languages/), in its order. */
+export const LANGUAGE_NAMES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l.name])) as Record<
+  Language,
+  string
+>;

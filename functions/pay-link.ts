@@ -6,16 +6,16 @@ import { page, redirect } from '../lib/http/response';
 import { log } from '../lib/log';
 import { openCheckout } from '../lib/purchases/open-checkout';
 import { stripe } from '../lib/stripe';
-import { templates, type Language, type PayPage } from '../lib/sms/templates';
+import { languageModule, LANGUAGES, type PayPage } from '../lib/sms/language';
 
-/** A page of the provider's language; without a provider to tell it, in English and Spanish. */
-const payPage = (status: number, key: PayPage, language?: Language) => {
+/** A page of the provider's language; without a provider to tell it, in every language. */
+const payPage = (status: number, key: PayPage, language?: string) => {
   if (language) {
-    const { title, message } = templates(language).payPages[key];
-    return page(status, title, message, language);
+    const { code, payPages } = languageModule(language);
+    return page(status, payPages[key].title, payPages[key].message, code);
   }
-  const [en, es] = [templates('en').payPages[key], templates('es').payPages[key]];
-  return page(status, `${en.title} / ${es.title}`, `${en.message} ${es.message}`);
+  const all = LANGUAGES.map((l) => l.payPages[key]);
+  return page(status, all.map((p) => p.title).join(' / '), all.map((p) => p.message).join(' '));
 };
 
 /** The short pay link a provider opens from an SMS: never shows the client's details. */

@@ -3,7 +3,6 @@ import { config } from './config';
 import { timeoutWithin, type Deadline } from './deadline';
 import { ExternalServiceError, notConfigured } from './errors';
 import { log } from './log';
-import { templates, type Language } from './sms/templates';
 
 export type StripeEvent = Stripe.Event;
 export type CheckoutSession = Stripe.Checkout.Session;
@@ -105,7 +104,8 @@ export type NewCheckout = {
   leadId: string;
   providerId: string;
   attempt: number;
-  amountCents: number;
+  /** The lead's price: the one line item's unit amount. */
+  priceCents: number;
   currency: string;
   productName: string;
   expiresAt: Date;
@@ -113,10 +113,13 @@ export type NewCheckout = {
   cancelUrl: string;
   /** The provider's Stripe Customer. */
   customerId?: string;
-  /** Save the card for later off-session charges (their first Checkout), and say so on the page. */
-  saveCard?: boolean;
-  /** The provider's: the page and its notice in their language. */
-  language: Language;
+  /** The page's language: the provider's (their language module's, lib/sms/languages/). */
+  locale: Stripe.Checkout.SessionCreateParams.Locale;
+  /**
+   * Save the card for later off-session charges (their first Checkout), and say so on the page
+   * with `notice` (in the page's language).
+   */
+  saveCard?: { notice: string };
 };
 
 export async function createCheckoutSession(input: NewCheckout): Promise<CheckoutSession> {
@@ -130,7 +133,7 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
             quantity: 1,
             price_data: {
               currency: input.currency,
-              unit_amount: input.amountCents,
+              unit_amount: input.priceCents,
               product_data: { name: input.productName },
             },
           },
@@ -141,10 +144,8 @@ export async function createCheckoutSession(input: NewCheckout): Promise<Checkou
           ...(input.saveCard && { setup_future_usage: 'off_session' as const }),
         },
         ...(input.customerId && { customer: input.customerId }),
-        locale: templates(input.language).checkoutLocale,
-        ...(input.saveCard && {
-          custom_text: { submit: { message: templates(input.language).saveCardNotice } },
-        }),
+        locale: input.locale,
+        ...(input.saveCard && { custom_text: { submit: { message: input.saveCard.notice } } }),
         expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,
@@ -341,7 +342,8 @@ export type SavedCardCharge = {
   attempt: number;
   customerId: string;
   paymentMethodId: string;
-  amountCents: number;
+  /** The lead's price when the YES queued the charge: the PaymentIntent's amount. */
+  priceCents: number;
   currency: string;
 };
 
@@ -405,7 +407,7 @@ export async function chargeSavedCard(input: SavedCardCharge, deadline?: Deadlin
     const api = await stripe();
     const intent = await api.paymentIntents.create(
       {
-        amount: input.amountCents,
+        amount: input.priceCents,
         currency: input.currency,
         customer: input.customerId,
         payment_method: input.paymentMethodId,

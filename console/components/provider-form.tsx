@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { LANGUAGE_NAMES } from '../format';
+import { DEFAULT_LANGUAGE, LANGUAGE_NAMES } from '../format';
 import type { Language, Provider } from '../types';
 
 const list = (s: string) =>
@@ -47,7 +47,7 @@ export function ProviderForm(props: {
   const [timeZone, setTimeZone] = useState(p?.timeZone ?? '');
   const [teaserHours, setTeaserHours] = useState(p?.teaserHours ?? '');
   const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
-  const [language, setLanguage] = useState<Language>(p?.language ?? 'en');
+  const [language, setLanguage] = useState<Language>(p?.language ?? DEFAULT_LANGUAGE);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -86,7 +86,7 @@ export function ProviderForm(props: {
         setDailyCap('');
         setTimeZone('');
         setTeaserHours('');
-        setLanguage('en');
+        setLanguage(DEFAULT_LANGUAGE);
       }
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not save');

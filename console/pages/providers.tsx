@@ -5,7 +5,7 @@ import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
 import { useSandbox } from '../sandbox/available';
 import { SeedButton } from '../sandbox/seed-button';
-import { dateTime, money } from '../format';
+import { dateTime, DEFAULT_LANGUAGE, money } from '../format';
 import type { Provider } from '../types';
 import { useApi } from '../use-api';
 
@@ -48,7 +48,7 @@ export function buyingSummary(p: Provider): string {
   const parts = [p.savedCard ? (p.autoPay ? 'card, auto-pay' : 'card, auto-pay off') : 'pay link'];
   if (p.weeklySpendCapCents !== null) parts.push(`${money(p.weeklySpendCapCents)}/week`);
   if (p.dailyLeadCap !== null) parts.push(`${p.dailyLeadCap}/day`);
-  if (p.language !== 'en') parts.push(p.language.toUpperCase());
+  if (p.language !== DEFAULT_LANGUAGE) parts.push(p.language.toUpperCase());
   return parts.join(' · ');
 }
 

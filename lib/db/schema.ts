@@ -16,7 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
+import { DEFAULT_LANGUAGE, LANGUAGE_CODES } from '../sms/language';
 import { RETURN_REASONS } from '../sms/return-reason';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
@@ -69,8 +69,12 @@ export const providers = pgTable(
     savedPaymentMethodId: text('saved_payment_method_id'),
     /** `AUTO OFF` / `AUTO ON` (or the admin API): charge the saved card on YES. */
     autoPay: boolean('auto_pay').notNull().default(true),
-    /** The language of every SMS they get (lib/sms/templates.ts); ESPANOL / ENGLISH switch it. */
-    language: text('language', { enum: LANGUAGES }).notNull().default(DEFAULT_LANGUAGE),
+    /**
+     * The language of every SMS they get, the code of a module of lib/sms/languages/ (ESPANOL /
+     * ENGLISH switch it). No check lists them: the admin API takes only registered codes, and a
+     * new language is its module alone; the providers_language check was dropped by drizzle/0016.
+     */
+    language: text('language', { enum: LANGUAGE_CODES }).notNull().default(DEFAULT_LANGUAGE),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -79,7 +83,6 @@ export const providers = pgTable(
     index('providers_zip_codes_idx').using('gin', t.zipCodes),
     check('providers_weekly_spend_cap', sql`${t.weeklySpendCapCents} >= 0`),
     check('providers_daily_lead_cap', sql`${t.dailyLeadCap} >= 0`),
-    check('providers_language', sql`${t.language} in ('en', 'es')`),
     check(
       'providers_teaser_hours',
       sql`(${t.teaserHoursStart} is null) = (${t.teaserHoursEnd} is null)
@@ -205,6 +208,11 @@ export const unlocks = pgTable(
       .references(() => providers.id),
     checkoutSessionId: text('checkout_session_id').notNull().unique(),
     paymentIntentId: text('payment_intent_id'),
+    /**
+     * What Stripe took (the session's `amount_total`, the PaymentIntent's amount received): the
+     * amount a refund gives back and budgets and revenue count. The lead's price when the
+     * payment was asked for, which the lead's `price_cents` need not stay (issue 23's price rules).
+     */
     amountCents: integer('amount_cents').notNull(),
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
@@ -334,12 +342,15 @@ export const stripeTasks = pgTable(
     /** The session (for a saved-card charge, the payment intent) the task is about. */
     checkoutSessionId: text('checkout_session_id'),
     paymentIntentId: text('payment_intent_id'),
-    /** A saved-card charge: the offer, the attempt, and what is charged (fixed when queued). */
+    /**
+     * A saved-card charge: the offer, the attempt, and the lead's price it charges (fixed when
+     * queued: a later change of the price does not change a charge under way).
+     */
     offerId: uuid('offer_id').references(() => offers.id),
     chargeAttempt: integer('charge_attempt'),
     customerId: text('customer_id'),
     paymentMethodId: text('payment_method_id'),
-    amountCents: integer('amount_cents'),
+    priceCents: integer('price_cents'),
     currency: text('currency'),
     leadId: uuid('lead_id').references(() => leads.id),
     providerId: uuid('provider_id').references(() => providers.id),

@@ -5,7 +5,7 @@ import { config } from '../config';
 import { fromRow, namedRows, type Database, type Tx } from '../db/client';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
-import { templates } from '../sms/templates';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
 import type { LeadInput } from './lead-input';
 import { leadCode, payToken } from './codes';
 import { sendClaimedNow } from '../messaging/outbox';
@@ -75,10 +75,13 @@ export async function createLead(
     if (attempt >= 10) throw new Error('could not find a free lead code');
     const code = leadCode(attempt);
     // The client's own name, phone and email are given so that the teaser can leave them out
-    // wherever they were typed into the free text. One teaser per language.
+    // wherever they were typed into the free text. One teaser per registered language, as one
+    // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
+    // languages, for its prepared plan).
     const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
-    const teaser = templates('en').teaserSms(teaserLead);
-    const teaserEs = templates('es').teaserSms(teaserLead);
+    const teaserTexts = JSON.stringify(
+      Object.fromEntries(LANGUAGES.map((l) => [l.code, l.sms.teaserSms(teaserLead)])),
+    );
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
     const [row] = await namedRows<
       Record<string, unknown> & {
@@ -89,7 +92,10 @@ export async function createLead(
     >(
       'create_lead',
       sql`
-        with dup as (
+        with texts as (
+          select ${teaserTexts}::jsonb as by_language
+        ),
+        dup as (
           -- The original this lead duplicates, if any, and the providers already offered it or
           -- its duplicates. The function (lead_duplicate_of(), drizzle/functions/lead-duplicate-of.sql,
           -- which says why it cannot be done here) locks the client's identity first and reads with
@@ -113,7 +119,10 @@ export async function createLead(
         candidates as (
           -- Locked in id order, so that leads created at the same time for the same providers
           -- queue up instead of deadlocking on their last_offered_at.
-          select p.id, p.phone, p.language, p.last_offered_at,
+          select p.id, p.phone, p.last_offered_at,
+            -- Their language, or the default one for a code no module has.
+            case when (select by_language ? p.language from texts) then p.language
+              else ${DEFAULT_LANGUAGE}::text end as language,
             -- now() within their teaser hours, else the start of their next (quiet-hours.ts).
             ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
@@ -150,14 +159,14 @@ export async function createLead(
           update providers p set last_offered_at = now() from matched m where p.id = m.id
         ),
         teaser as (
-          -- One request per language: teaser:<lead> in English, teaser:<lead>:es in Spanish,
-          -- claimed for this request. Providers outside their teaser hours get theirs queued,
-          -- unclaimed, for the start of their next: one row per language and start, keyed
-          -- teaser:<lead>[:es]:<start, epoch seconds>.
+          -- One request per language: teaser:<lead> in the default language, teaser:<lead>:<code>
+          -- in each other (teaser:<lead>:es), claimed for this request. Providers outside their
+          -- teaser hours get theirs queued, unclaimed, for the start of their next: one row per
+          -- language and start, keyed teaser:<lead>[:<code>]:<start, epoch seconds>.
           insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
           select 'teaser', array_agg(m.phone order by m.n),
-            case when m.language = 'es' then ${teaserEs} else ${teaser} end,
-            'teaser:' || ins.id || case when m.language = 'es' then ':es' else '' end
+            (select by_language ->> m.language from texts),
+            'teaser:' || ins.id || case when m.language = ${DEFAULT_LANGUAGE} then '' else ':' || m.language end
               || case when m.teaser_at > now() then ':' || extract(epoch from m.teaser_at)::int8 else '' end,
             ins.id,
             case when m.teaser_at > now() then 0 else ${claimedNow.attempts} end,

@@ -12,8 +12,8 @@ import {
 } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
-import type { Language } from '../sms/language';
-import { templates, type Templates } from '../sms/templates';
+import { languageModule, LANGUAGES, DEFAULT_LANGUAGE } from '../sms/language';
+import type { Templates } from '../sms/templates';
 import { leadStatus } from '../leads/lead-status';
 import { offerForCode, openOffers } from '../purchases/offer-queries';
 import { sendClaimedNow, type SmsKind } from './outbox';
@@ -33,7 +33,17 @@ export type InboundSms = {
   messageTime?: string;
 };
 
-export type ReplyOutcome = Reply['kind'] | 'duplicate' | 'unknown_sender' | 'rate_limited';
+/**
+ * What `inbound_sms.outcome` records (and the provider's thread shows): the reply's kind, but a
+ * switch of language as the language's name (`spanish`, `english`).
+ */
+export type ReplyOutcome =
+  Exclude<Reply['kind'], 'language'> | Lowercase<string> | 'duplicate' | 'unknown_sender' | 'rate_limited';
+
+const outcomeOf = (reply: Reply): ReplyOutcome =>
+  reply.kind === 'language'
+    ? (languageModule(reply.language).name.toLowerCase() as Lowercase<string>)
+    : reply.kind;
 
 /**
  * Most answers one number gets to its own messages in an hour (counted from the first answer of
@@ -126,7 +136,7 @@ async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>,
  */
 const RULES: Record<
   Reply['kind'],
-  { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean; language?: Language }
+  { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean }
 > = {
   stop: { wants: sql`not p.opted_out`, optedOut: true, exempt: true },
   start: { wants: sql`true`, optedOut: false },
@@ -139,8 +149,8 @@ const RULES: Record<
   bad: { wants: sql`true` },
   auto_off: { wants: sql`true`, autoPay: false },
   auto_on: { wants: sql`true`, autoPay: true },
-  spanish: { wants: sql`true`, language: 'es' },
-  english: { wants: sql`true`, language: 'en' },
+  // The language the reply names (recordReply).
+  language: { wants: sql`true` },
 };
 
 /** The answer to anything but a YES. */
@@ -149,8 +159,7 @@ const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad'>, Answer> = {
   start: { kind: 'opted_in', body: (t) => t.optedInSms() },
   auto_off: { kind: 'auto_pay', body: (t) => t.autoPayOffSms() },
   auto_on: { kind: 'auto_pay', body: (t) => t.autoPayOnSms() },
-  spanish: { kind: 'language', body: (t) => t.languageSms() },
-  english: { kind: 'language', body: (t) => t.languageSms() },
+  language: { kind: 'language', body: (t) => t.languageSms() },
   help: { kind: 'help', body: (t) => t.helpSms() },
   other: { kind: 'help', body: (t) => t.helpSms() },
 };
@@ -194,21 +203,24 @@ async function answerToBad(
     return { answer: { kind: 'return_refused', body: (t) => refused(t, code), leadId }, tasks: [] };
   }
   const { unlock } = opened.purchase;
-  const priced = { code, priceCents: unlock.amountCents, currency: unlock.currency };
+  const refund = { code, amountCents: unlock.amountCents, currency: unlock.currency };
   const answer: Answer = opened.approval
-    ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(priced), leadId }
+    ? { kind: 'return_approved', body: (t) => t.returnApprovedSms(refund), leadId }
     : { kind: 'return_opened', body: (t) => t.returnOpenedSms(code), leadId };
   return { answer, tasks: opened.approval?.after.tasks ?? [] };
 }
 
-/** The answer's messages in one language, as one SQL array (a JS array would be sent as a row). */
-function bodyArray(answer: Answer, language: Language): SQL {
-  const body = answer.body(templates(language));
-  const bodies = typeof body === 'string' ? [body] : body;
-  return sql`array[${sql.join(
-    bodies.map((b) => sql`${b}`),
-    sql`, `,
-  )}]::text[]`;
+/**
+ * The answer's messages in every registered language, as one JSON object of arrays (a JS array
+ * would be sent as a row): `{"en": ["…"], "es": ["…"]}`. The statement picks the provider's.
+ */
+function bodiesByLanguage(answer: Answer): string {
+  const all: Record<string, string[]> = {};
+  for (const { code, sms } of LANGUAGES) {
+    const body = answer.body(sms);
+    all[code] = typeof body === 'string' ? [body] : body;
+  }
+  return JSON.stringify(all);
 }
 
 /**
@@ -259,7 +271,7 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   const deadline = inlineDeadline();
   await sendClaimedNow(db, answers, deadline);
   await runClaimedStripeTasksNow(db, tasks, deadline);
-  return row.outcome ?? reply.kind;
+  return row.outcome ?? outcomeOf(reply);
 }
 
 type RecordedReply = {
@@ -282,7 +294,7 @@ async function recordReply(
   const rule = RULES[reply.kind];
   const optedOut = rule.optedOut === undefined ? sql`opted_out` : sql`${rule.optedOut}`;
   const autoPay = rule.autoPay === undefined ? sql`auto_pay` : sql`${rule.autoPay}`;
-  const language = rule.language === undefined ? sql`p.language` : sql`${rule.language}::text`;
+  const language = reply.kind === 'language' ? sql`${reply.language}::text` : sql`p.language`;
   const charge = answer.charge ?? false;
   const setsHelp = rule.setsHelp ?? sql`false`;
 
@@ -314,7 +326,7 @@ async function recordReply(
           values (${sms.id}, ${sender}, ${sms.receiver ?? null}, ${sms.text}, ${sms.messageTime ?? null},
             (select id from d), ${answer.leadId ?? null}::uuid,
             coalesce(
-              (select case when wants and not answered then 'rate_limited' else ${reply.kind} end from d),
+              (select case when wants and not answered then 'rate_limited' else ${outcomeOf(reply)} end from d),
               'unknown_sender'))
           on conflict do nothing
           returning outcome
@@ -331,7 +343,7 @@ async function recordReply(
               when not d.answered then answers_in_window
               when d.fresh then 1
               else answers_in_window + 1 end,
-            updated_at = case when ${rule.optedOut !== undefined || rule.autoPay !== undefined || rule.language !== undefined}
+            updated_at = case when ${rule.optedOut !== undefined || rule.autoPay !== undefined || reply.kind === 'language'}
               then now() else updated_at end
           from d
           where providers.id = d.id and exists (select from seen)
@@ -363,7 +375,7 @@ async function recordReply(
         ),
         charge as (
           insert into stripe_tasks (kind, dedupe_key, offer_id, lead_id, provider_id, charge_attempt,
-            customer_id, payment_method_id, amount_cents, currency, attempts, next_attempt_at)
+            customer_id, payment_method_id, price_cents, currency, attempts, next_attempt_at)
           select 'charge', 'charge:' || a.id || ':' || a.charge_attempt, a.id, a.lead_id, a.provider_id,
             a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, l.price_cents, l.currency,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
@@ -378,8 +390,11 @@ async function recordReply(
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
           from d
             -- One row per message, in order.
-            cross join unnest(case when d.language = 'es' then ${bodyArray(answer, 'es')}
-              else ${bodyArray(answer, 'en')} end) with ordinality as b(body, n)
+            -- One row per message, in order, in the provider's language (the default one for a
+            -- code no module has).
+            cross join (select ${bodiesByLanguage(answer)}::jsonb as bodies) a
+            cross join jsonb_array_elements_text(coalesce(a.bodies -> d.language, a.bodies -> ${DEFAULT_LANGUAGE}::text))
+              with ordinality as b(body, n)
           where d.answered and exists (select from seen)
             -- One "charging" SMS per charge attempt: a YES while its charge is in flight gets
             -- none (the first said what comes next).

@@ -15,7 +15,7 @@ import {
   zipCode,
 } from '../http/fields';
 import { lazy } from '../lazy';
-import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
+import { DEFAULT_LANGUAGE, LANGUAGE_CODES } from '../sms/language';
 
 /** The admin API's provider requests: `POST /providers`, `PATCH /providers/{id}`, `GET /providers/{id}/sms`. */
 
@@ -60,8 +60,11 @@ const teaserHours = () =>
       z.transform((s) => parseTeaserHours(s)!),
     ),
   );
-/** The language of their SMS (the SMS keywords ESPANOL / ENGLISH change it too). */
-const language = () => z.enum(LANGUAGES, { error: kind(`one of ${LANGUAGES.join(', ')}`) });
+/**
+ * The language of their SMS, one of the registry's (lib/sms/languages/; the database keeps no
+ * list): the SMS keywords ESPANOL / ENGLISH change it too.
+ */
+const language = () => z.enum(LANGUAGE_CODES, { error: kind(`one of ${LANGUAGE_CODES.join(', ')}`) });
 
 const budgets = () => ({
   // Integer cents (the column is a 32-bit integer): up to 10 million in the currency's main unit.

@@ -94,8 +94,8 @@ async function settle(
 
 /** The `charge` follow-up: checks the lead is still for sale, then charges the saved card. */
 export async function runCharge(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {
-  const { offerId, chargeAttempt: attempt, customerId, paymentMethodId, amountCents, currency } = task;
-  if (!offerId || !attempt || !customerId || !paymentMethodId || !amountCents || !currency) {
+  const { offerId, chargeAttempt: attempt, customerId, paymentMethodId, priceCents, currency } = task;
+  if (!offerId || !attempt || !customerId || !paymentMethodId || !priceCents || !currency) {
     throw new ExternalServiceError('stripe', 'charge task without what it charges', false);
   }
   const [row] = await db
@@ -172,7 +172,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
   // for one provider across leads cannot together pass a cap (lib/purchases/budget.ts).
   const refusal = await reservePurchase(db, {
     providerId: offer.providerId,
-    priceCents: amountCents,
+    priceCents,
     offerId,
   });
   if (refusal) {
@@ -207,7 +207,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
         attempt,
         customerId,
         paymentMethodId,
-        amountCents,
+        priceCents,
         currency,
       },
       deadline,

@@ -111,6 +111,11 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
     return none('already_refunded');
   }
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
+  // What Stripe took: the unlock's amount, or the amount a refund gives back.
+  const paid = {
+    amountCents: session.amount_total ?? lead.priceCents,
+    currency: session.currency ?? lead.currency,
+  };
   // A Checkout with the provider's customer and no card on file (or paying for what the saved
   // card failed to pay, see open-checkout) saved this one: read it from its
   // PaymentIntent after commit (whatever becomes of the payment, the card is saved at Stripe).
@@ -150,7 +155,7 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
         {
           ...to,
           kind: 'refunded',
-          body: templates(provider.language).refundedSms(lead),
+          body: templates(provider.language).refundedSms({ code: lead.code, ...paid }),
           dedupeKey: `refunded:${session.id}`,
         },
       ],
@@ -182,8 +187,7 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
           providerId: provider.id,
           checkoutSessionId: session.id,
           paymentIntentId,
-          amountCents: session.amount_total ?? lead.priceCents,
-          currency: session.currency ?? lead.currency,
+          ...paid,
           paidWith: session.paidWith,
         })
         .getSQL()}),

@@ -17,7 +17,7 @@ import { leadStatus } from '../leads/lead-status';
 import { offerByToken } from './offer-queries';
 import { budgetRefusedMessage, purchaseRefusal, reservePurchase, type BudgetRefusal } from './budget';
 import { queueSms, sendNow } from '../messaging/outbox';
-import type { Language } from '../sms/language';
+import { languageModule, type Language } from '../sms/language';
 
 /** What a pay link answers; pages in the provider's `language`. */
 export type PayLinkOutcome =
@@ -191,6 +191,10 @@ async function newSession(
   if ('url' in started) return started.url;
   const { attempt, expiresAt } = started;
   const base = `${config().publicBaseUrl}/p/${token}`;
+  // Their first Checkout (or the first since their card was removed, or one paying for what
+  // their saved card failed to pay) saves the card they use.
+  const saveCard = !provider.savedPaymentMethodId || offer.chargeStatus === 'failed';
+  const { checkout } = languageModule(provider.language);
   let customerId: string | undefined;
   let session: CheckoutSession;
   try {
@@ -200,17 +204,16 @@ async function newSession(
       leadId: lead.id,
       providerId: offer.providerId,
       attempt,
-      amountCents: lead.priceCents,
+      priceCents: lead.priceCents,
       currency: lead.currency,
       productName: `Lead ${lead.code}: ${lead.category}, ${lead.zipCode}`,
       expiresAt,
       successUrl: `${base}?paid=1`,
       cancelUrl: `${base}?cancelled=1`,
       customerId,
-      // Their first Checkout (or the first since their card was removed, or one paying for what
-      // their saved card failed to pay) saves the card they use.
-      saveCard: !provider.savedPaymentMethodId || offer.chargeStatus === 'failed',
-      language: provider.language,
+      // The page and its notice in the provider's language.
+      locale: checkout.locale,
+      ...(saveCard && { saveCard: { notice: checkout.saveCardNotice } }),
     });
   } catch (err) {
     if (!(err instanceof ExternalServiceError)) throw err;

@@ -188,7 +188,7 @@ async function approveInTx(
           recipients: [provider.phone],
           body: templates(provider.language).returnApprovedSms({
             code: lead.code,
-            priceCents: unlock.amountCents,
+            amountCents: unlock.amountCents,
             currency: unlock.currency,
           }),
           dedupeKey: `return-approved:${leadReturn.id}`,
@@ -289,7 +289,7 @@ export async function openReturnFromConsole(
     const body = approval
       ? t.returnApprovedSms({
           code: purchase.lead.code,
-          priceCents: purchase.unlock.amountCents,
+          amountCents: purchase.unlock.amountCents,
           currency: purchase.unlock.currency,
         })
       : t.returnOpenedSms(purchase.lead.code);

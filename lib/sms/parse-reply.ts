@@ -1,4 +1,8 @@
-// Understanding a provider's SMS reply, in English or Spanish.
+// Understanding a provider's SMS reply, in the words of every registered language
+// (lib/sms/languages/: each module lists its own).
+import { escapeRegExp } from './escape-regexp';
+import { LANGUAGES, type Language } from './language';
+import type { Keywords } from './languages/language-module';
 
 export type Reply =
   | { kind: 'yes'; code: string | null }
@@ -7,42 +11,55 @@ export type Reply =
   | { kind: 'help' }
   | { kind: 'auto_off' }
   | { kind: 'auto_on' }
-  | { kind: 'spanish' }
-  | { kind: 'english' }
+  /** Their SMS from now on in `language` (`ESPAÑOL`, `ENGLISH`: the words of its module). */
+  | { kind: 'language'; language: Language }
   /** `BAD <code> <reason>`: a return of a lead they bought; `text` is the reason as written. */
   | { kind: 'bad'; code: string | null; text: string }
   | { kind: 'other' };
 
-// Carrier opt-out / opt-in keywords (with spaces removed, so "STOP ALL" and "OPT IN" match), and
-// the Spanish opt-out words.
-const STOP = new Set([
-  'STOP',
-  'STOPALL',
-  'UNSUBSCRIBE',
-  'CANCEL',
-  'END',
-  'QUIT',
-  'PARAR',
-  'CANCELAR',
-  'ALTO',
-]);
-const START = new Set(['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN']);
-const HELP = new Set(['HELP', 'INFO', 'AYUDA']);
-// The language of their SMS ("ESPAÑOL" arrives accent-free, see normalizeReply).
-const SPANISH = new Set(['ESPANOL', 'SPANISH']);
-const ENGLISH = new Set(['ENGLISH', 'INGLES']);
-// Auto-pay of the saved card on YES ("AUTO OFF", "auto-off", "Auto off." all match).
-const AUTO_OFF = new Set(['AUTOOFF', 'AUTOPAYOFF']);
-const AUTO_ON = new Set(['AUTOON', 'AUTOPAYON']);
+// What each of a module's one-word replies means, first to last: a word two lists share means
+// the first ("STOP ALL" and "OPT IN" match without their space, see normalizeReply).
+const WORD_KINDS: [
+  Exclude<keyof Keywords, 'yes' | 'bad' | 'switchTo' | 'returnReasons'>,
+  Extract<Reply['kind'], 'stop' | 'start' | 'help' | 'auto_off' | 'auto_on'>,
+][] = [
+  ['stop', 'stop'],
+  ['start', 'start'],
+  ['help', 'help'],
+  ['autoOff', 'auto_off'],
+  ['autoOn', 'auto_on'],
+];
+
+/** Every registered language's one-word replies, folded as a reply is ("ESPAÑOL" is ESPANOL). */
+const WORDS = new Map<string, Reply>();
+for (const [list, kind] of WORD_KINDS) {
+  for (const { keywords } of LANGUAGES) {
+    for (const word of keywords[list] ?? []) {
+      const key = normalizeReply(word);
+      if (!WORDS.has(key)) WORDS.set(key, { kind });
+    }
+  }
+}
+for (const { code, keywords } of LANGUAGES) {
+  for (const word of keywords.switchTo) {
+    const key = normalizeReply(word);
+    if (!WORDS.has(key)) WORDS.set(key, { kind: 'language', language: code });
+  }
+}
+
+const wordsOf = (list: 'yes' | 'bad') => LANGUAGES.flatMap((l) => l.keywords[list] ?? []);
 
 // Codes are 4-6 digits; anything else after YES (e.g. "YES 12", "yes please") is not a purchase.
-// "SÍ" and "sí" arrive as SI.
-const YES = /^(?:YES|Y|UNLOCK|SI)(\d{4,6})?$/;
+// "SÍ" and "sí" arrive as SI (folded like the reply: letters and digits only).
+const YES = new RegExp(`^(?:${wordsOf('yes').map(normalizeReply).join('|')})(\\d{4,6})?$`);
 
 // `BAD 4821 wrong area`, `Malo 4821: no contesta`, `bad #4821`: read from the text itself (NFKC
 // folds full-width letters and digits), since the reason after the code is kept as written. The
 // word must stand alone ("BADGE" is not BAD); the code is 4-6 digits not followed by another.
-const BAD = /^[^\p{L}\p{N}]*(?:BAD|MALO|MALA)(?!\p{L})[^\p{L}\p{N}]*(?:(\d{4,6})(?!\d))?(.*)$/isu;
+const BAD = new RegExp(
+  String.raw`^[^\p{L}\p{N}]*(?:${wordsOf('bad').map(escapeRegExp).join('|')})(?!\p{L})[^\p{L}\p{N}]*(?:(\d{4,6})(?!\d))?(.*)$`,
+  'isu',
+);
 /** The longest reason text kept (an SMS is at most a few hundred characters anyway). */
 export const MAX_REASON_TEXT = 1000;
 
@@ -68,12 +85,6 @@ export function parseReply(text: string): Reply {
   const word = normalizeReply(text);
   const yes = YES.exec(word);
   if (yes) return { kind: 'yes', code: yes[1] ?? null };
-  if (STOP.has(word)) return { kind: 'stop' };
-  if (START.has(word)) return { kind: 'start' };
-  if (HELP.has(word)) return { kind: 'help' };
-  if (AUTO_OFF.has(word)) return { kind: 'auto_off' };
-  if (AUTO_ON.has(word)) return { kind: 'auto_on' };
-  if (SPANISH.has(word)) return { kind: 'spanish' };
-  if (ENGLISH.has(word)) return { kind: 'english' };
-  return { kind: 'other' };
+  const known = WORDS.get(word);
+  return known ? { ...known } : { kind: 'other' };
 }

@@ -1,4 +1,5 @@
 import { lazyRegExp } from '../lazy';
+import { escapeRegExp } from './escape-regexp';
 // Teasers go to providers who have not paid: contact details a client typed into the free text
 // of their request (description, budget) must not reach them there. Pure functions.
 
@@ -45,8 +46,6 @@ const DIGIT = lazy(String.raw`\p{Nd}`, 'gu');
 const asciiDigits = (text: string) => text.normalize('NFKC').replace(/\D/g, '');
 const digitCount = (text: string) => text.match(DIGIT())?.length ?? 0;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * `text` without phone numbers (7 or more digits, however separated) or e-mail addresses
  * (written out or spelled "at … dot …"), and without the client's own name, phone or e-mail
@@ -58,7 +57,7 @@ export function redactContact(text: string, contact: KnownContact = {}): string 
   const own = contact.phone ? asciiDigits(contact.phone).slice(-MIN_PHONE_DIGITS) : '';
   let out = text;
   if (contact.email?.trim()) {
-    out = out.replace(new RegExp(escape(contact.email.trim()), 'giu'), CONTACT_REMOVED);
+    out = out.replace(new RegExp(escapeRegExp(contact.email.trim()), 'giu'), CONTACT_REMOVED);
   }
   out = out.replace(EMAIL(), CONTACT_REMOVED).replace(SPELLED_EMAIL(), CONTACT_REMOVED);
   out = out.replace(DIGIT_RUN(), (run) => {
@@ -69,7 +68,7 @@ export function redactContact(text: string, contact: KnownContact = {}): string 
   const name = contact.name?.trim();
   if (name && name.length >= 2) {
     // The whole name as a phrase only: a first name alone is too often an ordinary word.
-    const words = name.split(/\s+/).map(escape).join('\\s+');
+    const words = name.split(/\s+/).map(escapeRegExp).join('\\s+');
     out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${words}(?![\\p{L}\\p{N}])`, 'giu'), 'the client');
   }
   return out;

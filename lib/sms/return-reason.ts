@@ -1,4 +1,7 @@
-// The reason of a return, from the provider's own words, in English or Spanish.
+// The reason of a return, from the provider's own words in any registered language.
+import { LANGUAGES } from './languages';
+import { escapeRegExp } from './escape-regexp';
+
 /** Why a provider returned a lead (the `lead_returns.reason` column). */
 export const RETURN_REASONS = ['wrong_area', 'wrong_service', 'bad_contact', 'duplicate', 'other'] as const;
 export type ReturnReason = (typeof RETURN_REASONS)[number];
@@ -6,20 +9,19 @@ export type ReturnReason = (typeof RETURN_REASONS)[number];
 /** The longest decline note an operator may write (it is sent as part of one SMS). */
 export const MAX_DECLINE_NOTE = 160;
 
+/** Lower-cased and accent-free, as reasons are matched ("Teléfono" as "telefono"). */
+const plain = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
 // First match wins: "duplicate phone number" is a duplicate, "fake number" bad contact details.
-// Words are matched accent-free and lower-cased ("teléfono" as "telefono").
-const WORDS: Array<[ReturnReason, RegExp]> = [
-  ['duplicate', /\b(duplicated?|dupe|dup|repeated|duplicad[oa]|repetid[oa])\b/],
-  [
-    'bad_contact',
-    /\b(contact|phone|number|email|e-mail|mail|fake|unreachable|disconnected|contacto|telefono|tel|numero|correo|fals[oa]|no contesta)\b/,
-  ],
-  ['wrong_area', /\b(area|zip|zipcode|location|far|city|zona|codigo postal|ubicacion|lejos|ciudad)\b/],
-  ['wrong_service', /\b(service|category|job|servicio|categoria|trabajo)\b/],
-];
+// Each reason's words are every registered language's (lib/sms/languages/), as whole words.
+const ORDER = ['duplicate', 'bad_contact', 'wrong_area', 'wrong_service'] as const;
+const WORDS: Array<[ReturnReason, RegExp]> = ORDER.map((reason) => {
+  const words = LANGUAGES.flatMap((l) => l.keywords.returnReasons?.[reason] ?? []);
+  return [reason, new RegExp(`\\b(${words.map((w) => escapeRegExp(plain(w))).join('|') || '(?!)'})\\b`)];
+});
 
 /** The reason enum a reason text falls under; `other` when no word says. */
 export function returnReason(text: string): ReturnReason {
-  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-  return WORDS.find(([, re]) => re.test(plain))?.[0] ?? 'other';
+  const folded = plain(text);
+  return WORDS.find(([, re]) => re.test(folded))?.[0] ?? 'other';
 }

@@ -1,9 +1,8 @@
-// Every SMS the platform sends a provider, in each language they can choose. Each sending site
-// picks the provider's wording with `templates(provider.language)`; the functions are pure.
-import type { Language } from './language';
+// Every SMS the platform sends a provider: the shape each language module fills in
+// (lib/sms/languages/). Each sending site picks the provider's wording with
+// `templates(provider.language)`; the functions are pure.
+import { languageModule } from './language';
 import type { TeaserLead } from './template-parts';
-import { english } from './templates-en';
-import { spanish } from './templates-es';
 
 export { formatPrice } from './format-price';
 export { gsmLookalikes, teaserText, type TeaserLead } from './template-parts';
@@ -21,9 +20,11 @@ export type DetailsLead = {
   budget: string | null;
 };
 
+/** A lead at its price: what a teaser, a pay link or a charge asks. */
 export type Priced = { code: string; priceCents: number; currency: string };
+/** A payment given back: the amount Stripe took for the lead (the unlock's), not the lead's price. */
+export type Refund = { code: string; amountCents: number; currency: string };
 export type BudgetReason = 'weekly_cap' | 'daily_cap';
-export type PayPage = 'owned' | 'unavailable' | BudgetReason | 'not_found' | 'down';
 
 /**
  * One language's SMS. All GSM-7 and one segment for realistic inputs (the teaser for any input),
@@ -44,7 +45,7 @@ export type Templates = {
   optedOutSms(): string;
   optedInSms(): string;
   helpSms(): string;
-  refundedSms(lead: Priced): string;
+  refundedSms(refund: Refund): string;
   /** A purchase refused before any charge because it would pass a budget (lib/purchases/budget.ts). */
   budgetRefusedSms(code: string, reason: BudgetReason): string;
   /** A YES from a provider with a saved card and auto-pay on: the charge is under way. */
@@ -59,22 +60,15 @@ export type Templates = {
   /** How to return a lead: a BAD without a code. */
   returnUsageSms(): string;
   returnOpenedSms(code: string): string;
-  returnApprovedSms(lead: Priced): string;
+  returnApprovedSms(refund: Refund): string;
   /** The operator's note (at most MAX_DECLINE_NOTE characters) ends it: 2 segments of plain GSM-7, 4 at most. */
   returnDeclinedSms(code: string, note: string): string;
   returnWindowClosedSms(code: string, days: number): string;
   returnAlreadySms(code: string): string;
   returnNotBoughtSms(code: string): string;
-  /** Not an SMS: the pages a pay link answers with when it does not open Checkout. */
-  payPages: Record<PayPage, { title: string; message: string }>;
-  /** Not an SMS: Stripe Checkout's page language, and the notice it shows when it saves the card. */
-  checkoutLocale: 'en' | 'es';
-  saveCardNotice: string;
 };
 
-const BY_LANGUAGE: Record<Language, Templates> = { en: english, es: spanish };
-
-/** The SMS in a provider's language. */
-export function templates(language: Language): Templates {
-  return BY_LANGUAGE[language];
+/** The SMS in a provider's language (the default one for a code no module has). */
+export function templates(language: string): Templates {
+  return languageModule(language).sms;
 }

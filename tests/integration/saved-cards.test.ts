@@ -15,7 +15,7 @@ import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 import { countRows, deliverEvent, smsSentTo, uniqueZip } from '../support/market';
 import { fitsOneSegment } from '../../lib/sms/segments';
-import { templates } from '../../lib/sms/templates';
+import { languageModule } from '../../lib/sms/language';
 
 const app = useApp({ env: { LEAD_MAX_OFFERS: '60', DATABASE_POOL_MAX: '10' } });
 const count = (sql: string, params: unknown[] = []) => countRows(app, sql, params);
@@ -115,9 +115,11 @@ describe('the first Checkout saves the card', () => {
     expect(create.params.customer).toBe(row.stripe_customer_id);
     expect(create.params.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
     expect(create.params.locale).toBe('en');
-    expect(create.params.custom_text).toEqual({ submit: { message: templates('en').saveCardNotice } });
-    expect(templates('en').saveCardNotice).toMatch(/YES/);
-    expect(templates('en').saveCardNotice).toMatch(/AUTO OFF/);
+    expect(create.params.custom_text).toEqual({
+      submit: { message: languageModule('en').checkout.saveCardNotice },
+    });
+    expect(languageModule('en').checkout.saveCardNotice).toMatch(/YES/);
+    expect(languageModule('en').checkout.saveCardNotice).toMatch(/AUTO OFF/);
 
     // Paid: the card the session saved is the provider's, auto-pay on by default.
     const session = [...app.stripe.sessions.values()].find((s) => s.customer === row.stripe_customer_id)!;
@@ -840,7 +842,7 @@ describe('in Spanish', () => {
     expect((await api.openPayLink(linkToken(answer!))).status).toBe(303);
     const create = app.stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!;
     expect(create.params.locale).toBe('es');
-    const notice = templates('es').saveCardNotice;
+    const notice = languageModule('es').checkout.saveCardNotice;
     expect(create.params.custom_text).toEqual({ submit: { message: notice } });
     expect(notice).toMatch(/SI/);
     expect(notice).toMatch(/AUTO OFF/);

@@ -94,6 +94,22 @@ export function paymentSuite(driver: 'pg' | 'neon', pooled = false): void {
       expect(smsTo(buyers[0]!.phone).filter((m) => m.text.includes('Jane Client'))).toHaveLength(1);
     });
 
+    it('tells a buyer refunded for a sold-out lead the amount they paid, whatever the lead costs now', async () => {
+      const { lead: l, buyers } = await leadWithOpenSessions(2, { maxUnlocks: 1, priceCents: 1500 });
+      const [a, b] = buyers as [(typeof buyers)[0], (typeof buyers)[0]];
+      // Both pay $15.00; then the lead's price changes before B's payment is heard of.
+      const [paidA, paidB] = [
+        app.stripe.completeSession(a.sessionId),
+        app.stripe.completeSession(b.sessionId),
+      ];
+      expect((await deliver(paidA)).json.outcome).toBe('unlocked');
+      await app.db.query('update leads set price_cents = 2000 where id = $1', [l.id]);
+      expect((await deliver(paidB)).json.outcome).toBe('refund_queued');
+      expect(smsTo(b.phone).filter((m) => /refunded/i.test(m.text))).toEqual([
+        expect.objectContaining({ text: expect.stringContaining('Your $15.00 has been refunded') }),
+      ]);
+    });
+
     it('sells a lead at most maxUnlocks times when payments race, refunding the rest', async () => {
       const { lead: l, buyers } = await leadWithOpenSessions(8, { maxUnlocks: 3 });
       const events = buyers.map((b) => app.stripe.completeSession(b.sessionId));

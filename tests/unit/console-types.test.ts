@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type {
   IntegrationHealth,
+  Language,
   LeadDetail,
   LeadRow,
   Provider,
@@ -37,7 +38,8 @@ describe('console/types.ts', () => {
     expectTypeOf<LeadDetail['unlocks'][number]['amountCents']>().toEqualTypeOf<number>();
     expectTypeOf<LeadRow>().not.toBeAny();
     expectTypeOf<LeadRow['createdAt']>().toEqualTypeOf<string>();
-    expectTypeOf<Provider['language']>().toEqualTypeOf<'en' | 'es'>();
+    // The registry's codes (lib/sms/languages/), not any string.
+    expectTypeOf<Provider['language']>().toEqualTypeOf<Language>();
     expectTypeOf<ProviderDetail['provider']>().toEqualTypeOf<Provider>();
     expectTypeOf<ProviderDetail['budget']['weekStartedAt']>().toEqualTypeOf<string>();
     expectTypeOf<Stats['total']['leads']>().toEqualTypeOf<number>();

@@ -108,11 +108,11 @@ describe('parseReply: Spanish', () => {
   it.each(['AYUDA', 'ayuda', '¿Ayuda?'])('%j is help', (text) => {
     expect(parseReply(text)).toEqual({ kind: 'help' });
   });
-  it.each(['ESPANOL', 'ESPAÑOL', 'español', 'Espanol.'])('%j is spanish', (text) => {
-    expect(parseReply(text)).toEqual({ kind: 'spanish' });
+  it.each(['ESPANOL', 'ESPAÑOL', 'español', 'Espanol.', 'Spanish'])('%j is spanish', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'language', language: 'es' });
   });
-  it.each(['ENGLISH', 'english', 'English!', 'INGLÉS'])('%j is english', (text) => {
-    expect(parseReply(text)).toEqual({ kind: 'english' });
+  it.each(['ENGLISH', 'english', 'English!', 'INGLÉS', 'ingles'])('%j is english', (text) => {
+    expect(parseReply(text)).toEqual({ kind: 'language', language: 'en' });
   });
   it.each(['si por favor', 'SI 12', 'sip', 'no', 'alto ahi', 'espanol 4821'])('%j is other', (text) => {
     expect(parseReply(text).kind).toBe('other');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, it, expect } from 'vitest';
-import { LANGUAGES } from '../../lib/sms/language';
+import { describe, it, expect, vi } from 'vitest';
+import { LANGUAGES, type LanguageModule } from '../../lib/sms/language';
+import { parseReply, type Reply } from '../../lib/sms/parse-reply';
 import { fitsOneSegment, smsLength } from '../../lib/sms/segments';
 import { MAX_DECLINE_NOTE } from '../../lib/sms/return-reason';
 import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../../lib/sms/templates';
@@ -34,10 +35,35 @@ const teaserLead: fc.Arbitrary<TeaserLead> = fc.record({
   email: fc.constant(contact.email),
 });
 
-const REPLY = { en: 'Reply YES', es: 'Responda SI' } as const;
+/**
+ * The exact words of the languages we ship, where the SMS say how to answer. The checks below
+ * hold for any module (a new one adds nothing here): they read what to answer from its SMS and
+ * ask parseReply whether it does what the SMS says.
+ */
+type Wording = { price: string; reply: string; bad: string; yes: string; stop: string; other: string };
+// prettier-ignore
+const WORDING: Record<string, Wording> = {
+  en: { price: 'Price', reply: 'Reply YES', bad: 'BAD 4821', yes: 'YES 4821', stop: 'STOP', other: 'ESPANOL' },
+  es: { price: 'Precio', reply: 'Responda SI', bad: 'MALO 4821', yes: 'SI 4821', stop: 'PARAR', other: 'ENGLISH' },
+};
 
-describe.each(LANGUAGES)('templates(%s)', (language) => {
-  const t = templates(language);
+/** What parseReply makes of each "<word> 4821" and each single word of an SMS. */
+const repliesIn = (sms: string): Reply[] => [
+  ...[...sms.matchAll(/\p{L}+ 4821/gu)].map(([m]) => parseReply(m)),
+  ...(sms.match(/\p{L}+/gu) ?? []).map(parseReply),
+];
+
+// Every registered language, and a third one as a new module would be: the French test module,
+// registered by the registry's one line as tests/integration/third-language.test.ts does.
+vi.mock('../../lib/sms/languages', async (importOriginal) => {
+  const registry = await importOriginal<typeof import('../../lib/sms/languages')>();
+  const { french } = await import('../support/french-language');
+  return { LANGUAGES: [...registry.LANGUAGES, french] };
+});
+describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
+  const language = module.code;
+  const t = module.sms;
+  const wording = WORDING[language];
 
   it('a teaser is one segment for any lead, price and code intact, the reply word last', () => {
     fc.assert(
@@ -45,12 +71,13 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
         const text = t.teaserSms(lead);
         expect(fitsOneSegment(text)).toBe(true);
         expect(smsParts(text)).toBe(1);
-        const price = language === 'es' ? 'Precio' : 'Price';
-        expect(
-          text.endsWith(
-            `${price} ${formatPrice(lead.priceCents, lead.currency)}. ${REPLY[language]} ${lead.code}`,
-          ),
-        ).toBe(true);
+        const price = formatPrice(lead.priceCents, lead.currency);
+        expect(text).toContain(`${price}.`);
+        // What it says to reply buys this lead.
+        const [last] = text.slice(text.lastIndexOf(price)).match(/\p{L}+ \d+$/u) ?? [''];
+        expect(parseReply(last)).toEqual({ kind: 'yes', code: lead.code });
+        if (wording)
+          expect(text.endsWith(`${wording.price} ${price}. ${wording.reply} ${lead.code}`)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -75,6 +102,8 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
   it('every short text is one GSM-7 segment, for any code and price', () => {
     fc.assert(
       fc.property(priced, fc.array(code, { minLength: 2, maxLength: 4 }), (lead, codes) => {
+        // A refund gives back what was paid: here the lead's price.
+        const refund = { code: lead.code, amountCents: lead.priceCents, currency: lead.currency };
         const texts = [
           t.payLinkSms(lead, url),
           t.unavailableSms(lead.code),
@@ -83,7 +112,7 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
           t.optedOutSms(),
           t.optedInSms(),
           t.helpSms(),
-          t.refundedSms(lead),
+          t.refundedSms(refund),
           t.budgetRefusedSms(lead.code, 'weekly_cap'),
           t.budgetRefusedSms(lead.code, 'daily_cap'),
           t.chargingSms(lead),
@@ -93,7 +122,7 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
           t.languageSms(),
           t.returnUsageSms(),
           t.returnOpenedSms(lead.code),
-          t.returnApprovedSms(lead),
+          t.returnApprovedSms(refund),
           t.returnWindowClosedSms(lead.code, 14),
           t.returnWindowClosedSms(lead.code, 999),
           t.returnAlreadySms(lead.code),
@@ -106,7 +135,7 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
         expect(t.payLinkSms(lead, url).endsWith(url)).toBe(true);
         expect(t.cardFailedSms(lead, url).endsWith(url)).toBe(true);
         for (const c of codes) expect(t.chooseOfferSms(codes)).toContain(c);
-        for (const text of [t.payLinkSms(lead, url), t.refundedSms(lead), t.chargingSms(lead)]) {
+        for (const text of [t.payLinkSms(lead, url), t.refundedSms(refund), t.chargingSms(lead)]) {
           expect(text).toContain(formatPrice(lead.priceCents, lead.currency));
         }
       }),
@@ -153,12 +182,23 @@ describe.each(LANGUAGES)('templates(%s)', (language) => {
   });
 
   it('says how to answer in this language', () => {
-    expect(t.returnUsageSms()).toContain(language === 'es' ? 'MALO 4821' : 'BAD 4821');
-    expect(t.helpSms()).toContain(language === 'es' ? 'SI 4821' : 'YES 4821');
+    expect(repliesIn(t.returnUsageSms())).toContainEqual(
+      expect.objectContaining({ kind: 'bad', code: '4821' }),
+    );
+    expect(repliesIn(t.helpSms())).toContainEqual({ kind: 'yes', code: '4821' });
     expect(t.optedOutSms()).toContain('START');
-    expect(t.optedInSms()).toContain(language === 'es' ? 'PARAR' : 'STOP');
-    expect(t.languageSms()).toContain(language === 'es' ? 'ENGLISH' : 'ESPANOL');
+    expect(repliesIn(t.optedInSms())).toContainEqual({ kind: 'stop' });
+    // How to switch back: a word of another language.
+    expect(repliesIn(t.languageSms()).some((r) => r.kind === 'language' && r.language !== language)).toBe(
+      true,
+    );
     expect(t.chargingSms({ code: '4821', priceCents: 1500, currency: 'usd' })).toContain('AUTO OFF');
+    if (wording) {
+      expect(t.returnUsageSms()).toContain(wording.bad);
+      expect(t.helpSms()).toContain(wording.yes);
+      expect(t.optedInSms()).toContain(wording.stop);
+      expect(t.languageSms()).toContain(wording.other);
+    }
   });
 });
 
@@ -201,15 +241,16 @@ describe('Spanish wording', () => {
 
   it('uses no letter outside GSM-7 (á, í, ó, ú) in its own words', () => {
     const lead = { code: '4821', priceCents: 1500, currency: 'usd' };
+    const refund = { code: '4821', amountCents: 1500, currency: 'usd' };
     for (const text of [
       es.helpSms(),
       es.payLinkSms(lead, url),
-      es.refundedSms(lead),
+      es.refundedSms(refund),
       es.autoPayOnSms(),
       es.languageSms(),
       es.returnUsageSms(),
       es.returnOpenedSms('4821'),
-      es.returnApprovedSms(lead),
+      es.returnApprovedSms(refund),
       es.returnDeclinedSms('4821', 'ok'),
       es.returnWindowClosedSms('4821', 14),
       es.returnAlreadySms('4821'),

@@ -369,6 +369,7 @@ describe('detailsSms', () => {
 
 describe('short texts', () => {
   const lead = { code: '4821', priceCents: 1500, currency: 'usd' };
+  const refund = { code: '4821', amountCents: 1500, currency: 'usd' };
 
   it('payLinkSms carries the price and the URL intact', () => {
     const url = 'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78';
@@ -379,9 +380,9 @@ describe('short texts', () => {
 
   it('name the lead where there is one', () => {
     expect(unavailableSms('4821')).toContain('4821');
-    expect(refundedSms(lead)).toContain('4821');
-    expect(refundedSms(lead)).toContain('$15.00');
-    expect(refundedSms(lead)).toMatch(/refunded/);
+    expect(refundedSms(refund)).toContain('4821');
+    expect(refundedSms(refund)).toContain('$15.00');
+    expect(refundedSms(refund)).toMatch(/refunded/);
   });
 
   it('budgetRefusedSms names the lead and the cap, and when it resets', () => {
@@ -424,7 +425,7 @@ describe('short texts', () => {
       optedOutSms(),
       optedInSms(),
       helpSms(),
-      refundedSms({ code: '100000', priceCents: 999999, currency: 'eur' }),
+      refundedSms({ code: '100000', amountCents: 999999, currency: 'eur' }),
       budgetRefusedSms('100000', 'weekly_cap'),
       budgetRefusedSms('100000', 'daily_cap'),
     ];

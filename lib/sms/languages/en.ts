@@ -1,11 +1,13 @@
-// The SMS in English (the default language).
-import { formatPrice } from './format-price';
-import { splitMessages } from './segments';
-import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from './template-parts';
-import type { DetailsLead, Priced, Templates } from './templates';
+// English, the default language: its SMS, pay pages, Checkout wording and reply words.
+import { formatPrice } from '../format-price';
+import { splitMessages } from '../segments';
+import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
+import type { DetailsLead, Priced, Refund, Templates } from '../templates';
+import type { LanguageModule } from './language-module';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
 function renderTeaser(p: TeaserParts, price: string, code: string): string {
   const area = [p.zip, p.city].filter(Boolean).join(' ');
@@ -33,7 +35,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `You have no open leads right now. We'll text you when a new one comes in.`;
 
-export const english: Templates = {
+const sms: Templates = {
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: pay ${price(lead)} to get the client's contact details: ${url}`,
@@ -50,8 +52,8 @@ export const english: Templates = {
     `${BRAND}: you're subscribed again and will get new leads by SMS. Reply STOP to unsubscribe.`,
   helpSms: () =>
     `${BRAND}: to buy a lead, reply YES and its code (e.g. YES 4821), then pay with the link we send. Reply STOP to unsubscribe, START to resume.`,
-  refundedSms: (lead) =>
-    `Sorry, lead ${lead.code} sold out before your payment completed. Your ${price(lead)} has been refunded.`,
+  refundedSms: (refund) =>
+    `Sorry, lead ${refund.code} sold out before your payment completed. Your ${amount(refund)} has been refunded.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
       ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
@@ -64,6 +66,26 @@ export const english: Templates = {
     `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+  languageSms: () =>
+    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
+  returnUsageSms: () =>
+    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: your return of lead ${refund.code} is approved. Your ${amount(refund)} is being refunded.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
+  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
+  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
+};
+
+export const english: LanguageModule<'en'> = {
+  code: 'en',
+  name: 'English',
+  sms,
   payPages: {
     owned: {
       title: 'This lead is yours',
@@ -92,21 +114,37 @@ export const english: Templates = {
       message: 'We could not open the payment page just now. Please open the link again in a minute.',
     },
   },
-  checkoutLocale: 'en',
-  saveCardNotice:
-    'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
-  languageSms: () =>
-    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
-  returnUsageSms: () =>
-    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
-  returnOpenedSms: (code) =>
-    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
-  returnApprovedSms: (lead) =>
-    `${BRAND}: your return of lead ${lead.code} is approved. Your ${price(lead)} is being refunded.`,
-  returnDeclinedSms: (code, note) =>
-    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
-  returnWindowClosedSms: (code, days) =>
-    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
-  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
-  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
+  checkout: {
+    locale: 'en',
+    saveCardNotice:
+      'Your card will be saved: later leads you accept by replying YES are charged to it at once. Reply AUTO OFF at any time to stop this and pay by link instead.',
+  },
+  keywords: {
+    // Carriers' opt-out and opt-in words (CTIA), understood whatever the provider's language.
+    yes: ['YES', 'Y', 'UNLOCK'],
+    stop: ['STOP', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'],
+    start: ['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPT IN'],
+    help: ['HELP', 'INFO'],
+    bad: ['BAD'],
+    autoOff: ['AUTO OFF', 'AUTOPAY OFF'],
+    autoOn: ['AUTO ON', 'AUTOPAY ON'],
+    switchTo: ['ENGLISH', 'INGLÉS'],
+    returnReasons: {
+      duplicate: ['duplicate', 'duplicated', 'dupe', 'dup', 'repeated'],
+      bad_contact: [
+        'contact',
+        'phone',
+        'number',
+        'email',
+        'e-mail',
+        'mail',
+        'fake',
+        'unreachable',
+        'disconnected',
+        'tel',
+      ],
+      wrong_area: ['area', 'zip', 'zipcode', 'location', 'far', 'city'],
+      wrong_service: ['service', 'category', 'job'],
+    },
+  },
 };

@@ -1,13 +1,16 @@
-// The SMS in Spanish. GSM-7 has é, ñ, ü, ¿ and ¡ but not á, í, ó or ú (lib/sms/segments.ts): one
-// of those would make a text UCS-2 (70 units a segment instead of 160), so the wording avoids
-// them ("SI", "clave", "tope", "enlace") rather than misspell a word; é and ñ are kept.
-import { formatPrice } from './format-price';
-import { splitMessages } from './segments';
-import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from './template-parts';
-import type { DetailsLead, Priced, Templates } from './templates';
+// Spanish: its SMS, pay pages, Checkout wording and reply words. GSM-7 has é, ñ, ü, ¿ and ¡ but
+// not á, í, ó or ú (lib/sms/segments.ts): one of those would make a text UCS-2 (70 units a
+// segment instead of 160), so the SMS wording avoids them ("SI", "clave", "tope", "enlace")
+// rather than misspell a word; é and ñ are kept. (The pages, not SMS, keep every accent.)
+import { formatPrice } from '../format-price';
+import { splitMessages } from '../segments';
+import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
+import type { DetailsLead, Priced, Refund, Templates } from '../templates';
+import type { LanguageModule } from './language-module';
 
 const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
 function renderTeaser(p: TeaserParts, price: string, code: string): string {
   const area = [p.zip, p.city].filter(Boolean).join(' ');
@@ -35,7 +38,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `No tiene leads abiertos ahora. Le escribiremos cuando llegue uno nuevo.`;
 
-export const spanish: Templates = {
+const sms: Templates = {
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: pague ${price(lead)} para recibir los datos del cliente: ${url}`,
@@ -52,8 +55,8 @@ export const spanish: Templates = {
     `${BRAND}: alta confirmada, le enviaremos leads nuevos por SMS. Responda PARAR para darse de baja.`,
   helpSms: () =>
     `${BRAND}: para comprar un lead, responda SI y su clave (p. ej. SI 4821) y pague con el enlace que le enviamos. PARAR para darse de baja, START para volver.`,
-  refundedSms: (lead) =>
-    `Lo sentimos, el lead ${lead.code} se ha agotado antes de completar su pago. Le hemos devuelto ${price(lead)}.`,
+  refundedSms: (refund) =>
+    `Lo sentimos, el lead ${refund.code} se ha agotado antes de completar su pago. Le hemos devuelto ${amount(refund)}.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
       ? `${BRAND}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
@@ -66,6 +69,26 @@ export const spanish: Templates = {
     `${BRAND}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
   autoPayOnSms: () =>
     `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
+  languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
+  // "Reclamo", not "devolución": ó is not GSM-7 (see the top of this file).
+  returnUsageSms: () =>
+    `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
+  returnOpenedSms: (code) =>
+    `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: su reclamo del lead ${refund.code} ha sido aceptado. Le devolvemos ${amount(refund)}.`,
+  returnDeclinedSms: (code, note) =>
+    `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) =>
+    `${BRAND}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
+  returnAlreadySms: (code) => `${BRAND}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
+  returnNotBoughtSms: (code) => `${BRAND}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
+};
+
+export const spanish: LanguageModule<'es'> = {
+  code: 'es',
+  name: 'Spanish',
+  sms,
   payPages: {
     owned: {
       title: 'Este lead ya es suyo',
@@ -94,21 +117,22 @@ export const spanish: Templates = {
       message: 'No pudimos abrir la página de pago en este momento. Vuelva a abrir el enlace en un minuto.',
     },
   },
-  checkoutLocale: 'es',
-  saveCardNotice:
-    'Su tarjeta quedará guardada: los próximos leads que acepte respondiendo SI se cobrarán a ella al instante. Responda AUTO OFF cuando quiera para dejar de hacerlo y pagar con enlace.',
-  languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
-  // "Reclamo", not "devolución": ó is not GSM-7 (see the top of this file).
-  returnUsageSms: () =>
-    `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
-  returnOpenedSms: (code) =>
-    `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
-  returnApprovedSms: (lead) =>
-    `${BRAND}: su reclamo del lead ${lead.code} ha sido aceptado. Le devolvemos ${price(lead)}.`,
-  returnDeclinedSms: (code, note) =>
-    `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
-  returnWindowClosedSms: (code, days) =>
-    `${BRAND}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
-  returnAlreadySms: (code) => `${BRAND}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
-  returnNotBoughtSms: (code) => `${BRAND}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
+  checkout: {
+    locale: 'es',
+    saveCardNotice:
+      'Su tarjeta quedará guardada: los próximos leads que acepte respondiendo SI se cobrarán a ella al instante. Responda AUTO OFF cuando quiera para dejar de hacerlo y pagar con enlace.',
+  },
+  keywords: {
+    yes: ['SÍ'],
+    stop: ['PARAR', 'CANCELAR', 'ALTO'],
+    help: ['AYUDA'],
+    bad: ['MALO', 'MALA'],
+    switchTo: ['ESPAÑOL', 'SPANISH'],
+    returnReasons: {
+      duplicate: ['duplicado', 'duplicada', 'repetido', 'repetida'],
+      bad_contact: ['contacto', 'teléfono', 'número', 'correo', 'falso', 'falsa', 'no contesta'],
+      wrong_area: ['zona', 'código postal', 'ubicación', 'lejos', 'ciudad'],
+      wrong_service: ['servicio', 'categoría', 'trabajo'],
+    },
+  },
 };

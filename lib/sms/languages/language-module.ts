@@ -1,0 +1,45 @@
+// What one language brings: everything a provider reads or types in it. A language is one module
+// of this shape (en.ts, es.ts) and one line of the registry (index.ts); nothing else names it.
+import type Stripe from 'stripe';
+import type { ReturnReason } from '../return-reason';
+import type { BudgetReason, Templates } from '../templates';
+
+/** The pages a pay link answers with when it does not open Checkout. */
+export type PayPage = 'owned' | 'unavailable' | BudgetReason | 'not_found' | 'down';
+
+/**
+ * The words of a reply, as people write them ("SÍ", "STOP ALL"): matched in any case, without
+ * spaces, punctuation or accents (lib/sms/parse-reply.ts). Every registered language's words are
+ * understood from every provider, whatever their language (a Spanish speaker's STOP opts them out).
+ */
+export type Keywords = {
+  /** Buys a lead: the word, then its code (`YES 4821`), or alone. */
+  yes?: string[];
+  stop?: string[];
+  start?: string[];
+  help?: string[];
+  /** Returns a lead: `BAD <code> <reason>`; matched as written, any case (the reason follows). */
+  bad?: string[];
+  autoOff?: string[];
+  autoOn?: string[];
+  /** Switch their SMS to this language: its own name for it, and its name in other languages. */
+  switchTo: string[];
+  /**
+   * The words of a return's reason that say why (`BAD 4821 wrong area`), as whole words or
+   * phrases, any case, accents optional (lib/sms/return-reason.ts); a reason no word names is `other`.
+   */
+  returnReasons?: Partial<Record<Exclude<ReturnReason, 'other'>, string[]>>;
+};
+
+export type LanguageModule<Code extends string = string> = {
+  /** What `providers.language` and the admin API hold (ISO 639-1). */
+  code: Code;
+  /** Its name in English: the console's, and, lower-cased, the outcome of a switch to it ("spanish"). */
+  name: string;
+  /** Every SMS, in this language. */
+  sms: Templates;
+  payPages: Record<PayPage, { title: string; message: string }>;
+  /** Stripe Checkout's page language, and the notice it shows when it saves the card. */
+  checkout: { locale: Stripe.Checkout.SessionCreateParams.Locale; saveCardNotice: string };
+  keywords: Keywords;
+};

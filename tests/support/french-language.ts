@@ -1,0 +1,111 @@
+// A third language for tests/integration/third-language.test.ts, written as a real one would be:
+// one module of the shape lib/sms/languages/language-module.ts, nothing else. Its SMS keep to
+// GSM-7 (é, è, à, ù are in it; ç, ê, â, î, ô, û are not), like the Spanish ones.
+import { formatPrice } from '../../lib/sms/format-price';
+import type { LanguageModule } from '../../lib/sms/languages/language-module';
+import { splitMessages } from '../../lib/sms/segments';
+import {
+  detailsDescription,
+  detailsLine,
+  fitTeaser,
+  sentence,
+  type TeaserParts,
+} from '../../lib/sms/template-parts';
+import type { DetailsLead, Priced, Refund, Templates } from '../../lib/sms/templates';
+
+const BRAND = 'Lead Unlock';
+const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
+const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
+
+function renderTeaser(p: TeaserParts, price: string, code: string): string {
+  const area = [p.zip, p.city].filter(Boolean).join(' ');
+  let head = p.category ? `Nouveau lead ${p.category}` : 'Nouveau lead';
+  if (area) head += `, ${area}`;
+  const parts = [p.description ? `${head}: ${sentence(p.description)}` : `${head}.`];
+  if (p.budget) parts.push(`Budget: ${sentence(p.budget)}`);
+  parts.push(`Prix ${price}.`, `Repondez OUI ${code}`);
+  return parts.join(' ');
+}
+
+function detailsText(lead: DetailsLead): string {
+  const area = [lead.zipCode, lead.city ?? ''].map(detailsLine).filter(Boolean).join(' ');
+  const lines = [`Le lead ${lead.code} est à vous.`, `Client: ${detailsLine(lead.name)}`];
+  lines.push(`Tel: ${detailsLine(lead.phone)}`);
+  if (lead.email) lines.push(`Email: ${detailsLine(lead.email)}`);
+  lines.push(`Travail: ${detailsLine(lead.category)}, ${area}`, detailsDescription(lead.description));
+  if (lead.budget) lines.push(`Budget: ${detailsLine(lead.budget)}`);
+  return lines.join('\n');
+}
+
+const noOpenOffersSms = () => `Vous n'avez aucun lead ouvert. Nous vous écrirons au prochain.`;
+
+const sms: Templates = {
+  teaserSms: (lead) => fitTeaser(lead, renderTeaser),
+  payLinkSms: (lead, url) =>
+    `Lead ${lead.code}: payez ${price(lead)} pour recevoir le contact du client: ${url}`,
+  detailsText,
+  detailsSms: (lead) => splitMessages(detailsText(lead)),
+  unavailableSms: (code) => `Désolé, le lead ${code} n'est plus disponible.`,
+  noOpenOffersSms,
+  chooseOfferSms: (codes) =>
+    codes[0] === undefined
+      ? noOpenOffersSms()
+      : `Plusieurs leads ouverts: ${codes.join(', ')}. Repondez OUI et le code.`,
+  optedOutSms: () => `${BRAND}: vous etes désinscrit. Repondez START pour revenir.`,
+  optedInSms: () => `${BRAND}: vous etes inscrit à nouveau. Repondez ARRET pour vous désinscrire.`,
+  helpSms: () =>
+    `${BRAND}: pour acheter un lead, repondez OUI et son code (ex. OUI 4821). ARRET pour arreter.`,
+  refundedSms: (refund) =>
+    `Désolé, le lead ${refund.code} est épuisé. Vos ${amount(refund)} sont remboursés.`,
+  budgetRefusedSms: (code) => `${BRAND}: le lead ${code} dépasse votre plafond.`,
+  chargingSms: (lead) =>
+    `Lead ${lead.code}: ${price(lead)} débités de votre carte. AUTO OFF: payer par lien.`,
+  cardFailedSms: (lead, url) =>
+    `Lead ${lead.code}: votre carte a été refusée. Payez ${price(lead)} ici: ${url}`,
+  autoPayOffSms: () => `${BRAND}: paiement auto désactivé. AUTO ON pour le réactiver.`,
+  autoPayOnSms: () => `${BRAND}: paiement auto activé. AUTO OFF pour l'arreter.`,
+  languageSms: () => `${BRAND}: nous vous écrirons en francais. Reply ENGLISH for English.`,
+  returnUsageSms: () =>
+    `${BRAND}: pour retourner un lead, repondez MAUVAIS, son code et la raison (ex. MAUVAIS 4821 mauvaise zone).`,
+  returnOpenedSms: (code) => `${BRAND}: retour du lead ${code} recu.`,
+  returnApprovedSms: (refund) =>
+    `${BRAND}: retour du lead ${refund.code} accepté. ${amount(refund)} remboursés.`,
+  returnDeclinedSms: (code, note) => `${BRAND}: retour du lead ${code} refusé: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) => `${BRAND}: le lead ${code} ne se retourne plus (${days} jours).`,
+  returnAlreadySms: (code) => `${BRAND}: le lead ${code} est déjà retourné.`,
+  returnNotBoughtSms: (code) => `${BRAND}: vous n'avez pas acheté le lead ${code}.`,
+};
+
+export const french: LanguageModule<'fr'> = {
+  code: 'fr',
+  name: 'French',
+  sms,
+  payPages: {
+    owned: {
+      title: 'Ce lead est à vous',
+      message: 'Vous avez déjà acheté ce lead : le contact vous a été envoyé par SMS.',
+    },
+    unavailable: { title: 'Lead indisponible', message: 'Désolé, ce lead est épuisé ou expiré.' },
+    weekly_cap: { title: 'Plafond hebdomadaire atteint', message: 'Aucun paiement n’a été lancé.' },
+    daily_cap: { title: 'Plafond quotidien atteint', message: 'Aucun paiement n’a été lancé.' },
+    not_found: { title: 'Lien introuvable', message: 'Ce lien de paiement n’existe pas.' },
+    down: { title: 'Paiement indisponible', message: 'Rouvrez le lien dans une minute.' },
+  },
+  checkout: {
+    locale: 'fr',
+    saveCardNotice: 'Votre carte sera enregistrée : les prochains leads acceptés par OUI y seront débités.',
+  },
+  keywords: {
+    yes: ['OUI'],
+    stop: ['ARRÊT'],
+    help: ['AIDE'],
+    bad: ['MAUVAIS'],
+    switchTo: ['FRANÇAIS', 'FRENCH'],
+    returnReasons: {
+      duplicate: ['doublon'],
+      bad_contact: ['numéro', 'téléphone', 'faux', 'injoignable'],
+      wrong_area: ['zone', 'loin', 'code postal'],
+      wrong_service: ['métier'],
+    },
+  },
+};
