@@ -3,30 +3,28 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApi } from './api';
 import { complete, settleAsyncPayment } from './checkout-payment';
-import { expire, getSession, publicSession, type FakeSession } from './checkout-sessions';
-import type { FakeCustomer } from './customers';
+import { expire, getSession, publicSession } from './checkout-sessions';
 import { makeEvent, sign, type StripeEvent } from './events';
 import type { StripeFaultMode } from './faults';
 import { isPayPage, servePayPage } from './hosted-page';
-import type { FakePaymentIntent } from './payment-intents';
-import { detach, type CardBehaviour, type FakePaymentMethod } from './payment-methods';
-import type { FakeRefund } from './refunds';
-import { newState, resetState, type StripeRequestRecord, type StripeState } from './state';
+import { detach, type CardBehaviour } from './payment-methods';
+import { newState, resetState, type StripeState } from './state';
 
-export interface FakeStripe {
-  /** http://127.0.0.1:PORT */
-  url: string;
+/** The fake's objects and what it saw, shared with the server as it runs (see state.ts). */
+type Held =
+  | 'url'
+  | 'secretKey'
+  | 'webhookSecret'
+  | 'sessions'
+  | 'paymentIntents'
+  | 'customers'
+  | 'paymentMethods'
+  | 'refunds'
+  | 'requests'
+  | 'events';
+
+export interface FakeStripe extends Pick<StripeState, Held> {
   port: number;
-  secretKey: string;
-  webhookSecret: string;
-  sessions: Map<string, FakeSession>;
-  paymentIntents: Map<string, FakePaymentIntent>;
-  customers: Map<string, FakeCustomer>;
-  paymentMethods: Map<string, FakePaymentMethod>;
-  refunds: FakeRefund[];
-  requests: StripeRequestRecord[];
-  /** Every event the fake generated (helpers and API-side changes such as `expire`), oldest first. */
-  events: StripeEvent[];
   /** The next `times` API requests get this fault (before they are processed). */
   fail(times: number, mode: StripeFaultMode): void;
   /** Drops the faults still pending: Stripe is back. */

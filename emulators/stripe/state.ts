@@ -37,6 +37,7 @@ export type StripeState = {
   paymentMethods: Map<string, FakePaymentMethod>;
   refunds: FakeRefund[];
   requests: StripeRequestRecord[];
+  /** Every event the fake generated (helpers and API-side changes such as `expire`), oldest first. */
   events: StripeEvent[];
   /** Faults for the next requests, in order (`fail`). */
   faults: StripeFaultMode[];
