@@ -1,6 +1,7 @@
 /**
  * A route is its handler file, its entry in serverless.yml and its tests: this fails when an
- * entry has no handler, no throttling, or no hostile-input property test.
+ * entry has no handler, no throttling, or no hostile-input property test. The packaged stage's
+ * throttling: tests/packaging/routes-as-packaged.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -43,28 +44,4 @@ describe('routes in serverless.yml', () => {
     const missing = routes.filter((r) => !titles.some((t) => t.includes(r.key))).map((r) => r.key);
     expect(missing).toEqual([]);
   });
-});
-
-describe('routes as packaged', () => {
-  it('the CloudFormation stage throttles every route, after the route exists', async () => {
-    const { packaged } = await import('../support/packaged');
-    const { dir } = await packaged('lambda');
-    type Resource = { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> };
-    const template = JSON.parse(readFileSync(`${dir}/cloudformation-template-update-stack.json`, 'utf8')) as {
-      Resources: Record<string, Resource>;
-    };
-    const resources = Object.entries(template.Resources);
-    const routeIds = resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route').map(([id]) => id);
-    const [, stage] = resources.find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
-    expect(routeIds).toHaveLength(routes.length);
-    expect([...(stage.DependsOn ?? [])].sort()).toEqual(expect.arrayContaining([...routeIds].sort()));
-    const settings = stage.Properties.RouteSettings as Record<string, unknown>;
-    expect(Object.keys(settings).sort()).toEqual(routes.map((r) => r.key).sort());
-    for (const r of routes) {
-      expect(settings[r.key]).toEqual({
-        ThrottlingBurstLimit: r.throttle!.burst,
-        ThrottlingRateLimit: r.throttle!.rate,
-      });
-    }
-  }, 200_000);
 });
