@@ -1,7 +1,7 @@
 /**
  * The TextMagic fake in a process of its own, for the throughput bench: the real TextMagic does
  * its work elsewhere, so its fake must not take CPU from the event loop of the handlers measured.
- * Started by bench/requests.ts with `fork`; reports its address over IPC and dies with its parent.
+ * Started by bench/throughput.ts with `fork`; reports its address over IPC and dies with its parent.
  */
 import { startFakeTextMagic } from '../emulators/fake-textmagic';
 

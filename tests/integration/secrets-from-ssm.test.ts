@@ -2,7 +2,7 @@
  * lib/secrets.ts against the SSM stand-in, in this process: when a function reads SSM (only
  * deployed: SECRETS_SSM_PATH set), how the values reach lib/config.ts, and how a parameter that
  * was missing at init is picked up a minute later without a new container. The packaged
- * functions doing this at their cold start: tests/integration/deployed-secrets.test.ts.
+ * functions doing this at their cold start: tests/packaging/deployed-secrets.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSsm, type FakeSsm } from '../../emulators/fake-ssm';

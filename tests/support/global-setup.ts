@@ -19,9 +19,15 @@ declare module 'vitest' {
   }
 }
 
-let server: LocalPostgres | undefined;
-let bouncer: PgBouncer | undefined;
 const packageRoot = path.resolve('.local', `packages-${process.pid}`);
+
+type Services = { server: LocalPostgres; bouncer: PgBouncer | undefined };
+
+/**
+ * Every vitest project (vitest.config.ts) runs this setup in the one vitest process; they share
+ * the run's services, started by the first and stopped after the last project's teardown.
+ */
+const run = globalThis as { leadUnlockServices?: { users: number; services: Promise<Services> } };
 
 /**
  * One real Postgres for the whole run, with a migrated template each test file copies, and one
@@ -30,35 +36,50 @@ const packageRoot = path.resolve('.local', `packages-${process.pid}`);
  * skipped, except in CI (`CI` set), which installs it and where its absence fails the run.
  */
 export async function setup(project: TestProject): Promise<void> {
+  run.leadUnlockServices ??= { users: 0, services: startServices() };
+  run.leadUnlockServices.users++;
+  const { server, bouncer } = await run.leadUnlockServices.services;
   project.provide('packageRoot', packageRoot);
-  server = await startEmbeddedPostgres({
+  project.provide('pgAdminUrl', server.url());
+  project.provide('pgTemplate', TEMPLATE_DB);
+  project.provide('pgBouncerPort', bouncer?.port ?? 0);
+}
+
+async function startServices(): Promise<Services> {
+  const server = await startEmbeddedPostgres({
     dataDir: path.resolve('.local', `test-pg-${process.pid}`),
     persistent: false,
   });
-  const admin = new pg.Client({ connectionString: server.url() });
-  await admin.connect();
-  await admin.query(`create database ${TEMPLATE_DB}`);
-  await admin.end();
-  await runMigrations(server.url(TEMPLATE_DB));
-  project.provide('pgAdminUrl', server.url());
-  project.provide('pgTemplate', TEMPLATE_DB);
-
-  if (pgBouncerBinary() || process.env.CI) {
-    bouncer = await startPgBouncer({
+  try {
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.end();
+    await runMigrations(server.url(TEMPLATE_DB));
+    if (!pgBouncerBinary() && !process.env.CI) {
+      console.warn(
+        'pgbouncer is not installed (apt-get install -y pgbouncer): the suites through it are skipped',
+      );
+      return { server, bouncer: undefined };
+    }
+    const bouncer = await startPgBouncer({
       serverUrl: server.url(),
       dir: path.resolve('.local', `test-pgbouncer-${process.pid}`),
       poolSize: 4,
     });
-  } else {
-    console.warn(
-      'pgbouncer is not installed (apt-get install -y pgbouncer): the suites through it are skipped',
-    );
+    return { server, bouncer };
+  } catch (e) {
+    await server.stop();
+    throw e;
   }
-  project.provide('pgBouncerPort', bouncer?.port ?? 0);
 }
 
 export async function teardown(): Promise<void> {
+  const shared = run.leadUnlockServices;
+  if (!shared || --shared.users > 0) return;
+  delete run.leadUnlockServices;
   rmSync(packageRoot, { recursive: true, force: true });
-  await bouncer?.stop();
-  await server?.stop();
+  const services = await shared.services.catch(() => undefined);
+  await services?.bouncer?.stop();
+  await services?.server.stop();
 }

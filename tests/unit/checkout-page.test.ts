@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutPage } from '../../emulators/checkout-page';
+import { checkoutPage } from '../../emulators/stripe/checkout-page';
 
 describe("the Stripe stand-in's checkout page", () => {
   it('shows what it is given as text, never as markup, and runs no script', () => {

@@ -1,7 +1,8 @@
 /**
  * A route is one entry of lib/http/routes.ts, its handler and its tests: this fails when an entry
  * names no function, has no throttling or no example, when serverless.yml writes a route of its
- * own, when the README's routes table or docs/routes.md is stale, or when the package differs.
+ * own, or when the README's routes table or docs/routes.md is stale. The package: tests/packaging/
+ * routes-as-packaged.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
@@ -71,52 +72,4 @@ describe('the route table', () => {
     );
     for (const key of keys) expect(readme).toContain(`\`${key}\``);
   });
-});
-
-describe('routes as packaged', () => {
-  it('every route of the table, to its function, throttled by the CloudFormation stage after the route exists; no bundle carries the table', async () => {
-    const { packaged } = await import('../support/packaged');
-    const { bundleContents } = await import('../../scripts/bundle-contents');
-    const pkg = await packaged('lambda');
-    type Resource = { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> };
-    const template = JSON.parse(read(`${pkg.dir}/cloudformation-template-update-stack.json`)) as {
-      Resources: Record<string, Resource>;
-    };
-    const resources = Object.entries(template.Resources);
-    const routeResources = resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route');
-    const routeIds = routeResources.map(([id]) => id);
-    const [, stage] = resources.find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
-    expect(routeIds).toHaveLength(routes.length);
-    // Each route's integration is its own function's (HttpApiIntegration<Name>).
-    const served = Object.fromEntries(
-      routeResources.map(([, r]) => [
-        r.Properties.RouteKey,
-        JSON.stringify(r.Properties.Target).match(/HttpApiIntegration(\w+)/)![1],
-      ]),
-    );
-    expect(served).toEqual(
-      Object.fromEntries(routes.map((r) => [routeKey(r), r.fn[0]!.toUpperCase() + r.fn.slice(1)])),
-    );
-    expect([...(stage.DependsOn ?? [])].sort()).toEqual(expect.arrayContaining([...routeIds].sort()));
-    const settings = stage.Properties.RouteSettings as Record<string, unknown>;
-    expect(Object.keys(settings).sort()).toEqual([...keys].sort());
-    for (const r of routes) {
-      expect(settings[routeKey(r)]).toEqual({
-        ThrottlingBurstLimit: r.throttle.burst,
-        ThrottlingRateLimit: r.throttle.rate,
-      });
-    }
-    // The functions import the table's types only: no bundle grows by carrying it.
-    for (const fn of pkg.functions) {
-      const { inputs } = await bundleContents(pkg, fn);
-      expect(
-        inputs.some((s) => s.endsWith(fn.entry)),
-        fn.name,
-      ).toBe(true);
-      expect(
-        inputs.filter((s) => s.endsWith('lib/http/routes.ts')),
-        fn.name,
-      ).toEqual([]);
-    }
-  }, 200_000);
 });

@@ -1,6 +1,6 @@
 /**
  * The bundles `serverless package` builds carry one database driver (package.json "imports"
- * conditions, esbuild.config.cjs). tests/unit/deploy-bundle.test.ts checks what they carry; here
+ * conditions, esbuild.config.cjs). tests/packaging/deploy-bundle.test.ts checks what they carry; here
  * the providers function's bundle, unpacked from its zip, runs in a process of its own against
  * the test Postgres: it creates a provider and lists it, through the TCP driver alone and
  * through the Neon driver alone (over the local wsproxy, with the global WebSocket the

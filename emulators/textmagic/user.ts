@@ -1,0 +1,20 @@
+/** `GET /api/v2/user`: the account, as TextMagic's `User` object (what the integration check reads). */
+export const user = (username: string) => ({
+  id: 1_001,
+  displayTimeFormat: '24h',
+  username,
+  firstName: 'Test',
+  lastName: 'Account',
+  email: 'account@example.com',
+  status: 'A',
+  balance: 100,
+  phone: '15125550000',
+  company: 'Lead Unlock test',
+  currency: { id: 'USD', htmlSymbol: '&#36;' },
+  country: { id: 'US', name: 'United States' },
+  timezone: { id: 14, area: 'America', dst: 0, offset: -21600, timezone: 'America/Chicago' },
+  subaccountType: 'P',
+  emailAccepted: true,
+  phoneAccepted: true,
+  avatar: { id: 1, href: '/api/v2/user/avatar', contentType: 'image/png' },
+});
