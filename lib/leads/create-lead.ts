@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { count, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { fromRow, namedRows, type Database, type Tx } from '../db/client';
+import { jsonParam } from '../db/json-param';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
@@ -79,7 +80,7 @@ export async function createLead(
     // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
     // languages, for its prepared plan).
     const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
-    const teaserTexts = JSON.stringify(
+    const teaserTexts = jsonParam(
       Object.fromEntries(LANGUAGES.map((l) => [l.code, l.sms.teaserSms(teaserLead)])),
     );
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);

@@ -1,6 +1,7 @@
 import { businessEvent } from '../metrics';
 import { config } from '../config';
 import { sql, type SQL } from 'drizzle-orm';
+import { jsonParam } from '../db/json-param';
 import { fromRow, rows, transaction, type Database, type Queryable, type Tx } from '../db/client';
 import {
   smsMessages,
@@ -220,7 +221,7 @@ function bodiesByLanguage(answer: Answer): string {
     const body = answer.body(sms);
     all[code] = typeof body === 'string' ? [body] : body;
   }
-  return JSON.stringify(all);
+  return jsonParam(all);
 }
 
 /**
