@@ -10,6 +10,9 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+/** The protocol's ReadyForQuery message, as latin1 text: 'Z', int32 length 5, status I, T or E. */
+const READY_FOR_QUERY = /Z\x00\x00\x00\x05[ITE]/;
+
 type Link = { client: net.Socket; server: net.Socket; held: Buffer[][] };
 
 type Trap = {
@@ -76,8 +79,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (hung) link.held[0]!.push(chunk);
       else upstream.write(chunk);
     });
+    let answer = Buffer.alloc(0);
     upstream.on('data', (chunk: Buffer) => {
       if (cutAfterAnswer) {
+        // Withheld until the server says it is ready for the next query (ReadyForQuery: 'Z',
+        // length 5, a status byte): only then has it finished, and committed, what it was asked.
+        // Its first bytes may come before that (a result bigger than its send buffer is flushed
+        // before the implicit transaction commits at Sync), and a cut there would roll it back.
+        answer = Buffer.concat([answer, chunk]);
+        if (!READY_FOR_QUERY.test(answer.toString('latin1'))) return;
         // The server has done what it was asked; its answer is lost with the connection.
         const fired = cutAfterAnswer;
         cutAfterAnswer = undefined;
