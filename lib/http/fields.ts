@@ -170,16 +170,6 @@ export function instant(value: string): Instant | undefined {
   return { at, date: false };
 }
 
-export const queryText = (max: number) =>
-  z
-    .string({ error: kind('a string') })
-    .check(
-      z.trim(),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(max, `must be at most ${max} characters`),
-      z.refine(hasNoNul, NUL_MESSAGE),
-    );
-
 export const parsed = <T>(parse: (v: string) => T | undefined, message: string) =>
   z.pipe(
     z.string({ error: kind('a string') }),

@@ -16,7 +16,6 @@ import {
   param,
   parsed,
   phone,
-  queryText,
   text,
   zipCode,
 } from '../http/fields';
@@ -51,11 +50,11 @@ export const leadListQuery = lazy(() =>
         ),
       ),
       status: param(z.enum(['open', 'full', 'expired'], { error: 'must be open, full or expired' })),
-      category: param(z.pipe(queryText(100), z.transform(normalizeCategory))),
-      zipCode: param(z.pipe(queryText(20), z.transform(normalizeZip))),
+      category: param(z.pipe(text(100), z.transform(normalizeCategory))),
+      zipCode: param(z.pipe(text(20), z.transform(normalizeZip))),
       from: param(parsed(instant, INSTANT_MESSAGE)),
       to: param(parsed(instant, INSTANT_MESSAGE)),
-      q: param(queryText(200)),
+      q: param(text(200)),
     })
     .check(
       z.refine((o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(), {
