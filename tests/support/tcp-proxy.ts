@@ -10,8 +10,12 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-/** The protocol's ReadyForQuery message, as latin1 text: 'Z', int32 length 5, status I, T or E. */
-const READY_FOR_QUERY = /Z\x00\x00\x00\x05[ITE]/;
+/** The protocol's ReadyForQuery message: 'Z', int32 length 5, then a status byte (I, T or E). */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
+const readyForQuery = (bytes: Buffer) => {
+  const at = bytes.indexOf(READY_FOR_QUERY);
+  return at >= 0 && 'ITE'.includes(String.fromCharCode(bytes[at + 5] ?? 0));
+};
 
 type Link = { client: net.Socket; server: net.Socket; held: Buffer[][] };
 
@@ -87,7 +91,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         // Its first bytes may come before that (a result bigger than its send buffer is flushed
         // before the implicit transaction commits at Sync), and a cut there would roll it back.
         answer = Buffer.concat([answer, chunk]);
-        if (!READY_FOR_QUERY.test(answer.toString('latin1'))) return;
+        if (!readyForQuery(answer)) return;
         // The server has done what it was asked; its answer is lost with the connection.
         const fired = cutAfterAnswer;
         cutAfterAnswer = undefined;
