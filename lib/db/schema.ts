@@ -100,13 +100,17 @@ export const leads = pgTable(
     code: text('code').notNull(),
     /** False once the lead is full or expired, which frees the code for a new lead. */
     codeActive: boolean('code_active').notNull().default(true),
-    name: text('name').notNull(),
-    phone: text('phone').notNull(),
+    /**
+     * The client's personal data (name, phone, e-mail, city, description, budget): null once
+     * erased at their request or past CLIENT_DATA_RETENTION_DAYS (`erasedAt`, lib/privacy/).
+     */
+    name: text('name'),
+    phone: text('phone'),
     email: text('email'),
     category: text('category').notNull(),
     zipCode: text('zip_code').notNull(),
     city: text('city'),
-    description: text('description').notNull(),
+    description: text('description'),
     budget: text('budget'),
     priceCents: integer('price_cents').notNull(),
     currency: text('currency').notNull(),
@@ -123,6 +127,7 @@ export const leads = pgTable(
      * drizzle/functions/lead-duplicate-of.sql).
      */
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
+    erasedAt: tstz('erased_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -140,8 +145,41 @@ export const leads = pgTable(
     index('leads_duplicate_of_idx')
       .on(t.duplicateOf)
       .where(sql`${t.duplicateOf} is not null`),
+    /** CLIENT_DATA_RETENTION_DAYS: the oldest leads not erased yet, a batch at a time. */
+    index('leads_not_erased_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.erasedAt} is null`),
   ],
 );
+
+/**
+ * What the client agreed to when their inquiry was sent (`consent` on POST /leads): kept as long
+ * as the lead (the TCPA's limitation period is four years). Erasure nulls `ip` and `user_agent`
+ * and cuts the page's query and fragment; the wording, the time and the certificate stay.
+ */
+export const leadConsents = pgTable('lead_consents', {
+  leadId: uuid('lead_id')
+    .primaryKey()
+    .references(() => leads.id),
+  text: text('text').notNull(),
+  agreedAt: tstz('agreed_at').notNull(),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+  pageUrl: text('page_url'),
+  certificateUrl: text('certificate_url'),
+});
+
+/** Each erasure (POST /privacy/erasures, or retention): when, by whom, which leads; never the data. */
+export const privacyErasures = pgTable('privacy_erasures', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** `admin_key`, `session:<id>` (a console session) or `retention`. */
+  requestedBy: text('requested_by').notNull(),
+  /** What the request named: `lead`, `phone`, `email`, or `retention`. */
+  target: text('target').notNull(),
+  erasedLeads: integer('erased_leads').notNull(),
+  leadIds: uuid('lead_ids').array().notNull(),
+  createdAt: createdAt(),
+});
 
 export const offers = pgTable(
   'offers',
