@@ -59,6 +59,16 @@ export type Config = {
   returnWindowDays: number;
   /** 0 (off) to 1: returns under this share of the provider's purchases are approved at once. */
   returnAutoApproveRate: number;
+  /**
+   * The registered 10DLC brand every SMS speaks as, and the support contact HELP names. Unset in a
+   * deployed stage: no SMS is built (lib/sms/sender.ts); locally they fall back with a warning.
+   */
+  smsBrandName: string | undefined;
+  supportContact: string | undefined;
+  /** POST /leads refuses a lead without the client's `consent`. */
+  requireClientConsent: boolean;
+  /** Days (decimals allowed) after which a lead's client data is erased; undefined: kept. */
+  clientDataRetentionDays: number | undefined;
   /** The deployed stage (`local` elsewhere): the metrics' `stage` dimension. */
   stage: string;
 };
@@ -259,6 +269,26 @@ export const VARIABLES = {
       'a lead with the phone or e-mail and the category of one received in the last this many days is its duplicate (`duplicateOf`), offered only to providers not offered the original; `0`: no duplicates',
   },
   CURRENCY: { group: 'Leads', default: 'usd', meaning: 'ISO currency of prices' },
+  SMS_BRAND_NAME: {
+    group: 'Leads',
+    unset: 'locally `Lead Unlock`, with a warning; deployed: no SMS is sent (503, and `/health` says so)',
+    meaning: 'the registered 10DLC brand every SMS speaks as (HELP, confirmations, replies)',
+  },
+  SUPPORT_CONTACT: {
+    group: 'Leads',
+    unset: 'locally `PUBLIC_BASE_URL`; deployed: as `SMS_BRAND_NAME`',
+    meaning: 'the phone, e-mail or URL that HELP and the opt-in confirmation name',
+  },
+  REQUIRE_CLIENT_CONSENT: {
+    group: 'Leads',
+    default: 'false',
+    meaning: "`true`: `POST /leads` refuses a lead without the client's `consent` (400 naming it)",
+  },
+  CLIENT_DATA_RETENTION_DAYS: {
+    group: 'Leads',
+    meaning:
+      "erase the client data of leads older than this many days (decimals allowed), in batches, on the dispatcher's schedule; unset: kept",
+  },
   RETURN_WINDOW_DAYS: {
     group: 'Leads',
     default: '14',
@@ -326,6 +356,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     if (!Number.isSafeInteger(n) || n <= 0) {
       bad(name, 'must be a positive whole number');
       return Number(fallback(name));
+    }
+    return n;
+  };
+
+  /** A number above 0 (decimals allowed), or undefined when unset. */
+  const optionalPositive = (name: VariableName): number | undefined => {
+    const raw = value(name)?.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      bad(name, 'must be a number above 0, such as 1095 or 0.5');
+      return undefined;
     }
     return n;
   };
@@ -427,6 +469,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     returnWindowDays: wholeNumber('RETURN_WINDOW_DAYS'),
     returnAutoApproveRate: fraction('RETURN_AUTO_APPROVE_RATE'),
     currency: code('CURRENCY', (s) => s.toLowerCase(), /^[a-z]{3}$/, 'a three-letter ISO currency code'),
+    smsBrandName: optionalString('SMS_BRAND_NAME'),
+    supportContact: optionalString('SUPPORT_CONTACT'),
+    requireClientConsent: flag('REQUIRE_CLIENT_CONSENT'),
+    clientDataRetentionDays: optionalPositive('CLIENT_DATA_RETENTION_DAYS'),
     stage: code(
       'STAGE',
       (s) => s,

@@ -9,6 +9,7 @@ import { conflict } from '../errors';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
 import type { LeadInput } from './lead-input';
 import { leadCode, payToken } from './codes';
+import { templates } from '../sms/templates';
 import { sendClaimedNow } from '../messaging/outbox';
 import { claimedNow } from '../queue/work-queue';
 import { releaseStaleCodes } from './release-codes';
@@ -81,7 +82,7 @@ export async function createLead(
     // languages, for its prepared plan).
     const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
     const teaserTexts = jsonParam(
-      Object.fromEntries(LANGUAGES.map((l) => [l.code, l.sms.teaserSms(teaserLead)])),
+      Object.fromEntries(LANGUAGES.map((l) => [l.code, templates(l.code).teaserSms(teaserLead)])),
     );
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
     const [row] = await namedRows<

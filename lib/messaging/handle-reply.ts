@@ -14,8 +14,9 @@ import {
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import { languageModule, LANGUAGES, DEFAULT_LANGUAGE } from '../sms/language';
-import type { Templates } from '../sms/templates';
+import { templates, type Templates } from '../sms/templates';
 import { leadStatus } from '../leads/lead-status';
+import { clientDetails } from '../privacy/client-details';
 import { offerForCode, openOffers } from '../purchases/offer-queries';
 import { sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from '../purchases/pay-url';
@@ -74,8 +75,12 @@ const paysWithSavedCard = (provider: Provider, offer: Offer) =>
 function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider: Provider }): Answer {
   if (!row) return { kind: 'unavailable', body: (t) => t.unavailableSms(code) };
   const { offer, lead, provider } = row;
-  if (offer.status === 'unlocked')
-    return { kind: 'details', body: (t) => t.detailsSms(lead), leadId: lead.id };
+  if (offer.status === 'unlocked') {
+    const details = clientDetails(lead);
+    return details
+      ? { kind: 'details', body: (t) => t.detailsSms(details), leadId: lead.id }
+      : { kind: 'details_erased', body: (t) => t.detailsErasedSms(lead.code), leadId: lead.id };
+  }
   // Read before the reply is recorded: a lead that fills meanwhile gets a link whose page says
   // it is no longer available (open-checkout checks again), so a stale read costs nothing; a
   // charge checks again before it calls Stripe, and one past the cap is refunded.
@@ -217,8 +222,8 @@ async function answerToBad(
  */
 function bodiesByLanguage(answer: Answer): string {
   const all: Record<string, string[]> = {};
-  for (const { code, sms } of LANGUAGES) {
-    const body = answer.body(sms);
+  for (const { code } of LANGUAGES) {
+    const body = answer.body(templates(code));
     all[code] = typeof body === 'string' ? [body] : body;
   }
   return jsonParam(all);

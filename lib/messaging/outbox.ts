@@ -29,7 +29,10 @@ export type SmsKind =
   | 'return_opened'
   | 'return_refused'
   | 'return_approved'
-  | 'return_declined';
+  | 'return_declined'
+  | 'opt_out_check'
+  | 'erased_refund'
+  | 'details_erased';
 
 export type NewSms = {
   kind: SmsKind;

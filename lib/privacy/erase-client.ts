@@ -107,16 +107,14 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
     );
   }
   const tasks: NewStripeTask[] = [
-    ...withdrawn.map(
-      (w): NewStripeTask => ({
-        kind: 'refund',
-        dedupeKey: `refund:${w.checkout_session_id}`,
-        checkoutSessionId: w.checkout_session_id,
-        paymentIntentId: w.payment_intent_id,
-        leadId: w.lead_id,
-        providerId: w.provider_id,
-      }),
-    ),
+    ...withdrawn.map((w): NewStripeTask => ({
+      kind: 'refund',
+      dedupeKey: `refund:${w.checkout_session_id}`,
+      checkoutSessionId: w.checkout_session_id,
+      paymentIntentId: w.payment_intent_id,
+      leadId: w.lead_id,
+      providerId: w.provider_id,
+    })),
     ...(await openSessions(tx, ids)),
   ];
   const claimedTasks = await insertClaimed(tx, stripeTasks, tasks);
@@ -128,7 +126,7 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
       recipients: [w.phone],
       body: templates(w.language).erasedRefundSms({
         code: w.code,
-        priceCents: w.amount_cents,
+        amountCents: w.amount_cents,
         currency: w.currency,
       }),
       dedupeKey: `erased-refund:${w.unlock_id}`,
@@ -170,7 +168,12 @@ async function record(tx: Tx, by: ErasedBy, target: string, ids: string[]): Prom
 
 async function erase(db: Database, where: SQL, limit: number, by: ErasedBy, target: string) {
   const done = await transaction((tx) => eraseInTx(tx, where, limit, by, target));
-  log.info('client data erased', { target, requestedBy: by.via, erasedLeads: done.ids.length, leadIds: done.ids });
+  log.info('client data erased', {
+    target,
+    requestedBy: by.via,
+    erasedLeads: done.ids.length,
+    leadIds: done.ids,
+  });
   const deadline = inlineDeadline();
   await Promise.all([
     runClaimedStripeTasksNow(db, done.tasks, deadline),
@@ -194,7 +197,11 @@ export async function eraseClient(
  * CLIENT_DATA_RETENTION_DAYS: erases up to `batch` leads created before the cut-off (the
  * scheduled function calls it until a batch comes back short). Returns how many it erased.
  */
-export async function eraseExpiredClientData(db: Database, retentionDays: number, batch: number): Promise<number> {
+export async function eraseExpiredClientData(
+  db: Database,
+  retentionDays: number,
+  batch: number,
+): Promise<number> {
   const cutoff = sql`created_at < now() - make_interval(secs => ${retentionDays * 86_400})`;
   return erase(db, cutoff, batch, { via: 'retention' }, 'retention');
 }

@@ -8,7 +8,12 @@ export function erasureInput(country: CountryCode) {
     leadId: z.optional(z.uuid('must be a UUID')),
     phone: z.optional(phone(country)),
     // Any case: the lookup lower-cases both sides.
-    email: z.optional(z.pipe(email(), z.transform((v) => v ?? undefined))),
+    email: z.optional(
+      z.pipe(
+        email(),
+        z.transform((v) => v ?? undefined),
+      ),
+    ),
   };
   return z.pipe(
     z.object(fields).check(
@@ -17,7 +22,11 @@ export function erasureInput(country: CountryCode) {
       }),
     ),
     z.transform((o): ErasureRequest =>
-      o.leadId !== undefined ? { leadId: o.leadId } : o.phone !== undefined ? { phone: o.phone } : { email: o.email! },
+      o.leadId !== undefined
+        ? { leadId: o.leadId }
+        : o.phone !== undefined
+          ? { phone: o.phone }
+          : { email: o.email! },
     ),
   );
 }

@@ -17,6 +17,7 @@ import { templates } from '../sms/templates';
 import { OFF_SESSION, type CheckoutSession, type PaymentIntent, type StripeEvent } from '../stripe';
 import { chargeFailed } from './charge-saved-card';
 import { forgetCard, forgetCustomer } from './forget-stripe-ids';
+import { clientDetails } from '../privacy/client-details';
 import { leadStatus } from '../leads/lead-status';
 import { sendClaimedNow, type NewSms } from '../messaging/outbox';
 import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
@@ -166,8 +167,9 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
   const full = unlockCount >= lead.maxUnlocks;
   // One row per message of the details (a long description makes several), so each is sent,
   // retried and resent on its own. The first keeps the key a single message always had.
+  // An erased lead expired with its erasure, so it was refunded above: its details are there.
   const details: NewSms[] = templates(provider.language)
-    .detailsSms(lead)
+    .detailsSms(clientDetails(lead)!)
     .map((body, i) => ({
       ...to,
       kind: 'details',

@@ -2,6 +2,7 @@
 // (lib/sms/languages/). Each sending site picks the provider's wording with
 // `templates(provider.language)`; the functions are pure.
 import { languageModule } from './language';
+import { smsSender } from './sender';
 import type { TeaserLead } from './template-parts';
 
 export { formatPrice } from './format-price';
@@ -43,7 +44,12 @@ export type Templates = {
   /** Every code is listed, even if that takes a second segment: they need it to answer. */
   chooseOfferSms(codes: string[]): string;
   optedOutSms(): string;
+  /** The opt-in confirmation (a provider added, or back with START): HELP's elements. */
   optedInSms(): string;
+  /**
+   * HELP, as CTIA and the 10DLC review ask: the brand, what the messages are, "Msg frequency
+   * varies", "Msg&data rates may apply", the support contact, how to opt out.
+   */
   helpSms(): string;
   refundedSms(refund: Refund): string;
   /** A purchase refused before any charge because it would pass a budget (lib/purchases/budget.ts). */
@@ -66,9 +72,16 @@ export type Templates = {
   returnWindowClosedSms(code: string, days: number): string;
   returnAlreadySms(code: string): string;
   returnNotBoughtSms(code: string): string;
+  // Erasure at the client's request (lib/privacy/).
+  /** Paid, but the details had not gone out when the client's data was erased: the refund. */
+  erasedRefundSms(refund: Refund): string;
+  /** A buyer asking again for a lead whose details were erased. */
+  detailsErasedSms(code: string): string;
+  /** A message that may be an opt-out but may not (lib/sms/opt-out.ts): how to stop, for sure. */
+  optOutCheckSms(): string;
 };
 
 /** The SMS in a provider's language (the default one for a code no module has). */
 export function templates(language: string): Templates {
-  return languageModule(language).sms;
+  return languageModule(language).sms(smsSender());
 }

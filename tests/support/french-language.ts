@@ -2,7 +2,7 @@
 // one module of the shape lib/sms/languages/language-module.ts, nothing else. Its SMS keep to
 // GSM-7 (é, è, à, ù are in it; ç, ê, â, î, ô, û are not), like the Spanish ones.
 import { formatPrice } from '../../lib/sms/format-price';
-import type { LanguageModule } from '../../lib/sms/languages/language-module';
+import type { LanguageModule, Sender } from '../../lib/sms/languages/language-module';
 import { splitMessages } from '../../lib/sms/segments';
 import {
   detailsDescription,
@@ -13,7 +13,6 @@ import {
 } from '../../lib/sms/template-parts';
 import type { DetailsLead, Priced, Refund, Templates } from '../../lib/sms/templates';
 
-const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
 const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
@@ -39,7 +38,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `Vous n'avez aucun lead ouvert. Nous vous écrirons au prochain.`;
 
-const sms: Templates = {
+const sms = ({ brand, support }: Sender): Templates => ({
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: payez ${price(lead)} pour recevoir le contact du client: ${url}`,
@@ -51,30 +50,36 @@ const sms: Templates = {
     codes[0] === undefined
       ? noOpenOffersSms()
       : `Plusieurs leads ouverts: ${codes.join(', ')}. Repondez OUI et le code.`,
-  optedOutSms: () => `${BRAND}: vous etes désinscrit. Repondez START pour revenir.`,
-  optedInSms: () => `${BRAND}: vous etes inscrit à nouveau. Repondez ARRET pour vous désinscrire.`,
+  optedOutSms: () => `${brand}: vous etes désinscrit. Repondez START pour revenir.`,
+  optedInSms: () =>
+    `${brand} alertes de leads: inscrit. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   helpSms: () =>
-    `${BRAND}: pour acheter un lead, repondez OUI et son code (ex. OUI 4821). ARRET pour arreter.`,
+    `${brand} alertes de leads. Achat: OUI + code. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   refundedSms: (refund) =>
     `Désolé, le lead ${refund.code} est épuisé. Vos ${amount(refund)} sont remboursés.`,
-  budgetRefusedSms: (code) => `${BRAND}: le lead ${code} dépasse votre plafond.`,
+  budgetRefusedSms: (code) => `${brand}: le lead ${code} dépasse votre plafond.`,
   chargingSms: (lead) =>
     `Lead ${lead.code}: ${price(lead)} débités de votre carte. AUTO OFF: payer par lien.`,
   cardFailedSms: (lead, url) =>
     `Lead ${lead.code}: votre carte a été refusée. Payez ${price(lead)} ici: ${url}`,
-  autoPayOffSms: () => `${BRAND}: paiement auto désactivé. AUTO ON pour le réactiver.`,
-  autoPayOnSms: () => `${BRAND}: paiement auto activé. AUTO OFF pour l'arreter.`,
-  languageSms: () => `${BRAND}: nous vous écrirons en francais. Reply ENGLISH for English.`,
+  autoPayOffSms: () => `${brand}: paiement auto désactivé. AUTO ON pour le réactiver.`,
+  autoPayOnSms: () => `${brand}: paiement auto activé. AUTO OFF pour l'arreter.`,
+  languageSms: () => `${brand}: nous vous écrirons en francais. Reply ENGLISH for English.`,
   returnUsageSms: () =>
-    `${BRAND}: pour retourner un lead, repondez MAUVAIS, son code et la raison (ex. MAUVAIS 4821 mauvaise zone).`,
-  returnOpenedSms: (code) => `${BRAND}: retour du lead ${code} recu.`,
+    `${brand}: pour retourner un lead, repondez MAUVAIS, son code et la raison (ex. MAUVAIS 4821 mauvaise zone).`,
+  returnOpenedSms: (code) => `${brand}: retour du lead ${code} recu.`,
   returnApprovedSms: (refund) =>
-    `${BRAND}: retour du lead ${refund.code} accepté. ${amount(refund)} remboursés.`,
-  returnDeclinedSms: (code, note) => `${BRAND}: retour du lead ${code} refusé: ${detailsLine(note)}`,
-  returnWindowClosedSms: (code, days) => `${BRAND}: le lead ${code} ne se retourne plus (${days} jours).`,
-  returnAlreadySms: (code) => `${BRAND}: le lead ${code} est déjà retourné.`,
-  returnNotBoughtSms: (code) => `${BRAND}: vous n'avez pas acheté le lead ${code}.`,
-};
+    `${brand}: retour du lead ${refund.code} accepté. ${amount(refund)} remboursés.`,
+  returnDeclinedSms: (code, note) => `${brand}: retour du lead ${code} refusé: ${detailsLine(note)}`,
+  returnWindowClosedSms: (code, days) => `${brand}: le lead ${code} ne se retourne plus (${days} jours).`,
+  returnAlreadySms: (code) => `${brand}: le lead ${code} est déjà retourné.`,
+  returnNotBoughtSms: (code) => `${brand}: vous n'avez pas acheté le lead ${code}.`,
+  erasedRefundSms: (refund) =>
+    `${brand}: le lead ${refund.code} a été retiré à la demande du client. ${amount(refund)} rembourse.`,
+  detailsErasedSms: (code) =>
+    `${brand}: les coordonnées du lead ${code} ont été effacées à la demande du client.`,
+  optOutCheckSms: () => `${brand}: pour ne plus recevoir nos messages, repondez STOP.`,
+});
 
 export const french: LanguageModule<'fr'> = {
   code: 'fr',

@@ -7,6 +7,9 @@ process.env.DUPLICATE_WINDOW_DAYS ??= '0';
 // Most tests expect a lead's teaser at once, whatever the hour the suite runs: teaser hours all
 // day. The files about quiet hours (quiet-hours, teaser-window) set hours of their own.
 process.env.TEASER_HOURS ??= '00:00-24:00';
+// The brand every SMS speaks as (a deployed stage sends none without it): the tests' own.
+process.env.SMS_BRAND_NAME ??= 'Lead Unlock';
+process.env.SUPPORT_CONTACT ??= 'help@leadunlock.test';
 for (const key of [
   'DATABASE_URL',
   'STRIPE_SECRET_KEY',

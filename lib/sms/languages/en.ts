@@ -3,9 +3,8 @@ import { formatPrice } from '../format-price';
 import { splitMessages } from '../segments';
 import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
 import type { DetailsLead, Priced, Refund, Templates } from '../templates';
-import type { LanguageModule } from './language-module';
+import type { LanguageModule, Sender } from './language-module';
 
-const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
 const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
@@ -35,7 +34,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `You have no open leads right now. We'll text you when a new one comes in.`;
 
-const sms: Templates = {
+const sms = ({ brand, support }: Sender): Templates => ({
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: pay ${price(lead)} to get the client's contact details: ${url}`,
@@ -47,40 +46,45 @@ const sms: Templates = {
     codes[0] === undefined
       ? noOpenOffersSms()
       : `You have several open leads: ${codes.join(', ')}. Reply YES and the code of the one you want, e.g. YES ${codes[0]}`,
-  optedOutSms: () => `${BRAND}: you're unsubscribed and will get no more leads. Reply START to resume.`,
+  optedOutSms: () => `${brand}: you're unsubscribed and will get no more messages. Reply START to resume.`,
   optedInSms: () =>
-    `${BRAND}: you're subscribed again and will get new leads by SMS. Reply STOP to unsubscribe.`,
+    `${brand} lead alerts: you're subscribed. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   helpSms: () =>
-    `${BRAND}: to buy a lead, reply YES and its code (e.g. YES 4821), then pay with the link we send. Reply STOP to unsubscribe, START to resume.`,
+    `${brand} lead alerts. Buy: reply YES + code. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   refundedSms: (refund) =>
     `Sorry, lead ${refund.code} sold out before your payment completed. Your ${amount(refund)} has been refunded.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
-      ? `${BRAND}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
-      : `${BRAND}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`,
+      ? `${brand}: lead ${code} would take you over your weekly spending cap, so it can't be bought. Your cap resets Monday at midnight.`
+      : `${brand}: you've reached your daily lead limit, so lead ${code} can't be bought today. Your limit resets at midnight.`,
   chargingSms: (lead) =>
     `Lead ${lead.code}: charging ${price(lead)} to your saved card. Once it goes through we text the client's details; if not, a pay link. AUTO OFF: pay by link.`,
   cardFailedSms: (lead, url) =>
     `Lead ${lead.code}: your saved card did not go through. Pay ${price(lead)} here to get the client's details: ${url}`,
   autoPayOffSms: () =>
-    `${BRAND}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
+    `${brand}: auto-pay is off. Reply YES and a code to get a pay link; your saved card is kept. Reply AUTO ON to charge it again.`,
   autoPayOnSms: () =>
-    `${BRAND}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
+    `${brand}: auto-pay is on. Leads you accept with YES are charged to your saved card (a payment by link saves one). Reply AUTO OFF to stop.`,
   languageSms: () =>
-    `${BRAND}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
+    `${brand}: your texts will come in English. Responda ESPANOL para recibirlos en español.`,
   returnUsageSms: () =>
-    `${BRAND}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
+    `${brand}: to return a lead you bought, reply BAD, its code and the reason, e.g. BAD 4821 wrong area`,
   returnOpenedSms: (code) =>
-    `${BRAND}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
+    `${brand}: we got your return of lead ${code}. We'll text you once it has been reviewed.`,
   returnApprovedSms: (refund) =>
-    `${BRAND}: your return of lead ${refund.code} is approved. Your ${amount(refund)} is being refunded.`,
+    `${brand}: your return of lead ${refund.code} is approved. Your ${amount(refund)} is being refunded.`,
   returnDeclinedSms: (code, note) =>
-    `${BRAND}: your return of lead ${code} was declined: ${detailsLine(note)}`,
+    `${brand}: your return of lead ${code} was declined: ${detailsLine(note)}`,
   returnWindowClosedSms: (code, days) =>
-    `${BRAND}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
-  returnAlreadySms: (code) => `${BRAND}: lead ${code} has already been returned. One return per purchase.`,
-  returnNotBoughtSms: (code) => `${BRAND}: you have not bought lead ${code}, so there is nothing to return.`,
-};
+    `${brand}: lead ${code} can no longer be returned: returns are taken within ${days} days of purchase.`,
+  returnAlreadySms: (code) => `${brand}: lead ${code} has already been returned. One return per purchase.`,
+  returnNotBoughtSms: (code) => `${brand}: you have not bought lead ${code}, so there is nothing to return.`,
+  erasedRefundSms: (refund) =>
+    `${brand}: lead ${refund.code} was withdrawn at the client's request before its details were sent. Your ${amount(refund)} is being refunded.`,
+  detailsErasedSms: (code) =>
+    `${brand}: the details of lead ${code} were removed at the client's request, so they can't be sent again.`,
+  optOutCheckSms: () => `${brand}: to stop all texts from us, reply STOP.`,
+});
 
 export const english: LanguageModule<'en'> = {
   code: 'en',

@@ -6,9 +6,8 @@ import { formatPrice } from '../format-price';
 import { splitMessages } from '../segments';
 import { detailsDescription, detailsLine, fitTeaser, sentence, type TeaserParts } from '../template-parts';
 import type { DetailsLead, Priced, Refund, Templates } from '../templates';
-import type { LanguageModule } from './language-module';
+import type { LanguageModule, Sender } from './language-module';
 
-const BRAND = 'Lead Unlock';
 const price = (lead: Priced) => formatPrice(lead.priceCents, lead.currency);
 const amount = (refund: Refund) => formatPrice(refund.amountCents, refund.currency);
 
@@ -38,7 +37,7 @@ function detailsText(lead: DetailsLead): string {
 
 const noOpenOffersSms = () => `No tiene leads abiertos ahora. Le escribiremos cuando llegue uno nuevo.`;
 
-const sms: Templates = {
+const sms = ({ brand, support }: Sender): Templates => ({
   teaserSms: (lead) => fitTeaser(lead, renderTeaser),
   payLinkSms: (lead, url) =>
     `Lead ${lead.code}: pague ${price(lead)} para recibir los datos del cliente: ${url}`,
@@ -50,40 +49,45 @@ const sms: Templates = {
     codes[0] === undefined
       ? noOpenOffersSms()
       : `Tiene varios leads abiertos: ${codes.join(', ')}. Responda SI y la clave del que quiera, p. ej. SI ${codes[0]}`,
-  optedOutSms: () => `${BRAND}: baja confirmada, ya no le enviaremos leads. Responda START para volver.`,
+  optedOutSms: () => `${brand}: baja confirmada, ya no le enviaremos mensajes. Responda START para volver.`,
   optedInSms: () =>
-    `${BRAND}: alta confirmada, le enviaremos leads nuevos por SMS. Responda PARAR para darse de baja.`,
+    `${brand} alertas de leads: alta confirmada. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP para cancelar.`,
   helpSms: () =>
-    `${BRAND}: para comprar un lead, responda SI y su clave (p. ej. SI 4821) y pague con el enlace que le enviamos. PARAR para darse de baja, START para volver.`,
+    `${brand} alertas de leads. Compra: SI + clave. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP para cancelar.`,
   refundedSms: (refund) =>
     `Lo sentimos, el lead ${refund.code} se ha agotado antes de completar su pago. Le hemos devuelto ${amount(refund)}.`,
   budgetRefusedSms: (code, reason) =>
     reason === 'weekly_cap'
-      ? `${BRAND}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
-      : `${BRAND}: ha llegado a su tope diario de leads y el lead ${code} no se puede comprar hoy. El tope se renueva a medianoche.`,
+      ? `${brand}: el lead ${code} supera su tope semanal de gasto y no se puede comprar. El tope se renueva el lunes a medianoche.`
+      : `${brand}: ha llegado a su tope diario de leads y el lead ${code} no se puede comprar hoy. El tope se renueva a medianoche.`,
   chargingSms: (lead) =>
     `Lead ${lead.code}: cobrando ${price(lead)} a su tarjeta guardada. Si se aprueba le enviamos los datos del cliente; si no, un enlace de pago. AUTO OFF: pagar con enlace.`,
   cardFailedSms: (lead, url) =>
     `Lead ${lead.code}: su tarjeta guardada fue rechazada. Pague ${price(lead)} para recibir los datos del cliente: ${url}`,
   autoPayOffSms: () =>
-    `${BRAND}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
+    `${brand}: auto-pago apagado. Responda SI y una clave para recibir un enlace de pago; su tarjeta se guarda. AUTO ON para volver a cobrarla.`,
   autoPayOnSms: () =>
-    `${BRAND}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
-  languageSms: () => `${BRAND}: le escribiremos en español. Reply ENGLISH for English.`,
+    `${brand}: auto-pago encendido. Los leads que acepte con SI se cobran a su tarjeta guardada (un pago por enlace guarda una). AUTO OFF para apagarlo.`,
+  languageSms: () => `${brand}: le escribiremos en español. Reply ENGLISH for English.`,
   // "Reclamo", not "devolución": ó is not GSM-7 (see the top of this file).
   returnUsageSms: () =>
-    `${BRAND}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
+    `${brand}: para reclamar un lead comprado, responda MALO, su clave y el motivo, p. ej. MALO 4821 zona equivocada`,
   returnOpenedSms: (code) =>
-    `${BRAND}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
+    `${brand}: hemos recibido su reclamo del lead ${code}. Le escribiremos cuando lo hayamos revisado.`,
   returnApprovedSms: (refund) =>
-    `${BRAND}: su reclamo del lead ${refund.code} ha sido aceptado. Le devolvemos ${amount(refund)}.`,
+    `${brand}: su reclamo del lead ${refund.code} ha sido aceptado. Le devolvemos ${amount(refund)}.`,
   returnDeclinedSms: (code, note) =>
-    `${BRAND}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
+    `${brand}: su reclamo del lead ${code} no ha sido aceptado: ${detailsLine(note)}`,
   returnWindowClosedSms: (code, days) =>
-    `${BRAND}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
-  returnAlreadySms: (code) => `${BRAND}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
-  returnNotBoughtSms: (code) => `${BRAND}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
-};
+    `${brand}: el plazo para reclamar el lead ${code} ha vencido (${days} d desde la compra).`,
+  returnAlreadySms: (code) => `${brand}: el lead ${code} ya fue reclamado. Un reclamo por compra.`,
+  returnNotBoughtSms: (code) => `${brand}: usted no ha comprado el lead ${code}, no hay nada que reclamar.`,
+  erasedRefundSms: (refund) =>
+    `${brand}: el lead ${refund.code} fue retirado a peticion del cliente antes de enviarle sus datos. Le devolvemos ${amount(refund)}.`,
+  detailsErasedSms: (code) =>
+    `${brand}: los datos del lead ${code} fueron borrados a peticion del cliente y no se pueden enviar de nuevo.`,
+  optOutCheckSms: () => `${brand}: para no recibir mas mensajes nuestros, responda STOP.`,
+});
 
 export const spanish: LanguageModule<'es'> = {
   code: 'es',

@@ -31,13 +31,19 @@ export type Keywords = {
   returnReasons?: Partial<Record<Exclude<ReturnReason, 'other'>, string[]>>;
 };
 
+/**
+ * Who the SMS speak as: the operator's registered brand (SMS_BRAND_NAME) and the support contact
+ * HELP names (SUPPORT_CONTACT), both in the 10DLC campaign the carriers reviewed.
+ */
+export type Sender = { brand: string; support: string };
+
 export type LanguageModule<Code extends string = string> = {
   /** What `providers.language` and the admin API hold (ISO 639-1). */
   code: Code;
   /** Its name in English: the console's, and, lower-cased, the outcome of a switch to it ("spanish"). */
   name: string;
-  /** Every SMS, in this language. */
-  sms: Templates;
+  /** Every SMS, in this language, speaking as the operator's brand (lib/sms/sender.ts). */
+  sms: (sender: Sender) => Templates;
   payPages: Record<PayPage, { title: string; message: string }>;
   /** Stripe Checkout's page language, and the notice it shows when it saves the card. */
   checkout: { locale: Stripe.Checkout.SessionCreateParams.Locale; saveCardNotice: string };
