@@ -145,6 +145,8 @@ const RULES: Record<
   { wants: SQL; optedOut?: boolean; setsHelp?: SQL; exempt?: boolean; autoPay?: boolean }
 > = {
   stop: { wants: sql`not p.opted_out`, optedOut: true, exempt: true },
+  // Not an opt-out for sure: how to stop, for sure; nothing changes (lib/sms/opt-out.ts).
+  maybe_stop: { wants: sql`not p.opted_out` },
   start: { wants: sql`true`, optedOut: false },
   help: { wants: sql`true`, setsHelp: sql`true` },
   other: {
@@ -162,6 +164,7 @@ const RULES: Record<
 /** The answer to anything but a YES. */
 const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad'>, Answer> = {
   stop: { kind: 'opted_out', body: (t) => t.optedOutSms() },
+  maybe_stop: { kind: 'opt_out_check', body: (t) => t.optOutCheckSms() },
   start: { kind: 'opted_in', body: (t) => t.optedInSms() },
   auto_off: { kind: 'auto_pay', body: (t) => t.autoPayOffSms() },
   auto_on: { kind: 'auto_pay', body: (t) => t.autoPayOnSms() },

@@ -2,11 +2,14 @@
 // (lib/sms/languages/: each module lists its own).
 import { escapeRegExp } from './escape-regexp';
 import { LANGUAGES, type Language } from './language';
+import { optOutIntent } from './opt-out';
 import type { Keywords } from './languages/language-module';
 
 export type Reply =
   | { kind: 'yes'; code: string | null }
   | { kind: 'stop' }
+  /** Holds a word that may mean stop, and no pattern reads it as one (lib/sms/opt-out.ts). */
+  | { kind: 'maybe_stop' }
   | { kind: 'start' }
   | { kind: 'help' }
   | { kind: 'auto_off' }
@@ -20,7 +23,7 @@ export type Reply =
 // What each of a module's one-word replies means, first to last: a word two lists share means
 // the first ("STOP ALL" and "OPT IN" match without their space, see normalizeReply).
 const WORD_KINDS: [
-  Exclude<keyof Keywords, 'yes' | 'bad' | 'switchTo' | 'returnReasons'>,
+  Extract<keyof Keywords, 'stop' | 'start' | 'help' | 'autoOff' | 'autoOn'>,
   Extract<Reply['kind'], 'stop' | 'start' | 'help' | 'auto_off' | 'auto_on'>,
 ][] = [
   ['stop', 'stop'],
@@ -86,5 +89,8 @@ export function parseReply(text: string): Reply {
   const yes = YES.exec(word);
   if (yes) return { kind: 'yes', code: yes[1] ?? null };
   const known = WORDS.get(word);
-  return known ? { ...known } : { kind: 'other' };
+  if (known) return { ...known };
+  // Opt-outs in the provider's own words, after every reply that keeps its meaning.
+  const intent = optOutIntent(text);
+  return intent ? { kind: intent } : { kind: 'other' };
 }

@@ -126,7 +126,37 @@ export const english: LanguageModule<'en'> = {
   keywords: {
     // Carriers' opt-out and opt-in words (CTIA), understood whatever the provider's language.
     yes: ['YES', 'Y', 'UNLOCK'],
-    stop: ['STOP', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'],
+    // The FCC's revocation rule (47 CFR 64.1200(a)(10), from 11 April 2025) names STOP, QUIT, END,
+    // REVOKE, OPT OUT, CANCEL and UNSUBSCRIBE among the words that always revoke consent.
+    stop: [
+      'STOP',
+      'STOP ALL',
+      'STOPALL',
+      'UNSUBSCRIBE',
+      'CANCEL',
+      'END',
+      'QUIT',
+      'REVOKE',
+      'OPT OUT',
+      'OPTOUT',
+    ],
+    optOut: [
+      // "stop texting me", "please stop sending these", "quit messaging me", "end all texts"
+      /\b(stop|quit|cease|end|cancel|halt)\b( \w+){0,3} (text|texts|texting|txt|txts|txting|message|messages|messaging|msg|msgs|sms|sending|send|contacting|contact|alerts|leads)\b/,
+      // "remove me from your list", "take me off", "unsubscribe me", "opt me out", "delete my number"
+      /\b(remove|take|delete|unsubscribe|unsub|opt|erase|drop) (me|my number|my phone|this number)\b/,
+      /\b(opt|opting|opted) ?out\b/,
+      /\bunsubscribe\b/,
+      // "no more texts", "no more messages please"
+      /\bno more (text|texts|txt|txts|message|messages|msgs|sms|leads|alerts)\b/,
+      // "don't text me", "do not contact me", "never message me again"
+      /\b(do not|dont|don t|never) (text|txt|message|msg|contact|sms|send)\b/,
+      /\bleave me alone\b/,
+      /\b(not interested|wrong number|who is this stop)\b/,
+      // The whole message a stop word, with words of emphasis: "stop please", "STOP NOW!!"
+      /^(please |pls |just |ok |okay )*(stop|quit|end|cancel|unsubscribe|revoke)( (it|now|please|pls|all|this|that|them|everything|asap|thanks|thank you|already))*$/,
+    ],
+    mayStop: ['stop', 'stopped', 'stopping', 'quit', 'cancel', 'unsubscribe', 'revoke', 'remove'],
     start: ['START', 'UNSTOP', 'JOIN', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPT IN'],
     help: ['HELP', 'INFO'],
     bad: ['BAD'],

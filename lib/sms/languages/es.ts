@@ -128,7 +128,23 @@ export const spanish: LanguageModule<'es'> = {
   },
   keywords: {
     yes: ['SÍ'],
-    stop: ['PARAR', 'CANCELAR', 'ALTO'],
+    stop: ['PARAR', 'CANCELAR', 'ALTO', 'BAJA', 'DETENER', 'DESUSCRIBIR'],
+    optOut: [
+      // "no más mensajes", "no mas textos por favor"
+      /\bno (mas|quiero mas) (mensajes|mensaje|textos|texto|sms|leads|alertas)\b/,
+      // "no me manden más", "no me envíen nada", "no me escriban"
+      /\bno me (manden|mande|mandes|envien|envie|envies|escriban|escriba|escribas|contacten|contacte|llamen|textees)\b/,
+      // "baja", "darme de baja", "quiero la baja", "denme de baja"
+      /\b(de )?baja\b/,
+      // "quítenme de la lista", "bórrenme", "elimínenme", "sáquenme"
+      /\b(quitenme|quitame|quiteme|borrenme|borrame|borreme|eliminenme|eliminame|elimineme|sacame|saquenme|saqueme)\b/,
+      // "ya no quiero recibir mensajes", "no quiero mensajes"
+      /\bno quiero (recibir|mas|mensajes|textos|sms|leads)\b/,
+      // "dejen de enviarme", "deja de escribirme"
+      /\bdej(a|en|e|ar) de (enviar|mandar|escribir|contactar|textear)/,
+      /^(por favor )?(parar|alto|para|paren|basta|cancelar|detener|stop)( (ya|por favor|gracias|todo))*$/,
+    ],
+    mayStop: ['parar', 'paren', 'alto', 'cancelar', 'cancela', 'basta', 'detener', 'quitar'],
     help: ['AYUDA'],
     bad: ['MALO', 'MALA'],
     switchTo: ['ESPAÑOL', 'SPANISH'],

@@ -22,6 +22,14 @@ export type Keywords = {
   bad?: string[];
   autoOff?: string[];
   autoOn?: string[];
+  /**
+   * Opt-outs in the provider's own words (lib/sms/opt-out.ts), as patterns over the message folded
+   * to lower-case ASCII words separated by single spaces ("No más mensajes!" is `no mas mensajes`):
+   * `optOut` are plain wishes to stop; `mayStop` are words that, in a message no pattern reads as
+   * one, may still be one ("can you stop by?"): that message gets how to stop, and changes nothing.
+   */
+  optOut?: RegExp[];
+  mayStop?: string[];
   /** Switch their SMS to this language: its own name for it, and its name in other languages. */
   switchTo: string[];
   /**
