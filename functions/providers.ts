@@ -27,8 +27,9 @@ export const handler = await httpFunction(
   'providers',
   {
     'POST /providers': async (req) => {
-      await requireAdmin(req);
-      return json(201, await createProvider(await getDb(), jsonBody(req, schema())));
+      const caller = await requireAdmin(req);
+      const source = caller.via === 'session' ? 'console' : 'api';
+      return json(201, await createProvider(await getDb(), jsonBody(req, schema()), source));
     },
     'GET /providers': async (req) => {
       await requireAdmin(req);

@@ -46,20 +46,25 @@ export async function createSession(
 }
 
 /** Whether one of `tokens` (the cookie's values) is a live session of `adminKey`. */
-export async function hasSession(db: Queryable, adminKey: string, tokens: string[]): Promise<boolean> {
+/**
+ * The live session one of `tokens` names, by its id (the first 16 hex digits of its token's hash:
+ * enough to tell sessions apart in a record, nothing to sign in with); undefined when none does.
+ */
+export async function liveSession(db: Queryable, adminKey: string, tokens: string[]): Promise<string | undefined> {
   const wellFormed = tokens.filter((t) => TOKEN.test(t));
-  if (wellFormed.length === 0) return false;
+  if (wellFormed.length === 0) return undefined;
   const found = await rows<{ token_hash: string; key_check: string }>(
     db,
     'session_check',
     sql`select token_hash, key_check from admin_sessions
         where token_hash = any(${sql.param(wellFormed.map(tokenHash))}::text[]) and expires_at > now()`,
   );
-  return found.some((row) => {
+  const live = found.find((row) => {
     const token = wellFormed.find((t) => tokenHash(t) === row.token_hash)!;
     // Both base64url of 32 bytes: compared in constant time.
     return timingSafeEqual(Buffer.from(row.key_check), Buffer.from(keyCheck(adminKey, token)));
   });
+  return live?.token_hash.slice(0, 16);
 }
 
 /** Ends the sessions `tokens` name (sign-out); unknown or malformed ones are ignored. */

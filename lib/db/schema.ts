@@ -37,6 +37,16 @@ export const providers = pgTable(
     zipCodes: text('zip_codes').array().notNull(),
     active: boolean('active').notNull().default(true),
     optedOut: boolean('opted_out').notNull().default(false),
+    /**
+     * Their consent record (`consent` on GET /providers/{id}): when and how they were added or
+     * came back (`console`, `api`, or `sms` for START), and when they last opted out, by which words.
+     */
+    optedInAt: stamp('opted_in_at'),
+    optInSource: text('opt_in_source', { enum: ['console', 'api', 'sms'] })
+      .notNull()
+      .default('api'),
+    optedOutAt: tstz('opted_out_at'),
+    optOutText: text('opt_out_text'),
     /** Drives fairness: the least recently offered providers get the next lead first. */
     lastOfferedAt: tstz('last_offered_at'),
     /** The unsolicited help reply goes out at most once a day. */

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
 import { AppError, forbidden, notConfigured, unauthorized } from '../errors';
-import { cookieValues, hasSession, SESSION_COOKIE } from '../console/session';
+import { cookieValues, liveSession, SESSION_COOKIE } from '../console/session';
 import { getDb } from '../db/client';
 import type { HttpRequest } from './request';
 
@@ -25,6 +25,9 @@ export function requireLeadKey(req: HttpRequest): void {
 
 const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
 
+/** Who an admin request came from: the admin key (the API), or a console session (its id). */
+export type AdminCaller = { via: 'admin_key' } | { via: 'session'; sessionId: string };
+
 /**
  * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup), or the console's
  * session cookie, a live row of admin_sessions (lib/console/session.ts: one primary-key lookup). A
@@ -34,12 +37,12 @@ const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
  * too. SameSite=Strict keeps the cookie off other sites' requests, but a page on another port of
  * the same host is the same site and gets it sent; these checks hold there too.
  */
-export async function requireAdmin(req: HttpRequest): Promise<void> {
+export async function requireAdmin(req: HttpRequest): Promise<AdminCaller> {
   const expected = config().keys.adminApiKey;
   if (req.headers.authorization !== undefined || expected === undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     check(match?.[1]?.trim(), expected, ADMIN_KEY);
-    return;
+    return { via: 'admin_key' };
   }
   const tokens = cookieValues(req.headers.cookie, SESSION_COOKIE);
   if (tokens.length === 0) throw unauthorized(`Missing ${ADMIN_KEY}`);
@@ -47,9 +50,9 @@ export async function requireAdmin(req: HttpRequest): Promise<void> {
   else if (fromElsewhere(req)) {
     throw new AppError(403, 'bad_origin', 'Admin data is readable only from the console itself');
   }
-  if (!(await hasSession(await getDb(), expected, tokens))) {
-    throw unauthorized('The console session has ended or is not valid: sign in again');
-  }
+  const sessionId = await liveSession(await getDb(), expected, tokens);
+  if (!sessionId) throw unauthorized('The console session has ended or is not valid: sign in again');
+  return { via: 'session', sessionId };
 }
 
 /**

@@ -129,6 +129,9 @@ export async function createLead(
             ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
           where exists (select from ins) and p.active and not p.opted_out
+            -- Not before their opt-in confirmation has gone out (lib/providers/providers.ts).
+            and not exists (select from sms_messages c
+              where c.dedupe_key = 'opt-in:' || p.id::text and c.status <> 'sent')
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
             -- A duplicate goes only to providers who were not offered the same request before.
             and p.id <> all((select offered from dup)::uuid[])

@@ -343,6 +343,15 @@ async function recordReply(
         changed as (
           update providers set
             opted_out = ${optedOut},
+            -- The consent record: an opt-out's time and words, a START's time (source sms).
+            opted_out_at = case when ${reply.kind === 'stop'} and not providers.opted_out
+              then now() else opted_out_at end,
+            opt_out_text = case when ${reply.kind === 'stop'} and not providers.opted_out
+              then ${sms.text} else opt_out_text end,
+            opted_in_at = case when ${reply.kind === 'start'} and providers.opted_out
+              then now() else opted_in_at end,
+            opt_in_source = case when ${reply.kind === 'start'} and providers.opted_out
+              then 'sms' else opt_in_source end,
             auto_pay = ${autoPay},
             language = d.language,
             help_sent_at = case when ${setsHelp} then now() else help_sent_at end,

@@ -1,6 +1,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { providers, type Provider } from '../db/schema';
+import { transaction, type Database } from '../db/client';
+import { providers, smsMessages, type Provider } from '../db/schema';
+import { sendClaimedNow } from '../messaging/outbox';
+import { insertClaimed } from '../queue/work-queue';
+import { templates } from '../sms/templates';
 import { badRequest, conflict, notFound } from '../errors';
 import { postgresZoneName } from '../purchases/budget';
 import { providerTeaserHours, teaserHoursColumns } from '../leads/quiet-hours';
@@ -26,6 +29,13 @@ export function providerView(p: Provider) {
     /** A card saved at Stripe by their first Checkout (its id is not shown). */
     savedCard: p.savedPaymentMethodId !== null,
     autoPay: p.autoPay,
+    /** Their consent record: when and how they opted in, when they last opted out and in which words. */
+    consent: {
+      optedInAt: p.optedInAt.toISOString(),
+      source: p.optInSource,
+      optedOutAt: p.optedOutAt?.toISOString() ?? null,
+      optOutText: p.optOutText,
+    },
     /** The language of their SMS: `en` or `es`. */
     language: p.language,
     lastOfferedAt: p.lastOfferedAt?.toISOString() ?? null,
@@ -48,17 +58,43 @@ async function zoneName<T extends string | null | undefined>(db: Database, timeZ
   ]);
 }
 
-export async function createProvider(db: Database, input: ProviderInput): Promise<ProviderView> {
+/**
+ * Adds a provider, and their opt-in confirmation (carriers' HELP elements, lib/sms/templates.ts)
+ * in the same transaction, sent at once after commit: once (`opt-in:<provider>`), and before any
+ * teaser, since create-lead matches no provider whose confirmation has not gone out.
+ */
+export async function createProvider(
+  db: Database,
+  input: ProviderInput,
+  source: 'console' | 'api',
+): Promise<ProviderView> {
   const { teaserHours, ...rest } = input;
   const values = {
     ...rest,
+    optInSource: source,
     timeZone: await zoneName(db, input.timeZone),
     ...(teaserHours !== undefined && teaserHoursColumns(teaserHours)),
   };
-  const [row] = await db.insert(providers).values(values).onConflictDoNothing().returning();
-  if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
+  const { row, confirmation } = await transaction(async (tx) => {
+    const [row] = await tx.insert(providers).values(values).onConflictDoNothing().returning();
+    if (!row) throw conflict('phone_taken', 'A provider with this phone number already exists');
+    const confirmation = await insertClaimed(tx, smsMessages, [
+      {
+        kind: 'opted_in',
+        recipients: [row.phone],
+        body: templates(row.language).optedInSms(),
+        dedupeKey: optInKey(row.id),
+        providerId: row.id,
+      },
+    ]);
+    return { row, confirmation };
+  });
+  await sendClaimedNow(db, confirmation);
   return providerView(row);
 }
+
+/** The dedupe key of a new provider's opt-in confirmation (create-lead waits for it to be sent). */
+export const optInKey = (providerId: string) => `opt-in:${providerId}`;
 
 export async function listProviders(db: Database): Promise<ProviderView[]> {
   const rows = await db.select().from(providers).orderBy(asc(providers.createdAt), asc(providers.id));
