@@ -10,7 +10,7 @@ import { lazy } from '../lib/lazy';
 import { createLead } from '../lib/leads/create-lead';
 import { leadInput } from '../lib/leads/lead-input';
 
-const schema = lazy(() => leadInput(config().defaultCountry));
+const schema = lazy(() => leadInput(config().defaultCountry, config().requireClientConsent));
 
 export const handler = await httpFunction(
   'createLead',

@@ -63,6 +63,7 @@ export async function createLead(
   const hash = requestHash(input);
   const priceCents = input.priceCents ?? cfg.leadPriceCents;
   const maxUnlocks = input.maxUnlocks ?? cfg.leadMaxUnlocks;
+  const { consent } = input;
   const fields = {
     category: input.category,
     zipCode: input.zipCode,
@@ -117,6 +118,14 @@ export async function createLead(
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *
+        ),
+        consent as (
+          -- What the client agreed to, kept with the lead (lib/privacy/consent-input.ts).
+          insert into lead_consents (lead_id, text, agreed_at, ip, user_agent, page_url, certificate_url)
+          select ins.id, ${consent?.text ?? null}, coalesce(${consent?.agreedAt ?? null}::timestamptz, now()),
+            ${consent?.ip ?? null}, ${consent?.userAgent ?? null}, ${consent?.pageUrl ?? null},
+            ${consent?.certificateUrl ?? null}
+          from ins where ${consent?.text ?? null}::text is not null
         ),
         candidates as (
           -- Locked in id order, so that leads created at the same time for the same providers

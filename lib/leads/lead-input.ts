@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 import { lazy } from '../lazy';
+import { consentInput } from '../privacy/consent-input';
 import {
   category,
   cursorParam,
@@ -21,20 +22,29 @@ import {
 } from '../http/fields';
 
 /** `POST /leads`: the inquiry as a website posts it. */
-export function leadInput(country: CountryCode) {
-  return z.object({
-    name: text(200),
-    phone: phone(country),
-    email: email(),
-    category: category(),
-    zipCode: zipCode(),
-    city: optionalText(100),
-    description: text(2000),
-    budget: optionalText(100),
-    // Stripe's smallest charge is 50 cents (in USD); the top guards against typos.
-    priceCents: z.optional(int(50, 1_000_000)),
-    maxUnlocks: z.optional(int(1, 50)),
-  });
+export function leadInput(country: CountryCode, requireConsent = false) {
+  return z
+    .object({
+      name: text(200),
+      phone: phone(country),
+      email: email(),
+      category: category(),
+      zipCode: zipCode(),
+      city: optionalText(100),
+      description: text(2000),
+      budget: optionalText(100),
+      // Stripe's smallest charge is 50 cents (in USD); the top guards against typos.
+      priceCents: z.optional(int(50, 1_000_000)),
+      maxUnlocks: z.optional(int(1, 50)),
+      // What the client agreed to (lib/privacy/consent-input.ts); REQUIRE_CLIENT_CONSENT makes it required.
+      consent: z.optional(consentInput()),
+    })
+    .check(
+      z.refine((lead) => !requireConsent || lead.consent !== undefined, {
+        message: 'is required: the wording the client agreed to (REQUIRE_CLIENT_CONSENT)',
+        path: ['consent'],
+      }),
+    );
 }
 export type LeadInput = z.output<ReturnType<typeof leadInput>>;
 

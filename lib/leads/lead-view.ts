@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import {
   inboundSms,
   leadReturns,
+  leadConsents,
   leads,
   offers,
   providers,
@@ -126,8 +127,13 @@ const ORDER: readonly TimelineKind[] = [
 
 /** `GET /leads/{id}`: the lead with its offers, unlocks and SMS, and its timeline, for the operator. */
 export async function leadDetail(db: Database, id: string) {
-  const [lead] = await db.select().from(leads).where(eq(leads.id, id));
-  if (!lead) throw notFound('No lead with this id');
+  const [found] = await db
+    .select({ lead: leads, consent: leadConsents })
+    .from(leads)
+    .leftJoin(leadConsents, eq(leadConsents.leadId, leads.id))
+    .where(eq(leads.id, id));
+  if (!found) throw notFound('No lead with this id');
+  const { lead, consent } = found;
   const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows] =
     await Promise.all([
       db
@@ -353,6 +359,17 @@ export async function leadDetail(db: Database, id: string) {
     expiresAt: lead.expiresAt.toISOString(),
     createdAt: lead.createdAt.toISOString(),
     duplicateOf: lead.duplicateOf,
+    /** What the client agreed to (POST /leads `consent`); null when none was sent. */
+    consent: consent && {
+      text: consent.text,
+      agreedAt: consent.agreedAt.toISOString(),
+      ip: consent.ip,
+      userAgent: consent.userAgent,
+      pageUrl: consent.pageUrl,
+      certificateUrl: consent.certificateUrl,
+    },
+    /** When the client's personal data was erased (lib/privacy/erase-client.ts); null while kept. */
+    erasedAt: lead.erasedAt?.toISOString() ?? null,
     duplicates: duplicateRows.map((d) => ({ id: d.id, code: d.code, createdAt: d.createdAt.toISOString() })),
     offers: offerRows.map(({ offer, providerName }) => ({
       id: offer.id,
