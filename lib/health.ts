@@ -1,3 +1,4 @@
+import { unsetSenderVariables } from './sms/sender';
 import { config, type VariableName } from './config';
 import { getPool } from './db/pool';
 import { AppError } from './errors';
@@ -41,6 +42,17 @@ function integration(names: VariableName[], set: boolean) {
   return { status: set ? 'configured' : 'not_configured' };
 }
 
+/** Who the SMS speak as: `configured`, or which variables are missing and what that does. */
+function sender(local: boolean) {
+  const missing = unsetSenderVariables();
+  if (missing.length === 0) return { status: 'configured' };
+  return {
+    status: local ? 'local_fallback' : 'not_configured',
+    missing,
+    message: local ? 'local runs speak as Lead Unlock' : 'no SMS is sent until they are set',
+  };
+}
+
 /**
  * `GET /health`: the database answers; which integrations are configured (never their keys);
  * in a deployed stage, `secrets` names those this function could not read from SSM and why.
@@ -61,6 +73,8 @@ export async function health() {
         ['TEXTMAGIC_USERNAME', 'TEXTMAGIC_API_KEY'],
         Boolean(cfg.textmagic.username && cfg.textmagic.apiKey),
       ),
+      // SMS_BRAND_NAME and SUPPORT_CONTACT (lib/sms/sender.ts): unset, a deployed stage sends no SMS.
+      sender: sender(cfg.local),
       ...(Object.keys(problems).length > 0 && { secrets: { status: 'error', problems } }),
     },
   };

@@ -263,6 +263,17 @@ export const ROUTES = [
   },
   {
     method: 'POST',
+    path: '/privacy/erasures',
+    fn: 'privacy',
+    who: 'admin',
+    throttle: ADMIN,
+    does: "erase a client's personal data, by `leadId`, `phone` or `email`: 200 `{erasedLeads}`",
+    details:
+      "Exactly one of `leadId`, `phone` (read as POST /leads reads one) or `email` (any case). Erases, for good and across all their leads, the name, phone, e-mail, city, description and budget, the consent's IP and user agent (its page loses query and fragment), and every teaser and details SMS body; ids, codes, amounts, times, statuses and the consent wording stay, and `erasedAt` is set. The leads are sold no more: a payment that completes later is refunded, a buyer whose details had not gone out is refunded and told why. Idempotent: a repeat answers `erasedLeads: 0`. Each erasure is recorded (when, by the admin key or which console session, which leads), never the data.",
+    example: { body: { email: 'nobody@example.com' } },
+  },
+  {
+    method: 'POST',
     path: '/unlocks/{id}/return',
     fn: 'returns',
     who: 'admin',

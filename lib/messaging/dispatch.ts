@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { config } from '../config';
 import type { Database } from '../db/client';
+import { eraseExpiredClientData } from '../privacy/erase-client';
 import { heartbeats } from '../db/schema';
 import { releaseStaleCodes } from '../leads/release-codes';
 import type { QueueRun } from '../queue/work-queue';
@@ -7,13 +9,18 @@ import { dispatchDueSms } from './outbox';
 import { runDueStripeTasks } from '../purchases/stripe-tasks';
 
 /**
- * The scheduled run: queued SMS and Stripe follow-ups that are due, and the codes of leads
- * that expired since the last run handed back.
+ * The scheduled run: queued SMS and Stripe follow-ups that are due, the codes of leads that
+ * expired since the last run handed back, and client data past CLIENT_DATA_RETENTION_DAYS erased.
  */
-export async function dispatchDue(db: Database): Promise<{ sms: QueueRun; stripe: QueueRun }> {
+export async function dispatchDue(
+  db: Database,
+): Promise<{ sms: QueueRun; stripe: QueueRun; erasedLeads: number }> {
   await releaseStaleCodes(db);
   const sms = await dispatchDueSms(db);
   const stripe = await runDueStripeTasks(db);
+  // CLIENT_DATA_RETENTION_DAYS: the client data of old leads, erased a few batches a run.
+  const days = config().clientDataRetentionDays;
+  const erasedLeads = days === undefined ? 0 : await eraseExpiredClientData(db, days);
   // The operator's "dispatcher last ran" (GET /health/integrations): a run that threw never gets here.
   await db
     .insert(heartbeats)
@@ -22,5 +29,5 @@ export async function dispatchDue(db: Database): Promise<{ sms: QueueRun; stripe
       target: heartbeats.name,
       set: { lastRunAt: sql`now()`, details: { sms, stripe } },
     });
-  return { sms, stripe };
+  return { sms, stripe, erasedLeads };
 }

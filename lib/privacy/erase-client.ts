@@ -193,15 +193,27 @@ export async function eraseClient(
   return { erasedLeads: await erase(db, targetSql(request), 10_000, by, target) };
 }
 
+/** Leads one retention statement erases, and the most statements one scheduled run makes. */
+export const RETENTION_BATCH = 200;
+const RETENTION_BATCHES_PER_RUN = 5;
+
 /**
- * CLIENT_DATA_RETENTION_DAYS: erases up to `batch` leads created before the cut-off (the
- * scheduled function calls it until a batch comes back short). Returns how many it erased.
+ * CLIENT_DATA_RETENTION_DAYS (decimals allowed): erases the client data of leads created longer
+ * ago than that, in batches of `batch` leads (each its own transaction, so none holds many locks
+ * for long), until a batch comes back short or the run has made its share; what is left waits for
+ * the next run. Returns how many leads it erased.
  */
 export async function eraseExpiredClientData(
   db: Database,
   retentionDays: number,
-  batch: number,
+  batch = RETENTION_BATCH,
 ): Promise<number> {
   const cutoff = sql`created_at < now() - make_interval(secs => ${retentionDays * 86_400})`;
-  return erase(db, cutoff, batch, { via: 'retention' }, 'retention');
+  let erased = 0;
+  for (let run = 0; run < RETENTION_BATCHES_PER_RUN; run++) {
+    const n = await erase(db, cutoff, batch, { via: 'retention' }, 'retention');
+    erased += n;
+    if (n < batch) break;
+  }
+  return erased;
 }
