@@ -13,6 +13,8 @@ const TABLES = [
   'stripe_events',
   'stripe_tasks',
   'lead_returns',
+  'lead_consents',
+  'privacy_erasures',
 ] as const;
 
 /** Rows in every table, counted in one statement. */
