@@ -285,6 +285,8 @@ describe('GET /providers/{id}/sms', () => {
       ['out', 'pay_link'],
       ['in', 'yes'],
       ['out', 'teaser'],
+      // Their opt-in confirmation, first of all.
+      ['out', 'opted_in'],
     ]);
     // Each text as it went to TextMagic, or as the provider typed it.
     const sent = app.textmagic.sent.filter((s) => s.phones.includes(tmDigits(pat.phone)));
@@ -300,6 +302,7 @@ describe('GET /providers/{id}/sms', () => {
       ['out', 'help'],
       ['in', 'help'],
       ['out', 'teaser'],
+      ['out', 'opted_in'],
     ]);
     expect(his[2]!.id).toBe(messages[2]!.id);
     expect(his.some((m) => m.text === `YES ${code}` || m.kind === 'pay_link')).toBe(false);
@@ -311,8 +314,8 @@ describe('GET /providers/{id}/sms', () => {
     for (const text of ['HELP', 'what?', 'hello'])
       expect((await api.reply(pat.phone, text)).status).toBe(200);
     const all = (await thread(pat.id)).json.messages as Message[];
-    // Each reply; the help answer once a day.
-    expect(all.map((m) => m.direction)).toEqual(['in', 'in', 'out', 'in']);
+    // Each reply; the help answer once a day; first of all, their opt-in confirmation.
+    expect(all.map((m) => m.direction)).toEqual(['in', 'in', 'out', 'in', 'out']);
     const seen: Message[] = [];
     let cursor: string | null = null;
     do {

@@ -115,9 +115,10 @@ describe('YES <code>: the pay link', () => {
         recipients: string[];
         lead_id: string;
         transport: string;
-      }>('select kind, status, recipients, lead_id, transport from sms_messages where provider_id = $1', [
-        provider.id,
-      ]);
+      }>(
+        `select kind, status, recipients, lead_id, transport from sms_messages where provider_id = $1 and kind <> 'opted_in'`,
+        [provider.id],
+      );
       expect(stored).toEqual([
         {
           kind: 'pay_link',
@@ -293,7 +294,8 @@ describe('STOP and START', () => {
       const { res, sms } = await text(provider, word);
       expect(res.status).toBe(200);
       expect(sms).toHaveLength(1);
-      expect(sms[0]).toMatch(/subscribed again/i);
+      // The opt-in confirmation again, with everything carriers ask of it (templates-languages).
+      expect(sms[0]).toMatch(/you're subscribed\. Msg frequency varies\. Msg&data rates may apply\./);
       expect(await optedOut(provider)).toBe(false);
 
       const before = app.textmagic.sent.length;
@@ -313,7 +315,7 @@ describe('HELP and anything else', () => {
       const { res, sms } = await text(provider, word);
       expect(res.status).toBe(200);
       expect(sms).toHaveLength(1);
-      expect(sms[0]).toMatch(/reply YES/i);
+      expect(sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
       expect(sms[0]).toMatch(/STOP/);
     }
   });
@@ -323,7 +325,7 @@ describe('HELP and anything else', () => {
     const first = await text(provider, 'Who is this?');
     expect(first.res.status).toBe(200);
     expect(first.sms).toHaveLength(1);
-    expect(first.sms[0]).toMatch(/reply YES/i);
+    expect(first.sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
 
     const second = await text(provider, 'yes please');
     expect(second.res.status).toBe(200);
@@ -338,7 +340,7 @@ describe('HELP and anything else', () => {
     );
     const later = await text(provider, 'hello?');
     expect(later.sms).toHaveLength(1);
-    expect(later.sms[0]).toMatch(/reply YES/i);
+    expect(later.sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
     expect((await text(provider, 'hello??')).sms).toHaveLength(0);
 
     // Every message was recorded, answered or not.
@@ -379,7 +381,10 @@ describe('callbacks', () => {
     expect(first.sms).toHaveLength(1);
     expect(second.sms).toHaveLength(0);
     expect(await inboundRow(id)).toHaveLength(1);
-    const stored = await app.db.query('select 1 from sms_messages where provider_id = $1', [provider.id]);
+    const stored = await app.db.query(
+      `select 1 from sms_messages where provider_id = $1 and kind <> 'opted_in'`,
+      [provider.id],
+    );
     expect(stored).toHaveLength(1);
   });
 
@@ -404,7 +409,10 @@ describe('callbacks', () => {
     expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(sentTo(provider.phone, before)).toHaveLength(1);
     expect(await inboundRow(id)).toHaveLength(1);
-    const stored = await app.db.query('select 1 from sms_messages where provider_id = $1', [provider.id]);
+    const stored = await app.db.query(
+      `select 1 from sms_messages where provider_id = $1 and kind <> 'opted_in'`,
+      [provider.id],
+    );
     expect(stored).toHaveLength(1);
   });
 
@@ -443,6 +451,7 @@ describe('callbacks', () => {
 
   it.each(['sender', 'id'])('a missing %s: 400 naming it, nothing stored or sent', async (field) => {
     const provider = await api.addProvider({ zipCodes: [uniqueZip()] });
+    app.textmagic.reset(); // their opt-in confirmation went out: count from here
     const fields: Record<string, unknown> = {
       id: uniqueId(),
       sender: tmDigits(provider.phone),
@@ -467,7 +476,9 @@ describe('callbacks', () => {
     }
     expect(app.textmagic.requests).toBe(0);
     expect(
-      await app.db.query('select 1 from sms_messages where provider_id = $1', [provider.id]),
+      await app.db.query(`select 1 from sms_messages where provider_id = $1 and kind <> 'opted_in'`, [
+        provider.id,
+      ]),
     ).toHaveLength(0);
   });
 
@@ -485,6 +496,7 @@ describe('callbacks', () => {
 
   it('a NUL character in the id: 400 naming it, nothing stored', async () => {
     const provider = await api.addProvider({ zipCodes: [uniqueZip()] });
+    app.textmagic.reset(); // their opt-in confirmation went out: count from here
     const res = await postInbound({ id: 'a\u0000b', sender: tmDigits(provider.phone), text: 'HELP' });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toContain('id');
@@ -496,6 +508,7 @@ describe('callbacks', () => {
 
   it('a wrong or missing token is refused and nothing is stored', async () => {
     const provider = await api.addProvider({ zipCodes: [uniqueZip()] });
+    app.textmagic.reset(); // their opt-in confirmation went out: count from here
     const id = uniqueId();
     const body = new URLSearchParams({ id, sender: tmDigits(provider.phone), text: 'HELP' }).toString();
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -532,7 +545,7 @@ describe('callbacks', () => {
     }>(
       `select kind, status, attempts, last_error, body,
               extract(epoch from next_attempt_at - now())::float as due_in_s
-         from sms_messages where provider_id = $1`,
+         from sms_messages where provider_id = $1 and kind <> 'opted_in'`,
       [provider.id],
     );
     expect(rows).toHaveLength(1);
@@ -558,7 +571,7 @@ describe('callbacks', () => {
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.text).toBe(rows[0]!.body);
     const [after] = await app.db.query<{ status: string; attempts: number }>(
-      'select status, attempts from sms_messages where provider_id = $1',
+      `select status, attempts from sms_messages where provider_id = $1 and kind <> 'opted_in'`,
       [provider.id],
     );
     expect(after).toEqual({ status: 'sent', attempts: 2 });

@@ -54,7 +54,7 @@ const sms = ({ brand, support }: Sender): Templates => ({
   optedInSms: () =>
     `${brand} alertes de leads: inscrit. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   helpSms: () =>
-    `${brand} alertes de leads. Achat: OUI + code. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
+    `${brand} alertes de leads. Achat: OUI + code (OUI 4821). Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   refundedSms: (refund) =>
     `Désolé, le lead ${refund.code} est épuisé. Vos ${amount(refund)} sont remboursés.`,
   budgetRefusedSms: (code) => `${brand}: le lead ${code} dépasse votre plafond.`,

@@ -44,7 +44,7 @@ type Wording = { price: string; reply: string; bad: string; yes: string; stop: s
 // prettier-ignore
 const WORDING: Record<string, Wording> = {
   en: { price: 'Price', reply: 'Reply YES', bad: 'BAD 4821', yes: 'YES 4821', stop: 'STOP', other: 'ESPANOL' },
-  es: { price: 'Precio', reply: 'Responda SI', bad: 'MALO 4821', yes: 'SI 4821', stop: 'PARAR', other: 'ENGLISH' },
+  es: { price: 'Precio', reply: 'Responda SI', bad: 'MALO 4821', yes: 'SI 4821', stop: 'STOP', other: 'ENGLISH' },
 };
 
 /** What parseReply makes of each "<word> 4821" and each single word of an SMS. */
@@ -64,7 +64,7 @@ vi.mock('../../lib/sms/languages', async (importOriginal) => {
  * A brand and support contact as long as the segment budgets are measured for (the README's
  * Compliance section): longer ones may take HELP and the opt-in confirmation to two segments.
  */
-const SENDER = { brand: 'Austin Pro Leads', support: 'help@austinproleads.com' };
+const SENDER = { brand: 'Austin Pro Leads', support: 'help@austinpro.com' };
 
 describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
   const language = module.code;
@@ -263,6 +263,74 @@ describe('Spanish wording', () => {
       es.returnNotBoughtSms('4821'),
     ]) {
       expect(text).not.toMatch(/[áíóúÁÍÓÚ]/);
+    }
+  });
+});
+
+/**
+ * HELP and the opt-in confirmation, as CTIA's Messaging Principles and the 10DLC campaign review
+ * ask for them: each element, in each language, at the brand and contact length of SENDER.
+ */
+const CARRIER_ELEMENTS: Record<string, Array<[string, RegExp]>> = {
+  en: [
+    ['the brand', /^Austin Pro Leads /],
+    ['the program', /lead alerts/],
+    ['the frequency', /Msg frequency varies\./],
+    ['the rates', /Msg&data rates may apply\./],
+    ['the support contact', /Help: help@austinpro\.com\./],
+    ['how to opt out', /Reply STOP to cancel\.$/],
+  ],
+  es: [
+    ['the brand', /^Austin Pro Leads /],
+    ['the program', /alertas de leads/],
+    ['the frequency', /Frecuencia variable\./],
+    ['the rates', /Msj y datos pueden tener costo\./],
+    ['the support contact', /Ayuda: help@austinpro\.com\./],
+    ['how to opt out', /STOP (cancela|para cancelar)\.$/],
+  ],
+};
+
+describe.each(['en', 'es'] as const)('carriers ask HELP and the opt-in confirmation (%s) for', (code) => {
+  const t = LANGUAGES.find((l) => l.code === code)!.sms(SENDER);
+  it.each(CARRIER_ELEMENTS[code]!)('%s', (_element, pattern) => {
+    expect(t.helpSms()).toMatch(pattern);
+    expect(t.optedInSms()).toMatch(pattern);
+  });
+  it('each in one GSM-7 segment', () => {
+    for (const text of [t.helpSms(), t.optedInSms()])
+      expect(smsLength(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+  });
+});
+
+describe('the brand', () => {
+  it('is the one SMS_BRAND_NAME sets, in every SMS that names a sender, in every language', () => {
+    const sender = { brand: 'Acme Home Pros', support: 'acme.example/help' };
+    for (const module of LANGUAGES) {
+      const t = module.sms(sender);
+      const named = [
+        t.optedOutSms(),
+        t.optedInSms(),
+        t.helpSms(),
+        t.autoPayOffSms(),
+        t.autoPayOnSms(),
+        t.languageSms(),
+        t.returnUsageSms(),
+        t.returnOpenedSms('4821'),
+        t.returnApprovedSms({ code: '4821', amountCents: 1500, currency: 'usd' }),
+        t.returnDeclinedSms('4821', 'no'),
+        t.returnWindowClosedSms('4821', 14),
+        t.returnAlreadySms('4821'),
+        t.returnNotBoughtSms('4821'),
+        t.budgetRefusedSms('4821', 'weekly_cap'),
+        t.budgetRefusedSms('4821', 'daily_cap'),
+        t.erasedRefundSms({ code: '4821', amountCents: 1500, currency: 'usd' }),
+        t.detailsErasedSms('4821'),
+        t.optOutCheckSms(),
+      ];
+      for (const text of named) {
+        expect(text, module.code).toMatch(/^Acme Home Pros\b/);
+        expect(text, module.code).not.toContain('Lead Unlock');
+      }
     }
   });
 });

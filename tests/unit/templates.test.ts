@@ -410,7 +410,8 @@ describe('short texts', () => {
   it('opt-out, opt-in and help say what to reply', () => {
     expect(optedOutSms()).toContain('START');
     expect(optedInSms()).toContain('STOP');
-    for (const word of ['Lead Unlock', 'YES', 'STOP', 'START']) expect(helpSms()).toContain(word);
+    for (const word of ['Lead Unlock', 'YES 4821', 'STOP', 'help@leadunlock.test'])
+      expect(helpSms()).toContain(word);
   });
 
   it('are each one GSM-7 segment', () => {

@@ -50,7 +50,7 @@ const sms = ({ brand, support }: Sender): Templates => ({
   optedInSms: () =>
     `${brand} lead alerts: you're subscribed. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   helpSms: () =>
-    `${brand} lead alerts. Buy: reply YES + code. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
+    `${brand} lead alerts. Buy: YES + code (YES 4821). Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   refundedSms: (refund) =>
     `Sorry, lead ${refund.code} sold out before your payment completed. Your ${amount(refund)} has been refunded.`,
   budgetRefusedSms: (code, reason) =>

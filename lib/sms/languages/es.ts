@@ -53,7 +53,7 @@ const sms = ({ brand, support }: Sender): Templates => ({
   optedInSms: () =>
     `${brand} alertas de leads: alta confirmada. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP para cancelar.`,
   helpSms: () =>
-    `${brand} alertas de leads. Compra: SI + clave. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP para cancelar.`,
+    `${brand} alertas de leads. Compra: SI + clave (SI 4821). Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP cancela.`,
   refundedSms: (refund) =>
     `Lo sentimos, el lead ${refund.code} se ha agotado antes de completar su pago. Le hemos devuelto ${amount(refund)}.`,
   budgetRefusedSms: (code, reason) =>
