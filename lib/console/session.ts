@@ -50,7 +50,11 @@ export async function createSession(
  * The live session one of `tokens` names, by its id (the first 16 hex digits of its token's hash:
  * enough to tell sessions apart in a record, nothing to sign in with); undefined when none does.
  */
-export async function liveSession(db: Queryable, adminKey: string, tokens: string[]): Promise<string | undefined> {
+export async function liveSession(
+  db: Queryable,
+  adminKey: string,
+  tokens: string[],
+): Promise<string | undefined> {
   const wellFormed = tokens.filter((t) => TOKEN.test(t));
   if (wellFormed.length === 0) return undefined;
   const found = await rows<{ token_hash: string; key_check: string }>(

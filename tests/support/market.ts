@@ -21,7 +21,8 @@ export const uniqueZip = () => `Q${(zipSeq++ % 36 ** 4).toString(36).toUpperCase
  * The opt-in confirmation a provider gets when added (lib/providers/providers.ts), in any language
  * (the optedInSms of lib/sms/languages/ and the French test module).
  */
-export const OPT_IN_CONFIRMATION = /lead alerts: you're subscribed|alertas de leads: alta confirmada|alertes de leads: inscrit/;
+export const OPT_IN_CONFIRMATION =
+  /lead alerts: you're subscribed|alertas de leads: alta confirmada|alertes de leads: inscrit/;
 
 /**
  * SMS TextMagic accepted for this E.164 phone since `since` (an index into `sent`). Without
