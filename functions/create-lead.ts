@@ -8,9 +8,9 @@ import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
 import { createLead } from '../lib/leads/create-lead';
-import { leadInput } from '../lib/leads/lead-input';
+import { leadInput, requireConsent } from '../lib/leads/lead-input';
 
-const schema = lazy(() => leadInput(config().defaultCountry, config().requireClientConsent));
+const schema = lazy(() => leadInput(config().defaultCountry));
 
 export const handler = await httpFunction(
   'createLead',
@@ -18,6 +18,7 @@ export const handler = await httpFunction(
     'POST /leads': async (req) => {
       requireLeadKey(req);
       const input = jsonBody(req, schema());
+      if (config().requireClientConsent) requireConsent(input);
       const key = req.headers['idempotency-key']?.trim();
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');

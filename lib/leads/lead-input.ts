@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
+import { badRequest } from '../errors';
 import { lazy } from '../lazy';
 import { consentInput } from '../privacy/consent-input';
 import {
@@ -22,29 +23,31 @@ import {
 } from '../http/fields';
 
 /** `POST /leads`: the inquiry as a website posts it. */
-export function leadInput(country: CountryCode, requireConsent = false) {
-  return z
-    .object({
-      name: text(200),
-      phone: phone(country),
-      email: email(),
-      category: category(),
-      zipCode: zipCode(),
-      city: optionalText(100),
-      description: text(2000),
-      budget: optionalText(100),
-      // Stripe's smallest charge is 50 cents (in USD); the top guards against typos.
-      priceCents: z.optional(int(50, 1_000_000)),
-      maxUnlocks: z.optional(int(1, 50)),
-      // What the client agreed to (lib/privacy/consent-input.ts); REQUIRE_CLIENT_CONSENT makes it required.
-      consent: z.optional(consentInput()),
-    })
-    .check(
-      z.refine((lead) => !requireConsent || lead.consent !== undefined, {
-        message: 'is required: the wording the client agreed to (REQUIRE_CLIENT_CONSENT)',
-        path: ['consent'],
-      }),
-    );
+export function leadInput(country: CountryCode) {
+  return z.object({
+    name: text(200),
+    phone: phone(country),
+    email: email(),
+    category: category(),
+    zipCode: zipCode(),
+    city: optionalText(100),
+    description: text(2000),
+    budget: optionalText(100),
+    // Stripe's smallest charge is 50 cents (in USD); the top guards against typos.
+    priceCents: z.optional(int(50, 1_000_000)),
+    maxUnlocks: z.optional(int(1, 50)),
+    // What the client agreed to (lib/privacy/consent-input.ts); REQUIRE_CLIENT_CONSENT makes it required.
+    consent: z.optional(consentInput()),
+  });
+}
+
+/** REQUIRE_CLIENT_CONSENT: a lead without the client's `consent` is a 400 naming it. */
+export function requireConsent(lead: LeadInput): void {
+  if (lead.consent === undefined) {
+    throw badRequest('validation_failed', 'Invalid fields: consent', [
+      { field: 'consent', message: 'is required: the wording the client agreed to (REQUIRE_CLIENT_CONSENT)' },
+    ]);
+  }
 }
 export type LeadInput = z.output<ReturnType<typeof leadInput>>;
 

@@ -5,7 +5,7 @@
  * the money and the counts, ends the sale, and answers a buyer who asks again. Through the HTTP
  * handlers, with the Stripe and TextMagic stand-ins.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { handler as privacyFn } from '../../functions/privacy';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { invoke } from '../../emulators/events';
@@ -127,8 +127,19 @@ describe('REQUIRE_CLIENT_CONSENT=true', () => {
 });
 
 describe('POST /privacy/erasures', () => {
-  it('by phone: no trace of the client in any table or column, money and counts kept, the sale ended', async () => {
+  it('by phone: no trace of the client in any table, column or log line, money and counts kept, the sale ended', async () => {
     const c = client();
+    // Every log line of the flow, at info: none may carry the client's marks.
+    const logged: string[] = [];
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    for (const m of ['log', 'error', 'warn'] as const) {
+      vi.spyOn(console, m).mockImplementation((line: unknown) => void logged.push(String(line)));
+    }
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+      process.env.LOG_LEVEL = level;
+    });
     const zip = uniqueZip();
     const [buyer, other] = [
       await api.addProvider({ zipCodes: [zip] }),
@@ -149,8 +160,10 @@ describe('POST /privacy/erasures', () => {
     const { id, code } = created.json;
     // One buys (the details go out), the other has a Checkout open.
     const sessionId = await buyByLink(app, buyer.phone, code);
+    const asking = app.textmagic.sent.length;
     await api.reply(other.phone, `YES ${code}`);
-    const otherSession = [...app.stripe.sessions.values()].at(-1)!;
+    const opened = await api.openPayLink(linkToken(app.textmagic.sent.slice(asking).at(-1)!.text));
+    const otherSession = [...app.stripe.sessions.values()].find((s) => s.url === opened.headers.location)!;
     // TextMagic's delivery report repeats the text it delivered.
     const [details] = await app.db.query<{ provider_message_id: string }>(
       `select provider_message_id from sms_messages where dedupe_key = $1`,
@@ -199,6 +212,10 @@ describe('POST /privacy/erasures', () => {
 
     // Idempotent, and recorded without the data.
     expect((await erase({ phone: c.typed })).json).toEqual({ erasedLeads: 0 });
+    expect(logged.some((l) => l.includes('client data erased') && l.includes(id))).toBe(true);
+    for (const mark of [c.name, c.national, c.email.toLowerCase()]) {
+      expect(logged.filter((l) => l.toLowerCase().includes(mark.toLowerCase()))).toEqual([]);
+    }
     const records = await app.db.query<{ requested_by: string; target: string; erased_leads: number }>(
       `select requested_by, target, erased_leads from privacy_erasures where $1 = any(lead_ids) or erased_leads = 0
        order by id desc limit 2`,
