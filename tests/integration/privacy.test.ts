@@ -8,6 +8,9 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { handler as privacyFn } from '../../functions/privacy';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
+import { resetConfig } from '../../lib/config';
+import { getDb } from '../../lib/db/client';
+import { eraseExpiredClientData } from '../../lib/privacy/erase-client';
 import { invoke } from '../../emulators/events';
 import { distinctClient } from '../../emulators/lead-body';
 import { KEYS, useApp, type TestApp } from '../support/app';
@@ -298,5 +301,51 @@ describe('POST /privacy/erasures', () => {
     const intent = app.stripe.sessions.get(sessionId)!.payment_intent;
     expect(app.stripe.refunds.filter((r) => r.payment_intent === intent)).toHaveLength(1);
     expect(await traces(app, c)).toEqual([]);
+  });
+});
+
+describe('CLIENT_DATA_RETENTION_DAYS', () => {
+  it('the scheduled dispatcher erases leads older than that, in batches, recorded as retention', async () => {
+    const old = [client(), client(), client()];
+    const ids: string[] = [];
+    for (const c of old) {
+      const res = await api.postLead(
+        lead({ zipCode: uniqueZip(), name: c.name, phone: c.typed, email: c.email }),
+      );
+      ids.push(res.json.id);
+    }
+    // Decimals allowed: two seconds' retention.
+    process.env.CLIENT_DATA_RETENTION_DAYS = String(2 / 86_400);
+    resetConfig();
+    onTestFinished(() => {
+      delete process.env.CLIENT_DATA_RETENTION_DAYS;
+      resetConfig();
+    });
+    const fresh = client();
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const kept = await api.postLead(
+      lead({ zipCode: uniqueZip(), name: fresh.name, phone: fresh.typed, email: fresh.email }),
+    );
+
+    // Two at a time: a batch of two, another of one, then nothing left.
+    const db = await getDb();
+    expect(await eraseExpiredClientData(db, 2 / 86_400, 2)).toBeGreaterThanOrEqual(3);
+    for (const c of old) expect(await traces(app, c)).toEqual([]);
+    expect((await api.getLead(kept.json.id)).json.name).toBe(fresh.name);
+    const batches = await app.db.query<{ erased_leads: number; lead_ids: string[] }>(
+      `select erased_leads, lead_ids from privacy_erasures where target = 'retention' order by id`,
+    );
+    expect(batches.every((b) => b.erased_leads <= 2)).toBe(true);
+    expect(batches.flatMap((b) => b.lead_ids)).toEqual(expect.arrayContaining(ids));
+
+    // And the scheduled function does it on its own: the fresh lead, once it is old enough.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const run = await dispatcher();
+    expect(run.erasedLeads).toBeGreaterThanOrEqual(1);
+    expect((await api.getLead(kept.json.id)).json).toMatchObject({
+      name: null,
+      erasedAt: expect.any(String),
+    });
+    expect(await traces(app, fresh)).toEqual([]);
   });
 });
