@@ -36,7 +36,11 @@ Lead Unlock (local)
   database:   ${stack.database === 'external' ? 'DATABASE_URL' : `embedded Postgres, data in ${stack.database.embedded} (port ${stack.database.port})`}
   Stripe:     ${stack.stripe ? `local stand-in at ${stack.stripe.url} (no STRIPE_SECRET_KEY): pay on its checkout page, no card` : 'Stripe, with STRIPE_SECRET_KEY'}
   TextMagic:  ${stack.textmagic ? `local stand-in at ${stack.textmagic.url} (no TextMagic credentials): SMS show in the console's Phones` : 'TextMagic, with TEXTMAGIC_USERNAME / TEXTMAGIC_API_KEY'}
-${stack.sandbox ? `  sandbox:    demo providers with \`npm run seed\` (or the console), then New inquiry\n` : ''}
+${stack.sandbox ? `  sandbox:    demo providers with \`npm run seed\` (or the console), then New inquiry\n` : ''}${
+  given('SMS_BRAND_NAME') && given('SUPPORT_CONTACT')
+    ? ''
+    : `  warning:    SMS speak as "${process.env.SMS_BRAND_NAME?.trim() || 'Lead Unlock'}" with HELP naming ${process.env.SUPPORT_CONTACT?.trim() || 'PUBLIC_BASE_URL'}: set SMS_BRAND_NAME and SUPPORT_CONTACT (your registered 10DLC brand) before deploying; a deployed stage sends no SMS without them\n`
+}
 Ctrl-C stops it all.
 `);
 

@@ -2,6 +2,7 @@ import { and, count, eq, or, sql, type SQL } from 'drizzle-orm';
 import { transaction, type Database } from '../db/client';
 import { smsDeliveryReports, smsMessages } from '../db/schema';
 import { log } from '../log';
+import { ERASED_BODY } from '../privacy/erased-body';
 import { fromTextMagicNumber } from '../phone';
 import { queueSms, sendNow, type SmsKind } from './outbox';
 
@@ -20,6 +21,15 @@ export type DeliveryReport = {
  */
 export const UNDELIVERED_CODES = ['f', 'e', 'j'] as const;
 const UNDELIVERED: ReadonlySet<string> = new Set(UNDELIVERED_CODES);
+
+/**
+ * A report as stored: without the `text` TextMagic may repeat, which is the message's body (kept
+ * once, on its row, where an erasure can reach it), perhaps with a client's details.
+ */
+function withoutText(payload: Record<string, unknown>): Record<string, unknown> {
+  const { text: _text, ...rest } = payload;
+  return rest;
+}
 
 /** The dedupe key of the resend of one message to one receiver. */
 export const resendKey = (smsId: number, receiver: string) => `resend:${smsId}:${receiver}`;
@@ -65,13 +75,13 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
         receiver: reported,
         status: report.status,
         smsMessageId: sms?.id ?? null,
-        payload: report.payload,
+        payload: withoutText(report.payload),
       })
       .onConflictDoUpdate({
         target: smsDeliveryReports.messageId,
         set: {
           status: report.status,
-          payload: report.payload,
+          payload: withoutText(report.payload),
           // A report that came before our send stored the id is linked by a later one.
           smsMessageId: sql`coalesce(excluded.sms_message_id, ${smsDeliveryReports.smsMessageId})`,
           receiver: sql`coalesce(excluded.receiver, ${smsDeliveryReports.receiver})`,
@@ -90,7 +100,12 @@ export async function recordDeliveryReport(db: Database, report: DeliveryReport)
       })
       .where(eq(smsMessages.id, sms.id));
 
-    if (!UNDELIVERED.has(report.status) || !RESENT_KINDS.has(sms.kind as SmsKind)) {
+    // An erased message (the client's data, lib/privacy/) is never sent again.
+    if (
+      !UNDELIVERED.has(report.status) ||
+      !RESENT_KINDS.has(sms.kind as SmsKind) ||
+      sms.body === ERASED_BODY
+    ) {
       return { matched: true, resendIds: [] };
     }
     // The chain of one message: the row first sent, and its resends, all naming it.

@@ -9,14 +9,10 @@ import { templates } from '../sms/templates';
 import type { Language } from '../sms/language';
 import { inlineDeadline, insertClaimed } from '../queue/work-queue';
 import type { ErasureRequest } from './erasure-input';
+import { ERASED_BODY } from './erased-body';
 
 /** Who asked: the admin key, a console session (its id), or the retention schedule. */
 export type ErasedBy = { via: 'admin_key' } | { via: 'session'; sessionId: string } | { via: 'retention' };
-
-/** What a stored SMS that held the client's text says once erased. */
-export const ERASED_BODY = '[erased at the client’s request]';
-/** The SMS kinds whose bodies carry what the client typed (a teaser's cut, the details). */
-export const CLIENT_TEXT_KINDS = ['teaser', 'details'] as const;
 
 /** The leads one request names, not erased yet. */
 function targetSql(request: ErasureRequest): SQL {
