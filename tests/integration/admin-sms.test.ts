@@ -294,9 +294,9 @@ describe('POST /sms/{id}/retry', () => {
     expectError(res, 409, 'not_failed');
     expect((await smsRow(sent!.id)).status).toBe('sent');
 
-    app.textmagic.fail(1, 503);
     const zip2 = uniqueZip();
     await api.addProvider({ zipCodes: [zip2] });
+    app.textmagic.fail(1, 503); // the teaser's send, after the opt-in confirmation's
     const queued = await api.postLead(lead({ zipCode: zip2 }));
     const [row] = await app.db.query<{ id: number }>(`select id::int from sms_messages where lead_id = $1`, [
       queued.json.id,

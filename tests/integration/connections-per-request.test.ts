@@ -39,6 +39,9 @@ async function watchPool() {
 
 /** The flow, one request at a time, each step's answer checked; what `measure` saw of each. */
 async function flow(app: TestApp, measure: <T>(name: string, run: () => Promise<T>) => Promise<T>) {
+  // Adding a provider commits, then sends their opt-in confirmation after commit.
+  const added = await measure('POST /providers', () => api.addProvider({ zipCodes: [uniqueZip()] }));
+  expect(added.id).toEqual(expect.any(String));
   const { lead: sold, buyers } = await openSessions(app, 3, { maxUnlocks: 1 });
   const [winner, loser] = buyers;
   const events = buyers.map((x) => app.stripe.completeSession(x.sessionId));
@@ -59,10 +62,12 @@ async function flow(app: TestApp, measure: <T>(name: string, run: () => Promise<
   expect((await measure('GET /health', probe)).status).toBe(200);
   await app.db.query(`update sms_messages set next_attempt_at = now() where status = 'queued'`);
   await app.db.query(`update stripe_tasks set next_attempt_at = now() where status = 'queued'`);
-  // Left for it: the details SMS TextMagic refused; the Stripe follow-ups all ran after commit.
+  // Left for it: the details SMS TextMagic refused; the Stripe follow-ups all ran after commit;
+  // no retention set, so no lead erased.
   expect(await measure('dispatcher', () => dispatcher())).toEqual({
     sms: { done: 1, retry: 0, failed: 0 },
     stripe: { done: 0, retry: 0, failed: 0 },
+    erasedLeads: 0,
   });
 }
 

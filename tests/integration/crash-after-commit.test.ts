@@ -29,10 +29,11 @@ const smsRows = (kind: string, phone: string) =>
 const leaseEnds = (id: number) =>
   app.db.query(`update sms_messages set next_attempt_at = now() where id = $1`, [id]);
 
-/** A dispatcher run that sent `sms` messages and touched nothing else. */
+/** A dispatcher run that sent `sms` messages and touched nothing else (no lead erased either). */
 const sent = (sms: number) => ({
   sms: { done: sms, retry: 0, failed: 0 },
   stripe: { done: 0, retry: 0, failed: 0 },
+  erasedLeads: 0,
 });
 
 async function providerWithLead() {

@@ -17,13 +17,15 @@ const sentTo = (phone: string, since = 0) =>
 describe('inbound SMS: answers per number per hour', () => {
   it(`100 HELPs in a row (an auto-responder loop) get ${MAX_ANSWERS_PER_HOUR} answers, then silence`, async () => {
     const p = await api.addProvider({ zipCodes: [zip()] });
+    // Counted after the opt-in confirmation they got when added: an answer to none of theirs.
+    const added = app.textmagic.sent.length;
     const outcomes: string[] = [];
     for (let i = 0; i < 100; i++) {
       const res = await api.reply(p.phone, 'HELP');
       expect(res.status).toBe(200);
       outcomes.push(res.json.outcome);
     }
-    expect(sentTo(p.phone)).toHaveLength(MAX_ANSWERS_PER_HOUR);
+    expect(sentTo(p.phone, added)).toHaveLength(MAX_ANSWERS_PER_HOUR);
     expect(outcomes.filter((o) => o === 'help')).toHaveLength(MAX_ANSWERS_PER_HOUR);
     expect(outcomes.filter((o) => o === 'rate_limited')).toHaveLength(100 - MAX_ANSWERS_PER_HOUR);
     // Every message is still recorded.

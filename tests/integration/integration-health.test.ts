@@ -139,10 +139,11 @@ describe('GET /health/integrations', () => {
     const first = await health();
     expect(first.json.dispatcher).toEqual({ lastRunAt: null, ageSeconds: null });
 
-    // A teaser TextMagic could not take, due again (as its backoff would make it) a while ago.
-    app.textmagic.fail(1, 503);
+    // A teaser TextMagic could not take, due again (as its backoff would make it) a while ago
+    // (the fault after the provider's opt-in confirmation, which goes out when they are added).
     const zip = uniqueZip();
     await api.addProvider({ zipCodes: [zip] });
+    app.textmagic.fail(1, 503);
     const created = await api.postLead(lead({ zipCode: zip }));
     await app.db.query(
       `update sms_messages set next_attempt_at = now() - interval '120 seconds' where lead_id = $1`,

@@ -12,6 +12,7 @@ import { queueSms, sendNow } from '../../lib/messaging/outbox';
 import { retryDelayMs } from '../../lib/queue/backoff';
 import { tmDigits, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
+import type { FaultMode } from '../../emulators/textmagic/faults';
 
 const app = useApp();
 
@@ -49,10 +50,16 @@ const makeDue = (ids: number[]) =>
     [ids],
   );
 
-/** A lead teased to one provider of its own; returns the teaser's outbox row id. */
-async function teaser(): Promise<{ smsId: number; phone: string; code: string }> {
+/**
+ * A lead teased to one provider of its own; returns the teaser's outbox row id. The provider's
+ * opt-in confirmation goes out when they are added, before any teaser: TextMagic's counts are reset
+ * after it, and `fault` is injected then, so both count and hit the teaser's send alone.
+ */
+async function teaser(fault?: FaultMode): Promise<{ smsId: number; phone: string; code: string }> {
   const zip = uniqueZip();
   const provider = await api.addProvider({ zipCodes: [zip] });
+  app.textmagic.reset();
+  if (fault) app.textmagic.fail(1, fault);
   const created = await api.postLead(lead({ zipCode: zip }));
   expect(created.status).toBe(201);
   const [r] = await app.db.query<{ id: number }>(
@@ -75,8 +82,7 @@ beforeEach(async () => {
 
 describe('a send that fails is kept and retried', () => {
   it('TextMagic 503: queued, the first retry about a minute ahead', async () => {
-    app.textmagic.fail(1, 503);
-    const { smsId, phone } = await teaser();
+    const { smsId, phone } = await teaser(503);
     expect(app.textmagic.requests).toBe(1);
     expect(app.textmagic.sent).toHaveLength(0);
     const r = await row(smsId);
@@ -94,8 +100,7 @@ describe('a send that fails is kept and retried', () => {
   });
 
   it('the dispatcher sends nothing before it is due, then sends it exactly once', async () => {
-    app.textmagic.fail(1, 503);
-    const { smsId, phone, code } = await teaser();
+    const { smsId, phone, code } = await teaser(503);
     app.textmagic.reset();
 
     const early = await dispatcher();
@@ -128,8 +133,7 @@ describe('a send that fails is kept and retried', () => {
     ['reset', /unreachable/i],
     [503, /503/],
   ] as const)('%s is retried', async (mode, error) => {
-    app.textmagic.fail(1, mode);
-    const { smsId } = await teaser();
+    const { smsId } = await teaser(mode);
     const r = await row(smsId);
     expect(r).toMatchObject({ status: 'queued', attempts: 1 });
     expect(r.last_error).toMatch(error);
@@ -143,8 +147,7 @@ describe('a send that fails is kept and retried', () => {
   });
 
   it('a 201 whose body never finishes counts as sent: TextMagic took it, so it is not sent twice', async () => {
-    app.textmagic.fail(1, 'hang');
-    const { smsId } = await teaser();
+    const { smsId } = await teaser('hang');
     const r = await row(smsId);
     expect(r.status).toBe('sent');
     await makeDue([smsId]);
@@ -152,8 +155,7 @@ describe('a send that fails is kept and retried', () => {
   });
 
   it.each([400, 401] as const)('a %s from TextMagic marks it failed at once', async (mode) => {
-    app.textmagic.fail(1, mode);
-    const { smsId } = await teaser();
+    const { smsId } = await teaser(mode);
     const r = await row(smsId);
     expect(r).toMatchObject({ status: 'failed', attempts: 1 });
     expect(r.last_error).toContain(String(mode));
@@ -166,8 +168,7 @@ describe('a send that fails is kept and retried', () => {
   });
 
   it('after 10 failed tries it is failed with last_error set; the delays back off 1, 2, 4… 30 minutes', async () => {
-    app.textmagic.fail(1, 503);
-    const { smsId } = await teaser();
+    const { smsId } = await teaser(503);
     for (let attempts = 1; attempts <= 9; attempts++) {
       const r = await row(smsId);
       expect(r).toMatchObject({ status: 'queued', attempts });
@@ -242,14 +243,15 @@ describe('without TextMagic credentials', () => {
       [phone],
     );
     expect(rows.map((r) => [r.kind, r.status, r.transport])).toEqual([
+      ['opted_in', 'sent', 'log'],
       ['teaser', 'sent', 'log'],
       ['pay_link', 'sent', 'log'],
       ['details', 'sent', 'log'],
     ]);
-    expect(rows[2]!.body).toContain('+15125550142');
+    expect(rows[3]!.body).toContain('+15125550142');
 
     const smsLines = logged.filter((l) => l.includes('SMS not sent'));
-    expect(smsLines).toHaveLength(3);
+    expect(smsLines).toHaveLength(4);
     const all = logged.join('\n');
     const digits = tmDigits(phone);
     expect(all).not.toContain(digits);
@@ -264,7 +266,7 @@ describe('without TextMagic credentials', () => {
       expect(entry.to[0]!.slice(-2)).toBe(digits.slice(-2));
     }
     // The details hold the client's name and description: logged by their ids, never their text.
-    const details = JSON.parse(smsLines[2]!) as { body?: string; kind: string; leadId: string };
+    const details = JSON.parse(smsLines[3]!) as { body?: string; kind: string; leadId: string };
     expect(details).toMatchObject({ kind: 'details', leadId: expect.any(String) });
     expect(details.body).toBeUndefined();
     expect(all).not.toContain('Jane Client');
@@ -276,10 +278,9 @@ describe('without TextMagic credentials', () => {
 
 describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
   it('a row locked by another transaction is skipped without waiting, and sent once it is free', async () => {
-    app.textmagic.fail(3, 503);
-    const a = await teaser();
-    const b = await teaser();
-    const c = await teaser();
+    const a = await teaser(503);
+    const b = await teaser(503);
+    const c = await teaser(503);
     app.textmagic.reset();
     await makeDue([a.smsId, b.smsId, c.smsId]);
 
@@ -309,9 +310,8 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
 
   it('dispatcher runs at the same time send each due SMS exactly once', async () => {
     const n = 12;
-    app.textmagic.fail(n, 503);
     const queued = [];
-    for (let i = 0; i < n; i++) queued.push(await teaser());
+    for (let i = 0; i < n; i++) queued.push(await teaser(503));
     app.textmagic.reset();
     const ids = queued.map((t) => t.smsId);
     await makeDue(ids);
@@ -332,8 +332,7 @@ describe('the dispatcher claims rows with FOR UPDATE SKIP LOCKED', () => {
     const zip = uniqueZip();
     await api.addProvider({ zipCodes: [zip] });
     // Make earlier failures due so the dispatchers have work of their own meanwhile.
-    app.textmagic.fail(3, 503);
-    const others = [await teaser(), await teaser(), await teaser()];
+    const others = [await teaser(503), await teaser(503), await teaser(503)];
     app.textmagic.reset();
     await makeDue(others.map((t) => t.smsId));
 
@@ -356,6 +355,7 @@ describe('sending after commit keeps to the request’s budget', () => {
         { kind: 'help', recipients: [b.phone], body: `budget test B ${b.phone}` },
       ]),
     );
+    app.textmagic.reset(); // the providers' opt-in confirmations went out when they were added
     app.textmagic.fail(1, 'timeout');
     await sendNow(db, ids, deadlineIn(300));
 

@@ -57,6 +57,7 @@ describe('the teaser', () => {
       await api.addProvider({ zipCodes: [zip], language: 'es' }),
     ];
     const en = await api.addProvider({ zipCodes: [zip] });
+    app.textmagic.reset(); // their opt-in confirmations went out when they were added
     const created = await api.postLead(
       lead({ zipCode: zip, description: 'Fuga en el baño, urgente, la tubería gotea', priceCents: 2500 }),
     );
@@ -97,6 +98,7 @@ describe('the teaser', () => {
   it('only English providers: one teaser as before, with its usual key', async () => {
     const zip = uniqueZip();
     await api.addProvider({ zipCodes: [zip] });
+    app.textmagic.reset(); // the opt-in confirmation went out when they were added
     const created = await api.postLead(lead({ zipCode: zip }));
     expect(app.textmagic.sent).toHaveLength(1);
     const keys = await app.db.query<{ dedupe_key: string }>(
@@ -110,6 +112,7 @@ describe('the teaser', () => {
     const zip = uniqueZip();
     await api.addProvider({ zipCodes: [zip], language: 'es' });
     await api.addProvider({ zipCodes: [zip] });
+    app.textmagic.reset(); // their opt-in confirmations went out when they were added
     const body = lead({ zipCode: zip });
     const key = `spanish-${Date.now()}`;
     expect((await api.postLead(body, { 'idempotency-key': key })).status).toBe(201);
@@ -164,7 +167,7 @@ describe('replies in Spanish', () => {
     const { provider, lead: created } = await spanishWithLead();
     expect((await text(provider, 'SI'))[0]).toContain(`Lead ${created.code}: pague`);
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock: para comprar un lead, responda SI/),
+      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra: SI \+ clave\./),
     ]);
     expect(await text(provider, 'SI 99999')).toEqual(['Lo sentimos, el lead 99999 ya no se ofrece.']);
   });
@@ -178,7 +181,9 @@ describe('replies in Spanish', () => {
       [provider.id],
     );
     expect(row).toEqual({ opted_out: true, language: 'es' });
-    expect(await text(provider, 'START')).toEqual([expect.stringMatching(/^Lead Unlock: alta confirmada/)]);
+    expect(await text(provider, 'START')).toEqual([
+      expect.stringMatching(/^Lead Unlock alertas de leads: alta confirmada\./),
+    ]);
   });
 
   it('CANCELAR opts out an English provider too, confirmed in English', async () => {
@@ -197,13 +202,15 @@ describe('switching language by SMS', () => {
       'Lead Unlock: le escribiremos en español. Reply ENGLISH for English.',
     ]);
     expect(await language(provider)).toBe('es');
-    expect(await text(provider, 'help')).toEqual([expect.stringMatching(/^Lead Unlock: para comprar/)]);
+    expect(await text(provider, 'help')).toEqual([
+      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra/),
+    ]);
     expect(await text(provider, 'english')).toEqual([
       expect.stringMatching(/^Lead Unlock: your texts will come in English\./),
     ]);
     expect(await language(provider)).toBe('en');
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock: to buy a lead, reply YES/),
+      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: reply YES \+ code\./),
     ]);
     const outcomes = await app.db.query<{ outcome: string }>(
       'select outcome from inbound_sms where provider_id = $1 order by created_at, id',

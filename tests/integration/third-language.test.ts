@@ -55,6 +55,7 @@ describe('a language added by its module alone', () => {
     const es = await api.addProvider({ zipCodes: [zip], language: 'es' });
     const fr = await api.addProvider({ zipCodes: [zip], language: 'fr' });
     await api.addProvider({ zipCodes: [zip], language: 'fr', timeZone: 'UTC', teaserHours: hoursNotNow() });
+    app.textmagic.reset(); // their opt-in confirmations went out when they were added
     const created = await api.postLead(
       lead({ zipCode: zip, description: 'Fuite sous l’évier', priceCents: 2500 }),
     );
@@ -91,7 +92,7 @@ describe('a language added by its module alone', () => {
     const { code } = (await api.postLead(lead({ zipCode: zip, priceCents: 1500 }))).json as { code: string };
 
     expect(await text(fr, 'aide')).toEqual([
-      expect.stringMatching(/^Lead Unlock: pour acheter un lead, repondez OUI/),
+      expect.stringMatching(/^Lead Unlock alertes de leads\. Achat: OUI \+ code\./),
     ]);
     const [link] = await text(fr, `Oui ${code}`);
     expect(link).toMatch(
@@ -141,7 +142,7 @@ describe('a language added by its module alone', () => {
       'Lead Unlock: nous vous écrirons en francais. Reply ENGLISH for English.',
     ]);
     expect(await languageOf(p.id)).toBe('fr');
-    expect(await text(p, 'help')).toEqual([expect.stringMatching(/^Lead Unlock: pour acheter un lead/)]);
+    expect(await text(p, 'help')).toEqual([expect.stringMatching(/^Lead Unlock alertes de leads\. Achat/)]);
     expect(await text(p, 'english')).toEqual([
       expect.stringMatching(/^Lead Unlock: your texts will come in English\./),
     ]);
@@ -159,6 +160,7 @@ describe('a code no module has (written by hand, or left by a module removed sin
     const zip = uniqueZip();
     const p = await api.addProvider({ zipCodes: [zip] });
     await app.db.query(`update providers set language = 'de' where id = $1`, [p.id]);
+    app.textmagic.reset(); // the opt-in confirmation went out when they were added
     const created = await api.postLead(lead({ zipCode: zip }));
     const { id, code } = created.json as { id: string; code: string };
     expect(app.textmagic.sent.map((m) => m.text)).toEqual([expect.stringMatching(/^New plumbing lead/)]);
@@ -167,7 +169,9 @@ describe('a code no module has (written by hand, or left by a module removed sin
       [id],
     );
     expect(keys).toEqual([{ dedupe_key: `teaser:${id}` }]);
-    expect(await text(p, 'HELP')).toEqual([expect.stringMatching(/^Lead Unlock: to buy a lead, reply YES/)]);
+    expect(await text(p, 'HELP')).toEqual([
+      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: reply YES \+ code\./),
+    ]);
     const [link] = await text(p, `YES ${code}`);
     await app.db.query('update leads set unlock_count = max_unlocks where id = $1', [id]);
     const gone = await api.openPayLink(linkToken(link!));
