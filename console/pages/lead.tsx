@@ -156,7 +156,7 @@ export function LeadPage(props: { id: string }) {
         ))}
       </ol>
       <h2>SMS</h2>
-      <TableScroll>
+      <TableScroll label="SMS of this lead">
         <table class="striped">
           <thead>
             <tr>

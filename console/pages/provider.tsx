@@ -112,7 +112,7 @@ export function ProviderPage(props: { id: string }) {
         />
       )}
       <h2>Purchases</h2>
-      <TableScroll>
+      <TableScroll label="Purchases">
         <table class="striped">
           <thead>
             <tr>
