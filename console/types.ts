@@ -26,6 +26,7 @@ export type LeadSms = LeadDetail['sms'][number];
 export type LeadConsent = NonNullable<LeadDetail['consent']>;
 export type TimelineEvent = NonNullable<LeadDetail['timeline']>[number];
 export type Provider = Json<ProviderView>;
+export type ProviderConsent = Provider['consent'];
 export type ProviderDetail = Json<ProviderDetailAnswer>;
 export type ProviderBudget = ProviderDetail['budget'];
 export type ProviderTeaserHours = ProviderDetail['teaserHours'];
