@@ -17,7 +17,7 @@ import { signInSession } from '../support/console-session';
 import { phoneNumber, tmDigits } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
-import { startOffline, type Offline } from '../support/offline';
+import { callJson, startOffline, type Offline } from '../support/offline';
 
 // No keys are set, so the local development ones apply (lib/config.ts).
 const ADMIN = { authorization: 'Bearer local-admin-key' };
@@ -58,14 +58,7 @@ const ids = { consented: '', sameClient: '', noConsent: '', erased: '' };
 const providers = { api: '', returned: '' };
 
 async function call(method: string, route: string, json?: unknown, headers: Record<string, string> = ADMIN) {
-  const res = await fetch(`${offline.url}${route}`, {
-    method,
-    headers: { ...headers, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-  const text = await res.text();
-  expect(res.status, `${method} ${route}: ${text}`).toBeLessThan(300);
-  return JSON.parse(text) as Record<string, unknown>;
+  return callJson(offline, method, route, json, headers);
 }
 
 /** A provider's SMS as TextMagic posts it to the inbound route. */
