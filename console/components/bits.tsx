@@ -1,8 +1,16 @@
 import type { ComponentChildren } from 'preact';
 
-/** A table that scrolls sideways inside its box on a narrow screen, never the page. */
-export function TableScroll(props: { children: ComponentChildren }) {
-  return <div class="table-scroll">{props.children}</div>;
+/**
+ * A table that scrolls sideways inside its box on a narrow screen, never the page. The box takes
+ * the focus (a named region), so a keyboard scrolls it with the arrow keys (WCAG 2.1.1; axe-core's
+ * scrollable-region-focusable).
+ */
+export function TableScroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" role="region" aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </div>
+  );
 }
 
 export function Status(props: { value: string; testId?: string }) {

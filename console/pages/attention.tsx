@@ -54,7 +54,7 @@ export function Attention() {
       {sms.error && <Failed error={sms.error} />}
       {!sms.data && !sms.error && <Loading what="SMS" />}
       {sms.data && (
-        <TableScroll>
+        <TableScroll label="SMS that did not get through">
           <table class="striped" data-testid="attention-sms">
             <thead>
               <tr>
@@ -111,7 +111,7 @@ export function Attention() {
       <h2>Stripe follow-ups still pending</h2>
       {tasks.error && <Failed error={tasks.error} />}
       {tasks.data && (
-        <TableScroll>
+        <TableScroll label="Stripe follow-ups still pending">
           <table class="striped" data-testid="attention-stripe">
             <thead>
               <tr>

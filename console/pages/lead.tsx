@@ -1,5 +1,8 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
+import { ClientConsent } from '../components/client-consent';
+import { EraseClient } from '../components/erase-client';
 import { dateTime, money } from '../format';
 import type { LeadDetail, TimelineEvent } from '../types';
 import { useApi } from '../use-api';
@@ -89,7 +92,14 @@ function Duplicates({ lead }: { lead: LeadDetail }) {
 }
 
 export function LeadPage(props: { id: string }) {
-  const { data: lead, error } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
+  const { data: lead, error, reload } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
+  // What the last action did ("Erased: 1 lead"), focused so a keyboard or screen reader user hears it.
+  const [notice, setNotice] = useState<string>();
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
+  useEffect(() => setNotice(undefined), [props.id]);
   if (error)
     return (
       <>
@@ -107,24 +117,44 @@ export function LeadPage(props: { id: string }) {
       <h1>
         Lead {lead.code} <Status value={lead.status} testId="lead-status" />
       </h1>
+      {notice && (
+        <p role="status" tabIndex={-1} ref={noticeRef} data-testid="lead-notice">
+          {notice}
+        </p>
+      )}
       <article>
         <dl class="details">
-          <dt>Client</dt>
-          <dd data-testid="lead-name">{lead.name}</dd>
-          <dt>Phone</dt>
-          <dd>{lead.phone}</dd>
-          <dt>Email</dt>
-          <dd>{lead.email ?? '—'}</dd>
+          {lead.erasedAt ? (
+            <>
+              <dt>Client</dt>
+              <dd data-testid="lead-erased">
+                Client data erased at <time dateTime={lead.erasedAt}>{dateTime(lead.erasedAt)}</time>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Client</dt>
+              <dd data-testid="lead-name">{lead.name}</dd>
+              <dt>Phone</dt>
+              <dd>{lead.phone}</dd>
+              <dt>Email</dt>
+              <dd>{lead.email ?? '—'}</dd>
+            </>
+          )}
           <dt>Category</dt>
           <dd>{lead.category}</dd>
           <dt>Area</dt>
           <dd>{[lead.zipCode, lead.city].filter(Boolean).join(', ')}</dd>
-          <dt>Description</dt>
-          <dd class="description" data-testid="lead-description">
-            {lead.description}
-          </dd>
-          <dt>Budget</dt>
-          <dd>{lead.budget ?? '—'}</dd>
+          {!lead.erasedAt && (
+            <>
+              <dt>Description</dt>
+              <dd class="description" data-testid="lead-description">
+                {lead.description}
+              </dd>
+              <dt>Budget</dt>
+              <dd>{lead.budget ?? '—'}</dd>
+            </>
+          )}
           <dt>Price</dt>
           <dd>{money(lead.priceCents, lead.currency)}</dd>
           <dt>Unlocked</dt>
@@ -135,7 +165,20 @@ export function LeadPage(props: { id: string }) {
           <dd>{dateTime(lead.expiresAt)}</dd>
           <Duplicates lead={lead} />
         </dl>
+        {!lead.erasedAt && (
+          <footer class="actions">
+            <EraseClient
+              leadId={lead.id}
+              onErased={(said) => {
+                setNotice(said);
+                reload();
+              }}
+            />
+          </footer>
+        )}
       </article>
+      <h2>Client&rsquo;s consent</h2>
+      <ClientConsent consent={lead.consent} erased={lead.erasedAt !== null} />
       <h2>Timeline</h2>
       <ol class="timeline" data-testid="timeline">
         {timeline.map((e, i) => (
@@ -156,7 +199,7 @@ export function LeadPage(props: { id: string }) {
         ))}
       </ol>
       <h2>SMS</h2>
-      <TableScroll>
+      <TableScroll label="SMS of this lead">
         <table class="striped">
           <thead>
             <tr>

@@ -99,7 +99,7 @@ export function Leads() {
       {error && <Failed error={error} />}
       {!rows && !error && <Loading what="leads" />}
       {rows && (
-        <TableScroll>
+        <TableScroll label="Leads">
           <table class="striped" data-testid="leads-table">
             <thead>
               <tr>

@@ -4,7 +4,7 @@ import { Failed, Loading, TableScroll } from '../components/bits';
 import { ProviderForm } from '../components/provider-form';
 import { dateTime, duration, money, percent } from '../format';
 import { LANGUAGE_NAMES } from '../format';
-import type { ProviderDetail } from '../types';
+import type { ProviderConsent, ProviderDetail } from '../types';
 import { useApi } from '../use-api';
 import { PauseButton } from './providers';
 
@@ -16,6 +16,38 @@ function theirTime(iso: string, timeZone: string): string {
   } catch {
     return dateTime(iso);
   }
+}
+
+/** How a provider came to opt in (`consent.source`). */
+const OPT_IN_SOURCES: Record<ProviderConsent['source'], string> = {
+  console: 'added in the console',
+  api: 'added through the API',
+  sms: 'replied START by SMS',
+};
+
+/** Their consent record: when and how they opted in, and their last opt-out in their own words. */
+function ConsentRecord(props: { consent: ProviderConsent; optedOut: boolean }) {
+  const c = props.consent;
+  return (
+    <>
+      <dt>Opted in</dt>
+      <dd data-testid="provider-opted-in">
+        <time dateTime={c.optedInAt}>{dateTime(c.optedInAt)}</time>, {OPT_IN_SOURCES[c.source]}
+      </dd>
+      <dt>Opted out</dt>
+      <dd data-testid="provider-opted-out">
+        {c.optedOutAt === null ? (
+          'never'
+        ) : (
+          <>
+            <time dateTime={c.optedOutAt}>{dateTime(c.optedOutAt)}</time>
+            {c.optOutText !== null && <>, replying &ldquo;{c.optOutText}&rdquo;</>}
+            {!props.optedOut && ' (opted in again since)'}
+          </>
+        )}
+      </dd>
+    </>
+  );
 }
 
 export function ProviderPage(props: { id: string }) {
@@ -48,7 +80,8 @@ export function ProviderPage(props: { id: string }) {
           <dt>Zip codes</dt>
           <dd>{p.zipCodes.join(', ')}</dd>
           <dt>State</dt>
-          <dd>{p.optedOut ? 'opted out (replied STOP)' : p.active ? 'active' : 'paused'}</dd>
+          <dd>{p.optedOut ? 'opted out (no SMS until they reply START)' : p.active ? 'active' : 'paused'}</dd>
+          <ConsentRecord consent={p.consent} optedOut={p.optedOut} />
           <dt>Weekly spend cap</dt>
           <dd>
             {p.weeklySpendCapCents === null
@@ -112,7 +145,7 @@ export function ProviderPage(props: { id: string }) {
         />
       )}
       <h2>Purchases</h2>
-      <TableScroll>
+      <TableScroll label="Purchases">
         <table class="striped">
           <thead>
             <tr>

@@ -71,7 +71,7 @@ export function Providers() {
       {error && <Failed error={error} />}
       {!data && !error && <Loading what="providers" />}
       {data && (
-        <TableScroll>
+        <TableScroll label="Providers">
           <table class="striped" data-testid="providers-table">
             <thead>
               <tr>

@@ -107,7 +107,7 @@ export function Returns() {
       {list.error && <Failed error={list.error} />}
       {!list.data && !list.error && <Loading what="returns" />}
       {list.data && (
-        <TableScroll>
+        <TableScroll label="Returns">
           <table class="striped" data-testid="returns">
             <thead>
               <tr>

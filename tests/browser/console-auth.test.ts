@@ -17,7 +17,7 @@ import { expireSession, signInSession, signOutSession } from '../support/console
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
-import { startOffline, type Offline } from '../support/offline';
+import { callJson, startOffline, type Offline } from '../support/offline';
 
 // No ADMIN_API_KEY or LEAD_API_KEY is set, so the local development keys apply.
 const ADMIN_KEY = 'local-admin-key';
@@ -44,14 +44,7 @@ let leadId: string;
 let duplicate: { id: string; code: string };
 
 async function call(method: string, route: string, json?: unknown, headers: Record<string, string> = ADMIN) {
-  const res = await fetch(`${offline.url}${route}`, {
-    method,
-    headers: { ...headers, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-  const text = await res.text();
-  expect(res.status, `${method} ${route}: ${text}`).toBeLessThan(300);
-  return JSON.parse(text) as Record<string, unknown>;
+  return callJson(offline, method, route, json, headers);
 }
 
 beforeAll(async () => {

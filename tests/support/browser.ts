@@ -29,8 +29,8 @@ export type Problem = {
 
 export type TestBrowser = {
   browser: Browser;
-  /** A new, empty context (no cookies) with a window `width` px wide. */
-  context(width?: number): Promise<BrowserContext>;
+  /** A new, empty context (no cookies) with a window `width` by `height` px (900 unless told). */
+  context(width?: number, height?: number): Promise<BrowserContext>;
   /** A page of `context` and what goes wrong on it. */
   newPage(context: BrowserContext): Promise<{ page: Page; problems: Problem[] }>;
   close(): Promise<void>;
@@ -55,8 +55,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const byPage = new WeakMap<Page, Problem[]>();
   return {
     browser,
-    async context(width = 1280) {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
+    async context(width = 1280, height = 900) {
+      const context = await browser.newContext({ viewport: { width, height } });
       await context.exposeBinding('__luCspViolation', (source, text: string) => {
         byPage.get(source.page)?.push({ kind: 'csp', text });
       });

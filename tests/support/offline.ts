@@ -178,3 +178,21 @@ export async function startOffline(opts: {
     throw new Error(`${(e as Error).message}\n--- serverless offline output ---\n${log.slice(-8_000)}`);
   }
 }
+
+/** `method route` at `offline` with `headers` and a JSON body; its JSON answer, or an error naming a non-2xx. */
+export async function callJson(
+  offline: Offline,
+  method: string,
+  route: string,
+  json: unknown,
+  headers: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${offline.url}${route}`, {
+    method,
+    headers: { ...headers, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}

@@ -7,11 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type {
+  Erasure,
   IntegrationHealth,
   Language,
+  LeadConsent,
   LeadDetail,
   LeadRow,
   Provider,
+  ProviderConsent,
   ProviderDetail,
   ReturnRow,
   SmsRow,
@@ -47,5 +50,13 @@ describe('console/types.ts', () => {
     expectTypeOf<StripeTask>().not.toBeAny();
     expectTypeOf<IntegrationHealth['outbox']>().not.toBeAny();
     expectTypeOf<ReturnRow['status']>().toEqualTypeOf<'open' | 'approved' | 'declined'>();
+    // Issue 22: the client's consent and erasure, the provider's consent record.
+    expectTypeOf<LeadConsent['agreedAt']>().toEqualTypeOf<string>();
+    expectTypeOf<LeadConsent['ip']>().toEqualTypeOf<string | null>();
+    expectTypeOf<LeadDetail['erasedAt']>().toEqualTypeOf<string | null>();
+    expectTypeOf<LeadDetail['name']>().toEqualTypeOf<string | null>();
+    expectTypeOf<ProviderConsent['source']>().toEqualTypeOf<'console' | 'api' | 'sms'>();
+    expectTypeOf<ProviderConsent['optedOutAt']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Erasure['erasedLeads']>().toEqualTypeOf<number>();
   });
 });
