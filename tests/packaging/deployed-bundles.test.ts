@@ -44,7 +44,13 @@ async function run(bundle: string, phone: string, env: Record<string, string>) {
     body: JSON.stringify({ name: 'Bundle Plumbing', phone, categories: ['plumbing'], zipCodes: ['78701'] }),
   });
   const list = v2Event({ path: '/providers', headers: auth });
-  const { answers } = await runBundle(bundle, [create, list], { ADMIN_API_KEY: ADMIN_KEY, ...env });
+  // A deployed stage builds no SMS (the new provider's opt-in confirmation) without its brand.
+  const sender = { SMS_BRAND_NAME: 'Bundle Pros', SUPPORT_CONTACT: 'help@bundle.example' };
+  const { answers } = await runBundle(bundle, [create, list], {
+    ADMIN_API_KEY: ADMIN_KEY,
+    ...sender,
+    ...env,
+  });
   return { created: answers[0]!, listed: answers[1]! };
 }
 

@@ -38,7 +38,7 @@ export async function sentFields(input: EventInput): Promise<Fields> {
  * Text as Postgres gets it: a lone UTF-16 surrogate (JSON can escape one, `"\ud800"`) has no
  * UTF-8 form and arrives as U+FFFD, as any UTF-8 encoder sends it.
  */
-const utf8 = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
+export const utf8 = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
 const trimmed = (s: string) => utf8(s.trim());
 const squash = (s: string) => s.trim().replace(/\s+/g, ' ');
 const category = (s: string) => squash(s).toLowerCase();
