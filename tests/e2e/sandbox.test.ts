@@ -114,7 +114,16 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
 
     const withTeaser = (await phones()).filter((p) => p.messages.some((m) => m.text.includes(`YES ${code}`)));
     expect(withTeaser).toHaveLength(2);
-    for (const p of withTeaser) expect(p.messages).toEqual([expect.objectContaining({ direction: 'out' })]);
+    // Their opt-in confirmation when seeded, then the teaser.
+    for (const p of withTeaser) {
+      expect(p.messages).toEqual([
+        expect.objectContaining({
+          direction: 'out',
+          text: expect.stringMatching(/lead alerts: you're subscribed/),
+        }),
+        expect.objectContaining({ direction: 'out' }),
+      ]);
+    }
     const buyer = withTeaser[0]!;
 
     // Bad replies change nothing.
@@ -131,7 +140,7 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
       },
     );
     expect(foreign.status).toBe(403);
-    expect((await phones()).find((p) => p.providerId === buyer.providerId)!.messages).toHaveLength(1);
+    expect((await phones()).find((p) => p.providerId === buyer.providerId)!.messages).toHaveLength(2);
 
     const reply = await call('POST', '/sandbox/phones/reply', { phone: buyer.phone, text: `YES ${code}` });
     expect(reply.status, reply.text).toBe(200);
@@ -140,9 +149,9 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
       message: { direction: 'in', text: `YES ${code}` },
     });
     const thread = (await phones()).find((p) => p.providerId === buyer.providerId)!.messages;
-    expect(thread.map((m) => m.direction)).toEqual(['out', 'in', 'out']);
-    const link = /http:\/\/localhost:\d+\/p\/[A-Za-z0-9_-]+/.exec(thread[2]!.text)?.[0];
-    expect(link, thread[2]!.text).toBeDefined();
+    expect(thread.map((m) => m.direction)).toEqual(['out', 'out', 'in', 'out']);
+    const link = /http:\/\/localhost:\d+\/p\/[A-Za-z0-9_-]+/.exec(thread[3]!.text)?.[0];
+    expect(link, thread[3]!.text).toBeDefined();
     expect(link!.startsWith(`${stack.url}/p/`)).toBe(true);
 
     // The pay link, followed to the local checkout page.

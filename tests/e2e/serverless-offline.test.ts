@@ -86,6 +86,12 @@ describe('serverless offline: one lead over HTTP', () => {
       providers.push(res.json as { id: string; phone: string });
     }
     const [a, b] = providers as [{ id: string; phone: string }, { id: string; phone: string }];
+    // Each got their opt-in confirmation first; what follows is counted from here.
+    expect(textmagic.sent.map((m) => m.text)).toEqual([
+      expect.stringMatching(/lead alerts: you're subscribed/),
+      expect.stringMatching(/lead alerts: you're subscribed/),
+    ]);
+    textmagic.reset();
 
     // The lead: 201, offered to both providers, one TextMagic request for both.
     const created = await call('POST', '/leads', {

@@ -167,7 +167,7 @@ describe('replies in Spanish', () => {
     const { provider, lead: created } = await spanishWithLead();
     expect((await text(provider, 'SI'))[0]).toContain(`Lead ${created.code}: pague`);
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra: SI \+ clave\./),
+      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra: SI \+ clave \(SI 4821\)\./),
     ]);
     expect(await text(provider, 'SI 99999')).toEqual(['Lo sentimos, el lead 99999 ya no se ofrece.']);
   });
@@ -210,7 +210,7 @@ describe('switching language by SMS', () => {
     ]);
     expect(await language(provider)).toBe('en');
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: reply YES \+ code\./),
+      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: YES \+ code \(YES 4821\)\./),
     ]);
     const outcomes = await app.db.query<{ outcome: string }>(
       'select outcome from inbound_sms where provider_id = $1 order by created_at, id',

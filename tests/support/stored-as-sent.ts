@@ -225,7 +225,9 @@ export async function expectReportAsSent(app: TestApp, sent: Fields): Promise<vo
   );
   expect(row, `no report stored for id ${String(sent.id)}`).toBeDefined();
   expect(row!.status).toBe(trimmed(sent.status));
-  expect(row!.payload).toEqual(jsonLessNul(sent));
+  // Less the `text` TextMagic may repeat: the message's body, kept once on its own row.
+  const { text: _text, ...reported } = sent;
+  expect(row!.payload).toEqual(jsonLessNul(reported));
   // Only a phone number's characters are kept of the receiver, every digit sent among them; an
   // empty one keeps what an earlier report on this message said.
   expect(row!.receiver ?? '').toMatch(/^[+\d]*$/);
