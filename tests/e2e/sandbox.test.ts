@@ -173,13 +173,14 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
     expect(paid.headers.get('location')).toBe(`${link}?paid=1`);
 
     const after = (await phones()).find((p) => p.providerId === buyer.providerId)!.messages;
-    expect(after).toHaveLength(4);
-    expect(after[3]).toMatchObject({ direction: 'out' });
-    expect(after[3]!.text).toContain('Jane <img src=x onerror=alert(1)>');
-    expect(after[3]!.text).toContain('+15125550142');
-    expect(after[3]!.text).toContain('jane@example.com');
+    // Confirmation, teaser, YES, link, details.
+    expect(after).toHaveLength(5);
+    expect(after[4]).toMatchObject({ direction: 'out' });
+    expect(after[4]!.text).toContain('Jane <img src=x onerror=alert(1)>');
+    expect(after[4]!.text).toContain('+15125550142');
+    expect(after[4]!.text).toContain('jane@example.com');
     const other = withTeaser[1]!;
-    expect((await phones()).find((p) => p.providerId === other.providerId)!.messages).toHaveLength(1);
+    expect((await phones()).find((p) => p.providerId === other.providerId)!.messages).toHaveLength(2);
 
     const lead = await call('GET', `/leads/${leadId}`, undefined, {
       authorization: `Bearer ${stack.keys.adminApiKey}`,
