@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { Erasure } from '../types';
 
@@ -20,12 +20,22 @@ export function EraseClient(props: { leadId: string; onErased: (said: string) =>
   const panel = useRef<HTMLElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
   const wasAsking = useRef(false);
-  // Keyboard users land on the question when it opens, and back on the button when it closes.
-  useEffect(() => {
+  // Keyboard users land on the question when it opens, and back on the button when it closes: in
+  // the same task as the render (useEffect runs after paint, and a key pressed before it was lost).
+  useLayoutEffect(() => {
     if (asking) panel.current?.focus();
     else if (wasAsking.current) opener.current?.focus();
     wasAsking.current = asking;
   }, [asking]);
+  // Escape takes the question back wherever the focus is while it is asked.
+  useEffect(() => {
+    if (!asking || busy) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setAsking(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [asking, busy]);
 
   const erase = async () => {
     setBusy(true);
@@ -60,9 +70,6 @@ export function EraseClient(props: { leadId: string; onErased: (said: string) =>
       tabIndex={-1}
       ref={panel}
       data-testid="erase-confirm"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && !busy) setAsking(false);
-      }}
     >
       <p id="erase-title">
         <strong>Erase this client&rsquo;s data from this lead, for good?</strong>
