@@ -2,7 +2,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import { rows, transaction, type Database, type Tx } from '../db/client';
 import { privacyErasures, smsMessages, stripeTasks } from '../db/schema';
 import { log } from '../log';
-import { runClaimedStripeTasksNow, type NewStripeTask } from '../purchases/stripe-tasks';
+import {
+  expireOtherSessions,
+  refundTask,
+  runClaimedStripeTasksNow,
+  type NewStripeTask,
+} from '../purchases/stripe-tasks';
 import { paymentLock } from '../purchases/fulfil-payment';
 import { sendClaimedNow } from '../messaging/outbox';
 import { templates } from '../sms/templates';
@@ -75,12 +80,14 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
         from sms where r.sms_message_id = sms.id and r.payload ? 'text'
         returning 1
       )
-      select array_agg(id) as ids from leads_erased,
-        (select count(*) from consents) c, (select count(*) from reports) r`,
+      -- Each data-modifying CTE runs whether or not the query reads it.
+      select array_agg(id) as ids from leads_erased`,
   );
   const ids = erased?.ids ?? [];
   if (ids.length === 0) {
-    await record(tx, by, target, []);
+    // A request that found nothing is still a request, and recorded; a retention run that found
+    // nothing (most minutes) is not.
+    if (by.via !== 'retention') await record(tx, by, target, []);
     return { ids, tasks: [], sms: [] };
   }
   // The purchases whose details had not all gone out (cancelled above): refunded, and told why.
@@ -103,15 +110,15 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
     );
   }
   const tasks: NewStripeTask[] = [
-    ...withdrawn.map((w): NewStripeTask => ({
-      kind: 'refund',
-      dedupeKey: `refund:${w.checkout_session_id}`,
-      checkoutSessionId: w.checkout_session_id,
-      paymentIntentId: w.payment_intent_id,
-      leadId: w.lead_id,
-      providerId: w.provider_id,
-    })),
-    ...(await openSessions(tx, ids)),
+    ...withdrawn.map((w) =>
+      refundTask({
+        checkoutSessionId: w.checkout_session_id,
+        paymentIntentId: w.payment_intent_id,
+        leadId: w.lead_id,
+        providerId: w.provider_id,
+      }),
+    ),
+    ...(await expireOtherSessions(tx, ids)),
   ];
   const claimedTasks = await insertClaimed(tx, stripeTasks, tasks);
   const sms = await insertClaimed(
@@ -134,24 +141,6 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
   return { ids, tasks: claimedTasks, sms };
 }
 
-/** The open Checkout Sessions of erased leads, expired at Stripe (as a filled lead's are). */
-async function openSessions(tx: Tx, leadIds: string[]): Promise<NewStripeTask[]> {
-  const open = await rows<{ lead_id: string; provider_id: string; checkout_session_id: string }>(
-    tx,
-    'erased_open_sessions',
-    sql`select lead_id, provider_id, checkout_session_id from offers
-      where lead_id = any(${sql.param(leadIds)}::uuid[]) and status = 'offered'
-        and checkout_session_id is not null`,
-  );
-  return open.map((o) => ({
-    kind: 'expire_session',
-    dedupeKey: `expire:${o.checkout_session_id}`,
-    checkoutSessionId: o.checkout_session_id,
-    leadId: o.lead_id,
-    providerId: o.provider_id,
-  }));
-}
-
 /** The erasure's own record: when, by whom, how many leads (their ids); never the data. */
 async function record(tx: Tx, by: ErasedBy, target: string, ids: string[]): Promise<void> {
   await tx.insert(privacyErasures).values({
@@ -164,6 +153,7 @@ async function record(tx: Tx, by: ErasedBy, target: string, ids: string[]): Prom
 
 async function erase(db: Database, where: SQL, limit: number, by: ErasedBy, target: string) {
   const done = await transaction((tx) => eraseInTx(tx, where, limit, by, target));
+  if (done.ids.length === 0 && by.via === 'retention') return 0;
   log.info('client data erased', {
     target,
     requestedBy: by.via,

@@ -20,7 +20,12 @@ import { forgetCard, forgetCustomer } from './forget-stripe-ids';
 import { clientDetails } from '../privacy/client-details';
 import { leadStatus } from '../leads/lead-status';
 import { sendClaimedNow, type NewSms } from '../messaging/outbox';
-import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from './stripe-tasks';
+import {
+  expireOtherSessions,
+  refundTask,
+  runClaimedStripeTasksNow,
+  type NewStripeTask,
+} from './stripe-tasks';
 import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
 
@@ -141,14 +146,12 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
     return {
       outcome: 'refund_queued',
       tasks: [
-        {
-          kind: 'refund',
-          dedupeKey: `refund:${session.id}`,
+        refundTask({
           checkoutSessionId: session.id,
           paymentIntentId,
           leadId: lead.id,
           providerId: provider.id,
-        },
+        }),
         // After what matters more, in the budget after commit.
         ...saveCard,
       ],

@@ -1,5 +1,5 @@
 import { businessEvent } from '../metrics';
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/client';
 import type { Deadline } from '../deadline';
 import { offers, stripeTasks, type StripeTask } from '../db/schema';
@@ -11,21 +11,23 @@ import { workClaimed, workQueue, type QueueRun } from '../queue/work-queue';
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
 
 /**
- * The `expire_session` follow-ups that close the open Checkout Sessions of lead `leadId` other
- * than offer `exceptOfferId`'s: when the lead is sold out, or returned, nobody else may pay.
+ * The `expire_session` follow-ups that close the open Checkout Sessions of the leads `leadIds`
+ * (other than offer `exceptOfferId`'s): when a lead is sold out, returned, or its client's data
+ * erased, nobody else may pay.
  */
 export async function expireOtherSessions(
   tx: Queryable,
-  leadId: string,
-  exceptOfferId: string,
+  leadIds: string | string[],
+  exceptOfferId?: string,
 ): Promise<NewStripeTask[]> {
+  const ids = typeof leadIds === 'string' ? [leadIds] : leadIds;
   const open = await tx
-    .select({ sessionId: offers.checkoutSessionId, providerId: offers.providerId })
+    .select({ sessionId: offers.checkoutSessionId, leadId: offers.leadId, providerId: offers.providerId })
     .from(offers)
     .where(
       and(
-        eq(offers.leadId, leadId),
-        ne(offers.id, exceptOfferId),
+        inArray(offers.leadId, ids),
+        exceptOfferId === undefined ? undefined : ne(offers.id, exceptOfferId),
         eq(offers.status, 'offered'),
         isNotNull(offers.checkoutSessionId),
       ),
@@ -34,10 +36,22 @@ export async function expireOtherSessions(
     kind: 'expire_session',
     dedupeKey: `expire:${o.sessionId}`,
     checkoutSessionId: o.sessionId!,
-    leadId,
+    leadId: o.leadId,
     providerId: o.providerId,
   }));
 }
+
+/**
+ * The refund of one payment, keyed by its session (or, for a saved card, its PaymentIntent) id:
+ * whatever queues it (a payment past the cap, an approved return, an erasure), one key, so one
+ * payment is refunded once whatever races.
+ */
+export const refundTask = (p: {
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  leadId: string;
+  providerId: string;
+}): NewStripeTask => ({ kind: 'refund', dedupeKey: `refund:${p.checkoutSessionId}`, ...p });
 
 async function perform(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {
   switch (task.kind) {

@@ -21,7 +21,12 @@ import type { ReturnReason } from '../sms/return-reason';
 import { templates } from '../sms/templates';
 import { paymentLock } from '../purchases/fulfil-payment';
 import { sendClaimedNow } from '../messaging/outbox';
-import { expireOtherSessions, runClaimedStripeTasksNow, type NewStripeTask } from '../purchases/stripe-tasks';
+import {
+  expireOtherSessions,
+  refundTask,
+  runClaimedStripeTasksNow,
+  type NewStripeTask,
+} from '../purchases/stripe-tasks';
 import { inlineDeadline, insertClaimed } from '../queue/work-queue';
 
 /** Auto-approval looks at the provider's returns and purchases of this many days. */
@@ -170,14 +175,12 @@ async function approveInTx(
     .set({ expiresAt: sql`least(${leads.expiresAt}, now())`, codeActive: false })
     .where(eq(leads.id, lead.id));
   const tasks: NewStripeTask[] = [
-    {
-      kind: 'refund',
-      dedupeKey: `refund:${unlock.checkoutSessionId}`,
+    refundTask({
       checkoutSessionId: unlock.checkoutSessionId,
       paymentIntentId: unlock.paymentIntentId,
       leadId: lead.id,
       providerId: provider.id,
-    },
+    }),
     ...(await expireOtherSessions(tx, lead.id, unlock.offerId)),
   ];
   const claimedTasks = await insertClaimed(tx, stripeTasks, tasks);
