@@ -1,6 +1,7 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { badRequest, notConfigured } from '../lib/errors';
+import { hasNoNul } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { stripeSdk, verifyWebhook, type StripeEvent } from '../lib/stripe';
@@ -11,8 +12,11 @@ const isEvent = (e: unknown): e is StripeEvent => {
   return (
     typeof event === 'object' &&
     event !== null &&
+    // Text Postgres can hold (stripe_events keeps both): a signed id with U+0000 was a 500.
     typeof event.id === 'string' &&
+    hasNoNul(event.id) &&
     typeof event.type === 'string' &&
+    hasNoNul(event.type) &&
     typeof event.data?.object === 'object' &&
     event.data.object !== null
   );
