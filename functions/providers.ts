@@ -14,6 +14,7 @@ import { providerInput, providerPatch, providerThreadQuery } from '../lib/provid
 import { uuidParam } from '../lib/http/fields';
 
 const schema = lazy(() => providerInput(config().defaultCountry));
+const patchSchema = lazy(() => providerPatch(config().defaultCountry));
 
 /** The provider `{id}` names (a 404 for an id that is not a UUID). */
 function providerId(req: HttpRequest): string {
@@ -42,7 +43,7 @@ export const handler = await httpFunction(
     'PATCH /providers/{id}': async (req) => {
       await requireAdmin(req);
       const id = providerId(req);
-      return json(200, await updateProvider(await getDb(), id, jsonBody(req, providerPatch())));
+      return json(200, await updateProvider(await getDb(), id, jsonBody(req, patchSchema())));
     },
     'GET /providers/{id}/sms': async (req) => {
       await requireAdmin(req);

@@ -2,7 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { query } from '../api';
-import { Failed, Loading } from '../components/bits';
+import { Failed, Loading, TableScroll } from '../components/bits';
 import { ChartCanvas } from '../components/chart';
 import { duration, money, percent, utcDay } from '../format';
 import type { Funnel, IntegrationHealth, SmsRow, Stats } from '../types';
@@ -105,7 +105,7 @@ function revenueChart(stats: Stats): ChartConfiguration {
   return {
     type: 'bar',
     data: {
-      labels: stats.groups.map((g) => g.key.slice(5)),
+      labels: stats.groups.map((g) => (g.key ?? '').slice(5)),
       datasets: [
         {
           label: `Net revenue (${currency.toUpperCase()})`,
@@ -116,6 +116,49 @@ function revenueChart(stats: Stats): ChartConfiguration {
     },
     options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: true } } },
   };
+}
+
+/**
+ * Which source (POST /leads `source.utmSource`) brings leads that sell: GET /stats?groupBy=source,
+ * a row per source, the leads without one as "(none)". Revenue in the range's main currency.
+ */
+function Sources(props: { stats?: Stats; error?: string }) {
+  const { stats } = props;
+  if (props.error) return <Failed error={props.error} />;
+  if (!stats) return <Loading />;
+  const currency =
+    Object.entries(stats.total.revenue).sort(([, a], [, b]) => b.netCents - a.netCents)[0]?.[0] ?? 'usd';
+  return (
+    <TableScroll label="Leads by source">
+      <table class="striped" data-testid="sources-table">
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Leads</th>
+            <th>Paid unlocks</th>
+            <th>Unlocks per lead</th>
+            <th>Revenue ({currency.toUpperCase()}, net)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.groups.map(({ key, funnel: f }) => (
+            <tr key={key ?? ''} data-testid={`source-${key ?? 'none'}`}>
+              <td>{key ?? <em>(none)</em>}</td>
+              <td>{f.leads}</td>
+              <td>{f.paidUnlocks}</td>
+              <td>{f.leads ? (f.paidUnlocks / f.leads).toFixed(2) : '—'}</td>
+              <td>{money(f.revenue[currency]?.netCents ?? 0, currency)}</td>
+            </tr>
+          ))}
+          {stats.groups.length === 0 && (
+            <tr>
+              <td colSpan={5}>No leads in the last 30 days.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </TableScroll>
+  );
 }
 
 function Health(props: { health?: IntegrationHealth; error?: string }) {
@@ -158,6 +201,7 @@ export function Dashboard() {
   const week = useApi<Stats>(`/stats${query({ from: weekStart(new Date()), to: today })}`);
   const attention = useApi<{ sms: SmsRow[]; nextCursor: string | null }>('/sms?status=attention&limit=100');
   const health = useApi<IntegrationHealth>('/health/integrations');
+  const sources = useApi<Stats>('/stats?groupBy=source');
   const funnel = useMemo(() => total.data && funnelChart(total.data), [total.data]);
   const revenue = useMemo(() => total.data && revenueChart(total.data), [total.data]);
   return (
@@ -196,6 +240,12 @@ export function Dashboard() {
         </header>
         {total.error && <Failed error={total.error} />}
         {funnel && <ChartCanvas config={funnel} label="Funnel of the last 30 days" testId="funnel-chart" />}
+      </article>
+      <article>
+        <header>
+          <strong>Leads by source, last 30 days</strong>
+        </header>
+        <Sources stats={sources.data} error={sources.error} />
       </article>
       <article>
         <header>

@@ -61,6 +61,25 @@ function eventDetail(e: TimelineEvent): string {
  * The links between a duplicate and its original (the same client asking again in the same
  * category): ids and codes as link text, nothing of the client's.
  */
+const SOURCE_LABELS: Record<keyof NonNullable<LeadDetail['source']>, string> = {
+  utmSource: 'source',
+  utmMedium: 'medium',
+  utmCampaign: 'campaign',
+  gclid: 'Google click',
+  fbclid: 'Meta click',
+  affiliate: 'affiliate',
+  landingPage: 'landing page',
+};
+
+/** Where the lead came from (POST /leads `source`), the fields given, as text. */
+const sourceText = (source: LeadDetail['source']): string =>
+  Object.entries(SOURCE_LABELS)
+    .flatMap(([field, label]) => {
+      const value = source?.[field as keyof typeof SOURCE_LABELS];
+      return value ? [`${label}: ${value}`] : [];
+    })
+    .join(' · ') || '—';
+
 function Duplicates({ lead }: { lead: LeadDetail }) {
   const duplicates = lead.duplicates ?? [];
   return (
@@ -163,6 +182,8 @@ export function LeadPage(props: { id: string }) {
           <dd>{dateTime(lead.createdAt)}</dd>
           <dt>Expires</dt>
           <dd>{dateTime(lead.expiresAt)}</dd>
+          <dt>Source</dt>
+          <dd data-testid="lead-source">{sourceText(lead.source)}</dd>
           <Duplicates lead={lead} />
         </dl>
         {!lead.erasedAt && (

@@ -9,10 +9,10 @@
 
 CREATE OR REPLACE FUNCTION lead_funnels_rebuild() RETURNS void LANGUAGE sql AS $$
   DELETE FROM lead_funnels;
-  INSERT INTO lead_funnels (lead_id, day, category, currency, teaser_sent_at, teasers_sent, offers,
+  INSERT INTO lead_funnels (lead_id, day, category, utm_source, currency, teaser_sent_at, teasers_sent, offers,
     yes_replies, links_opened, checkouts_created, paid_unlocks, saved_card_unlocks, refunds,
     gross_cents, refunded_cents)
-  SELECT l.id, (l.created_at AT TIME ZONE 'UTC')::date, l.category, l.currency, t.sent_at,
+  SELECT l.id, (l.created_at AT TIME ZONE 'UTC')::date, l.category, l.source ->> 'utmSource', l.currency, t.sent_at,
     coalesce(t.recipients, 0), coalesce(o.offers, 0), coalesce(o.yes, 0), coalesce(o.opened, 0),
     coalesce(o.checkouts, 0), coalesce(u.paid, 0), coalesce(u.by_card, 0), coalesce(u.refunds, 0),
     coalesce(u.gross, 0), coalesce(u.refunded, 0)
@@ -40,10 +40,13 @@ $$;
 
 CREATE OR REPLACE FUNCTION lead_funnels_on_lead() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO lead_funnels (lead_id, day, category, currency)
-  VALUES (NEW.id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.category, NEW.currency)
+  -- utm_source: the lead's source.utmSource, for GET /stats?groupBy=source. Set at insert only:
+  -- nothing changes it later (erasure cuts only the source's landingPage).
+  INSERT INTO lead_funnels (lead_id, day, category, utm_source, currency)
+  VALUES (NEW.id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.category, NEW.source ->> 'utmSource', NEW.currency)
   ON CONFLICT (lead_id) DO UPDATE
-    SET day = excluded.day, category = excluded.category, currency = excluded.currency;
+    SET day = excluded.day, category = excluded.category, utm_source = excluded.utm_source,
+      currency = excluded.currency;
   IF TG_OP = 'UPDATE' THEN
     UPDATE unlocks SET lead_day = (NEW.created_at AT TIME ZONE 'UTC')::date, lead_category = NEW.category
     WHERE lead_id = NEW.id;

@@ -102,6 +102,19 @@ export const providers = pgTable(
   ],
 );
 
+/** The fields of a lead's `source` (POST /leads, lib/leads/lead-input.ts). */
+export const SOURCE_FIELDS = [
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'gclid',
+  'fbclid',
+  'affiliate',
+  'landingPage',
+] as const;
+/** A lead's `source` as stored: the fields that were given, not empty. */
+export type LeadSource = Partial<Record<(typeof SOURCE_FIELDS)[number], string>>;
+
 export const leads = pgTable(
   'leads',
   {
@@ -138,6 +151,13 @@ export const leads = pgTable(
      */
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     erasedAt: tstz('erased_at'),
+    /**
+     * Where the lead came from (`source` of POST /leads: UTM parameters, click ids, affiliate,
+     * landing page), the keys given and not empty; null when none was.
+     */
+    // Its `utmSource` is copied into lead_funnels by the funnel's trigger for GET /stats?groupBy=source
+    // (a generated column here would rewrite the table when added).
+    source: jsonb('source').$type<LeadSource>(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -351,6 +371,8 @@ export const leadFunnels = pgTable(
     /** The UTC day the lead was created: GET /stats ranges are whole UTC days. */
     day: date('day', { mode: 'string' }).notNull(),
     category: text('category').notNull(),
+    /** The lead's `source.utmSource` (GET /stats?groupBy=source); null when it had none. */
+    utmSource: text('utm_source'),
     currency: text('currency').notNull(),
     /** When the lead's teaser (the first message, not a resend) was sent; null until then. */
     teaserSentAt: tstz('teaser_sent_at'),

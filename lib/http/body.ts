@@ -35,19 +35,65 @@ export function stripNulDeep(value: unknown, depth = 0): unknown {
 const mediaType = (req: HttpRequest) =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
-/** Zod issues as `[{ field, message }]`, every bad field named. */
-export function validationError(error: z.core.$ZodError): AppError {
-  const details = error.issues.map((i) => ({
-    field: i.path.length ? i.path.join('.') : '(body)',
-    message: i.message,
-  }));
+/** The field names an object schema at `path` within `schema` knows (through optional and pipe). */
+function knownFields(schema: z.ZodMiniType, path: PropertyKey[]): string[] {
+  let def = schema._zod.def as { type: string; shape?: Record<string, z.ZodMiniType> } & Record<
+    string,
+    unknown
+  >;
+  const unwrap = () => {
+    for (;;) {
+      const inner = (def.innerType ?? (def.type === 'pipe' ? def.in : undefined)) as
+        z.ZodMiniType | undefined;
+      if (!inner) return;
+      def = inner._zod.def as typeof def;
+    }
+  };
+  unwrap();
+  for (const key of path) {
+    const next = def.shape?.[String(key)];
+    if (!next) return [];
+    def = next._zod.def as typeof def;
+    unwrap();
+  }
+  return Object.keys(def.shape ?? {});
+}
+
+/**
+ * Zod issues as `[{ field, message }]`, every bad field named. A field the request does not know
+ * (a strict object's, as `POST /leads` has) is `unknown_fields`, each one a detail of its own, so a
+ * misspelt `clientEmail` is refused rather than lost.
+ */
+export function validationError(error: z.core.$ZodError, schema?: z.ZodMiniType): AppError {
+  const unknown = error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => {
+          const known = schema ? knownFields(schema, i.path) : [];
+          return {
+            field: [...i.path, key].join('.'),
+            message: known.length
+              ? `is not a known field (known: ${known.join(', ')})`
+              : 'is not a known field',
+          };
+        })
+      : [],
+  );
+  const details = [
+    ...unknown,
+    ...error.issues
+      .filter((i) => i.code !== 'unrecognized_keys')
+      .map((i) => ({ field: i.path.length ? i.path.join('.') : '(body)', message: i.message })),
+  ];
   const fields = [...new Set(details.map((d) => d.field))].join(', ');
+  if (unknown.length) {
+    return badRequest('unknown_fields', `Unknown fields: ${unknown.map((d) => d.field).join(', ')}`, details);
+  }
   return badRequest('validation_failed', `Invalid fields: ${fields}`, details);
 }
 
 export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error);
+  if (!result.success) throw validationError(result.error, schema);
   return result.data;
 }
 

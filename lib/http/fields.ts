@@ -76,9 +76,36 @@ export const normalizeCategory = (value: string): string => value.trim().replace
 export const normalizeZip = (value: string): string => value.trim().replace(/\s+/g, ' ').toUpperCase();
 
 export const category = () => z.pipe(text(100), z.transform(normalizeCategory));
-export const zipCode = () => z.pipe(text(20), z.transform(normalizeZip));
 
-export const list = (item: ReturnType<typeof category>, what: string) =>
+/**
+ * Zip codes as `DEFAULT_COUNTRY` writes them. US: five digits, ZIP+4 (`78701-1234`, or its nine
+ * digits) accepted and cut to its five, as providers list areas by five-digit ZIP. Other countries
+ * keep the lenient rule (1 to 20 characters, upper-cased): no well-kept package holds postal
+ * rules small enough for a cold start, and a wrong rule would refuse real addresses.
+ */
+const US_ZIP = /^(\d{5})(?:-?\d{4})?$/;
+export const zipCode = (country: CountryCode) =>
+  country === 'US'
+    ? z.pipe(
+        z.string({ error: kind('a string') }),
+        z.transform((value, ctx) => {
+          const m = US_ZIP.exec(value.trim());
+          if (!m) {
+            // The value is named: a list of 200 zip codes must say which one is wrong.
+            const shown = JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+            ctx.issues.push({
+              code: 'custom',
+              message: `${shown} is not a US ZIP code: five digits (78701), or ZIP+4 (78701-1234)`,
+              input: value,
+            });
+            return z.NEVER;
+          }
+          return m[1]!;
+        }),
+      )
+    : z.pipe(text(20), z.transform(normalizeZip));
+
+export const list = <T extends z.ZodMiniType<string, unknown>>(item: T, what: string) =>
   z.pipe(
     z
       .array(item, { error: kind(`an array of ${what}`) })

@@ -110,11 +110,13 @@ export async function createLead(
         ),
         ins as (
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
-            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of)
+            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
+            source)
           values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
             ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
-            ${idempotencyKey ?? null}, ${hash}, (select original from dup))
+            ${idempotencyKey ?? null}, ${hash}, (select original from dup),
+            ${input.source ? jsonParam(input.source) : null}::jsonb)
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
+import type { LeadSource } from '../db/schema';
 import { badRequest } from '../errors';
 import { lazy } from '../lazy';
 import { consentInput } from '../privacy/consent-input';
@@ -12,6 +13,7 @@ import {
   INSTANT_MESSAGE,
   instant,
   int,
+  kind,
   normalizeCategory,
   normalizeZip,
   optionalText,
@@ -22,14 +24,45 @@ import {
   zipCode,
 } from '../http/fields';
 
-/** `POST /leads`: the inquiry as a website posts it. */
+/**
+ * `source` on POST /leads: where the lead came from, as the form read it from its page's URL
+ * (UTM parameters, ad click ids) or knows it (an affiliate). Not contact data: kept when the
+ * client's details are erased, but `landingPage` then loses its query and fragment, which a
+ * form may have filled with the client's own fields (lib/privacy/erase-client.ts).
+ */
+export const sourceInput = () =>
+  z.pipe(
+    z.strictObject(
+      {
+        utmSource: optionalText(200),
+        utmMedium: optionalText(200),
+        utmCampaign: optionalText(200),
+        // Google's and Meta's click ids run to a few hundred characters.
+        gclid: optionalText(500),
+        fbclid: optionalText(500),
+        affiliate: optionalText(200),
+        landingPage: optionalText(2048),
+      },
+      { error: kind('an object such as {"utmSource": "google"}') },
+    ),
+    // As stored (LeadSource): the keys given and not empty; null when none is.
+    z.transform((given): LeadSource | null => {
+      const kept = Object.entries(given).filter(([, v]) => typeof v === 'string');
+      return kept.length ? Object.fromEntries(kept) : null;
+    }),
+  );
+
+/**
+ * `POST /leads`: the inquiry as a website posts it. Strict: a field it does not know is a 400
+ * `unknown_fields` (lib/http/body.ts), not dropped.
+ */
 export function leadInput(country: CountryCode) {
-  return z.object({
+  return z.strictObject({
     name: text(200),
     phone: phone(country),
     email: email(),
     category: category(),
-    zipCode: zipCode(),
+    zipCode: zipCode(country),
     city: optionalText(100),
     description: text(2000),
     budget: optionalText(100),
@@ -38,6 +71,7 @@ export function leadInput(country: CountryCode) {
     maxUnlocks: z.optional(int(1, 50)),
     // What the client agreed to (lib/privacy/consent-input.ts); REQUIRE_CLIENT_CONSENT makes it required.
     consent: z.optional(consentInput()),
+    source: z.optional(z.nullable(sourceInput())),
   });
 }
 

@@ -8,6 +8,7 @@ import {
   offers,
   providers,
   smsMessages,
+  SOURCE_FIELDS,
   stripeTasks,
   unlocks,
   type Lead,
@@ -368,6 +369,13 @@ export async function leadDetail(db: Database, id: string) {
       pageUrl: consent.pageUrl,
       certificateUrl: consent.certificateUrl,
     },
+    /** Where it came from (POST /leads `source`), every field present (null when not given); null when none was sent. */
+    source:
+      lead.source &&
+      (Object.fromEntries(SOURCE_FIELDS.map((f) => [f, lead.source?.[f] ?? null])) as Record<
+        (typeof SOURCE_FIELDS)[number],
+        string | null
+      >),
     /** When the client's personal data was erased (lib/privacy/erase-client.ts); null while kept. */
     erasedAt: lead.erasedAt?.toISOString() ?? null,
     duplicates: duplicateRows.map((d) => ({ id: d.id, code: d.code, createdAt: d.createdAt.toISOString() })),

@@ -42,7 +42,7 @@ type Withdrawn = {
 /**
  * Erases the client's personal data from the leads `where` selects (at most `limit`), for good:
  * name, phone, e-mail, city, description and budget, the consent's IP and user agent (its page
- * without query or fragment), the body of every teaser and details SMS of those leads, and the text
+ * without query or fragment, as the source's landing page), the body of every teaser and details SMS of those leads, and the text
  * TextMagic's delivery reports repeat. Ids, codes, amounts, times, statuses and the consent
  * wording stay, so money and counts still add up. The leads are sold no more (they expire now,
  * open Checkouts are expired at Stripe, and a payment that completes anyway is refunded, as past
@@ -60,7 +60,13 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
         order by created_at, id limit ${limit} for no key update
       ), leads_erased as (
         update leads l set name = null, phone = null, email = null, city = null, description = null,
-          budget = null, erased_at = now(), expires_at = least(l.expires_at, now()), code_active = false
+          budget = null, erased_at = now(), expires_at = least(l.expires_at, now()), code_active = false,
+          -- The source stays (not contact data), but a form may have put the client's fields in
+          -- its landing page's query: cut as the consent's page is.
+          source = case when l.source ? 'landingPage' then nullif((l.source - 'landingPage')
+            || jsonb_strip_nulls(jsonb_build_object('landingPage',
+              nullif(regexp_replace(l.source ->> 'landingPage', '[?#].*$', ''), ''))), '{}'::jsonb)
+            else l.source end
         from target where l.id = target.id
         returning l.id
       ), consents as (

@@ -79,7 +79,7 @@ export function providerInput(country: CountryCode) {
     phone: phone(country),
     email: email(),
     categories: list(category(), 'categories'),
-    zipCodes: list(zipCode(), 'zip codes'),
+    zipCodes: list(zipCode(country), 'zip codes'),
     active: z._default(z.boolean({ error: kind('true or false') }), true),
     ...budgets(),
     teaserHours: z.optional(teaserHours()),
@@ -90,12 +90,16 @@ export function providerInput(country: CountryCode) {
 }
 export type ProviderInput = z.output<ReturnType<typeof providerInput>>;
 
-export const providerPatch = lazy(() => {
+/**
+ * Only the fields sent are checked: a provider stored before zip codes were checked for
+ * DEFAULT_COUNTRY keeps its list (GET shows it) until a PATCH sends `zipCodes` anew.
+ */
+export function providerPatch(country: CountryCode) {
   const fields = {
     name: z.optional(text(200)),
     active: z.optional(z.boolean({ error: kind('true or false') })),
     categories: z.optional(list(category(), 'categories')),
-    zipCodes: z.optional(list(zipCode(), 'zip codes')),
+    zipCodes: z.optional(list(zipCode(country), 'zip codes')),
     ...budgets(),
     teaserHours: z.optional(teaserHours()),
     /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
@@ -108,7 +112,7 @@ export const providerPatch = lazy(() => {
       message: `must change at least one of ${Object.keys(fields).join(', ')}`,
     }),
   );
-});
+}
 export type ProviderPatch = z.output<ReturnType<typeof providerPatch>>;
 
 /** `GET /providers/{id}/sms?cursor=&limit=`: a provider's conversation, a page at a time. */

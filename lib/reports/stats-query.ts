@@ -27,7 +27,7 @@ export const statsQuery = lazy(() =>
       from: param(parsed(calendarDate, DAY_MESSAGE)),
       to: param(parsed(calendarDate, DAY_MESSAGE)),
       groupBy: z._default(
-        param(z.enum(['day', 'category'], { error: 'must be day or category' })),
+        param(z.enum(['day', 'category', 'source'], { error: 'must be day, category or source' })),
         'day' as const,
       ),
     })

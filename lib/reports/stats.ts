@@ -27,12 +27,21 @@ export type Funnel = {
   medianTeaserToPaymentSeconds: number | null;
 };
 
-/** The aggregate rows of the statement below; `key` null is the total over the range. */
-type CountRow = { key: string | null; currency: string } & Record<
+/**
+ * The aggregate rows of the statement below; `total` is the total over the range (a source group's
+ * `key` is null for the leads without a utmSource).
+ */
+type CountRow = { key: string | null; total: boolean; currency: string } & Record<
   (typeof COUNTED)[number] | 'gross' | 'refunded',
   number | string
 >;
-type Totals = { counts: CountRow[]; medians: Array<{ key: string | null; median: number | null }> };
+type Totals = {
+  counts: CountRow[];
+  medians: Array<{ key: string | null; total: boolean; median: number | null }>;
+};
+const TOTAL = Symbol('total');
+type Key = string | null | typeof TOTAL;
+const keyOf = (r: { key: string | null; total: boolean }): Key => (r.total ? TOTAL : r.key);
 const COUNTED = [
   'leads',
   'teasersSent',
@@ -60,17 +69,24 @@ export async function stats(db: Database, q: StatsQuery) {
   const { from, to } = statsRange(q);
   const end = new Date(to.getTime() + DAY_MS);
   const [lo, hi] = [isoDay(from), isoDay(to)];
-  const [leadKey, unlockKey] =
+  // A source group's payments are found through their lead's funnel row (its primary key).
+  const [leadKey, unlockKey, unlockFrom] =
     q.groupBy === 'day'
-      ? [sql`f.day`, sql`u.lead_day`]
-      : // Byte order: the medians sort every payment by category, and no collation is needed to group.
-        [sql`f.category`, sql`u.lead_category collate "C"`];
+      ? [sql`f.day`, sql`u.lead_day`, sql`unlocks u`]
+      : q.groupBy === 'category'
+        ? // Byte order: the medians sort every payment by category, and no collation is needed to group.
+          [sql`f.category`, sql`u.lead_category collate "C"`, sql`unlocks u`]
+        : [
+            sql`f.utm_source`,
+            sql`f.utm_source collate "C"`,
+            sql`unlocks u join lead_funnels f on f.lead_id = u.lead_id`,
+          ];
   const [row] = await rows<{ totals: Totals }>(
     db,
     'stats',
     sql`
       with counts as (
-        select ${leadKey} as key, f.currency,
+        select ${leadKey} as key, grouping(${leadKey}) = 1 as total, f.currency,
           count(*) as leads,
           sum(f.teasers_sent) as "teasersSent",
           sum(f.yes_replies) as "yesReplies",
@@ -86,9 +102,9 @@ export async function stats(db: Database, q: StatsQuery) {
         group by grouping sets ((key, f.currency), (f.currency))
       ),
       medians as (
-        select ${unlockKey} as key,
+        select ${unlockKey} as key, grouping(${unlockKey}) = 1 as total,
           percentile_cont(0.5) within group (order by u.teaser_seconds) as median
-        from unlocks u
+        from ${unlockFrom}
         where u.lead_day between ${lo}::date and ${hi}::date
         group by grouping sets ((key), ())
       )
@@ -101,12 +117,12 @@ export async function stats(db: Database, q: StatsQuery) {
   const totals = row!.totals;
   // Revenue in each currency that had a payment in the range, zeros included in every group.
   const currencies = [
-    ...new Set(totals.counts.filter((r) => r.key === null && num(r.paidUnlocks) > 0).map((r) => r.currency)),
+    ...new Set(totals.counts.filter((r) => r.total && num(r.paidUnlocks) > 0).map((r) => r.currency)),
   ].sort();
-  const countsBy = new Map<string | null, CountRow[]>();
-  for (const r of totals.counts) countsBy.set(r.key, [...(countsBy.get(r.key) ?? []), r]);
-  const medians = new Map(totals.medians.map((r) => [r.key, r.median]));
-  const funnel = (k: string | null): Funnel => {
+  const countsBy = new Map<Key, CountRow[]>();
+  for (const r of totals.counts) countsBy.set(keyOf(r), [...(countsBy.get(keyOf(r)) ?? []), r]);
+  const medians = new Map(totals.medians.map((r) => [keyOf(r), r.median]));
+  const funnel = (k: Key): Funnel => {
     const list = countsBy.get(k) ?? [];
     const f = Object.fromEntries(
       COUNTED.map((c) => [c, list.reduce((sum, r) => sum + num(r[c]), 0)]),
@@ -134,19 +150,22 @@ export async function stats(db: Database, q: StatsQuery) {
     };
   };
 
-  // Every day of the range for a day grouping, zeros included; the categories that had leads.
-  const keys =
+  // Every day of the range for a day grouping, zeros included; the categories or sources that had
+  // leads (for sources, the leads without a utmSource last, under null).
+  const keys: Array<string | null> =
     q.groupBy === 'day'
       ? Array.from({ length: Math.round((end.getTime() - from.getTime()) / DAY_MS) }, (_, i) =>
           isoDay(new Date(from.getTime() + i * DAY_MS)),
         )
-      : [...countsBy.keys()].filter((k): k is string => k !== null).sort();
+      : [...countsBy.keys()]
+          .filter((k): k is string | null => k !== TOTAL)
+          .sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
   return {
     from: isoDay(from),
     to: isoDay(to),
     groupBy: q.groupBy,
     groups: keys.map((k) => ({ key: k, funnel: funnel(k) })),
-    total: funnel(null),
+    total: funnel(TOTAL),
   };
 }
 

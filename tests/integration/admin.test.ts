@@ -68,7 +68,7 @@ describe('POST /providers', () => {
       phone: '(512) 555-0190',
       email: 'ace@example.com',
       categories: ['Plumbing', ' HVAC ', 'plumbing', 'Water   Heaters'],
-      zipCodes: [zip, ` ${zip} `, 'sw1a 1aa'],
+      zipCodes: [zip, ` ${zip} `, '78701-1234'],
     });
     expect(res.status, res.text).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -77,7 +77,7 @@ describe('POST /providers', () => {
       phone: '+15125550190',
       email: 'ace@example.com',
       categories: ['plumbing', 'hvac', 'water heaters'],
-      zipCodes: [zip, 'SW1A 1AA'],
+      zipCodes: [zip, '78701'],
       active: true,
       optedOut: false,
       lastOfferedAt: null,
@@ -88,7 +88,7 @@ describe('POST /providers', () => {
     expect(row).toMatchObject({
       phone: '+15125550190',
       categories: ['plumbing', 'hvac', 'water heaters'],
-      zip_codes: [zip, 'SW1A 1AA'],
+      zip_codes: [zip, '78701'],
       active: true,
       opted_out: false,
     });
@@ -198,11 +198,14 @@ describe('PATCH /providers/{id}', () => {
     expect(off.status, off.text).toBe(200);
     expect(off.json).toMatchObject({ id, active: false, name: 'Before', phone: '+15125550192' });
 
-    const lists = await patchProvider(id, { categories: ['Moving', 'Hauling'], zipCodes: [zip, 'w1a 0ax'] });
+    const lists = await patchProvider(id, {
+      categories: ['Moving', 'Hauling'],
+      zipCodes: [zip, ' 787020000 '],
+    });
     expect(lists.status, lists.text).toBe(200);
     expect(lists.json).toMatchObject({
       categories: ['moving', 'hauling'],
-      zipCodes: [zip, 'W1A 0AX'],
+      zipCodes: [zip, '78702'],
       active: false,
     });
 
@@ -216,7 +219,7 @@ describe('PATCH /providers/{id}', () => {
       name: 'After',
       active: true,
       categories: ['moving', 'hauling'],
-      zip_codes: [zip, 'W1A 0AX'],
+      zip_codes: [zip, '78702'],
       phone: '+15125550192',
     });
     const listed = (await listProviders()).json.providers.find((p: { id: string }) => p.id === id);

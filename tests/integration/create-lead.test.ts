@@ -250,11 +250,11 @@ describe('POST /leads: matching providers', () => {
     expect(teasers[0]!.phones.sort()).toEqual([a.phone, b.phone].map((p) => p.slice(1)).sort());
   });
 
-  it('matches multi-word categories and zip codes ignoring case and spacing', async () => {
-    const zip = `SW1A ${++zipSeq}AA`;
-    const p = await api.addProvider({ zipCodes: [zip.toLowerCase()], categories: ['Pest   Control'] });
+  it('matches multi-word categories ignoring case and spacing, and a ZIP+4 by its five digits', async () => {
+    const zip = uniqueZip();
+    const p = await api.addProvider({ zipCodes: [`${zip}-0001`], categories: ['Pest   Control'] });
     const res = await api.postLead(
-      lead({ zipCode: ` ${zip} `, category: 'pest control', phone: '+44 20 7946 0958' }),
+      lead({ zipCode: ` ${zip}-4321 `, category: 'pest control', phone: '+44 20 7946 0958' }),
     );
     expect(res.status, res.text).toBe(201);
     expect(res.json.offeredTo).toBe(1);

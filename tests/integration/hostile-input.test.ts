@@ -400,7 +400,13 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
   it(
     'POST /leads',
     async () => {
-      const valid = lead({ zipCode: '99999', phone: '512-555-0142', priceCents: 1500, maxUnlocks: 3 });
+      const valid = lead({
+        zipCode: '99999',
+        phone: '512-555-0142',
+        priceCents: 1500,
+        maxUnlocks: 3,
+        source: { utmSource: 'google', utmCampaign: 'spring', landingPage: 'https://example.com/?a=1' },
+      });
       await run(
         fc.asyncProperty(
           bodies(valid),

@@ -11,11 +11,11 @@ import { api, lead, linkToken } from './flow';
 
 /**
  * A zip code no other test of the file uses, so each scenario matches only its own providers:
- * from a sequence (a file's tests share one process and one database), five characters like a
- * US zip, starting with Q, which no fixed zip of the tests does.
+ * from a sequence (a file's tests share one process and one database), a US ZIP code (the tests'
+ * DEFAULT_COUNTRY checks them) starting with 0, which no fixed zip of the tests does.
  */
-let zipSeq = randomInt(0, 36 ** 3);
-export const uniqueZip = () => `Q${(zipSeq++ % 36 ** 4).toString(36).toUpperCase().padStart(4, '0')}`;
+let zipSeq = randomInt(0, 10 ** 3);
+export const uniqueZip = () => `0${String(zipSeq++ % 10 ** 4).padStart(4, '0')}`;
 
 /**
  * The opt-in confirmation a provider gets when added (lib/providers/providers.ts), in any language

@@ -42,7 +42,16 @@ export const utf8 = (s: string) => s.replace(/\p{Cs}/gu, '\uFFFD');
 const trimmed = (s: string) => utf8(s.trim());
 const squash = (s: string) => s.trim().replace(/\s+/g, ' ');
 const category = (s: string) => squash(s).toLowerCase();
-const zip = (s: string) => squash(s).toUpperCase();
+// US ZIP codes (the tests' DEFAULT_COUNTRY): a ZIP+4 is kept as its five digits.
+const zip = (s: string) => /^\s*(\d{5})(-?\d{4})?\s*$/.exec(s)?.[1] ?? squash(s).toUpperCase();
+/** POST /leads `source` as stored: its fields trimmed, the empty ones left out; null when none is left. */
+function source(sent: unknown): Record<string, string> | null {
+  if (sent == null) return null;
+  const kept = Object.entries(sent as Record<string, unknown>).flatMap(([k, v]) =>
+    typeof v === 'string' && v.trim() ? [[k, trimmed(v)]] : [],
+  );
+  return kept.length ? Object.fromEntries(kept) : null;
+}
 const optionalText = (v: string | null | undefined) => (v == null ? null : trimmed(v) || null);
 // Repeats are dropped as sent (before encoding), the order of first appearance kept.
 const unique = (items: string[]) => [...new Set(items)].map(utf8);
@@ -84,7 +93,7 @@ function expectWithin(row: Record<string, unknown>, limits: Record<string, [numb
 }
 
 const LEAD_COLUMNS = `name, phone, email, category, zip_code, city, description, budget, price_cents,
-  max_unlocks, currency`;
+  max_unlocks, currency, source`;
 
 /** A lead accepted by POST /leads (created, or replayed for its Idempotency-Key) is the one sent. */
 export async function expectLeadAsSent(app: TestApp, id: string, sent: Fields): Promise<Fields> {
@@ -102,6 +111,7 @@ export async function expectLeadAsSent(app: TestApp, id: string, sent: Fields): 
     price_cents: sent.priceCents ?? 1500,
     max_unlocks: sent.maxUnlocks ?? 3,
     currency: 'usd',
+    source: source(sent.source),
   });
   expectWithin(row!, {
     name: [1, 200],
