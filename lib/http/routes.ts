@@ -84,7 +84,7 @@ export const ROUTES = [
     throttle: { burst: 50, rate: 20 },
     does: 'create a lead, match providers, send the teaser; `Idempotency-Key` makes retries safe',
     details:
-      'Fields `name`, `phone`, `email?`, `category`, `zipCode`, `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n}`. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
+      'Fields (docs/leads-api.md) `name`, `phone`, `email?`, `category`, `zipCode` (`DEFAULT_COUNTRY` US: five digits, a ZIP+4 kept as its five), `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`, `consent?`, `source?` (`utmSource`, `utmMedium`, `utmCampaign`, `gclid`, `fbclid`, `affiliate`, `landingPage`); any other field is 400 `unknown_fields`, each named; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n}`. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
     example: {
       body: {
         name: 'Jane Client',
@@ -95,6 +95,7 @@ export const ROUTES = [
         city: 'Austin',
         description: 'Kitchen sink leaking under the cabinet, needs a fix this week.',
         budget: '$300',
+        source: { utmSource: 'google', utmMedium: 'cpc', landingPage: 'https://plumbers.example.com/leaks' },
       },
     },
   },
@@ -117,7 +118,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'one lead, with its offers, purchases and SMS',
     details:
-      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
+      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf`, its `consent` and `source` (null when none was sent), its `duplicates` (`id`, `code`, `createdAt`), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
     example: { params: { id: '{lead}' } },
   },
   {
@@ -126,9 +127,9 @@ export const ROUTES = [
     fn: 'stats',
     who: 'admin',
     throttle: ADMIN,
-    does: 'the funnel per day or category, and in total (`from`, `to`, `groupBy=day|category`)',
+    does: 'the funnel per day, category or source, and in total (`from`, `to`, `groupBy=day|category|source`)',
     details:
-      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present) or `category`, and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
     example: { query: { groupBy: 'category' } },
   },
   {
@@ -269,7 +270,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: "erase a client's personal data, by `leadId`, `phone` or `email`: 200 `{erasedLeads}`",
     details:
-      "Exactly one of `leadId`, `phone` (read as POST /leads reads one) or `email` (any case). Erases, for good and across all their leads, the name, phone, e-mail, city, description and budget, the consent's IP and user agent (its page loses query and fragment), and every teaser and details SMS body; ids, codes, amounts, times, statuses and the consent wording stay, and `erasedAt` is set. The leads are sold no more: a payment that completes later is refunded, a buyer whose details had not gone out is refunded and told why. Idempotent: a repeat answers `erasedLeads: 0`. Each erasure is recorded (when, by the admin key or which console session, which leads), never the data.",
+      "Exactly one of `leadId`, `phone` (read as POST /leads reads one) or `email` (any case). Erases, for good and across all their leads, the name, phone, e-mail, city, description and budget, the consent's IP and user agent (its page, and the source's landing page, lose query and fragment), and every teaser and details SMS body; ids, codes, amounts, times, statuses and the consent wording stay, and `erasedAt` is set. The leads are sold no more: a payment that completes later is refunded, a buyer whose details had not gone out is refunded and told why. Idempotent: a repeat answers `erasedLeads: 0`. Each erasure is recorded (when, by the admin key or which console session, which leads), never the data.",
     example: { body: { email: 'nobody@example.com' } },
   },
   {

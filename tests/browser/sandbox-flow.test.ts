@@ -187,6 +187,81 @@ describe('the sandbox, by clicking', () => {
     await screenshots('dashboard');
   });
 
+  it('the Dashboard shows which source brings leads that sell, and a lead its source', async () => {
+    // A website's lead with its source, in an area nobody serves (no teaser to the demo phones).
+    const source = {
+      utmSource: 'google',
+      utmCampaign: 'spring',
+      landingPage: 'https://plumbers.example.com/leaks',
+    };
+    const posted = await fetch(`${stack.url}/leads`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'local-lead-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Gail Source',
+        phone: '(512) 555-0199',
+        category: 'plumbing',
+        zipCode: '99999',
+        description: 'Water heater makes a knocking noise.',
+        source,
+      }),
+    });
+    expect(posted.status).toBe(201);
+    const { id } = (await posted.json()) as { id: string };
+
+    await page.goto(at('/'));
+    const table = page.getByTestId('sources-table');
+    await table.getByTestId('source-google').waitFor();
+    const res = await fetch(`${stack.url}/stats?groupBy=source`, { headers: ADMIN });
+    const stats = (await res.json()) as {
+      groups: Array<{ key: string | null; funnel: { leads: number; paidUnlocks: number } }>;
+    };
+    // The inquiry of the New inquiry page (no source) is the one that sold.
+    expect(stats.groups.map((g) => [g.key, g.funnel.leads, g.funnel.paidUnlocks])).toEqual([
+      ['google', 1, 0],
+      [null, 1, 1],
+    ]);
+    for (const g of stats.groups) {
+      const cells = await table
+        .getByTestId(`source-${g.key ?? 'none'}`)
+        .locator('td')
+        .allInnerTexts();
+      expect(cells.slice(0, 3)).toEqual([
+        g.key ?? '(none)',
+        String(g.funnel.leads),
+        String(g.funnel.paidUnlocks),
+      ]);
+    }
+    for (const [width, height] of [
+      [1366, 900],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await table.scrollIntoViewIfNeeded();
+      expect(await table.getByText('(none)').isVisible(), `at ${width} px`).toBe(true);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `the dashboard at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: path.join(SHOTS, `flow-sources-${width}.png`), fullPage: true });
+    }
+
+    await page.goto(at(`/leads/${id}`));
+    const shown = page.getByTestId('lead-source');
+    await shown.waitFor();
+    for (const [width, height] of [
+      [1366, 900],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await shown.scrollIntoViewIfNeeded();
+      expect(await shown.innerText()).toBe(
+        'source: google · campaign: spring · landing page: https://plumbers.example.com/leaks',
+      );
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `the lead page at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('a failed SMS is retried from Attention, and then arrives', async () => {
     stack.textmagic!.fail(1, 400);
     await page.goto(at('/phones'));

@@ -388,7 +388,7 @@ describe('admin API: budgets', () => {
       for (const res of [
         await writesNothing(app, () => patch(p.id, body)),
         await writesNothing(app, () =>
-          create({ name: 'X', phone: phoneNumber(), categories: ['plumbing'], zipCodes: ['1'], ...body }),
+          create({ name: 'X', phone: phoneNumber(), categories: ['plumbing'], zipCodes: ['00001'], ...body }),
         ),
       ]) {
         expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(400);
