@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import {
   inboundSms,
@@ -18,8 +18,17 @@ import { messagePart } from '../sms/segments';
 import { leadStatus } from './lead-status';
 import { needsAttention } from '../reports/attention';
 
-/** The lead's summary as `POST /leads` answers it. */
-export function leadSummary(lead: Lead, offeredTo: number) {
+/** The earliest of a lead's offers' teasers still held for quiet hours (`offers.teaser_at`). */
+export const heldUntilSql =
+  sql<Date | null>`min(${offers.teaserAt}) filter (where ${offers.teaserAt} > now())`.mapWith(
+    (v: string | Date) => new Date(v),
+  );
+
+/**
+ * The lead's summary as `POST /leads` answers it. `teasersHeldUntil`: the earliest teaser held
+ * for its provider's quiet hours (createLead's), null when none waits.
+ */
+export function leadSummary(lead: Lead, offeredTo: number, teasersHeldUntil: Date | null = null) {
   return {
     id: lead.id,
     code: lead.code,
@@ -27,6 +36,9 @@ export function leadSummary(lead: Lead, offeredTo: number) {
     priceCents: lead.priceCents,
     maxUnlocks: lead.maxUnlocks,
     offeredTo,
+    /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
+    unmatchedReason: lead.unmatchedReason,
+    teasersHeldUntil: teasersHeldUntil?.toISOString() ?? null,
     /** The original, when this lead is a duplicate of one (same client and category, lately). */
     duplicateOf: lead.duplicateOf,
   };
@@ -134,7 +146,7 @@ export async function leadDetail(db: Database, id: string) {
     .where(eq(leads.id, id));
   if (!found) throw notFound('No lead with this id');
   const { lead, consent } = found;
-  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows] =
+  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows, [held]] =
     await Promise.all([
       db
         .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
@@ -185,6 +197,7 @@ export async function leadDetail(db: Database, id: string) {
         .innerJoin(providers, eq(providers.id, leadReturns.providerId))
         .where(eq(leadReturns.leadId, id))
         .orderBy(asc(leadReturns.createdAt), asc(leadReturns.id)),
+      db.select({ until: heldUntilSql }).from(offers).where(eq(offers.leadId, id)),
     ]);
   // An approved return's refund is the unlock's: shown on its `refunded` event, not as past the cap.
   const approvedReturn = new Map(
@@ -359,6 +372,10 @@ export async function leadDetail(db: Database, id: string) {
     expiresAt: lead.expiresAt.toISOString(),
     createdAt: lead.createdAt.toISOString(),
     duplicateOf: lead.duplicateOf,
+    /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
+    unmatchedReason: lead.unmatchedReason,
+    /** The earliest teaser still held for its provider's quiet hours; null when none waits. */
+    teasersHeldUntil: held?.until?.toISOString() ?? null,
     /** What the client agreed to (POST /leads `consent`); null when none was sent. */
     consent: consent && {
       text: consent.text,
