@@ -66,7 +66,8 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * client (phone, or e-mail in any case) and category as one received within DUPLICATE_WINDOW_DAYS
  * is stored as its duplicate (`duplicateOf`) and offered only to providers who were offered
  * neither the original nor an earlier duplicate of it; that is not an Idempotency-Key retry, which
- * returns the same lead. All of the writing is one statement, hence one transaction,
+ * returns the same lead. A lead matched to nobody is stored with why (`unmatched_reason`,
+ * lib/leads/unmatched.ts), worked out only then. All of the writing is one statement, hence one transaction,
  * and the teaser is written already claimed for this request: two round trips in all with the
  * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
  */

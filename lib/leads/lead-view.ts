@@ -24,6 +24,12 @@ export const heldUntilSql =
     (v: string | Date) => new Date(v),
   );
 
+/** The earliest of these teaser times still to come, or null. */
+function heldUntil(times: Array<Date | null>, now = Date.now()): Date | null {
+  const later = times.filter((t): t is Date => t !== null && t.getTime() > now);
+  return later.length ? new Date(Math.min(...later.map((t) => t.getTime()))) : null;
+}
+
 /**
  * The lead's summary as `POST /leads` answers it. `teasersHeldUntil`: the earliest teaser held
  * for its provider's quiet hours (createLead's), null when none waits.
@@ -146,7 +152,7 @@ export async function leadDetail(db: Database, id: string) {
     .where(eq(leads.id, id));
   if (!found) throw notFound('No lead with this id');
   const { lead, consent } = found;
-  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows, [held]] =
+  const [offerRows, unlockRows, smsRows, replyRows, refundTasks, duplicateRows, returnRows] =
     await Promise.all([
       db
         .select({ offer: offers, providerName: providers.name, providerPhone: providers.phone })
@@ -197,7 +203,6 @@ export async function leadDetail(db: Database, id: string) {
         .innerJoin(providers, eq(providers.id, leadReturns.providerId))
         .where(eq(leadReturns.leadId, id))
         .orderBy(asc(leadReturns.createdAt), asc(leadReturns.id)),
-      db.select({ until: heldUntilSql }).from(offers).where(eq(offers.leadId, id)),
     ]);
   // An approved return's refund is the unlock's: shown on its `refunded` event, not as past the cap.
   const approvedReturn = new Map(
@@ -375,7 +380,7 @@ export async function leadDetail(db: Database, id: string) {
     /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
     unmatchedReason: lead.unmatchedReason,
     /** The earliest teaser still held for its provider's quiet hours; null when none waits. */
-    teasersHeldUntil: held?.until?.toISOString() ?? null,
+    teasersHeldUntil: heldUntil(offerRows.map((r) => r.offer.teaserAt))?.toISOString() ?? null,
     /** What the client agreed to (POST /leads `consent`); null when none was sent. */
     consent: consent && {
       text: consent.text,
