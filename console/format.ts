@@ -1,4 +1,5 @@
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../lib/sms/language';
+import type { UnmatchedReason } from '../lib/leads/unmatched';
 
 /** Integer cents in `currency`, e.g. `$15.00`. */
 export function money(cents: number, currency = 'usd'): string {
@@ -40,3 +41,13 @@ export const LANGUAGE_NAMES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l
   Language,
   string
 >;
+
+/** Why a lead was offered to nobody (`unmatchedReason`, docs/unmatched-demand.md), for the operator. */
+export const UNMATCHED_LABELS: Record<UnmatchedReason, string> = {
+  duplicate: 'duplicate of a lead already offered',
+  no_provider: 'no provider serves it',
+  all_paused: 'providers paused',
+  all_awaiting_opt_in: 'opt-in confirmation not sent yet',
+  all_at_cap: 'providers at their cap',
+  all_opted_out: 'providers opted out',
+};

@@ -24,7 +24,10 @@ export const handler = await httpFunction(
         throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
       }
       const result = await createLead(await getDb(), input, key);
-      return json(result.created ? 201 : 200, leadSummary(result.lead, result.offeredTo));
+      return json(
+        result.created ? 201 : 200,
+        leadSummary(result.lead, result.offeredTo, result.teasersHeldUntil),
+      );
     },
   },
   [getDb],

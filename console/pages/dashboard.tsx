@@ -4,7 +4,7 @@ import { Link } from 'wouter-preact';
 import { query } from '../api';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { ChartCanvas } from '../components/chart';
-import { duration, money, percent, utcDay } from '../format';
+import { duration, money, percent, UNMATCHED_LABELS, utcDay } from '../format';
 import type { Funnel, IntegrationHealth, SmsRow, Stats } from '../types';
 import { useApi } from '../use-api';
 
@@ -161,6 +161,65 @@ function Sources(props: { stats?: Stats; error?: string }) {
   );
 }
 
+/** Shown on the Dashboard: the category and zip code pairs with most leads offered to nobody. */
+const DEMAND_ROWS = 10;
+
+/**
+ * Demand without supply: where leads of the last 30 days found no provider, and why, most first
+ * (GET /stats `unmatched`), so the operator knows where to recruit (docs/unmatched-demand.md).
+ */
+function Unserved(props: { stats?: Stats; error?: string }) {
+  const u = props.stats?.unmatched;
+  if (props.error) return <Failed error={props.error} />;
+  if (!u) return <Loading />;
+  if (u.leads === 0) return <p data-testid="unserved-none">Every lead was offered to a provider.</p>;
+  const rows = u.byCategoryAndZip.slice(0, DEMAND_ROWS);
+  return (
+    <>
+      <p>
+        <span class="big" data-testid="unserved-leads">
+          {u.leads}
+        </span>{' '}
+        {u.leads === 1 ? 'lead' : 'leads'} offered to nobody
+      </p>
+      <TableScroll label="Demand without supply">
+        <table class="striped" data-testid="unserved">
+          <thead>
+            <tr>
+              <th>Category</th>
+              <th>Zip</th>
+              <th>Leads</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((g) => (
+              <tr key={`${g.category} ${g.zipCode}`}>
+                <td>{g.category}</td>
+                <td>{g.zipCode}</td>
+                <td>{g.leads}</td>
+                <td>
+                  {Object.entries(g.reasons)
+                    .sort(([, a], [, b]) => b - a)
+                    .map(
+                      ([reason, n]) => `${UNMATCHED_LABELS[reason as keyof typeof UNMATCHED_LABELS]} (${n})`,
+                    )
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+      {u.byCategoryAndZip.length > rows.length && (
+        <p>
+          <small>{`and ${u.byCategoryAndZip.length - rows.length} more places`}</small>
+        </p>
+      )}
+    </>
+  );
+}
+
 function Health(props: { health?: IntegrationHealth; error?: string }) {
   const h = props.health;
   if (props.error) return <Failed error={props.error} />;
@@ -234,6 +293,12 @@ export function Dashboard() {
           <Health health={health.data} error={health.error} />
         </article>
       </div>
+      <article data-testid="demand-without-supply">
+        <header>
+          <strong>Demand without supply, last 30 days</strong>
+        </header>
+        <Unserved stats={total.data} error={total.error} />
+      </article>
       <article>
         <header>
           <strong>Funnel, last 30 days</strong>

@@ -3,7 +3,7 @@ import { Link } from 'wouter-preact';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
 import { ClientConsent } from '../components/client-consent';
 import { EraseClient } from '../components/erase-client';
-import { dateTime, money } from '../format';
+import { dateTime, money, UNMATCHED_LABELS } from '../format';
 import type { LeadDetail, TimelineEvent } from '../types';
 import { useApi } from '../use-api';
 
@@ -184,6 +184,18 @@ export function LeadPage(props: { id: string }) {
           <dd>{dateTime(lead.expiresAt)}</dd>
           <dt>Source</dt>
           <dd data-testid="lead-source">{sourceText(lead.source)}</dd>
+          {lead.unmatchedReason && (
+            <>
+              <dt>Offered to nobody</dt>
+              <dd data-testid="lead-unmatched">{UNMATCHED_LABELS[lead.unmatchedReason]}</dd>
+            </>
+          )}
+          {lead.teasersHeldUntil && (
+            <>
+              <dt>Teasers held until</dt>
+              <dd data-testid="lead-teasers-held">{dateTime(lead.teasersHeldUntil)} (quiet hours)</dd>
+            </>
+          )}
           <Duplicates lead={lead} />
         </dl>
         {!lead.erasedAt && (

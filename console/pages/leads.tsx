@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, query } from '../api';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
-import { dateTime, money } from '../format';
+import { dateTime, money, UNMATCHED_LABELS } from '../format';
 import type { LeadRow } from '../types';
 import { useEffect } from 'preact/hooks';
 
@@ -125,7 +125,12 @@ export function Leads() {
                   <td>
                     <Status value={l.status} />
                   </td>
-                  <td>{l.offeredTo}</td>
+                  <td>
+                    {l.offeredTo}
+                    {l.unmatchedReason && (
+                      <small class="detail"> {UNMATCHED_LABELS[l.unmatchedReason]}</small>
+                    )}
+                  </td>
                   <td>{`${l.unlockCount} of ${l.maxUnlocks}`}</td>
                   <td>{money(l.revenueCents, l.currency)}</td>
                   <td>{dateTime(l.createdAt)}</td>

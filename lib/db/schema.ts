@@ -18,6 +18,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES } from '../sms/language';
 import { RETURN_REASONS } from '../sms/return-reason';
+import type { UnmatchedReason } from '../leads/unmatched';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
@@ -158,6 +159,11 @@ export const leads = pgTable(
     // Its `utmSource` is copied into lead_funnels by the funnel's trigger for GET /stats?groupBy=source
     // (a generated column here would rewrite the table when added).
     source: jsonb('source').$type<LeadSource>(),
+    /**
+     * Why the lead was offered to nobody (lib/leads/unmatched.ts: `no_provider`, `all_at_cap`, …);
+     * null when it was offered. Set by the statement that creates the lead, never changed.
+     */
+    unmatchedReason: text('unmatched_reason').$type<UnmatchedReason>(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -175,6 +181,10 @@ export const leads = pgTable(
     index('leads_duplicate_of_idx')
       .on(t.duplicateOf)
       .where(sql`${t.duplicateOf} is not null`),
+    /** GET /stats's demand without supply: the range's unmatched leads alone. */
+    index('leads_unmatched_idx')
+      .on(t.createdAt, t.category, t.zipCode, t.unmatchedReason)
+      .where(sql`${t.unmatchedReason} is not null`),
     /** CLIENT_DATA_RETENTION_DAYS: the oldest leads not erased yet, a batch at a time. */
     index('leads_not_erased_idx')
       .on(t.createdAt, t.id)

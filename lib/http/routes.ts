@@ -84,7 +84,7 @@ export const ROUTES = [
     throttle: { burst: 50, rate: 20 },
     does: 'create a lead, match providers, send the teaser; `Idempotency-Key` makes retries safe',
     details:
-      'Fields (docs/leads-api.md) `name`, `phone`, `email?`, `category`, `zipCode` (`DEFAULT_COUNTRY` US: five digits, a ZIP+4 kept as its five), `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`, `consent?`, `source?` (`utmSource`, `utmMedium`, `utmCampaign`, `gclid`, `fbclid`, `affiliate`, `landingPage`); any other field is 400 `unknown_fields`, each named; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n}`. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
+      'Fields (docs/leads-api.md) `name`, `phone`, `email?`, `category`, `zipCode` (`DEFAULT_COUNTRY` US: five digits, a ZIP+4 kept as its five), `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`, `consent?`, `source?` (`utmSource`, `utmMedium`, `utmCampaign`, `gclid`, `fbclid`, `affiliate`, `landingPage`); any other field is 400 `unknown_fields`, each named; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n,"unmatchedReason","teasersHeldUntil","duplicateOf"}`: `unmatchedReason` says why a lead was offered to nobody (`duplicate`, `no_provider`, `all_paused`, `all_awaiting_opt_in`, `all_at_cap`, `all_opted_out`; docs/unmatched-demand.md), null when offered; `teasersHeldUntil` the earliest time a teaser held for quiet hours goes, null when none waits. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
     example: {
       body: {
         name: 'Jane Client',
@@ -107,7 +107,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the leads, newest first, filtered, a page at a time',
     details:
-      '`cursor`, `limit` ≤ 100; filters `status`, `category`, `zipCode`, `from`, `to`, `q` (code or client name): `leads` (code, status, offered, unlocked of max, `revenueCents` net of refunds, `duplicateOf`) and `nextCursor`.',
+      '`cursor`, `limit` ≤ 100; filters `status`, `category`, `zipCode`, `from`, `to`, `q` (code or client name): `leads` (code, status, offered, unlocked of max, `revenueCents` net of refunds, `duplicateOf`, `unmatchedReason`) and `nextCursor`.',
     example: { query: { limit: '10', status: 'open' } },
   },
   {
@@ -118,7 +118,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'one lead, with its offers, purchases and SMS',
     details:
-      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf`, its `consent` and `source` (null when none was sent), its `duplicates` (`id`, `code`, `createdAt`), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
+      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `consent` and `source` (null when none was sent), `unmatchedReason` (why nobody was offered it, null when offered), `teasersHeldUntil` (the earliest teaser still held for quiet hours, else null), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
     example: { params: { id: '{lead}' } },
   },
   {
@@ -129,7 +129,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the funnel per day, category or source, and in total (`from`, `to`, `groupBy=day|category|source`)',
     details:
-      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first.",
     example: { query: { groupBy: 'category' } },
   },
   {

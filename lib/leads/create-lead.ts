@@ -15,8 +15,16 @@ import { claimedNow } from '../queue/work-queue';
 import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
+import { optInPendingSql, unmatchedReasonSql } from './unmatched';
+import { heldUntilSql } from './lead-view';
 
-export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
+export type CreatedLead = {
+  lead: Lead;
+  offeredTo: number;
+  created: boolean;
+  /** The earliest teaser held for its provider's quiet hours, when one is. */
+  teasersHeldUntil: Date | null;
+};
 
 /**
  * Same validated body, same hash: key order and spacing do not make a retry a new request.
@@ -35,8 +43,16 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
   if (existing.requestHash !== hash) {
     throw conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
   }
-  const [offered] = await db.select({ n: count() }).from(offers).where(eq(offers.leadId, existing.id));
-  return { lead: existing, offeredTo: offered?.n ?? 0, created: false };
+  const [offered] = await db
+    .select({ n: count(), heldUntil: heldUntilSql })
+    .from(offers)
+    .where(eq(offers.leadId, existing.id));
+  return {
+    lead: existing,
+    offeredTo: offered?.n ?? 0,
+    created: false,
+    teasersHeldUntil: offered?.heldUntil ?? null,
+  };
 }
 
 /**
@@ -50,7 +66,8 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
  * client (phone, or e-mail in any case) and category as one received within DUPLICATE_WINDOW_DAYS
  * is stored as its duplicate (`duplicateOf`) and offered only to providers who were offered
  * neither the original nor an earlier duplicate of it; that is not an Idempotency-Key retry, which
- * returns the same lead. All of the writing is one statement, hence one transaction,
+ * returns the same lead. A lead matched to nobody is stored with why (`unmatched_reason`,
+ * lib/leads/unmatched.ts), worked out only then. All of the writing is one statement, hence one transaction,
  * and the teaser is written already claimed for this request: two round trips in all with the
  * send (an Idempotency-Key retry is found when the insert meets the key, not by a query before it).
  */
@@ -91,6 +108,7 @@ export async function createLead(
         teasers: Record<string, unknown>[] | null;
         offered: number;
         deferred: number;
+        held_until: string | null;
       }
     >(
       'create_lead',
@@ -108,29 +126,8 @@ export async function createLead(
           from lead_duplicate_of(${input.phone}, ${input.email ?? null}, ${fields.category},
             ${cfg.duplicateWindowDays}::int)
         ),
-        ins as (
-          insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
-            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
-            source)
-          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
-            ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
-            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
-            ${idempotencyKey ?? null}, ${hash}, (select original from dup),
-            ${input.source ? jsonParam(input.source) : null}::jsonb)
-          -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
-          on conflict do nothing
-          returning *
-        ),
-        consent as (
-          -- What the client agreed to, kept with the lead (lib/privacy/consent-input.ts).
-          insert into lead_consents (lead_id, text, agreed_at, ip, user_agent, page_url, certificate_url)
-          select ins.id, ${consent?.text ?? null}, coalesce(${consent?.agreedAt ?? null}::timestamptz, now()),
-            ${consent?.ip ?? null}, ${consent?.userAgent ?? null}, ${consent?.pageUrl ?? null},
-            ${consent?.certificateUrl ?? null}
-          from ins where ${consent?.text ?? null}::text is not null
-        ),
         candidates as (
-          -- Locked in id order, so that leads created at the same time for the same providers
+          -- Before the insert, which stores why nobody matched. Locked in id order, so that leads created at the same time for the same providers
           -- queue up instead of deadlocking on their last_offered_at.
           select p.id, p.phone, p.last_offered_at,
             -- Their language, or the default one for a code no module has.
@@ -139,10 +136,9 @@ export async function createLead(
             -- now() within their teaser hours, else the start of their next (quiet-hours.ts).
             ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
-          where exists (select from ins) and p.active and not p.opted_out
+          where p.active and not p.opted_out
             -- Not before their opt-in confirmation has gone out (lib/providers/providers.ts).
-            and not exists (select from sms_messages c
-              where c.dedupe_key = 'opt-in:' || p.id::text and c.status <> 'sent')
+            and not ${optInPendingSql(sql.raw('p'))}
             and ${fields.category} = any(p.categories) and ${fields.zipCode} = any(p.zip_codes)
             -- A duplicate goes only to providers who were not offered the same request before.
             and p.id <> all((select offered from dup)::uuid[])
@@ -162,6 +158,32 @@ export async function createLead(
           order by last_offered_at asc nulls first, tie
           limit ${cfg.leadMaxOffers}
         ),
+        ins as (
+          insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
+            price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
+            source, unmatched_reason)
+          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
+            ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
+            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
+            ${idempotencyKey ?? null}, ${hash}, (select original from dup),
+            ${input.source ? jsonParam(input.source) : null}::jsonb,
+            -- Why nobody was offered it, worked out only then (lib/leads/unmatched.ts): so the
+            -- matching above runs first, and what only an inserted lead does (offers,
+            -- last_offered_at, teasers) reads ins.
+            case when not exists (select from matched) then
+              ${unmatchedReasonSql(fields, sql`(select offered from dup)::uuid[]`)} end)
+          -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
+          on conflict do nothing
+          returning *
+        ),
+        consent as (
+          -- What the client agreed to, kept with the lead (lib/privacy/consent-input.ts).
+          insert into lead_consents (lead_id, text, agreed_at, ip, user_agent, page_url, certificate_url)
+          select ins.id, ${consent?.text ?? null}, coalesce(${consent?.agreedAt ?? null}::timestamptz, now()),
+            ${consent?.ip ?? null}, ${consent?.userAgent ?? null}, ${consent?.pageUrl ?? null},
+            ${consent?.certificateUrl ?? null}
+          from ins where ${consent?.text ?? null}::text is not null
+        ),
         tokens as (
           -- One array parameter, not one per token: less to build and bind per request.
           select t, n from unnest(${sql.param(tokens)}::text[]) with ordinality as x(t, n)
@@ -172,7 +194,8 @@ export async function createLead(
           returning provider_id
         ),
         touched as (
-          update providers p set last_offered_at = now() from matched m where p.id = m.id
+          update providers p set last_offered_at = now()
+          from matched m where p.id = m.id and exists (select from ins)
         ),
         teaser as (
           -- One request per language: teaser:<lead> in the default language, teaser:<lead>:<code>
@@ -195,7 +218,8 @@ export async function createLead(
           (select json_agg(teaser order by id) filter (where attempts > 0) from teaser) as teasers,
           (select coalesce(sum(cardinality(recipients)) filter (where attempts = 0), 0)::int
             from teaser) as deferred,
-          (select count(*)::int from offered) as offered
+          (select count(*)::int from offered) as offered,
+          (select min(teaser_at) from matched where teaser_at > now()) as held_until
         from ins
       `,
     );
@@ -214,7 +238,8 @@ export async function createLead(
       );
       const teasers = (row.teasers ?? []).map((t) => fromRow(smsMessages, t));
       if (teasers.length) await sendClaimedNow(db, teasers);
-      return { lead, offeredTo: row.offered, created: true };
+      const teasersHeldUntil = row.held_until === null ? null : new Date(row.held_until);
+      return { lead, offeredTo: row.offered, created: true, teasersHeldUntil };
     }
     // Nothing written: either a request with our key came first, or the code is taken.
     if (idempotencyKey) {

@@ -52,6 +52,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       expiresAt: leads.expiresAt,
       currency: leads.currency,
       duplicateOf: leads.duplicateOf,
+      unmatchedReason: leads.unmatchedReason,
       createdAt: leads.createdAt,
       // Microseconds, which a Date would round to milliseconds.
       micros: sql<string>`(extract(epoch from ${leads.createdAt}) * 1000000)::bigint::text`,
@@ -79,6 +80,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       revenueCents: r.revenueCents,
       currency: r.currency,
       duplicateOf: r.duplicateOf,
+      unmatchedReason: r.unmatchedReason,
       createdAt: r.createdAt.toISOString(),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,

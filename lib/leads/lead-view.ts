@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import {
   inboundSms,
@@ -19,8 +19,23 @@ import { messagePart } from '../sms/segments';
 import { leadStatus } from './lead-status';
 import { needsAttention } from '../reports/attention';
 
-/** The lead's summary as `POST /leads` answers it. */
-export function leadSummary(lead: Lead, offeredTo: number) {
+/** The earliest of a lead's offers' teasers still held for quiet hours (`offers.teaser_at`). */
+export const heldUntilSql =
+  sql<Date | null>`min(${offers.teaserAt}) filter (where ${offers.teaserAt} > now())`.mapWith(
+    (v: string | Date) => new Date(v),
+  );
+
+/** The earliest of these teaser times still to come, or null. */
+function heldUntil(times: Array<Date | null>, now = Date.now()): Date | null {
+  const later = times.filter((t): t is Date => t !== null && t.getTime() > now);
+  return later.length ? new Date(Math.min(...later.map((t) => t.getTime()))) : null;
+}
+
+/**
+ * The lead's summary as `POST /leads` answers it. `teasersHeldUntil`: the earliest teaser held
+ * for its provider's quiet hours (createLead's), null when none waits.
+ */
+export function leadSummary(lead: Lead, offeredTo: number, teasersHeldUntil: Date | null = null) {
   return {
     id: lead.id,
     code: lead.code,
@@ -28,6 +43,9 @@ export function leadSummary(lead: Lead, offeredTo: number) {
     priceCents: lead.priceCents,
     maxUnlocks: lead.maxUnlocks,
     offeredTo,
+    /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
+    unmatchedReason: lead.unmatchedReason,
+    teasersHeldUntil: teasersHeldUntil?.toISOString() ?? null,
     /** The original, when this lead is a duplicate of one (same client and category, lately). */
     duplicateOf: lead.duplicateOf,
   };
@@ -360,6 +378,10 @@ export async function leadDetail(db: Database, id: string) {
     expiresAt: lead.expiresAt.toISOString(),
     createdAt: lead.createdAt.toISOString(),
     duplicateOf: lead.duplicateOf,
+    /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
+    unmatchedReason: lead.unmatchedReason,
+    /** The earliest teaser still held for its provider's quiet hours; null when none waits. */
+    teasersHeldUntil: heldUntil(offerRows.map((r) => r.offer.teaserAt))?.toISOString() ?? null,
     /** What the client agreed to (POST /leads `consent`); null when none was sent. */
     consent: consent && {
       text: consent.text,

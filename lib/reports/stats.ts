@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { statsRange, type StatsQuery } from './stats-query';
+import type { UnmatchedReason } from '../leads/unmatched';
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -35,13 +36,42 @@ type CountRow = { key: string | null; total: boolean; currency: string } & Recor
   (typeof COUNTED)[number] | 'gross' | 'refunded',
   number | string
 >;
+type UnmatchedRow = { category: string; zipCode: string; reason: UnmatchedReason; leads: number };
 type Totals = {
   counts: CountRow[];
   medians: Array<{ key: string | null; total: boolean; median: number | null }>;
+  unmatched: UnmatchedRow[];
 };
+
 const TOTAL = Symbol('total');
 type Key = string | null | typeof TOTAL;
 const keyOf = (r: { key: string | null; total: boolean }): Key => (r.total ? TOTAL : r.key);
+
+/** Leads offered to nobody in one group, and how many for each reason (lib/leads/unmatched.ts). */
+export type UnmatchedGroup = { leads: number; reasons: Partial<Record<UnmatchedReason, number>> };
+
+/**
+ * The unmatched leads' rows (one per category, zip code and reason) summed by `keys`, most leads
+ * first, then by key (byte order, as the funnel's categories).
+ */
+function unmatchedBy<K extends 'category' | 'zipCode'>(rows: UnmatchedRow[], keys: K[]) {
+  const groups = new Map<string, Pick<UnmatchedRow, K> & UnmatchedGroup>();
+  for (const r of rows) {
+    const id = JSON.stringify(keys.map((k) => r[k]));
+    const g = groups.get(id) ?? {
+      ...(Object.fromEntries(keys.map((k) => [k, r[k]])) as Pick<UnmatchedRow, K>),
+      leads: 0,
+      reasons: {},
+    };
+    g.leads += r.leads;
+    g.reasons[r.reason] = (g.reasons[r.reason] ?? 0) + r.leads;
+    groups.set(id, g);
+  }
+  const key = (g: Pick<UnmatchedRow, K>) => keys.map((k) => g[k]).join('\u0000');
+  return [...groups.values()].sort((a, b) =>
+    b.leads !== a.leads ? b.leads - a.leads : key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0,
+  );
+}
 const COUNTED = [
   'leads',
   'teasersSent',
@@ -107,10 +137,19 @@ export async function stats(db: Database, q: StatsQuery) {
         from ${unlockFrom}
         where u.lead_day between ${lo}::date and ${hi}::date
         group by grouping sets ((key), ())
+      ),
+      unmatched as (
+        -- Demand without supply: the range's leads offered to nobody (leads_unmatched_idx alone).
+        select l.category, l.zip_code as "zipCode", l.unmatched_reason as reason, count(*)::int as leads
+        from leads l
+        where l.unmatched_reason is not null
+          and l.created_at >= ${from.toISOString()}::timestamptz and l.created_at < ${end.toISOString()}::timestamptz
+        group by l.category, l.zip_code, l.unmatched_reason
       )
       select json_build_object(
         'counts', (select coalesce(json_agg(counts), '[]') from counts),
-        'medians', (select coalesce(json_agg(medians), '[]') from medians)
+        'medians', (select coalesce(json_agg(medians), '[]') from medians),
+        'unmatched', (select coalesce(json_agg(unmatched), '[]') from unmatched)
       ) as totals
     `,
   );
@@ -166,6 +205,16 @@ export async function stats(db: Database, q: StatsQuery) {
     groupBy: q.groupBy,
     groups: keys.map((k) => ({ key: k, funnel: funnel(k) })),
     total: funnel(TOTAL),
+    /**
+     * Demand without supply: the range's leads offered to nobody, in all and by category, zip code
+     * and both, each with its count per `unmatchedReason`; most leads first.
+     */
+    unmatched: {
+      ...(unmatchedBy(totals.unmatched, [])[0] ?? { leads: 0, reasons: {} }),
+      byCategory: unmatchedBy(totals.unmatched, ['category']),
+      byZip: unmatchedBy(totals.unmatched, ['zipCode']),
+      byCategoryAndZip: unmatchedBy(totals.unmatched, ['category', 'zipCode']),
+    },
   };
 }
 

@@ -1,13 +1,14 @@
 // The console's privacy pages (issue 22) in Chromium against the real `serverless offline`, this
 // file's own database and the fake Stripe and TextMagic: the client's consent on the lead page,
 // "Erase client data" (asked once, by keyboard, this lead only, then said), an erased lead showing
-// nothing of the client, and the provider's consent record. At 1366×900 and 390×844: no sideways
-// scrolling, every action on screen, no serious or critical axe-core violation.
+// nothing of the client, and the provider's consent record; and (issue 23) the Dashboard's "demand
+// without supply", the leads offered to nobody by category and zip with why. At 1366×900 and
+// 390×844: no sideways scrolling, every action on screen, no serious or critical axe-core violation.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { lead } from '../../emulators/lead-body';
+import { distinctClient, lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
@@ -53,7 +54,9 @@ let textmagic: FakeTextMagic;
 let offline: Offline;
 let chrome: TestBrowser;
 /** Leads: with consent (to erase), the same client's other lead, one without consent, one erased. */
-const ids = { consented: '', sameClient: '', noConsent: '', erased: '' };
+const ids = { consented: '', sameClient: '', noConsent: '', erased: '', unserved: '' };
+/** A zip code no provider serves: its lead is offered to nobody (`no_provider`). */
+const UNSERVED_ZIP = '78799';
 /** Providers: added through the API, and one who opted out in their own words then came back. */
 const providers = { api: '', returned: '' };
 
@@ -113,6 +116,7 @@ beforeAll(async () => {
   ids.noConsent = await post({});
   ids.erased = await post({ ...CLIENT, name: 'Already Gone', consent: CONSENT });
   expect(await call('POST', '/privacy/erasures', { leadId: ids.erased })).toEqual({ erasedLeads: 1 });
+  ids.unserved = await post({ ...distinctClient(), zipCode: UNSERVED_ZIP });
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 180_000);
 
@@ -303,12 +307,40 @@ describe('provider page: their consent record', () => {
   });
 });
 
+describe('Dashboard: demand without supply', () => {
+  it('lists the category and zip that found no provider, how many leads and why; the lead says it too', async () => {
+    showServerOnFailure();
+    const { context, page, problems } = await signedIn(390, 844);
+    await page.goto(`${offline.url}/admin/`);
+    const table = page.getByTestId('unserved');
+    await table.waitFor({ timeout: 30_000 });
+    const row = table.getByRole('row').filter({ hasText: UNSERVED_ZIP });
+    await expect(row.getByRole('cell').allInnerTexts()).resolves.toEqual([
+      'plumbing',
+      UNSERVED_ZIP,
+      '1',
+      'no provider serves it (1)',
+    ]);
+    const stats = await call('GET', '/stats');
+    await expect(page.getByTestId('unserved-leads').innerText()).resolves.toBe(
+      String((stats.unmatched as { leads: number }).leads),
+    );
+
+    await page.goto(`${offline.url}/admin/leads/${ids.unserved}`);
+    await expect(page.getByTestId('lead-unmatched').innerText()).resolves.toBe('no provider serves it');
+    await page.waitForLoadState('networkidle');
+    expectClean(problems);
+    await context.close();
+  });
+});
+
 describe.each(VIEWPORTS)('at %i×%i', (width, height) => {
   it.each([
     ['lead with consent', () => `/admin/leads/${ids.sameClient}`, ['Erase client data…']],
     ['lead without consent', () => `/admin/leads/${ids.noConsent}`, ['Erase client data…']],
-    ['erased lead', () => `/admin/leads/${ids.erased}`, []],
+    ['erased lead', (): string => `/admin/leads/${ids.erased}`, []],
     ['provider', () => `/admin/providers/${providers.returned}`, ['Edit']],
+    ['dashboard', (): string => '/admin/', []],
   ] as const)(
     '%s: fits the window, every action on screen, no serious axe violation',
     async (name, route, buttons) => {
@@ -316,6 +348,7 @@ describe.each(VIEWPORTS)('at %i×%i', (width, height) => {
       const { context, page, problems } = await signedIn(width, height);
       await page.goto(`${offline.url}${route()}`);
       await page.locator('h1').first().waitFor({ timeout: 30_000 });
+      if (name === 'dashboard') await page.getByTestId('unserved').waitFor({ timeout: 30_000 });
       await page.waitForLoadState('networkidle');
       await expectFits(page, [...buttons]);
       const file = `privacy-${name.replaceAll(' ', '-')}-${width}.png`;

@@ -337,11 +337,17 @@ describe('GET /leads', () => {
       revenueCents: 0,
       currency: 'usd',
       duplicateOf: null,
+      unmatchedReason: null,
       createdAt: '2026-03-10T23:59:59.999Z',
     });
     expect(byName.p1).toMatchObject({ status: 'open', offeredTo: 2, unlockCount: 1, revenueCents: PRICE });
     expect(byName.e2).toMatchObject({ status: 'full', unlockCount: 1, maxUnlocks: 1, revenueCents: PRICE });
-    expect(byName.x1).toMatchObject({ status: 'expired', offeredTo: 0, revenueCents: 0 });
+    expect(byName.x1).toMatchObject({
+      status: 'expired',
+      offeredTo: 0,
+      revenueCents: 0,
+      unmatchedReason: 'no_provider',
+    });
   });
 
   it('pages through every lead once, even leads created in the same microsecond', async () => {

@@ -162,10 +162,18 @@ describe('POST /leads: a valid lead', () => {
       'offeredTo',
       'priceCents',
       'status',
+      'teasersHeldUntil',
+      'unmatchedReason',
     ]);
     expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(res.json.code).toMatch(/^\d{4,6}$/);
-    expect(res.json).toMatchObject({ status: 'open', offeredTo: 0, duplicateOf: null });
+    expect(res.json).toMatchObject({
+      status: 'open',
+      offeredTo: 0,
+      unmatchedReason: 'no_provider',
+      teasersHeldUntil: null,
+      duplicateOf: null,
+    });
     const [row] = await app.db.query<{ phone: string; name: string; email: string }>(
       'select phone, name, email from leads where id = $1',
       [res.json.id],

@@ -999,7 +999,14 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
           async (query, v, authorization) => {
             const res = await checkReport(statsRoute, '/stats', query, v, authorization);
             if (res.status === 200) {
-              expect(Object.keys(res.json)).toEqual(['from', 'to', 'groupBy', 'groups', 'total']);
+              expect(Object.keys(res.json)).toEqual([
+                'from',
+                'to',
+                'groupBy',
+                'groups',
+                'total',
+                'unmatched',
+              ]);
               if (res.json.groupBy === 'day') expect(res.json.groups.length).toBeLessThanOrEqual(366);
             }
           },
@@ -1009,7 +1016,7 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
       // A run may draw no query the report accepts: one plain request, so its 200 is checked every run.
       const plain = await checkReport(statsRoute, '/stats', {}, 'v2', `Bearer ${KEYS.admin}`);
       expect(plain.status).toBe(200);
-      expect(Object.keys(plain.json)).toEqual(['from', 'to', 'groupBy', 'groups', 'total']);
+      expect(Object.keys(plain.json)).toEqual(['from', 'to', 'groupBy', 'groups', 'total', 'unmatched']);
     },
     TIMEOUT,
   );

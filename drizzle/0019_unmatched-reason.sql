@@ -1,0 +1,2 @@
+ALTER TABLE "leads" ADD COLUMN "unmatched_reason" text;--> statement-breakpoint
+CREATE INDEX "leads_unmatched_idx" ON "leads" USING btree ("created_at","category","zip_code","unmatched_reason") WHERE "leads"."unmatched_reason" is not null;
