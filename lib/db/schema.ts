@@ -24,6 +24,37 @@ const createdAt = () => stamp('created_at');
 const updatedAt = () => stamp('updated_at');
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
+/**
+ * The operator's catalogue: the services leads are sold in (lib/catalogue/). A lead's and a
+ * provider's categories are slugs of this table; `synonyms` are other names a website may post
+ * (`POST /leads` folds case, spaces and punctuation: lib/catalogue/fold.ts). A lead takes its
+ * price, cap and life from its category unless the request sets them.
+ */
+export const categories = pgTable(
+  'categories',
+  {
+    /** Lowercase letters, digits and hyphens: `hvac`, `pest-control`. */
+    slug: text('slug').primaryKey(),
+    name: text('name').notNull(),
+    synonyms: text('synonyms')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    priceCents: integer('price_cents').notNull(),
+    maxUnlocks: integer('max_unlocks').notNull(),
+    ttlHours: integer('ttl_hours').notNull(),
+    /** False: no new leads of it (400 inactive_category), and its queued teasers are dropped. */
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('categories_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+    check('categories_positive', sql`${t.priceCents} > 0 and ${t.maxUnlocks} > 0 and ${t.ttlHours} > 0`),
+  ],
+);
+export type Category = typeof categories.$inferSelect;
+
 export const providers = pgTable(
   'providers',
   {
