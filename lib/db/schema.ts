@@ -581,6 +581,42 @@ export const adminSessions = pgTable(
   (t) => [index('admin_sessions_expires_idx').on(t.expiresAt)],
 );
 
+/**
+ * Form tools that post leads to `POST /intake/{source}?token=…` (lib/intake/): each source's
+ * field mapping, set by `PUT /intake/sources/{source}`. The token itself is never stored: only its
+ * SHA-256, compared in constant time; each PUT issues a new one.
+ */
+export const intakeSources = pgTable('intake_sources', {
+  source: text('source').primaryKey(),
+  /** `{ name, phone, email?, category?, zipCode, description?, consent? }`: their field names. */
+  fields: jsonb('fields').notNull(),
+  defaults: jsonb('defaults').notNull().default({}),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * The hosted form's rate limits (lib/intake/form-guard.ts): submissions per key (a SHA-256 of
+ * `ip:<address>` or `phone:<E.164>`, never the address or number itself) in the current window.
+ */
+export const formRateLimits = pgTable('form_rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull().default(0),
+  windowStartedAt: tstz('window_started_at').notNull().defaultNow(),
+});
+
+/** Hosted-form submissions refused as abuse, per UTC day and reason (`GET /intake/sources`). */
+export const formBlocks = pgTable(
+  'form_blocks',
+  {
+    day: date('day').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [uniqueIndex('form_blocks_day_reason_idx').on(t.day, t.reason)],
+);
+
 export type Provider = typeof providers.$inferSelect;
 export type Lead = typeof leads.$inferSelect;
 export type Offer = typeof offers.$inferSelect;
