@@ -148,12 +148,11 @@ export async function postForm(db: Database, req: HttpRequest): Promise<HttpResp
     return thanks(ctx);
   }
   const stamp = checkStamp(ctx.secret, posted[STAMP]);
-  if (!stamp.ok) {
+  if (!stamp.ok && stamp.reason !== 'too_fast') {
     await countBlocked(db, stamp.reason);
-    // Too quick: the same stamp, which will be old enough when the client presses again.
-    if (stamp.reason === 'too_fast') return problem(400, 'too_fast', values, posted[STAMP] as string);
     return problem(400, 'stale', values);
   }
+  // Ours: kept through the answers below, so that its age goes on counting.
   const kept = posted[STAMP] as string;
 
   let input: ReturnType<typeof checkedLead>;
@@ -174,6 +173,12 @@ export async function postForm(db: Database, req: HttpRequest): Promise<HttpResp
     return render(ctx, 400, { problem: 'invalid', values, errors, stamp: kept });
   }
 
+  // Too quick, once the fields are right (a person told of a mistake first): the same stamp,
+  // which will be old enough when they press again.
+  if (!stamp.ok) {
+    await countBlocked(db, stamp.reason);
+    return problem(400, 'too_fast', values, kept);
+  }
   const over = await overRateLimit(db, req.sourceIp?.trim() || 'unknown', input.phone);
   if (over) {
     await countBlocked(db, over);

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
+import { SESSION_COOKIE } from '../../lib/console/session';
 import { seriousViolations } from '../support/accessibility';
+import { signInSession } from '../support/console-session';
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
@@ -216,4 +218,64 @@ describe('by keyboard only', () => {
     expectClean(problems, [/\/request/]);
     await context.close();
   }, 90_000);
+});
+
+describe('the console: Forms', () => {
+  for (const [width, height] of VIEWPORTS) {
+    it(`${width}×${height}: maps a form tool, shows its URL once, which takes the tool's post; refusals counted`, async () => {
+      showServerOnFailure();
+      const context = await chrome.context(width, height);
+      await context.addCookies([
+        {
+          name: SESSION_COOKIE,
+          value: await signInSession(offline.url, 'local-admin-key'),
+          url: offline.url,
+          httpOnly: true,
+          sameSite: 'Strict',
+        },
+      ]);
+      const { page, problems } = await chrome.newPage(context);
+      await page.goto(`${offline.url}/admin/forms`);
+      await page.getByRole('heading', { name: 'Web forms' }).waitFor({ timeout: 30_000 });
+      await page.getByTestId('form-blocked').waitFor();
+      // The keyboard test above and the error pages were refused as nothing; the counts show.
+      await expect(page.getByTestId('form-blocked').innerText()).resolves.toMatch(
+        /Refused as abuse in the last 30 days: \d+/,
+      );
+      const source = `site-${width}`;
+      await page.getByLabel('Source').fill(source);
+      await page.locator('input[name=name]').fill('names[first_name], names[last_name]');
+      await page.getByLabel('Phone').fill('phone');
+      await page.getByLabel('ZIP code').fill('zip');
+      await page.getByLabel('Default service (when the post names none)').fill('plumbing');
+      await page.getByRole('button', { name: 'Save and issue a new token' }).click();
+      const url = (await page.getByTestId('intake-url').locator('code').innerText()).trim();
+      expect(url).toMatch(new RegExp(`/intake/${source}\\?token=[A-Za-z0-9_-]{43}$`));
+      await page.getByRole('cell', { name: source, exact: true }).waitFor();
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `console-forms-${width}.png`), fullPage: true });
+
+      // The URL as shown takes the tool's post (with the local PUBLIC_BASE_URL's path, at this server).
+      const target = new URL(url);
+      const post = await fetch(`${offline.url}${target.pathname}${target.search}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          'names[first_name]': 'Tool',
+          'names[last_name]': `Poster${width}`,
+          phone: phoneNumber(),
+          zip: '78702',
+        }).toString(),
+      });
+      expect(post.status, await post.text()).toBe(201);
+      // The console asks whether the sandbox is there; this server has none.
+      expectClean(problems, [/\/sandbox\//]);
+      await context.close();
+    }, 90_000);
+  }
 });
