@@ -3,6 +3,7 @@ import { BASE } from './api';
 import { Layout } from './components/layout';
 import { Attention } from './pages/attention';
 import { Dashboard } from './pages/dashboard';
+import { Forms } from './pages/forms';
 import { LeadPage } from './pages/lead';
 import { Leads } from './pages/leads';
 import { ProviderPage } from './pages/provider';
@@ -32,6 +33,7 @@ export function App() {
               <Route path="/providers/:id">{(p: { id: string }) => <ProviderPage id={p.id} />}</Route>
               <Route path="/returns" component={Returns} />
               <Route path="/attention" component={Attention} />
+              <Route path="/forms" component={Forms} />
               {SANDBOX && <Route path="/phones" component={Phones} />}
               {SANDBOX && <Route path="/inquiry" component={NewInquiry} />}
               <Route component={NotFound} />

@@ -15,6 +15,8 @@ export type EventInput = {
   body?: string | Buffer;
   /** `v2` sends the body base64-encoded, as API Gateway HTTP APIs do with form bodies. */
   version?: 'v1' | 'v2';
+  /** The caller's address as API Gateway saw it (v2: 127.0.0.1 unless told; v1: none unless told). */
+  sourceIp?: string;
 };
 
 /** `/providers/{id}` as a pattern: `{name}` one segment, `{name+}` the rest of the path. */
@@ -61,7 +63,9 @@ export function v1Event(input: EventInput): APIGatewayProxyEvent {
     stageVariables: null,
     body,
     isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    requestContext: (input.sourceIp === undefined
+      ? {}
+      : { identity: { sourceIp: input.sourceIp } }) as APIGatewayProxyEvent['requestContext'],
   };
 }
 
@@ -85,7 +89,7 @@ export function v2Event(input: EventInput): APIGatewayProxyEventV2 {
         method: input.method ?? 'GET',
         path: input.path,
         protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
+        sourceIp: input.sourceIp ?? '127.0.0.1',
         userAgent: 'test',
       },
     } as APIGatewayProxyEventV2['requestContext'],

@@ -5,6 +5,7 @@ export const LOCAL_DEV_KEYS = {
   leadApiKey: 'local-lead-key',
   adminApiKey: 'local-admin-key',
   inboundSmsToken: 'local-sms-token',
+  formSecret: 'local-form-secret',
 } as const;
 
 export type Config = {
@@ -39,7 +40,7 @@ export type Config = {
   /** What a request may spend on SMS and Stripe calls after its commit; the rest is left queued. */
   inlineWorkBudgetMs: number;
   /** Keys and tokens; undefined means "not configured" and the route answers 503. */
-  keys: { leadApiKey?: string; adminApiKey?: string; inboundSmsToken?: string };
+  keys: { leadApiKey?: string; adminApiKey?: string; inboundSmsToken?: string; formSecret?: string };
   /** True under serverless-offline or `npm start`: unset keys take the development values. */
   local: boolean;
   publicBaseUrl: string;
@@ -69,6 +70,10 @@ export type Config = {
   requireClientConsent: boolean;
   /** Days (decimals allowed) after which a lead's client data is erased; undefined: kept. */
   clientDataRetentionDays: number | undefined;
+  /** The consent wording the hosted form shows (lib/intake/); undefined: each language's default. */
+  consentText: string | undefined;
+  /** The hosted form's CSP `frame-ancestors` sources: `'none'` (never framed), or where it may be. */
+  formFrameAncestors: string;
   /** The deployed stage (`local` elsewhere): the metrics' `stage` dimension. */
   stage: string;
 };
@@ -214,6 +219,13 @@ export const VARIABLES = {
     unset: 'none: refused (`local-lead-key` locally)',
     meaning: 'key for `POST /leads`, sent as `x-api-key`',
   },
+  FORM_SECRET: {
+    group: 'Keys (under `npm start` unset keys take the development values it prints)',
+    secret: true,
+    unset: 'none: the hosted form answers 503 (`local-form-secret` locally)',
+    meaning:
+      "signs the hosted form's hidden fill-time stamp (HMAC): a long random string, e.g. `openssl rand -hex 32`",
+  },
   ADMIN_API_KEY: {
     group: 'Keys (under `npm start` unset keys take the development values it prints)',
     secret: true,
@@ -288,6 +300,18 @@ export const VARIABLES = {
     group: 'Leads',
     meaning:
       "erase the client data of leads older than this many days (decimals allowed), in batches, on the dispatcher's schedule; unset: kept",
+  },
+  CONSENT_TEXT: {
+    group: 'Leads',
+    unset: "each language's default naming `SMS_BRAND_NAME`",
+    meaning:
+      "the consent wording the hosted form (`GET /request`) shows beside its button, stored as each lead's `consent.text`",
+  },
+  FORM_FRAME_ANCESTORS: {
+    group: 'Leads',
+    default: "'none'",
+    meaning:
+      "where the hosted form may be embedded (CSP `frame-ancestors`): `'none'`, `'self'` or origins such as `https://www.example.com https://*.example.com`, space-separated",
   },
   RETURN_WINDOW_DAYS: {
     group: 'Leads',
@@ -415,6 +439,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     return parseTeaserHours(fallback('TEASER_HOURS'))!;
   };
 
+  /**
+   * CSP sources only: `'none'` alone, or `'self'`, schemes (`https:`) and origins with an optional
+   * `*.` host wildcard and port; nothing that could end the directive (`;`, `,`) or add another.
+   */
+  const frameAncestors = (): string => {
+    const raw = value('FORM_FRAME_ANCESTORS')!.trim().split(/\s+/);
+    const source = /^(?:'self'|https?:|https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)$/i;
+    if ((raw.length === 1 && raw[0] === "'none'") || raw.every((s) => source.test(s))) return raw.join(' ');
+    bad('FORM_FRAME_ANCESTORS', "must be 'none', or 'self' and origins such as https://www.example.com");
+    return fallback('FORM_FRAME_ANCESTORS');
+  };
+
   const driver = value('DATABASE_DRIVER')!.trim();
   if (driver !== 'auto' && driver !== 'neon' && driver !== 'pg')
     bad('DATABASE_DRIVER', 'must be auto, neon or pg');
@@ -423,6 +459,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const leadApiKey = optionalString('LEAD_API_KEY');
   const adminApiKey = optionalString('ADMIN_API_KEY');
   const inboundSmsToken = optionalString('INBOUND_SMS_TOKEN');
+  const formSecret = optionalString('FORM_SECRET');
   const config: Config = {
     databaseUrl: optionalString('DATABASE_URL'),
     databaseDriver: driver as Config['databaseDriver'],
@@ -449,6 +486,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       leadApiKey: leadApiKey ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),
       adminApiKey: adminApiKey ?? (local ? LOCAL_DEV_KEYS.adminApiKey : undefined),
       inboundSmsToken: inboundSmsToken ?? (local ? LOCAL_DEV_KEYS.inboundSmsToken : undefined),
+      formSecret: formSecret ?? (local ? LOCAL_DEV_KEYS.formSecret : undefined),
     },
     local,
     publicBaseUrl: url('PUBLIC_BASE_URL'),
@@ -473,6 +511,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     supportContact: optionalString('SUPPORT_CONTACT'),
     requireClientConsent: flag('REQUIRE_CLIENT_CONSENT'),
     clientDataRetentionDays: optionalPositive('CLIENT_DATA_RETENTION_DAYS'),
+    consentText: optionalString('CONSENT_TEXT'),
+    formFrameAncestors: frameAncestors(),
     stage: code(
       'STAGE',
       (s) => s,

@@ -12,6 +12,7 @@ export type BusinessMetric =
   | 'Refunds'
   | 'SavedCardCharges'
   | 'SmsFailed'
+  | 'FormBlocked'
   | 'OldestDueOutboxAgeSeconds';
 
 export const METRICS_NAMESPACE = 'LeadUnlock';

@@ -15,6 +15,8 @@ const CALLERS: Record<Caller, string> = {
   Stripe: 'Stripe (signed)',
   provider: 'provider',
   browser: 'browser',
+  client: "client's browser",
+  'form tool': 'form tool (`?token=`)',
 };
 
 /** The routes of each function, in the table's order. */

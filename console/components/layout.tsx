@@ -11,6 +11,7 @@ const PAGES = [
   { href: '/providers', label: 'Providers' },
   { href: '/returns', label: 'Returns' },
   { href: '/attention', label: 'Attention' },
+  { href: '/forms', label: 'Forms' },
 ];
 const SANDBOX_PAGES = [
   { href: '/phones', label: 'Phones' },

@@ -25,6 +25,37 @@ const createdAt = () => stamp('created_at');
 const updatedAt = () => stamp('updated_at');
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
+/**
+ * The operator's catalogue: the services leads are sold in (lib/catalogue/). A lead's and a
+ * provider's categories are slugs of this table; `synonyms` are other names a website may post
+ * (`POST /leads` folds case, spaces and punctuation: lib/catalogue/fold.ts). A lead takes its
+ * price, cap and life from its category unless the request sets them.
+ */
+export const categories = pgTable(
+  'categories',
+  {
+    /** Lowercase letters, digits and hyphens: `hvac`, `pest-control`. */
+    slug: text('slug').primaryKey(),
+    name: text('name').notNull(),
+    synonyms: text('synonyms')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    priceCents: integer('price_cents').notNull(),
+    maxUnlocks: integer('max_unlocks').notNull(),
+    ttlHours: integer('ttl_hours').notNull(),
+    /** False: no new leads of it (400 inactive_category), and its queued teasers are dropped. */
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('categories_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+    check('categories_positive', sql`${t.priceCents} > 0 and ${t.maxUnlocks} > 0 and ${t.ttlHours} > 0`),
+  ],
+);
+export type Category = typeof categories.$inferSelect;
+
 export const providers = pgTable(
   'providers',
   {
@@ -580,6 +611,42 @@ export const adminSessions = pgTable(
     expiresAt: tstz('expires_at').notNull(),
   },
   (t) => [index('admin_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Form tools that post leads to `POST /intake/{source}?token=…` (lib/intake/): each source's
+ * field mapping, set by `PUT /intake/sources/{source}`. The token itself is never stored: only its
+ * SHA-256, compared in constant time; each PUT issues a new one.
+ */
+export const intakeSources = pgTable('intake_sources', {
+  source: text('source').primaryKey(),
+  /** `{ name, phone, email?, category?, zipCode, description?, consent? }`: their field names. */
+  fields: jsonb('fields').notNull(),
+  defaults: jsonb('defaults').notNull().default({}),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * The hosted form's rate limits (lib/intake/form-guard.ts): submissions per key (a SHA-256 of
+ * `ip:<address>` or `phone:<E.164>`, never the address or number itself) in the current window.
+ */
+export const formRateLimits = pgTable('form_rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull().default(0),
+  windowStartedAt: tstz('window_started_at').notNull().defaultNow(),
+});
+
+/** Hosted-form submissions refused as abuse, per UTC day and reason (`GET /intake/sources`). */
+export const formBlocks = pgTable(
+  'form_blocks',
+  {
+    day: date('day').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [uniqueIndex('form_blocks_day_reason_idx').on(t.day, t.reason)],
 );
 
 export type Provider = typeof providers.$inferSelect;

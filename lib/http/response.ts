@@ -66,7 +66,7 @@ export const errorResponse = (err: AppError): HttpResponse =>
     error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
   });
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A small self-contained page; `title` and `message` are plain text, in language `lang`. */
 export const page = (statusCode: number, title: string, message: string, lang = 'en'): HttpResponse => ({

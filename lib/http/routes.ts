@@ -26,14 +26,19 @@ export type Caller =
   /** A provider's phone: the pay link's own token. */
   | 'provider'
   /** The operator's browser: the console's pages and its sign-in. */
-  | 'browser';
+  | 'browser'
+  /** A client's browser: the hosted inquiry form (pages, not JSON; its own abuse checks). */
+  | 'client'
+  /** A form tool's webhook: the intake source's own `?token=` (PUT /intake/sources/{source}). */
+  | 'form tool';
 
 /**
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
  * sends as is and then mangles. A value `{name}` stands for something that test makes for the
  * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
- * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, and fresh for each request `{newPhone}`,
- * `{newTextMagicId}`, `{newEventId}`.
+ * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, `{intakeSource}` (a form tool's source,
+ * mapped as PUT /intake/sources/{source}'s example; the test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
+ * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`.
  */
 export type Example = {
   params?: Readonly<Record<string, string>>;
@@ -42,7 +47,7 @@ export type Example = {
 };
 
 export type RouteSpec = {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway's route path: `{name}` one segment, `{name+}` the rest of the path. */
   path: `/${string}`;
   /** The function in serverless.yml that serves it (its handler: functions/<kebab-case name>.ts). */
@@ -405,6 +410,95 @@ export const ROUTES = [
     details:
       "303 to a Stripe Checkout Session (created, or the open one reused; its page in the provider's language), or a page in that language saying the lead is theirs (200: the details come by SMS, never on a page), gone (410) or past a budget (409); 404 for an unknown token.",
     example: { params: { token: '{payToken}' } },
+  },
+  {
+    method: 'GET',
+    path: '/request',
+    fn: 'intake',
+    who: 'client',
+    throttle: { burst: 20, rate: 10 },
+    does: 'the hosted inquiry form (`?category=&zip=` prefill it, `?lang=es` in Spanish)',
+    details:
+      "A page a lead-generation site links to or embeds (docs/intake.md): the catalogue's active services, `name`, `phone`, `email`, `category`, `zipCode`, `description` as `POST /leads` names them, and `CONSENT_TEXT` beside the button. Its CSP allows no script; `FORM_FRAME_ANCESTORS` says where it may be framed. 503 when `FORM_SECRET` is not configured.",
+    example: { query: { category: 'plumbing', zip: '78701', lang: 'es' } },
+  },
+  {
+    method: 'POST',
+    path: '/request',
+    fn: 'intake',
+    who: 'client',
+    throttle: { burst: 10, rate: 5 },
+    does: "the form's submission: the lead through `POST /leads`'s path, then a thank-you page",
+    details:
+      "Form-encoded (JSON and multipart too), into the same validation and lead creation as `POST /leads`, with `consent` the wording shown, the client's IP, user agent and the form's URL. 200 a thank-you page (never the lead's id or code); 400 the form again with each field's error beside it; refused and counted, changing nothing else (`GET /intake/sources`, `formBlocked`): a filled honeypot (answered as if accepted), a form sent within 2 s of its page or with a bad or day-old stamp (400), over 10 submissions an hour from one address or 3 for one phone (429), a body over 32 KiB (413).",
+    example: {
+      body: {
+        name: 'Jane Client',
+        phone: '(512) 555-0142',
+        email: 'jane.client@example.com',
+        category: 'plumbing',
+        zipCode: '99999',
+        description: 'Kitchen sink leaking under the cabinet, needs a fix this week.',
+        stamp: '{formStamp}',
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/intake/{source}',
+    fn: 'intake',
+    who: 'form tool',
+    throttle: { burst: 50, rate: 20 },
+    does: "a form tool's post (JSON or form), through the source's field mapping, into `POST /leads`'s path",
+    details:
+      'JSON (nested objects read as `a[b]`; a Typeform webhook\'s answers by their field `ref`) or `application/x-www-form-urlencoded`, each mapped field read by its name as posted: 201 `{"status":"created","id"}` (200 for the same body again: a form tool\'s retry makes no second lead); 400 `validation_failed` naming each unmapped or invalid field (`field` ours, `posted` theirs), writing nothing; 401 `invalid_intake_token` for an unknown source or a wrong token, alike.',
+    example: {
+      params: { source: '{intakeSource}' },
+      body: {
+        'names[first_name]': 'Jane',
+        'names[last_name]': 'Client',
+        phone: '(512) 555-0142',
+        email: 'jane.client@example.com',
+        service: 'plumbing',
+        zip: '99999',
+        message: 'Kitchen sink leaking under the cabinet, needs a fix this week.',
+      },
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/intake/sources/{source}',
+    fn: 'intake',
+    who: 'admin',
+    throttle: ADMIN,
+    does: "set a form tool's field mapping: `{ token }` for its URL, shown once",
+    details:
+      "`{ fields: { name, phone, email?, category?, zipCode, description?, consent? }, defaults?: { category? } }`, each field the name the tool posts it under (`names[first_name]`, Gravity Forms' `1.3`, a Typeform `ref`); `name` may list several (joined with a space). A source is 1 to 63 of `a-z`, `0-9`, `-`, `_`. 200 `{ source, token, url }`: every PUT issues a new token (the old stops working), stored only as its SHA-256.",
+    example: {
+      params: { source: 'example-site' },
+      body: {
+        fields: {
+          name: ['names[first_name]', 'names[last_name]'],
+          phone: 'phone',
+          email: 'email',
+          category: 'service',
+          zipCode: 'zip',
+          description: 'message',
+        },
+        defaults: { category: 'plumbing' },
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/intake/sources',
+    fn: 'intake',
+    who: 'admin',
+    throttle: ADMIN,
+    does: "the form tools' mappings (never a token), and the hosted form's refused submissions",
+    details:
+      "`sources`: each `{ source, fields, defaults, createdAt, updatedAt }`; `formBlocked`: the hosted form's refused submissions of the last 30 days by reason (`honeypot`, `too_fast`, `bad_stamp`, `stale_stamp`, `ip_rate`, `phone_rate`, `too_large`) and `total`.",
+    example: {},
   },
 ] as const satisfies readonly RouteSpec[];
 

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import type { CountryCode } from 'libphonenumber-js';
 import type { LeadSource } from '../db/schema';
+import { config } from '../config';
 import { badRequest } from '../errors';
+import { parseWith } from '../http/body';
 import { lazy } from '../lazy';
 import { consentInput } from '../privacy/consent-input';
 import {
@@ -84,6 +86,18 @@ export function requireConsent(lead: LeadInput): void {
   }
 }
 export type LeadInput = z.output<ReturnType<typeof leadInput>>;
+
+const leadSchema = lazy(() => leadInput(config().defaultCountry));
+
+/**
+ * A lead's fields checked as `POST /leads` checks them (its schema, REQUIRE_CLIENT_CONSENT), for
+ * the leads that come in another way: the hosted form and form tools' posts (lib/intake/).
+ */
+export function checkedLead(body: Record<string, unknown>): LeadInput {
+  const input = parseWith(leadSchema(), body);
+  if (config().requireClientConsent) requireConsent(input);
+  return input;
+}
 
 /** `GET /leads`: cursor, limit 1..100, and the filters. */
 export const leadListQuery = lazy(() =>

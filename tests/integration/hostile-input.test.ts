@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as consoleFn } from '../../functions/console';
 import { handler as createLead } from '../../functions/create-lead';
 import { handler as health } from '../../functions/health';
+import { handler as intake } from '../../functions/intake';
 import { handler as integrationHealth } from '../../functions/integration-health';
 import { handler as smsAdmin } from '../../functions/sms-admin';
 import { handler as stripeFollowUps } from '../../functions/stripe-follow-ups';
@@ -27,6 +28,7 @@ import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
 import { cookieValues, SESSION_COOKIE } from '../../lib/console/session';
 import { handlerFile, ROUTES, routeKey, type Caller, type RouteSpec } from '../../lib/http/routes';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
+import { formStamp } from '../../lib/intake/form-stamp';
 import { api, lead, linkToken } from '../support/flow';
 import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
@@ -1610,7 +1612,26 @@ describe('every route of the route table: its example accepted, mangled never a 
       return row!.id;
     },
     adminKey: () => Promise.resolve(KEYS.admin),
+    // A form tool's source, mapped as PUT /intake/sources/{source}'s example maps it; its token
+    // is the form tool's credential (withCredential).
+    intakeSource: async () => {
+      const put = ALL.find((r) => r.method === 'PUT' && r.path === '/intake/sources/{source}')!;
+      const res = await invoke(intake, {
+        method: 'PUT',
+        path: '/intake/sources/example-site',
+        pathParams: { source: 'example-site' },
+        headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(put.example.body),
+      });
+      expect(res.status, res.text).toBe(200);
+      intakeToken = (res.json as { token: string }).token;
+      return 'example-site';
+    },
+    // The hosted form's stamp, from a page served long enough ago.
+    formStamp: () => Promise.resolve(formStamp(KEYS.form, Date.now() - 10_000)),
   };
+  /** The token of the source `{intakeSource}` made last. */
+  let intakeToken = '';
   /** Made for each request: a body's own fresh value, as a marker while fast-check mangles it. */
   const FRESH: Record<string, () => string> = {
     newPhone: () => phoneNumber(),
@@ -1645,6 +1666,8 @@ describe('every route of the route table: its example accepted, mangled never a 
     'lead key': { none: 401, wrong: 403 },
     TextMagic: { none: 401, wrong: 403 },
     Stripe: { none: 400, wrong: 400 },
+    // An unknown source and a wrong or missing token are answered alike.
+    'form tool': { none: 401, wrong: 401 },
   };
 
   /** The request with the caller's credential, or a wrong one, or none. */
@@ -1663,6 +1686,8 @@ describe('every route of the route table: its example accepted, mangled never a 
       headers['x-api-key'] = credential === 'right' ? KEYS.lead : 'wrong';
     if (r.who === 'TextMagic' && credential !== 'none')
       query.token = credential === 'right' ? KEYS.sms : 'wrong';
+    if (r.who === 'form tool' && credential !== 'none')
+      query.token = credential === 'right' ? intakeToken : 'wrong';
     if (r.who === 'Stripe' && credential !== 'none') {
       headers['stripe-signature'] =
         credential === 'right'
@@ -1706,7 +1731,7 @@ describe('every route of the route table: its example accepted, mangled never a 
           body?: Record<string, unknown>;
         };
         const params = example.params ?? {};
-        const html = r.who === 'provider' || r.who === 'browser';
+        const html = r.who === 'provider' || r.who === 'browser' || r.who === 'client';
         // Each route from a clean count of wrong sign-in keys (five from one address answer 429).
         await app.db.query('delete from sign_in_failures');
 
@@ -1785,8 +1810,9 @@ describe('every route of the route table: its example accepted, mangled never a 
                 );
                 expect(app.textmagic.sent.length).toBe(sent);
               }
-              // Only the admin views show a client's contact details.
-              if (r.who !== 'admin') {
+              // Only the admin views show a client's contact details (and the hosted form the
+              // client's own, typed back to them beside an error).
+              if (r.who !== 'admin' && r.who !== 'client') {
                 expect(res.text).not.toContain('Jane Client');
                 expect(res.text).not.toContain('jane.client@example.com');
               }

@@ -13,6 +13,8 @@ export const KEYS = {
   lead: 'test-lead-key',
   admin: 'test-admin-key',
   sms: 'test-sms-token',
+  /** FORM_SECRET: signs the hosted form's stamp. */
+  form: 'test-form-secret',
 } as const;
 export const PUBLIC_BASE_URL = 'https://leads.example.test';
 
@@ -59,6 +61,7 @@ export function useApp(
       LEAD_API_KEY: KEYS.lead,
       ADMIN_API_KEY: KEYS.admin,
       INBOUND_SMS_TOKEN: KEYS.sms,
+      FORM_SECRET: KEYS.form,
       PUBLIC_BASE_URL,
       DATABASE_POOL_MAX: '8',
       ...opts.env,

@@ -19,7 +19,12 @@ describe('configuration', () => {
       local: false,
     });
     expect(c.textmagic.apiUrl).toBe('https://rest.textmagic.com/api/v2');
-    expect(c.keys).toEqual({ leadApiKey: undefined, adminApiKey: undefined, inboundSmsToken: undefined });
+    expect(c.keys).toEqual({
+      leadApiKey: undefined,
+      adminApiKey: undefined,
+      inboundSmsToken: undefined,
+      formSecret: undefined,
+    });
   });
 
   it('gives unset keys the development values only under serverless-offline', () => {
@@ -28,7 +33,23 @@ describe('configuration', () => {
       leadApiKey: 'local-lead-key',
       adminApiKey: 'mine',
       inboundSmsToken: 'local-sms-token',
+      formSecret: 'local-form-secret',
     });
+  });
+
+  it("takes FORM_FRAME_ANCESTORS as CSP sources only ('none' by default)", () => {
+    expect(parseConfig({}).formFrameAncestors).toBe("'none'");
+    expect(
+      parseConfig({ FORM_FRAME_ANCESTORS: " 'self'  https://*.example.com:8443 " }).formFrameAncestors,
+    ).toBe("'self' https://*.example.com:8443");
+    for (const bad of [
+      "'none' https://a.example",
+      'https://a.example; script-src *',
+      "'unsafe-inline'",
+      'a,b',
+    ]) {
+      expect(() => parseConfig({ FORM_FRAME_ANCESTORS: bad }), bad).toThrow(/FORM_FRAME_ANCESTORS/);
+    }
   });
 
   it('treats empty strings as unset (serverless.yml passes them for missing secrets)', () => {

@@ -118,6 +118,46 @@ export const english: LanguageModule<'en'> = {
       message: 'We could not open the payment page just now. Please open the link again in a minute.',
     },
   },
+  requestForm: {
+    title: 'Request a service',
+    intro: 'Tell us what you need: local pros who do this work will get in touch with you.',
+    labels: {
+      name: 'Your name',
+      phone: 'Mobile phone',
+      email: 'E-mail',
+      category: 'Service',
+      zipCode: 'ZIP code',
+      description: 'What do you need done?',
+    },
+    optional: '(optional)',
+    chooseService: 'Choose a service',
+    submit: 'Send request',
+    consent: (brand) =>
+      `By pressing Send request, I agree that ${brand} and the local service providers it passes my request to may contact me about it by phone call or text message at the number above, including by automated means. Consent is not a condition of purchase. Message and data rates may apply.`,
+    required: 'Please fill this in.',
+    invalid: {
+      name: 'Please enter your name (at most 200 characters).',
+      phone: 'Please enter a valid phone number, such as (512) 555-0142.',
+      email: 'Please enter a valid e-mail address, such as name@example.com.',
+      category: 'Please choose a service from the list.',
+      zipCode: 'Please enter a valid ZIP code, such as 78701.',
+      description: 'Please describe the job in at most 2,000 characters.',
+    },
+    problems: {
+      invalid: 'Some fields need your attention: see the messages beside them.',
+      too_fast: 'That was quick! Please check your details and press Send request again.',
+      stale: 'This form was open too long. Please check your details and press Send request again.',
+      rate_limited: 'We have received several requests from you already. Please try again in an hour.',
+      too_large: 'That request was too long to send. Please shorten the description.',
+      already_sent: 'This form was already sent. Press Send request again to send a new request.',
+      unavailable: 'We could not take your request just now. Please try again in a few minutes.',
+    },
+    thanks: {
+      title: 'Thank you!',
+      message: 'Your request was sent. Local pros who do this work will contact you soon.',
+    },
+    switchLabel: 'English',
+  },
   checkout: {
     locale: 'en',
     saveCardNotice:

@@ -121,6 +121,49 @@ export const spanish: LanguageModule<'es'> = {
       message: 'No pudimos abrir la página de pago en este momento. Vuelva a abrir el enlace en un minuto.',
     },
   },
+  requestForm: {
+    title: 'Solicite un servicio',
+    intro:
+      'Cuéntenos qué necesita: profesionales de su zona que hacen este trabajo se pondrán en contacto con usted.',
+    labels: {
+      name: 'Su nombre',
+      phone: 'Teléfono móvil',
+      email: 'Correo electrónico',
+      category: 'Servicio',
+      zipCode: 'Código postal',
+      description: '¿Qué necesita?',
+    },
+    optional: '(opcional)',
+    chooseService: 'Elija un servicio',
+    submit: 'Enviar solicitud',
+    consent: (brand) =>
+      `Al pulsar Enviar solicitud, acepto que ${brand} y los profesionales de servicios locales a quienes pase mi solicitud me contacten sobre ella por llamada o mensaje de texto al número indicado, incluso por medios automatizados. El consentimiento no es condición de compra. Pueden aplicarse tarifas de mensajes y datos.`,
+    required: 'Complete este campo, por favor.',
+    invalid: {
+      name: 'Escriba su nombre (200 caracteres como máximo).',
+      phone: 'Escriba un número de teléfono válido, como (512) 555-0142.',
+      email: 'Escriba un correo electrónico válido, como nombre@ejemplo.com.',
+      category: 'Elija un servicio de la lista.',
+      zipCode: 'Escriba un código postal válido, como 78701.',
+      description: 'Describa el trabajo en 2.000 caracteres como máximo.',
+    },
+    problems: {
+      invalid: 'Algunos campos necesitan su atención: vea los mensajes junto a ellos.',
+      too_fast: '¡Qué rapidez! Revise sus datos y pulse Enviar solicitud otra vez.',
+      stale:
+        'Este formulario estuvo abierto demasiado tiempo. Revise sus datos y pulse Enviar solicitud otra vez.',
+      rate_limited: 'Ya recibimos varias solicitudes suyas. Inténtelo de nuevo dentro de una hora.',
+      too_large: 'La solicitud era demasiado larga. Acorte la descripción, por favor.',
+      already_sent: 'Este formulario ya se envió. Pulse Enviar solicitud otra vez para enviar una nueva.',
+      unavailable: 'No pudimos recibir su solicitud ahora. Inténtelo de nuevo en unos minutos.',
+    },
+    thanks: {
+      title: '¡Gracias!',
+      message:
+        'Su solicitud fue enviada. Profesionales de su zona que hacen este trabajo le contactarán pronto.',
+    },
+    switchLabel: 'Español',
+  },
   checkout: {
     locale: 'es',
     saveCardNotice:

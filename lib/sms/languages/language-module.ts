@@ -45,6 +45,35 @@ export type Keywords = {
  */
 export type Sender = { brand: string; support: string };
 
+/** The fields of the hosted inquiry form, named as `POST /leads` names them. */
+export type FormField = 'name' | 'phone' | 'email' | 'category' | 'zipCode' | 'description';
+
+/** Why the hosted form was sent back without a lead (lib/intake/form-page.ts). */
+export type FormProblem =
+  'invalid' | 'too_fast' | 'stale' | 'rate_limited' | 'too_large' | 'already_sent' | 'unavailable';
+
+/** The hosted inquiry form's wording (`GET /request?lang=`), for clients rather than providers. */
+export type RequestFormText = {
+  title: string;
+  intro: string;
+  labels: Record<FormField, string>;
+  /** After an optional field's label. */
+  optional: string;
+  /** The service list's empty first choice. */
+  chooseService: string;
+  submit: string;
+  /** What the client agrees to by sending, when CONSENT_TEXT is not set. */
+  consent: (brand: string) => string;
+  /** A field left empty, and each field filled in wrong. */
+  required: string;
+  invalid: Record<FormField, string>;
+  /** The message above the form, by what went wrong. */
+  problems: Record<FormProblem, string>;
+  thanks: { title: string; message: string };
+  /** The link to this form in this language, written in it ("Español"). */
+  switchLabel: string;
+};
+
 export type LanguageModule<Code extends string = string> = {
   /** What `providers.language` and the admin API hold (ISO 639-1). */
   code: Code;
@@ -53,6 +82,8 @@ export type LanguageModule<Code extends string = string> = {
   /** Every SMS, in this language, speaking as the operator's brand (lib/sms/sender.ts). */
   sms: (sender: Sender) => Templates;
   payPages: Record<PayPage, { title: string; message: string }>;
+  /** The hosted inquiry form in this language; without it the form is offered in English only. */
+  requestForm?: RequestFormText;
   /** Stripe Checkout's page language, and the notice it shows when it saves the card. */
   checkout: { locale: Stripe.Checkout.SessionCreateParams.Locale; saveCardNotice: string };
   keywords: Keywords;
