@@ -56,7 +56,7 @@ describe('PUT /intake/sources/{source}', () => {
     const bad = await intakeApi.putSource('site', { fields: { name: 'name', zip: 'zip' } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(
-      ['fields', 'fields.phone', 'fields.zipCode'].sort(),
+      ['fields.phone', 'fields.zip', 'fields.zipCode'].sort(),
     );
     const noCategory = await intakeApi.putSource('site', { fields: mapping.fields });
     expect(noCategory.json.error.details).toEqual([
