@@ -15,6 +15,7 @@ import { claimedNow } from '../queue/work-queue';
 import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
+import { categoryCurrentSql, leadCategory, sameTerms } from '../catalogue/lead-category';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
 
@@ -58,14 +59,25 @@ export async function createLead(
   db: Database,
   input: LeadInput,
   idempotencyKey?: string,
+  catalogueRereads = 0,
 ): Promise<CreatedLead> {
   const cfg = config();
   const hash = requestHash(input);
-  const priceCents = input.priceCents ?? cfg.leadPriceCents;
-  const maxUnlocks = input.maxUnlocks ?? cfg.leadMaxUnlocks;
+  // The catalogue's category (lib/catalogue/lead-category.ts): a 400 for an unknown or inactive
+  // one, unless this is a retry of a lead created before; its price, cap and life by default.
+  let category;
+  try {
+    category = await leadCategory(db, input.category);
+  } catch (err) {
+    const earlier = idempotencyKey ? await replay(db, idempotencyKey, hash) : undefined;
+    if (earlier) return earlier;
+    throw err;
+  }
+  const priceCents = input.priceCents ?? category.priceCents;
+  const maxUnlocks = input.maxUnlocks ?? category.maxUnlocks;
   const { consent } = input;
   const fields = {
-    category: input.category,
+    category: category.slug,
     zipCode: input.zipCode,
     city: input.city ?? null,
     description: input.description,
@@ -81,7 +93,15 @@ export async function createLead(
     // wherever they were typed into the free text. One teaser per registered language, as one
     // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
     // languages, for its prepared plan).
-    const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
+    const teaserLead = {
+      ...fields,
+      // The slug as words: "New pest control lead".
+      category: category.slug.replaceAll('-', ' '),
+      code,
+      name: input.name,
+      phone: input.phone,
+      email: input.email ?? null,
+    };
     const teaserTexts = jsonParam(
       Object.fromEntries(LANGUAGES.map((l) => [l.code, templates(l.code).teaserSms(teaserLead)])),
     );
@@ -111,10 +131,12 @@ export async function createLead(
         ins as (
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
             price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of)
-          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
+          select ${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
-            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
-            ${idempotencyKey ?? null}, ${hash}, (select original from dup))
+            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${category.ttlHours}),
+            ${idempotencyKey ?? null}, ${hash}, (select original from dup)
+          -- Only while the category reads as the kept catalogue says (lib/catalogue/lead-category.ts).
+          where ${categoryCurrentSql(category)}
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *
@@ -214,10 +236,16 @@ export async function createLead(
       if (teasers.length) await sendClaimedNow(db, teasers);
       return { lead, offeredTo: row.offered, created: true };
     }
-    // Nothing written: either a request with our key came first, or the code is taken.
+    // Nothing written: either a request with our key came first, the category changed since the
+    // catalogue was kept (read it again, and start over), or the code is taken.
     if (idempotencyKey) {
       const earlier = await replay(db, idempotencyKey, hash);
       if (earlier) return earlier;
+    }
+    const current = await leadCategory(db, input.category, { reread: true });
+    if (!sameTerms(current, category)) {
+      if (catalogueRereads >= 3) throw new Error('the category kept changing while the lead was written');
+      return createLead(db, input, idempotencyKey, catalogueRereads + 1);
     }
     await releaseStaleCodes(db, code);
   }
