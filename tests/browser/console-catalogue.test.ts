@@ -11,9 +11,8 @@ import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
-import { SESSION_COOKIE } from '../../lib/console/session';
 import { seriousViolations } from '../support/accessibility';
-import { signInSession } from '../support/console-session';
+import { signedInPage } from '../support/console-session';
 import { launchBrowser, unexpected, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 import { startOffline, type Offline } from '../support/offline';
@@ -74,21 +73,12 @@ function showServerOnFailure() {
   });
 }
 
+/** A signed-in page at `width`×`height` on the Catalogue, and what goes wrong on it. */
 async function signedIn(width = 1366, height = 900) {
-  const context = await chrome.context(width, height);
-  await context.addCookies([
-    {
-      name: SESSION_COOKIE,
-      value: await signInSession(offline.url, 'local-admin-key'),
-      url: offline.url,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  const { page, problems } = await chrome.newPage(context);
-  await page.goto(`${offline.url}/admin/catalogue`);
-  await page.getByTestId('categories-table').waitFor({ timeout: 30_000 });
-  return { context, page, problems };
+  const signed = await signedInPage(chrome, offline.url, width, height);
+  await signed.page.goto(`${offline.url}/admin/catalogue`);
+  await signed.page.getByTestId('categories-table').waitFor({ timeout: 30_000 });
+  return signed;
 }
 
 /** Tabs from where the focus is until the element named `name` (its text or label) has it. */
