@@ -36,9 +36,10 @@ export type Caller =
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
  * sends as is and then mangles. A value `{name}` stands for something that test makes for the
  * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
- * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, `{intakeSource}` (a form tool's source,
- * mapped as PUT /intake/sources/{source}'s example; the test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
- * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`.
+ * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
+ * `{intakeSource}` (a form tool's source, mapped as PUT /intake/sources/{source}'s example; the
+ * test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
+ * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`.
  */
 export type Example = {
   params?: Readonly<Record<string, string>>;
@@ -89,7 +90,7 @@ export const ROUTES = [
     throttle: { burst: 50, rate: 20 },
     does: 'create a lead, match providers, send the teaser; `Idempotency-Key` makes retries safe',
     details:
-      'Fields (docs/leads-api.md) `name`, `phone`, `email?`, `category`, `zipCode` (`DEFAULT_COUNTRY` US: five digits, a ZIP+4 kept as its five), `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`, `consent?`, `source?` (`utmSource`, `utmMedium`, `utmCampaign`, `gclid`, `fbclid`, `affiliate`, `landingPage`); any other field is 400 `unknown_fields`, each named; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n,"unmatchedReason","teasersHeldUntil","duplicateOf"}`: `unmatchedReason` says why a lead was offered to nobody (`duplicate`, `no_provider`, `all_paused`, `all_awaiting_opt_in`, `all_at_cap`, `all_opted_out`; docs/unmatched-demand.md), null when offered; `teasersHeldUntil` the earliest time a teaser held for quiet hours goes, null when none waits. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
+      'Fields (docs/leads-api.md) `name`, `phone`, `email?`, `category`, `zipCode` (`DEFAULT_COUNTRY` US: five digits, a ZIP+4 kept as its five), `city?`, `description`, `budget?` (text), `priceCents?`, `maxUnlocks?`, `consent?`, `source?` (`utmSource`, `utmMedium`, `utmCampaign`, `gclid`, `fbclid`, `affiliate`, `landingPage`); any other field is 400 `unknown_fields`, each named. `category` is a slug or synonym of the catalogue (`GET /categories`; case, spaces and punctuation aside), stored as its slug; an unknown one is 400 `unknown_category` naming the active slugs, an inactive one 400 `inactive_category`; the lead\'s price, cap and life are its category\'s unless `priceCents`/`maxUnlocks` are given; 201 `{"id","code","status":"open","priceCents","maxUnlocks","offeredTo":n,"unmatchedReason","teasersHeldUntil","duplicateOf"}`: `unmatchedReason` says why a lead was offered to nobody (`duplicate`, `no_provider`, `all_paused`, `all_awaiting_opt_in`, `all_at_cap`, `all_opted_out`; docs/unmatched-demand.md), null when offered; `teasersHeldUntil` the earliest time a teaser held for quiet hours goes, null when none waits. The teaser goes at once within each provider\'s teaser hours, else it is queued for their next start. An `Idempotency-Key` (1 to 255 characters) makes a retry with the same body return the same lead (200) and send nothing again; a reuse with another body is a 409. The same client (phone, or e-mail in any case) in the same category within `DUPLICATE_WINDOW_DAYS` is a duplicate: `duplicateOf` the original, teased only to providers not offered it.',
     example: {
       body: {
         name: 'Jane Client',
@@ -136,6 +137,47 @@ export const ROUTES = [
     details:
       "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first.",
     example: { query: { groupBy: 'category' } },
+  },
+  {
+    method: 'GET',
+    path: '/categories',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the catalogue: the services leads are sold in, with their prices',
+    details:
+      '`{"categories":[{"slug","name","synonyms","priceCents","maxUnlocks","ttlHours","active",…}]}` by slug, inactive ones included.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/categories',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'add a category (a service, its price, cap and life)',
+    details:
+      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`; 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
+    example: {
+      body: {
+        slug: '{newSlug}',
+        name: 'Heating and cooling',
+        priceCents: 2500,
+        maxUnlocks: 2,
+        ttlHours: 48,
+      },
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/categories/{slug}',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'change a category; `active: false` stops its new leads and queued teasers',
+    details:
+      'Change `name`, `synonyms`, `priceCents`, `maxUnlocks`, `ttlHours`, `active`; leads already created keep their price. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
+    example: { params: { slug: '{category}' }, body: { priceCents: 1800, ttlHours: 48 } },
   },
   {
     method: 'POST',

@@ -17,6 +17,7 @@ import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
 import { optInPendingSql, unmatchedReasonSql } from './unmatched';
 import { heldUntilSql } from './lead-view';
+import { categoryCurrentSql, leadCategory, sameTerms } from '../catalogue/lead-category';
 
 export type CreatedLead = {
   lead: Lead;
@@ -56,6 +57,8 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
 }
 
 /**
+ * The lead's category is the catalogue's (lib/catalogue/lead-category.ts), resolved from a copy
+ * the container keeps and checked by the statement itself, so it costs no round trip.
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
@@ -75,14 +78,25 @@ export async function createLead(
   db: Database,
   input: LeadInput,
   idempotencyKey?: string,
+  catalogueRereads = 0,
 ): Promise<CreatedLead> {
   const cfg = config();
   const hash = requestHash(input);
-  const priceCents = input.priceCents ?? cfg.leadPriceCents;
-  const maxUnlocks = input.maxUnlocks ?? cfg.leadMaxUnlocks;
+  // The catalogue's category (lib/catalogue/lead-category.ts): a 400 for an unknown or inactive
+  // one, unless this is a retry of a lead created before; its price, cap and life by default.
+  let category;
+  try {
+    category = await leadCategory(db, input.category);
+  } catch (err) {
+    const earlier = idempotencyKey ? await replay(db, idempotencyKey, hash) : undefined;
+    if (earlier) return earlier;
+    throw err;
+  }
+  const priceCents = input.priceCents ?? category.priceCents;
+  const maxUnlocks = input.maxUnlocks ?? category.maxUnlocks;
   const { consent } = input;
   const fields = {
-    category: input.category,
+    category: category.slug,
     zipCode: input.zipCode,
     city: input.city ?? null,
     description: input.description,
@@ -98,7 +112,15 @@ export async function createLead(
     // wherever they were typed into the free text. One teaser per registered language, as one
     // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
     // languages, for its prepared plan).
-    const teaserLead = { ...fields, code, name: input.name, phone: input.phone, email: input.email ?? null };
+    const teaserLead = {
+      ...fields,
+      // The slug as words: "New pest control lead".
+      category: category.slug.replaceAll('-', ' '),
+      code,
+      name: input.name,
+      phone: input.phone,
+      email: input.email ?? null,
+    };
     const teaserTexts = jsonParam(
       Object.fromEntries(LANGUAGES.map((l) => [l.code, templates(l.code).teaserSms(teaserLead)])),
     );
@@ -162,16 +184,18 @@ export async function createLead(
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
             price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
             source, unmatched_reason)
-          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
+          select ${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
-            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
+            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${category.ttlHours}),
             ${idempotencyKey ?? null}, ${hash}, (select original from dup),
             ${input.source ? jsonParam(input.source) : null}::jsonb,
             -- Why nobody was offered it, worked out only then (lib/leads/unmatched.ts): so the
             -- matching above runs first, and what only an inserted lead does (offers,
             -- last_offered_at, teasers) reads ins.
             case when not exists (select from matched) then
-              ${unmatchedReasonSql(fields, sql`(select offered from dup)::uuid[]`)} end)
+              ${unmatchedReasonSql(fields, sql`(select offered from dup)::uuid[]`)} end
+          -- Only while the category reads as the kept catalogue says (lib/catalogue/lead-category.ts).
+          where ${categoryCurrentSql(category)}
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *
@@ -241,10 +265,16 @@ export async function createLead(
       const teasersHeldUntil = row.held_until === null ? null : new Date(row.held_until);
       return { lead, offeredTo: row.offered, created: true, teasersHeldUntil };
     }
-    // Nothing written: either a request with our key came first, or the code is taken.
+    // Nothing written: either a request with our key came first, the category changed since the
+    // catalogue was kept (read it again, and start over), or the code is taken.
     if (idempotencyKey) {
       const earlier = await replay(db, idempotencyKey, hash);
       if (earlier) return earlier;
+    }
+    const current = await leadCategory(db, input.category, { reread: true });
+    if (!sameTerms(current, category)) {
+      if (catalogueRereads >= 3) throw new Error('the category kept changing while the lead was written');
+      return createLead(db, input, idempotencyKey, catalogueRereads + 1);
     }
     await releaseStaleCodes(db, code);
   }

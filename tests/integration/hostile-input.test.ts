@@ -32,6 +32,7 @@ import { formStamp } from '../../lib/intake/form-stamp';
 import { api, lead, linkToken } from '../support/flow';
 import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
+import { createCategory } from '../../lib/catalogue/categories';
 import {
   expectInboundAsSent,
   expectLeadAsSent,
@@ -1629,6 +1630,8 @@ describe('every route of the route table: its example accepted, mangled never a 
     },
     // The hosted form's stamp, from a page served long enough ago.
     formStamp: () => Promise.resolve(formStamp(KEYS.form, Date.now() - 10_000)),
+    category: async () =>
+      (await createCategory({ slug: `routes-${++seq}`, name: 'Routes', synonyms: [], active: true })).slug,
   };
   /** The token of the source `{intakeSource}` made last. */
   let intakeToken = '';
@@ -1637,6 +1640,7 @@ describe('every route of the route table: its example accepted, mangled never a 
     newPhone: () => phoneNumber(),
     newTextMagicId: () => `routes-${++seq}-${Date.now()}`,
     newEventId: () => `evt_routes_${++seq}_${Date.now()}`,
+    newSlug: () => `new-${++seq}-${Date.now()}`,
   };
   const marker = (name: string) => `fresh0${name}0marker`;
   const fresh = (text: string) =>
