@@ -77,6 +77,8 @@ export async function timed(concurrency: number, tasks: Array<() => Promise<unkn
 }
 
 export const KEYS = { lead: 'bench-lead-key', admin: 'bench-admin-key', sms: 'bench-sms-token' };
+/** The brand and support contact the bench's SMS speak as (a deployed stage sends none without). */
+export const BENCH_SENDER = { brand: 'Austin Home Pros', support: 'help.example.com' };
 
 /** The functions, under the bench's environment (database `url`, the stand-ins), and their API. */
 export async function startBenchApp(url: string, stripe: FakeStripe, textmagic: FakeTextMagic, q: pg.Client) {
@@ -89,6 +91,8 @@ export async function startBenchApp(url: string, stripe: FakeStripe, textmagic: 
     LEAD_API_KEY: KEYS.lead,
     ADMIN_API_KEY: KEYS.admin,
     INBOUND_SMS_TOKEN: KEYS.sms,
+    SMS_BRAND_NAME: BENCH_SENDER.brand,
+    SUPPORT_CONTACT: BENCH_SENDER.support,
     PUBLIC_BASE_URL: 'https://leads.example.test',
     LEAD_MAX_OFFERS: '16',
     // Teasers at once whatever the hour the bench runs: the figures are those of a lead in the day.
