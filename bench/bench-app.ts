@@ -94,6 +94,11 @@ export async function startBenchApp(url: string, stripe: FakeStripe, textmagic: 
     // Teasers at once whatever the hour the bench runs: the figures are those of a lead in the day.
     TEASER_HOURS: '00:00-24:00',
   });
+  // The catalogue the bench's leads and providers are in (a fresh install has none).
+  await q.query(
+    `insert into categories (slug, name, price_cents, max_unlocks, ttl_hours)
+     values ('plumbing', 'Plumbing', 1500, 3, 72) on conflict do nothing`,
+  );
   const { resetConfig } = await import('../lib/config');
   const { closeDb, getDb } = await import('../lib/db/client');
   const fn = {

@@ -7,6 +7,7 @@ import { LeadPage } from './pages/lead';
 import { Leads } from './pages/leads';
 import { ProviderPage } from './pages/provider';
 import { Providers } from './pages/providers';
+import { Catalogue } from './pages/catalogue';
 import { Returns } from './pages/returns';
 import { SignIn } from './pages/sign-in';
 import { NewInquiry } from './sandbox/new-inquiry';
@@ -30,6 +31,7 @@ export function App() {
               <Route path="/leads/:id">{(p: { id: string }) => <LeadPage id={p.id} />}</Route>
               <Route path="/providers">{() => <Providers />}</Route>
               <Route path="/providers/:id">{(p: { id: string }) => <ProviderPage id={p.id} />}</Route>
+              <Route path="/catalogue" component={Catalogue} />
               <Route path="/returns" component={Returns} />
               <Route path="/attention" component={Attention} />
               {SANDBOX && <Route path="/phones" component={Phones} />}

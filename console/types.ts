@@ -3,6 +3,7 @@
  * their answers (lib/leads, lib/providers, lib/reports, …), as JSON. Type-only imports: none of
  * that code reaches the console's bundle. No shape is written here (tests/unit/console-types.test.ts).
  */
+import type { CategoryView } from '../lib/catalogue/categories';
 import type { Json } from '../lib/http/json';
 import type { LeadDetail as LeadDetailAnswer } from '../lib/leads/lead-view';
 import type { LeadRow as LeadRowAnswer } from '../lib/leads/lead-list';
@@ -25,6 +26,7 @@ export type LeadDetail = Json<LeadDetailAnswer>;
 export type LeadSms = LeadDetail['sms'][number];
 export type LeadConsent = NonNullable<LeadDetail['consent']>;
 export type TimelineEvent = NonNullable<LeadDetail['timeline']>[number];
+export type Category = Json<CategoryView>;
 export type Provider = Json<ProviderView>;
 export type ProviderConsent = Provider['consent'];
 export type ProviderDetail = Json<ProviderDetailAnswer>;

@@ -245,12 +245,13 @@ export const VARIABLES = {
   LEAD_PRICE_CENTS: {
     group: 'Leads',
     default: '1500',
-    meaning: "default unlock price, in the currency's smallest unit",
+    meaning:
+      "unlock price, in the currency's smallest unit, of a category added without one (`POST /categories`)",
   },
   LEAD_MAX_UNLOCKS: {
     group: 'Leads',
     default: '3',
-    meaning: 'default number of providers that may buy one lead',
+    meaning: 'number of providers that may buy one lead, for a category added without one',
   },
   LEAD_MAX_OFFERS: {
     group: 'Leads',
@@ -260,7 +261,7 @@ export const VARIABLES = {
   LEAD_TTL_HOURS: {
     group: 'Leads',
     default: '72',
-    meaning: 'hours after which a lead takes no more unlocks',
+    meaning: 'hours after which a lead takes no more unlocks, for a category added without them',
   },
   DUPLICATE_WINDOW_DAYS: {
     group: 'Leads',

@@ -7,6 +7,14 @@
  * any hour, so that the walk-through works whenever it is tried; the New York ones keep the
  * default teaser hours, so that a lead there at night shows quiet hours (queued for 08:00).
  */
+/** The demo catalogue: a fresh install's is empty, and providers and leads need categories. */
+export const DEMO_CATEGORIES = [
+  { slug: 'plumbing', name: 'Plumbing', synonyms: ['plumber', 'plomería'], priceCents: 1500 },
+  { slug: 'electrical', name: 'Electrical', synonyms: ['electrician'], priceCents: 1800 },
+  { slug: 'roofing', name: 'Roofing', synonyms: ['roofer'], priceCents: 2500 },
+  { slug: 'hvac', name: 'HVAC', synonyms: ['heating & cooling', 'A/C repair'], priceCents: 2000 },
+];
+
 export type DemoProvider = {
   name: string;
   phone: string;
@@ -87,11 +95,23 @@ export class SeedError extends Error {
 }
 
 /**
- * Creates the demo providers through `apiUrl` (`POST /providers` with the admin key); those whose
- * phone is already taken count as existing. Idempotent.
+ * Creates the demo catalogue and then the demo providers through `apiUrl` (`POST /categories`,
+ * `POST /providers` with the admin key); a slug or a phone already taken counts as existing.
+ * Idempotent.
  */
 export async function seedDemoProviders(apiUrl: string, adminKey: string): Promise<SeedResult> {
   const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  for (const category of DEMO_CATEGORIES) {
+    const res = await fetch(new URL('/categories', apiUrl), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(category),
+    });
+    const text = await res.text();
+    if (res.status !== 201 && !(res.status === 409 && text.includes('category_exists'))) {
+      throw new SeedError(res.status, text);
+    }
+  }
   const outcomes: boolean[] = [];
   for (const demo of DEMO_PROVIDERS) {
     const res = await fetch(new URL('/providers', apiUrl), {

@@ -9,6 +9,7 @@ const PAGES = [
   { href: '/', label: 'Dashboard' },
   { href: '/leads', label: 'Leads' },
   { href: '/providers', label: 'Providers' },
+  { href: '/catalogue', label: 'Catalogue' },
   { href: '/returns', label: 'Returns' },
   { href: '/attention', label: 'Attention' },
 ];

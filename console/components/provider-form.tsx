@@ -3,7 +3,8 @@ import { api, ApiError } from '../api';
 import { DEFAULT_LANGUAGE, LANGUAGE_NAMES } from '../format';
 import type { Language, Provider } from '../types';
 
-const list = (s: string) =>
+/** A comma-separated field as a list, without empty items. */
+export const list = (s: string) =>
   s
     .split(',')
     .map((x) => x.trim())
@@ -23,7 +24,8 @@ export function countOf(text: string): number | null {
   return /^\d+$/.test(t) ? Number(t) : Number.NaN;
 }
 
-const dollars = (cents: number | null | undefined) =>
+/** Cents as dollars to type over (`250`, `99.50`); '' for none. */
+export const dollars = (cents: number | null | undefined) =>
   cents === null || cents === undefined ? '' : (cents / 100).toFixed(2).replace(/\.00$/, '');
 
 /**

@@ -2,7 +2,7 @@
  * A category as typed, reduced to what identifies it: case, accents, spaces and punctuation go
  * ("HVAC", "heating & cooling", "A/C repair", "Plomería" -> hvac, heatingcooling, acrepair,
  * plomeria). A slug (lowercase letters, digits, hyphens) folds to itself without its hyphens, as
- * the migration that made the first catalogue (drizzle/0018_catalogue.sql) assumes for ASCII text.
+ * the migration that made the first catalogue (`categories`) assumes for ASCII text.
  */
 export function foldCategory(text: string): string {
   return text

@@ -32,8 +32,8 @@ export type Caller =
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
  * sends as is and then mangles. A value `{name}` stands for something that test makes for the
  * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
- * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, and fresh for each request `{newPhone}`,
- * `{newTextMagicId}`, `{newEventId}`.
+ * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, `{category}` (a category's slug), and fresh for
+ * each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`.
  */
 export type Example = {
   params?: Readonly<Record<string, string>>;
@@ -130,6 +130,47 @@ export const ROUTES = [
     details:
       "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present) or `category`, and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
     example: { query: { groupBy: 'category' } },
+  },
+  {
+    method: 'GET',
+    path: '/categories',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'the catalogue: the services leads are sold in, with their prices',
+    details:
+      '`{"categories":[{"slug","name","synonyms","priceCents","maxUnlocks","ttlHours","active",…}]}` by slug, inactive ones included.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/categories',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'add a category (a service, its price, cap and life)',
+    details:
+      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`; 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
+    example: {
+      body: {
+        slug: '{newSlug}',
+        name: 'Heating and cooling',
+        priceCents: 2500,
+        maxUnlocks: 2,
+        ttlHours: 48,
+      },
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/categories/{slug}',
+    fn: 'categories',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'change a category; `active: false` stops its new leads and queued teasers',
+    details:
+      'Change `name`, `synonyms`, `priceCents`, `maxUnlocks`, `ttlHours`, `active`; leads already created keep their price. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
+    example: { params: { slug: '{category}' }, body: { priceCents: 1800, ttlHours: 48 } },
   },
   {
     method: 'POST',

@@ -13,6 +13,7 @@ import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
 import { insertTeasersSql, teaserLanguageSql, teaserTexts } from './teasers';
 import { agingSql } from '../catalogue/prices';
+import { categoryCurrentSql, leadCategory, sameTerms } from '../catalogue/lead-category';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
 
@@ -56,14 +57,25 @@ export async function createLead(
   db: Database,
   input: LeadInput,
   idempotencyKey?: string,
+  catalogueRereads = 0,
 ): Promise<CreatedLead> {
   const cfg = config();
   const hash = requestHash(input);
-  const priceCents = input.priceCents ?? cfg.leadPriceCents;
-  const maxUnlocks = input.maxUnlocks ?? cfg.leadMaxUnlocks;
+  // The catalogue's category (lib/catalogue/lead-category.ts): a 400 for an unknown or inactive
+  // one, unless this is a retry of a lead created before; its price, cap and life by default.
+  let category;
+  try {
+    category = await leadCategory(db, input.category);
+  } catch (err) {
+    const earlier = idempotencyKey ? await replay(db, idempotencyKey, hash) : undefined;
+    if (earlier) return earlier;
+    throw err;
+  }
+  const priceCents = input.priceCents ?? category.priceCents;
+  const maxUnlocks = input.maxUnlocks ?? category.maxUnlocks;
   const { consent } = input;
   const fields = {
-    category: input.category,
+    category: category.slug,
     zipCode: input.zipCode,
     city: input.city ?? null,
     description: input.description,
@@ -72,7 +84,7 @@ export async function createLead(
     currency: cfg.currency,
   };
   // The category's aged price as it stands now, kept with the lead (lib/catalogue/prices.ts).
-  const aging = agingSql(fields.category, priceCents, cfg.leadTtlHours);
+  const aging = agingSql(fields.category, priceCents, category.ttlHours);
 
   for (let attempt = 0; ; attempt++) {
     if (attempt >= 10) throw new Error('could not find a free lead code');
@@ -113,11 +125,13 @@ export async function createLead(
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
             price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
             ages_at, aged_price_cents)
-          values (${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
+          select ${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
-            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${cfg.leadTtlHours}),
+            ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${category.ttlHours}),
             ${idempotencyKey ?? null}, ${hash}, (select original from dup),
-            ${aging.agesAt}, ${aging.agedPriceCents})
+            ${aging.agesAt}, ${aging.agedPriceCents}
+          -- Only while the category reads as the kept catalogue says (lib/catalogue/lead-category.ts).
+          where ${categoryCurrentSql(category)}
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
           on conflict do nothing
           returning *
@@ -204,10 +218,16 @@ export async function createLead(
       if (teasers.length) await sendClaimedNow(db, teasers);
       return { lead, offeredTo: row.offered, created: true };
     }
-    // Nothing written: either a request with our key came first, or the code is taken.
+    // Nothing written: either a request with our key came first, the category changed since the
+    // catalogue was kept (read it again, and start over), or the code is taken.
     if (idempotencyKey) {
       const earlier = await replay(db, idempotencyKey, hash);
       if (earlier) return earlier;
+    }
+    const current = await leadCategory(db, input.category, { reread: true });
+    if (!sameTerms(current, category)) {
+      if (catalogueRereads >= 3) throw new Error('the category kept changing while the lead was written');
+      return createLead(db, input, idempotencyKey, catalogueRereads + 1);
     }
     await releaseStaleCodes(db, code);
   }

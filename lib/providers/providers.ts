@@ -8,6 +8,12 @@ import { badRequest, conflict, notFound } from '../errors';
 import { postgresZoneName } from '../purchases/budget';
 import { providerTeaserHours, teaserHoursColumns } from '../leads/quiet-hours';
 import type { ProviderInput, ProviderPatch } from './provider-input';
+import { categoryIndex, listCategories, resolveCategoryList } from '../catalogue/categories';
+
+/** A provider's categories as the catalogue's slugs (by slug or synonym); a 400 naming unknown ones. */
+async function catalogueSlugs(db: Database, names: string[]): Promise<string[]> {
+  return resolveCategoryList(categoryIndex(await listCategories(db)), names, 'categories');
+}
 
 /** A provider as the admin API shows it. */
 export function providerView(p: Provider) {
@@ -71,6 +77,7 @@ export async function createProvider(
   const { teaserHours, ...rest } = input;
   const values = {
     ...rest,
+    categories: await catalogueSlugs(db, input.categories),
     optInSource: source,
     timeZone: await zoneName(db, input.timeZone),
     ...(teaserHours !== undefined && teaserHoursColumns(teaserHours)),
@@ -108,6 +115,7 @@ export async function updateProvider(db: Database, id: string, patch: ProviderPa
     .update(providers)
     .set({
       ...rest,
+      ...(patch.categories && { categories: await catalogueSlugs(db, patch.categories) }),
       timeZone,
       ...(teaserHours !== undefined && teaserHoursColumns(teaserHours)),
       updatedAt: sql`now()`,

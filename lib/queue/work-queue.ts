@@ -48,14 +48,16 @@ export async function insertClaimed<Q extends Queue>(
 /**
  * The recipients a teaser may still go to, as a column of the claim's select on sms_messages
  * (null for other kinds): providers still active and not opted out, while its lead is open
- * (neither full nor expired). A teaser held overnight for its providers' teaser hours
+ * (neither full nor expired, its category not deactivated). A teaser held overnight for its providers' teaser hours
  * (lib/leads/quiet-hours.ts) is sent to them only; with none, it is cancelled unsent.
  */
 const teaserKeeps = () =>
   sql`case when ${smsMessages.kind} = 'teaser' then array(
     select r from unnest(${smsMessages.recipients}) with ordinality as x(r, i)
     where exists (select from leads l where l.id = ${smsMessages.leadId}
-        and l.unlock_count < l.max_unlocks and l.expires_at > now())
+        and l.unlock_count < l.max_unlocks and l.expires_at > now()
+        -- A category deactivated since (PATCH /categories/{slug}) stops its queued teasers.
+        and not exists (select from categories c where c.slug = l.category and not c.active))
       and exists (select from providers p where p.phone = x.r and p.active and not p.opted_out)
     order by i) end`;
 

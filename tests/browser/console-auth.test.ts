@@ -17,6 +17,7 @@ import { expireSession, signInSession, signOutSession } from '../support/console
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
+import { useTestCatalogue } from '../support/catalogue';
 import { callJson, startOffline, type Offline } from '../support/offline';
 
 // No ADMIN_API_KEY or LEAD_API_KEY is set, so the local development keys apply.
@@ -35,6 +36,7 @@ const NO_SANDBOX = [/\/sandbox\//];
 const SESSION_CHECK = /\/admin\/session$/;
 
 const db = useTestDatabase();
+useTestCatalogue(db);
 let stripe: FakeStripe;
 let textmagic: FakeTextMagic;
 let offline: Offline;

@@ -17,6 +17,7 @@ import { signInSession } from '../support/console-session';
 import { phoneNumber, tmDigits } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
+import { useTestCatalogue } from '../support/catalogue';
 import { callJson, startOffline, type Offline } from '../support/offline';
 
 // No keys are set, so the local development ones apply (lib/config.ts).
@@ -48,6 +49,7 @@ const CONSENT = {
 };
 
 const db = useTestDatabase();
+useTestCatalogue(db);
 let stripe: FakeStripe;
 let textmagic: FakeTextMagic;
 let offline: Offline;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
+import { useTestCatalogue } from '../support/catalogue';
 import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -18,6 +19,7 @@ const ADMIN = { authorization: 'Bearer local-admin-key', 'content-type': 'applic
 const LEAD_KEY = { 'x-api-key': 'local-lead-key', 'content-type': 'application/json' };
 
 const db = useTestDatabase();
+useTestCatalogue(db);
 let stripe: FakeStripe;
 let textmagic: FakeTextMagic;
 let offline: Offline;

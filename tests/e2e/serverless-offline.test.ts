@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
+import { useTestCatalogue } from '../support/catalogue';
 import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -16,6 +17,7 @@ const LEAD_KEY = { 'x-api-key': 'local-lead-key' };
 const SMS_TOKEN = 'local-sms-token';
 
 const db = useTestDatabase();
+useTestCatalogue(db);
 let stripe: FakeStripe;
 let textmagic: FakeTextMagic;
 let offline: Offline;

@@ -61,7 +61,7 @@ function expectError(res: Reply, status: number, code?: string) {
 }
 
 describe('POST /providers', () => {
-  it('creates a provider: 201 with its id, the phone in E.164 and normalised lists', async () => {
+  it('creates a provider: 201 with its id, the phone in E.164, its categories as the catalogue’s slugs and normalised lists', async () => {
     const zip = uniqueZip();
     const res = await createProvider({
       name: '  Ace Plumbing & Heating ',
@@ -76,7 +76,7 @@ describe('POST /providers', () => {
       name: 'Ace Plumbing & Heating',
       phone: '+15125550190',
       email: 'ace@example.com',
-      categories: ['plumbing', 'hvac', 'water heaters'],
+      categories: ['plumbing', 'hvac', 'water-heaters'],
       zipCodes: [zip, 'SW1A 1AA'],
       active: true,
       optedOut: false,
@@ -87,7 +87,7 @@ describe('POST /providers', () => {
     const [row] = await app.db.query('select * from providers where id = $1', [res.json.id]);
     expect(row).toMatchObject({
       phone: '+15125550190',
-      categories: ['plumbing', 'hvac', 'water heaters'],
+      categories: ['plumbing', 'hvac', 'water-heaters'],
       zip_codes: [zip, 'SW1A 1AA'],
       active: true,
       opted_out: false,

@@ -30,6 +30,7 @@ import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { api, lead, linkToken } from '../support/flow';
 import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
+import { createCategory } from '../../lib/catalogue/categories';
 import {
   expectInboundAsSent,
   expectLeadAsSent,
@@ -1597,12 +1598,15 @@ describe('every route of the route table: its example accepted, mangled never a 
       return row!.id;
     },
     adminKey: () => Promise.resolve(KEYS.admin),
+    category: async () =>
+      (await createCategory({ slug: `routes-${++seq}`, name: 'Routes', synonyms: [], active: true })).slug,
   };
   /** Made for each request: a body's own fresh value, as a marker while fast-check mangles it. */
   const FRESH: Record<string, () => string> = {
     newPhone: () => phoneNumber(),
     newTextMagicId: () => `routes-${++seq}-${Date.now()}`,
     newEventId: () => `evt_routes_${++seq}_${Date.now()}`,
+    newSlug: () => `new-${++seq}-${Date.now()}`,
   };
   const marker = (name: string) => `fresh0${name}0marker`;
   const fresh = (text: string) =>

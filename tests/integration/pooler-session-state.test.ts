@@ -109,6 +109,7 @@ describe.runIf(poolerAvailable())('behind PgBouncer in transaction mode', () => 
       // Every table of lib/db/schema.ts, once.
       expect(rows.map((r: { table_name: string }) => r.table_name)).toEqual([
         'admin_sessions',
+        'categories',
         'heartbeats',
         'inbound_sms',
         'lead_consents',

@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleContents } from '../../scripts/bundle-contents';
 import { packagedFunction } from '../../scripts/package-service';
 import { useTestDatabase } from '../support/database';
+import { useTestCatalogue } from '../support/catalogue';
 import { v2Event } from '../../emulators/events';
 import { startNeonWsProxy, type NeonWsProxy } from '../../emulators/neon-ws-proxy';
 import { packaged, type Variant } from '../support/packaged';
 import { runBundle } from '../support/run-bundle';
 
 const db = useTestDatabase();
+useTestCatalogue(db);
 const ADMIN_KEY = 'deployed-bundle-admin-key';
 let proxy: NeonWsProxy;
 

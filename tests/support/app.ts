@@ -3,6 +3,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { resetConfig } from '../../lib/config';
 import { closeDb } from '../../lib/db/client';
 import { resetStripe } from '../../lib/stripe';
+import { addCategories } from './catalogue';
 import { useTestDatabase, type TestDatabase } from './database';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -42,7 +43,13 @@ export function pooledUrl(url: string): string {
  * pooled endpoint is (for Neon: driver → WebSocket proxy → PgBouncer → Postgres).
  */
 export function useApp(
-  opts: { neon?: boolean; pooled?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    neon?: boolean;
+    pooled?: boolean;
+    env?: Record<string, string>;
+    /** false: start with the empty catalogue of a fresh install (tests/support/catalogue.ts). */
+    catalogue?: boolean;
+  } = {},
 ): TestApp {
   const db = useTestDatabase();
   const app = { db } as TestApp;
@@ -84,6 +91,7 @@ export function useApp(
     resetConfig();
     resetStripe();
     await closeDb();
+    if (opts.catalogue !== false) await addCategories();
   });
 
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { handler as categories } from '../../functions/categories';
 import { handler as createLead } from '../../functions/create-lead';
 import { handler as inboundSms } from '../../functions/inbound-sms';
 import { handler as leadRoute } from '../../functions/lead';
@@ -47,6 +48,17 @@ export const api = {
       path: `/providers/${id}`,
       pathParams: { id },
       headers: { authorization: `Bearer ${KEYS.admin}` },
+    });
+  },
+
+  /** The catalogue's routes with the admin key: `GET /categories`, `POST /categories`, `PATCH /categories/{slug}`. */
+  categories(method: 'GET' | 'POST' | 'PATCH', body?: unknown, slug?: string): Promise<Reply> {
+    return invoke(categories, {
+      method,
+      path: slug === undefined ? '/categories' : `/categories/${encodeURIComponent(slug)}`,
+      ...(slug !== undefined && { pathParams: { slug } }),
+      headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
     });
   },
 

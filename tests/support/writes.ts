@@ -15,6 +15,7 @@ const TABLES = [
   'lead_returns',
   'lead_consents',
   'privacy_erasures',
+  'categories',
 ] as const;
 
 /** Rows in every table, counted in one statement. */

@@ -1,0 +1,127 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { Failed, Loading, TableScroll } from '../components/bits';
+import { CategoryForm } from '../components/category-form';
+import { money } from '../format';
+import type { Category } from '../types';
+import { useApi } from '../use-api';
+
+/** Deactivate or activate: PATCH /categories/{slug} {active}. */
+function ActiveButton(props: { category: Category; onChanged: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const c = props.category;
+  const toggle = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api<Category>(`/categories/${c.slug}`, { method: 'PATCH', body: { active: !c.active } });
+      props.onChanged();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="secondary outline small"
+        aria-busy={busy}
+        disabled={busy}
+        aria-label={`${c.active ? 'Deactivate' : 'Activate'} ${c.name}`}
+        onClick={() => void toggle()}
+      >
+        {c.active ? 'Deactivate' : 'Activate'}
+      </button>
+      {error && <small class="error"> {error}</small>}
+    </>
+  );
+}
+
+/** The services leads are sold in: their price, buyers per lead and life (GET /categories). */
+export function Catalogue() {
+  const { data, error, reload } = useApi<{ categories: Category[] }>('/categories');
+  const [editing, setEditing] = useState<string>();
+  return (
+    <>
+      <h1>Catalogue</h1>
+      <p>
+        Leads are accepted only in these categories, by slug or synonym (case, spaces and punctuation aside),
+        at the category's price unless the request sets one. A deactivated category takes no new leads and its
+        queued teasers are dropped.
+      </p>
+      <details>
+        <summary role="button" class="outline">
+          Add a category
+        </summary>
+        <CategoryForm onSaved={reload} />
+      </details>
+      {error && <Failed error={error} />}
+      {!data && !error && <Loading what="categories" />}
+      {data && (
+        <TableScroll label="Categories">
+          <table class="striped" data-testid="categories-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Slug</th>
+                <th>Synonyms</th>
+                <th>Price</th>
+                <th>Buyers</th>
+                <th>Life</th>
+                <th>State</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {data.categories.map((c) =>
+                editing === c.slug ? (
+                  <tr key={c.slug}>
+                    <td colSpan={8}>
+                      <CategoryForm
+                        category={c}
+                        onSaved={() => {
+                          setEditing(undefined);
+                          reload();
+                        }}
+                        onCancel={() => setEditing(undefined)}
+                      />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={c.slug} data-testid={`category-${c.slug}`}>
+                    <td>{c.name}</td>
+                    <td>{c.slug}</td>
+                    <td>{c.synonyms.join(', ')}</td>
+                    <td>{money(c.priceCents)}</td>
+                    <td>{c.maxUnlocks}</td>
+                    <td>{c.ttlHours} h</td>
+                    <td>{c.active ? 'active' : 'inactive'}</td>
+                    <td class="row-actions">
+                      <button
+                        type="button"
+                        class="secondary outline small"
+                        aria-label={`Edit ${c.name}`}
+                        onClick={() => setEditing(c.slug)}
+                      >
+                        Edit
+                      </button>{' '}
+                      <ActiveButton category={c} onChanged={reload} />
+                    </td>
+                  </tr>
+                ),
+              )}
+              {data.categories.length === 0 && (
+                <tr>
+                  <td colSpan={8}>No categories yet: add the services you sell leads in.</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </>
+  );
+}
