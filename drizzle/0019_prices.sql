@@ -18,5 +18,6 @@ UPDATE "offers" o SET "price_cents" = l."price_cents" FROM "leads" l WHERE l."id
 ALTER TABLE "offers" ALTER COLUMN "price_cents" SET NOT NULL;--> statement-breakpoint
 ALTER TABLE "category_prices" ADD CONSTRAINT "category_prices_category_slug_categories_slug_fk" FOREIGN KEY ("category_slug") REFERENCES "public"."categories"("slug") ON DELETE cascade ON UPDATE cascade;--> statement-breakpoint
 CREATE INDEX "leads_ages_at_idx" ON "leads" USING btree ("ages_at") WHERE "leads"."aged_at" is null and "leads"."ages_at" is not null;--> statement-breakpoint
+CREATE INDEX "leads_aged_idx" ON "leads" USING btree ("created_at") WHERE "leads"."aged_at" is not null;--> statement-breakpoint
 ALTER TABLE "categories" ADD CONSTRAINT "categories_aged_price" CHECK (("categories"."aged_after_hours" is null) = ("categories"."aged_price_cents" is null)
         and "categories"."aged_after_hours" > 0 and "categories"."aged_price_cents" > 0);

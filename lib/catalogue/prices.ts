@@ -19,7 +19,12 @@ import type { CategoryPrice } from '../db/schema';
 
 export type ZipPrice = Pick<CategoryPrice, 'zipPrefix' | 'priceCents'>;
 
-/** The price of the longest prefix `zipCode` starts with; undefined when none does. */
+/**
+ * The price of the longest prefix `zipCode` starts with; undefined when none does. Create-lead
+ * takes it from its kept copy of the catalogue (the teaser, written before its statement, shows
+ * it), and its statement writes the lead only while the table still holds those prices
+ * (`categoryCurrentSql`, lib/catalogue/lead-category.ts).
+ */
 export function zipPriceFor(zipPrices: readonly ZipPrice[], zipCode: string): number | undefined {
   let best: ZipPrice | undefined;
   for (const z of zipPrices) {
@@ -27,16 +32,6 @@ export function zipPriceFor(zipPrices: readonly ZipPrice[], zipCode: string): nu
   }
   return best?.priceCents;
 }
-
-/**
- * SQL: the zip-prefix price of category `slug` for `zipCode` as the table holds it now (the
- * longest prefix that matches), or null. Create-lead's statement compares it with the price it
- * took from its kept copy of the catalogue, so that a kept copy never prices a lead.
- */
-export const zipPriceSql = (slug: string, zipCode: string): SQL =>
-  sql`(select z.price_cents from category_prices z
-    where z.category_slug = ${slug} and starts_with(${zipCode}::text, z.zip_prefix)
-    order by length(z.zip_prefix) desc limit 1)`;
 
 /**
  * SQL for create-lead's insert: when a lead of category `slug`, priced `priceCents`, living

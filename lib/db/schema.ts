@@ -237,6 +237,10 @@ export const leads = pgTable(
     index('leads_ages_at_idx')
       .on(t.agesAt)
       .where(sql`${t.agedAt} is null and ${t.agesAt} is not null`),
+    /** GET /stats: the aged leads of a range (by creation, as the funnel counts leads). */
+    index('leads_aged_idx')
+      .on(t.createdAt)
+      .where(sql`${t.agedAt} is not null`),
   ],
 );
 

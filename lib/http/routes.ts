@@ -139,7 +139,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the catalogue: the services leads are sold in, with their prices',
     details:
-      '`{"categories":[{"slug","name","synonyms","priceCents","maxUnlocks","ttlHours","active",…}]}` by slug, inactive ones included.',
+      '`{"categories":[{"slug","name","synonyms","priceCents","zipPrices","maxUnlocks","ttlHours","agedAfterHours","agedPriceCents","active",…}]}` by slug, inactive ones included.',
     example: {},
   },
   {
@@ -150,7 +150,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'add a category (a service, its price, cap and life)',
     details:
-      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`; 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
+      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`, `zipPrices?` (`[{zipPrefix, priceCents}]`: a lead whose zip code starts with a prefix of 1 to 5 digits takes its price, the longest prefix winning, unless the request sets one), `agedAfterHours?` and `agedPriceCents?` (both or neither, below `priceCents`: a lead still unsold that many hours after it came in drops to that price once, with one more teaser round; docs/pricing.md); 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
     example: {
       body: {
         slug: '{newSlug}',
@@ -169,7 +169,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'change a category; `active: false` stops its new leads and queued teasers',
     details:
-      'Change `name`, `synonyms`, `priceCents`, `maxUnlocks`, `ttlHours`, `active`; leads already created keep their price. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
+      'Change `name`, `synonyms`, `priceCents`, `zipPrices` (the whole list; `[]` clears it), `maxUnlocks`, `ttlHours`, `agedAfterHours` and `agedPriceCents` (null clears), `active`; leads already created keep their price and their aging. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
     example: { params: { slug: '{category}' }, body: { priceCents: 1800, ttlHours: 48 } },
   },
   {

@@ -12,7 +12,7 @@ import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
 import { insertTeasersSql, teaserLanguageSql, teaserTexts } from './teasers';
-import { agingSql } from '../catalogue/prices';
+import { agingSql, zipPriceFor } from '../catalogue/prices';
 import { categoryCurrentSql, leadCategory, sameTerms } from '../catalogue/lead-category';
 
 export type CreatedLead = { lead: Lead; offeredTo: number; created: boolean };
@@ -71,7 +71,10 @@ export async function createLead(
     if (earlier) return earlier;
     throw err;
   }
-  const priceCents = input.priceCents ?? category.priceCents;
+  // Unless the request sets it: the price of the category's longest zip prefix the lead's zip
+  // code starts with, else the category's (lib/catalogue/prices.ts).
+  const priceCents =
+    input.priceCents ?? zipPriceFor(category.zipPrices, input.zipCode) ?? category.priceCents;
   const maxUnlocks = input.maxUnlocks ?? category.maxUnlocks;
   const { consent } = input;
   const fields = {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { statsRange, type StatsQuery } from './stats-query';
+import { agedStats } from './aged-stats';
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -147,6 +148,8 @@ export async function stats(db: Database, q: StatsQuery) {
     groupBy: q.groupBy,
     groups: keys.map((k) => ({ key: k, funnel: funnel(k) })),
     total: funnel(null),
+    // What leads that dropped to their aged price earned after it (lib/reports/aged-stats.ts).
+    aged: await agedStats(db, lo, hi),
   };
 }
 

@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
-import { useApp } from '../support/app';
+import { handler as statsRoute } from '../../functions/stats';
+import { invoke } from '../../emulators/events';
+import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 import { deliverEvent, smsSentTo, uniqueZip } from '../support/market';
 
@@ -19,16 +21,17 @@ const app = useApp({ env: { TEASER_HOURS: '00:00-24:00' } });
 
 beforeEach(() => app.textmagic.reset());
 
-/** A category of its own, with an aged price after `hours` (the catalogue as the admin sets it). */
-async function agingCategory(rule: { hours: number; priceCents: number }, priceCents = 2000) {
-  const slug = `aging-${randomBytes(4).toString('hex')}`;
-  await app.db.query(
-    `insert into categories (slug, name, price_cents, max_unlocks, ttl_hours, aged_after_hours, aged_price_cents)
-     values ($1, $1, $2, 3, 72, $3, $4)`,
-    [slug, priceCents, rule.hours, rule.priceCents],
-  );
+/** A category of its own, added by `POST /categories` with these fields. */
+async function newCategory(fields: Record<string, unknown>) {
+  const slug = `cat-${randomBytes(4).toString('hex')}`;
+  const res = await api.categories('POST', { slug, name: slug, priceCents: 2000, ...fields });
+  expect(res.status, res.text).toBe(201);
   return slug;
 }
+
+/** A category with an aged price after `hours`. */
+const agingCategory = (rule: { hours: number; priceCents: number }) =>
+  newCategory({ agedAfterHours: rule.hours, agedPriceCents: rule.priceCents });
 
 async function postLead(body: Record<string, unknown>) {
   const res = await api.postLead(lead(body));
@@ -71,6 +74,21 @@ async function pay(sessionId: string) {
   expect(res.json.outcome, res.text).toBe('unlocked');
 }
 
+/** `GET /stats`'s `aged` for today (UTC). */
+async function agedToday() {
+  const res = await invoke(statsRoute, {
+    method: 'GET',
+    path: '/stats',
+    headers: { authorization: `Bearer ${KEYS.admin}` },
+  });
+  expect(res.status, res.text).toBe(200);
+  return res.json.aged as {
+    leads: number;
+    unlocks: number;
+    revenue: Record<string, { grossCents: number; netCents: number }>;
+  };
+}
+
 const unlockAmounts = async (leadId: string) =>
   (
     await app.db.query<{ provider_id: string; amount_cents: number }>(
@@ -102,9 +120,8 @@ describe('an unsold lead at its aged price', () => {
       [created.id],
     );
     expect(times!.late).toBe(4 * 3600);
-    await app.db.query(`update categories set aged_price_cents = 500, aged_after_hours = 1 where slug = $1`, [
-      category,
-    ]);
+    const patched = await api.categories('PATCH', { agedAfterHours: 1, agedPriceCents: 500 }, category);
+    expect(patched.json).toMatchObject({ agedAfterHours: 1, agedPriceCents: 500 });
     const before = await api.getLead(created.id);
     expect(before.json).toMatchObject({ priceCents: 2000, agedAt: null, aging: { priceCents: 900 } });
 
@@ -112,6 +129,7 @@ describe('an unsold lead at its aged price', () => {
     expect(opened.sms).toContain('$20.00');
     expect(opened.session.amount_total).toBe(2000);
 
+    const statsBefore = await agedToday();
     // A provider added since is matched by the aged round too.
     const newcomer = await provider();
     const mark = app.textmagic.sent.length;
@@ -152,6 +170,11 @@ describe('an unsold lead at its aged price', () => {
       [silent.id, 900],
       [tight.id, 900],
     ]);
+    // What the aged lead earned after its drop, in GET /stats.
+    const stats = await agedToday();
+    expect(stats.leads - statsBefore.leads).toBe(1);
+    expect(stats.unlocks - statsBefore.unlocks).toBe(3);
+    expect(stats.revenue.usd!.grossCents - (statsBefore.revenue.usd?.grossCents ?? 0)).toBe(3800);
   });
 
   it('does not age a lead that sold, nor one whose rule was not below its price', async () => {
@@ -200,5 +223,90 @@ describe('an unsold lead at its aged price', () => {
     )!;
     expect((await deliverEvent(app, succeeded)).json.outcome).toBe('unlocked');
     expect(await unlockAmounts(created.id)).toEqual([[p.id, 700]]);
+  });
+});
+
+describe('prices by zip prefix', () => {
+  it('prices a lead at its longest matching prefix, else the category, unless the request sets it', async () => {
+    const category = await newCategory({
+      zipPrices: [
+        { zipPrefix: '787', priceCents: 1800 },
+        { zipPrefix: '78701', priceCents: 2500 },
+      ],
+    });
+    const list = await api.categories('GET');
+    expect(list.json.categories.find((c: { slug: string }) => c.slug === category)).toMatchObject({
+      priceCents: 2000,
+      zipPrices: [
+        { zipPrefix: '787', priceCents: 1800 },
+        { zipPrefix: '78701', priceCents: 2500 },
+      ],
+      agedAfterHours: null,
+      agedPriceCents: null,
+    });
+    const pro = await api.addProvider({ categories: [category], zipCodes: ['78701'] });
+    let client = 0;
+    const post = (zipCode: string, extra: Record<string, unknown> = {}) =>
+      postLead({ category, zipCode, phone: `(512) 555-01${String(++client).padStart(2, '0')}`, ...extra });
+
+    const exact = await post('78701');
+    expect(exact.priceCents).toBe(2500);
+    expect(teasers(pro.phone).at(-1)).toContain('$25.00');
+    expect(await offerPrices(exact.id)).toEqual({ [pro.id]: 2500 });
+    expect((await post('78745')).priceCents).toBe(1800);
+    expect((await post('90210')).priceCents).toBe(2000);
+    expect((await post('78701', { priceCents: 999 })).priceCents).toBe(999);
+
+    // A change applies to the next lead at once, whatever this container kept of the catalogue.
+    const patched = await api.categories(
+      'PATCH',
+      { zipPrices: [{ zipPrefix: '7870', priceCents: 3100 }] },
+      category,
+    );
+    expect(patched.status, patched.text).toBe(200);
+    expect((await post('78701')).priceCents).toBe(3100);
+    expect(teasers(pro.phone).at(-1)).toContain('$31.00');
+    expect((await post('78745')).priceCents).toBe(2000);
+    await app.db.query(`update category_prices set price_cents = 3300 where category_slug = $1`, [category]);
+    expect((await post('78702')).priceCents).toBe(3300);
+  });
+
+  it('refuses rules that cannot hold, naming the field, and changes nothing', async () => {
+    const category = await newCategory({ zipPrices: [{ zipPrefix: '1', priceCents: 900 }] });
+    const refused = async (body: Record<string, unknown>, field: string) => {
+      const res = await api.categories('PATCH', body, category);
+      expect(res.status, res.text).toBe(400);
+      expect(JSON.stringify(res.json.error.details)).toContain(field);
+    };
+    await refused({ zipPrices: [{ zipPrefix: 'ABC', priceCents: 900 }] }, 'zipPrefix');
+    await refused({ zipPrices: [{ zipPrefix: '123456', priceCents: 900 }] }, 'zipPrefix');
+    await refused(
+      {
+        zipPrices: [
+          { zipPrefix: '12', priceCents: 900 },
+          { zipPrefix: '12', priceCents: 800 },
+        ],
+      },
+      'zipPrices',
+    );
+    await refused({ agedAfterHours: 24 }, 'agedPriceCents');
+    await refused({ agedAfterHours: 24, agedPriceCents: 2000 }, 'agedPriceCents');
+    await refused({ agedAfterHours: 0, agedPriceCents: 500 }, 'agedAfterHours');
+    const [row] = (await api.categories('GET')).json.categories.filter(
+      (c: { slug: string }) => c.slug === category,
+    );
+    expect(row).toMatchObject({
+      zipPrices: [{ zipPrefix: '1', priceCents: 900 }],
+      agedAfterHours: null,
+      agedPriceCents: null,
+    });
+    // Cleared with null and [].
+    await api.categories('PATCH', { agedAfterHours: 24, agedPriceCents: 500 }, category);
+    const cleared = await api.categories(
+      'PATCH',
+      { zipPrices: [], agedAfterHours: null, agedPriceCents: null },
+      category,
+    );
+    expect(cleared.json).toMatchObject({ zipPrices: [], agedAfterHours: null, agedPriceCents: null });
   });
 });
