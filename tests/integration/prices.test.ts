@@ -15,6 +15,7 @@ import { invoke } from '../../emulators/events';
 import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
 import { deliverEvent, smsSentTo, uniqueZip } from '../support/market';
+import { nextEight, zoneAt } from '../support/time-zones';
 
 // Teasers at any hour: quiet hours have their own test below, with zones picked for it.
 const app = useApp({ env: { TEASER_HOURS: '00:00-24:00' } });
@@ -196,6 +197,44 @@ describe('an unsold lead at its aged price', () => {
     const view = await api.getLead(sold.id);
     expect(view.json).toMatchObject({ priceCents: 2000, agedAt: null, aging: null });
     expect(await offerPrices(sold.id)).toEqual({ [buyer.id]: 2000 });
+  });
+
+  it('holds the aged teaser of a provider outside their teaser hours for their next, priced already', async () => {
+    const category = await agingCategory({ hours: 4, priceCents: 900 });
+    const zip = uniqueZip();
+    const created = await postLead({ category, zipCode: zip, priceCents: 2000 });
+    expect(created.offeredTo).toBe(0);
+    const night = zoneAt(2);
+    const sleeper = await api.addProvider({
+      categories: [category],
+      zipCodes: [zip],
+      timeZone: night.zone,
+      teaserHours: '08:00-21:00',
+    });
+    const awake = await api.addProvider({ categories: [category], zipCodes: [zip] });
+    await ageNow(created.id);
+
+    expect(teasers(awake.phone)).toEqual([expect.stringContaining('$9.00')]);
+    expect(teasers(sleeper.phone)).toEqual([]);
+    const held = await app.db.query<{
+      dedupe_key: string;
+      recipients: string[];
+      next_attempt_at: Date;
+      status: string;
+    }>(
+      `select dedupe_key, recipients, next_attempt_at, status from sms_messages
+       where lead_id = $1 and kind = 'teaser' and status = 'queued'`,
+      [created.id],
+    );
+    expect(held).toEqual([
+      {
+        dedupe_key: `teaser:${created.id}:aged:${Date.parse(nextEight(night.offsetHours)) / 1000}`,
+        recipients: [sleeper.phone],
+        next_attempt_at: new Date(nextEight(night.offsetHours)),
+        status: 'queued',
+      },
+    ]);
+    expect(await offerPrices(created.id)).toEqual({ [sleeper.id]: 900, [awake.id]: 900 });
   });
 
   it('charges a saved card the aged price', async () => {
