@@ -117,7 +117,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'one lead, with its offers, purchases and SMS',
     details:
-      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
+      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its price now (`priceCents`; `aging: {at, priceCents}` while a drop to its aged price is to come, `agedAt` once it happened), its `offers` (each with the `priceCents` it is charged), `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
     example: { params: { id: '{lead}' } },
   },
   {
@@ -128,7 +128,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the funnel per day or category, and in total (`from`, `to`, `groupBy=day|category`)',
     details:
-      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present) or `category`, and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds.",
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present) or `category`, and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds; and `aged`: the range's leads that dropped to their aged price, their unlocks after it and its revenue (docs/pricing.md).",
     example: { query: { groupBy: 'category' } },
   },
   {
