@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { ActionButton } from '../components/action-button';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { CategoryForm } from '../components/category-form';
 import { money } from '../format';
@@ -8,35 +9,17 @@ import { useApi } from '../use-api';
 
 /** Deactivate or activate: PATCH /categories/{slug} {active}. */
 function ActiveButton(props: { category: Category; onChanged: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const c = props.category;
-  const toggle = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<Category>(`/categories/${c.slug}`, { method: 'PATCH', body: { active: !c.active } });
-      props.onChanged();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const label = c.active ? 'Deactivate' : 'Activate';
   return (
-    <>
-      <button
-        type="button"
-        class="secondary outline small"
-        aria-busy={busy}
-        disabled={busy}
-        aria-label={`${c.active ? 'Deactivate' : 'Activate'} ${c.name}`}
-        onClick={() => void toggle()}
-      >
-        {c.active ? 'Deactivate' : 'Activate'}
-      </button>
-      {error && <small class="error"> {error}</small>}
-    </>
+    <ActionButton
+      label={label}
+      ariaLabel={`${label} ${c.name}`}
+      run={async () => {
+        await api<Category>(`/categories/${c.slug}`, { method: 'PATCH', body: { active: !c.active } });
+        props.onChanged();
+      }}
+    />
   );
 }
 

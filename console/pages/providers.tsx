@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ActionButton } from '../components/action-button';
 import { Link } from 'wouter-preact';
 import { api } from '../api';
 import { Failed, Loading, TableScroll } from '../components/bits';
@@ -11,35 +12,16 @@ import { useApi } from '../use-api';
 
 /** Pause or resume: PATCH /providers/{id} {active}. */
 export function PauseButton(props: { provider: Provider; onChanged: (p: Provider) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const p = props.provider;
-  const toggle = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      props.onChanged(
-        await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { active: !p.active } }),
-      );
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <>
-      <button
-        type="button"
-        class="secondary outline small"
-        aria-busy={busy}
-        disabled={busy}
-        onClick={() => void toggle()}
-      >
-        {p.active ? 'Pause' : 'Resume'}
-      </button>
-      {error && <small class="error"> {error}</small>}
-    </>
+    <ActionButton
+      label={p.active ? 'Pause' : 'Resume'}
+      run={async () =>
+        props.onChanged(
+          await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { active: !p.active } }),
+        )
+      }
+    />
   );
 }
 

@@ -5,6 +5,8 @@ import { leadStatus } from './lead-status';
 import { endOf } from '../http/fields';
 import { type LeadListQuery } from './lead-input';
 import { encodeCursor } from '../http/cursor';
+import { categoryIndex, listCategories } from '../catalogue/categories';
+import { foldCategory } from '../catalogue/fold';
 
 export const DEFAULT_PAGE = 50;
 
@@ -41,6 +43,11 @@ function filters(q: LeadListQuery): SQL[] {
  */
 export async function listLeads(db: Database, q: LeadListQuery) {
   const limit = q.limit ?? DEFAULT_PAGE;
+  if (q.category) {
+    // A synonym or another spelling of a category filters by its slug (what leads store).
+    const known = categoryIndex(await listCategories(db)).get(foldCategory(q.category));
+    if (known) q = { ...q, category: known.slug };
+  }
   const rows = await db
     .select({
       id: leads.id,

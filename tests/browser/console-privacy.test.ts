@@ -11,9 +11,8 @@ import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
-import { SESSION_COOKIE } from '../../lib/console/session';
 import { seriousViolations } from '../support/accessibility';
-import { signInSession } from '../support/console-session';
+import { signedInPage } from '../support/console-session';
 import { phoneNumber, tmDigits } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
@@ -131,20 +130,7 @@ function showServerOnFailure() {
 }
 
 /** A signed-in page at `width`×`height`, and what goes wrong on it. */
-async function signedIn(width = 1366, height = 900) {
-  const context = await chrome.context(width, height);
-  await context.addCookies([
-    {
-      name: SESSION_COOKIE,
-      value: await signInSession(offline.url, 'local-admin-key'),
-      url: offline.url,
-      httpOnly: true,
-      sameSite: 'Strict',
-    },
-  ]);
-  const { page, problems } = await chrome.newPage(context);
-  return { context, page, problems };
-}
+const signedIn = (width = 1366, height = 900) => signedInPage(chrome, offline.url, width, height);
 
 function expectClean(problems: Problem[]) {
   expect(unexpected(problems, NO_SANDBOX)).toEqual([]);

@@ -7,8 +7,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '../../lib/db/client';
 import { dispatchDue } from '../../lib/messaging/dispatch';
-import type { Reply } from '../../emulators/events';
-import { useApp } from '../support/app';
+import { invoke, type Reply } from '../../emulators/events';
+import { handler as leadRoute } from '../../functions/lead';
+import { KEYS, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
 import { smsSentTo } from '../support/market';
 import { zoneAt } from '../support/time-zones';
@@ -150,6 +151,23 @@ describe('POST /leads and the catalogue', () => {
       ),
     );
     expect(await leadRow(own.id)).toEqual({ category: 'hvac', price_cents: 900, max_unlocks: 1, hours: 48 });
+  });
+
+  it('GET /leads?category= takes a synonym or another spelling too', async () => {
+    const zip = uniqueZip();
+    const made = await created(
+      await api.postLead(lead({ category: 'A/C repair', zipCode: zip, ...client() })),
+    );
+    for (const category of ['hvac', 'Heating & Cooling', 'a/c REPAIR']) {
+      const res = await invoke(leadRoute, {
+        method: 'GET',
+        path: '/leads',
+        query: { category, zipCode: zip },
+        headers: { authorization: `Bearer ${KEYS.admin}` },
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(res.json.leads.map((l: { id: string }) => l.id)).toEqual([made.id]);
+    }
   });
 
   it('an unknown category is 400 unknown_category naming the active ones, and writes nothing', async () => {

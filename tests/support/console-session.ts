@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SESSION_COOKIE } from '../../lib/console/session';
+import type { TestBrowser } from './browser';
 import type { TestDatabase } from './database';
 
 /** The `lu_session` value a sign-in with `key` at `baseUrl` sets. */
@@ -40,4 +41,20 @@ export async function expireSession(db: TestDatabase, value: string): Promise<vo
     [storedHash(value)],
   );
   if (rows.length !== 1) throw new Error('no such session');
+}
+
+/** A page at `width`×`height` of a browser context signed in at `baseUrl`, and what goes wrong on it. */
+export async function signedInPage(chrome: TestBrowser, baseUrl: string, width = 1366, height = 900) {
+  const context = await chrome.context(width, height);
+  await context.addCookies([
+    {
+      name: SESSION_COOKIE,
+      value: await signInSession(baseUrl, 'local-admin-key'),
+      url: baseUrl,
+      httpOnly: true,
+      sameSite: 'Strict',
+    },
+  ]);
+  const { page, problems } = await chrome.newPage(context);
+  return { context, page, problems };
 }
