@@ -54,14 +54,18 @@ export async function listCategories(
 function checkAgedPrice(c: Pick<Category, 'priceCents' | 'agedAfterHours' | 'agedPriceCents'>): void {
   if ((c.agedAfterHours === null) !== (c.agedPriceCents === null)) {
     const missing = c.agedAfterHours === null ? 'agedAfterHours' : 'agedPriceCents';
-    throw badRequest('validation_failed', `Invalid fields: ${missing}`, [
-      { field: missing, message: 'is required with the other of agedAfterHours and agedPriceCents' },
-    ]);
+    throw badRequest(
+      'validation_failed',
+      `Invalid fields: ${missing} (the aged price takes both hours and price)`,
+      [{ field: missing, message: 'is required with the other of agedAfterHours and agedPriceCents' }],
+    );
   }
   if (c.agedPriceCents !== null && c.agedPriceCents >= c.priceCents) {
-    throw badRequest('validation_failed', 'Invalid fields: agedPriceCents', [
-      { field: 'agedPriceCents', message: `must be below the category's price (${c.priceCents})` },
-    ]);
+    throw badRequest(
+      'validation_failed',
+      `Invalid fields: agedPriceCents must be below the price (${c.priceCents})`,
+      [{ field: 'agedPriceCents', message: `must be below the category's price (${c.priceCents})` }],
+    );
   }
 }
 
