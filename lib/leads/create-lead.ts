@@ -39,6 +39,8 @@ async function replay(db: Database | Tx, key: string, hash: string): Promise<Cre
 }
 
 /**
+ * The lead's category is the catalogue's (lib/catalogue/lead-category.ts), resolved from a copy
+ * the container keeps and checked by the statement itself, so it costs no round trip.
  * Stores the lead, matches providers (active, not opted out, category and zip code theirs,
  * within their weekly spend and daily lead caps, least recently offered first, at most
  * LEAD_MAX_OFFERS), writes their offers and one teaser
