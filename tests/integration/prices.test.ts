@@ -14,11 +14,13 @@ import { handler as statsRoute } from '../../functions/stats';
 import { invoke } from '../../emulators/events';
 import { KEYS, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
+import { distinctClient } from '../../emulators/lead-body';
 import { deliverEvent, smsSentTo, uniqueZip } from '../support/market';
 import { nextEight, zoneAt } from '../support/time-zones';
 
-// Teasers at any hour: quiet hours have their own test below, with zones picked for it.
-const app = useApp({ env: { TEASER_HOURS: '00:00-24:00' } });
+// Teasers at any hour: quiet hours have their own test below, with zones picked for it. Duplicates
+// on, as deployed: each lead is a client of its own unless a test says otherwise.
+const app = useApp({ env: { TEASER_HOURS: '00:00-24:00', DUPLICATE_WINDOW_DAYS: '30' } });
 
 beforeEach(() => app.textmagic.reset());
 
@@ -35,7 +37,7 @@ const agingCategory = (rule: { hours: number; priceCents: number }) =>
   newCategory({ agedAfterHours: rule.hours, agedPriceCents: rule.priceCents });
 
 async function postLead(body: Record<string, unknown>) {
-  const res = await api.postLead(lead(body));
+  const res = await api.postLead(lead({ ...distinctClient(), ...body }));
   expect(res.status, res.text).toBe(201);
   return res.json as { id: string; code: string; offeredTo: number; priceCents: number };
 }
@@ -235,6 +237,23 @@ describe('an unsold lead at its aged price', () => {
       },
     ]);
     expect(await offerPrices(created.id)).toEqual({ [sleeper.id]: 900, [awake.id]: 900 });
+  });
+
+  it('teases an aged duplicate to nobody who was offered its original', async () => {
+    const category = await agingCategory({ hours: 4, priceCents: 900 });
+    const zip = uniqueZip();
+    const first = await api.addProvider({ categories: [category], zipCodes: [zip] });
+    const client = distinctClient();
+    const original = await postLead({ category, zipCode: zip, priceCents: 2000, ...client });
+    expect(original.offeredTo).toBe(1);
+    const duplicate = await postLead({ category, zipCode: zip, priceCents: 2000, ...client });
+    expect(duplicate.offeredTo).toBe(0);
+    const second = await api.addProvider({ categories: [category], zipCodes: [zip] });
+    const mark = app.textmagic.sent.length;
+    await ageNow(duplicate.id);
+    expect(teasers(second.phone, mark)).toEqual([expect.stringContaining('$9.00')]);
+    expect(teasers(first.phone, mark)).toEqual([]);
+    expect(await offerPrices(duplicate.id)).toEqual({ [second.id]: 900 });
   });
 
   it('charges a saved card the aged price', async () => {
