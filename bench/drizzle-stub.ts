@@ -44,6 +44,7 @@ export const integer = stub;
 export const jsonb = stub;
 export const pgTable = stub;
 export const PgDialect = stub;
+export const primaryKey = stub;
 export const text = stub;
 export const timestamp = stub;
 export const uniqueIndex = stub;

@@ -6,7 +6,8 @@ import { call, counted, PROVIDER_PHONE, type BenchApp } from './bench-app';
  * follow-up (claimed), stores the card Stripe names and marks it done. `charging`: a YES's charge
  * reads its offer and lead, reserves the budget (a transaction: the provider's lock, then the read
  * of their spend in a statement of its own so that it sees what the lock waited for) and marks it
- * done. The dispatcher's base includes its heartbeat (GET /health/integrations).
+ * done. The dispatcher's base includes its heartbeat (GET /health/integrations) and the look-up
+ * of leads whose aged price is due (lib/leads/age-leads.ts).
  */
 export const ROUND_TRIP_BUDGETS = {
   createLead: 4,
@@ -14,7 +15,7 @@ export const ROUND_TRIP_BUDGETS = {
   paidWebhook: 6,
   savingCard: 3,
   charging: 6,
-  dispatcherBase: 4,
+  dispatcherBase: 5,
 };
 
 export async function measureRoundTrips({ fn, api, linkFor, ok, newZip, stripe, textmagic, q }: BenchApp) {

@@ -70,13 +70,13 @@ export function generation(): string[] {
        lateral (select now() - pg_temp.h(i, 4) * interval '${m.days} days' as c) t`,
     // 1..10 offers a lead, to distinct providers; the funnel steps a few seconds to hours apart.
     `insert into offers (id, lead_id, provider_id, pay_token, status, accepted_at, link_opened_at,
-       checkout_created_at, checkout_session_id, created_at)
+       checkout_created_at, checkout_session_id, created_at, price_cents)
      select pg_temp.id(n), l.id, pg_temp.id((i * 13 + j) % ${m.providers}), 'bench' || lpad(n::text, 12, '0'), 'offered',
        case when yes then l.created_at + pg_temp.h(n, 11) * interval '2 hours' end,
        case when opened then l.created_at + interval '2 hours' + pg_temp.h(n, 12) * interval '1 hour' end,
        case when checkout then l.created_at + interval '3 hours' + pg_temp.h(n, 13) * interval '10 minutes' end,
        case when checkout then 'cs_bench_' || n end,
-       l.created_at
+       l.created_at, l.price_cents
      from leads l
      cross join lateral (select l.code::int as i) li
      cross join lateral generate_series(0, floor(pg_temp.h(i, 5) * ${m.maxOffers})::int) j

@@ -10,7 +10,9 @@ import { dispatchDue } from '../lib/messaging/dispatch';
 export const handler = await scheduledFunction(async () => {
   const result = await dispatchDue(await getDb());
   const worked =
-    result.erasedLeads > 0 || [result.sms, result.stripe].some((r) => r.done + r.retry + r.failed > 0);
+    result.erasedLeads > 0 ||
+    result.agedLeads > 0 ||
+    [result.sms, result.stripe].some((r) => r.done + r.retry + r.failed > 0);
   if (worked) log.info('dispatcher run', result);
   return result;
 }, [getDb]);

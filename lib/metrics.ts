@@ -4,6 +4,7 @@ import { writeLine } from './log';
 /** The business counts an operator watches, each a CloudWatch metric in the `LeadUnlock` namespace. */
 export type BusinessMetric =
   | 'LeadsCreated'
+  | 'LeadsAged'
   | 'TeasersSent'
   | 'YesReplies'
   | 'CheckoutsOpened'

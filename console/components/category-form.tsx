@@ -3,9 +3,27 @@ import { api, ApiError } from '../api';
 import type { Category } from '../types';
 import { centsOf, countOf, dollars, list } from './provider-form';
 
+/** Zip prices as typed, `787=18, 78701=25.50`; undefined when one does not read so. */
+export function zipPricesOf(text: string): { zipPrefix: string; priceCents: number }[] | undefined {
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const out = items.map((item) => {
+    const m = /^(\d{1,5})\s*[=:]\s*(.+)$/.exec(item);
+    const cents = m ? centsOf(m[2]!) : Number.NaN;
+    return m && cents !== null && !Number.isNaN(cents) ? { zipPrefix: m[1]!, priceCents: cents } : undefined;
+  });
+  return out.every((z) => z !== undefined) ? out : undefined;
+}
+
+const zipPricesText = (c?: Category) =>
+  c?.zipPrices.map((z) => `${z.zipPrefix}=${dollars(z.priceCents)}`).join(', ') ?? '';
+
 /**
- * Add a category, or (with `category`) change its name, synonyms, price, cap and life. Price,
- * cap and life left empty on a new category take the configured defaults.
+ * Add a category, or (with `category`) change its name, synonyms, price, cap and life, its prices
+ * by zip prefix and its aged price (docs/pricing.md). Price, cap and life left empty on a new
+ * category take the configured defaults; the aged price left empty is none.
  */
 export function CategoryForm(props: {
   category?: Category;
@@ -19,6 +37,9 @@ export function CategoryForm(props: {
   const [price, setPrice] = useState(c ? dollars(c.priceCents) : '');
   const [maxUnlocks, setMaxUnlocks] = useState(c?.maxUnlocks.toString() ?? '');
   const [ttlHours, setTtlHours] = useState(c?.ttlHours.toString() ?? '');
+  const [zipPrices, setZipPrices] = useState(zipPricesText(c));
+  const [agedAfter, setAgedAfter] = useState(c?.agedAfterHours?.toString() ?? '');
+  const [agedPrice, setAgedPrice] = useState(c?.agedPriceCents ? dollars(c.agedPriceCents) : '');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -33,19 +54,41 @@ export function CategoryForm(props: {
         throw new ApiError(400, 'invalid', 'Price: an amount such as 15 or 12.50');
       if (Number.isNaN(cap)) throw new ApiError(400, 'invalid', 'Buyers per lead: a whole number');
       if (Number.isNaN(ttl)) throw new ApiError(400, 'invalid', 'Lead life: a whole number of hours');
+      const byZip = zipPricesOf(zipPrices);
+      if (!byZip) throw new ApiError(400, 'invalid', 'Prices by zip prefix: such as 787=18, 78701=25.50');
+      const agedAfterHours = countOf(agedAfter);
+      const agedPriceCents = centsOf(agedPrice);
+      if (Number.isNaN(agedAfterHours))
+        throw new ApiError(400, 'invalid', 'Aged after: a whole number of hours');
+      if (Number.isNaN(agedPriceCents))
+        throw new ApiError(400, 'invalid', 'Aged price: an amount such as 9 or 7.50');
       const body = {
         name,
         synonyms: list(synonyms),
         ...(priceCents !== null && { priceCents }),
         ...(cap !== null && { maxUnlocks: cap }),
         ...(ttl !== null && { ttlHours: ttl }),
+        // An edit sends the whole rule (empty clears it); a new category only what was typed.
+        ...((c || byZip.length > 0) && { zipPrices: byZip }),
+        ...((c || agedAfterHours !== null || agedPriceCents !== null) && { agedAfterHours, agedPriceCents }),
       };
       const saved = c
         ? await api<Category>(`/categories/${c.slug}`, { method: 'PATCH', body })
         : await api<Category>('/categories', { method: 'POST', body: { slug, ...body } });
       props.onSaved(saved);
       if (!c) {
-        for (const set of [setSlug, setName, setSynonyms, setPrice, setMaxUnlocks, setTtlHours]) set('');
+        for (const set of [
+          setSlug,
+          setName,
+          setSynonyms,
+          setPrice,
+          setMaxUnlocks,
+          setTtlHours,
+          setZipPrices,
+          setAgedAfter,
+          setAgedPrice,
+        ])
+          set('');
       }
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not save');
@@ -119,6 +162,37 @@ export function CategoryForm(props: {
             required={!!c}
             value={ttlHours}
             onInput={(e) => setTtlHours(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <label>
+        Prices by zip prefix (the longest prefix a lead's zip code starts with wins)
+        <input
+          name="zipPrices"
+          placeholder="e.g. 787=18, 78701=25.50"
+          value={zipPrices}
+          onInput={(e) => setZipPrices(e.currentTarget.value)}
+        />
+      </label>
+      <div class="grid">
+        <label>
+          Aged after, hours (unsold: one more round at the aged price)
+          <input
+            name="agedAfterHours"
+            inputMode="numeric"
+            placeholder="none"
+            value={agedAfter}
+            onInput={(e) => setAgedAfter(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Aged price, $
+          <input
+            name="agedPrice"
+            inputMode="decimal"
+            placeholder="none"
+            value={agedPrice}
+            onInput={(e) => setAgedPrice(e.currentTarget.value)}
           />
         </label>
       </div>

@@ -78,7 +78,22 @@ export function Catalogue() {
                     <td>{c.name}</td>
                     <td>{c.slug}</td>
                     <td>{c.synonyms.join(', ')}</td>
-                    <td>{money(c.priceCents)}</td>
+                    <td>
+                      {money(c.priceCents)}
+                      {/* Its price rules (docs/pricing.md), each on a line of its own. */}
+                      {c.zipPrices.map((z) => (
+                        <small key={z.zipPrefix} class="hint">
+                          <br />
+                          {z.zipPrefix}…: {money(z.priceCents)}
+                        </small>
+                      ))}
+                      {c.agedPriceCents !== null && (
+                        <small class="hint" data-testid={`aged-${c.slug}`}>
+                          <br />
+                          unsold after {c.agedAfterHours} h: {money(c.agedPriceCents)}
+                        </small>
+                      )}
+                    </td>
                     <td>{c.maxUnlocks}</td>
                     <td>{c.ttlHours} h</td>
                     <td>{c.active ? 'active' : 'inactive'}</td>

@@ -75,6 +75,18 @@ function Figures(props: { period: string; title: string; stats?: Stats; error?: 
               {percent(stats.total.conversion.teaserToPaid)}
             </dd>
           </div>
+          <div>
+            {/* Leads that dropped to their aged price, and what sold after the drop (docs/pricing.md). */}
+            <dt>Aged leads, sold after</dt>
+            <dd
+              data-testid={`${props.period}-aged`}
+              data-leads={String(stats.aged.leads)}
+              data-unlocks={String(stats.aged.unlocks)}
+            >
+              {stats.aged.leads}, {stats.aged.unlocks}
+              {Object.entries(stats.aged.revenue).map(([currency, r]) => ` · ${money(r.netCents, currency)}`)}
+            </dd>
+          </div>
         </dl>
       )}
     </article>

@@ -1,20 +1,29 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { transaction, type Queryable, type Tx } from '../db/client';
-import { categories, type Category } from '../db/schema';
+import { categories, categoryPrices, type Category } from '../db/schema';
 import { badRequest, conflict, notFound } from '../errors';
 import type { CategoryInput, CategoryPatch } from './category-input';
 import { foldCategory } from './fold';
+import type { ZipPrice } from './prices';
+
+/** A category with its prices by zip prefix (lib/catalogue/prices.ts), by prefix. */
+export type CatalogueCategory = Category & { zipPrices: ZipPrice[] };
 
 /** A category as the admin API and the console show it. */
-export function categoryView(c: Category) {
+export function categoryView(c: CatalogueCategory) {
   return {
     slug: c.slug,
     name: c.name,
     synonyms: c.synonyms,
     priceCents: c.priceCents,
+    /** Prices by area: the longest prefix a lead's zip code starts with wins. */
+    zipPrices: c.zipPrices,
     maxUnlocks: c.maxUnlocks,
     ttlHours: c.ttlHours,
+    /** An unsold lead drops to `agedPriceCents` after `agedAfterHours`; both null: never. */
+    agedAfterHours: c.agedAfterHours,
+    agedPriceCents: c.agedPriceCents,
     active: c.active,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -22,15 +31,61 @@ export function categoryView(c: Category) {
 }
 export type CategoryView = ReturnType<typeof categoryView>;
 
+/** SQL: the zip prices of the category row in scope, as `ZipPrice[]` by prefix. */
+const zipPricesSql = sql<ZipPrice[]>`coalesce((select json_agg(json_build_object('zipPrefix', z.zip_prefix,
+    'priceCents', z.price_cents) order by z.zip_prefix) from ${categoryPrices} z
+  where z.category_slug = ${categories.slug}), '[]')`;
+
 /** The catalogue by slug; `activeOnly` leaves out deactivated categories (what a form offers). */
 export async function listCategories(
   db: Queryable,
   opts: { activeOnly?: boolean } = {},
-): Promise<Category[]> {
-  const query = db.select().from(categories);
+): Promise<CatalogueCategory[]> {
+  const query = db.select({ ...getTableColumns(categories), zipPrices: zipPricesSql }).from(categories);
   return opts.activeOnly
     ? query.where(eq(categories.active, true)).orderBy(asc(categories.slug))
     : query.orderBy(asc(categories.slug));
+}
+
+/**
+ * The aged price as it will stand after a write: both or neither, and below the category's
+ * price (a 400 naming the fields otherwise).
+ */
+function checkAgedPrice(c: Pick<Category, 'priceCents' | 'agedAfterHours' | 'agedPriceCents'>): void {
+  if ((c.agedAfterHours === null) !== (c.agedPriceCents === null)) {
+    const missing = c.agedAfterHours === null ? 'agedAfterHours' : 'agedPriceCents';
+    throw badRequest(
+      'validation_failed',
+      `Invalid fields: ${missing} (the aged price takes both hours and price)`,
+      [{ field: missing, message: 'is required with the other of agedAfterHours and agedPriceCents' }],
+    );
+  }
+  if (c.agedPriceCents !== null && c.agedPriceCents >= c.priceCents) {
+    throw badRequest(
+      'validation_failed',
+      `Invalid fields: agedPriceCents must be below the price (${c.priceCents})`,
+      [{ field: 'agedPriceCents', message: `must be below the category's price (${c.priceCents})` }],
+    );
+  }
+}
+
+/** Replaces the category's zip prices (when given) and reads the category back with them. */
+async function withZipPrices(
+  tx: Tx,
+  slug: string,
+  zipPrices: ZipPrice[] | undefined,
+): Promise<CatalogueCategory> {
+  if (zipPrices) {
+    await tx.delete(categoryPrices).where(eq(categoryPrices.categorySlug, slug));
+    if (zipPrices.length) {
+      await tx.insert(categoryPrices).values(zipPrices.map((z) => ({ categorySlug: slug, ...z })));
+    }
+  }
+  const [row] = await tx
+    .select({ ...getTableColumns(categories), zipPrices: zipPricesSql })
+    .from(categories)
+    .where(eq(categories.slug, slug));
+  return row!;
 }
 
 /** The names a category answers to, folded (lib/catalogue/fold.ts): its slug and its synonyms. */
@@ -40,9 +95,9 @@ export const categoryKeys = (c: Pick<Category, 'slug' | 'synonyms'>): string[] =
 ];
 
 /** Folded name -> category, for resolving what a lead or a provider names. */
-export type CategoryIndex = ReadonlyMap<string, Category>;
-export function categoryIndex(rows: Category[]): CategoryIndex {
-  const index = new Map<string, Category>();
+export type CategoryIndex = ReadonlyMap<string, CatalogueCategory>;
+export function categoryIndex(rows: CatalogueCategory[]): CategoryIndex {
+  const index = new Map<string, CatalogueCategory>();
   for (const c of rows) for (const key of categoryKeys(c)) if (!index.has(key)) index.set(key, c);
   return index;
 }
@@ -95,20 +150,24 @@ function checkCollisions(others: Category[], c: Pick<Category, 'slug' | 'synonym
 
 export async function createCategory(input: CategoryInput): Promise<CategoryView> {
   const cfg = config();
+  const { zipPrices, ...rest } = input;
   const values = {
-    ...input,
+    ...rest,
     priceCents: input.priceCents ?? cfg.leadPriceCents,
     maxUnlocks: input.maxUnlocks ?? cfg.leadMaxUnlocks,
     ttlHours: input.ttlHours ?? cfg.leadTtlHours,
+    agedAfterHours: input.agedAfterHours ?? null,
+    agedPriceCents: input.agedPriceCents ?? null,
   };
+  checkAgedPrice(values);
   const row = await transaction(async (tx) => {
     const all = await lockCatalogue(tx);
     if (all.some((c) => c.slug === input.slug)) {
       throw conflict('category_exists', `A category with the slug ${input.slug} already exists`);
     }
     checkCollisions(all, values);
-    const [row] = await tx.insert(categories).values(values).returning();
-    return row!;
+    await tx.insert(categories).values(values);
+    return withZipPrices(tx, input.slug, zipPrices);
   });
   return categoryView(row);
 }
@@ -118,18 +177,20 @@ export async function updateCategory(slug: string, patch: CategoryPatch): Promis
     const all = await lockCatalogue(tx);
     const current = all.find((c) => c.slug === slug);
     if (!current) throw notFound('No category with this slug');
+    const { zipPrices, ...columns } = patch;
+    const given = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+    checkAgedPrice({ ...current, ...given });
     if (patch.synonyms) {
       checkCollisions(
         all.filter((c) => c.slug !== slug),
         { slug, synonyms: patch.synonyms },
       );
     }
-    const [row] = await tx
+    await tx
       .update(categories)
-      .set({ ...patch, updatedAt: sql`now()` })
-      .where(eq(categories.slug, slug))
-      .returning();
-    return row!;
+      .set({ ...columns, updatedAt: sql`now()` })
+      .where(eq(categories.slug, slug));
+    return withZipPrices(tx, slug, zipPrices);
   });
   return categoryView(row);
 }

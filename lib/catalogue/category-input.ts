@@ -24,15 +24,44 @@ const synonyms = () =>
     z.transform((items) => [...new Set(items)]),
   );
 
+/**
+ * Prices by area (lib/catalogue/prices.ts): `[{ zipPrefix, priceCents }]`, 1 to 5 digits each, a
+ * prefix at most once; the whole list replaces the one before (`[]` clears it).
+ */
+const zipPrices = () =>
+  z
+    .array(
+      z.object({
+        zipPrefix: z
+          .string({ error: kind('a string') })
+          .check(z.regex(/^[0-9]{1,5}$/, 'must be 1 to 5 digits')),
+        priceCents: price(),
+      }),
+      { error: kind('an array of { zipPrefix, priceCents }') },
+    )
+    .check(
+      z.maxLength(1000, 'must have at most 1000 entries'),
+      z.refine(
+        (items) => new Set(items.map((i) => i.zipPrefix)).size === items.length,
+        'must name each zip prefix once',
+      ),
+    );
+
 // Prices as on POST /leads: Stripe's smallest charge is 50 cents (USD); the top guards against typos.
+const price = () => int(50, 1_000_000);
+
 const fields = () => ({
   name: text(100),
   synonyms: synonyms(),
-  priceCents: int(50, 1_000_000),
+  priceCents: price(),
   maxUnlocks: int(1, 50),
   // A year at most: a lead older than that tells a provider little.
   ttlHours: int(1, 24 * 366),
   active: z.boolean({ error: kind('true or false') }),
+  zipPrices: zipPrices(),
+  // The aged price (lib/catalogue/prices.ts), both or neither; null clears it.
+  agedAfterHours: z.nullable(int(1, 24 * 366)),
+  agedPriceCents: z.nullable(price()),
 });
 
 /** `POST /categories`: price, cap and life default to LEAD_PRICE_CENTS, LEAD_MAX_UNLOCKS, LEAD_TTL_HOURS. */
@@ -46,6 +75,9 @@ export const categoryInput = lazy(() => {
     maxUnlocks: z.optional(f.maxUnlocks),
     ttlHours: z.optional(f.ttlHours),
     active: z._default(f.active, true),
+    zipPrices: z.optional(f.zipPrices),
+    agedAfterHours: z.optional(f.agedAfterHours),
+    agedPriceCents: z.optional(f.agedPriceCents),
   });
 });
 export type CategoryInput = z.output<ReturnType<typeof categoryInput>>;
@@ -59,6 +91,9 @@ export const categoryPatch = lazy(() => {
     maxUnlocks: z.optional(f.maxUnlocks),
     ttlHours: z.optional(f.ttlHours),
     active: z.optional(f.active),
+    zipPrices: z.optional(f.zipPrices),
+    agedAfterHours: z.optional(f.agedAfterHours),
+    agedPriceCents: z.optional(f.agedPriceCents),
   };
   return z.object(shape).check(
     z.refine((p) => Object.values(p).some((v) => v !== undefined), {

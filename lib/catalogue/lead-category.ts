@@ -1,8 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { categories, type Category } from '../db/schema';
+import { jsonParam } from '../db/json-param';
+import { categories } from '../db/schema';
 import { badRequest } from '../errors';
-import { categoryIndex, listCategories, type CategoryIndex } from './categories';
+import { categoryIndex, listCategories, type CatalogueCategory, type CategoryIndex } from './categories';
 import { foldCategory } from './fold';
 
 /**
@@ -30,7 +31,7 @@ export async function leadCategory(
   db: Queryable,
   name: string,
   opts: { reread?: boolean } = {},
-): Promise<Category> {
+): Promise<CatalogueCategory> {
   const key = foldCategory(name);
   let index = opts.reread ? undefined : kept;
   let found = index?.get(key);
@@ -58,21 +59,25 @@ export async function leadCategory(
 
 /**
  * SQL true while the category still reads as `c` in what a lead takes from it: the name that
- * resolved to it (its synonyms), active, price, cap and life. Create-lead's statement writes only
- * then: a kept copy never prices a lead.
+ * resolved to it (its synonyms), active, price, prices by zip prefix (lib/catalogue/prices.ts),
+ * cap and life. Create-lead's statement writes only then: a kept copy never prices a lead.
  */
-export function categoryCurrentSql(c: Category): SQL {
+export function categoryCurrentSql(c: CatalogueCategory): SQL {
   return sql`exists (select from ${categories} k where k.slug = ${c.slug} and k.active
     and k.price_cents = ${c.priceCents} and k.max_unlocks = ${c.maxUnlocks} and k.ttl_hours = ${c.ttlHours}
-    and k.synonyms = ${sql.param(c.synonyms)}::text[])`;
+    and k.synonyms = ${sql.param(c.synonyms)}::text[]
+    and (select coalesce(jsonb_agg(jsonb_build_object('zipPrefix', z.zip_prefix, 'priceCents', z.price_cents)
+      order by z.zip_prefix), '[]') from category_prices z where z.category_slug = k.slug)
+      = ${jsonParam(c.zipPrices)}::jsonb)`;
 }
 
 /** Whether two reads of a category agree on what `categoryCurrentSql` compares. */
-export const sameTerms = (a: Category, b: Category): boolean =>
+export const sameTerms = (a: CatalogueCategory, b: CatalogueCategory): boolean =>
   a.slug === b.slug &&
   a.active === b.active &&
   a.priceCents === b.priceCents &&
   a.maxUnlocks === b.maxUnlocks &&
   a.ttlHours === b.ttlHours &&
   a.synonyms.length === b.synonyms.length &&
-  a.synonyms.every((s, i) => s === b.synonyms[i]);
+  a.synonyms.every((s, i) => s === b.synonyms[i]) &&
+  jsonParam(a.zipPrices) === jsonParam(b.zipPrices);

@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -46,15 +47,48 @@ export const categories = pgTable(
     ttlHours: integer('ttl_hours').notNull(),
     /** False: no new leads of it (400 inactive_category), and its queued teasers are dropped. */
     active: boolean('active').notNull().default(true),
+    /**
+     * The aged price (lib/catalogue/prices.ts): a lead of it still unsold `aged_after_hours` after
+     * it came in drops to `aged_price_cents`, with one more teaser round. Both set, or neither.
+     */
+    agedAfterHours: integer('aged_after_hours'),
+    agedPriceCents: integer('aged_price_cents'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     check('categories_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
     check('categories_positive', sql`${t.priceCents} > 0 and ${t.maxUnlocks} > 0 and ${t.ttlHours} > 0`),
+    check(
+      'categories_aged_price',
+      sql`(${t.agedAfterHours} is null) = (${t.agedPriceCents} is null)
+        and ${t.agedAfterHours} > 0 and ${t.agedPriceCents} > 0`,
+    ),
   ],
 );
 export type Category = typeof categories.$inferSelect;
+
+/**
+ * A category's price in an area: leads whose zip code starts with `zip_prefix` (1 to 5 digits)
+ * take this price unless the request sets one; the longest prefix that matches wins, else the
+ * category's price (lib/catalogue/prices.ts).
+ */
+export const categoryPrices = pgTable(
+  'category_prices',
+  {
+    categorySlug: text('category_slug')
+      .notNull()
+      .references(() => categories.slug, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    zipPrefix: text('zip_prefix').notNull(),
+    priceCents: integer('price_cents').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.categorySlug, t.zipPrefix] }),
+    check('category_prices_zip_prefix', sql`${t.zipPrefix} ~ '^[0-9]{1,5}$'`),
+    check('category_prices_positive', sql`${t.priceCents} > 0`),
+  ],
+);
+export type CategoryPrice = typeof categoryPrices.$inferSelect;
 
 export const providers = pgTable(
   'providers',
@@ -167,8 +201,17 @@ export const leads = pgTable(
     city: text('city'),
     description: text('description'),
     budget: text('budget'),
+    /** Its current price: the aged price once it aged (`aged_at`), new offers are priced at it. */
     priceCents: integer('price_cents').notNull(),
     currency: text('currency').notNull(),
+    /**
+     * Its category's aged price as it stood when the lead came in (a later change of the rule
+     * does not touch it): from `ages_at`, still open and unsold, it drops to `aged_price_cents`
+     * and is teased once more (lib/leads/age-leads.ts); `aged_at` is when that happened.
+     */
+    agesAt: tstz('ages_at'),
+    agedPriceCents: integer('aged_price_cents'),
+    agedAt: tstz('aged_at'),
     maxUnlocks: integer('max_unlocks').notNull(),
     unlockCount: integer('unlock_count').notNull().default(0),
     expiresAt: tstz('expires_at').notNull(),
@@ -220,6 +263,14 @@ export const leads = pgTable(
     index('leads_not_erased_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.erasedAt} is null`),
+    /** The dispatcher's aging run: leads whose aged price is due and not applied yet. */
+    index('leads_ages_at_idx')
+      .on(t.agesAt)
+      .where(sql`${t.agedAt} is null and ${t.agesAt} is not null`),
+    /** GET /stats: the aged leads of a range (by creation, as the funnel counts leads). */
+    index('leads_aged_idx')
+      .on(t.createdAt)
+      .where(sql`${t.agedAt} is not null`),
   ],
 );
 
@@ -267,6 +318,12 @@ export const offers = pgTable(
     status: text('status', { enum: ['offered', 'unlocked'] })
       .notNull()
       .default('offered'),
+    /**
+     * What this provider is charged: the price its latest teaser showed (the lead's price when it
+     * was offered, or the aged price when re-teased at it). Pay links, saved-card charges and
+     * budgets read it, never the lead's current price.
+     */
+    priceCents: integer('price_cents').notNull(),
     /** Bumped for each new Checkout Session, and part of its idempotency key. */
     checkoutAttempt: integer('checkout_attempt').notNull().default(0),
     checkoutSessionId: text('checkout_session_id'),

@@ -124,7 +124,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'one lead, with its offers, purchases and SMS',
     details:
-      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `consent` and `source` (null when none was sent), `unmatchedReason` (why nobody was offered it, null when offered), `teasersHeldUntil` (the earliest teaser still held for quiet hours, else null), its `offers`, `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
+      'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `consent` and `source` (null when none was sent), `unmatchedReason` (why nobody was offered it, null when offered), `teasersHeldUntil` (the earliest teaser still held for quiet hours, else null), its price now (`priceCents`; `aging: {at, priceCents}` while a drop to its aged price is to come, `agedAt` once it happened), its `offers` (each with the `priceCents` it is charged), `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
     example: { params: { id: '{lead}' } },
   },
   {
@@ -135,7 +135,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the funnel per day, category or source, and in total (`from`, `to`, `groupBy=day|category|source`)',
     details:
-      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first.",
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first. `aged`: the range's leads that dropped to their aged price, their unlocks after it and its revenue (docs/pricing.md).",
     example: { query: { groupBy: 'category' } },
   },
   {
@@ -146,7 +146,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'the catalogue: the services leads are sold in, with their prices',
     details:
-      '`{"categories":[{"slug","name","synonyms","priceCents","maxUnlocks","ttlHours","active",…}]}` by slug, inactive ones included.',
+      '`{"categories":[{"slug","name","synonyms","priceCents","zipPrices","maxUnlocks","ttlHours","agedAfterHours","agedPriceCents","active",…}]}` by slug, inactive ones included.',
     example: {},
   },
   {
@@ -157,7 +157,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'add a category (a service, its price, cap and life)',
     details:
-      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`; 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
+      "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`, `zipPrices?` (`[{zipPrefix, priceCents}]`: a lead whose zip code starts with a prefix of 1 to 5 digits takes its price, the longest prefix winning, unless the request sets one), `agedAfterHours?` and `agedPriceCents?` (both or neither, below `priceCents`: a lead still unsold that many hours after it came in drops to that price once, with one more teaser round; docs/pricing.md); 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
     example: {
       body: {
         slug: '{newSlug}',
@@ -176,7 +176,7 @@ export const ROUTES = [
     throttle: ADMIN,
     does: 'change a category; `active: false` stops its new leads and queued teasers',
     details:
-      'Change `name`, `synonyms`, `priceCents`, `maxUnlocks`, `ttlHours`, `active`; leads already created keep their price. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
+      'Change `name`, `synonyms`, `priceCents`, `zipPrices` (the whole list; `[]` clears it), `maxUnlocks`, `ttlHours`, `agedAfterHours` and `agedPriceCents` (null clears), `active`; leads already created keep their price and their aging. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
     example: { params: { slug: '{category}' }, body: { priceCents: 1800, ttlHours: 48 } },
   },
   {

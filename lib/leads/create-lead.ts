@@ -6,17 +6,16 @@ import { fromRow, namedRows, type Database, type Tx } from '../db/client';
 import { jsonParam } from '../db/json-param';
 import { leads, offers, smsMessages, type Lead } from '../db/schema';
 import { conflict } from '../errors';
-import { DEFAULT_LANGUAGE, LANGUAGES } from '../sms/language';
 import type { LeadInput } from './lead-input';
 import { leadCode, payToken } from './codes';
-import { templates } from '../sms/templates';
 import { sendClaimedNow } from '../messaging/outbox';
-import { claimedNow } from '../queue/work-queue';
 import { releaseStaleCodes } from './release-codes';
 import { refusalSql } from '../purchases/budget';
 import { teaserAtSql } from './quiet-hours';
 import { optInPendingSql, unmatchedReasonSql } from './unmatched';
 import { heldUntilSql } from './lead-view';
+import { insertTeasersSql, teaserLanguageSql, teaserTexts } from './teasers';
+import { agingSql, zipPriceFor } from '../catalogue/prices';
 import { categoryCurrentSql, leadCategory, sameTerms } from '../catalogue/lead-category';
 
 export type CreatedLead = {
@@ -92,7 +91,10 @@ export async function createLead(
     if (earlier) return earlier;
     throw err;
   }
-  const priceCents = input.priceCents ?? category.priceCents;
+  // Unless the request sets it: the price of the category's longest zip prefix the lead's zip
+  // code starts with, else the category's (lib/catalogue/prices.ts).
+  const priceCents =
+    input.priceCents ?? zipPriceFor(category.zipPrices, input.zipCode) ?? category.priceCents;
   const maxUnlocks = input.maxUnlocks ?? category.maxUnlocks;
   const { consent } = input;
   const fields = {
@@ -104,26 +106,21 @@ export async function createLead(
     priceCents,
     currency: cfg.currency,
   };
+  // The category's aged price as it stands now, kept with the lead (lib/catalogue/prices.ts).
+  const aging = agingSql(fields.category, priceCents, category.ttlHours);
 
   for (let attempt = 0; ; attempt++) {
     if (attempt >= 10) throw new Error('could not find a free lead code');
     const code = leadCode(attempt);
     // The client's own name, phone and email are given so that the teaser can leave them out
-    // wherever they were typed into the free text. One teaser per registered language, as one
-    // JSON parameter `{"en": "…", "es": "…"}` (the statement's text stays the same whatever the
-    // languages, for its prepared plan).
-    const teaserLead = {
+    // wherever they were typed into the free text (lib/leads/teasers.ts).
+    const texts = teaserTexts({
       ...fields,
-      // The slug as words: "New pest control lead".
-      category: category.slug.replaceAll('-', ' '),
       code,
       name: input.name,
       phone: input.phone,
       email: input.email ?? null,
-    };
-    const teaserTexts = jsonParam(
-      Object.fromEntries(LANGUAGES.map((l) => [l.code, templates(l.code).teaserSms(teaserLead)])),
-    );
+    });
     const tokens = Array.from({ length: cfg.leadMaxOffers }, payToken);
     const [row] = await namedRows<
       Record<string, unknown> & {
@@ -136,7 +133,7 @@ export async function createLead(
       'create_lead',
       sql`
         with texts as (
-          select ${teaserTexts}::jsonb as by_language
+          select ${texts}::jsonb as by_language
         ),
         dup as (
           -- The original this lead duplicates, if any, and the providers already offered it or
@@ -152,9 +149,7 @@ export async function createLead(
           -- Before the insert, which stores why nobody matched. Locked in id order, so that leads created at the same time for the same providers
           -- queue up instead of deadlocking on their last_offered_at.
           select p.id, p.phone, p.last_offered_at,
-            -- Their language, or the default one for a code no module has.
-            case when (select by_language ? p.language from texts) then p.language
-              else ${DEFAULT_LANGUAGE}::text end as language,
+            ${teaserLanguageSql(sql.raw('p'))} as language,
             -- now() within their teaser hours, else the start of their next (quiet-hours.ts).
             ${teaserAtSql(sql.raw('p'))} as teaser_at
           from providers p
@@ -183,7 +178,7 @@ export async function createLead(
         ins as (
           insert into leads (code, name, phone, email, category, zip_code, city, description, budget,
             price_cents, currency, max_unlocks, expires_at, idempotency_key, request_hash, duplicate_of,
-            source, unmatched_reason)
+            source, unmatched_reason, ages_at, aged_price_cents)
           select ${code}, ${input.name}, ${input.phone}, ${input.email ?? null}, ${fields.category},
             ${fields.zipCode}, ${fields.city}, ${fields.description}, ${fields.budget}, ${priceCents},
             ${cfg.currency}, ${maxUnlocks}, now() + make_interval(hours => ${category.ttlHours}),
@@ -193,7 +188,8 @@ export async function createLead(
             -- matching above runs first, and what only an inserted lead does (offers,
             -- last_offered_at, teasers) reads ins.
             case when not exists (select from matched) then
-              ${unmatchedReasonSql(fields, sql`(select offered from dup)::uuid[]`)} end
+              ${unmatchedReasonSql(fields, sql`(select offered from dup)::uuid[]`)} end,
+            ${aging.agesAt}, ${aging.agedPriceCents}
           -- Only while the category reads as the kept catalogue says (lib/catalogue/lead-category.ts).
           where ${categoryCurrentSql(category)}
           -- The code is taken by an open lead, or the Idempotency-Key by an earlier request.
@@ -213,8 +209,9 @@ export async function createLead(
           select t, n from unnest(${sql.param(tokens)}::text[]) with ordinality as x(t, n)
         ),
         offered as (
-          insert into offers (lead_id, provider_id, pay_token, teaser_at)
-          select ins.id, m.id, tokens.t, m.teaser_at from ins, matched m join tokens using (n)
+          -- Each offer keeps the price its teaser shows (charged whatever the lead's price becomes).
+          insert into offers (lead_id, provider_id, pay_token, teaser_at, price_cents)
+          select ins.id, m.id, tokens.t, m.teaser_at, ins.price_cents from ins, matched m join tokens using (n)
           returning provider_id
         ),
         touched as (
@@ -222,21 +219,9 @@ export async function createLead(
           from matched m where p.id = m.id and exists (select from ins)
         ),
         teaser as (
-          -- One request per language: teaser:<lead> in the default language, teaser:<lead>:<code>
-          -- in each other (teaser:<lead>:es), claimed for this request. Providers outside their
-          -- teaser hours get theirs queued, unclaimed, for the start of their next: one row per
-          -- language and start, keyed teaser:<lead>[:<code>]:<start, epoch seconds>.
-          insert into sms_messages (kind, recipients, body, dedupe_key, lead_id, attempts, next_attempt_at)
-          select 'teaser', array_agg(m.phone order by m.n),
-            (select by_language ->> m.language from texts),
-            'teaser:' || ins.id || case when m.language = ${DEFAULT_LANGUAGE} then '' else ':' || m.language end
-              || case when m.teaser_at > now() then ':' || extract(epoch from m.teaser_at)::int8 else '' end,
-            ins.id,
-            case when m.teaser_at > now() then 0 else ${claimedNow.attempts} end,
-            case when m.teaser_at > now() then m.teaser_at else ${claimedNow.nextAttemptAt} end
-          from ins, matched m group by ins.id, m.language, m.teaser_at
-          order by m.language, m.teaser_at
-          returning *
+          -- One request per language (teaser:<lead>[:<code>]), claimed for this request; those
+          -- outside their teaser hours queued for their next (lib/leads/teasers.ts).
+          ${insertTeasersSql({ from: sql`ins, matched m`, leadId: sql`ins.id`, key: sql`'teaser:' || ins.id`, claim: true })}
         )
         select ins.*,
           (select json_agg(teaser order by id) filter (where attempts > 0) from teaser) as teasers,

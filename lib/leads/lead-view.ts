@@ -371,8 +371,16 @@ export async function leadDetail(db: Database, id: string) {
     city: lead.city,
     description: lead.description,
     budget: lead.budget,
+    /** Its price now: new offers get it; each offer is charged its own (`offers[].priceCents`). */
     priceCents: lead.priceCents,
     currency: lead.currency,
+    /** When it dropped to its aged price (lib/catalogue/prices.ts); null if it has not. */
+    agedAt: lead.agedAt?.toISOString() ?? null,
+    /** The aged price still to come: when, and to what; null when it aged or never will. */
+    aging:
+      lead.agedAt === null && lead.agesAt !== null && lead.agedPriceCents !== null
+        ? { at: lead.agesAt.toISOString(), priceCents: lead.agedPriceCents }
+        : null,
     maxUnlocks: lead.maxUnlocks,
     unlockCount: lead.unlockCount,
     expiresAt: lead.expiresAt.toISOString(),
@@ -406,6 +414,8 @@ export async function leadDetail(db: Database, id: string) {
       providerId: offer.providerId,
       providerName,
       status: offer.status,
+      /** What this provider was last shown and is charged. */
+      priceCents: offer.priceCents,
       checkoutSessionId: offer.checkoutSessionId,
       createdAt: offer.createdAt.toISOString(),
     })),

@@ -17,7 +17,7 @@ import { languageModule, LANGUAGES, DEFAULT_LANGUAGE } from '../sms/language';
 import { templates, type Templates } from '../sms/templates';
 import { leadStatus } from '../leads/lead-status';
 import { clientDetails } from '../privacy/client-details';
-import { offerForCode, openOffers } from '../purchases/offer-queries';
+import { offerForCode, offerPrice, openOffers } from '../purchases/offer-queries';
 import { sendClaimedNow, type SmsKind } from './outbox';
 import { payUrl } from '../purchases/pay-url';
 import { purchaseRefusal } from '../purchases/budget';
@@ -88,10 +88,11 @@ function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider
     return { kind: 'unavailable', body: (t) => t.unavailableSms(lead.code), leadId: lead.id };
   }
   if (paysWithSavedCard(provider, offer)) {
-    return { kind: 'charging', body: (t) => t.chargingSms(lead), leadId: lead.id, charge: true };
+    const priced = offerPrice(lead, offer);
+    return { kind: 'charging', body: (t) => t.chargingSms(priced), leadId: lead.id, charge: true };
   }
   const url = payUrl(offer.payToken);
-  return { kind: 'pay_link', body: (t) => t.payLinkSms(lead, url), leadId: lead.id };
+  return { kind: 'pay_link', body: (t) => t.payLinkSms(offerPrice(lead, offer), url), leadId: lead.id };
 }
 
 /**
@@ -108,7 +109,7 @@ async function withinBudget(
   const { offer, lead } = row;
   const refusal = await purchaseRefusal(db, {
     providerId: offer.providerId,
-    priceCents: lead.priceCents,
+    priceCents: offer.priceCents,
     offerId: offer.id,
   });
   if (!refusal) return answer;
@@ -388,14 +389,14 @@ async function recordReply(
           where ${reply.kind === 'yes'} and offers.lead_id = ${answer.leadId ?? null}::uuid
             and offers.provider_id = d.id and old.id = offers.id and exists (select from seen)
             and (offers.accepted_at is null or (${charge} and ${chargeNow}))
-          returning offers.id, offers.lead_id, offers.provider_id, offers.charge_attempt,
+          returning offers.id, offers.lead_id, offers.provider_id, offers.charge_attempt, offers.price_cents,
             ${charge} and ${chargeNow} as charged
         ),
         charge as (
           insert into stripe_tasks (kind, dedupe_key, offer_id, lead_id, provider_id, charge_attempt,
             customer_id, payment_method_id, price_cents, currency, attempts, next_attempt_at)
           select 'charge', 'charge:' || a.id || ':' || a.charge_attempt, a.id, a.lead_id, a.provider_id,
-            a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, l.price_cents, l.currency,
+            a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, a.price_cents, l.currency,
             ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
           from accepted a cross join p join leads l on l.id = a.lead_id
           where a.charged

@@ -21,7 +21,7 @@ import type { NewSms } from '../messaging/outbox';
  */
 export type BudgetRefusal = 'weekly_cap' | 'daily_cap';
 
-/** What a purchase would be: who buys, at what price (the lead's, in cents). */
+/** What a purchase would be: who buys, at what price (the offer's, in cents: what it was shown). */
 export type PurchaseAttempt = {
   providerId: string;
   priceCents: number;
@@ -52,7 +52,7 @@ const todayPurchases = (p: Alias) =>
  * moment, so a check before a charge counts them as bought.
  */
 const pending = (p: Alias, exceptOfferId: string | null, what: 'cents' | 'count') =>
-  sql`(select ${what === 'cents' ? sql`coalesce(sum(l.price_cents), 0)::int8` : sql`count(*)::int`}
+  sql`(select ${what === 'cents' ? sql`coalesce(sum(o.price_cents), 0)::int8` : sql`count(*)::int`}
     from offers o join leads l on l.id = o.lead_id
     where o.provider_id = ${p}.id and o.status = 'offered' and o.id is distinct from ${exceptOfferId}::uuid
       and l.unlock_count < l.max_unlocks and l.expires_at > now()

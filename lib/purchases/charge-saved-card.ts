@@ -13,6 +13,7 @@ import { forgetCard, forgetCustomer } from './forget-stripe-ids';
 import { leadStatus } from '../leads/lead-status';
 import { queueSms, sendNow, type NewSms } from '../messaging/outbox';
 import { payUrl } from './pay-url';
+import { offerPrice } from './offer-queries';
 
 /**
  * One reply buys: a `YES <code>` from a provider with a saved card and auto-pay on queues a
@@ -61,7 +62,7 @@ export async function chargeFailed(tx: Tx, failure: ChargeFailure): Promise<NewS
     {
       kind: 'card_failed',
       recipients: [provider.phone],
-      body: templates(provider.language).cardFailedSms(lead, payUrl(row.payToken)),
+      body: templates(provider.language).cardFailedSms(offerPrice(lead, row), payUrl(row.payToken)),
       dedupeKey: `card-failed:${row.id}:${failure.attempt}`,
       leadId: lead.id,
       providerId: row.providerId,
@@ -128,7 +129,7 @@ export async function runCharge(db: Database, task: StripeTask, deadline?: Deadl
           {
             kind: 'pay_link',
             recipients: [provider.phone],
-            body: templates(provider.language).payLinkSms(lead, payUrl(offer.payToken)),
+            body: templates(provider.language).payLinkSms(offerPrice(lead, offer), payUrl(offer.payToken)),
             dedupeKey: `pay-link:${offerId}:${attempt}`,
             leadId: lead.id,
             providerId: provider.id,

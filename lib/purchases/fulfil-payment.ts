@@ -119,7 +119,7 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
   const to = { recipients: [provider.phone], providerId: provider.id, leadId: lead.id };
   // What Stripe took: the unlock's amount, or the amount a refund gives back.
   const paid = {
-    amountCents: session.amount_total ?? lead.priceCents,
+    amountCents: session.amount_total ?? offer.priceCents,
     currency: session.currency ?? lead.currency,
   };
   // A Checkout with the provider's customer and no card on file (or paying for what the saved

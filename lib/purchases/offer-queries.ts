@@ -1,6 +1,20 @@
 import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { leads, offers, providers } from '../db/schema';
+import type { Priced } from '../sms/templates';
+
+/**
+ * What a pay link or a charge SMS shows for this offer: the lead's code at the offer's own price
+ * (the one its teaser showed, which is what it is charged), not the lead's current price.
+ */
+export const offerPrice = (
+  lead: { code: string; currency: string },
+  offer: { priceCents: number },
+): Priced => ({
+  code: lead.code,
+  priceCents: offer.priceCents,
+  currency: lead.currency,
+});
 
 /**
  * The offer of lead `code` to the provider with this phone, with its lead. Looked up by phone so

@@ -100,7 +100,8 @@ export async function openCheckout(db: Database, token: string): Promise<PayLink
   }
   // Within the provider's budgets, checked again now, for a stored session as for a new one (which
   // is reserved as under way meanwhile): refused, no Checkout and an SMS saying why.
-  const purchase = { providerId: offer.providerId, priceCents: lead.priceCents, offerId: offer.id };
+  // The offer's own price: what its teaser (or pay link SMS) showed, whatever the lead's is now.
+  const purchase = { providerId: offer.providerId, priceCents: offer.priceCents, offerId: offer.id };
   const refusal = reuse ? await purchaseRefusal(db, purchase) : await reservePurchase(db, purchase);
   if (refusal) {
     businessEvent(
@@ -204,7 +205,7 @@ async function newSession(
       leadId: lead.id,
       providerId: offer.providerId,
       attempt,
-      priceCents: lead.priceCents,
+      priceCents: offer.priceCents,
       currency: lead.currency,
       productName: `Lead ${lead.code}: ${lead.category}, ${lead.zipCode}`,
       expiresAt,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { statsRange, type StatsQuery } from './stats-query';
 import type { UnmatchedReason } from '../leads/unmatched';
+import { agedStats } from './aged-stats';
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -215,6 +216,8 @@ export async function stats(db: Database, q: StatsQuery) {
       byZip: unmatchedBy(totals.unmatched, ['zipCode']),
       byCategoryAndZip: unmatchedBy(totals.unmatched, ['category', 'zipCode']),
     },
+    // What leads that dropped to their aged price earned after it (lib/reports/aged-stats.ts).
+    aged: await agedStats(db, lo, hi),
   };
 }
 

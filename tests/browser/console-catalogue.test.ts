@@ -174,6 +174,42 @@ describe('the Catalogue page', () => {
     await context.close();
   }, 60_000);
 
+  it('sets prices by zip prefix and an aged price: the next lead in the area costs its price', async () => {
+    showServerOnFailure();
+    expect(
+      (await api('POST', '/categories', { slug: 'decks', name: 'Decks', priceCents: 2000 })).status,
+    ).toBe(201);
+    const { context, page, problems } = await signedIn(390, 844);
+    await page.getByRole('button', { name: 'Edit Decks' }).click();
+    const form = page.getByTestId('categories-table');
+    await form.locator('input[name="zipPrices"]').fill('787=18, 78701=25.50');
+    await form.locator('input[name="agedAfterHours"]').fill('24');
+    await form.locator('input[name="agedPrice"]').fill('9');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('aged-decks').waitFor();
+    const text = await row(page, 'decks').innerText();
+    expect(text).toContain('78701…: $25.50');
+    expect(text).toContain('unsold after 24 h: $9.00');
+    const { json } = await api('GET', '/categories');
+    expect(json.categories.find((c: { slug: string }) => c.slug === 'decks')).toMatchObject({
+      zipPrices: [
+        { zipPrefix: '787', priceCents: 1800 },
+        { zipPrefix: '78701', priceCents: 2550 },
+      ],
+      agedAfterHours: 24,
+      agedPriceCents: 900,
+    });
+    // lead() posts zip 78701.
+    expect((await postLead('decks')).json.priceCents).toBe(2550);
+    // An aged price above the price is refused, and said.
+    await page.getByRole('button', { name: 'Edit Decks' }).click();
+    await form.locator('input[name="agedPrice"]').fill('40');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/below/);
+    expect(unexpected(problems, [...NO_SANDBOX, /\/categories\/decks$/])).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('deactivates a category: POST /leads refuses it; activates it again', async () => {
     showServerOnFailure();
     expect((await api('POST', '/categories', { slug: 'fencing', name: 'Fencing' })).status).toBe(201);

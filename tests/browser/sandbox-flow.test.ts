@@ -168,6 +168,7 @@ describe('the sandbox, by clicking', () => {
     const res = await fetch(`${stack.url}/stats?from=${today}&to=${today}`, { headers: ADMIN });
     const stats = (await res.json()) as {
       total: Record<string, unknown> & { revenue: Record<string, { netCents: number }> };
+      aged: { leads: number; unlocks: number };
     };
     for (const field of [
       'leads',
@@ -183,6 +184,12 @@ describe('the sandbox, by clicking', () => {
     expect(await page.getByTestId('today-revenue-usd').getAttribute('data-cents')).toBe(
       String(stats.total.revenue.usd!.netCents),
     );
+    // What aged leads earned (none aged in this flow: the figure says 0, as GET /stats does).
+    const aged = page.getByTestId('today-aged');
+    expect([await aged.getAttribute('data-leads'), await aged.getAttribute('data-unlocks')]).toEqual([
+      String(stats.aged.leads),
+      String(stats.aged.unlocks),
+    ]);
     await page.getByTestId('funnel-chart').waitFor();
     await screenshots('dashboard');
   });

@@ -3,55 +3,13 @@
  * one category per distinct category they used (texts that fold alike make one), at the defaults
  * of LEAD_PRICE_CENTS, LEAD_MAX_UNLOCKS and LEAD_TTL_HOURS, and they are rewritten to its slugs.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { afterAll, expect, inject, it } from 'vitest';
-import { MIGRATIONS_FOLDER } from '../../lib/db/migrate';
+import { expect, it } from 'vitest';
+import { useMigrationBefore } from '../support/migrate-before';
 
-const scratch: string[] = [];
-async function admin<T>(run: (client: pg.Client) => Promise<T>, url = inject('pgAdminUrl')): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-afterAll(() =>
-  admin(async (c) => {
-    for (const name of scratch) await c.query(`drop database if exists ${name} with (force)`);
-  }),
-);
-
-type Journal = { entries: { tag: string }[] };
+const beforeCatalogue = useMigrationBefore('_catalogue');
 
 it('makes a category of each one leads and providers used, and gives them its slug', async () => {
-  const name = `cat_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`create database ${name}`));
-  scratch.push(name);
-  const url = inject('pgAdminUrl').replace(/\/[^/]*$/, `/${name}`);
-
-  // The migrations before the catalogue's (found by name: the lead renumbers at merge).
-  const before = mkdtempSync(path.join(tmpdir(), 'migrations-'));
-  cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
-  const journalFile = path.join(before, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as Journal;
-  const at = journal.entries.findIndex((e) => e.tag.endsWith('_catalogue'));
-  expect(at).toBeGreaterThan(0);
-  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
-
-  await admin(async (client) => {
-    try {
-      await migrate(drizzle({ client }), { migrationsFolder: before });
-    } finally {
-      rmSync(before, { recursive: true, force: true });
-    }
+  await beforeCatalogue(async ({ client, migrateRest }) => {
     await client.query(
       `insert into providers (name, phone, categories, zip_codes) values
          ('Pat', '+15125550101', '{plumbing,pest control}', '{78701}'),
@@ -62,7 +20,7 @@ it('makes a category of each one leads and providers used, and gives them its sl
        values ('1001', 'Ann', '+15125550199', 'pest-control', '78701', 'Ants', 1500, 'usd', 3, now()),
               ('1002', 'Bob', '+15125550198', 'a/c repair', '78701', 'Hot', 1500, 'usd', 3, now())`,
     );
-    await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrateRest();
 
     const { rows: cats } = await client.query(
       `select slug, name, synonyms, price_cents, max_unlocks, ttl_hours, active from categories order by slug`,
@@ -106,5 +64,5 @@ it('makes a category of each one leads and providers used, and gives them its sl
       { name: 'Pat', categories: ['pest-control', 'plumbing'] },
       { name: 'Sam', categories: ['plumbing'] },
     ]);
-  }, url);
+  });
 });

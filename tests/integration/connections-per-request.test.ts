@@ -68,6 +68,7 @@ async function flow(app: TestApp, measure: <T>(name: string, run: () => Promise<
     sms: { done: 1, retry: 0, failed: 0 },
     stripe: { done: 0, retry: 0, failed: 0 },
     erasedLeads: 0,
+    agedLeads: 0,
   });
 }
 

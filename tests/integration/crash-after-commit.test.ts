@@ -34,6 +34,7 @@ const sent = (sms: number) => ({
   sms: { done: sms, retry: 0, failed: 0 },
   stripe: { done: 0, retry: 0, failed: 0 },
   erasedLeads: 0,
+  agedLeads: 0,
 });
 
 async function providerWithLead() {

@@ -8,24 +8,14 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DEFINITIONS_FOLDER, MIGRATIONS_FOLDER, runMigrations, sqlDefinitions } from '../../lib/db/migrate';
 import { useTestDatabase } from '../support/database';
+import { withClient } from '../support/migrate-before';
 
 const db = useTestDatabase();
-
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** An empty database of its own, dropped after the file. */
 const scratch: string[] = [];
@@ -90,7 +80,7 @@ describe('the migration runner', () => {
       db.query(
         `with p as (insert into providers (name, phone, categories, zip_codes)
            values ('Pro', $2, '{plumbing}', '{78701}') returning id)
-         insert into offers (lead_id, provider_id, pay_token) select $1, p.id, $2 from p`,
+         insert into offers (lead_id, provider_id, pay_token, price_cents) select $1, p.id, $2, 1500 from p`,
         [lead!.id, `+1512555010${n}`],
       );
     await offer(1);

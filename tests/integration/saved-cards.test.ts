@@ -512,7 +512,7 @@ describe('before the charge, and faults around it', () => {
     const b = await buyerWithCard();
     const l = await newLead(b.zip);
     // Below Stripe's minimum charge: refused as an invalid request that is not about the card.
-    await app.db.query('update leads set price_cents = 10 where id = $1', [l.id]);
+    await app.db.query('update offers set price_cents = 10 where lead_id = $1', [l.id]);
     const answer = await text(b.phone, `YES ${l.code}`);
     expect(chargeRequests().at(-1)!.status).toBe(400);
     expect(answer.at(-1)).toMatch(/did not go through.*\/p\//);
