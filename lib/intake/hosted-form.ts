@@ -8,6 +8,7 @@
  * nothing), a stamp not ours, too old, or too young (lib/intake/form-stamp.ts), too many
  * submissions from one address or for one phone, a body over FORM_MAX_BODY_BYTES.
  */
+import { log } from '../log';
 import { isIP } from 'node:net';
 import { config } from '../config';
 import type { Database } from '../db/client';
@@ -82,7 +83,12 @@ function render(ctx: Context, status: number, state: Partial<FormState> & { stam
 async function context(db: Database, req: HttpRequest): Promise<Context | HttpResponse> {
   const { lang, secret, consent } = settings(req);
   const cfg = config();
-  if (!secret || !consent) return unavailablePage(503, lang, cfg.local, cfg.formFrameAncestors);
+  if (!secret || !consent) {
+    // The operator's to fix: say what, where the 503 is seen (the visitor's page says only "unavailable").
+    if (!secret) log.error('The hosted form answers 503: its secret is not configured (FORM_SECRET)');
+    else log.error('The hosted form answers 503: no consent wording (CONSENT_TEXT, or SMS_BRAND_NAME)');
+    return unavailablePage(503, lang, cfg.local, cfg.formFrameAncestors);
+  }
   return { lang, secret, consent, query: pageQuery(req), services: await formServices(db) };
 }
 

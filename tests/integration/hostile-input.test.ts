@@ -1009,6 +1009,7 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
                 'groups',
                 'total',
                 'unmatched',
+                'aged',
               ]);
               if (res.json.groupBy === 'day') expect(res.json.groups.length).toBeLessThanOrEqual(366);
             }
@@ -1019,7 +1020,15 @@ describe('hostile input: never a 5xx, no write on refusal, what was sent stored 
       // A run may draw no query the report accepts: one plain request, so its 200 is checked every run.
       const plain = await checkReport(statsRoute, '/stats', {}, 'v2', `Bearer ${KEYS.admin}`);
       expect(plain.status).toBe(200);
-      expect(Object.keys(plain.json)).toEqual(['from', 'to', 'groupBy', 'groups', 'total', 'unmatched']);
+      expect(Object.keys(plain.json)).toEqual([
+        'from',
+        'to',
+        'groupBy',
+        'groups',
+        'total',
+        'unmatched',
+        'aged',
+      ]);
     },
     TIMEOUT,
   );
