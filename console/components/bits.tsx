@@ -32,3 +32,22 @@ export function Failed(props: { error: string }) {
     </p>
   );
 }
+
+/** A form's last row: its error (said at once to a screen reader), submit, and Cancel when editing in place. */
+export function FormActions(props: { error?: string; busy: boolean; submit: string; onCancel?: () => void }) {
+  return (
+    <>
+      {props.error && <Failed error={props.error} />}
+      <div class="actions">
+        <button type="submit" aria-busy={props.busy} disabled={props.busy}>
+          {props.submit}
+        </button>
+        {props.onCancel && (
+          <button type="button" class="secondary outline" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import type { Category } from '../types';
+import { FormActions } from './bits';
 import { centsOf, countOf, dollars, list } from './provider-form';
 
 /** Zip prices as typed, `787=18, 78701=25.50`; undefined when one does not read so. */
@@ -196,21 +197,7 @@ export function CategoryForm(props: {
           />
         </label>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="submit" aria-busy={busy} disabled={busy}>
-          {c ? 'Save' : 'Add category'}
-        </button>
-        {props.onCancel && (
-          <button type="button" class="secondary outline" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions error={error} busy={busy} submit={c ? 'Save' : 'Add category'} onCancel={props.onCancel} />
     </form>
   );
 }

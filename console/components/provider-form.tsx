@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { DEFAULT_LANGUAGE, LANGUAGE_NAMES } from '../format';
 import type { Language, Provider } from '../types';
+import { FormActions } from './bits';
 
 /** A comma-separated field as a list, without empty items. */
 export const list = (s: string) =>
@@ -211,21 +212,7 @@ export function ProviderForm(props: {
           </small>
         </label>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="submit" aria-busy={busy} disabled={busy}>
-          {p ? 'Save' : 'Add provider'}
-        </button>
-        {props.onCancel && (
-          <button type="button" class="secondary outline" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormActions error={error} busy={busy} submit={p ? 'Save' : 'Add provider'} onCancel={props.onCancel} />
     </form>
   );
 }
