@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -18,7 +18,7 @@ import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 import { useTestCatalogue } from '../support/catalogue';
-import { callJson, startOffline, type Offline } from '../support/offline';
+import { callJson, showServerOnFailure, startOffline, type Offline } from '../support/offline';
 
 // No ADMIN_API_KEY or LEAD_API_KEY is set, so the local development keys apply.
 const ADMIN_KEY = 'local-admin-key';
@@ -110,15 +110,9 @@ function expectClean(problems: Problem[], allowed: RegExp[] = []) {
   expect(unexpected(problems, allowed)).toEqual([]);
 }
 
-function showServerOnFailure() {
-  onTestFailed(() => {
-    console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
-  });
-}
-
 describe('console sign-in and sessions', () => {
   it('signs in with the admin key: an HttpOnly SameSite=Strict cookie, then the Dashboard', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await chrome.context();
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/`);
@@ -219,7 +213,7 @@ describe('console sign-in and sessions', () => {
 
 describe('console pages', () => {
   it('the provider edit form switches auto-pay off and on (PATCH autoPay), and the page says so', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const autoPay = async () =>
@@ -246,7 +240,7 @@ describe('console pages', () => {
   }, 60_000);
 
   it('the provider edit form sets the SMS language (PATCH language), and the page shows it', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const language = async () =>
@@ -272,7 +266,7 @@ describe('console pages', () => {
   }, 60_000);
 
   it('the provider edit form sets teaser hours (PATCH teaserHours), and the page shows them', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     const hours = async () =>
@@ -308,7 +302,7 @@ describe('console pages', () => {
   }, 60_000);
 
   it('shows a description written as markup as those characters, and no dialog opens', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/leads/${leadId}`);
@@ -325,7 +319,7 @@ describe('console pages', () => {
   });
 
   it('links a duplicate to its original and the original to its duplicates', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const context = await sessionContext(await validSession());
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/leads/${duplicate.id}`);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -15,7 +15,7 @@ import { seriousViolations } from '../support/accessibility';
 import { signedInPage } from '../support/console-session';
 import { launchBrowser, unexpected, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
-import { startOffline, type Offline } from '../support/offline';
+import { showServerOnFailure, startOffline, type Offline } from '../support/offline';
 
 const ADMIN = { authorization: 'Bearer local-admin-key', 'content-type': 'application/json' };
 const LEAD_KEY = { 'x-api-key': 'local-lead-key', 'content-type': 'application/json' };
@@ -67,12 +67,6 @@ afterAll(async () => {
   await Promise.all([stripe?.close(), textmagic?.close()]);
 }, 30_000);
 
-function showServerOnFailure() {
-  onTestFailed(() => {
-    console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
-  });
-}
-
 /** A signed-in page at `width`×`height` on the Catalogue, and what goes wrong on it. */
 async function signedIn(width = 1366, height = 900) {
   const signed = await signedInPage(chrome, offline.url, width, height);
@@ -98,7 +92,7 @@ const row = (page: Page, slug: string) => page.getByTestId(`category-${slug}`);
 
 describe('the Catalogue page', () => {
   it('by keyboard alone: adds a category with synonyms and a price, which POST /leads then resolves', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn();
     await expect(row(page, 'plumbing').innerText()).resolves.toContain('$15.00');
     await tabTo(page, 'Add a category');
@@ -133,7 +127,7 @@ describe('the Catalogue page', () => {
   }, 60_000);
 
   it('says why a name is refused, next to the form, and adds nothing', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     expect(
       (await api('POST', '/categories', { slug: 'gutters', name: 'Gutters', synonyms: ['eavestroughs'] }))
         .status,
@@ -158,7 +152,7 @@ describe('the Catalogue page', () => {
   }, 60_000);
 
   it('edits a price: the next lead costs the new one', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const painting = { slug: 'painting', name: 'Painting', priceCents: 2500 };
     expect((await api('POST', '/categories', painting)).status).toBe(201);
     const { context, page, problems } = await signedIn();
@@ -175,7 +169,7 @@ describe('the Catalogue page', () => {
   }, 60_000);
 
   it('sets prices by zip prefix and an aged price: the next lead in the area costs its price', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     expect(
       (await api('POST', '/categories', { slug: 'decks', name: 'Decks', priceCents: 2000 })).status,
     ).toBe(201);
@@ -211,7 +205,7 @@ describe('the Catalogue page', () => {
   }, 60_000);
 
   it('deactivates a category: POST /leads refuses it; activates it again', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     expect((await api('POST', '/categories', { slug: 'fencing', name: 'Fencing' })).status).toBe(201);
     const { context, page, problems } = await signedIn();
     await page.getByRole('button', { name: 'Deactivate Fencing', exact: true }).click();
@@ -233,7 +227,7 @@ describe.each([
   [390, 844],
 ] as const)('at %i×%i', (width, height) => {
   it('fits the window, every action on screen, no serious axe violation', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn(width, height);
     await page.getByText('Add a category').click();
     await page.waitForLoadState('networkidle');

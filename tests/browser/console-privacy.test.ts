@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctClient, lead } from '../../emulators/lead-body';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
@@ -18,7 +18,7 @@ import { phoneNumber, tmDigits } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 import { useTestCatalogue } from '../support/catalogue';
-import { callJson, startOffline, type Offline } from '../support/offline';
+import { callJson, showServerOnFailure, startOffline, type Offline } from '../support/offline';
 
 // No keys are set, so the local development ones apply (lib/config.ts).
 const ADMIN = { authorization: 'Bearer local-admin-key' };
@@ -127,12 +127,6 @@ afterAll(async () => {
   await Promise.all([stripe?.close(), textmagic?.close()]);
 }, 30_000);
 
-function showServerOnFailure() {
-  onTestFailed(() => {
-    console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
-  });
-}
-
 /** A signed-in page at `width`×`height`, and what goes wrong on it. */
 const signedIn = (width = 1366, height = 900) => signedInPage(chrome, offline.url, width, height);
 
@@ -169,7 +163,7 @@ const mainText = (page: Page) => page.locator('main').innerText();
 
 describe('lead page: the client’s consent', () => {
   it('shows the wording, when, IP, browser, page and a certificate link', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn();
     await page.goto(`${offline.url}/admin/leads/${ids.consented}`);
     const consent = page.getByTestId('lead-consent');
@@ -218,7 +212,7 @@ describe('lead page: erasing the client’s data', () => {
   });
 
   it('by keyboard: asks once saying it is this lead only, erases, says "Erased: 1 lead", shows none of the client', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn(390, 844);
     const erasures: string[] = [];
     page.on('request', (r) => {
@@ -273,7 +267,7 @@ describe('lead page: erasing the client’s data', () => {
 
 describe('provider page: their consent record', () => {
   it('shows when and how they opted in, and their opt-out in their own words', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn();
     await page.goto(`${offline.url}/admin/providers/${providers.api}`);
     const optedIn = page.getByTestId('provider-opted-in');
@@ -297,7 +291,7 @@ describe('provider page: their consent record', () => {
 
 describe('Dashboard: demand without supply', () => {
   it('lists the category and zip that found no provider, how many leads and why; the lead says it too', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await signedIn(390, 844);
     await page.goto(`${offline.url}/admin/`);
     const table = page.getByTestId('unserved');
@@ -332,7 +326,7 @@ describe.each(VIEWPORTS)('at %i×%i', (width, height) => {
   ] as const)(
     '%s: fits the window, every action on screen, no serious axe violation',
     async (name, route, buttons) => {
-      showServerOnFailure();
+      showServerOnFailure(offline);
       const { context, page, problems } = await signedIn(width, height);
       await page.goto(`${offline.url}${route()}`);
       await page.locator('h1').first().waitFor({ timeout: 30_000 });

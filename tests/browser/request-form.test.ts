@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
 import { fakeServicesEnv } from '../../emulators/fake-env';
@@ -17,7 +17,7 @@ import { signInSession } from '../support/console-session';
 import { phoneNumber } from '../support/app';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
 import { useTestDatabase } from '../support/database';
-import { callJson, startOffline, type Offline } from '../support/offline';
+import { callJson, showServerOnFailure, startOffline, type Offline } from '../support/offline';
 
 // No keys are set, so the local development ones apply (lib/config.ts), FORM_SECRET included.
 const ADMIN = { authorization: 'Bearer local-admin-key' };
@@ -71,12 +71,6 @@ afterAll(async () => {
   await Promise.all([stripe?.close(), textmagic?.close()]);
 }, 30_000);
 
-function showServerOnFailure() {
-  onTestFailed(() => {
-    console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
-  });
-}
-
 async function open(width: number, height: number, url: string) {
   const context = await chrome.context(width, height);
   const { page, problems } = await chrome.newPage(context);
@@ -105,7 +99,7 @@ const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id
 describe('the form at both sizes', () => {
   for (const [width, height] of VIEWPORTS) {
     it(`${width}×${height}: fits, passes axe-core, in English and Spanish, and its errors too`, async () => {
-      showServerOnFailure();
+      showServerOnFailure(offline);
       const { context, page, problems } = await open(width, height, '/request?category=hvac&zip=78701');
       await expect(page.getByLabel('Service').inputValue()).resolves.toBe('hvac');
       await expect(page.getByLabel('ZIP code').inputValue()).resolves.toBe('78701');
@@ -135,7 +129,7 @@ describe('the form at both sizes', () => {
 
 describe('by keyboard only', () => {
   it('fills in the form, meets its errors beside their fields, corrects them and sends it', async () => {
-    showServerOnFailure();
+    showServerOnFailure(offline);
     const { context, page, problems } = await open(390, 844, '/request');
     const loaded = Date.now();
     const phone = phoneNumber();
@@ -223,7 +217,7 @@ describe('by keyboard only', () => {
 describe('the console: Forms', () => {
   for (const [width, height] of VIEWPORTS) {
     it(`${width}×${height}: maps a form tool, shows its URL once, which takes the tool's post; refusals counted`, async () => {
-      showServerOnFailure();
+      showServerOnFailure(offline);
       const context = await chrome.context(width, height);
       await context.addCookies([
         {

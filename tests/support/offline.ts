@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { onTestFailed } from 'vitest';
 import { freePort } from '../../scripts/embedded-postgres';
 
 export type Offline = {
@@ -195,4 +196,11 @@ export async function callJson(
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** In a test: should it fail, print the server's last output (what the browser cannot show). */
+export function showServerOnFailure(offline: Offline): void {
+  onTestFailed(() => {
+    console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
+  });
 }
