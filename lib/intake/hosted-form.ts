@@ -17,7 +17,8 @@ import { formFields } from '../http/body';
 import type { HttpRequest } from '../http/request';
 import type { HttpResponse } from '../http/response';
 import { createLead } from '../leads/create-lead';
-import { checkedLead } from '../leads/lead-input';
+import * as z from 'zod/mini';
+import { checkedLead, sourceInput } from '../leads/lead-input';
 import { LOCAL_BRAND } from '../sms/sender';
 import type { FormField, FormProblem } from '../sms/languages/language-module';
 import { countBlocked, overRateLimit } from './form-guard';
@@ -114,6 +115,30 @@ function consentOf(req: HttpRequest, text: string) {
   return { text, pageUrl, ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) };
 }
 
+/** The page's campaign parameters, by the names `POST /leads`' `source` gives them. */
+const SOURCE_PARAMS = {
+  utm_source: 'utmSource',
+  utm_medium: 'utmMedium',
+  utm_campaign: 'utmCampaign',
+  gclid: 'gclid',
+  fbclid: 'fbclid',
+  affiliate: 'affiliate',
+} as const;
+
+/**
+ * Where the client came from, as the page's URL says (`?utm_source=…`, ad click ids), for
+ * `GET /stats?groupBy=source`; a value it cannot store (too long, control characters) is left out,
+ * since the client cannot fix a link they followed.
+ */
+function sourceOf(req: HttpRequest) {
+  const kept = Object.entries(SOURCE_PARAMS).flatMap(([param, key]) => {
+    const value = req.query[param]?.trim();
+    const field = { [key]: value };
+    return value && z.safeParse(sourceInput(), field).success ? Object.entries(field) : [];
+  });
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
 /** Each field's message, in the form's language, from POST /leads' validation details. */
 function fieldErrors(lang: string, values: Partial<Record<FormField, string>>, details: unknown) {
   const t = formText(lang);
@@ -171,6 +196,7 @@ export async function postForm(db: Database, req: HttpRequest): Promise<HttpResp
       zipCode: values.zipCode ?? '',
       description: values.description ?? '',
       consent: consentOf(req, ctx.consent),
+      source: sourceOf(req),
     });
   } catch (err) {
     if (!(err instanceof AppError) || err.status !== 400) throw err;

@@ -164,6 +164,20 @@ describe('POST /request', () => {
       userAgent: 'Mozilla/5.0 (iPhone) FormTest/2.0',
       pageUrl: `${PUBLIC_BASE_URL}/request?category=plumbing&utm_source=flyer`,
     });
+    // Where the client came from, as the page's URL said (GET /stats?groupBy=source counts it).
+    expect(view.json.source).toMatchObject({ utmSource: 'flyer', utmMedium: null, gclid: null });
+  });
+
+  it("keeps the page's campaign parameters as the lead's source, and leaves out one it cannot store", async () => {
+    const z = zip();
+    const res = await intakeApi.postForm(client({ zipCode: z }), {
+      query: { utm_source: 'newsletter', utm_campaign: 'spring', gclid: 'x'.repeat(501), ref: 'ignored' },
+    });
+    expect(res.status, res.text).toBe(200);
+    const [lead] = await app.db.query<{ id: string }>('select id from leads where zip_code = $1', [z]);
+    const view = await api.getLead(lead!.id);
+    expect(view.json.source).toMatchObject({ utmSource: 'newsletter', utmCampaign: 'spring' });
+    expect(view.json.source.gclid).toBeNull();
   });
 
   it('the same page sent twice (a double press, a reload) is one lead; the same page with other details is refused', async () => {
