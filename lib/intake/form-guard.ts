@@ -21,7 +21,7 @@ const keyOf = (kind: 'ip' | 'phone', value: string) =>
 
 /**
  * Counts this submission against its address and its phone (one statement: concurrent ones are
- * counted against each other) and says which limit it is over, if any.
+ * counted against each other), clears windows that have run out, and says which limit it is over.
  */
 export async function overRateLimit(
   db: Database,
@@ -33,7 +33,17 @@ export async function overRateLimit(
   const counted = await rows<{ key: string; hits: number }>(
     db,
     'form_rate_count',
-    sql`insert into form_rate_limits as f (key, hits, window_started_at)
+    // The windows over an hour old go with it (not these two keys, which this statement updates;
+    // nor a row another submission holds, so that two never wait on each other): the table keeps
+    // about an hour of submissions, not every address and phone ever seen.
+    sql`with stale as (
+          delete from form_rate_limits where key in (
+            select key from form_rate_limits
+            where window_started_at <= now() - interval '1 hour'
+              and key <> all(${sql.param([ipKey, phoneKey])}::text[])
+            for update skip locked)
+        )
+        insert into form_rate_limits as f (key, hits, window_started_at)
         values (${ipKey}, 1, now()), (${phoneKey}, 1, now())
         on conflict (key) do update set
           hits = case when f.window_started_at > now() - interval '1 hour' then f.hits + 1 else 1 end,

@@ -294,6 +294,9 @@ describe('POST /request: abuse refused, counted, nothing else written', () => {
       `update form_rate_limits set window_started_at = window_started_at - interval '61 minutes'`,
     );
     expect((await intakeApi.postForm(client(), { ip })).status).toBe(200);
+    // And the windows that ran out are gone: only this submission's address and phone are kept.
+    const [left] = await app.db.query<{ n: number }>('select count(*)::int as n from form_rate_limits');
+    expect(left!.n).toBe(2);
   });
 
   it(`over ${MAX_PER_PHONE_PER_HOUR} submissions an hour for one phone are refused, from any address`, async () => {
