@@ -21,7 +21,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  * with the lead (lead_consents), never logged, never told to providers.
  */
 export const consentInput = () =>
-  z.object(
+  z.strictObject(
     {
       text: text(5000),
       agreedAt: z.optional(

@@ -78,6 +78,18 @@ describe('POST /leads: unknown fields', () => {
     expect(unknown.message).toContain('utmCampaign');
   });
 
+  it('inside consent too: a misspelled key is named, not dropped with what it held', async () => {
+    const res = await writesNothing(() =>
+      api.postLead(
+        lead({ consent: { text: 'I agree to be contacted.', pageURL: 'https://x.example/form' } }),
+      ),
+    );
+    expect(res.status, res.text).toBe(400);
+    expect(res.json.error.code).toBe('unknown_fields');
+    expect(fieldsOf(res)).toEqual(['consent.pageURL']);
+    expect(details(res)[0]!.message).toContain('pageUrl');
+  });
+
   it('consent and source are known fields: a lead with both is created', async () => {
     const res = await api.postLead(
       lead({ zipCode: uniqueZip(), consent: { text: 'I agree to be contacted.' }, source: SOURCE }),
