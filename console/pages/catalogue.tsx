@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ActionButton } from '../components/action-button';
 import { Failed, Loading, TableScroll } from '../components/bits';
@@ -27,6 +27,14 @@ function ActiveButton(props: { category: Category; onChanged: () => void }) {
 export function Catalogue() {
   const { data, error, reload } = useApi<{ categories: Category[] }>('/categories');
   const [editing, setEditing] = useState<string>();
+  // A saved row closes its form once the catalogue is read again, so it never shows the old figures.
+  const [closeAfter, setCloseAfter] = useState<object>();
+  useEffect(() => {
+    if (closeAfter && data !== closeAfter) {
+      setCloseAfter(undefined);
+      setEditing(undefined);
+    }
+  }, [data, closeAfter]);
   return (
     <>
       <h1>Catalogue</h1>
@@ -66,7 +74,7 @@ export function Catalogue() {
                       <CategoryForm
                         category={c}
                         onSaved={() => {
-                          setEditing(undefined);
+                          setCloseAfter(data);
                           reload();
                         }}
                         onCancel={() => setEditing(undefined)}

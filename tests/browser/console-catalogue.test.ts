@@ -161,6 +161,7 @@ describe('the Catalogue page', () => {
     await expect(price.inputValue()).resolves.toBe('25');
     await price.fill('30');
     await page.getByRole('button', { name: 'Save' }).click();
+    // The row comes back with the saved price (never first with the old one).
     await row(page, 'painting').waitFor();
     await expect(row(page, 'painting').innerText()).resolves.toContain('$30.00');
     expect((await postLead('painting')).json.priceCents).toBe(3000);
