@@ -17,6 +17,7 @@ const CALLERS: Record<Caller, string> = {
   browser: 'browser',
   client: "client's browser",
   'form tool': 'form tool (`?token=`)',
+  portal: 'provider (portal session)',
 };
 
 /** The routes of each function, in the table's order. */

@@ -14,7 +14,8 @@ import type { Routes } from '../http/handler';
 import type { HttpRequest } from '../http/request';
 import { consolePage, immutableAsset, json, type HttpResponse } from '../http/response';
 import { lazy } from '../lazy';
-import { clearedSessionCookie, cookieValues, endSessions, SESSION_COOKIE, sessionCookie } from './session';
+import { cookieValues } from '../http/session-token';
+import { clearedSessionCookie, endSessions, SESSION_COOKIE, sessionCookie } from './session';
 import { signIn, TooManyAttempts } from './sign-in';
 
 const ASSETS = '/admin/assets/';

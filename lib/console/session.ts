@@ -7,17 +7,13 @@
  * admin key through an HMAC of the token under that key: changing ADMIN_API_KEY ends every
  * session, and the table alone gives nothing to test guesses at the key against.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rows, type Queryable } from '../db/client';
+import { newToken, tokenHash, wellFormed as wellFormedTokens } from '../http/session-token';
 
 export const SESSION_COOKIE = 'lu_session';
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
-
-/** 32 random bytes, base64url: what the cookie carries. */
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 /** The session's tie to the admin key it was signed in with. */
 const keyCheck = (adminKey: string, token: string): string =>
@@ -32,7 +28,7 @@ export async function createSession(
   db: Queryable,
   adminKey: string,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   const [row] = await rows<{ expires_at: string | Date }>(
     db,
     'session_create',
@@ -45,7 +41,6 @@ export async function createSession(
   return { token, expiresAt: new Date(row!.expires_at) };
 }
 
-/** Whether one of `tokens` (the cookie's values) is a live session of `adminKey`. */
 /**
  * The live session one of `tokens` names, by its id (the first 16 hex digits of its token's hash:
  * enough to tell sessions apart in a record, nothing to sign in with); undefined when none does.
@@ -55,7 +50,7 @@ export async function liveSession(
   adminKey: string,
   tokens: string[],
 ): Promise<string | undefined> {
-  const wellFormed = tokens.filter((t) => TOKEN.test(t));
+  const wellFormed = wellFormedTokens(tokens);
   if (wellFormed.length === 0) return undefined;
   const found = await rows<{ token_hash: string; key_check: string }>(
     db,
@@ -73,7 +68,7 @@ export async function liveSession(
 
 /** Ends the sessions `tokens` name (sign-out); unknown or malformed ones are ignored. */
 export async function endSessions(db: Queryable, tokens: string[]): Promise<void> {
-  const wellFormed = tokens.filter((t) => TOKEN.test(t));
+  const wellFormed = wellFormedTokens(tokens);
   if (wellFormed.length === 0) return;
   await rows(
     db,
@@ -92,15 +87,4 @@ export function sessionCookie(value: string, secure: boolean): string {
 /** `Set-Cookie` that removes the session from the browser. */
 export function clearedSessionCookie(secure: boolean): string {
   return `${SESSION_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${ATTRIBUTES}${secure ? '; Secure' : ''}`;
-}
-
-/** Every value of cookie `name` in a `Cookie` header (a browser may send two of one name). */
-export function cookieValues(header: string | undefined, name: string): string[] {
-  if (!header) return [];
-  const out: string[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
-  }
-  return out;
 }

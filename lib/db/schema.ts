@@ -706,6 +706,47 @@ export const formBlocks = pgTable(
   (t) => [uniqueIndex('form_blocks_day_reason_idx').on(t.day, t.reason)],
 );
 
+/**
+ * The provider portal's one-time sign-in links (lib/portal/session.ts), sent in answer to
+ * `ACCOUNT`: the token's SHA-256 only, good until `expires_at` (at most 15 minutes) and once
+ * (`used_at`). Kept a day after they were made, so a used or expired link still reads as such
+ * and the requests of the last hour can be counted per provider.
+ */
+export const portalLinks = pgTable(
+  'portal_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+  },
+  (t) => [index('portal_links_provider_idx').on(t.providerId, t.createdAt)],
+);
+
+/**
+ * Portal sessions (lib/portal/session.ts), looked up on every portal request: signing out deletes
+ * the row, and so does the provider's opt-out or deactivation (drizzle/functions/
+ * portal-sessions-end.sql), so a copied cookie stops working at once.
+ */
+export const portalSessions = pgTable(
+  'portal_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+  },
+  (t) => [
+    index('portal_sessions_provider_idx').on(t.providerId),
+    index('portal_sessions_expires_idx').on(t.expiresAt),
+  ],
+);
+
 export type Provider = typeof providers.$inferSelect;
 export type Lead = typeof leads.$inferSelect;
 export type Offer = typeof offers.$inferSelect;

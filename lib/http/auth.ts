@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../config';
 import { AppError, forbidden, notConfigured, unauthorized } from '../errors';
-import { cookieValues, liveSession, SESSION_COOKIE } from '../console/session';
+import { liveSession, SESSION_COOKIE } from '../console/session';
+import { cookieValues } from './session-token';
 import { getDb } from '../db/client';
+import { PORTAL_COOKIE, portalSession, type PortalCaller } from '../portal/session';
 import type { HttpRequest } from './request';
 
 /** Constant-time comparison: hashing first makes the lengths equal and hides them. */
@@ -91,11 +93,31 @@ export function fromOwnOrigin(req: HttpRequest): boolean {
   return origin === requestOrigin(req) || origin === originOf(config().publicBaseUrl);
 }
 
-/** 403 `bad_origin` unless the request comes from the console's own origin (see `fromOwnOrigin`). */
+/**
+ * 403 `bad_origin` unless the request comes from our own origin (see `fromOwnOrigin`): the
+ * console's or the portal's pages. A request without `Origin` is refused too.
+ */
 export function requireOwnOrigin(req: HttpRequest): void {
   if (!fromOwnOrigin(req)) {
-    throw new AppError(403, 'bad_origin', 'This request must come from the console itself (Origin header)');
+    throw new AppError(403, 'bad_origin', 'This request must come from our own pages (Origin header)');
   }
+}
+
+/**
+ * Portal routes: the provider's session cookie `lu_portal` (lib/portal/session.ts: one lookup),
+ * under the console's rules for where a request comes from. Every portal route reads and changes
+ * only the data of the provider this returns.
+ */
+export async function requireProvider(req: HttpRequest): Promise<PortalCaller> {
+  const tokens = cookieValues(req.headers.cookie, PORTAL_COOKIE);
+  if (tokens.length === 0) throw unauthorized('Not signed in: text ACCOUNT to get a sign-in link');
+  if (req.method !== 'GET' && req.method !== 'HEAD') requireOwnOrigin(req);
+  else if (fromElsewhere(req)) {
+    throw new AppError(403, 'bad_origin', 'Portal data is readable only from the portal itself');
+  }
+  const caller = await portalSession(await getDb(), tokens);
+  if (!caller) throw unauthorized('The portal session has ended: text ACCOUNT for a new sign-in link');
+  return caller;
 }
 
 /** TextMagic callbacks: `?token=` in the URL we gave TextMagic. */

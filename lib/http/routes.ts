@@ -30,7 +30,12 @@ export type Caller =
   /** A client's browser: the hosted inquiry form (pages, not JSON; its own abuse checks). */
   | 'client'
   /** A form tool's webhook: the intake source's own `?token=` (PUT /intake/sources/{source}). */
-  | 'form tool';
+  | 'form tool'
+  /**
+   * A provider signed in to the portal: the `lu_portal` session cookie (lib/portal/session.ts),
+   * and for a change an `Origin` of our own (lib/http/auth.ts requireProvider).
+   */
+  | 'portal';
 
 /**
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test

@@ -25,7 +25,8 @@ import { handler as smsStatus } from '../../functions/sms-status';
 import { handler as statsRoute } from '../../functions/stats';
 import { handler as stripeWebhook } from '../../functions/stripe-webhook';
 import { KEYS, phoneNumber, tmDigits, useApp } from '../support/app';
-import { cookieValues, SESSION_COOKIE } from '../../lib/console/session';
+import { SESSION_COOKIE } from '../../lib/console/session';
+import { cookieValues } from '../../lib/http/session-token';
 import { handlerFile, ROUTES, routeKey, type Caller, type RouteSpec } from '../../lib/http/routes';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { formStamp } from '../../lib/intake/form-stamp';
@@ -33,6 +34,8 @@ import { api, lead, linkToken } from '../support/flow';
 import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import { createCategory } from '../../lib/catalogue/categories';
+import { PORTAL_COOKIE } from '../../lib/portal/session';
+import { portalCookieFor } from '../support/portal';
 import {
   expectInboundAsSent,
   expectLeadAsSent,
@@ -1681,6 +1684,17 @@ describe('every route of the route table: its example accepted, mangled never a 
     Stripe: { none: 400, wrong: 400 },
     // An unknown source and a wrong or missing token are answered alike.
     'form tool': { none: 401, wrong: 401 },
+    // No session cookie, or one naming no live session.
+    portal: { none: 401, wrong: 401 },
+  };
+  /** The provider signed in to the portal for the `portal` routes, and their session's cookie. */
+  let portal: { providerId: string; cookie: string } | undefined;
+  const portalProvider = async () => {
+    if (!portal) {
+      const { id } = await api.addProvider({ zipCodes: [uniqueZip()], autoPay: false });
+      portal = { providerId: id, cookie: await portalCookieFor(id) };
+    }
+    return portal;
   };
 
   /** The request with the caller's credential, or a wrong one, or none. */
@@ -1701,6 +1715,12 @@ describe('every route of the route table: its example accepted, mangled never a 
       query.token = credential === 'right' ? KEYS.sms : 'wrong';
     if (r.who === 'form tool' && credential !== 'none')
       query.token = credential === 'right' ? intakeToken : 'wrong';
+    if (r.who === 'portal') {
+      delete headers.cookie;
+      if (credential !== 'none')
+        headers.cookie = credential === 'right' ? portal!.cookie : `${PORTAL_COOKIE}=${'x'.repeat(43)}`;
+      if (r.method !== 'GET') headers.origin = PUBLIC_ORIGIN;
+    }
     if (r.who === 'Stripe' && credential !== 'none') {
       headers['stripe-signature'] =
         credential === 'right'
@@ -1738,6 +1758,7 @@ describe('every route of the route table: its example accepted, mangled never a 
         const { handler } = (await import(/* @vite-ignore */ `../../${handlerFile(r.fn)}`)) as {
           handler: Handler;
         };
+        if (r.who === 'portal') await portalProvider();
         const example = (await resolve(r.example)) as {
           params?: Record<string, string>;
           query?: Record<string, string>;
