@@ -3,8 +3,8 @@
  * a one-time link (`createLink`), and opening it starts a session (`useLink`) held in the cookie
  * `lu_portal`. Links and sessions are stored as their tokens' SHA-256 (lib/http/session-token.ts).
  * A link is good once, for LINK_TTL_MINUTES; a session for SESSION_TTL_DAYS, until sign-out, or
- * until the provider opts out or is deactivated (a trigger deletes their sessions then:
- * drizzle/functions/portal-sessions-end.sql).
+ * until the provider opts out or is deactivated (then the trigger providers_portal_sessions_end
+ * deletes their sessions: drizzle/functions/portal-sessions-end.sql).
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Queryable } from '../db/client';
