@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { jsonParam } from '../db/json-param';
 import { categories } from '../db/schema';
 import { badRequest } from '../errors';
 import { categoryIndex, listCategories, type CatalogueCategory, type CategoryIndex } from './categories';
@@ -58,26 +57,15 @@ export async function leadCategory(
 }
 
 /**
- * SQL true while the category still reads as `c` in what a lead takes from it: the name that
- * resolved to it (its synonyms), active, price, prices by zip prefix (lib/catalogue/prices.ts),
- * cap and life. Create-lead's statement writes only then: a kept copy never prices a lead.
+ * SQL true while the category is still active and at the version the copy `c` was read at: the
+ * triggers categories_version and category_prices_version bump it on any change of the category
+ * or of its prices by area (drizzle/functions/category-version.sql), so create-lead's statement
+ * writes a lead only on the terms its kept copy shows.
  */
 export function categoryCurrentSql(c: CatalogueCategory): SQL {
-  return sql`exists (select from ${categories} k where k.slug = ${c.slug} and k.active
-    and k.price_cents = ${c.priceCents} and k.max_unlocks = ${c.maxUnlocks} and k.ttl_hours = ${c.ttlHours}
-    and k.synonyms = ${sql.param(c.synonyms)}::text[]
-    and (select coalesce(jsonb_agg(jsonb_build_object('zipPrefix', z.zip_prefix, 'priceCents', z.price_cents)
-      order by z.zip_prefix), '[]') from category_prices z where z.category_slug = k.slug)
-      = ${jsonParam(c.zipPrices)}::jsonb)`;
+  return sql`exists (select from ${categories} k where k.slug = ${c.slug} and k.active and k.version = ${c.version})`;
 }
 
-/** Whether two reads of a category agree on what `categoryCurrentSql` compares. */
+/** Whether two reads of a category are of the same version of it. */
 export const sameTerms = (a: CatalogueCategory, b: CatalogueCategory): boolean =>
-  a.slug === b.slug &&
-  a.active === b.active &&
-  a.priceCents === b.priceCents &&
-  a.maxUnlocks === b.maxUnlocks &&
-  a.ttlHours === b.ttlHours &&
-  a.synonyms.length === b.synonyms.length &&
-  a.synonyms.every((s, i) => s === b.synonyms[i]) &&
-  jsonParam(a.zipPrices) === jsonParam(b.zipPrices);
+  a.slug === b.slug && a.version === b.version;

@@ -53,6 +53,13 @@ export const categories = pgTable(
      */
     agedAfterHours: integer('aged_after_hours'),
     agedPriceCents: integer('aged_price_cents'),
+    /**
+     * Bumped by every change of the row or of its prices by area (the triggers categories_version
+     * and category_prices_version: drizzle/functions/category-version.sql): POST /leads writes a
+     * lead only while the version is the one its kept copy of the catalogue read
+     * (lib/catalogue/lead-category.ts).
+     */
+    version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
