@@ -18,7 +18,7 @@
 // that a deploy never ships the larger bundles by omission; a plain `serverless offline` without
 // the variable still works on a local Postgres (its URL picks the TCP driver).
 const isNeonHost = require('./lib/db/neon-host.cjs');
-const { consoleAssetsPlugin } = require('./scripts/console-assets.cjs');
+const { spaAssetsPlugin } = require('./scripts/spa-assets.cjs');
 
 /** `lambda` or `offline`; anything else is a typo that would otherwise ship the wrong bundles. */
 function bundleTarget(env) {
@@ -98,9 +98,9 @@ function esbuildOptions({ runtime, environment = {}, env = process.env }) {
     platform: 'node',
     format: 'esm',
     define,
-    // The console's SPA, for the one bundle that imports `console-assets` (scripts/
-    // console-assets.cjs); its sandbox pages only in the offline build.
-    plugins: [REQUIRE_HTTP, consoleAssetsPlugin({ sandbox: target === 'offline' })],
+    // The console's and the portal's SPAs, each for the one bundle that imports it (scripts/
+    // spa-assets.cjs); the console's sandbox pages only in the offline build.
+    plugins: [REQUIRE_HTTP, spaAssetsPlugin({ sandbox: target === 'offline' })],
     // CommonJS dependencies (pg, ws) call require(); an ESM bundle has to provide it.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -2,18 +2,18 @@ import { createRequire } from 'node:module';
 import { defineConfig, type Plugin, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
-const { consoleAssetsModule, MODULE } = require('./scripts/console-assets.cjs') as {
-  consoleAssetsModule: (opts: { sandbox: boolean }) => Promise<{ contents: string }>;
-  MODULE: string;
+const { spaAssetsModule, MODULES } = require('./scripts/spa-assets.cjs') as {
+  spaAssetsModule: (id: string, opts: { sandbox: boolean }) => Promise<{ contents: string }>;
+  MODULES: string[];
 };
 
-/** `console-assets` for the in-process tests, from the same build definition as the bundles. */
-const consoleAssets: Plugin = {
-  name: 'console-assets',
-  resolveId: (id) => (id === MODULE ? `\0${MODULE}` : undefined),
+/** `console-assets` and `portal-assets` for the in-process tests, from the bundles' build definition. */
+const spaAssets: Plugin = {
+  name: 'spa-assets',
+  resolveId: (id) => (MODULES.includes(id) ? `\0${id}` : undefined),
   load: async (id) =>
-    id === `\0${MODULE}`
-      ? (await consoleAssetsModule({ sandbox: process.env.BUNDLE_TARGET === 'offline' })).contents
+    id.startsWith('\0') && MODULES.includes(id.slice(1))
+      ? (await spaAssetsModule(id.slice(1), { sandbox: process.env.BUNDLE_TARGET === 'offline' })).contents
       : undefined,
 };
 
@@ -25,7 +25,7 @@ const consoleAssets: Plugin = {
  */
 function project(name: string, groupOrder: number, include: string[]): TestProjectInlineConfiguration {
   return {
-    plugins: [consoleAssets],
+    plugins: [spaAssets],
     test: {
       name,
       include,

@@ -1,2 +1,2 @@
-/** True only in the serverless-offline build (scripts/console-assets.cjs): the sandbox pages. */
+/** True only in the serverless-offline build (scripts/spa-assets.cjs): the sandbox pages. */
 declare const SANDBOX: boolean;

@@ -1,5 +1,5 @@
 /**
- * The console's built SPA, a virtual module made at bundle time by scripts/console-assets.cjs
+ * The console's built SPA, a virtual module made at bundle time by scripts/spa-assets.cjs
  * (esbuild.config.cjs's plugin for the Lambda bundles, vitest.config.ts's for the tests). Only
  * the console function imports it.
  */

@@ -48,7 +48,7 @@ describe('deployed bundles', () => {
   });
 });
 
-/** The console's marker (scripts/console-assets.cjs's shell) and code only the sandbox has. */
+/** The console's marker (scripts/spa-assets.cjs's shell) and code only the sandbox has. */
 const CONSOLE_MARKER = 'lead-unlock-console';
 const SANDBOX_CODE = ['/sandbox/phones', '/sandbox/inquiry', '/sandbox/seed', 'Add demo providers'];
 const UI_SOURCES =
