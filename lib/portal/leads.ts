@@ -68,7 +68,7 @@ async function openList(db: Database, providerId: string) {
 /** The return a purchase may still have: open until the window closes, once, unless refunded. */
 function returnState(
   unlock: { createdAt: Date; refundedAt: Date | null },
-  r: { id: string; status: string; reason: string; reasonText: string | null; note: string | null } | null,
+  r: { id: string; status: string; reason: string; text: string | null; note: string | null } | null,
   createdAt: Date | null,
   decidedAt: Date | null,
 ) {
@@ -99,7 +99,7 @@ async function boughtList(db: Database, providerId: string, q: PortalLeadsQuery)
         id: leadReturns.id,
         status: leadReturns.status,
         reason: leadReturns.reason,
-        reasonText: leadReturns.reasonText,
+        text: leadReturns.reasonText,
         note: leadReturns.note,
       },
       returnedAt: leadReturns.createdAt,

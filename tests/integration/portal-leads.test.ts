@@ -336,7 +336,7 @@ describe('returns', () => {
     const leads = (await leadsOf(p)).json.bought as BoughtItem[];
     expect(leads.find((i) => i.offerId === o.offerId)).toMatchObject({
       canOpen: false,
-      return: { status: 'open' },
+      return: { status: 'open', reason: 'wrong_area', text: 'Not my county' },
     });
     expect(leads.find((i) => i.offerId === old.offerId)).toMatchObject({ canOpen: false, return: null });
 
