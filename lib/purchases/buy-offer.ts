@@ -1,6 +1,6 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { fromRow, rows, type Database, type Queryable } from '../db/client';
-import { stripeTasks, type Lead, type Offer, type Provider, type StripeTask } from '../db/schema';
+import { offers, stripeTasks, type Lead, type Offer, type Provider, type StripeTask } from '../db/schema';
 import { leadStatus } from '../leads/lead-status';
 import { claimedNow, inlineDeadline } from '../queue/work-queue';
 import type { Priced } from '../sms/templates';
@@ -116,12 +116,14 @@ export function acceptOfferSql(o: { leadId: string | null; when: SQL; apply: SQL
 /**
  * A buy asked for outside an SMS (the portal): `buyAnswer`, and for a link or a charge the ask
  * recorded as a YES records it, the charge queued and run within the request's budget (the
- * dispatcher retries what is left). The details SMS follows the payment as for a YES.
+ * dispatcher retries what is left). The details SMS follows the payment as for a YES. A charge
+ * refused already, or neither queued nor in flight (the card removed or auto-pay turned off since
+ * the read), answers the pay link instead.
  */
 export async function buyOffer(db: Database, row: OfferRow): Promise<BuyAnswer> {
   const answer = await buyAnswer(db, row);
   if (answer.kind !== 'charge' && answer.kind !== 'pay_link') return answer;
-  const [recorded] = await rows<{ tasks: Record<string, unknown>[] | null }>(
+  const [recorded] = await rows<{ tasks: Record<string, unknown>[] | null; charging: boolean }>(
     db,
     'accept_offer',
     sql`with
@@ -131,9 +133,20 @@ export async function buyOffer(db: Database, row: OfferRow): Promise<BuyAnswer> 
         for update
       ),
       ${acceptOfferSql({ leadId: row.lead.id, when: sql`true`, apply: sql`true`, charge: answer.kind === 'charge' })}
-    select (select json_agg(charge) from charge) as tasks`,
+    select (select json_agg(charge) from charge) as tasks,
+      coalesce((select bool_or(charged) from accepted), false)
+        or coalesce((select charge_status = 'charging' from old), false) as charging`,
   );
   const tasks: StripeTask[] = (recorded?.tasks ?? []).map((r) => fromRow(stripeTasks, r));
   await runClaimedStripeTasksNow(db, tasks, inlineDeadline());
-  return answer;
+  if (answer.kind !== 'charge') return answer;
+  // The card refused already (declined, needs authentication: the SMS with the link is on its
+  // way too), or no charge at all: the link at once.
+  const [now] = await db
+    .select({ chargeStatus: offers.chargeStatus })
+    .from(offers)
+    .where(eq(offers.id, row.offer.id));
+  return recorded?.charging && now?.chargeStatus !== 'failed'
+    ? answer
+    : { kind: 'pay_link', priced: answer.priced, url: payUrl(row.offer.payToken) };
 }

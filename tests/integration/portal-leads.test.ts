@@ -10,6 +10,7 @@ import { handler as privacyFn } from '../../functions/privacy';
 import { handler as returnsFn } from '../../functions/returns';
 import { distinctClient } from '../../emulators/lead-body';
 import { invoke, type Reply } from '../../emulators/events';
+import type { CardBehaviour } from '../../emulators/fake-stripe';
 import { ROUTES, type RouteSpec } from '../../lib/http/routes';
 import { KEYS, PUBLIC_BASE_URL, useApp } from '../support/app';
 import { api, lead, linkToken } from '../support/flow';
@@ -95,11 +96,17 @@ type BoughtItem = {
 /** The texts `phone` got since `since`. */
 const textsTo = (phone: string, since: number) => smsSentTo(app, phone, since).map((m) => m.text);
 
-/** A provider whose first purchase (by link) saved their card; auto-pay on. */
-async function withSavedCard(): Promise<Provider> {
+/** A provider whose first purchase (by link) saved `card`; auto-pay on. */
+async function withSavedCard(card: CardBehaviour = 'succeeds'): Promise<Provider> {
   const p = await provider();
   const first = await offered(p);
-  await buyByLink(app, p.phone, first.code);
+  const before = app.textmagic.sent.length;
+  await api.reply(p.phone, `YES ${first.code}`);
+  const pay = await api.openPayLink(linkToken(textsTo(p.phone, before).at(-1)!));
+  const session = [...app.stripe.sessions.values()].find((s) => s.url === pay.headers.location)!;
+  expect((await deliverEvent(app, app.stripe.completeSession(session.id, { card }))).json.outcome).toBe(
+    'unlocked',
+  );
   const [row] = await app.db.query<{ pm: string | null }>(
     'select saved_payment_method_id as pm from providers where id = $1',
     [p.id],
@@ -211,6 +218,23 @@ describe('POST /portal/api/offers/{id}/buy', () => {
     expect(
       app.stripe.requests.filter((r) => r.idempotencyKey?.startsWith(`charge:${o.offerId}:`)),
     ).toHaveLength(charges.length);
+  });
+
+  it('a saved card Stripe declines: the pay link at once, as the SMS after a refused charge gives', async () => {
+    const p = await withSavedCard('declined');
+    const o = await offered(p);
+    const sent = app.textmagic.sent.length;
+    const res = await buy(p, o.offerId);
+    expect(res.status, res.text).toBe(200);
+    const { payUrl } = res.json as { payUrl: string };
+    expect(payUrl.startsWith(`${PUBLIC_BASE_URL}/p/`)).toBe(true);
+    // The charge was tried once, and the SMS of a refused card carries the same link.
+    expect(
+      app.stripe.requests.filter((r) => r.idempotencyKey === `charge:${o.offerId}:1` && !r.replayed),
+    ).toHaveLength(1);
+    expect(textsTo(p.phone, sent).join('\n')).toContain(payUrl);
+    const open = (await leadsOf(p)).json.open as OpenItem[];
+    expect(open.find((i) => i.offerId === o.offerId)?.payWith).toBe('pay_link');
   });
 
   it('without a saved card: the pay link, whose Checkout unlocks it, details by SMS', async () => {
