@@ -436,7 +436,7 @@ export const leadReturns = pgTable(
     reason: text('reason', { enum: RETURN_REASONS }).notNull(),
     /** What the provider wrote after the code, as written: free text, never logged. */
     reasonText: text('reason_text'),
-    source: text('source', { enum: ['sms', 'console'] }).notNull(),
+    source: text('source', { enum: ['sms', 'console', 'portal'] }).notNull(),
     status: text('status', { enum: ['open', 'approved', 'declined'] })
       .notNull()
       .default('open'),

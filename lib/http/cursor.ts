@@ -1,3 +1,5 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+
 /**
  * Opaque cursors for newest-first lists ordered by `(created_at, id)`: base64url of the row's
  * `created_at` in microseconds since the epoch (Postgres keeps microseconds, a JS Date only
@@ -31,3 +33,11 @@ export function decodeCursor(value: string, key: RegExp = UUID): Cursor | undefi
  * answer it caused second.
  */
 export const THREAD_KEY = /^(o:\d{20}|i:[^\0]{1,64})$/u;
+
+/** SQL: the row `(createdAt, id)` comes after `cursor` in a newest-first list (a row comparison the index walks). */
+export const beforeCursor = (createdAt: SQLWrapper, id: SQLWrapper, cursor: Cursor): SQL =>
+  sql`(${createdAt}, ${id}) < (timestamptz 'epoch' + ${cursor.micros}::float8 * interval '1 microsecond', ${cursor.id}::uuid)`;
+
+/** SQL: a timestamp in microseconds since the epoch, as text (a Date would round it to milliseconds). */
+export const micros = (createdAt: SQLWrapper) =>
+  sql<string>`(extract(epoch from ${createdAt}) * 1000000)::bigint::text`;

@@ -41,7 +41,8 @@ export type Caller =
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
  * sends as is and then mangles. A value `{name}` stands for something that test makes for the
  * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
- * unlock), `{openReturn}`, `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
+ * unlock), `{openReturn}`, `{portalOffer}` (an open offer to the portal's signed-in provider),
+ * `{portalPurchase}` (the offer id of a lead that provider bought), `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
  * `{intakeSource}` (a form tool's source, mapped as PUT /intake/sources/{source}'s example; the
  * test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
  * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`.
@@ -74,6 +75,8 @@ export type RouteSpec = {
  * per-address count of wrong keys, API Gateway lets a guesser try about once a second).
  */
 const ADMIN = { burst: 10, rate: 5 };
+/** The portal, used by hand from a phone. */
+const PORTAL = { burst: 20, rate: 10 };
 
 export const ROUTES = [
   {
@@ -546,6 +549,51 @@ export const ROUTES = [
     details:
       "`sources`: each `{ source, fields, defaults, createdAt, updatedAt }`; `formBlocked`: the hosted form's refused submissions of the last 30 days by reason (`honeypot`, `too_fast`, `bad_stamp`, `stale_stamp`, `ip_rate`, `phone_rate`, `too_large`) and `total`.",
     example: {},
+  },
+  // The provider portal's Leads and Returns (lib/portal/leads.ts, lib/portal/returns.ts).
+  {
+    method: 'GET',
+    path: '/portal/api/leads',
+    fn: 'portal',
+    who: 'portal',
+    throttle: PORTAL,
+    does: "their open offers, and the leads they bought with the client's details",
+    details:
+      '`{"open":[…],"bought":[…],"nextCursor"}`; `cursor`/`limit` page `bought` (a next page has `open: []`). `open`: the offers they can still buy (as `YES` finds them), each `offerId`, `code`, `category`, `categoryName`, `zipCode`, `city`, `description`, `budget` (as the teaser shows them: never the client\'s contact), `priceCents` and `currency` (the offer\'s), `offeredAt`, `expiresAt`, `payWith` (`saved_card` or `pay_link`), `charging`. `bought`, newest first: `offerId`, `code`, `category`, `categoryName`, `zipCode`, `client` (`name`, `phone`, `email`, `city`, `description`, `budget`; null and `erased: true` for a lead erased at the client\'s request), `amountCents`, `currency`, `paidAt`, `paidWith`, `refundedAt`, `canOpen` and `openUntil` (a return, within `RETURN_WINDOW_DAYS`), `return` (`id`, `status`, `reason`, `text`, `note`, `createdAt`, `decidedAt`, or null).',
+    example: { query: { limit: '20' } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/offers/{id}/buy',
+    fn: 'portal',
+    who: 'portal',
+    throttle: PORTAL,
+    does: 'buy an open lead, as `YES <code>` does: the saved card, or the pay link',
+    details:
+      'By the path of `YES <code>`, budgets included: 200 `{"status":"charging"}` when the saved card is charged (auto-pay on; the details follow by SMS on payment, and the lead moves to `bought`), `{"payUrl"}` (the offer\'s pay link, to Stripe Checkout) otherwise, `{"status":"unlocked"}` when bought already; 409 `budget_refused` (`details.cap`: `weekly_cap` or `daily_cap`; the message is the SMS\'s), 409 `unavailable` for a lead sold out or expired; 404 for an offer not theirs.',
+    example: { params: { id: '{portalOffer}' } },
+  },
+  {
+    method: 'GET',
+    path: '/portal/api/returns',
+    fn: 'portal',
+    who: 'portal',
+    throttle: PORTAL,
+    does: "their returns, with status and the operator's note",
+    details:
+      '`{"returns":[{"id","offerId","code","category","zipCode","status","reason","text","note","amountCents","currency","paidAt","createdAt","decidedAt"}],"nextCursor"}`, newest first, by `cursor`/`limit`.',
+    example: { query: { limit: '20' } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/returns',
+    fn: 'portal',
+    who: 'portal',
+    throttle: PORTAL,
+    does: 'return a lead they bought, with a reason, as `BAD <code>` does',
+    details:
+      '`offerId` (a bought lead\'s, from `GET /portal/api/leads`), `reason` (`wrong_area`, `wrong_service`, `bad_contact`, `duplicate`, `other`), `text?`: 201 `{"return"}` and the SMS a BAD gets (auto-approved under `RETURN_AUTO_APPROVE_RATE`: refunded at once); 409 `not_bought`, `window_closed` (past `RETURN_WINDOW_DAYS`), `already_returned` (once per purchase), each message the SMS\'s; 404 for an offer not theirs.',
+    example: { body: { offerId: '{portalPurchase}', reason: 'wrong_area', text: 'Outside my area' } },
   },
 ] as const satisfies readonly RouteSpec[];
 

@@ -4,7 +4,7 @@ import { leads } from '../db/schema';
 import { leadStatus } from './lead-status';
 import { endOf } from '../http/fields';
 import { type LeadListQuery } from './lead-input';
-import { encodeCursor } from '../http/cursor';
+import { beforeCursor, encodeCursor, micros } from '../http/cursor';
 import { categoryIndex, listCategories } from '../catalogue/categories';
 import { foldCategory } from '../catalogue/fold';
 
@@ -30,9 +30,7 @@ function filters(q: LeadListQuery): SQL[] {
   }
   if (q.cursor) {
     // Row comparison on (created_at, id): walks the leads_created_idx index from the cursor on.
-    where.push(
-      sql`(${leads.createdAt}, ${leads.id}) < (timestamptz 'epoch' + ${q.cursor.micros}::float8 * interval '1 microsecond', ${q.cursor.id}::uuid)`,
-    );
+    where.push(beforeCursor(leads.createdAt, leads.id, q.cursor));
   }
   return where;
 }
@@ -62,7 +60,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       unmatchedReason: leads.unmatchedReason,
       createdAt: leads.createdAt,
       // Microseconds, which a Date would round to milliseconds.
-      micros: sql<string>`(extract(epoch from ${leads.createdAt}) * 1000000)::bigint::text`,
+      micros: micros(leads.createdAt),
       // Qualified by hand: inside a subquery drizzle's bare column names would bind to the inner table.
       offeredTo: sql<number>`(select count(*) from offers o where o.lead_id = "leads"."id")`.mapWith(Number),
       revenueCents: sql<number>`(select coalesce(sum(u.amount_cents), 0) from unlocks u

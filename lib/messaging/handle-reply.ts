@@ -1,28 +1,18 @@
 import { businessEvent } from '../metrics';
-import { config } from '../config';
 import { sql, type SQL } from 'drizzle-orm';
 import { jsonParam } from '../db/json-param';
 import { fromRow, rows, transaction, type Database, type Queryable, type Tx } from '../db/client';
-import {
-  smsMessages,
-  stripeTasks,
-  type Lead,
-  type Offer,
-  type Provider,
-  type StripeTask,
-} from '../db/schema';
+import { smsMessages, stripeTasks, type StripeTask } from '../db/schema';
 import { fromTextMagicNumber } from '../phone';
 import { parseReply, type Reply } from '../sms/parse-reply';
 import { languageModule, LANGUAGES, DEFAULT_LANGUAGE } from '../sms/language';
 import { templates, type Templates } from '../sms/templates';
-import { leadStatus } from '../leads/lead-status';
 import { clientDetails } from '../privacy/client-details';
-import { offerForCode, offerPrice, openOffers } from '../purchases/offer-queries';
+import { offerForCode, openOffers } from '../purchases/offer-queries';
+import { acceptOfferSql, buyAnswer, type OfferRow } from '../purchases/buy-offer';
 import { sendClaimedNow, type SmsKind } from './outbox';
-import { payUrl } from '../purchases/pay-url';
-import { purchaseRefusal } from '../purchases/budget';
 import { returnReason } from '../sms/return-reason';
-import { openReturn, type ReturnRefusal } from '../returns/returns';
+import { openReturn, REFUSED } from '../returns/returns';
 import { runClaimedStripeTasksNow } from '../purchases/stripe-tasks';
 import { claimedNow, inlineDeadline } from '../queue/work-queue';
 
@@ -60,79 +50,48 @@ export const MAX_ANSWERS_PER_HOUR = 20;
  * An answer: one SMS, or the messages of the details of a lead they bought, in whichever language
  * the reply's statement finds the provider's row in (after the reply's own change: ESPANOL is
  * confirmed in Spanish). `charge`: the YES buys at once with the saved card (the statement queues
- * the charge, see `chargeNow`).
+ * the charge, lib/purchases/buy-offer.ts `acceptOfferSql`).
  */
 type Answer = { kind: SmsKind; body: (t: Templates) => string | string[]; leadId?: string; charge?: boolean };
 
-/** A saved card, auto-pay on, and no charge of this offer that failed: the YES charges the card. */
-const paysWithSavedCard = (provider: Provider, offer: Offer) =>
-  provider.autoPay &&
-  provider.savedPaymentMethodId !== null &&
-  provider.stripeCustomerId !== null &&
-  offer.chargeStatus !== 'failed';
-
-/** What to answer a provider's `YES <code>` with. */
-function answerForOffer(code: string, row?: { offer: Offer; lead: Lead; provider: Provider }): Answer {
+/**
+ * What to answer a provider's `YES <code>` with: how the buy is answered (lib/purchases/buy-offer.ts,
+ * the portal's rule too), as an SMS.
+ */
+async function answerForOffer(db: Database, code: string, row?: OfferRow): Promise<Answer> {
   if (!row) return { kind: 'unavailable', body: (t) => t.unavailableSms(code) };
-  const { offer, lead, provider } = row;
-  if (offer.status === 'unlocked') {
-    const details = clientDetails(lead);
-    return details
-      ? { kind: 'details', body: (t) => t.detailsSms(details), leadId: lead.id }
-      : { kind: 'details_erased', body: (t) => t.detailsErasedSms(lead.code), leadId: lead.id };
+  const { lead } = row;
+  const buy = await buyAnswer(db, row);
+  switch (buy.kind) {
+    case 'unlocked': {
+      const details = clientDetails(lead);
+      return details
+        ? { kind: 'details', body: (t) => t.detailsSms(details), leadId: lead.id }
+        : { kind: 'details_erased', body: (t) => t.detailsErasedSms(lead.code), leadId: lead.id };
+    }
+    case 'unavailable':
+      return { kind: 'unavailable', body: (t) => t.unavailableSms(lead.code), leadId: lead.id };
+    case 'budget_refused':
+      return {
+        kind: 'budget_refused',
+        body: (t) => t.budgetRefusedSms(lead.code, buy.refusal),
+        leadId: lead.id,
+      };
+    case 'charge':
+      return { kind: 'charging', body: (t) => t.chargingSms(buy.priced), leadId: lead.id, charge: true };
+    case 'pay_link':
+      return { kind: 'pay_link', body: (t) => t.payLinkSms(buy.priced, buy.url), leadId: lead.id };
   }
-  // Read before the reply is recorded: a lead that fills meanwhile gets a link whose page says
-  // it is no longer available (open-checkout checks again), so a stale read costs nothing; a
-  // charge checks again before it calls Stripe, and one past the cap is refunded.
-  if (leadStatus(lead) !== 'open') {
-    return { kind: 'unavailable', body: (t) => t.unavailableSms(lead.code), leadId: lead.id };
-  }
-  if (paysWithSavedCard(provider, offer)) {
-    const priced = offerPrice(lead, offer);
-    return { kind: 'charging', body: (t) => t.chargingSms(priced), leadId: lead.id, charge: true };
-  }
-  const url = payUrl(offer.payToken);
-  return { kind: 'pay_link', body: (t) => t.payLinkSms(offerPrice(lead, offer), url), leadId: lead.id };
 }
-
-/**
- * A pay link or a saved-card charge only within the provider's budgets (lib/purchases/budget.ts):
- * otherwise the SMS saying which cap refuses it, and no link or charge, so no payment can start.
- * The charge checks again, under the provider's lock, just before it calls Stripe.
- */
-async function withinBudget(
-  db: Database,
-  answer: Answer,
-  row?: { offer: Offer; lead: Lead },
-): Promise<Answer> {
-  if ((answer.kind !== 'pay_link' && answer.kind !== 'charging') || !row) return answer;
-  const { offer, lead } = row;
-  const refusal = await purchaseRefusal(db, {
-    providerId: offer.providerId,
-    priceCents: offer.priceCents,
-    offerId: offer.id,
-  });
-  if (!refusal) return answer;
-  return { kind: 'budget_refused', body: (t) => t.budgetRefusedSms(lead.code, refusal), leadId: lead.id };
-}
-
-/**
- * The charge a YES queues, in the reply's statement, on the offer's row as updated there: only
- * while the provider (as locked) still has auto-pay and a card, and no charge of the offer is in
- * flight or failed; `old` is the offer before the update.
- */
-const chargeNow = sql`(old.status = 'offered' and old.charge_status is null
-  and p.auto_pay and p.saved_payment_method_id is not null and p.stripe_customer_id is not null)`;
 
 /** The answer to a YES, from one read of the sender's offers (none for an unknown sender). */
 async function answerToYes(db: Database, reply: Extract<Reply, { kind: 'yes' }>, phone: string) {
   if (reply.code) {
-    const row = await offerForCode(db, phone, reply.code);
-    return withinBudget(db, answerForOffer(reply.code, row), row);
+    return answerForOffer(db, reply.code, await offerForCode(db, phone, reply.code));
   }
   const open = await openOffers(db, phone);
   if (open.length === 0) return { kind: 'no_offers', body: (t) => t.noOpenOffersSms() } satisfies Answer;
-  if (open.length === 1) return withinBudget(db, answerForOffer(open[0]!.lead.code, open[0]), open[0]);
+  if (open.length === 1) return answerForOffer(db, open[0]!.lead.code, open[0]);
   const codes = open.map((o) => o.lead.code);
   return { kind: 'choose_offer', body: (t) => t.chooseOfferSms(codes) } satisfies Answer;
 }
@@ -172,13 +131,6 @@ const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad'>, Answer> = {
   language: { kind: 'language', body: (t) => t.languageSms() },
   help: { kind: 'help', body: (t) => t.helpSms() },
   other: { kind: 'help', body: (t) => t.helpSms() },
-};
-
-/** The SMS of a BAD that opened nothing. */
-const REFUSED: Record<ReturnRefusal, (t: Templates, code: string) => string> = {
-  not_bought: (t, code) => t.returnNotBoughtSms(code),
-  window_closed: (t, code) => t.returnWindowClosedSms(code, config().returnWindowDays),
-  already_returned: (t, code) => t.returnAlreadySms(code),
 };
 
 /**
@@ -367,42 +319,12 @@ async function recordReply(
           from d
           where providers.id = d.id and exists (select from seen)
         ),
-        old as (
-          -- The offer as it is now, locked after the provider: a YES that waited for another
-          -- YES of theirs reads the charge that one queued. Joined unlocked, the offer would be
-          -- read as of this statement's start, and both would charge (two attempts, two keys).
-          select id, status, charge_status from offers
-          where ${reply.kind === 'yes'} and lead_id = ${answer.leadId ?? null}::uuid
-            and provider_id = (select id from p)
-          for update
-        ),
-        accepted as (
-          -- The funnel's "replied YES" step: the first YES that named (or implied) this offer;
-          -- and, for a provider paying with their saved card, the charge's new attempt.
-          update offers set
-            accepted_at = coalesce(offers.accepted_at, now()),
-            charge_attempt = case when ${charge} and ${chargeNow}
-              then offers.charge_attempt + 1 else offers.charge_attempt end,
-            charge_status = case when ${charge} and ${chargeNow}
-              then 'charging' else offers.charge_status end
-          from d, p, old
-          where ${reply.kind === 'yes'} and offers.lead_id = ${answer.leadId ?? null}::uuid
-            and offers.provider_id = d.id and old.id = offers.id and exists (select from seen)
-            and (offers.accepted_at is null or (${charge} and ${chargeNow}))
-          returning offers.id, offers.lead_id, offers.provider_id, offers.charge_attempt, offers.price_cents,
-            ${charge} and ${chargeNow} as charged
-        ),
-        charge as (
-          insert into stripe_tasks (kind, dedupe_key, offer_id, lead_id, provider_id, charge_attempt,
-            customer_id, payment_method_id, price_cents, currency, attempts, next_attempt_at)
-          select 'charge', 'charge:' || a.id || ':' || a.charge_attempt, a.id, a.lead_id, a.provider_id,
-            a.charge_attempt, p.stripe_customer_id, p.saved_payment_method_id, a.price_cents, l.currency,
-            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
-          from accepted a cross join p join leads l on l.id = a.lead_id
-          where a.charged
-          on conflict (dedupe_key) do nothing
-          returning *
-        ),
+        ${acceptOfferSql({
+          leadId: answer.leadId ?? null,
+          when: sql`${reply.kind === 'yes'}`,
+          apply: sql`exists (select from seen)`,
+          charge,
+        })},
         answer as (
           insert into sms_messages (kind, recipients, body, lead_id, provider_id, attempts, next_attempt_at)
           select ${answer.kind}, array[${sender}], b.body, ${answer.leadId ?? null}::uuid, d.id,

@@ -32,25 +32,29 @@ export async function offerForCode(q: Queryable, phone: string, code: string) {
   return row;
 }
 
+/** The offer has been told of: not one whose teaser waits for their teaser hours (lib/leads/quiet-hours.ts). */
+export const toldOf = () => sql`coalesce(${offers.teaserAt}, ${offers.createdAt}) <= now()`;
+
 /**
- * The offers the provider with this phone can still buy: not bought, lead neither full nor
- * expired, and told of (not one whose teaser waits for their teaser hours, lib/leads/quiet-hours.ts).
+ * An offer its provider can still buy: not bought, lead neither full nor expired (leadStatus
+ * `open`), and told of. On `offers` joined with `leads`.
  */
+export const offerStillOpen = () =>
+  and(
+    eq(offers.status, 'offered'),
+    lt(leads.unlockCount, leads.maxUnlocks),
+    gt(leads.expiresAt, sql`now()`),
+    toldOf(),
+  );
+
+/** The offers the provider with this phone can still buy (`offerStillOpen`), newest lead first. */
 export async function openOffers(q: Queryable, phone: string) {
   return q
     .select({ offer: offers, lead: leads, provider: providers })
     .from(offers)
     .innerJoin(leads, eq(leads.id, offers.leadId))
     .innerJoin(providers, eq(providers.id, offers.providerId))
-    .where(
-      and(
-        eq(providers.phone, phone),
-        eq(offers.status, 'offered'),
-        lt(leads.unlockCount, leads.maxUnlocks),
-        gt(leads.expiresAt, sql`now()`),
-        sql`coalesce(${offers.teaserAt}, ${offers.createdAt}) <= now()`,
-      ),
-    )
+    .where(and(eq(providers.phone, phone), offerStillOpen()))
     .orderBy(desc(leads.createdAt))
     .limit(20);
 }

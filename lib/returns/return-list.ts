@@ -1,30 +1,35 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leadReturns, leads, providers, unlocks } from '../db/schema';
 import type { ReturnListQuery } from './return-input';
-import { encodeCursor } from '../http/cursor';
+import { beforeCursor, encodeCursor, micros } from '../http/cursor';
 import { DEFAULT_PAGE } from '../leads/lead-list';
 
 /**
  * `GET /returns?status=open`: the Returns queue, newest first, a page at a time (keyset on
- * `(created_at, id)`, as `GET /leads`), each return with its purchase, lead and provider.
+ * `(created_at, id)`, as `GET /leads`), each return with its purchase, lead and provider. The
+ * portal's `GET /portal/api/returns`: one provider's (`providerId`), of every status.
  */
-export async function listReturns(db: Database, q: ReturnListQuery) {
+export async function listReturns(
+  db: Database,
+  q: Omit<ReturnListQuery, 'status'> & { status?: ReturnListQuery['status']; providerId?: string },
+) {
   const limit = q.limit ?? DEFAULT_PAGE;
-  const where: SQL[] = [eq(leadReturns.status, q.status)];
+  const where: SQL[] = [];
+  if (q.status) where.push(eq(leadReturns.status, q.status));
+  if (q.providerId) where.push(eq(leadReturns.providerId, q.providerId));
   if (q.cursor) {
-    where.push(
-      sql`(${leadReturns.createdAt}, ${leadReturns.id}) < (timestamptz 'epoch' + ${q.cursor.micros}::float8 * interval '1 microsecond', ${q.cursor.id}::uuid)`,
-    );
+    where.push(beforeCursor(leadReturns.createdAt, leadReturns.id, q.cursor));
   }
   const rows = await db
     .select({
       r: leadReturns,
-      micros: sql<string>`(extract(epoch from ${leadReturns.createdAt}) * 1000000)::bigint::text`,
+      micros: micros(leadReturns.createdAt),
       lead: { id: leads.id, code: leads.code, category: leads.category, zipCode: leads.zipCode },
       provider: { id: providers.id, name: providers.name, language: providers.language },
       unlock: {
         id: unlocks.id,
+        offerId: unlocks.offerId,
         amountCents: unlocks.amountCents,
         currency: unlocks.currency,
         createdAt: unlocks.createdAt,

@@ -18,7 +18,7 @@ import {
 import { conflict, notFound } from '../errors';
 import { log } from '../log';
 import type { ReturnReason } from '../sms/return-reason';
-import { templates } from '../sms/templates';
+import { templates, type Templates } from '../sms/templates';
 import { paymentLock } from '../purchases/fulfil-payment';
 import { sendClaimedNow } from '../messaging/outbox';
 import {
@@ -32,12 +32,19 @@ import { inlineDeadline, insertClaimed } from '../queue/work-queue';
 /** Auto-approval looks at the provider's returns and purchases of this many days. */
 export const AUTO_APPROVE_DAYS = 30;
 
-/** Why a return was not opened: each has its SMS, and its 409 from the console. */
+/** Why a return was not opened: each has its SMS, and its 409 from the console and the portal. */
 export type ReturnRefusal = 'not_bought' | 'window_closed' | 'already_returned';
+
+/** The words of a refusal, by SMS (the answer to a BAD) and in the portal's 409. */
+export const REFUSED: Record<ReturnRefusal, (t: Templates, code: string) => string> = {
+  not_bought: (t, code) => t.returnNotBoughtSms(code),
+  window_closed: (t, code) => t.returnWindowClosedSms(code, config().returnWindowDays),
+  already_returned: (t, code) => t.returnAlreadySms(code),
+};
 
 export type Purchase = { unlock: Unlock; lead: Lead; provider: Provider };
 
-export type NewReturn = { reason: ReturnReason; text: string | null; source: 'sms' | 'console' };
+export type NewReturn = { reason: ReturnReason; text: string | null; source: LeadReturn['source'] };
 
 /** What approving a return wrote, run after commit. */
 export type Approval = { leadReturn: LeadReturn; after: AfterCommit };
@@ -269,24 +276,20 @@ export async function declineReturn(db: Database, id: string, note: string): Pro
 }
 
 /**
- * `POST /unlocks/{id}/return`: an operator opens a return for the provider (a provider who
- * called, say), with the same rules as `BAD` by SMS, and the provider gets the same SMS.
+ * Opens a return of the purchase `where` names (see `openReturn`) and tells the provider by SMS,
+ * as a BAD would be answered (opened, or approved at once with its refund); or the refusal, having
+ * written nothing. The console's and the portal's way in.
  */
-export async function openReturnFromConsole(
+export async function openReturnAndTell(
   db: Database,
-  unlockId: string,
-  input: { reason: ReturnReason; text: string | null },
-): Promise<LeadReturn> {
-  const { leadReturn, after } = await transaction(async (tx) => {
-    const opened = await openReturn(tx, sql`u.id = ${unlockId}`, { ...input, source: 'console' });
-    if (opened.refused === 'not_bought') throw notFound('No purchase with this id');
-    if (opened.refused === 'window_closed') {
-      throw conflict(
-        'return_window_closed',
-        `This purchase is more than ${config().returnWindowDays} days old (RETURN_WINDOW_DAYS)`,
-      );
-    }
-    if (opened.refused) throw conflict('already_returned', 'This purchase has a return or a refund already');
+  where: SQL,
+  input: NewReturn,
+): Promise<
+  { refused: ReturnRefusal; purchase?: Purchase } | { refused?: undefined; leadReturn: LeadReturn }
+> {
+  const opened = await transaction(async (tx) => {
+    const opened = await openReturn(tx, where, input);
+    if (opened.refused) return { refused: opened.refused, purchase: opened.purchase };
     const { purchase, approval } = opened;
     const t = templates(purchase.provider.language);
     const body = approval
@@ -306,8 +309,34 @@ export async function openReturnFromConsole(
         providerId: purchase.provider.id,
       },
     ]);
-    return { leadReturn: opened.leadReturn, after: { tasks: approval?.after.tasks ?? [], sms } };
+    return {
+      refused: undefined,
+      leadReturn: opened.leadReturn,
+      after: { tasks: approval?.after.tasks ?? [], sms },
+    };
   });
-  await runAfterCommit(db, after);
-  return leadReturn;
+  if (opened.refused) return opened;
+  await runAfterCommit(db, opened.after);
+  return { leadReturn: opened.leadReturn };
+}
+
+/**
+ * `POST /unlocks/{id}/return`: an operator opens a return for the provider (a provider who
+ * called, say), with the same rules as `BAD` by SMS, and the provider gets the same SMS.
+ */
+export async function openReturnFromConsole(
+  db: Database,
+  unlockId: string,
+  input: { reason: ReturnReason; text: string | null },
+): Promise<LeadReturn> {
+  const opened = await openReturnAndTell(db, sql`u.id = ${unlockId}`, { ...input, source: 'console' });
+  if (opened.refused === 'not_bought') throw notFound('No purchase with this id');
+  if (opened.refused === 'window_closed') {
+    throw conflict(
+      'return_window_closed',
+      `This purchase is more than ${config().returnWindowDays} days old (RETURN_WINDOW_DAYS)`,
+    );
+  }
+  if (opened.refused) throw conflict('already_returned', 'This purchase has a return or a refund already');
+  return opened.leadReturn;
 }

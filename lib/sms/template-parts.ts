@@ -89,6 +89,15 @@ export function teaserText(text: string): string {
     .trim();
 }
 
+/**
+ * A client's free text (description, budget, city) as a teaser shows it, before any cut to fit
+ * the segment: `teaserText`, and contact details typed into it left out, for they are only for
+ * those who pay (the portal's open leads show it so too).
+ */
+export function teaserFreeText(text: string, contact: KnownContact): string {
+  return redactContact(teaserText(text), contact);
+}
+
 // A segment holds at most 160 characters, so a longer value is never shown whole: keeping one
 // more than that is enough to know it must be cut, and keeps the fitting loops cheap.
 const MAX_CHARS = 161;
@@ -149,9 +158,8 @@ export function fitTeaser(lead: TeaserLead, render: TeaserRender): string {
   const price = formatPrice(lead.priceCents, lead.currency);
   const code = lead.code.trim();
   const clip = (text: string) => graphemes(teaserText(text)).join('');
-  // Contact details typed into free text are only for those who pay (before any cut, so that no
-  // part of a number survives either).
-  const free = (text: string) => graphemes(redactContact(teaserText(text), lead)).join('');
+  // Before any cut, so that no part of a number survives either.
+  const free = (text: string) => graphemes(teaserFreeText(text, lead)).join('');
   const parts: TeaserParts = {
     description: free(lead.description),
     budget: free(lead.budget ?? ''),

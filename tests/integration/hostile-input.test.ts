@@ -29,6 +29,7 @@ import { SESSION_COOKIE } from '../../lib/console/session';
 import { cookieValues } from '../../lib/http/session-token';
 import { handlerFile, ROUTES, routeKey, type Caller, type RouteSpec } from '../../lib/http/routes';
 import { invoke, type EventInput, type Reply } from '../../emulators/events';
+import { distinctClient } from '../../emulators/lead-body';
 import { formStamp } from '../../lib/intake/form-stamp';
 import { api, lead, linkToken } from '../support/flow';
 import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
@@ -1642,6 +1643,14 @@ describe('every route of the route table: its example accepted, mangled never a 
     },
     // The hosted form's stamp, from a page served long enough ago.
     formStamp: () => Promise.resolve(formStamp(KEYS.form, Date.now() - 10_000)),
+    // An open offer to the portal's signed-in provider, and the offer id of a lead they bought
+    // (paid by link), each of a client of its own: only their own views may show its details.
+    portalOffer: async () => (await portalLead()).offerId,
+    portalPurchase: async () => {
+      const { code, offerId, phone } = await portalLead();
+      await buyByLink(app, phone, code);
+      return offerId;
+    },
     category: async () =>
       (await createCategory({ slug: `routes-${++seq}`, name: 'Routes', synonyms: [], active: true })).slug,
   };
@@ -1695,6 +1704,23 @@ describe('every route of the route table: its example accepted, mangled never a 
       portal = { providerId: id, cookie: await portalCookieFor(id) };
     }
     return portal;
+  };
+
+  /** A new lead in the portal provider's zip, offered to them, from a client no other lead has. */
+  const portalLead = async () => {
+    const [p] = await app.db.query<{ phone: string; zip: string }>(
+      'select phone, zip_codes[1] as zip from providers where id = $1',
+      [portal!.providerId],
+    );
+    const created = await api.postLead(
+      lead({ zipCode: p!.zip, name: 'Portal Own Client', ...distinctClient() }),
+    );
+    expect(created.status, created.text).toBe(201);
+    const [offer] = await app.db.query<{ id: string }>(
+      'select id from offers where lead_id = $1 and provider_id = $2',
+      [created.json.id, portal!.providerId],
+    );
+    return { code: created.json.code as string, offerId: offer!.id, phone: p!.phone };
   };
 
   /** The request with the caller's credential, or a wrong one, or none. */
