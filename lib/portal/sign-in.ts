@@ -7,7 +7,6 @@
  * button uses it (lib/portal/session.ts useLink).
  */
 import { sql } from 'drizzle-orm';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { config } from '../config';
 import { getDb, rows } from '../db/client';
 import { requireOwnOrigin } from '../http/auth';
@@ -31,13 +30,16 @@ import { linkRefusedPage, portalPageHeaders, signedOutPage, signInPage } from '.
 export const PORTAL_HOME = '/portal/';
 export const SIGNED_OUT_PATH = '/portal/signed-out';
 
-/** Our SMS number as the provider would dial it (TEXTMAGIC_FROM_NUMBER), when configured. */
+/**
+ * Our SMS number (TEXTMAGIC_FROM_NUMBER), when it is one, in E.164: dialable from anywhere, and
+ * phones make it a link. (Formatting it nationally would bring libphonenumber's 120 KB into this
+ * function's cold start.)
+ */
 function ourNumber(): string | undefined {
-  const { textmagic, defaultCountry } = config();
-  if (!textmagic.fromNumber) return undefined;
-  const parsed = parsePhoneNumberFromString(fromTextMagicNumber(textmagic.fromNumber));
-  if (!parsed?.isValid()) return textmagic.fromNumber;
-  return parsed.country === defaultCountry ? parsed.formatNational() : parsed.formatInternational();
+  const from = config().textmagic.fromNumber;
+  const e164 = from ? fromTextMagicNumber(from) : '';
+  // A sender ID of letters is no number to text.
+  return /^\+\d{7,15}$/.test(e164) ? e164 : undefined;
 }
 
 /**

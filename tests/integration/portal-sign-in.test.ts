@@ -224,7 +224,7 @@ describe('the link', () => {
     expect(again.status).toBe(410);
     expect(again.headers['set-cookie']).toBeUndefined();
     expect(again.text).toContain('This link was already used');
-    expect(again.text).toContain('Text ACCOUNT to (512) 555-0100 for a new link.');
+    expect(again.text).toContain('Text ACCOUNT to +15125550100 for a new link.');
     expect((await open(token)).status).toBe(410);
   });
 
@@ -237,7 +237,7 @@ describe('the link', () => {
     expect((await press(token)).status).toBe(303);
     const used = await press(token);
     expect(used.text).toContain('Este enlace ya se usó');
-    expect(used.text).toContain('Envíe CUENTA al (512) 555-0100 para recibir un enlace nuevo.');
+    expect(used.text).toContain('Envíe CUENTA al +15125550100 para recibir un enlace nuevo.');
     expect(used.text).not.toContain('Text ACCOUNT');
   });
 
@@ -251,7 +251,7 @@ describe('the link', () => {
     for (const res of [await open(token), await press(token)]) {
       expect(res.status).toBe(410);
       expect(res.text).toContain('This link has expired');
-      expect(res.text).toContain('Text ACCOUNT to (512) 555-0100 for a new link.');
+      expect(res.text).toContain('Text ACCOUNT to +15125550100 for a new link.');
       expect(res.headers['set-cookie']).toBeUndefined();
     }
   });
@@ -261,8 +261,8 @@ describe('the link', () => {
       for (const res of [await open(token), await press(token)]) {
         expect(res.status).toBe(404);
         expect(res.text).toContain('Link not found');
-        expect(res.text).toContain('Text ACCOUNT to (512) 555-0100 for a new link.');
-        expect(res.text).toContain('<p class="new" lang="es">Envíe CUENTA al (512) 555-0100');
+        expect(res.text).toContain('Text ACCOUNT to +15125550100 for a new link.');
+        expect(res.text).toContain('<p class="new" lang="es">Envíe CUENTA al +15125550100');
         expect(res.headers['set-cookie']).toBeUndefined();
       }
     }
