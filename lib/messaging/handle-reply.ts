@@ -230,7 +230,7 @@ async function answerToBad(
  * opted-out sender, a TextMagic id seen already, a wait told already in the window).
  */
 async function answerToAccount(tx: Tx, sms: InboundSms, phone: string): Promise<Answer> {
-  const request = await requestLink(tx, phone, sms.id);
+  const request = await requestLink(tx, phone, sms.id, MAX_ANSWERS_PER_HOUR);
   switch (request.kind) {
     case 'link': {
       const url = portalLinkUrl(request.token);

@@ -16,7 +16,10 @@ export const MAX_LINKS_PER_WINDOW = 3;
 export const portalLinkUrl = (token: string): string => `${config().publicBaseUrl}${LINK_PATH}${token}`;
 
 export type LinkRequest =
-  /** Nothing to send: an unknown, paused or opted-out sender, a TextMagic id seen already, or a wait told already. */
+  /**
+   * Nothing to send: an unknown, paused or opted-out sender, one past the hourly answer limit, a
+   * TextMagic id seen already, or a wait told already.
+   */
   | { kind: 'none' }
   | { kind: 'link'; token: string }
   /** Past the limit: a new link may be asked in `minutes`. */
@@ -27,11 +30,20 @@ export type LinkRequest =
  * so that the links counted after it (a statement of its own, with a snapshot taken after the
  * lock) include those of every earlier ACCOUNT of theirs, and a burst makes no more than the limit.
  */
-export async function requestLink(tx: Tx, phone: string, inboundSmsId: string): Promise<LinkRequest> {
+export async function requestLink(
+  tx: Tx,
+  phone: string,
+  inboundSmsId: string,
+  maxAnswersPerHour: number,
+): Promise<LinkRequest> {
+  // Eligible, and not past the hourly answer limit (which would record the link, and not send it).
   const [sender] = await rows<{ id: string; eligible: boolean }>(
     tx,
     'portal_link_sender',
-    sql`select id, active and not opted_out as eligible from providers where phone = ${phone} for update`,
+    sql`select id, active and not opted_out
+          and (answers_window_started_at is null or answers_window_started_at <= now() - interval '1 hour'
+            or answers_in_window < ${maxAnswersPerHour}) as eligible
+        from providers where phone = ${phone} for update`,
   );
   if (!sender?.eligible) return { kind: 'none' };
   const window = sql`make_interval(mins => ${LINK_TTL_MINUTES})`;

@@ -11,6 +11,7 @@ import { smsParts } from '../../emulators/fake-textmagic';
 import { resetConfig } from '../../lib/config';
 import { AppError } from '../../lib/errors';
 import { requireProvider } from '../../lib/http/auth';
+import { MAX_ANSWERS_PER_HOUR } from '../../lib/messaging/handle-reply';
 import type { HttpRequest } from '../../lib/http/request';
 import { smsLength } from '../../lib/sms/segments';
 import { PUBLIC_BASE_URL, tmDigits, useApp } from '../support/app';
@@ -141,6 +142,21 @@ describe('ACCOUNT by SMS', () => {
     expect(await linkRows(paused)).toEqual([]);
     const stranger = { id: '', phone: '+15125559876' };
     expect(await text(stranger, 'ACCOUNT')).toEqual([]);
+  });
+
+  it('past the hourly answer limit: no SMS, and no link made that would count against the next', async () => {
+    const p = await provider();
+    await app.db.query(
+      `update providers set answers_window_started_at = now(), answers_in_window = $2 where id = $1`,
+      [p.id, MAX_ANSWERS_PER_HOUR],
+    );
+    expect(await text(p, 'ACCOUNT')).toEqual([]);
+    expect(await linkRows(p)).toEqual([]);
+    await app.db.query(
+      `update providers set answers_window_started_at = now() - interval '61 minutes' where id = $1`,
+      [p.id],
+    );
+    expect(await linkFor(p)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('gives at most 3 links in 15 minutes, then once when to ask again, then nothing', async () => {
