@@ -227,7 +227,8 @@ async function answerToBad(
 /**
  * `ACCOUNT`, in the reply's transaction, before the reply is recorded (lib/portal/link-request.ts):
  * a sign-in link, or when a new one may be asked, or no message at all (an unknown, paused or
- * opted-out sender, a TextMagic id seen already, a wait told already in the window).
+ * opted-out sender, one past the hourly answer limit, a TextMagic id seen already, a wait told
+ * already in the window).
  */
 async function answerToAccount(tx: Tx, sms: InboundSms, phone: string): Promise<Answer> {
   const request = await requestLink(tx, phone, sms.id, MAX_ANSWERS_PER_HOUR);
@@ -265,7 +266,8 @@ function bodiesByLanguage(answer: Answer): string {
  * records nothing and so changes nothing), applies STOP/START/HELP, counts the answer against
  * the hourly limit and writes the answer to the outbox already claimed; (3) after TextMagic took
  * it, the answer is marked sent. The lock serialises one number's messages, so a burst of them
- * sees every answer counted before it: the limit holds exactly.
+ * sees every answer counted before it: the limit holds exactly. BAD and ACCOUNT lock the row
+ * first, in a transaction with (2), for the work they do before it (a return; a sign-in link).
  */
 export async function handleInboundSms(db: Database, sms: InboundSms): Promise<ReplyOutcome> {
   const reply = parseReply(sms.text);
