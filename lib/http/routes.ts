@@ -23,7 +23,10 @@ export type Caller =
   | 'TextMagic'
   /** Stripe's signed events (`Stripe-Signature`, STRIPE_WEBHOOK_SECRET). */
   | 'Stripe'
-  /** A provider's phone: the pay link's own token. */
+  /**
+   * A provider's phone: a link's own token (the pay link, the portal's sign-in link), and the
+   * portal's sign-out, which ends whatever session the cookie names and needs none.
+   */
   | 'provider'
   /** The operator's browser: the console's pages and its sign-in. */
   | 'browser'
@@ -40,9 +43,10 @@ export type Caller =
 /**
  * A request the route accepts (2xx or 3xx) from the right caller, which the hostile-input test
  * sends as is and then mangles. A value `{name}` stands for something that test makes for the
- * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{purchase}` (a paid
- * unlock), `{openReturn}`, `{portalOffer}` (an open offer to the portal's signed-in provider),
- * `{portalPurchase}` (the offer id of a lead that provider bought), `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
+ * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{portalLink}` (a portal
+ * sign-in link not yet used, from ACCOUNT by SMS), `{purchase}` (a paid unlock), `{openReturn}`,
+ * `{portalOffer}` (an open offer to the portal's signed-in provider), `{portalPurchase}` (the
+ * offer id of a lead that provider bought), `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
  * `{intakeSource}` (a form tool's source, mapped as PUT /intake/sources/{source}'s example; the
  * test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
  * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`.
@@ -460,6 +464,49 @@ export const ROUTES = [
     details:
       "303 to a Stripe Checkout Session (created, or the open one reused; its page in the provider's language), or a page in that language saying the lead is theirs (200: the details come by SMS, never on a page), gone (410) or past a budget (409); 404 for an unknown token.",
     example: { params: { token: '{payToken}' } },
+  },
+  {
+    method: 'GET',
+    path: '/portal/s/{token}',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: { burst: 10, rate: 5 },
+    does: "the portal's sign-in link (ACCOUNT by SMS): a page with a Sign in button; opening it uses nothing",
+    details:
+      "200 a page in the provider's language whose one button posts to the same address; a link used already or past its 15 minutes (or its provider paused or opted out) 410, an unknown one 404, each a page saying to text ACCOUNT (CUENTA) for a new link, to our number when `TEXTMAGIC_FROM_NUMBER` is set (an unknown link in every language). Changes nothing, so a link previewer's fetch does not spend the link.",
+    example: { params: { token: '{portalLink}' } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/s/{token}',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: { burst: 5, rate: 2 },
+    does: 'the button: uses the link once, a portal session',
+    details:
+      "303 to `/portal/` with the session cookie `lu_portal` (30 days; HttpOnly, SameSite=Strict, Path=/portal, Secure but locally); a link used already, expired or unknown: the GET's page and status, no cookie. An `Origin` other than ours is 403 `bad_origin`.",
+    example: { params: { token: '{portalLink}' } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/sign-out',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: { burst: 5, rate: 2 },
+    does: 'ends the portal session',
+    details:
+      "On the server too (a copy of the cookie stops working), the cookie cleared, 303 to `/portal/signed-out` (with `?lang=` of the provider's language); without a session the same. An `Origin` other than ours is 403 `bad_origin`.",
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/portal/signed-out',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: { burst: 10, rate: 5 },
+    does: 'the page after signing out',
+    details: '`lang` (`en`, `es`; default `en`): how to sign in again (ACCOUNT by SMS).',
+    example: { query: { lang: 'es' } },
   },
   {
     method: 'GET',

@@ -15,6 +15,8 @@ import { returnReason } from '../sms/return-reason';
 import { openReturn, REFUSED } from '../returns/returns';
 import { runClaimedStripeTasksNow } from '../purchases/stripe-tasks';
 import { claimedNow, inlineDeadline } from '../queue/work-queue';
+import { portalLinkUrl, requestLink } from '../portal/link-request';
+import { LINK_TTL_MINUTES } from '../portal/session';
 
 export type InboundSms = {
   /** TextMagic's id of the inbound message: each is processed once. */
@@ -117,12 +119,14 @@ const RULES: Record<
   bad: { wants: sql`true` },
   auto_off: { wants: sql`true`, autoPay: false },
   auto_on: { wants: sql`true`, autoPay: true },
+  // Who gets a link, or nothing, is answerToAccount's: its answer has no message for the others.
+  account: { wants: sql`true` },
   // The language the reply names (recordReply).
   language: { wants: sql`true` },
 };
 
 /** The answer to anything but a YES. */
-const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad'>, Answer> = {
+const OTHER_ANSWERS: Record<Exclude<Reply['kind'], 'yes' | 'bad' | 'account'>, Answer> = {
   stop: { kind: 'opted_out', body: (t) => t.optedOutSms() },
   maybe_stop: { kind: 'opt_out_check', body: (t) => t.optOutCheckSms() },
   start: { kind: 'opted_in', body: (t) => t.optedInSms() },
@@ -173,6 +177,26 @@ async function answerToBad(
 }
 
 /**
+ * `ACCOUNT`, in the reply's transaction, before the reply is recorded (lib/portal/link-request.ts):
+ * a sign-in link, or when a new one may be asked, or no message at all (an unknown, paused or
+ * opted-out sender, one past the hourly answer limit, a TextMagic id seen already, a wait told
+ * already in the window).
+ */
+async function answerToAccount(tx: Tx, sms: InboundSms, phone: string): Promise<Answer> {
+  const request = await requestLink(tx, phone, sms.id, MAX_ANSWERS_PER_HOUR);
+  switch (request.kind) {
+    case 'link': {
+      const url = portalLinkUrl(request.token);
+      return { kind: 'portal_link', body: (t) => t.portalLinkSms(url, LINK_TTL_MINUTES) };
+    }
+    case 'wait':
+      return { kind: 'portal_wait', body: (t) => t.portalWaitSms(request.minutes) };
+    case 'none':
+      return { kind: 'portal_link', body: () => [] };
+  }
+}
+
+/**
  * The answer's messages in every registered language, as one JSON object of arrays (a JS array
  * would be sent as a row): `{"en": ["…"], "es": ["…"]}`. The statement picks the provider's.
  */
@@ -194,7 +218,8 @@ function bodiesByLanguage(answer: Answer): string {
  * records nothing and so changes nothing), applies STOP/START/HELP, counts the answer against
  * the hourly limit and writes the answer to the outbox already claimed; (3) after TextMagic took
  * it, the answer is marked sent. The lock serialises one number's messages, so a burst of them
- * sees every answer counted before it: the limit holds exactly.
+ * sees every answer counted before it: the limit holds exactly. BAD and ACCOUNT lock the row
+ * first, in a transaction with (2), for the work they do before it (a return; a sign-in link).
  */
 export async function handleInboundSms(db: Database, sms: InboundSms): Promise<ReplyOutcome> {
   const reply = parseReply(sms.text);
@@ -207,6 +232,11 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
       const { answer, tasks } = await answerToBad(tx, sms, reply, sender);
       return { row: await recordReply(tx, sms, reply, sender, answer), tasks };
     }));
+  } else if (reply.kind === 'account') {
+    // The link and the reply that asks for it: one transaction.
+    row = await transaction(async (tx) =>
+      recordReply(tx, sms, reply, sender, await answerToAccount(tx, sms, sender)),
+    );
   } else {
     const answer = reply.kind === 'yes' ? await answerToYes(db, reply, sender) : OTHER_ANSWERS[reply.kind];
     row = await recordReply(db, sms, reply, sender, answer);

@@ -32,7 +32,9 @@ export type SmsKind =
   | 'return_declined'
   | 'opt_out_check'
   | 'erased_refund'
-  | 'details_erased';
+  | 'details_erased'
+  | 'portal_link'
+  | 'portal_wait';
 
 export type NewSms = {
   kind: SmsKind;
@@ -57,8 +59,11 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
   return rows.map((r) => r.id);
 }
 
-/** Kinds whose body holds free text: the client's details or description, an operator's note. */
-const CLIENT_TEXT = new Set(['teaser', 'details', 'return_declined']);
+/**
+ * Kinds whose body is never logged: free text (the client's details or description, an
+ * operator's note), and a portal sign-in link, which signs in whoever opens it.
+ */
+const NOT_LOGGED = new Set(['teaser', 'details', 'return_declined', 'portal_link']);
 
 async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
   if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);
@@ -68,8 +73,9 @@ async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentS
     leadId: message.leadId,
     providerId: message.providerId,
     to: message.recipients,
-    // Local development only, and never a teaser or details: they carry what the client typed.
-    ...(config().local && !CLIENT_TEXT.has(message.kind) && { body: message.body }),
+    // Local development only, and never a teaser or details (they carry what the client typed)
+    // nor a sign-in link.
+    ...(config().local && !NOT_LOGGED.has(message.kind) && { body: message.body }),
   });
   return { transport: 'log' };
 }

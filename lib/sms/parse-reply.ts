@@ -14,6 +14,8 @@ export type Reply =
   | { kind: 'help' }
   | { kind: 'auto_off' }
   | { kind: 'auto_on' }
+  /** `ACCOUNT` (`CUENTA`): a one-time sign-in link to the provider portal. */
+  | { kind: 'account' }
   /** Their SMS from now on in `language` (`ESPAÑOL`, `ENGLISH`: the words of its module). */
   | { kind: 'language'; language: Language }
   /** `BAD <code> <reason>`: a return of a lead they bought; `text` is the reason as written. */
@@ -23,14 +25,15 @@ export type Reply =
 // What each of a module's one-word replies means, first to last: a word two lists share means
 // the first ("STOP ALL" and "OPT IN" match without their space, see normalizeReply).
 const WORD_KINDS: [
-  Extract<keyof Keywords, 'stop' | 'start' | 'help' | 'autoOff' | 'autoOn'>,
-  Extract<Reply['kind'], 'stop' | 'start' | 'help' | 'auto_off' | 'auto_on'>,
+  Extract<keyof Keywords, 'stop' | 'start' | 'help' | 'autoOff' | 'autoOn' | 'account'>,
+  Extract<Reply['kind'], 'stop' | 'start' | 'help' | 'auto_off' | 'auto_on' | 'account'>,
 ][] = [
   ['stop', 'stop'],
   ['start', 'start'],
   ['help', 'help'],
   ['autoOff', 'auto_off'],
   ['autoOn', 'auto_on'],
+  ['account', 'account'],
 ];
 
 /** Every registered language's one-word replies, folded as a reply is ("ESPAÑOL" is ESPANOL). */

@@ -79,6 +79,11 @@ export type Templates = {
   detailsErasedSms(code: string): string;
   /** A message that may be an opt-out but may not (lib/sms/opt-out.ts): how to stop, for sure. */
   optOutCheckSms(): string;
+  // The provider portal (ACCOUNT, lib/portal/link-request.ts).
+  /** The one-time sign-in link, good for `minutes`; the URL last, whole. */
+  portalLinkSms(url: string, minutes: number): string;
+  /** ACCOUNT past the links' limit: a link went recently; a new one may be asked in `minutes`. */
+  portalWaitSms(minutes: number): string;
 };
 
 /** The SMS in a provider's language (the default one for a code no module has). */

@@ -123,7 +123,7 @@ describe('the sandbox, by clicking', () => {
       expect(texts.join('\n')).not.toContain('Jane Client');
     }
     // The others got their opt-in confirmation when seeded, and nothing since.
-    expect(await thread('+15125550104')).toEqual([expect.stringMatching(/lead alerts: you're subscribed/)]);
+    expect(await thread('+15125550104')).toEqual([expect.stringMatching(/lead alerts: subscribed/)]);
   });
 
   it('YES from one phone brings the pay link; Pay on the local checkout page brings the details', async () => {
@@ -282,7 +282,7 @@ describe('the sandbox, by clicking', () => {
     expect(await row.getByTestId('retried').textContent()).toBe('Sent');
     await screenshots('attention');
     await page.goto(at('/phones'));
-    await waitForText(SAM, (t) => t.some((m) => m.includes('Buy: YES + code')), 10_000);
+    await waitForText(SAM, (t) => t.some((m) => m.includes('Buy: YES 4821.')), 10_000);
     expect(leadId).not.toBe('');
   }, 30_000);
 

@@ -119,7 +119,7 @@ describe('sandbox: a lead from inquiry to paid details, over the local stack', (
       expect(p.messages).toEqual([
         expect.objectContaining({
           direction: 'out',
-          text: expect.stringMatching(/lead alerts: you're subscribed/),
+          text: expect.stringMatching(/lead alerts: subscribed/),
         }),
         expect.objectContaining({ direction: 'out' }),
       ]);

@@ -36,7 +36,7 @@ import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import { createCategory } from '../../lib/catalogue/categories';
 import { PORTAL_COOKIE } from '../../lib/portal/session';
-import { portalCookieFor } from '../support/portal';
+import { portalCookieFor, portalLinkToken } from '../support/portal';
 import {
   expectInboundAsSent,
   expectLeadAsSent,
@@ -1600,6 +1600,13 @@ describe('every route of the route table: its example accepted, mangled never a 
       const before = app.textmagic.sent.length;
       await api.reply(p.phone, `YES ${created.json.code}`);
       return linkToken(app.textmagic.sent.slice(before).at(-1)!.text);
+    },
+    // A fresh portal sign-in link, as ACCOUNT by SMS gives it.
+    portalLink: async () => {
+      const p = await api.addProvider({ zipCodes: [uniqueZip()] });
+      const before = app.textmagic.sent.length;
+      await api.reply(p.phone, 'ACCOUNT');
+      return portalLinkToken(app.textmagic.sent.slice(before).at(-1)!.text);
     },
     purchase: bought,
     openReturn: async () => {

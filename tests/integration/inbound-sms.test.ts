@@ -295,7 +295,9 @@ describe('STOP and START', () => {
       expect(res.status).toBe(200);
       expect(sms).toHaveLength(1);
       // The opt-in confirmation again, with everything carriers ask of it (templates-languages).
-      expect(sms[0]).toMatch(/you're subscribed\. Msg frequency varies\. Msg&data rates may apply\./);
+      expect(sms[0]).toMatch(
+        /subscribed\. Account: ACCOUNT\. Msg frequency varies\. Msg&data rates may apply\./,
+      );
       expect(await optedOut(provider)).toBe(false);
 
       const before = app.textmagic.sent.length;
@@ -315,7 +317,7 @@ describe('HELP and anything else', () => {
       const { res, sms } = await text(provider, word);
       expect(res.status).toBe(200);
       expect(sms).toHaveLength(1);
-      expect(sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
+      expect(sms[0]).toMatch(/Buy: YES 4821\. Account: ACCOUNT\./);
       expect(sms[0]).toMatch(/STOP/);
     }
   });
@@ -325,7 +327,7 @@ describe('HELP and anything else', () => {
     const first = await text(provider, 'Who is this?');
     expect(first.res.status).toBe(200);
     expect(first.sms).toHaveLength(1);
-    expect(first.sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
+    expect(first.sms[0]).toMatch(/Buy: YES 4821\. Account: ACCOUNT\./);
 
     const second = await text(provider, 'yes please');
     expect(second.res.status).toBe(200);
@@ -340,7 +342,7 @@ describe('HELP and anything else', () => {
     );
     const later = await text(provider, 'hello?');
     expect(later.sms).toHaveLength(1);
-    expect(later.sms[0]).toMatch(/Buy: YES \+ code \(YES 4821\)/);
+    expect(later.sms[0]).toMatch(/Buy: YES 4821\. Account: ACCOUNT\./);
     expect((await text(provider, 'hello??')).sms).toHaveLength(0);
 
     // Every message was recorded, answered or not.

@@ -45,7 +45,7 @@ describe('the opt-in confirmation', () => {
     const texts = allTo(p.phone, before).map((m) => m.text);
     expect(texts).toHaveLength(2);
     expect(texts[0]).toBe(
-      "Lead Unlock lead alerts: you're subscribed. Msg frequency varies. Msg&data rates may apply. Help: help@leadunlock.test. Reply STOP to cancel.",
+      'Lead Unlock lead alerts: subscribed. Account: ACCOUNT. Msg frequency varies. Msg&data rates may apply. Help: help@leadunlock.test. Reply STOP to cancel.',
     );
     expect(texts[1]).toMatch(/^New plumbing lead/);
     const rows = await app.db.query(`select 1 from sms_messages where dedupe_key = $1`, [`opt-in:${p.id}`]);
@@ -56,7 +56,9 @@ describe('the opt-in confirmation', () => {
     const before = app.textmagic.sent.length;
     const p = await api.addProvider({ zipCodes: [uniqueZip()], language: 'es' });
     expect(allTo(p.phone, before).map((m) => m.text)).toEqual([
-      expect.stringMatching(/^Lead Unlock alertas de leads: alta confirmada\. Frecuencia variable\./),
+      expect.stringMatching(
+        /^Lead Unlock alertas de leads activadas\. Cuenta: CUENTA\. Frecuencia variable\./,
+      ),
     ]);
   });
 
@@ -105,7 +107,9 @@ describe('the consent record on GET /providers/{id}', () => {
     expect(back.optedOut).toBe(false);
     expect(back.consent).toMatchObject({ source: 'sms', optOutText: 'please stop texting me' });
     expect(Date.parse(back.consent.optedInAt)).toBeGreaterThan(Date.parse(added.optedInAt));
-    expect(allTo(p.phone, before).map((m) => m.text)).toEqual([expect.stringMatching(/you're subscribed/)]);
+    expect(allTo(p.phone, before).map((m) => m.text)).toEqual([
+      expect.stringMatching(/lead alerts: subscribed/),
+    ]);
   });
 
   it('added from the console: source console', async () => {
@@ -168,7 +172,7 @@ describe('the brand', () => {
     const before = app.textmagic.sent.length;
     const p = await api.addProvider({ zipCodes: [uniqueZip()] });
     expect(allTo(p.phone, before).map((m) => m.text)).toEqual([
-      expect.stringContaining(`Lead Unlock lead alerts: you're subscribed.`),
+      expect.stringContaining(`Lead Unlock lead alerts: subscribed.`),
     ]);
     expect(allTo(p.phone, before)[0]!.text).toContain(`Help: ${PUBLIC_BASE_URL}.`);
     const checked = await invoke(health, { method: 'GET', path: '/health' });

@@ -167,7 +167,7 @@ describe('replies in Spanish', () => {
     const { provider, lead: created } = await spanishWithLead();
     expect((await text(provider, 'SI'))[0]).toContain(`Lead ${created.code}: pague`);
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra: SI \+ clave \(SI 4821\)\./),
+      expect.stringMatching(/^Lead Unlock alertas de leads\. SI 4821 compra\. Cuenta: CUENTA\./),
     ]);
     expect(await text(provider, 'SI 99999')).toEqual(['Lo sentimos, el lead 99999 ya no se ofrece.']);
   });
@@ -182,7 +182,7 @@ describe('replies in Spanish', () => {
     );
     expect(row).toEqual({ opted_out: true, language: 'es' });
     expect(await text(provider, 'START')).toEqual([
-      expect.stringMatching(/^Lead Unlock alertas de leads: alta confirmada\./),
+      expect.stringMatching(/^Lead Unlock alertas de leads activadas\./),
     ]);
   });
 
@@ -203,14 +203,14 @@ describe('switching language by SMS', () => {
     ]);
     expect(await language(provider)).toBe('es');
     expect(await text(provider, 'help')).toEqual([
-      expect.stringMatching(/^Lead Unlock alertas de leads\. Compra/),
+      expect.stringMatching(/^Lead Unlock alertas de leads\. SI 4821 compra/),
     ]);
     expect(await text(provider, 'english')).toEqual([
       expect.stringMatching(/^Lead Unlock: your texts will come in English\./),
     ]);
     expect(await language(provider)).toBe('en');
     expect(await text(provider, 'AYUDA')).toEqual([
-      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: YES \+ code \(YES 4821\)\./),
+      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: YES 4821\. Account: ACCOUNT\./),
     ]);
     const outcomes = await app.db.query<{ outcome: string }>(
       'select outcome from inbound_sms where provider_id = $1 order by created_at, id',

@@ -92,7 +92,7 @@ describe('a language added by its module alone', () => {
     const { code } = (await api.postLead(lead({ zipCode: zip, priceCents: 1500 }))).json as { code: string };
 
     expect(await text(fr, 'aide')).toEqual([
-      expect.stringMatching(/^Lead Unlock alertes de leads\. Achat: OUI \+ code \(OUI 4821\)\./),
+      expect.stringMatching(/^Lead Unlock alertes de leads\. Achat: OUI 4821\. Compte: COMPTE\./),
     ]);
     const [link] = await text(fr, `Oui ${code}`);
     expect(link).toMatch(
@@ -170,7 +170,7 @@ describe('a code no module has (written by hand, or left by a module removed sin
     );
     expect(keys).toEqual([{ dedupe_key: `teaser:${id}` }]);
     expect(await text(p, 'HELP')).toEqual([
-      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: YES \+ code \(YES 4821\)\./),
+      expect.stringMatching(/^Lead Unlock lead alerts\. Buy: YES 4821\. Account: ACCOUNT\./),
     ]);
     const [link] = await text(p, `YES ${code}`);
     await app.db.query('update leads set unlock_count = max_unlocks where id = $1', [id]);

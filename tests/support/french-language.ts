@@ -52,9 +52,9 @@ const sms = ({ brand, support }: Sender): Templates => ({
       : `Plusieurs leads ouverts: ${codes.join(', ')}. Repondez OUI et le code.`,
   optedOutSms: () => `${brand}: vous etes désinscrit. Repondez START pour revenir.`,
   optedInSms: () =>
-    `${brand} alertes de leads: inscrit. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
+    `${brand} alertes de leads: inscrit. Compte: COMPTE. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   helpSms: () =>
-    `${brand} alertes de leads. Achat: OUI + code (OUI 4821). Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
+    `${brand} alertes de leads. Achat: OUI 4821. Compte: COMPTE. Frequence variable. Frais SMS possibles. Aide: ${support}. STOP pour arreter.`,
   refundedSms: (refund) =>
     `Désolé, le lead ${refund.code} est épuisé. Vos ${amount(refund)} sont remboursés.`,
   budgetRefusedSms: (code) => `${brand}: le lead ${code} dépasse votre plafond.`,
@@ -79,6 +79,8 @@ const sms = ({ brand, support }: Sender): Templates => ({
   detailsErasedSms: (code) =>
     `${brand}: les coordonnées du lead ${code} ont été effacées à la demande du client.`,
   optOutCheckSms: () => `${brand}: pour ne plus recevoir nos messages, repondez STOP.`,
+  portalLinkSms: (url, minutes) => `${brand}: votre compte, lien valable ${minutes} min: ${url}`,
+  portalWaitSms: (minutes) => `${brand}: lien déjà envoyé. Redemandez dans ${minutes} min.`,
 });
 
 export const french: LanguageModule<'fr'> = {
@@ -96,6 +98,18 @@ export const french: LanguageModule<'fr'> = {
     not_found: { title: 'Lien introuvable', message: 'Ce lien de paiement n’existe pas.' },
     down: { title: 'Paiement indisponible', message: 'Rouvrez le lien dans une minute.' },
   },
+  portalPages: {
+    signIn: {
+      title: 'Votre compte',
+      message: 'Appuyez sur le bouton pour vous connecter.',
+      button: 'Connexion',
+    },
+    used: { title: 'Lien déjà utilisé', message: 'Chaque lien sert une fois.' },
+    expired: { title: 'Lien expiré', message: 'Les liens valent 15 minutes.' },
+    unknown: { title: 'Lien introuvable', message: 'Ce lien de connexion n’existe pas.' },
+    signedOut: { title: 'Déconnecté', message: 'Vous êtes déconnecté sur cet appareil.' },
+    newLink: (number) => `Envoyez COMPTE${number ? ` au ${number}` : ''} pour un nouveau lien.`,
+  },
   checkout: {
     locale: 'fr',
     saveCardNotice: 'Votre carte sera enregistrée : les prochains leads acceptés par OUI y seront débités.',
@@ -105,6 +119,7 @@ export const french: LanguageModule<'fr'> = {
     stop: ['ARRÊT'],
     help: ['AIDE'],
     bad: ['MAUVAIS'],
+    account: ['COMPTE'],
     switchTo: ['FRANÇAIS', 'FRENCH'],
     returnReasons: {
       duplicate: ['doublon'],

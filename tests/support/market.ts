@@ -22,7 +22,7 @@ export const uniqueZip = () => `0${String(zipSeq++ % 10 ** 4).padStart(4, '0')}`
  * (the optedInSms of lib/sms/languages/ and the French test module).
  */
 export const OPT_IN_CONFIRMATION =
-  /lead alerts: you're subscribed|alertas de leads: alta confirmada|alertes de leads: inscrit/;
+  /lead alerts: subscribed|alertas de leads activadas|alertes de leads: inscrit/;
 
 /**
  * SMS TextMagic accepted for this E.164 phone since `since` (an index into `sent`). Without

@@ -11,3 +11,10 @@ export async function portalCookieFor(providerId: string): Promise<string> {
   if ('refused' in opened) throw new Error(`the portal link was refused: ${opened.refused}`);
   return `${PORTAL_COOKIE}=${opened.session}`;
 }
+
+/** The token of the portal sign-in link in an SMS body (`…/portal/s/<token>`). */
+export function portalLinkToken(body: string): string {
+  const match = /\/portal\/s\/([A-Za-z0-9_-]+)/.exec(body);
+  if (!match) throw new Error(`no portal link in: ${body}`);
+  return match[1]!;
+}

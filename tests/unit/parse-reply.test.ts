@@ -87,6 +87,18 @@ describe('parseReply: auto-pay', () => {
   });
 });
 
+describe('parseReply: the portal', () => {
+  it.each(['ACCOUNT', 'account', 'Account.', ' ACCOUNT!', 'CUENTA', 'cuenta', 'Cuenta?'])(
+    '%j is account',
+    (text) => {
+      expect(parseReply(text)).toEqual({ kind: 'account' });
+    },
+  );
+  it.each(['my account', 'ACCOUNT 4821', 'accounts', 'cuentas'])('%j is not', (text) => {
+    expect(parseReply(text).kind).toBe('other');
+  });
+});
+
 describe('parseReply: Spanish', () => {
   it.each([
     ['SI 4821', '4821'],

@@ -8,6 +8,11 @@ import { formatPrice, templates, type DetailsLead, type TeaserLead } from '../..
 import { smsParts } from '../../emulators/fake-textmagic';
 
 const url = 'https://leads.example.com/p/Zx9_aB-12cD34eF56gH78';
+/**
+ * A portal sign-in link at the longest PUBLIC_BASE_URL its SMS is measured for (45 characters,
+ * with SENDER's brand: docs/portal.md), and its token's 43 characters.
+ */
+const portalUrl = `https://${'a'.repeat(37)}/portal/s/${'T'.repeat(43)}`;
 const contact = { name: 'Jane Doe', phone: '+15125550123', email: 'jane.doe@example.com' };
 
 // Any lead code (4-6 digits) and any price up to $9,999.99 in our currencies.
@@ -136,6 +141,9 @@ describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
           t.returnWindowClosedSms(lead.code, 999),
           t.returnAlreadySms(lead.code),
           t.returnNotBoughtSms(lead.code),
+          t.portalLinkSms(portalUrl, 15),
+          t.portalWaitSms(15),
+          t.portalWaitSms(1),
         ];
         for (const text of texts) {
           // The extension characters of a price (€) cost two; still one segment.
@@ -143,6 +151,7 @@ describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
         }
         expect(t.payLinkSms(lead, url).endsWith(url)).toBe(true);
         expect(t.cardFailedSms(lead, url).endsWith(url)).toBe(true);
+        expect(t.portalLinkSms(portalUrl, 15).endsWith(portalUrl)).toBe(true);
         for (const c of codes) expect(t.chooseOfferSms(codes)).toContain(c);
         for (const text of [t.payLinkSms(lead, url), t.refundedSms(refund), t.chargingSms(lead)]) {
           expect(text).toContain(formatPrice(lead.priceCents, lead.currency));
@@ -197,6 +206,13 @@ describe.each<LanguageModule>(LANGUAGES)('templates($code)', (module) => {
     expect(repliesIn(t.helpSms())).toContainEqual({ kind: 'yes', code: '4821' });
     expect(t.optedOutSms()).toContain('START');
     expect(repliesIn(t.optedInSms())).toContainEqual({ kind: 'stop' });
+    // How to sign in to the portal: the ACCOUNT word of this language, in HELP and the opt-in.
+    const account = (module.keywords.account ?? []).map((w) => w.toUpperCase());
+    expect(account).not.toEqual([]);
+    for (const sms of [t.helpSms(), t.optedInSms()]) {
+      expect(repliesIn(sms)).toContainEqual({ kind: 'account' });
+      expect(account.some((w) => sms.includes(w))).toBe(true);
+    }
     // How to switch back: a word of another language.
     expect(repliesIn(t.languageSms()).some((r) => r.kind === 'language' && r.language !== language)).toBe(
       true,
@@ -264,6 +280,8 @@ describe('Spanish wording', () => {
       es.returnWindowClosedSms('4821', 14),
       es.returnAlreadySms('4821'),
       es.returnNotBoughtSms('4821'),
+      es.portalLinkSms(portalUrl, 15),
+      es.portalWaitSms(15),
     ]) {
       expect(text).not.toMatch(/[áíóúÁÍÓÚ]/);
     }
@@ -329,6 +347,8 @@ describe('the brand', () => {
         t.erasedRefundSms({ code: '4821', amountCents: 1500, currency: 'usd' }),
         t.detailsErasedSms('4821'),
         t.optOutCheckSms(),
+        t.portalLinkSms(portalUrl, 15),
+        t.portalWaitSms(15),
       ];
       for (const text of named) {
         expect(text, module.code).toMatch(/^Acme Home Pros\b/);

@@ -48,9 +48,9 @@ const sms = ({ brand, support }: Sender): Templates => ({
       : `You have several open leads: ${codes.join(', ')}. Reply YES and the code of the one you want, e.g. YES ${codes[0]}`,
   optedOutSms: () => `${brand}: you're unsubscribed and will get no more messages. Reply START to resume.`,
   optedInSms: () =>
-    `${brand} lead alerts: you're subscribed. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
+    `${brand} lead alerts: subscribed. Account: ACCOUNT. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   helpSms: () =>
-    `${brand} lead alerts. Buy: YES + code (YES 4821). Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
+    `${brand} lead alerts. Buy: YES 4821. Account: ACCOUNT. Msg frequency varies. Msg&data rates may apply. Help: ${support}. Reply STOP to cancel.`,
   refundedSms: (refund) =>
     `Sorry, lead ${refund.code} sold out before your payment completed. Your ${amount(refund)} has been refunded.`,
   budgetRefusedSms: (code, reason) =>
@@ -84,6 +84,9 @@ const sms = ({ brand, support }: Sender): Templates => ({
   detailsErasedSms: (code) =>
     `${brand}: the details of lead ${code} were removed at the client's request, so they can't be sent again.`,
   optOutCheckSms: () => `${brand}: to stop all texts from us, reply STOP.`,
+  portalLinkSms: (url, minutes) => `${brand}: sign in to your account within ${minutes} min: ${url}`,
+  portalWaitSms: (minutes) =>
+    `${brand}: we sent you a sign-in link a few minutes ago. You can ask for a new one in ${minutes} min.`,
 });
 
 export const english: LanguageModule<'en'> = {
@@ -158,6 +161,19 @@ export const english: LanguageModule<'en'> = {
     },
     switchLabel: 'English',
   },
+  portalPages: {
+    signIn: {
+      title: 'Sign in to your account',
+      message: 'Press the button to open your account on this device. The link works once.',
+      button: 'Sign in',
+    },
+    used: { title: 'This link was already used', message: 'Each sign-in link works once.' },
+    expired: { title: 'This link has expired', message: 'Sign-in links work for 15 minutes.' },
+    unknown: { title: 'Link not found', message: 'This sign-in link does not exist.' },
+    signedOut: { title: 'Signed out', message: 'You are signed out of your account on this device.' },
+    newLink: (number) =>
+      number ? `Text ACCOUNT to ${number} for a new link.` : 'Text ACCOUNT to us for a new link.',
+  },
   checkout: {
     locale: 'en',
     saveCardNotice:
@@ -202,6 +218,7 @@ export const english: LanguageModule<'en'> = {
     bad: ['BAD'],
     autoOff: ['AUTO OFF', 'AUTOPAY OFF'],
     autoOn: ['AUTO ON', 'AUTOPAY ON'],
+    account: ['ACCOUNT'],
     switchTo: ['ENGLISH', 'INGLÉS'],
     returnReasons: {
       duplicate: ['duplicate', 'duplicated', 'dupe', 'dup', 'repeated'],

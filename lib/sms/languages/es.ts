@@ -51,9 +51,9 @@ const sms = ({ brand, support }: Sender): Templates => ({
       : `Tiene varios leads abiertos: ${codes.join(', ')}. Responda SI y la clave del que quiera, p. ej. SI ${codes[0]}`,
   optedOutSms: () => `${brand}: baja confirmada, ya no le enviaremos mensajes. Responda START para volver.`,
   optedInSms: () =>
-    `${brand} alertas de leads: alta confirmada. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP para cancelar.`,
+    `${brand} alertas de leads activadas. Cuenta: CUENTA. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP cancela.`,
   helpSms: () =>
-    `${brand} alertas de leads. Compra: SI + clave (SI 4821). Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP cancela.`,
+    `${brand} alertas de leads. SI 4821 compra. Cuenta: CUENTA. Frecuencia variable. Msj y datos pueden tener costo. Ayuda: ${support}. STOP cancela.`,
   refundedSms: (refund) =>
     `Lo sentimos, el lead ${refund.code} se ha agotado antes de completar su pago. Le hemos devuelto ${amount(refund)}.`,
   budgetRefusedSms: (code, reason) =>
@@ -87,6 +87,9 @@ const sms = ({ brand, support }: Sender): Templates => ({
   detailsErasedSms: (code) =>
     `${brand}: los datos del lead ${code} fueron borrados a peticion del cliente y no se pueden enviar de nuevo.`,
   optOutCheckSms: () => `${brand}: para no recibir mas mensajes nuestros, responda STOP.`,
+  portalLinkSms: (url, minutes) => `${brand}: entre a su cuenta con este enlace (${minutes} min): ${url}`,
+  portalWaitSms: (minutes) =>
+    `${brand}: le enviamos un enlace de acceso hace unos minutos. Puede pedir otro en ${minutes} min.`,
 });
 
 export const spanish: LanguageModule<'es'> = {
@@ -164,6 +167,21 @@ export const spanish: LanguageModule<'es'> = {
     },
     switchLabel: 'Español',
   },
+  portalPages: {
+    signIn: {
+      title: 'Entre a su cuenta',
+      message: 'Pulse el botón para abrir su cuenta en este dispositivo. El enlace sirve una sola vez.',
+      button: 'Entrar',
+    },
+    used: { title: 'Este enlace ya se usó', message: 'Cada enlace de acceso sirve una sola vez.' },
+    expired: { title: 'Este enlace venció', message: 'Los enlaces de acceso sirven durante 15 minutos.' },
+    unknown: { title: 'Enlace no encontrado', message: 'Este enlace de acceso no existe.' },
+    signedOut: { title: 'Sesión cerrada', message: 'Cerró la sesión de su cuenta en este dispositivo.' },
+    newLink: (number) =>
+      number
+        ? `Envíe CUENTA al ${number} para recibir un enlace nuevo.`
+        : 'Envíenos CUENTA por SMS para recibir un enlace nuevo.',
+  },
   checkout: {
     locale: 'es',
     saveCardNotice:
@@ -190,6 +208,7 @@ export const spanish: LanguageModule<'es'> = {
     mayStop: ['parar', 'paren', 'alto', 'cancelar', 'cancela', 'basta', 'detener', 'quitar'],
     help: ['AYUDA'],
     bad: ['MALO', 'MALA'],
+    account: ['CUENTA'],
     switchTo: ['ESPAÑOL', 'SPANISH'],
     returnReasons: {
       duplicate: ['duplicado', 'duplicada', 'repetido', 'repetida'],

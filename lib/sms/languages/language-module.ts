@@ -22,6 +22,8 @@ export type Keywords = {
   bad?: string[];
   autoOff?: string[];
   autoOn?: string[];
+  /** Asks for a one-time sign-in link to the provider portal (`ACCOUNT`, lib/portal/link-request.ts). */
+  account?: string[];
   /**
    * Opt-outs in the provider's own words (lib/sms/opt-out.ts), as patterns over the message folded
    * to lower-case ASCII words separated by single spaces ("No más mensajes!" is `no mas mensajes`):
@@ -74,6 +76,21 @@ export type RequestFormText = {
   switchLabel: string;
 };
 
+/**
+ * The provider portal's sign-in pages in this language (lib/portal/sign-in-pages.ts): the page a
+ * one-time link opens (a button, so that a link previewer's GET uses nothing), the pages of a link
+ * that starts no session, and the page after signing out. Plain text.
+ */
+export type PortalPagesText = {
+  signIn: { title: string; message: string; button: string };
+  used: { title: string; message: string };
+  expired: { title: string; message: string };
+  unknown: { title: string; message: string };
+  signedOut: { title: string; message: string };
+  /** How to get a new link: the ACCOUNT word of this language, to our number when it is configured. */
+  newLink: (number: string | undefined) => string;
+};
+
 export type LanguageModule<Code extends string = string> = {
   /** What `providers.language` and the admin API hold (ISO 639-1). */
   code: Code;
@@ -84,6 +101,7 @@ export type LanguageModule<Code extends string = string> = {
   payPages: Record<PayPage, { title: string; message: string }>;
   /** The hosted inquiry form in this language; without it the form is offered in English only. */
   requestForm?: RequestFormText;
+  portalPages: PortalPagesText;
   /** Stripe Checkout's page language, and the notice it shows when it saves the card. */
   checkout: { locale: Stripe.Checkout.SessionCreateParams.Locale; saveCardNotice: string };
   keywords: Keywords;
