@@ -547,6 +547,30 @@ export const ROUTES = [
       "`sources`: each `{ source, fields, defaults, createdAt, updatedAt }`; `formBlocked`: the hosted form's refused submissions of the last 30 days by reason (`honeypot`, `too_fast`, `bad_stamp`, `stale_stamp`, `ip_rate`, `phone_rate`, `too_large`) and `total`.",
     example: {},
   },
+  // The provider portal's Spending, Settings and How they compare (functions/portal-account.ts,
+  // lib/portal/): the signed-in provider's own data only (docs/portal-account.md).
+  {
+    method: 'GET',
+    path: '/portal/api/account',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: "the provider's own Settings: caps, hours, zone, language, auto-pay, whether a card is saved",
+    details:
+      "`{ name, phone, categories, zipCodes, language, timeZone, teaserHours, weeklySpendCap: { cents, currency } | null, dailyLeadCap, autoPay, card: { saved }, optedOut, defaults: { timeZone, teaserHours }, limits: { weeklySpendCap, dailyLeadCap } }` (null: none). Categories and zip codes are the operator's. 401 without a live portal session.",
+    example: {},
+  },
+  {
+    method: 'PATCH',
+    path: '/portal/api/account',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'change their own caps, teaser hours, time zone, language and auto-pay',
+    details:
+      "Any of `weeklySpendCap` (in the currency's main unit: `137` is $137; null: no cap), `dailyLeadCap`, `teaserHours`, `timeZone`, `language`, `autoPay`, under `PATCH /providers/{id}`'s rules; a cap above `PORTAL_MAX_WEEKLY_SPEND_CAP` / `PORTAL_MAX_DAILY_LEAD_CAP` (or no cap while one is set) is a 400 naming it; any other field is 400 `unknown_fields`. 200: the Settings as `GET` shows them. The YES path checks the caps set here.",
+    example: { body: { weeklySpendCap: 137, dailyLeadCap: 3, teaserHours: '08:00-20:00', autoPay: true } },
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

@@ -1,0 +1,27 @@
+import { getDb } from '../lib/db/client';
+import { requireProvider } from '../lib/http/auth';
+import { jsonBody } from '../lib/http/body';
+import { httpFunction } from '../lib/http/handler';
+import { json } from '../lib/http/response';
+import { lazy } from '../lib/lazy';
+import { portalAccount, portalLimits, updatePortalAccount } from '../lib/portal/account';
+import { portalAccountPatch } from '../lib/portal/account-input';
+
+const patchSchema = lazy(() => portalAccountPatch(portalLimits()));
+
+/** The portal's Settings, Spending, saved card and How they compare: the signed-in provider's own. */
+export const handler = await httpFunction(
+  'portalAccount',
+  {
+    'GET /portal/api/account': async (req) => {
+      const { providerId } = await requireProvider(req);
+      return json(200, await portalAccount(await getDb(), providerId));
+    },
+    'PATCH /portal/api/account': async (req) => {
+      const { providerId } = await requireProvider(req);
+      const patch = jsonBody(req, patchSchema());
+      return json(200, await updatePortalAccount(await getDb(), providerId, patch));
+    },
+  },
+  [getDb],
+);

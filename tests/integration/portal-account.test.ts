@@ -1,0 +1,170 @@
+/**
+ * The provider portal's Settings, Spending, saved card and How they compare (issue 24 section 2's
+ * last three bullets, functions/portal-account.ts): driven as the provider's browser would (the
+ * `lu_portal` cookie, our Origin on changes), and seen where a provider would notice it: the next
+ * YES by SMS, the teasers they get, Stripe's stand-in, the admin API.
+ */
+import { describe, expect, it } from 'vitest';
+import { handler as portalAccount } from '../../functions/portal-account';
+import { invoke, type Reply } from '../../emulators/events';
+import { PUBLIC_BASE_URL, useApp } from '../support/app';
+import { api, lead } from '../support/flow';
+import { smsSentTo, uniqueZip } from '../support/market';
+import { portalCookieFor } from '../support/portal';
+import { writesNothing } from '../support/writes';
+
+const app = useApp({ env: { PORTAL_MAX_WEEKLY_SPEND_CAP: '500', PORTAL_MAX_DAILY_LEAD_CAP: '20' } });
+const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
+
+/** A portal request as the provider's browser sends it: the cookie, and our Origin on a change. */
+function portal(
+  cookie: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Record<string, string>,
+): Promise<Reply> {
+  return invoke(portalAccount, {
+    method,
+    path,
+    headers: {
+      cookie,
+      ...(method !== 'GET' && { origin: ORIGIN }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(query && { query }),
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+}
+
+/** A provider in a zip of their own, signed in to the portal. */
+async function signedIn(overrides: Record<string, unknown> = {}) {
+  const zip = uniqueZip();
+  const provider = await api.addProvider({ zipCodes: [zip], ...overrides });
+  return { ...provider, zip, cookie: await portalCookieFor(provider.id) };
+}
+
+/** A lead in `zip`, teased to its providers. */
+async function postLead(zip: string, body: Record<string, unknown> = {}) {
+  const res = await api.postLead(lead({ zipCode: zip, ...body }));
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; code: string; offeredTo: number };
+}
+
+/** The text of the last SMS `phone` got since `since`. */
+const lastSms = (phone: string, since: number) => smsSentTo(app, phone, since).at(-1)?.text ?? '';
+
+describe('Settings: GET and PATCH /portal/api/account', () => {
+  it("shows the provider's own settings, the weekly cap as money, and the operator's limits", async () => {
+    const p = await signedIn({ weeklySpendCapCents: 13700, dailyLeadCap: 4, autoPay: false, language: 'es' });
+    const res = await portal(p.cookie, 'GET', '/portal/api/account');
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({
+      name: 'Pat Plumber',
+      phone: p.phone,
+      categories: ['plumbing'],
+      zipCodes: [p.zip],
+      language: 'es',
+      timeZone: null,
+      teaserHours: null,
+      weeklySpendCap: { cents: 13700, currency: 'usd' },
+      dailyLeadCap: 4,
+      autoPay: false,
+      card: { saved: false },
+      optedOut: false,
+      limits: { weeklySpendCap: { cents: 50000, currency: 'usd' }, dailyLeadCap: 20 },
+    });
+    expect(res.json).not.toHaveProperty('id');
+  });
+
+  it('a weekly cap set in the portal (in dollars) is the one the admin API shows and the next YES is refused by', async () => {
+    const p = await signedIn({ autoPay: false });
+    const offered = await postLead(p.zip);
+    expect(offered.offeredTo).toBe(1);
+    const res = await portal(p.cookie, 'PATCH', '/portal/api/account', { weeklySpendCap: 10.5 });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.weeklySpendCap).toEqual({ cents: 1050, currency: 'usd' });
+    expect((await api.getProvider(p.id)).json.provider.weeklySpendCapCents).toBe(1050);
+
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${offered.code}`);
+    expect(lastSms(p.phone, before)).toMatch(/over your weekly spending cap/);
+    expect(app.stripe.sessions.size).toBe(0);
+
+    // Raised again in the portal: the same YES now gets its pay link.
+    expect(
+      (await portal(p.cookie, 'PATCH', '/portal/api/account', { weeklySpendCap: 137 })).json.weeklySpendCap,
+    ).toEqual({ cents: 13700, currency: 'usd' });
+    const after = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${offered.code}`);
+    expect(lastSms(p.phone, after)).toMatch(/\/p\//);
+  });
+
+  it('a daily lead cap of 0, teaser hours, zone, language and auto-pay: each as the admin API would set it, the cap refusing the next YES in Spanish', async () => {
+    const p = await signedIn({ autoPay: false });
+    const offered = await postLead(p.zip);
+    const res = await portal(p.cookie, 'PATCH', '/portal/api/account', {
+      dailyLeadCap: 0,
+      teaserHours: '07:30-19:00',
+      timeZone: 'europe/berlin',
+      language: 'es',
+      autoPay: true,
+    });
+    expect(res.status, res.text).toBe(200);
+    const admin = (await api.getProvider(p.id)).json.provider;
+    expect(admin).toMatchObject({
+      dailyLeadCap: 0,
+      teaserHours: '07:30-19:00',
+      timeZone: 'Europe/Berlin',
+      language: 'es',
+      autoPay: true,
+    });
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${offered.code}`);
+    expect(lastSms(p.phone, before)).toMatch(/tope diario/);
+  });
+
+  it('bad input is a 400 naming each field, and changes nothing', async () => {
+    const p = await signedIn({ weeklySpendCapCents: 5000, dailyLeadCap: 2 });
+    const before = (await portal(p.cookie, 'GET', '/portal/api/account')).json;
+    const cases: Array<[unknown, string, string?]> = [
+      [{ weeklySpendCap: 501 }, 'weeklySpendCap', "operator's limit"],
+      [{ weeklySpendCap: null }, 'weeklySpendCap', 'no cap is not allowed'],
+      [{ weeklySpendCap: 12.345 }, 'weeklySpendCap', 'decimals'],
+      [{ weeklySpendCap: '137' }, 'weeklySpendCap'],
+      [{ weeklySpendCap: -1 }, 'weeklySpendCap'],
+      [{ dailyLeadCap: 21 }, 'dailyLeadCap', "operator's limit"],
+      [{ dailyLeadCap: 1.5 }, 'dailyLeadCap'],
+      [{ teaserHours: '9 to 5' }, 'teaserHours'],
+      [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
+      [{ language: 'xx' }, 'language'],
+      [{ autoPay: 'yes' }, 'autoPay'],
+      [{ categories: ['movers'] }, 'categories', 'not a known field'],
+      [{ weeklySpendCapCents: 1 }, 'weeklySpendCapCents', 'not a known field'],
+      [{}, '(body)', 'at least one'],
+    ];
+    for (const [body, field, message] of cases) {
+      const res = await writesNothing(app, () => portal(p.cookie, 'PATCH', '/portal/api/account', body));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const detail = (res.json.error.details as Array<{ field: string; message: string }>).find(
+        (d) => d.field === field,
+      );
+      expect(detail, `${JSON.stringify(body)}: ${res.text}`).toBeDefined();
+      if (message) expect(detail!.message).toContain(message);
+    }
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).json).toEqual(before);
+  });
+
+  it('without a session, or from another origin, nothing is read or changed', async () => {
+    const p = await signedIn();
+    expect((await portal('', 'GET', '/portal/api/account')).status).toBe(401);
+    const foreign = await invoke(portalAccount, {
+      method: 'PATCH',
+      path: '/portal/api/account',
+      headers: { cookie: p.cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ dailyLeadCap: 1 }),
+    });
+    expect(foreign.status).toBe(403);
+    expect((await api.getProvider(p.id)).json.provider.dailyLeadCap).toBeNull();
+  });
+});
