@@ -1,3 +1,6 @@
+import { config } from '../lib/config';
+import { optOutFromPortal } from '../lib/messaging/handle-reply';
+import { clearedPortalCookie } from '../lib/portal/session';
 import { getDb } from '../lib/db/client';
 import { requireProvider } from '../lib/http/auth';
 import { jsonBody } from '../lib/http/body';
@@ -21,6 +24,13 @@ export const handler = await httpFunction(
       const { providerId } = await requireProvider(req);
       const patch = jsonBody(req, patchSchema());
       return json(200, await updatePortalAccount(await getDb(), providerId, patch));
+    },
+    'POST /portal/api/stop': async (req) => {
+      const { providerId } = await requireProvider(req);
+      await optOutFromPortal(await getDb(), providerId);
+      const res = json(200, { optedOut: true });
+      res.headers['set-cookie'] = clearedPortalCookie(!config().local);
+      return res;
     },
   },
   [getDb],

@@ -571,6 +571,17 @@ export const ROUTES = [
       "Any of `weeklySpendCap` (in the currency's main unit: `137` is $137; null: no cap), `dailyLeadCap`, `teaserHours`, `timeZone`, `language`, `autoPay`, under `PATCH /providers/{id}`'s rules; a cap above `PORTAL_MAX_WEEKLY_SPEND_CAP` / `PORTAL_MAX_DAILY_LEAD_CAP` (or no cap while one is set) is a 400 naming it; any other field is 400 `unknown_fields`. 200: the Settings as `GET` shows them. The YES path checks the caps set here.",
     example: { body: { weeklySpendCap: 137, dailyLeadCap: 3, teaserHours: '08:00-20:00', autoPay: true } },
   },
+  {
+    method: 'POST',
+    path: '/portal/api/stop',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'STOP from the portal: opted out as by SMS, and signed out',
+    details:
+      "As the SMS STOP: no more teasers, the consent record's `optedOutAt` and `optOutText` (`STOP (portal)`), STOP's one confirmation by SMS; every portal session of theirs ends (the response clears the cookie). 200 `{ optedOut: true }`. START is SMS-only: an opted-out provider has no session.",
+    example: {},
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

@@ -168,3 +168,45 @@ describe('Settings: GET and PATCH /portal/api/account', () => {
     expect((await api.getProvider(p.id)).json.provider.dailyLeadCap).toBeNull();
   });
 });
+
+describe('STOP: POST /portal/api/stop', () => {
+  it('opts out as an SMS STOP does: the consent record, one confirmation, no more teasers, the cookie dead', async () => {
+    const p = await signedIn();
+    const other = await portalCookieFor(p.id); // a second device
+    const before = app.textmagic.sent.length;
+    const res = await portal(p.cookie, 'POST', '/portal/api/stop');
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({ optedOut: true });
+    expect(res.headers['set-cookie']).toMatch(/^lu_portal=; Max-Age=0;.*Path=\/portal/);
+    const sent = smsSentTo(app, p.phone, before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toMatch(/unsubscribed.*Reply START/);
+
+    const admin = (await api.getProvider(p.id)).json.provider;
+    expect(admin.optedOut).toBe(true);
+    expect(admin.consent.optOutText).toBe('STOP (portal)');
+    expect(Date.parse(admin.consent.optedOutAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    // Neither this session nor another of theirs opens anything any more.
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).status).toBe(401);
+    expect((await portal(other, 'GET', '/portal/api/account')).status).toBe(401);
+    // And no teaser for the next lead in their area.
+    const next = await postLead(p.zip);
+    expect(next.offeredTo).toBe(0);
+    expect(smsSentTo(app, p.phone, before)).toHaveLength(1);
+
+    // START stays SMS-only, and brings them back (but not the old sessions).
+    await api.reply(p.phone, 'START');
+    expect((await api.getProvider(p.id)).json.provider.optedOut).toBe(false);
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).status).toBe(401);
+  });
+
+  it('needs our own Origin: from elsewhere it is a 403 and they stay opted in', async () => {
+    const p = await signedIn();
+    const res = await writesNothing(app, () =>
+      invoke(portalAccount, { method: 'POST', path: '/portal/api/stop', headers: { cookie: p.cookie } }),
+    );
+    expect(res.status).toBe(403);
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).json.optedOut).toBe(false);
+  });
+});
