@@ -3,7 +3,8 @@ import { optOutFromPortal } from '../lib/messaging/handle-reply';
 import { clearedPortalCookie } from '../lib/portal/session';
 import { getDb } from '../lib/db/client';
 import { requireProvider } from '../lib/http/auth';
-import { jsonBody } from '../lib/http/body';
+import { jsonBody, parseWith } from '../lib/http/body';
+import { portalSpending, spendingQuery } from '../lib/portal/spending';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
@@ -31,6 +32,13 @@ export const handler = await httpFunction(
       const res = json(200, { optedOut: true });
       res.headers['set-cookie'] = clearedPortalCookie(!config().local);
       return res;
+    },
+    'GET /portal/api/spending': async (req) => {
+      const { providerId } = await requireProvider(req);
+      return json(
+        200,
+        await portalSpending(await getDb(), providerId, parseWith(spendingQuery(), req.query)),
+      );
     },
   },
   [getDb],

@@ -383,6 +383,11 @@ export const unlocks = pgTable(
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
     refundedAt: tstz('refunded_at'),
+    /**
+     * Stripe's receipt of the payment (its Charge's `receipt_url`, which Stripe keeps up to date
+     * with any refund), read after fulfilment by the `receipt` follow-up; null until then.
+     */
+    receiptUrl: text('receipt_url'),
     /** A Checkout (`checkout_session_id` a `cs_…`), or the saved card charged off-session (a `pi_…`). */
     paidWith: text('paid_with', { enum: ['checkout', 'saved_card'] })
       .notNull()
@@ -501,10 +506,10 @@ export const stripeTasks = pgTable(
   'stripe_tasks',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['expire_session', 'refund', 'charge', 'save_card'] }).notNull(),
+    kind: text('kind', { enum: ['expire_session', 'refund', 'charge', 'save_card', 'receipt'] }).notNull(),
     /**
      * One task per effect: `expire:<session id>`, `refund:<session id or payment intent id>`,
-     * `charge:<offer id>:<attempt>`, `save-card:<session id>`.
+     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `receipt:<session id>`.
      */
     dedupeKey: text('dedupe_key').notNull().unique(),
     /** The session (for a saved-card charge, the payment intent) the task is about. */

@@ -582,6 +582,17 @@ export const ROUTES = [
       "As the SMS STOP: no more teasers, the consent record's `optedOutAt` and `optOutText` (`STOP (portal)`), STOP's one confirmation by SMS; every portal session of theirs ends (the response clears the cookie). 200 `{ optedOut: true }`. START is SMS-only: an opted-out provider has no session.",
     example: {},
   },
+  {
+    method: 'GET',
+    path: '/portal/api/spending',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: "this week's spend and today's leads against their caps, and each payment and refund with Stripe's receipt",
+    details:
+      "`cursor`, `limit` ≤ 100: `{ timeZone, week: { startedAt, spent, cap, atCap }, today: { startedAt, leads, cap, atCap }, entries, nextCursor }`: the budget's own periods (Monday 00:00 and midnight in their zone) and sums (net of refunds), as the YES path checks them; `entries` newest first, each `{ type: payment | refund, amount: { cents, currency }, at, leadCode, paidWith, receiptUrl }` (Stripe's receipt, which shows a refund too; null until read after the payment).",
+    example: { query: { limit: '20' } },
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

@@ -28,6 +28,7 @@ import {
 } from './stripe-tasks';
 import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
+import { receiptFromCharge, receiptTask } from './receipts';
 
 export type EventOutcome =
   | 'duplicate'
@@ -218,7 +219,18 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
 
   // The lead is sold out: nobody else may pay, so close their open sessions at Stripe.
   const tasks = full ? await expireOtherSessions(tx, lead.id, offer.id) : [];
-  return { outcome: 'unlocked', tasks: [...tasks, ...saveCard], sms: [], claimed };
+  // Last, after what matters more: the receipt link the portal's Spending shows.
+  const receipt = paymentIntentId
+    ? [
+        receiptTask({
+          checkoutSessionId: session.id,
+          paymentIntentId,
+          leadId: lead.id,
+          providerId: provider.id,
+        }),
+      ]
+    : [];
+  return { outcome: 'unlocked', tasks: [...tasks, ...saveCard, ...receipt], sms: [], claimed };
 }
 
 /** `checkout.session.expired`: the offer may get a new session next time its link is opened. */
@@ -255,14 +267,14 @@ const PAYMENT_LOCK_CLASS = 0x5eed;
  */
 async function recordRefund(
   tx: Tx,
-  charge: { payment_intent?: unknown; refunded?: boolean },
+  charge: { payment_intent?: unknown; refunded?: boolean; receipt_url?: unknown },
 ): Promise<Effects> {
   const paymentIntentId = idOf(charge.payment_intent as string | { id: string } | null);
   if (charge.refunded && paymentIntentId) {
     await tx.execute(sql`select ${paymentLock(paymentIntentId)}`);
     await tx
       .update(unlocks)
-      .set({ refundedAt: sql`now()` })
+      .set({ refundedAt: sql`now()`, receiptUrl: receiptFromCharge(charge.receipt_url) })
       .where(and(eq(unlocks.paymentIntentId, paymentIntentId), sql`${unlocks.refundedAt} is null`));
     await tx
       .update(stripeTasks)

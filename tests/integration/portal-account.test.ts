@@ -9,7 +9,7 @@ import { handler as portalAccount } from '../../functions/portal-account';
 import { invoke, type Reply } from '../../emulators/events';
 import { PUBLIC_BASE_URL, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
-import { smsSentTo, uniqueZip } from '../support/market';
+import { buyByLink, deliverEvent, smsSentTo, uniqueZip } from '../support/market';
 import { portalCookieFor } from '../support/portal';
 import { writesNothing } from '../support/writes';
 
@@ -208,5 +208,109 @@ describe('STOP: POST /portal/api/stop', () => {
     );
     expect(res.status).toBe(403);
     expect((await portal(p.cookie, 'GET', '/portal/api/account')).json.optedOut).toBe(false);
+  });
+});
+
+describe('Spending: GET /portal/api/spending', () => {
+  it("shows this week's spend net of refunds and today's leads against the caps, each payment and refund with Stripe's receipt", async () => {
+    const p = await signedIn({ autoPay: false, weeklySpendCapCents: 10_000, dailyLeadCap: 5 });
+    const first = await postLead(p.zip);
+    const firstSession = await buyByLink(app, p.phone, first.code);
+    const second = await postLead(p.zip);
+    const secondSession = await buyByLink(app, p.phone, second.code);
+    // The second is refunded from Stripe's dashboard: `charge.refunded` carries its Charge.
+    const pi = app.stripe.paymentIntents.get(
+      app.stripe.sessions.get(secondSession)!.payment_intent as string,
+    )!;
+    const refunded = await deliverEvent(
+      app,
+      app.stripe.event('charge.refunded', {
+        id: pi.charge,
+        object: 'charge',
+        payment_intent: pi.id,
+        refunded: true,
+        amount_refunded: pi.amount,
+        receipt_url: `${app.stripe.url}/receipts/payment/${pi.charge}`,
+      }),
+    );
+    expect(refunded.status).toBe(200);
+
+    const res = await portal(p.cookie, 'GET', '/portal/api/spending');
+    expect(res.status, res.text).toBe(200);
+    const usd = (cents: number) => ({ cents, currency: 'usd' });
+    expect(res.json).toMatchObject({
+      timeZone: 'America/Chicago',
+      week: { spent: usd(1500), cap: usd(10_000), atCap: false },
+      today: { leads: 1, cap: 5, atCap: false },
+      nextCursor: null,
+    });
+    const receipt = (sessionId: string) => {
+      const intent = app.stripe.paymentIntents.get(
+        app.stripe.sessions.get(sessionId)!.payment_intent as string,
+      )!;
+      return `${app.stripe.url}/receipts/payment/${intent.charge}`;
+    };
+    expect(res.json.entries).toEqual([
+      {
+        type: 'refund',
+        amount: usd(1500),
+        at: expect.any(String),
+        leadCode: second.code,
+        paidWith: 'checkout',
+        receiptUrl: receipt(secondSession),
+      },
+      {
+        type: 'payment',
+        amount: usd(1500),
+        at: expect.any(String),
+        leadCode: second.code,
+        paidWith: 'checkout',
+        receiptUrl: receipt(secondSession),
+      },
+      {
+        type: 'payment',
+        amount: usd(1500),
+        at: expect.any(String),
+        leadCode: first.code,
+        paidWith: 'checkout',
+        receiptUrl: receipt(firstSession),
+      },
+    ]);
+    // Each receipt was read from Stripe as Stripe gives it: the PaymentIntent's latest Charge, expanded.
+    const reads = app.stripe.requests.filter(
+      (r) => r.method === 'GET' && r.path.startsWith('/v1/payment_intents/'),
+    );
+    expect(reads.map((r) => r.params.expand)).toContainEqual(['latest_charge']);
+
+    // A page at a time: every entry once, in the same order.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Reply = await portal(p.cookie, 'GET', '/portal/api/spending', undefined, {
+        limit: '1',
+        ...(cursor && { cursor }),
+      });
+      expect(page.status, page.text).toBe(200);
+      seen.push(
+        ...page.json.entries.map((e: { type: string; leadCode: string }) => `${e.type} ${e.leadCode}`),
+      );
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(
+      res.json.entries.map((e: { type: string; leadCode: string }) => `${e.type} ${e.leadCode}`),
+    );
+  });
+
+  it('a bad cursor or limit is a 400 naming it', async () => {
+    const p = await signedIn();
+    for (const [query, field] of [
+      [{ cursor: 'nope' }, 'cursor'],
+      [{ limit: '0' }, 'limit'],
+      [{ limit: '101' }, 'limit'],
+    ] as const) {
+      const res = await portal(p.cookie, 'GET', '/portal/api/spending', undefined, query);
+      expect(res.status).toBe(400);
+      expect(res.json.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
   });
 });

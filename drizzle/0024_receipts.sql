@@ -1,0 +1,1 @@
+ALTER TABLE "unlocks" ADD COLUMN "receipt_url" text;
