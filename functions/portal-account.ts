@@ -5,6 +5,7 @@ import { getDb } from '../lib/db/client';
 import { requireProvider } from '../lib/http/auth';
 import { jsonBody, parseWith } from '../lib/http/body';
 import { portalSpending, spendingQuery } from '../lib/portal/spending';
+import { removeCard, startCardSetup } from '../lib/portal/card';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
@@ -39,6 +40,14 @@ export const handler = await httpFunction(
         200,
         await portalSpending(await getDb(), providerId, parseWith(spendingQuery(), req.query)),
       );
+    },
+    'POST /portal/api/card': async (req) => {
+      const { providerId } = await requireProvider(req);
+      return json(200, await startCardSetup(await getDb(), providerId));
+    },
+    'POST /portal/api/card/remove': async (req) => {
+      const { providerId } = await requireProvider(req);
+      return json(200, await removeCard(await getDb(), providerId));
     },
   },
   [getDb],

@@ -506,15 +506,20 @@ export const stripeTasks = pgTable(
   'stripe_tasks',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['expire_session', 'refund', 'charge', 'save_card', 'receipt'] }).notNull(),
+    kind: text('kind', {
+      enum: ['expire_session', 'refund', 'charge', 'save_card', 'receipt', 'save_setup_card', 'detach_card'],
+    }).notNull(),
     /**
      * One task per effect: `expire:<session id>`, `refund:<session id or payment intent id>`,
-     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `receipt:<session id>`.
+     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `receipt:<session id>`,
+     * `setup-card:<session id>`, `detach:<payment method id>` (lib/portal/card.ts).
      */
     dedupeKey: text('dedupe_key').notNull().unique(),
     /** The session (for a saved-card charge, the payment intent) the task is about. */
     checkoutSessionId: text('checkout_session_id'),
     paymentIntentId: text('payment_intent_id'),
+    /** A setup-mode Checkout's SetupIntent, whose card becomes the provider's (lib/portal/card.ts). */
+    setupIntentId: text('setup_intent_id'),
     /**
      * A saved-card charge: the offer, the attempt, and the lead's price it charges (fixed when
      * queued: a later change of the price does not change a charge under way).

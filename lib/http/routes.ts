@@ -593,6 +593,28 @@ export const ROUTES = [
       "`cursor`, `limit` ≤ 100: `{ timeZone, week: { startedAt, spent, cap, atCap }, today: { startedAt, leads, cap, atCap }, entries, nextCursor }`: the budget's own periods (Monday 00:00 and midnight in their zone) and sums (net of refunds), as the YES path checks them; `entries` newest first, each `{ type: payment | refund, amount: { cents, currency }, at, leadCode, paidWith, receiptUrl }` (Stripe's receipt, which shows a refund too; null until read after the payment).",
     example: { query: { limit: '20' } },
   },
+  {
+    method: 'POST',
+    path: '/portal/api/card',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 5, rate: 1 },
+    does: 'replace their saved card: a Stripe Checkout in setup mode, `{ url }` to go to',
+    details:
+      "200 `{ url }`: a Checkout Session in `setup` mode for their Stripe Customer (made as the pay link makes it when they have none), coming back to `PUBLIC_BASE_URL/portal/settings?card=saved` (or `?card=cancelled`). Once Stripe's `checkout.session.completed` arrives, the card saved there is theirs and the old one is detached at Stripe; auto-pay charges it on the next YES. 503 `payments_unavailable` when Stripe cannot be reached.",
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/card/remove',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 5, rate: 1 },
+    does: 'remove their saved card: detached at Stripe; a YES then sends a pay link',
+    details:
+      '200 `{ card: { saved: false } }` (also when none was saved): the card is detached at Stripe (`POST /v1/payment_methods/{id}/detach`) and forgotten; auto-pay then has no card, and a YES gets the pay link (whose Checkout saves the card it pays with, as a first payment does). 503 `payments_unavailable` when Stripe cannot be reached: the card stays.',
+    example: {},
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

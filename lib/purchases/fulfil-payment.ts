@@ -29,6 +29,7 @@ import {
 import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
 import { receiptFromCharge, receiptTask } from './receipts';
+import { cardSetupTask } from './card-setup';
 
 export type EventOutcome =
   | 'duplicate'
@@ -41,6 +42,7 @@ export type EventOutcome =
   | 'already_refunded'
   | 'charge_failed'
   | 'card_removed'
+  | 'card_setup'
   | 'customer_removed';
 
 type Effects = {
@@ -322,8 +324,13 @@ function toFulfil(event: StripeEvent): Paid | undefined {
   if (event.type === 'payment_intent.succeeded' && isOffSession(event.data.object)) {
     return asPaid(event.data.object);
   }
-  // Delayed payment methods complete unpaid and succeed later in their own event.
-  if (event.type === 'checkout.session.completed' && event.data.object.payment_status === 'paid') {
+  // Delayed payment methods complete unpaid and succeed later in their own event; a session in
+  // `setup` mode pays nothing (the portal's card, `apply`).
+  if (
+    event.type === 'checkout.session.completed' &&
+    event.data.object.mode !== 'setup' &&
+    event.data.object.payment_status === 'paid'
+  ) {
     return { ...event.data.object, paidWith: 'checkout' };
   }
   return undefined;
@@ -371,6 +378,11 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
       return recordRefund(tx, event.data.object);
+    // A card saved in setup mode (the portal's): it replaces their saved card after commit.
+    case 'checkout.session.completed': {
+      const task = event.data.object.mode === 'setup' ? cardSetupTask(event.data.object) : undefined;
+      return task ? { outcome: 'card_setup', sms: [], tasks: [task] } : none('ignored');
+    }
     case 'payment_intent.payment_failed':
       return offSessionFailed(tx, event.data.object);
     case 'payment_method.detached': {

@@ -7,6 +7,7 @@ import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
 import { runReceipt } from './receipts';
+import { runDetachCard, runSaveSetupCard } from './card-setup';
 import { workClaimed, workQueue, type QueueRun } from '../queue/work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
@@ -71,6 +72,10 @@ async function perform(db: Database, task: StripeTask, deadline?: Deadline): Pro
       return runSaveCard(db, task, deadline);
     case 'receipt':
       return runReceipt(db, task, deadline);
+    case 'save_setup_card':
+      return runSaveSetupCard(db, task, deadline);
+    case 'detach_card':
+      return runDetachCard(task, deadline);
   }
 }
 

@@ -4,6 +4,7 @@
  * `lu_portal` cookie, our Origin on changes), and seen where a provider would notice it: the next
  * YES by SMS, the teasers they get, Stripe's stand-in, the admin API.
  */
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { handler as portalAccount } from '../../functions/portal-account';
 import { invoke, type Reply } from '../../emulators/events';
@@ -312,5 +313,138 @@ describe('Spending: GET /portal/api/spending', () => {
       expect(res.status).toBe(400);
       expect(res.json.error.details.map((d: { field: string }) => d.field)).toContain(field);
     }
+  });
+});
+
+/** The provider's row as stored (their Customer and saved card). */
+async function stored(id: string) {
+  const [row] = await app.db.query<{
+    stripe_customer_id: string | null;
+    saved_payment_method_id: string | null;
+  }>('select stripe_customer_id, saved_payment_method_id from providers where id = $1', [id]);
+  return row!;
+}
+
+/** A provider signed in whose first purchase, by link, saved a card (auto-pay on). */
+async function withSavedCard() {
+  const p = await signedIn();
+  const first = await postLead(p.zip);
+  await buyByLink(app, p.phone, first.code);
+  const row = await stored(p.id);
+  expect(row.saved_payment_method_id).toMatch(/^pm_/);
+  return { ...p, customer: row.stripe_customer_id!, card: row.saved_payment_method_id! };
+}
+
+/** POST /portal/api/card, then the provider saves a card on Stripe's page: the webhook's answer. */
+async function replaceCard(cookie: string) {
+  const res = await portal(cookie, 'POST', '/portal/api/card');
+  expect(res.status, res.text).toBe(200);
+  const session = [...app.stripe.sessions.values()].find((s) => s.url === res.json.url)!;
+  expect(session).toBeDefined();
+  const completed = await deliverEvent(app, app.stripe.completeSession(session.id));
+  expect(completed.json.outcome, completed.text).toBe('card_setup');
+  return session;
+}
+
+describe('the saved card: POST /portal/api/card and /portal/api/card/remove', () => {
+  it('a card replaced through setup-mode Checkout is the one charged on the next YES, the old one detached', async () => {
+    const p = await withSavedCard();
+    const session = await replaceCard(p.cookie);
+    expect(session).toMatchObject({
+      mode: 'setup',
+      customer: p.customer,
+      currency: 'usd',
+      success_url: `${PUBLIC_BASE_URL}/portal/settings?card=saved`,
+      cancel_url: `${PUBLIC_BASE_URL}/portal/settings?card=cancelled`,
+    });
+    const row = await stored(p.id);
+    expect(row.saved_payment_method_id).toMatch(/^pm_/);
+    expect(row.saved_payment_method_id).not.toBe(p.card);
+    expect(app.stripe.paymentMethods.get(row.saved_payment_method_id!)!.customer).toBe(p.customer);
+    expect(app.stripe.paymentMethods.get(p.card)!.customer).toBeNull(); // detached at Stripe
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).json.card).toEqual({ saved: true });
+
+    const next = await postLead(p.zip);
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${next.code}`);
+    expect(smsSentTo(app, p.phone, before)[0]!.text).toMatch(/charging .* to your saved card/);
+    const charge = [...app.stripe.paymentIntents.values()].find((pi) => pi.metadata.leadId === next.id)!;
+    expect(charge.payment_method).toBe(row.saved_payment_method_id);
+  });
+
+  it('a provider with no Customer yet gets one, made as the pay path makes it', async () => {
+    const p = await signedIn();
+    expect((await stored(p.id)).stripe_customer_id).toBeNull();
+    await replaceCard(p.cookie);
+    const row = await stored(p.id);
+    expect(app.stripe.customers.get(row.stripe_customer_id!)!.metadata).toEqual({ providerId: p.id });
+    expect(app.stripe.paymentMethods.get(row.saved_payment_method_id!)!.customer).toBe(
+      row.stripe_customer_id,
+    );
+  });
+
+  it('removal detaches the card at Stripe and the next YES gets a pay link', async () => {
+    const p = await withSavedCard();
+    const res = await portal(p.cookie, 'POST', '/portal/api/card/remove');
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({ card: { saved: false } });
+    expect(app.stripe.paymentMethods.get(p.card)!.customer).toBeNull();
+    expect((await stored(p.id)).saved_payment_method_id).toBeNull();
+    expect((await portal(p.cookie, 'GET', '/portal/api/account')).json).toMatchObject({
+      card: { saved: false },
+      autoPay: true,
+    });
+    const next = await postLead(p.zip);
+    const before = app.textmagic.sent.length;
+    await api.reply(p.phone, `YES ${next.code}`);
+    expect(lastSms(p.phone, before)).toMatch(/\/p\//);
+    // Again: nothing saved, nothing asked of Stripe.
+    const detaches = () => app.stripe.requests.filter((r) => r.path.endsWith('/detach')).length;
+    const count = detaches();
+    expect((await portal(p.cookie, 'POST', '/portal/api/card/remove')).status).toBe(200);
+    expect(detaches()).toBe(count);
+  });
+
+  it('when Stripe is down the card stays and the answer is a 503', async () => {
+    const p = await withSavedCard();
+    app.stripe.fail(2, 503);
+    const res = await portal(p.cookie, 'POST', '/portal/api/card/remove');
+    app.stripe.heal();
+    expect(res.status).toBe(503);
+    expect(res.json.error.code).toBe('payments_unavailable');
+    expect((await stored(p.id)).saved_payment_method_id).toBe(p.card);
+  });
+
+  it("the Stripe stand-in holds setup mode and detach to Stripe's rules", async () => {
+    const stripe = new Stripe(app.stripe.secretKey, {
+      host: '127.0.0.1',
+      port: app.stripe.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    const base = { mode: 'setup' as const, success_url: `${PUBLIC_BASE_URL}/portal/settings` };
+    await expect(stripe.checkout.sessions.create(base)).rejects.toMatchObject({
+      message: 'Missing required param: currency.',
+    });
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        currency: 'usd',
+        line_items: [
+          { quantity: 1, price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } } },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      message: 'You can not pass `line_items` in `setup` mode.',
+      param: 'line_items',
+    });
+    const ok = await stripe.checkout.sessions.create({ ...base, currency: 'usd' });
+    expect(ok).toMatchObject({ mode: 'setup', payment_status: 'no_payment_required', amount_total: null });
+
+    const p = await withSavedCard();
+    await stripe.paymentMethods.detach(p.card);
+    await expect(stripe.paymentMethods.detach(p.card)).rejects.toMatchObject({
+      message: 'The payment method you provided is not attached to a customer so detachment is impossible.',
+    });
   });
 });

@@ -1,1 +1,0 @@
-ALTER TABLE "unlocks" ADD COLUMN "receipt_url" text;
