@@ -6,6 +6,7 @@ import { requireProvider } from '../lib/http/auth';
 import { jsonBody, parseWith } from '../lib/http/body';
 import { portalSpending, spendingQuery } from '../lib/portal/spending';
 import { removeCard, startCardSetup } from '../lib/portal/card';
+import { portalCompare } from '../lib/portal/compare';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
 import { lazy } from '../lib/lazy';
@@ -48,6 +49,10 @@ export const handler = await httpFunction(
     'POST /portal/api/card/remove': async (req) => {
       const { providerId } = await requireProvider(req);
       return json(200, await removeCard(await getDb(), providerId));
+    },
+    'GET /portal/api/compare': async (req) => {
+      const { providerId } = await requireProvider(req);
+      return json(200, await portalCompare(await getDb(), providerId));
     },
   },
   [getDb],

@@ -615,6 +615,17 @@ export const ROUTES = [
       '200 `{ card: { saved: false } }` (also when none was saved): the card is detached at Stripe (`POST /v1/payment_methods/{id}/detach`) and forgotten; auto-pay then has no card, and a YES gets the pay link (whose Checkout saves the card it pays with, as a first payment does). 503 `payments_unavailable` when Stripe cannot be reached: the card stays.',
     example: {},
   },
+  {
+    method: 'GET',
+    path: '/portal/api/compare',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'their response rate and median reply time beside the median of providers in their categories and areas',
+    details:
+      "Over the last 30 days: `{ days, you: { offersReceived, answered, responseRate, medianReplySeconds }, peers: { responseRate, medianReplySeconds } | null }`. Offers received: those whose teaser was due; answered: a YES or a purchase; response rate: answered over received (0 to 1, null with none); reply time: teaser to first YES. Peers: the other providers sharing a category and a zip code with them who received an offer in those days, as medians only; null when fewer than 3.",
+    example: {},
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

@@ -448,3 +448,57 @@ describe('the saved card: POST /portal/api/card and /portal/api/card/remove', ()
     });
   });
 });
+
+describe('How they compare: GET /portal/api/compare', () => {
+  /** Offer of `providerId` for lead `leadId` answered `seconds` after its teaser. */
+  const replyAfter = (providerId: string, leadId: string, seconds: number) =>
+    app.db.query(
+      `update offers set teaser_at = accepted_at - make_interval(secs => $3) where provider_id = $1 and lead_id = $2`,
+      [providerId, leadId, seconds],
+    );
+
+  it("their response rate and median reply time beside their peers' medians, never a peer's own", async () => {
+    const me = await signedIn({ autoPay: false });
+    const names = ['Peer One', 'Peer Two', 'Peer Three'];
+    const peers = [];
+    for (const name of names) peers.push(await api.addProvider({ name, zipCodes: [me.zip], autoPay: false }));
+    // Elsewhere: the same trade in another area, answering everything at once; not a peer.
+    const outsider = await api.addProvider({ name: 'Far Away', zipCodes: [uniqueZip()], autoPay: false });
+    const leads = [await postLead(me.zip), await postLead(me.zip)];
+    const far = await postLead((await api.getProvider(outsider.id)).json.provider.zipCodes[0]);
+    await api.reply(outsider.phone, `YES ${far.code}`);
+
+    // Me: YES to both, after 10 and 20 minutes. Peer One: both (2 and 4 minutes); Peer Two: one
+    // (5 minutes); Peer Three: none.
+    for (const [i, l] of leads.entries()) {
+      await api.reply(me.phone, `YES ${l.code}`);
+      await replyAfter(me.id, l.id, 600 * (i + 1));
+      await api.reply(peers[0]!.phone, `YES ${l.code}`);
+      await replyAfter(peers[0]!.id, l.id, 120 * (i + 1));
+    }
+    await api.reply(peers[1]!.phone, `YES ${leads[0]!.code}`);
+    await replyAfter(peers[1]!.id, leads[0]!.id, 300);
+
+    const res = await portal(me.cookie, 'GET', '/portal/api/compare');
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({
+      days: 30,
+      you: { offersReceived: 2, answered: 2, responseRate: 1, medianReplySeconds: 900 },
+      // Rates 1, 0.5, 0: median 0.5. Reply medians 180 (Peer One) and 300 (Peer Two): 240.
+      peers: { responseRate: 0.5, medianReplySeconds: 240 },
+    });
+    for (const p of [...peers, outsider]) expect(res.text).not.toContain(p.id);
+    for (const name of [...names, 'Far Away']) expect(res.text).not.toContain(name);
+  });
+
+  it('with fewer than three peers, no peer figure; with no offer, no rate', async () => {
+    const me = await signedIn();
+    await api.addProvider({ zipCodes: [me.zip] });
+    const res = await portal(me.cookie, 'GET', '/portal/api/compare');
+    expect(res.json).toEqual({
+      days: 30,
+      you: { offersReceived: 0, answered: 0, responseRate: null, medianReplySeconds: null },
+      peers: null,
+    });
+  });
+});
