@@ -623,7 +623,7 @@ export const ROUTES = [
     throttle: { burst: 10, rate: 5 },
     does: 'their response rate and median reply time beside the median of providers in their categories and areas',
     details:
-      "Over the last 30 days: `{ days, you: { offersReceived, answered, responseRate, medianReplySeconds }, peers: { responseRate, medianReplySeconds } | null }`. Offers received: those whose teaser was due; answered: a YES or a purchase; response rate: answered over received (0 to 1, null with none); reply time: teaser to first YES. Peers: the other providers sharing a category and a zip code with them who received an offer in those days, as medians only; null when fewer than 3.",
+      'Over the last 30 days: `{ days, you: { offersReceived, answered, responseRate, medianReplySeconds }, peers: { responseRate, medianReplySeconds } | null }`. Offers received: those whose teaser was due; answered: a YES or a purchase; response rate: answered over received (0 to 1, null with none); reply time: teaser to first YES. Peers: the other providers sharing a category and a zip code with them who received an offer in those days, as medians only; null when fewer than 3.',
     example: {},
   },
 ] as const satisfies readonly RouteSpec[];

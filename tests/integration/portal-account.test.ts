@@ -502,3 +502,35 @@ describe('How they compare: GET /portal/api/compare', () => {
     });
   });
 });
+
+describe("one provider's session never reaches another's data", () => {
+  it("B sees and changes only B: A's settings, spending (even through A's cursor), card and opt-in stay A's", async () => {
+    const a = await withSavedCard();
+    const second = await postLead(a.zip);
+    await api.patchProvider(a.id, { autoPay: false });
+    await buyByLink(app, a.phone, second.code);
+    await api.patchProvider(a.id, { autoPay: true, weeklySpendCapCents: 20_000 });
+    const b = await signedIn();
+    const aBefore = (await portal(a.cookie, 'GET', '/portal/api/account')).json;
+    const aSpending = (await portal(a.cookie, 'GET', '/portal/api/spending', undefined, { limit: '1' })).json;
+    expect(aSpending.nextCursor).not.toBeNull();
+
+    const mine = await portal(b.cookie, 'GET', '/portal/api/account');
+    expect(mine.json.phone).toBe(b.phone);
+    expect(mine.text).not.toContain(a.phone);
+    const spending = await portal(b.cookie, 'GET', '/portal/api/spending', undefined, {
+      cursor: aSpending.nextCursor,
+    });
+    expect(spending.status).toBe(200);
+    expect(spending.json.entries).toEqual([]);
+    expect(spending.json.week.spent.cents).toBe(0);
+    for (const code of [second.code]) expect(spending.text).not.toContain(code);
+    expect((await portal(b.cookie, 'GET', '/portal/api/compare')).json.you.offersReceived).toBe(0);
+
+    expect((await portal(b.cookie, 'PATCH', '/portal/api/account', { dailyLeadCap: 1 })).status).toBe(200);
+    expect((await portal(b.cookie, 'POST', '/portal/api/card/remove')).status).toBe(200);
+    expect((await portal(b.cookie, 'POST', '/portal/api/stop')).status).toBe(200);
+    expect((await portal(a.cookie, 'GET', '/portal/api/account')).json).toEqual(aBefore);
+    expect(app.stripe.paymentMethods.get(a.card)!.customer).toBe(a.customer);
+  });
+});
