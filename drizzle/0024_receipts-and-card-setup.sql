@@ -1,2 +1,7 @@
-ALTER TABLE "stripe_tasks" ADD COLUMN "setup_intent_id" text;--> statement-breakpoint
-ALTER TABLE "unlocks" ADD COLUMN "receipt_url" text;
+CREATE TABLE "payment_receipts" (
+	"payment_intent_id" text PRIMARY KEY NOT NULL,
+	"receipt_url" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "stripe_tasks" ADD COLUMN "setup_intent_id" text;

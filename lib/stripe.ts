@@ -335,30 +335,6 @@ export async function paymentMethodOf(paymentIntentId: string, deadline?: Deadli
   }
 }
 
-/**
- * Stripe's receipt of a payment: its PaymentIntent's latest Charge (`latest_charge`, an id unless
- * expanded: docs.stripe.com/api/payment_intents/object#payment_intent_object-latest_charge and
- * docs.stripe.com/api/expanding_objects; the `charges` list left the PaymentIntent in API version
- * 2022-11-15, docs.stripe.com/changelog/2022-11-15/removes-charges-attribute-paymentintent), whose
- * `receipt_url` "is kept up-to-date to the latest state of the charge, including any refunds"
- * (docs.stripe.com/api/charges/object#charge_object-receipt_url). One read, for a Checkout's
- * payment and an off-session one alike; null while it has no charge.
- */
-export async function receiptUrlOf(paymentIntentId: string, deadline?: Deadline): Promise<string | null> {
-  try {
-    const api = await stripe();
-    const intent = await api.paymentIntents.retrieve(
-      paymentIntentId,
-      { expand: ['latest_charge'] },
-      perRequest(deadline),
-    );
-    const charge = intent.latest_charge;
-    return typeof charge === 'object' && charge !== null ? (charge.receipt_url ?? null) : null;
-  } catch (err) {
-    throw wrap(err, 'Stripe could not read the payment');
-  }
-}
-
 export type NewCardSetup = {
   providerId: string;
   customerId: string;

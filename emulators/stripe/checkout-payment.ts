@@ -1,9 +1,9 @@
 /** What paying on Checkout's page does: the PaymentIntent, the card, and the session's events. */
 import { getSession, publicSession, type FakeSession } from './checkout-sessions';
 import { newSetupIntent } from './setup-intents';
-import { makeEvent, type StripeEvent } from './events';
+import { emit, makeEvent, type StripeEvent } from './events';
 import { newId, now } from './ids';
-import type { FakePaymentIntent } from './payment-intents';
+import { publicCharge, type FakePaymentIntent } from './payment-intents';
 import { newCard, type CardBehaviour } from './payment-methods';
 import type { StripeState } from './state';
 
@@ -41,6 +41,7 @@ export function complete(
     setup_future_usage: intent.setupFutureUsage,
   };
   state.paymentIntents.set(pi.id, pi);
+  if (paid) emit(state, 'charge.succeeded', publicCharge(state, pi));
   s.status = 'complete';
   s.payment_status = paid ? 'paid' : 'unpaid';
   s.payment_intent = pi.id;
@@ -92,6 +93,7 @@ export function settleAsyncPayment(state: StripeState, id: string, succeeded: bo
     return makeEvent(state, 'checkout.session.async_payment_failed', publicSession(s));
   }
   pi.status = 'succeeded';
+  emit(state, 'charge.succeeded', publicCharge(state, pi));
   s.payment_status = 'paid';
   return makeEvent(state, 'checkout.session.async_payment_succeeded', publicSession(s));
 }

@@ -330,6 +330,8 @@ function charge(
     return ok(publicPaymentIntent(pi));
   }
   pi.status = 'succeeded';
+  // Stripe sends the Charge too (`charge.succeeded`), with its `receipt_url`.
+  emit(state, 'charge.succeeded', publicCharge(state, pi));
   const object = publicPaymentIntent(pi);
   emit(state, 'payment_intent.succeeded', object);
   return ok(object);

@@ -383,11 +383,7 @@ export const unlocks = pgTable(
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
     refundedAt: tstz('refunded_at'),
-    /**
-     * Stripe's receipt of the payment (its Charge's `receipt_url`, which Stripe keeps up to date
-     * with any refund), read after fulfilment by the `receipt` follow-up; null until then.
-     */
-    receiptUrl: text('receipt_url'),
+
     /** A Checkout (`checkout_session_id` a `cs_…`), or the saved card charged off-session (a `pi_…`). */
     paidWith: text('paid_with', { enum: ['checkout', 'saved_card'] })
       .notNull()
@@ -411,6 +407,17 @@ export const unlocks = pgTable(
     check('unlocks_paid_with', sql`${t.paidWith} in ('checkout', 'saved_card')`),
   ],
 );
+
+/**
+ * Stripe's receipt of a payment, by its PaymentIntent: the Charge's `receipt_url` (kept current
+ * with refunds by Stripe), from `charge.succeeded` or `charge.refunded` (lib/purchases/receipts.ts),
+ * whichever of those and the payment's own event comes first. The portal's Spending shows it.
+ */
+export const paymentReceipts = pgTable('payment_receipts', {
+  paymentIntentId: text('payment_intent_id').primaryKey(),
+  receiptUrl: text('receipt_url').notNull(),
+  createdAt: createdAt(),
+});
 
 /**
  * A provider's return of a lead they bought (`BAD <code> <reason>` by SMS, or from the console):
@@ -507,12 +514,12 @@ export const stripeTasks = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     kind: text('kind', {
-      enum: ['expire_session', 'refund', 'charge', 'save_card', 'receipt', 'save_setup_card', 'detach_card'],
+      enum: ['expire_session', 'refund', 'charge', 'save_card', 'save_setup_card', 'detach_card'],
     }).notNull(),
     /**
      * One task per effect: `expire:<session id>`, `refund:<session id or payment intent id>`,
-     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `receipt:<session id>`,
-     * `setup-card:<session id>`, `detach:<payment method id>` (lib/portal/card.ts).
+     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `setup-card:<session id>`,
+     * `detach:<payment method id>` (lib/purchases/card-setup.ts).
      */
     dedupeKey: text('dedupe_key').notNull().unique(),
     /** The session (for a saved-card charge, the payment intent) the task is about. */

@@ -35,7 +35,7 @@ type Row = {
  * leads against the daily cap, in the budget's own periods and SQL (lib/purchases/budget.ts
  * `budgetStatus`: what the YES path checks), and their payments and refunds, newest first, each
  * with Stripe's receipt link (the Charge's, which Stripe keeps up to date with its refund; null
- * until the `receipt` follow-up read it, lib/purchases/receipts.ts), a page at a time.
+ * until Stripe's `charge.succeeded` came, lib/purchases/receipts.ts), a page at a time.
  */
 export async function portalSpending(db: Database, providerId: string, q: SpendingQuery) {
   const limit = q.limit ?? DEFAULT_PAGE;
@@ -47,12 +47,15 @@ export async function portalSpending(db: Database, providerId: string, q: Spendi
       sql`
         select *, (extract(epoch from at) * 1000000)::int8 as micros from (
           select 'payment' as type, u.amount_cents, u.currency, u.created_at as at, l.code as lead_code,
-            u.receipt_url, u.paid_with, 'p:' || u.id as key
-          from unlocks u join leads l on l.id = u.lead_id where u.provider_id = ${providerId}
+            r.receipt_url, u.paid_with, 'p:' || u.id as key
+          from unlocks u join leads l on l.id = u.lead_id
+            left join payment_receipts r on r.payment_intent_id = u.payment_intent_id
+          where u.provider_id = ${providerId}
           union all
-          select 'refund', u.amount_cents, u.currency, u.refunded_at, l.code, u.receipt_url, u.paid_with,
+          select 'refund', u.amount_cents, u.currency, u.refunded_at, l.code, r.receipt_url, u.paid_with,
             'r:' || u.id
           from unlocks u join leads l on l.id = u.lead_id
+            left join payment_receipts r on r.payment_intent_id = u.payment_intent_id
           where u.provider_id = ${providerId} and u.refunded_at is not null
         ) t
         ${q.cursor ? sql`where ((extract(epoch from t.at) * 1000000)::int8, t.key) < (${q.cursor.micros}::int8, ${q.cursor.id}::text)` : sql``}

@@ -28,7 +28,7 @@ import {
 } from './stripe-tasks';
 import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
-import { receiptFromCharge, receiptTask } from './receipts';
+import { recordReceipt } from './receipts';
 import { cardSetupTask } from './card-setup';
 
 export type EventOutcome =
@@ -43,6 +43,7 @@ export type EventOutcome =
   | 'charge_failed'
   | 'card_removed'
   | 'card_setup'
+  | 'receipt_recorded'
   | 'customer_removed';
 
 type Effects = {
@@ -221,18 +222,7 @@ async function fulfil(tx: Tx, session: Paid, lead: Lead | undefined): Promise<Ef
 
   // The lead is sold out: nobody else may pay, so close their open sessions at Stripe.
   const tasks = full ? await expireOtherSessions(tx, lead.id, offer.id) : [];
-  // Last, after what matters more: the receipt link the portal's Spending shows.
-  const receipt = paymentIntentId
-    ? [
-        receiptTask({
-          checkoutSessionId: session.id,
-          paymentIntentId,
-          leadId: lead.id,
-          providerId: provider.id,
-        }),
-      ]
-    : [];
-  return { outcome: 'unlocked', tasks: [...tasks, ...saveCard, ...receipt], sms: [], claimed };
+  return { outcome: 'unlocked', tasks: [...tasks, ...saveCard], sms: [], claimed };
 }
 
 /** `checkout.session.expired`: the offer may get a new session next time its link is opened. */
@@ -274,9 +264,10 @@ async function recordRefund(
   const paymentIntentId = idOf(charge.payment_intent as string | { id: string } | null);
   if (charge.refunded && paymentIntentId) {
     await tx.execute(sql`select ${paymentLock(paymentIntentId)}`);
+    await recordReceipt(tx, charge);
     await tx
       .update(unlocks)
-      .set({ refundedAt: sql`now()`, receiptUrl: receiptFromCharge(charge.receipt_url) })
+      .set({ refundedAt: sql`now()` })
       .where(and(eq(unlocks.paymentIntentId, paymentIntentId), sql`${unlocks.refundedAt} is null`));
     await tx
       .update(stripeTasks)
@@ -378,6 +369,9 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
       return recordRefund(tx, event.data.object);
+    // The payment's receipt (lib/purchases/receipts.ts).
+    case 'charge.succeeded':
+      return none((await recordReceipt(tx, event.data.object)) ? 'receipt_recorded' : 'ignored');
     // A card saved in setup mode (the portal's): it replaces their saved card after commit.
     case 'checkout.session.completed': {
       const task = event.data.object.mode === 'setup' ? cardSetupTask(event.data.object) : undefined;

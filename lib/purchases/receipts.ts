@@ -1,38 +1,30 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import type { Deadline } from '../deadline';
-import { unlocks, type StripeTask } from '../db/schema';
-import { ExternalServiceError } from '../errors';
-import { receiptUrlOf } from '../stripe';
-import type { NewStripeTask } from './stripe-tasks';
+import { sql } from 'drizzle-orm';
+import { rows, type Queryable } from '../db/client';
 
 /**
- * Stripe's receipt link of each purchase, for the portal's Spending (lib/portal/spending.ts): no
- * event of a Checkout's or an off-session payment carries it, so a paid purchase queues this
- * follow-up with its unlock (lib/purchases/fulfil-payment.ts), run after commit like the others.
- * A `charge.refunded` event carries its Charge, and fills a link still missing.
+ * Stripe's receipt link of each payment, for the portal's Spending (lib/portal/spending.ts): the
+ * Charge's `receipt_url`, "kept up-to-date to the latest state of the charge, including any
+ * refunds" (docs.stripe.com/api/charges/object#charge_object-receipt_url). Neither a Checkout
+ * Session nor a PaymentIntent carries it (only the id of its `latest_charge`), but the Charge
+ * comes whole in `charge.succeeded`, sent for a Checkout's payment and an off-session one alike,
+ * and again in `charge.refunded`: stored by PaymentIntent from either, with no Stripe call and
+ * nothing added to the paid webhook. Stripe does not order events, so it is kept apart from the
+ * unlock, which may not exist yet (payment_receipts, drizzle/0024).
  */
-export const receiptTask = (p: {
-  checkoutSessionId: string;
-  paymentIntentId: string;
-  leadId: string;
-  providerId: string;
-}): NewStripeTask => ({ kind: 'receipt', dedupeKey: `receipt:${p.checkoutSessionId}`, ...p });
-
-/** The `receipt` follow-up: the payment's receipt link, stored on its unlock. */
-export async function runReceipt(db: Database, task: StripeTask, deadline?: Deadline): Promise<unknown> {
-  if (!task.paymentIntentId || !task.checkoutSessionId) {
-    throw new ExternalServiceError('stripe', 'receipt task without its payment', false);
-  }
-  const receiptUrl = await receiptUrlOf(task.paymentIntentId, deadline);
-  if (receiptUrl) {
-    await db.update(unlocks).set({ receiptUrl }).where(eq(unlocks.checkoutSessionId, task.checkoutSessionId));
-  }
-  return { receipt: receiptUrl !== null };
+export async function recordReceipt(
+  q: Queryable,
+  charge: { payment_intent?: unknown; receipt_url?: unknown },
+): Promise<boolean> {
+  const pi = charge.payment_intent;
+  const paymentIntentId = typeof pi === 'string' ? pi : (pi as { id?: unknown } | null)?.id;
+  const url = charge.receipt_url;
+  if (typeof paymentIntentId !== 'string' || typeof url !== 'string' || !/^https?:\/\//.test(url))
+    return false;
+  await rows(
+    q,
+    'record_receipt',
+    sql`insert into payment_receipts (payment_intent_id, receipt_url) values (${paymentIntentId}, ${url})
+      on conflict (payment_intent_id) do update set receipt_url = excluded.receipt_url`,
+  );
+  return true;
 }
-
-/** SQL: a receipt link from a Charge Stripe sent, where the unlock has none yet. */
-export const receiptFromCharge = (receiptUrl: unknown) =>
-  typeof receiptUrl === 'string' && /^https:\/\//.test(receiptUrl)
-    ? sql`coalesce(${unlocks.receiptUrl}, ${receiptUrl})`
-    : sql`${unlocks.receiptUrl}`;

@@ -6,7 +6,6 @@ import { offers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
-import { runReceipt } from './receipts';
 import { runDetachCard, runSaveSetupCard } from './card-setup';
 import { workClaimed, workQueue, type QueueRun } from '../queue/work-queue';
 
@@ -70,8 +69,6 @@ async function perform(db: Database, task: StripeTask, deadline?: Deadline): Pro
       return runCharge(db, task, deadline);
     case 'save_card':
       return runSaveCard(db, task, deadline);
-    case 'receipt':
-      return runReceipt(db, task, deadline);
     case 'save_setup_card':
       return runSaveSetupCard(db, task, deadline);
     case 'detach_card':
