@@ -9,7 +9,7 @@ import { rows, type Queryable } from '../db/client';
  * comes whole in `charge.succeeded`, sent for a Checkout's payment and an off-session one alike,
  * and again in `charge.refunded`: stored by PaymentIntent from either, with no Stripe call and
  * nothing added to the paid webhook. Stripe does not order events, so it is kept apart from the
- * unlock, which may not exist yet (payment_receipts, drizzle/0024).
+ * unlock, which may not exist yet (payment_receipts, drizzle/0025).
  */
 export async function recordReceipt(
   q: Queryable,
