@@ -74,6 +74,12 @@ export type Config = {
   consentText: string | undefined;
   /** The hosted form's CSP `frame-ancestors` sources: `'none'` (never framed), or where it may be. */
   formFrameAncestors: string;
+  /**
+   * The most a provider may set in the portal's Settings (lib/portal/account-input.ts): the weekly
+   * spend cap in the currency's main unit (137 is $137) and the daily lead cap; undefined: no limit.
+   */
+  portalMaxWeeklySpendCap: number | undefined;
+  portalMaxDailyLeadCap: number | undefined;
   /** The deployed stage (`local` elsewhere): the metrics' `stage` dimension. */
   stage: string;
 };
@@ -325,6 +331,18 @@ export const VARIABLES = {
     meaning:
       "a return is approved at once while the provider's returns of the last 30 days (this one included) stay under this share of their purchases in those days, e.g. `0.2`; `0`: every return waits for an operator",
   },
+  PORTAL_MAX_WEEKLY_SPEND_CAP: {
+    group: 'Provider portal',
+    unset: 'no limit',
+    meaning:
+      "the highest weekly spend cap a provider may set in the portal, in the currency's main unit (`500` is $500); above it, or no cap at all, is refused there (the admin API is not limited)",
+  },
+  PORTAL_MAX_DAILY_LEAD_CAP: {
+    group: 'Provider portal',
+    unset: 'no limit',
+    meaning:
+      'the highest daily lead cap a provider may set in the portal; above it, or no cap at all, is refused there (the admin API is not limited)',
+  },
   LOG_LEVEL: { group: 'Logs', default: 'info', meaning: '`debug`, `info`, `warn`, `error` or `silent`' },
   STAGE: {
     group: 'Logs',
@@ -392,6 +410,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) {
       bad(name, 'must be a number above 0, such as 1095 or 0.5');
+      return undefined;
+    }
+    return n;
+  };
+
+  /** A whole number of at least 1, or undefined when unset. */
+  const optionalPositiveInt = (name: VariableName): number | undefined => {
+    const raw = value(name)?.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      bad(name, 'must be a positive whole number');
       return undefined;
     }
     return n;
@@ -514,6 +544,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     clientDataRetentionDays: optionalPositive('CLIENT_DATA_RETENTION_DAYS'),
     consentText: optionalString('CONSENT_TEXT'),
     formFrameAncestors: frameAncestors(),
+    portalMaxWeeklySpendCap: optionalPositive('PORTAL_MAX_WEEKLY_SPEND_CAP'),
+    portalMaxDailyLeadCap: optionalPositiveInt('PORTAL_MAX_DAILY_LEAD_CAP'),
     stage: code(
       'STAGE',
       (s) => s,

@@ -335,6 +335,93 @@ export async function paymentMethodOf(paymentIntentId: string, deadline?: Deadli
   }
 }
 
+export type NewCardSetup = {
+  providerId: string;
+  customerId: string;
+  /** The currency of their leads: Checkout shows the Dashboard's payment methods that take it. */
+  currency: string;
+  successUrl: string;
+  cancelUrl: string;
+  locale: Stripe.Checkout.SessionCreateParams.Locale;
+};
+
+/**
+ * What marks a Checkout Session (`metadata.purpose`) as the portal's card replacement: its
+ * completion saves the card (lib/purchases/fulfil-payment.ts routes by `mode`).
+ */
+export const CARD_SETUP = 'portal_card';
+
+/**
+ * A Checkout Session in `setup` mode that saves a card to the provider's Customer for off-session
+ * charges (docs.stripe.com/payments/save-and-reuse?platform=checkout): no line items (refused in
+ * setup mode), and a `currency`, "required in setup mode when payment_method_types is not set"
+ * (docs.stripe.com/api/checkout/sessions/create#create_checkout_session-currency). The SDK's own
+ * idempotency key covers its retry; each request is a new session.
+ */
+export async function createCardSetupSession(input: NewCardSetup): Promise<CheckoutSession> {
+  try {
+    const api = await stripe();
+    const metadata = { providerId: input.providerId, purpose: CARD_SETUP };
+    return await api.checkout.sessions.create(
+      {
+        mode: 'setup',
+        currency: input.currency,
+        customer: input.customerId,
+        metadata,
+        setup_intent_data: { metadata },
+        locale: input.locale,
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+      },
+      { timeout: Math.min(config().stripe.timeoutMs, PAY_PAGE_TRY_MS) },
+    );
+  } catch (err) {
+    throw wrap(err, 'Stripe could not create the card setup session');
+  }
+}
+
+/** The card a setup-mode Checkout saved: its SetupIntent's `payment_method`. */
+export async function setupPaymentMethodOf(
+  setupIntentId: string,
+  deadline?: Deadline,
+): Promise<string | null> {
+  try {
+    const api = await stripe();
+    const intent = await api.setupIntents.retrieve(setupIntentId, {}, perRequest(deadline));
+    const pm = intent.payment_method;
+    return typeof pm === 'string' ? pm : (pm?.id ?? null);
+  } catch (err) {
+    throw wrap(err, 'Stripe could not read the SetupIntent');
+  }
+}
+
+/**
+ * Detaches a saved card from its Customer (`POST /v1/payment_methods/{id}/detach`): it "can no
+ * longer be used for a payment or re-attached to a Customer" (docs.stripe.com/api/payment_methods/
+ * detach). A card Stripe holds no more, or holds detached already, is gone as asked: `gone`.
+ */
+export async function detachPaymentMethod(
+  paymentMethodId: string,
+  deadline?: Deadline,
+): Promise<'detached' | 'gone'> {
+  try {
+    const api = await stripe();
+    await api.paymentMethods.detach(paymentMethodId, {}, perRequest(deadline));
+    return 'detached';
+  } catch (err) {
+    // Stripe answers a detached card with an invalid request and no code: "The payment method you
+    // provided is not attached to a customer so detachment is impossible." (quoted in
+    // stripe-ruby-mock/stripe-ruby-mock#751); an unknown one with `resource_missing`.
+    if (
+      isSdkError(err, 'StripeInvalidRequestError') &&
+      (err.code === RESOURCE_MISSING || /not attached to a customer/i.test(err.message))
+    ) {
+      return 'gone';
+    }
+    throw wrap(err, 'Stripe could not remove the saved card');
+  }
+}
+
 export type SavedCardCharge = {
   offerId: string;
   leadId: string;

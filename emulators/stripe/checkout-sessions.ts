@@ -27,13 +27,15 @@ export interface FakeSession {
   status: 'open' | 'complete' | 'expired';
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
   url: string | null;
-  amount_subtotal: number;
-  amount_total: number;
-  currency: string;
+  /** Null in `setup` mode: nothing is paid. */
+  amount_subtotal: number | null;
+  amount_total: number | null;
+  currency: string | null;
   metadata: Record<string, string>;
   expires_at: number;
   payment_intent: string | null;
-  mode: 'payment';
+  mode: 'payment' | 'setup';
+  setup_intent: string | null;
   created: number;
   success_url: string | null;
   cancel_url: string | null;
@@ -47,6 +49,8 @@ export interface FakeSession {
   lineItems: LineItem[];
   /** Not part of the API object: `payment_intent_data` as created. */
   intentData?: IntentData;
+  /** Not part of the API object: `setup_intent_data[metadata]` as created (setup mode). */
+  setupMetadata?: Record<string, string>;
 }
 
 type IntentData = { metadata: Record<string, string>; setupFutureUsage: 'on_session' | 'off_session' | null };
@@ -175,15 +179,61 @@ function sessionCustomText(v: unknown): Record<string, { message: string } | nul
   return out;
 }
 
-function checkMode(params: Record<string, unknown>): void {
+function checkMode(params: Record<string, unknown>): 'payment' | 'setup' {
   if (params.mode === undefined) throw missing('mode');
   const mode = str(params.mode, 'mode');
   if (!['payment', 'setup', 'subscription'].includes(mode)) {
     throw invalid(`Invalid mode: must be one of payment, setup, or subscription`, 'mode');
   }
-  if (mode !== 'payment') {
-    throw invalid(`fake-stripe implements only mode=payment (got ${mode}).`, 'mode');
+  if (mode === 'subscription') {
+    throw invalid(`fake-stripe implements only mode=payment and mode=setup (got ${mode}).`, 'mode');
   }
+  return mode as 'payment' | 'setup';
+}
+
+/**
+ * What a `payment`-only parameter gets in `setup` mode: "You can not pass `line_items` in `setup`
+ * mode." (Stripe's answer quoted in invertase/stripe-firebase-extensions#700; the same words for
+ * `allow_promotion_codes` in #519 of that repository). `payment_intent_data` is refused alike: a
+ * setup session makes no PaymentIntent (its data goes in `setup_intent_data`).
+ */
+const PAYMENT_ONLY = ['line_items', 'allow_promotion_codes', 'payment_intent_data', 'submit_type'] as const;
+
+/**
+ * A setup session's own checks and data: no payment-only parameter; a `currency`, or
+ * `payment_method_types`, since the Dashboard's dynamic payment methods depend on the currency
+ * (docs.stripe.com/api/checkout/sessions/create#create_checkout_session-currency: "Required in
+ * `setup` mode when `payment_method_types` is not set"; TryGhost/Ghost#20171 met it). Stripe's
+ * exact text for this refusal was not found: the stand-in answers its usual missing-parameter error
+ * naming `currency`.
+ */
+function setupParams(params: Record<string, unknown>) {
+  for (const name of PAYMENT_ONLY) {
+    if (params[name] !== undefined) throw invalid(`You can not pass \`${name}\` in \`setup\` mode.`, name);
+  }
+  const types = params.payment_method_types;
+  if (types !== undefined && (!Array.isArray(types) || types.length === 0)) {
+    throw invalid('Invalid array', 'payment_method_types');
+  }
+  if (params.currency === undefined && types === undefined) throw missing('currency');
+  const currency = params.currency === undefined ? null : str(params.currency, 'currency').toLowerCase();
+  if (currency !== null && !/^[a-z]{3}$/.test(currency)) {
+    throw invalid(`Invalid currency: ${currency}.`, 'currency');
+  }
+  const data = params.setup_intent_data;
+  if (data !== undefined && !isObj(data)) throw invalid('Invalid object', 'setup_intent_data');
+  if (data) checkKnown(data, ['description', 'metadata', 'on_behalf_of'], 'setup_intent_data');
+  return { currency, setupMetadata: validMetadata(data?.metadata, 'setup_intent_data[metadata]') };
+}
+
+/** A payment session's line items, in the one `currency` they all have, within Stripe's total limits. */
+function paymentItems(params: Record<string, unknown>) {
+  const items = lineItems(params.line_items);
+  if (params.currency !== undefined && str(params.currency, 'currency').toLowerCase() !== items.currency) {
+    throw invalid('The `currency` must match the currency of all `line_items`.', 'currency');
+  }
+  checkTotal(items.amountTotal, items.currency);
+  return items;
 }
 
 /** `ui_mode` and the URLs it asks for: a hosted page returns to `success_url`, others to `return_url`. */
@@ -255,13 +305,10 @@ function createSession(
 ): FakeSession {
   checkKnown(params, SESSION_PARAMS, '');
   rejectEmptyStrings(params, []);
-  checkMode(params);
+  const mode = checkMode(params);
   const page = pageAndUrls(params);
-  const items = lineItems(params.line_items);
-  if (params.currency !== undefined && str(params.currency, 'currency').toLowerCase() !== items.currency) {
-    throw invalid('The `currency` must match the currency of all `line_items`.', 'currency');
-  }
-  checkTotal(items.amountTotal, items.currency);
+  const setup = mode === 'setup' ? setupParams(params) : undefined;
+  const items = setup ? { items: [], currency: setup.currency, amountTotal: null } : paymentItems(params);
   const created = now();
   const expires = expiresAt(params.expires_at, created);
   const metadata = validMetadata(params.metadata, 'metadata');
@@ -276,8 +323,9 @@ function createSession(
 
   const id = `cs_test_${rand(58)}`;
   const url = page.hosted ? `${state.url}/pay/${id}` : null;
-  const fields = { id, created, expires, metadata, locale, customText, intentData, url, items };
+  const fields = { id, created, expires, metadata, locale, customText, intentData, url, items, mode };
   const session = sessionObject({ ...fields, ...page, ...who });
+  if (setup) session.setupMetadata = setup.setupMetadata;
   if (idempotencyKey !== undefined) session.idempotencyKey = idempotencyKey;
   state.sessions.set(id, session);
   return session;
@@ -293,7 +341,8 @@ function sessionObject(v: {
   customText: Record<string, { message: string } | null>;
   intentData: IntentData;
   url: string | null;
-  items: ReturnType<typeof lineItems>;
+  items: { items: LineItem[]; currency: string | null; amountTotal: number | null };
+  mode: 'payment' | 'setup';
   uiMode: string;
   hosted: boolean;
   successUrl: string | null;
@@ -335,7 +384,7 @@ function sessionObject(v: {
     livemode: false,
     locale: v.locale,
     metadata: v.metadata,
-    mode: 'payment',
+    mode: v.mode,
     origin_context: null,
     payment_intent: null,
     payment_link: null,
@@ -343,7 +392,7 @@ function sessionObject(v: {
     payment_method_configuration_details: null,
     payment_method_options: {},
     payment_method_types: ['card'],
-    payment_status: 'unpaid',
+    payment_status: v.mode === 'setup' ? 'no_payment_required' : 'unpaid',
     recovered_from: null,
     saved_payment_method_options: null,
     setup_intent: null,
@@ -365,7 +414,7 @@ function sessionObject(v: {
 
 /** The session as the API returns it (without the fake's bookkeeping fields). */
 export function publicSession(s: FakeSession): Record<string, unknown> {
-  const { idempotencyKey: _k, lineItems: _l, intentData: _i, ...rest } = s;
+  const { idempotencyKey: _k, lineItems: _l, intentData: _i, setupMetadata: _m, ...rest } = s;
   return structuredClone(rest);
 }
 

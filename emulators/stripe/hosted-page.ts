@@ -48,8 +48,11 @@ export function servePayPage(state: StripeState, req: http.IncomingMessage, res:
     checkoutPage({
       id: s.id,
       status: s.status,
-      productName: s.lineItems.map((l) => (l.quantity > 1 ? `${l.quantity} × ${l.name}` : l.name)).join(', '),
-      amount: displayAmount(s.amount_total, s.currency),
+      productName:
+        s.mode === 'setup'
+          ? 'Save a card for later payments'
+          : s.lineItems.map((l) => (l.quantity > 1 ? `${l.quantity} × ${l.name}` : l.name)).join(', '),
+      amount: s.amount_total === null ? '' : displayAmount(s.amount_total, s.currency!),
       successUrl: s.success_url,
       cancelUrl: s.cancel_url,
     }),

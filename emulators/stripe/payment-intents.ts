@@ -127,6 +127,53 @@ export function publicPaymentIntent(pi: FakePaymentIntent): Record<string, unkno
   };
 }
 
+/**
+ * The PaymentIntent's Charge as the API returns it (the fields we read, and what identifies it).
+ * `receipt_url`: "the URL to view the receipt for this charge. The receipt is kept up-to-date to
+ * the latest state of the charge, including any refunds"
+ * (docs.stripe.com/api/charges/object#charge_object-receipt_url); Stripe's live ones are under
+ * pay.stripe.com/receipts/, the stand-in's under its own address (tests reach only loopback).
+ */
+export function publicCharge(state: StripeState, pi: FakePaymentIntent): Record<string, unknown> {
+  return {
+    id: pi.charge,
+    object: 'charge',
+    amount: pi.amount,
+    amount_captured: pi.status === 'succeeded' ? pi.amount : 0,
+    amount_refunded: pi.amount_refunded,
+    created: pi.created,
+    currency: pi.currency,
+    customer: pi.customer,
+    livemode: false,
+    metadata: { ...pi.metadata },
+    paid: pi.status === 'succeeded',
+    payment_intent: pi.id,
+    payment_method: pi.payment_method,
+    receipt_url: pi.status === 'succeeded' ? `${state.url}/receipts/payment/${pi.charge}` : null,
+    refunded: pi.amount_refunded >= pi.amount,
+    status: pi.status === 'succeeded' ? 'succeeded' : 'failed',
+  };
+}
+
+/**
+ * `expand[]=latest_charge`: the Charge in place of its id ("Expandable", docs.stripe.com/api/
+ * payment_intents/object#payment_intent_object-latest_charge; docs.stripe.com/api/expanding_objects).
+ * Any other path is refused with Stripe's text for a field it cannot expand, "This property cannot
+ * be expanded (data)." (a live answer quoted in gitpod-io/gitpod#13035).
+ */
+function expanded(state: StripeState, pi: FakePaymentIntent, expand: unknown): Record<string, unknown> {
+  const object = publicPaymentIntent(pi);
+  if (expand === undefined) return object;
+  if (!Array.isArray(expand)) throw invalid('Invalid array', 'expand');
+  for (const path of expand) {
+    if (path !== 'latest_charge') {
+      throw invalid(`This property cannot be expanded (${String(path)}).`, 'expand');
+    }
+    if (object.latest_charge) object.latest_charge = publicCharge(state, pi);
+  }
+  return object;
+}
+
 /** A failed charge: the PaymentIntent keeps `requires_payment_method`, the answer is 402. */
 function declined(state: StripeState, pi: FakePaymentIntent, pm: FakePaymentMethod, code: string): Answer {
   const error: StripeErrorBody & Record<string, unknown> = {
@@ -283,6 +330,8 @@ function charge(
     return ok(publicPaymentIntent(pi));
   }
   pi.status = 'succeeded';
+  // Stripe sends the Charge too (`charge.succeeded`), with its `receipt_url`.
+  emit(state, 'charge.succeeded', publicCharge(state, pi));
   const object = publicPaymentIntent(pi);
   emit(state, 'payment_intent.succeeded', object);
   return ok(object);
@@ -301,7 +350,7 @@ export const paymentIntentRoutes: Route[] = [
       checkKnown(params, ['expand', 'client_secret'], '');
       const pi = state.paymentIntents.get(id);
       if (!pi) throw noSuch('payment_intent', id, 'intent');
-      return ok(publicPaymentIntent(pi));
+      return ok(expanded(state, pi, params.expand));
     },
   },
 ];

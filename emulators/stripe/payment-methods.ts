@@ -101,6 +101,8 @@ export const paymentMethodRoutes: Route[] = [
     handle: ({ state, params, id }) => {
       checkKnown(params, ['expand'], '');
       const pm = paymentMethod(state, id, 'id');
+      // Stripe refuses to detach a card no customer holds, in these words (a live answer quoted in
+      // stripe-ruby-mock/stripe-ruby-mock#751): an invalid request, no code.
       if (pm.customer === null) {
         throw invalid(
           'The payment method you provided is not attached to a customer so detachment is impossible.',

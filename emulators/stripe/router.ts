@@ -6,6 +6,7 @@ import { invalid } from './errors';
 import { paymentIntentRoutes } from './payment-intents';
 import { paymentMethodRoutes } from './payment-methods';
 import { refundRoutes } from './refunds';
+import { setupIntentRoutes } from './setup-intents';
 import type { Answer, Call, Route } from './route';
 
 const ROUTES: Route[] = [
@@ -15,6 +16,7 @@ const ROUTES: Route[] = [
   ...customerRoutes,
   ...paymentIntentRoutes,
   ...paymentMethodRoutes,
+  ...setupIntentRoutes,
 ];
 
 export function route(method: string, path: string, call: Omit<Call, 'id'>): Answer {

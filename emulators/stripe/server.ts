@@ -19,6 +19,7 @@ type Held =
   | 'paymentIntents'
   | 'customers'
   | 'paymentMethods'
+  | 'setupIntents'
   | 'refunds'
   | 'requests'
   | 'events';
@@ -107,6 +108,7 @@ function handle(state: StripeState, server: http.Server, port: number): FakeStri
     paymentIntents: state.paymentIntents,
     customers: state.customers,
     paymentMethods: state.paymentMethods,
+    setupIntents: state.setupIntents,
     refunds: state.refunds,
     requests: state.requests,
     events: state.events,

@@ -8,6 +8,7 @@ import type { IdemEntry } from './idempotency';
 import type { FakePaymentIntent } from './payment-intents';
 import type { FakePaymentMethod } from './payment-methods';
 import type { FakeRefund } from './refunds';
+import type { FakeSetupIntent } from './setup-intents';
 
 export type StripeRequestRecord = {
   method: string;
@@ -35,6 +36,7 @@ export type StripeState = {
   paymentIntents: Map<string, FakePaymentIntent>;
   customers: Map<string, FakeCustomer>;
   paymentMethods: Map<string, FakePaymentMethod>;
+  setupIntents: Map<string, FakeSetupIntent>;
   refunds: FakeRefund[];
   requests: StripeRequestRecord[];
   /** Every event the fake generated (helpers and API-side changes such as `expire`), oldest first. */
@@ -60,6 +62,7 @@ export function newState(opts: {
     paymentIntents: new Map(),
     customers: new Map(),
     paymentMethods: new Map(),
+    setupIntents: new Map(),
     refunds: [],
     requests: [],
     events: [],
@@ -74,6 +77,7 @@ export function resetState(state: StripeState): void {
   state.paymentIntents.clear();
   state.customers.clear();
   state.paymentMethods.clear();
+  state.setupIntents.clear();
   state.refunds.length = 0;
   state.requests.length = 0;
   state.events.length = 0;

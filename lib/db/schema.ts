@@ -390,6 +390,7 @@ export const unlocks = pgTable(
     currency: text('currency').notNull(),
     /** Set when the payment is refunded from Stripe's dashboard (`charge.refunded`). */
     refundedAt: tstz('refunded_at'),
+
     /** A Checkout (`checkout_session_id` a `cs_…`), or the saved card charged off-session (a `pi_…`). */
     paidWith: text('paid_with', { enum: ['checkout', 'saved_card'] })
       .notNull()
@@ -413,6 +414,17 @@ export const unlocks = pgTable(
     check('unlocks_paid_with', sql`${t.paidWith} in ('checkout', 'saved_card')`),
   ],
 );
+
+/**
+ * Stripe's receipt of a payment, by its PaymentIntent: the Charge's `receipt_url` (kept current
+ * with refunds by Stripe), from `charge.succeeded` or `charge.refunded` (lib/purchases/receipts.ts),
+ * whichever of those and the payment's own event comes first. The portal's Spending shows it.
+ */
+export const paymentReceipts = pgTable('payment_receipts', {
+  paymentIntentId: text('payment_intent_id').primaryKey(),
+  receiptUrl: text('receipt_url').notNull(),
+  createdAt: createdAt(),
+});
 
 /**
  * A provider's return of a lead they bought (`BAD <code> <reason>` by SMS, or from the console):
@@ -508,15 +520,20 @@ export const stripeTasks = pgTable(
   'stripe_tasks',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['expire_session', 'refund', 'charge', 'save_card'] }).notNull(),
+    kind: text('kind', {
+      enum: ['expire_session', 'refund', 'charge', 'save_card', 'save_setup_card', 'detach_card'],
+    }).notNull(),
     /**
      * One task per effect: `expire:<session id>`, `refund:<session id or payment intent id>`,
-     * `charge:<offer id>:<attempt>`, `save-card:<session id>`.
+     * `charge:<offer id>:<attempt>`, `save-card:<session id>`, `setup-card:<session id>`,
+     * `detach:<payment method id>` (lib/purchases/card-setup.ts).
      */
     dedupeKey: text('dedupe_key').notNull().unique(),
     /** The session (for a saved-card charge, the payment intent) the task is about. */
     checkoutSessionId: text('checkout_session_id'),
     paymentIntentId: text('payment_intent_id'),
+    /** A setup-mode Checkout's SetupIntent, whose card becomes the provider's (lib/portal/card.ts). */
+    setupIntentId: text('setup_intent_id'),
     /**
      * A saved-card charge: the offer, the attempt, and the lead's price it charges (fixed when
      * queued: a later change of the price does not change a charge under way).

@@ -664,6 +664,85 @@ export const ROUTES = [
       '`offerId` (a bought lead\'s, from `GET /portal/api/leads`), `reason` (`wrong_area`, `wrong_service`, `bad_contact`, `duplicate`, `other`), `text?`: 201 `{"return"}` and the SMS a BAD gets (auto-approved under `RETURN_AUTO_APPROVE_RATE`: refunded at once); 409 `not_bought`, `window_closed` (past `RETURN_WINDOW_DAYS`), `already_returned` (once per purchase), each message the SMS\'s; 404 for an offer not theirs.',
     example: { body: { offerId: '{portalPurchase}', reason: 'wrong_area', text: 'Outside my area' } },
   },
+  // The provider portal's Spending, Settings and How they compare (functions/portal-account.ts,
+  // lib/portal/): the signed-in provider's own data only (docs/portal-account.md).
+  {
+    method: 'GET',
+    path: '/portal/api/account',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: "the provider's own Settings: caps, hours, zone, language, auto-pay, whether a card is saved",
+    details:
+      "`{ name, phone, categories, zipCodes, language, timeZone, teaserHours, weeklySpendCap: { cents, currency } | null, dailyLeadCap, autoPay, card: { saved }, optedOut, defaults: { timeZone, teaserHours }, limits: { weeklySpendCap, dailyLeadCap } }` (null: none). Categories and zip codes are the operator's. 401 without a live portal session.",
+    example: {},
+  },
+  {
+    method: 'PATCH',
+    path: '/portal/api/account',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'change their own caps, teaser hours, time zone, language and auto-pay',
+    details:
+      "Any of `weeklySpendCap` (in the currency's main unit: `137` is $137; null: no cap), `dailyLeadCap`, `teaserHours`, `timeZone`, `language`, `autoPay`, under `PATCH /providers/{id}`'s rules; a cap above `PORTAL_MAX_WEEKLY_SPEND_CAP` / `PORTAL_MAX_DAILY_LEAD_CAP` (or no cap while one is set) is a 400 naming it; any other field is 400 `unknown_fields`. 200: the Settings as `GET` shows them. The YES path checks the caps set here.",
+    example: { body: { weeklySpendCap: 137, dailyLeadCap: 3, teaserHours: '08:00-20:00', autoPay: true } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/stop',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'STOP from the portal: opted out as by SMS, and signed out',
+    details:
+      "As the SMS STOP: no more teasers, the consent record's `optedOutAt` and `optOutText` (`STOP (portal)`), STOP's one confirmation by SMS; every portal session of theirs ends (the response clears the cookie). 200 `{ optedOut: true }`. START is SMS-only: an opted-out provider has no session.",
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/portal/api/spending',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: "this week's spend and today's leads against their caps, and each payment and refund with Stripe's receipt",
+    details:
+      "`cursor`, `limit` ≤ 100: `{ timeZone, week: { startedAt, spent, cap, atCap }, today: { startedAt, leads, cap, atCap }, entries, nextCursor }`: the budget's own periods (Monday 00:00 and midnight in their zone) and sums (net of refunds), as the YES path checks them; `entries` newest first, each `{ type: payment | refund, amount: { cents, currency }, at, leadCode, paidWith, receiptUrl }` (Stripe's receipt, which shows a refund too; null until read after the payment).",
+    example: { query: { limit: '20' } },
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/card',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 5, rate: 1 },
+    does: 'replace their saved card: a Stripe Checkout in setup mode, `{ url }` to go to',
+    details:
+      "200 `{ url }`: a Checkout Session in `setup` mode for their Stripe Customer (made as the pay link makes it when they have none), coming back to `PUBLIC_BASE_URL/portal/settings?card=saved` (or `?card=cancelled`). Once Stripe's `checkout.session.completed` arrives, the card saved there is theirs and the old one is detached at Stripe; auto-pay charges it on the next YES. 503 `payments_unavailable` when Stripe cannot be reached.",
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/portal/api/card/remove',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 5, rate: 1 },
+    does: 'remove their saved card: detached at Stripe; a YES then sends a pay link',
+    details:
+      '200 `{ card: { saved: false } }` (also when none was saved): the card is detached at Stripe (`POST /v1/payment_methods/{id}/detach`) and forgotten; auto-pay then has no card, and a YES gets the pay link (whose Checkout saves the card it pays with, as a first payment does). 503 `payments_unavailable` when Stripe cannot be reached: the card stays.',
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/portal/api/compare',
+    fn: 'portalAccount',
+    who: 'portal',
+    throttle: { burst: 10, rate: 5 },
+    does: 'their response rate and median reply time beside the median of providers in their categories and areas',
+    details:
+      'Over the last 30 days: `{ days, you: { offersReceived, answered, responseRate, medianReplySeconds }, peers: { responseRate, medianReplySeconds } | null }`. Offers received: those whose teaser was due; answered: a YES or a purchase; response rate: answered over received (0 to 1, null with none); reply time: teaser to first YES. Peers: the other providers sharing a category and a zip code with them who received an offer in those days, as medians only; null when fewer than 3.',
+    example: {},
+  },
 ] as const satisfies readonly RouteSpec[];
 
 type Entry = (typeof ROUTES)[number];

@@ -275,6 +275,57 @@ type RecordedReply = {
   answerKind: SmsKind;
 };
 
+/**
+ * The consent record's columns in an `update providers … set` (read as the row was before it): an
+ * opt-out's time and words, a START's time (source sms). The SMS reply's and the portal's STOP.
+ */
+const consentChange = (kind: Reply['kind'], text: string) => sql`
+  opted_out_at = case when ${kind === 'stop'} and not providers.opted_out then now() else opted_out_at end,
+  opt_out_text = case when ${kind === 'stop'} and not providers.opted_out then ${text} else opt_out_text end,
+  opted_in_at = case when ${kind === 'start'} and providers.opted_out then now() else opted_in_at end,
+  opt_in_source = case when ${kind === 'start'} and providers.opted_out then 'sms' else opt_in_source end`;
+
+/** What a STOP made in the portal records as its words (`consent.optOutText`). */
+export const PORTAL_STOP_TEXT = 'STOP (portal)';
+
+/**
+ * STOP from the portal (`POST /portal/api/stop`): the provider's row changed as an SMS STOP changes
+ * it (`consentChange`, the words PORTAL_STOP_TEXT), and STOP's one confirmation by SMS (which says
+ * how to START again), only when it changes something. The trigger providers_portal_sessions_end
+ * ends their portal sessions in the same statement (drizzle/functions/portal-sessions-end.sql).
+ */
+export async function optOutFromPortal(db: Database, providerId: string): Promise<void> {
+  const answer = OTHER_ANSWERS.stop;
+  const [row] = await rows<{ sms: Record<string, unknown>[] | null }>(
+    db,
+    'portal_opt_out',
+    sql`
+      with
+        p as (select id, phone, language, opted_out from providers where id = ${providerId} for update),
+        changed as (
+          update providers set
+            opted_out = ${RULES.stop.optedOut},
+            ${consentChange('stop', PORTAL_STOP_TEXT)},
+            updated_at = now()
+          from p
+          where providers.id = p.id and ${RULES.stop.wants}
+          returning providers.id
+        ),
+        answer as (
+          insert into sms_messages (kind, recipients, body, provider_id, attempts, next_attempt_at)
+          select ${answer.kind}, array[p.phone],
+            coalesce(a.bodies -> p.language, a.bodies -> ${DEFAULT_LANGUAGE}::text) ->> 0, p.id,
+            ${claimedNow.attempts}, ${claimedNow.nextAttemptAt}
+          from p join changed on changed.id = p.id
+            cross join (select ${bodiesByLanguage(answer)}::jsonb as bodies) a
+          returning *
+        )
+      select (select json_agg(answer) from answer) as sms`,
+  );
+  const answers = (row?.sms ?? []).map((r) => fromRow(smsMessages, r));
+  await sendClaimedNow(db, answers, inlineDeadline());
+}
+
 /** The reply's one statement (see `handleInboundSms`), on the pool or in the caller's transaction. */
 async function recordReply(
   q: Queryable,
@@ -326,15 +377,7 @@ async function recordReply(
         changed as (
           update providers set
             opted_out = ${optedOut},
-            -- The consent record: an opt-out's time and words, a START's time (source sms).
-            opted_out_at = case when ${reply.kind === 'stop'} and not providers.opted_out
-              then now() else opted_out_at end,
-            opt_out_text = case when ${reply.kind === 'stop'} and not providers.opted_out
-              then ${sms.text} else opt_out_text end,
-            opted_in_at = case when ${reply.kind === 'start'} and providers.opted_out
-              then now() else opted_in_at end,
-            opt_in_source = case when ${reply.kind === 'start'} and providers.opted_out
-              then 'sms' else opt_in_source end,
+            ${consentChange(reply.kind, sms.text)},
             auto_pay = ${autoPay},
             language = d.language,
             help_sent_at = case when ${setsHelp} then now() else help_sent_at end,

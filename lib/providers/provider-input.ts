@@ -32,6 +32,10 @@ function knownZone(name: string): boolean {
 
 /** A provider's budgets: a whole number or null (no cap; null clears one). */
 const cap = (max: number) => z.nullable(int(0, max));
+/** The weekly cap's ceiling: the column is a 32-bit integer of cents (10 million in the main unit). */
+export const MAX_WEEKLY_SPEND_CAP_CENTS = 1_000_000_000;
+/** The daily lead cap: a whole number up to 10,000, or null (no cap). */
+export const dailyLeadCap = () => cap(10_000);
 const timeZone = () =>
   z.nullable(
     z
@@ -67,10 +71,22 @@ const teaserHours = () =>
 const language = () => z.enum(LANGUAGE_CODES, { error: kind(`one of ${LANGUAGE_CODES.join(', ')}`) });
 
 const budgets = () => ({
-  // Integer cents (the column is a 32-bit integer): up to 10 million in the currency's main unit.
-  weeklySpendCapCents: z.optional(cap(1_000_000_000)),
-  dailyLeadCap: z.optional(cap(10_000)),
+  weeklySpendCapCents: z.optional(cap(MAX_WEEKLY_SPEND_CAP_CENTS)),
+  dailyLeadCap: z.optional(dailyLeadCap()),
   timeZone: z.optional(timeZone()),
+});
+
+/**
+ * What a provider may change of their own (the admin PATCH, and the portal's Settings,
+ * lib/portal/account-input.ts): one set of rules, each field optional.
+ */
+export const providerSettings = () => ({
+  dailyLeadCap: z.optional(dailyLeadCap()),
+  timeZone: z.optional(timeZone()),
+  teaserHours: z.optional(teaserHours()),
+  /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
+  autoPay: z.optional(z.boolean({ error: kind('true or false') })),
+  language: z.optional(language()),
 });
 
 export function providerInput(country: CountryCode) {
@@ -100,11 +116,8 @@ export function providerPatch(country: CountryCode) {
     active: z.optional(z.boolean({ error: kind('true or false') })),
     categories: z.optional(list(category(), 'categories')),
     zipCodes: z.optional(list(zipCode(country), 'zip codes')),
-    ...budgets(),
-    teaserHours: z.optional(teaserHours()),
-    /** Charge the saved card when they reply YES (the SMS keywords AUTO ON / AUTO OFF). */
-    autoPay: z.optional(z.boolean({ error: kind('true or false') })),
-    language: z.optional(language()),
+    weeklySpendCapCents: z.optional(cap(MAX_WEEKLY_SPEND_CAP_CENTS)),
+    ...providerSettings(),
   };
   return z.object(fields).check(
     z.refine((p) => Object.values(p).some((v) => v !== undefined), {

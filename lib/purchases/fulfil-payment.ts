@@ -28,6 +28,8 @@ import {
 } from './stripe-tasks';
 import { claimedNow, inlineDeadline, insertClaimed } from '../queue/work-queue';
 import { isUuid } from '../uuid';
+import { recordReceipt } from './receipts';
+import { cardSetupTask } from './card-setup';
 
 export type EventOutcome =
   | 'duplicate'
@@ -40,6 +42,8 @@ export type EventOutcome =
   | 'already_refunded'
   | 'charge_failed'
   | 'card_removed'
+  | 'card_setup'
+  | 'receipt_recorded'
   | 'customer_removed';
 
 type Effects = {
@@ -255,11 +259,12 @@ const PAYMENT_LOCK_CLASS = 0x5eed;
  */
 async function recordRefund(
   tx: Tx,
-  charge: { payment_intent?: unknown; refunded?: boolean },
+  charge: { payment_intent?: unknown; refunded?: boolean; receipt_url?: unknown },
 ): Promise<Effects> {
   const paymentIntentId = idOf(charge.payment_intent as string | { id: string } | null);
   if (charge.refunded && paymentIntentId) {
     await tx.execute(sql`select ${paymentLock(paymentIntentId)}`);
+    await recordReceipt(tx, charge);
     await tx
       .update(unlocks)
       .set({ refundedAt: sql`now()` })
@@ -310,8 +315,13 @@ function toFulfil(event: StripeEvent): Paid | undefined {
   if (event.type === 'payment_intent.succeeded' && isOffSession(event.data.object)) {
     return asPaid(event.data.object);
   }
-  // Delayed payment methods complete unpaid and succeed later in their own event.
-  if (event.type === 'checkout.session.completed' && event.data.object.payment_status === 'paid') {
+  // Delayed payment methods complete unpaid and succeed later in their own event; a session in
+  // `setup` mode pays nothing (the portal's card, `apply`).
+  if (
+    event.type === 'checkout.session.completed' &&
+    event.data.object.mode !== 'setup' &&
+    event.data.object.payment_status === 'paid'
+  ) {
     return { ...event.data.object, paidWith: 'checkout' };
   }
   return undefined;
@@ -359,6 +369,14 @@ async function apply(tx: Tx, event: StripeEvent, lead: Lead | undefined): Promis
       return freeOffer(tx, event.data.object);
     case 'charge.refunded':
       return recordRefund(tx, event.data.object);
+    // The payment's receipt (lib/purchases/receipts.ts).
+    case 'charge.succeeded':
+      return none((await recordReceipt(tx, event.data.object)) ? 'receipt_recorded' : 'ignored');
+    // A card saved in setup mode (the portal's): it replaces their saved card after commit.
+    case 'checkout.session.completed': {
+      const task = event.data.object.mode === 'setup' ? cardSetupTask(event.data.object) : undefined;
+      return task ? { outcome: 'card_setup', sms: [], tasks: [task] } : none('ignored');
+    }
     case 'payment_intent.payment_failed':
       return offSessionFailed(tx, event.data.object);
     case 'payment_method.detached': {

@@ -268,7 +268,7 @@ async function newSession(
  * the one `replaces` names). Two first opens at once both ask Stripe with the same idempotency
  * key (naming the provider), so both get one customer.
  */
-async function customerOf(
+export async function customerOf(
   db: Database,
   provider: Provider,
   attempt: string,

@@ -6,6 +6,7 @@ import { offers, stripeTasks, type StripeTask } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { expireCheckoutSession, refundPayment } from '../stripe';
 import { runCharge, runSaveCard } from './charge-saved-card';
+import { runDetachCard, runSaveSetupCard } from './card-setup';
 import { workClaimed, workQueue, type QueueRun } from '../queue/work-queue';
 
 export type NewStripeTask = typeof stripeTasks.$inferInsert;
@@ -68,6 +69,10 @@ async function perform(db: Database, task: StripeTask, deadline?: Deadline): Pro
       return runCharge(db, task, deadline);
     case 'save_card':
       return runSaveCard(db, task, deadline);
+    case 'save_setup_card':
+      return runSaveSetupCard(db, task, deadline);
+    case 'detach_card':
+      return runDetachCard(task, deadline);
   }
 }
 

@@ -43,6 +43,14 @@ function viaIntl(cents: number, code: string): string {
   return format.format(cents / 10 ** minorDigits).replace(/[\u00a0\u202f]/g, ' ');
 }
 
+/** Digits of the currency's minor unit (2 for usd: cents; 0 for jpy): its main unit is 10^digits of them. */
+export function minorDigits(currency: string): number {
+  const known = KNOWN[currency.toLowerCase()];
+  if (known) return known[1];
+  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() });
+  return format.resolvedOptions().maximumFractionDigits ?? 2;
+}
+
 /**
  * A price in the currency's minor unit (as Stripe counts them), en-US style, with plain spaces:
  * 1500 usd is $15.00, 1500 jpy is ¥1,500, 2500 chf is CHF 25.00.

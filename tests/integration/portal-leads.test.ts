@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handler as portal } from '../../functions/portal';
+import { handler as portalAccount } from '../../functions/portal-account';
 import { handler as privacyFn } from '../../functions/privacy';
 import { handler as returnsFn } from '../../functions/returns';
 import { distinctClient } from '../../emulators/lead-body';
@@ -53,13 +54,17 @@ async function offered(p: Provider, c: Client = client(), body: Record<string, u
 }
 
 /** A portal request of `p`'s, from the portal's own origin. */
+/** The functions serving the portal's JSON routes, by their name in the route table. */
+const SERVES: Record<string, typeof portal> = { portal, portalAccount };
+
 function call(
   p: { cookie: string },
   method: 'GET' | 'POST',
   path: string,
   opts: { pathParams?: Record<string, string>; query?: Record<string, string>; body?: unknown } = {},
+  fn = portal,
 ): Promise<Reply> {
-  return invoke(portal, {
+  return invoke(fn, {
     method,
     path,
     pathParams: opts.pathParams,
@@ -418,6 +423,10 @@ describe('safety: another provider ids', () => {
 
     const answers: Reply[] = [];
     const portalRoutes: readonly RouteSpec[] = ROUTES.filter((r: RouteSpec) => r.who === 'portal');
+    expect(
+      portalRoutes.every((r) => SERVES[r.fn]),
+      'a portal route of a function this test does not call',
+    ).toBe(true);
     const idBearing = portalRoutes.filter(
       (r) =>
         r.path.includes('{') || Object.values(r.example.body ?? {}).some((v) => /^\{\w+\}$/.test(String(v))),
@@ -437,7 +446,7 @@ describe('safety: another provider ids', () => {
         const counts = await rowCounts(app);
         const sent = app.textmagic.sent.length;
         const stripeCalls = app.stripe.requests.length;
-        const res = await invoke(portal, {
+        const res = await invoke(SERVES[r.fn]!, {
           method: r.method,
           path: r.path.replace(/\{(\w+)\}/g, (_, k: string) => params[k]!),
           pathParams: params,
@@ -461,7 +470,7 @@ describe('safety: another provider ids', () => {
     }
     // B's lists: theirs alone.
     for (const r of portalRoutes.filter((r) => r.method === 'GET')) {
-      const res = await call(b, 'GET', r.path);
+      const res = await call(b, 'GET', r.path, {}, SERVES[r.fn]);
       expect(res.status, res.text).toBe(200);
       answers.push(res);
     }

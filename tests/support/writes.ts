@@ -12,6 +12,7 @@ const TABLES = [
   'sms_delivery_reports',
   'stripe_events',
   'stripe_tasks',
+  'payment_receipts',
   'lead_returns',
   'lead_consents',
   'privacy_erasures',
