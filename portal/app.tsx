@@ -4,7 +4,10 @@ import { BASE, whenSignedOut } from './api';
 import { Layout } from './components/layout';
 import { BoughtPage } from './pages/bought';
 import { LeadsPage } from './pages/leads';
+import { ComparePage } from './pages/compare';
 import { ReturnsPage } from './pages/returns';
+import { SettingsPage } from './pages/settings';
+import { SpendingPage } from './pages/spending';
 import { SignedOut } from './pages/signed-out';
 import { useTitle } from './use-api';
 
@@ -26,6 +29,9 @@ export function App() {
           <Route path="/" component={LeadsPage} />
           <Route path="/bought" component={BoughtPage} />
           <Route path="/returns" component={ReturnsPage} />
+          <Route path="/spending" component={SpendingPage} />
+          <Route path="/settings" component={SettingsPage} />
+          <Route path="/compare" component={ComparePage} />
           <Route component={NotFound} />
         </Switch>
       </Layout>

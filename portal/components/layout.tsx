@@ -6,6 +6,9 @@ const PAGES = [
   { href: '/', label: 'Leads' },
   { href: '/bought', label: 'Bought' },
   { href: '/returns', label: 'Returns' },
+  { href: '/spending', label: 'Spending' },
+  { href: '/settings', label: 'Settings' },
+  { href: '/compare', label: 'Compare' },
 ];
 
 /**

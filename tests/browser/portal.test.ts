@@ -2,14 +2,15 @@
 // stack: the Stripe and TextMagic stand-ins, serverless-offline behind the front server, on this
 // file's own database): at 390×844, ACCOUNT typed on the console's Phones page, the link in the
 // thread followed, Sign in, an open lead bought by its pay link (the local checkout page, Pay),
-// its details, a return opened, and Sign out. Then each portal page at 1366×900 and 390×844: no
-// sideways scroll, every action within the window, no serious or critical axe-core violation,
+// its details, a return opened, the weekly cap changed (GET /providers/{id} shows it), the card
+// replaced (Checkout in setup mode, on the stand-in's page), Spending, and Sign out. Then each
+// portal page at 1366×900 and 390×844: no sideways scroll, every action within the window, no serious or critical axe-core violation,
 // Buy usable by keyboard; screenshots to test-results/screenshots/portal-*.png, and each page's
 // first load in a cold browser context (a figure for docs/portal.md, never asserted).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { seriousViolations } from '../support/accessibility';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
@@ -31,6 +32,7 @@ let consolePage: Page;
 let phone: Page;
 let phoneContext: BrowserContext;
 const problems: Problem[] = [];
+const requests: string[] = [];
 
 beforeAll(async () => {
   // No credentials of any kind: the stand-ins and the local development keys, as on a fresh clone.
@@ -101,7 +103,16 @@ async function expectFits(page: Page, what: string, buttons: RegExp[] = []) {
 }
 
 describe('the portal, by clicking through the sandbox at 390×844', () => {
+  // What the phone showed when a step failed.
+  beforeEach(() =>
+    onTestFailed(async () => {
+      if (!phone) return;
+      await phone.screenshot({ path: path.join(SHOTS, 'portal-failed.png'), fullPage: true }).catch(() => {});
+      console.log('problems:', JSON.stringify(problems), '\n' + requests.join('\n'));
+    }),
+  );
   let code = '';
+  let patId = '';
 
   it('ACCOUNT on the Phones page brings a link; following it and Sign in opens the portal', async () => {
     code = await inquiry('Jane Client');
@@ -129,6 +140,14 @@ describe('the portal, by clicking through the sandbox at 390×844', () => {
         problems.push({ kind: 'response', text: `${r.status()} ${r.url()}`, url: r.url() });
     });
     phone.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: e.message }));
+    phone.on('console', (m) => requests.push(`console ${m.type()}: ${m.text()}`));
+    phone.on(
+      'requestfinished',
+      (r) => void r.response().then((res) => requests.push(`${r.method()} ${r.url()} ${res?.status()}`)),
+    );
+    phone.on('requestfailed', (r) =>
+      requests.push(`FAILED ${r.method()} ${r.url()} ${r.failure()?.errorText}`),
+    );
     await phone.getByRole('button', { name: 'Sign in' }).click();
     await phone.waitForURL(`${stack.url}/portal/`);
     await phone.getByRole('heading', { name: 'Open leads' }).waitFor();
@@ -181,6 +200,59 @@ describe('the portal, by clicking through the sandbox at 390×844', () => {
     expect(await row.innerText()).toContain('“The job is in Round Rock.”');
     expect(await phone.title()).toBe('Returns · Your leads');
   }, 30_000);
+
+  it('changes the weekly cap in Settings: GET /providers/{id} shows it', async () => {
+    await phone.getByRole('link', { name: 'Settings' }).click();
+    const form = phone.getByRole('form', { name: 'Your settings' });
+    await form.waitFor({ timeout: 10_000 });
+    expect(await phone.title()).toBe('Settings · Your leads');
+    await form.getByLabel('Weekly spend cap').fill('137', { timeout: 5000 });
+    await form.getByRole('button', { name: 'Save' }).click({ timeout: 5000 });
+    await phone.getByTestId('settings-saved').waitFor({ timeout: 10_000 });
+    const listed = (await (await fetch(`${stack.url}/providers`, { headers: ADMIN })).json()) as {
+      providers: Array<{ id: string; phone: string }>;
+    };
+    patId = listed.providers.find((p) => p.phone === PAT)!.id;
+    const detail = (await (await fetch(`${stack.url}/providers/${patId}`, { headers: ADMIN })).json()) as {
+      provider: { weeklySpendCapCents: number | null };
+    };
+    expect(detail.provider.weeklySpendCapCents).toBe(13_700);
+    // The page again shows it as saved.
+    await phone.reload();
+    expect(await phone.getByLabel('Weekly spend cap').inputValue()).toBe('137');
+  }, 30_000);
+
+  it("replaces the saved card through Checkout in setup mode, on the stand-in's page", async () => {
+    const card = async () =>
+      (
+        await db.query<{ card: string | null }>(
+          'select saved_payment_method_id as card from providers where id = $1',
+          [patId],
+        )
+      )[0]!.card;
+    const before = await card();
+    expect(before, 'the first Checkout saved a card').not.toBeNull();
+    expect(await phone.getByTestId('card-state').innerText()).toBe('A card is saved.');
+    await phone.getByRole('button', { name: 'Replace card' }).click();
+    // The stand-in's page for setup mode ("Save a card for later payments"), as Stripe's would be.
+    await phone.waitForURL(/\/pay\/cs_/);
+    await phone.getByText('Save a card for later payments').waitFor();
+    await phone.getByRole('button', { name: /^Pay/ }).click();
+    await phone.waitForURL(/\/portal\/settings\?card=saved$/);
+    await phone.getByText('Stripe has your new card').waitFor();
+    const deadline = Date.now() + 20_000;
+    while ((await card()) === before && Date.now() < deadline) await phone.waitForTimeout(300);
+    expect(await card()).not.toBe(before);
+  }, 45_000);
+
+  it('Spending shows the week against the new cap and the payment', async () => {
+    await phone.getByRole('link', { name: 'Spending' }).click();
+    const week = phone.getByTestId('week');
+    await week.waitFor();
+    expect(await week.innerText()).toContain('of your $137.00 cap');
+    await phone.getByTestId(`entry-payment-${code}`).waitFor();
+    expect(await phone.title()).toBe('Spending · Your leads');
+  }, 30_000);
 });
 
 /** The portal pages, each with what must be visible on it and its actions. */
@@ -204,6 +276,27 @@ const PAGES = [
     path: '/returns',
     heading: 'Returns',
     ready: '[data-testid^="return-"]',
+    buttons: [/Sign out/],
+  },
+  {
+    name: 'spending',
+    path: '/spending',
+    heading: 'Spending',
+    ready: '[data-testid^="entry-"]',
+    buttons: [/Sign out/],
+  },
+  {
+    name: 'settings',
+    path: '/settings',
+    heading: 'Settings',
+    ready: '[data-testid="card-state"]',
+    buttons: [/^Save$/, /^Replace card$/, /^Remove card$/, /^Stop all texts$/, /Sign out/],
+  },
+  {
+    name: 'compare',
+    path: '/compare',
+    heading: 'How you compare',
+    ready: '[data-testid="compare"]',
     buttons: [/Sign out/],
   },
 ];

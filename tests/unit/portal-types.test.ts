@@ -5,7 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Bought, BuyAnswer, Client, OpenOffer, ReturnReason, ReturnRow } from '../../portal/types';
+import type {
+  Account,
+  AccountPatch,
+  Bought,
+  BuyAnswer,
+  Client,
+  Compare,
+  Language,
+  OpenOffer,
+  ReturnReason,
+  ReturnRow,
+  SpendingEntry,
+} from '../../portal/types';
 
 describe('portal/types.ts', () => {
   it('derives every type from the server modules: no object or union shape written by hand', () => {
@@ -32,6 +44,13 @@ describe('portal/types.ts', () => {
     expectTypeOf<BuyAnswer>().not.toBeAny();
     expectTypeOf<ReturnRow['status']>().toEqualTypeOf<'open' | 'approved' | 'declined'>();
     expectTypeOf<ReturnRow['createdAt']>().toEqualTypeOf<string>();
+    expectTypeOf<Account['language']>().toEqualTypeOf<Language>();
+    expectTypeOf<Account['weeklySpendCap']>().toEqualTypeOf<{ cents: number; currency: string } | null>();
+    // PATCH takes the weekly cap in the currency's main unit (137 for $137), not cents.
+    expectTypeOf<AccountPatch['weeklySpendCap']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<SpendingEntry['at']>().toEqualTypeOf<string>();
+    expectTypeOf<SpendingEntry['type']>().toEqualTypeOf<'payment' | 'refund'>();
+    expectTypeOf<Compare['peers']>().not.toBeAny();
     expectTypeOf<ReturnReason>().toEqualTypeOf<
       'wrong_area' | 'wrong_service' | 'bad_contact' | 'duplicate' | 'other'
     >();
