@@ -25,3 +25,30 @@ export function useTitle(title: string): void {
     document.title = `${title} · Your leads`;
   }, [title]);
 }
+
+/**
+ * A list the API pages by `nextCursor` (`?cursor=`): the first page, then `loadMore` appends the
+ * next; `reload` starts again from the first.
+ */
+export function usePaged<A extends { nextCursor: string | null }, T>(
+  path: string,
+  items: (answer: A) => T[],
+) {
+  const first = useApi<A>(path);
+  const [more, setMore] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>();
+  const next = cursor === undefined ? (first.data?.nextCursor ?? null) : cursor;
+  const loadMore = async () => {
+    if (next === null) return;
+    const page = await api<A>(`${path}?cursor=${encodeURIComponent(next)}`);
+    setMore((m) => [...m, ...items(page)]);
+    setCursor(page.nextCursor);
+  };
+  const reload = () => {
+    setMore([]);
+    setCursor(undefined);
+    return first.reload();
+  };
+  const all = first.data ? [...items(first.data), ...more] : [];
+  return { data: first.data, error: first.error, all, next, loadMore, reload };
+}

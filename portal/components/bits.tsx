@@ -49,3 +49,13 @@ export function ClientDetails(props: { client: Client }) {
     </dl>
   );
 }
+
+/** The next page of a list, when there is one. */
+export function ShowMore(props: { next: string | null; onClick: () => Promise<void> }) {
+  if (props.next === null) return null;
+  return (
+    <button type="button" class="secondary outline" onClick={() => void props.onClick()}>
+      Show more
+    </button>
+  );
+}

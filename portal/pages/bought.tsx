@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { ClientDetails, Failed, Loading } from '../components/bits';
+import { ClientDetails, Failed, Loading, ShowMore } from '../components/bits';
 import { money, when } from '../format';
 import type { Bought, Leads, OpenedReturn, ReturnReason } from '../types';
-import { useApi, useTitle } from '../use-api';
+import { usePaged, useTitle } from '../use-api';
 
 /** The reasons a return may give (lib/sms/return-reason.ts), as a provider reads them. */
 export const REASONS: Record<ReturnReason, string> = {
@@ -121,21 +121,7 @@ function BoughtLead(props: { lead: Bought; reload: () => void }) {
 /** Bought: each lead bought, newest first, with the client's details again and its return. */
 export function BoughtPage() {
   useTitle('Bought leads');
-  const { data, error, reload } = useApi<Leads>('/leads');
-  const [more, setMore] = useState<Bought[]>([]);
-  const [cursor, setCursor] = useState<string | null>();
-  const next = cursor === undefined ? data?.nextCursor : cursor;
-  const loadMore = async () => {
-    const page = await api<Leads>(`/leads?cursor=${encodeURIComponent(next!)}`);
-    setMore((m) => [...m, ...page.bought]);
-    setCursor(page.nextCursor);
-  };
-  const again = () => {
-    setMore([]);
-    setCursor(undefined);
-    void reload();
-  };
-  const all = [...(data?.bought ?? []), ...more];
+  const { data, error, all, next, loadMore, reload } = usePaged('/leads', (l: Leads) => l.bought);
   return (
     <>
       <h1>Bought leads</h1>
@@ -143,13 +129,9 @@ export function BoughtPage() {
       {!data && !error && <Loading what="your bought leads" />}
       {data && all.length === 0 && <p>No bought leads yet.</p>}
       {all.map((b) => (
-        <BoughtLead key={b.offerId} lead={b} reload={again} />
+        <BoughtLead key={b.offerId} lead={b} reload={() => void reload()} />
       ))}
-      {next && (
-        <button type="button" class="secondary outline" onClick={() => void loadMore()}>
-          Show more
-        </button>
-      )}
+      <ShowMore next={next} onClick={loadMore} />
     </>
   );
 }

@@ -1,9 +1,7 @@
-import { useState } from 'preact/hooks';
-import { api } from '../api';
-import { Failed, Loading } from '../components/bits';
+import { Failed, Loading, ShowMore } from '../components/bits';
 import { money, when } from '../format';
 import type { ReturnRow, Returns } from '../types';
-import { useApi, useTitle } from '../use-api';
+import { usePaged, useTitle } from '../use-api';
 import { REASONS } from './bought';
 
 const STATUS: Record<ReturnRow['status'], string> = {
@@ -15,16 +13,7 @@ const STATUS: Record<ReturnRow['status'], string> = {
 /** Returns: each return's status and the operator's note, newest first. */
 export function ReturnsPage() {
   useTitle('Returns');
-  const { data, error } = useApi<Returns>('/returns');
-  const [more, setMore] = useState<ReturnRow[]>([]);
-  const [cursor, setCursor] = useState<string | null>();
-  const next = cursor === undefined ? data?.nextCursor : cursor;
-  const loadMore = async () => {
-    const page = await api<Returns>(`/returns?cursor=${encodeURIComponent(next!)}`);
-    setMore((m) => [...m, ...page.returns]);
-    setCursor(page.nextCursor);
-  };
-  const all = [...(data?.returns ?? []), ...more];
+  const { data, error, all, next, loadMore } = usePaged('/returns', (r: Returns) => r.returns);
   return (
     <>
       <h1>Returns</h1>
@@ -47,11 +36,7 @@ export function ReturnsPage() {
           {r.note && <p data-testid="return-note">Our note: {r.note}</p>}
         </article>
       ))}
-      {next && (
-        <button type="button" class="secondary outline" onClick={() => void loadMore()}>
-          Show more
-        </button>
-      )}
+      <ShowMore next={next} onClick={loadMore} />
     </>
   );
 }

@@ -1,23 +1,12 @@
-import { useState } from 'preact/hooks';
-import { api } from '../api';
-import { Failed, Loading } from '../components/bits';
+import { Failed, Loading, ShowMore } from '../components/bits';
 import { money, when } from '../format';
-import type { Spending, SpendingEntry } from '../types';
-import { useApi, useTitle } from '../use-api';
+import type { Spending } from '../types';
+import { usePaged, useTitle } from '../use-api';
 
 /** Spending: this week against the weekly cap, today against the daily one, each payment and refund. */
 export function SpendingPage() {
   useTitle('Spending');
-  const { data, error } = useApi<Spending>('/spending');
-  const [more, setMore] = useState<SpendingEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>();
-  const next = cursor === undefined ? data?.nextCursor : cursor;
-  const loadMore = async () => {
-    const page = await api<Spending>(`/spending?cursor=${encodeURIComponent(next!)}`);
-    setMore((m) => [...m, ...page.entries]);
-    setCursor(page.nextCursor);
-  };
-  const entries = [...(data?.entries ?? []), ...more];
+  const { data, error, all: entries, next, loadMore } = usePaged('/spending', (s: Spending) => s.entries);
   const week = data?.week;
   const today = data?.today;
   return (
@@ -76,11 +65,7 @@ export function SpendingPage() {
               </li>
             ))}
           </ul>
-          {next && (
-            <button type="button" class="secondary outline" onClick={() => void loadMore()}>
-              Show more
-            </button>
-          )}
+          <ShowMore next={next} onClick={loadMore} />
         </section>
       )}
     </>
