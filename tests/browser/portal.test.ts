@@ -5,7 +5,7 @@
 // its details, a return opened, the weekly cap changed (GET /providers/{id} shows it), the card
 // replaced (Checkout in setup mode, on the stand-in's page), Spending, and Sign out. Then each
 // portal page at 1366×900 and 390×844: no sideways scroll, every action within the window, no serious or critical axe-core violation,
-// Buy usable by keyboard; screenshots to test-results/screenshots/portal-*.png, and each page's
+// Buy usable by keyboard, Stop all texts asked once; screenshots to test-results/screenshots/portal-*.png, and each page's
 // first load in a cold browser context (a figure for docs/portal.md, never asserted).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -302,6 +302,7 @@ const PAGES = [
 ];
 
 describe('each portal page at 1366×900 and 390×844', () => {
+  let patId = '';
   let cookie: { name: string; value: string; domain: string; path: string };
   const loads: Record<string, number[]> = {};
 
@@ -381,6 +382,50 @@ describe('each portal page at 1366×900 and 390×844', () => {
       expect(unexpected(seen, [/\/portal\/api\//])).toEqual([]);
       await context.close();
     }
+  }, 60_000);
+
+  it('Stop all texts, asked once: opted out as by STOP, and signed out', async () => {
+    // A new link for Pat by ACCOUNT, as the Phones page sends it.
+    const sent = await fetch(`${stack.url}/sandbox/phones/reply`, {
+      method: 'POST',
+      headers: { ...ADMIN, origin: stack.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: PAT, text: 'ACCOUNT' }),
+    });
+    expect(sent.status, await sent.clone().text()).toBeLessThan(300);
+    let link: string | undefined;
+    for (let i = 0; i < 40 && !link; i++) {
+      const { phones } = (await (await fetch(`${stack.url}/sandbox/phones`, { headers: ADMIN })).json()) as {
+        phones: Array<{ phone: string; providerId: string; messages: Array<{ text: string }> }>;
+      };
+      const pat = phones.find((p) => p.phone === PAT)!;
+      patId = pat.providerId;
+      const links = pat.messages.flatMap(
+        (m) => /(http\S+\/portal\/s\/[A-Za-z0-9_-]+)/.exec(m.text)?.[1] ?? [],
+      );
+      if (links.length === 2) link = links.at(-1);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(link).toBeDefined();
+    const context = await chrome.context(390, 844);
+    const { page } = await chrome.newPage(context);
+    await page.goto(link!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Open leads' }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Stop all texts' }).click();
+    await page
+      .getByText('Stop all texts? You get no more leads, and this signs you out. Text START to come back.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Yes, stop all texts' }).click();
+    await page.waitForURL(/\/portal\/signed-out/);
+    const detail = (await (await fetch(`${stack.url}/providers/${patId}`, { headers: ADMIN })).json()) as {
+      provider: { optedOut: boolean };
+    };
+    expect(detail.provider.optedOut).toBe(true);
+    // The session ended with it.
+    await page.goto(`${stack.url}/portal/`);
+    await page.getByRole('heading', { name: 'Sign in by text' }).waitFor();
+    await context.close();
   }, 60_000);
 
   it('went through with no page error or failed answer on the phone', () => {
