@@ -4,9 +4,10 @@
 // thread followed, Sign in, an open lead bought by its pay link (the local checkout page, Pay),
 // its details, a return opened, the weekly cap changed (GET /providers/{id} shows it), the card
 // replaced (Checkout in setup mode, on the stand-in's page), Spending, and Sign out. Then each
-// portal page at 1366×900 and 390×844: no sideways scroll, every action within the window, no serious or critical axe-core violation,
-// Buy usable by keyboard, Stop all texts asked once; screenshots to test-results/screenshots/portal-*.png, and each page's
-// first load in a cold browser context (a figure for docs/portal.md, never asserted).
+// portal page at 1366×900 and 390×844: no sideways scroll, every action within the window, no
+// serious or critical axe-core violation; Buy by keyboard, Stop all texts asked once; screenshots
+// to test-results/screenshots/portal-*.png, and each page's first load in a cold browser context
+// (a figure for docs/portal.md, never asserted).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
