@@ -149,6 +149,7 @@ function SettingsForm(props: { account: Account; onSaved: (a: Account) => void }
             <input name="to" type="time" required value={fields.to} onInput={set('to')} />
           </label>
         </div>
+        {fields.from === '00:00' && fields.to === '00:00' && <small>Midnight to midnight: all day.</small>}
       </fieldset>
       <label>
         Time zone
