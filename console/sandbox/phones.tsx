@@ -28,6 +28,33 @@ function usePhones() {
   return { phones, error, refresh: () => setTick((t) => t + 1) };
 }
 
+/** A URL in an SMS (the pay link, the portal's sign-in link), without a sentence's closing punctuation. */
+const URL_IN_TEXT = /https?:\/\/[^\s]*[^\s.,;:!?)"'’]/g;
+
+/** An SMS's text with each link in it made clickable, as a phone's messages app shows it. */
+function Linked(props: { text: string }) {
+  const parts: Array<string | { url: string }> = [];
+  let last = 0;
+  for (const m of props.text.matchAll(URL_IN_TEXT)) {
+    parts.push(props.text.slice(last, m.index), { url: m[0] });
+    last = m.index + m[0].length;
+  }
+  parts.push(props.text.slice(last));
+  return (
+    <>
+      {parts.map((p, i) =>
+        typeof p === 'string' ? (
+          p
+        ) : (
+          <a key={i} href={p.url} target="_blank" rel="noreferrer">
+            {p.url}
+          </a>
+        ),
+      )}
+    </>
+  );
+}
+
 /** One provider's thread, like a phone's messages app, with a reply box. */
 function Thread(props: { phone: Phone; onSent: () => void }) {
   const [text, setText] = useState('');
@@ -54,7 +81,9 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
       <div class="thread">
         {props.phone.messages.map((m, i) => (
           <div key={`${m.at}-${i}`} class={`bubble ${m.direction}`} data-testid={`bubble-${m.direction}`}>
-            <p class="bubble-text">{m.text}</p>
+            <p class="bubble-text">
+              <Linked text={m.text} />
+            </p>
             <time dateTime={m.at}>{dateTime(m.at)}</time>
           </div>
         ))}

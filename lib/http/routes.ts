@@ -510,6 +510,28 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/portal',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: PORTAL,
+    does: "the portal's pages (Leads, Bought, Returns, Spending, Settings, How you compare)",
+    details:
+      "The portal's shell (docs/portal.md): no inline script, never framed; its pages call `/portal/api/…` with the session cookie, and without one show how to get a sign-in link (text ACCOUNT).",
+    example: {},
+  },
+  {
+    method: 'GET',
+    path: '/portal/{proxy+}',
+    fn: 'portalPages',
+    who: 'provider',
+    throttle: PORTAL,
+    does: "the portal's pages and hashed assets",
+    details:
+      "A page's path gets the shell; `/portal/assets/<name>` a hashed asset (cached for a year), 404 for an unknown one; an unknown `/portal/api/…` path a JSON 404.",
+    example: { params: { proxy: 'bought' } },
+  },
+  {
+    method: 'GET',
     path: '/request',
     fn: 'intake',
     who: 'client',

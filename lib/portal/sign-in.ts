@@ -1,6 +1,7 @@
 /**
- * The provider portal's sign-in routes (functions/portal-pages.ts): the page a one-time link opens,
- * the press of its button that uses the link and starts the session, and signing out.
+ * The provider portal's pages (functions/portal-pages.ts): the page a one-time link opens, the
+ * press of its button that uses the link and starts the session, signing out, and the portal's
+ * own pages (the SPA, lib/portal/portal-app.ts).
  *
  * Opening the link (GET) changes nothing: SMS apps and chat apps fetch a link to show a preview,
  * which would spend a one-time link before its owner opens it. Only the POST of the page's
@@ -24,6 +25,7 @@ import {
   useLink,
   type LinkRefusal,
 } from './session';
+import { servePortal } from './portal-app';
 import { linkRefusedPage, portalPageHeaders, signedOutPage, signInPage } from './sign-in-pages';
 
 /** Where a new session lands: the portal's pages. */
@@ -118,8 +120,14 @@ async function signOut(req: HttpRequest): Promise<HttpResponse> {
 const signedOut = (req: HttpRequest): Promise<HttpResponse> =>
   Promise.resolve(signedOutPage(req.query.lang ?? DEFAULT_LANGUAGE, ourNumber(), local()));
 
-/** The portal's sign-in routes (lib/http/routes.ts). */
+/** `GET /portal`, `GET /portal/{proxy+}`: the portal's pages (the SPA) and their assets. */
+const pages = (req: HttpRequest): Promise<HttpResponse> =>
+  Promise.resolve().then(() => servePortal(req, ourNumber(), local()));
+
+/** The portal's sign-in routes and its pages (lib/http/routes.ts). */
 export const portalPagesRoutes: Routes<'portalPages'> = {
+  'GET /portal': pages,
+  'GET /portal/{proxy+}': pages,
   'GET /portal/s/{token}': openLink,
   'POST /portal/s/{token}': useLinkPost,
   'POST /portal/sign-out': signOut,

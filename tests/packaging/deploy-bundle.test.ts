@@ -48,31 +48,51 @@ describe('deployed bundles', () => {
   });
 });
 
-/** The console's marker (scripts/spa-assets.cjs's shell) and code only the sandbox has. */
-const CONSOLE_MARKER = 'lead-unlock-console';
+/** Each app's marker (scripts/spa-assets.cjs's shell), the function that alone serves it, its UI sources and packages. */
+const APPS = [
+  {
+    fn: 'console',
+    marker: 'lead-unlock-console',
+    sources: /node_modules\/(chart\.js|@kurkle)\/|^console\/|console-assets/,
+    packages: ['chart.js'],
+  },
+  { fn: 'portalPages', marker: 'lead-unlock-portal', sources: /^portal\/|portal-assets/, packages: [] },
+];
+/** What both apps are built of: in no function's code (theirs hold them built, as strings). */
+const SHARED_UI = /node_modules\/(preact|wouter-preact|@picocss)\//;
+const SHARED_PACKAGES = ['preact', 'wouter-preact', '@picocss/pico'];
+/** Code only the console's sandbox pages have. */
 const SANDBOX_CODE = ['/sandbox/phones', '/sandbox/inquiry', '/sandbox/seed', 'Add demo providers'];
-const UI_SOURCES =
-  /node_modules\/(preact|wouter-preact|chart\.js|@kurkle|@picocss)\/|^console\/|console-assets/;
 
-describe('the console bundle', () => {
-  it('is the only bundle with a byte of the console: no marker, no UI sources in the others', async () => {
+describe('the console and portal bundles', () => {
+  it('are each the only bundle with a byte of their app: no other function carries its marker or UI sources', async () => {
     for (const variant of ['lambda', 'offline'] as const) {
       const pkg = packages[variant]!;
-      expect(pkg.functions.map((f) => f.name)).toContain('console');
+      for (const app of APPS) expect(pkg.functions.map((f) => f.name)).toContain(app.fn);
       for (const fn of pkg.functions) {
         const code = readFileSync(fn.file, 'utf8');
         const contents = await bundleContents(pkg, fn);
-        const ui = contents.inputs.filter((s) => UI_SOURCES.test(s));
-        if (fn.name === 'console') {
-          expect(code, variant).toContain(CONSOLE_MARKER);
-          expect(ui.length, variant).toBeGreaterThan(0);
-        } else {
-          expect(code, `${variant} ${fn.name}`).not.toContain(CONSOLE_MARKER);
-          expect(ui, `${variant} ${fn.name}`).toEqual([]);
-          const carried = Object.keys(contents.packages);
-          for (const name of ['preact', 'wouter-preact', 'chart.js', '@picocss/pico']) {
-            expect(carried, `${variant} ${fn.name}`).not.toContain(name);
+        const carried = Object.keys(contents.packages);
+        const serves = APPS.find((a) => a.fn === fn.name);
+        for (const app of APPS) {
+          const ui = contents.inputs.filter((s) => app.sources.test(s));
+          const label = `${variant} ${fn.name}: ${app.fn}`;
+          if (app === serves) {
+            expect(code, label).toContain(app.marker);
+            expect(ui.length, label).toBeGreaterThan(0);
+          } else {
+            expect(code, label).not.toContain(app.marker);
+            expect(ui, label).toEqual([]);
+            for (const name of app.packages) expect(carried, label).not.toContain(name);
           }
+        }
+        // The apps' own functions carry them built (a module of strings), the others nothing.
+        if (!serves) {
+          expect(
+            contents.inputs.filter((s) => SHARED_UI.test(s)),
+            `${variant} ${fn.name}`,
+          ).toEqual([]);
+          for (const name of SHARED_PACKAGES) expect(carried, `${variant} ${fn.name}`).not.toContain(name);
         }
       }
     }
