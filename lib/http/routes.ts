@@ -484,7 +484,7 @@ export const ROUTES = [
     throttle: { burst: 5, rate: 2 },
     does: 'the button: uses the link once, a portal session',
     details:
-      "303 to `/portal/` with the session cookie `lu_portal` (30 days; HttpOnly, SameSite=Strict, Path=/portal, Secure but locally); a link used already, expired or unknown: the GET's page and status, no cookie. An `Origin` other than ours is 403 `bad_origin`.",
+      "303 to `/portal` with the session cookie `lu_portal` (30 days; HttpOnly, SameSite=Strict, Path=/portal, Secure but locally); a link used already, expired or unknown: the GET's page and status, no cookie. An `Origin` other than ours is 403 `bad_origin`.",
     example: { params: { token: '{portalLink}' } },
   },
   {

@@ -28,8 +28,11 @@ import {
 import { servePortal } from './portal-app';
 import { linkRefusedPage, portalPageHeaders, signedOutPage, signInPage } from './sign-in-pages';
 
-/** Where a new session lands: the portal's pages. */
-export const PORTAL_HOME = '/portal/';
+/**
+ * Where a new session lands: the portal's pages, at the route `GET /portal` itself rather than
+ * `/portal/`, which only the greedy `{proxy+}` route could take (an empty proxy).
+ */
+export const PORTAL_HOME = '/portal';
 export const SIGNED_OUT_PATH = '/portal/signed-out';
 
 /**

@@ -103,7 +103,7 @@ describe('the sign-in link', () => {
       expect(await context.cookies()).toEqual([]);
 
       // The button: the browser's own POST (with the Origin it sends), then the portal.
-      const landed = page.waitForURL(`${offline.url}/portal/`);
+      const landed = page.waitForURL(`${offline.url}/portal`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await landed;
       const cookies = await context.cookies();

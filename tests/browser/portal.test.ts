@@ -150,7 +150,7 @@ describe('the portal, by clicking through the sandbox at 390×844', () => {
       requests.push(`FAILED ${r.method()} ${r.url()} ${r.failure()?.errorText}`),
     );
     await phone.getByRole('button', { name: 'Sign in' }).click();
-    await phone.waitForURL(`${stack.url}/portal/`);
+    await phone.waitForURL(`${stack.url}/portal`);
     await phone.getByRole('heading', { name: 'Open leads' }).waitFor();
     await phone.getByTestId(`offer-${code}`).waitFor();
     expect(await phone.title()).toBe('Open leads · Your leads');

@@ -228,7 +228,7 @@ describe('the link', () => {
 
     const res = await press(token);
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/');
+    expect(res.headers.location).toBe('/portal');
     const attributes = res.headers['set-cookie']!.split('; ');
     expect(attributes[0]).toMatch(/^lu_portal=[A-Za-z0-9_-]{43}$/);
     expect(attributes).toEqual(
