@@ -3,18 +3,11 @@
  * session, or an expired one) goes to the sign-in page, which comes back here afterwards.
  */
 import { navigate } from 'wouter-preact/use-browser-location';
+import { ApiError, fetchJson } from '../web/fetch-json';
 
 export const BASE = '/admin';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** The sign-in page, remembering where to come back to. */
 export function toSignIn(): void {
@@ -24,34 +17,16 @@ export function toSignIn(): void {
   navigate(`${BASE}/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
 }
 
-type ErrorBody = { error?: { code?: string; message?: string } };
-
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const res = await fetch(path, {
-    method: init.method ?? 'GET',
-    credentials: 'same-origin',
-    headers: {
-      accept: 'application/json',
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+export function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  return fetchJson<T>(path, init, {
+    // A wrong key at sign-in is that page's own error to show.
+    signedOut: () => {
+      if (path.startsWith(`${BASE}/sign-in`)) return false;
+      toSignIn();
+      return true;
     },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    fallback: (status) => `HTTP ${status}`,
   });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (res.status === 401 && !path.startsWith(`${BASE}/sign-in`)) {
-    toSignIn();
-    throw new ApiError(401, 'unauthorized', 'Signed out');
-  }
-  if (!res.ok) {
-    const error = (body as ErrorBody | undefined)?.error;
-    throw new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`);
-  }
-  return body as T;
 }
 
 /** `?a=1&b=2` from the set values of `params`. */

@@ -59,7 +59,7 @@ const APPS = [
   { fn: 'portalPages', marker: 'lead-unlock-portal', sources: /^portal\/|portal-assets/, packages: [] },
 ];
 /** What both apps are built of: in no function's code (theirs hold them built, as strings). */
-const SHARED_UI = /node_modules\/(preact|wouter-preact|@picocss)\//;
+const SHARED_UI = /node_modules\/(preact|wouter-preact|@picocss)\/|^web\//;
 const SHARED_PACKAGES = ['preact', 'wouter-preact', '@picocss/pico'];
 /** Code only the console's sandbox pages have. */
 const SANDBOX_CODE = ['/sandbox/phones', '/sandbox/inquiry', '/sandbox/seed', 'Add demo providers'];
