@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, ApiError } from '../api';
 import { ClientDetails, Failed, Loading } from '../components/bits';
@@ -32,7 +32,8 @@ function Offer(props: { offer: OpenOffer }) {
   const o = props.offer;
   const [step, setStep] = useState<Step>(o.charging ? { at: 'charging' } : { at: 'idle' });
   const yes = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // Before the question is painted, so that an Enter pressed as soon as it shows answers it.
+  useLayoutEffect(() => {
     if (step.at === 'confirm') yes.current?.focus();
   }, [step.at]);
 

@@ -354,7 +354,9 @@ describe('each portal page at 1366×900 and 390×844', () => {
     await page.keyboard.press('Enter');
     // The confirmation takes the focus: Enter answers it.
     await offer.getByText(`Buy lead ${code} for`).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, buy');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Yes, buy', undefined, {
+      timeout: 5_000,
+    });
     await page.keyboard.press('Enter');
     // Pat's card was saved by the first Checkout: charged, watched until bought, the details here.
     await offer.getByText('Charging your saved card…').waitFor();
