@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, BASE } from '../api';
 import { Failed, Loading } from '../components/bits';
 import { minorDigits } from '../../lib/sms/format-price';
@@ -27,7 +27,9 @@ function Confirm(props: {
   onNo: () => void;
 }) {
   const yes = useRef<HTMLButtonElement>(null);
-  useEffect(() => yes.current?.focus(), []);
+  // Before paint: an Enter pressed as soon as the question shows answers it (the Remove or Stop
+  // button that opened it is gone by then).
+  useLayoutEffect(() => yes.current?.focus(), []);
   return (
     <div class="confirm" role="group" aria-label={props.question}>
       <p>{props.question}</p>
