@@ -29,7 +29,7 @@ export const handler = await httpFunction(
   {
     'POST /providers': async (req) => {
       const caller = await requireAdmin(req);
-      const source = caller.via === 'session' ? 'console' : 'api';
+      const source = caller.sessionId ? 'console' : 'api';
       return json(201, await createProvider(await getDb(), jsonBody(req, schema()), source));
     },
     'GET /providers': async (req) => {

@@ -27,8 +27,19 @@ export function requireLeadKey(req: HttpRequest): void {
 
 const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
 
-/** Who an admin request came from: the admin key (the API), or a console session (its id). */
-export type AdminCaller = { via: 'admin_key' } | { via: 'session'; sessionId: string };
+/** What an operator may do (issue #25): owner everything, staff the daily work, viewer read only. */
+export type Role = 'owner' | 'staff' | 'viewer';
+
+/**
+ * Who made a change, as the audit trail records it: an operator (their id), or the admin key
+ * (machines, and the console signed in with the key before any owner exists).
+ */
+export type Actor = { type: 'operator'; id: string } | { type: 'api_key'; id: 'admin' };
+
+/** Who an admin request came from, with what role, and the console session it came through. */
+export type AdminCaller = { actor: Actor; role: Role; sessionId?: string };
+
+const ADMIN_KEY_ACTOR: Actor = { type: 'api_key', id: 'admin' };
 
 /**
  * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup), or the console's
@@ -44,7 +55,7 @@ export async function requireAdmin(req: HttpRequest): Promise<AdminCaller> {
   if (req.headers.authorization !== undefined || expected === undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     check(match?.[1]?.trim(), expected, ADMIN_KEY);
-    return { via: 'admin_key' };
+    return { actor: ADMIN_KEY_ACTOR, role: 'owner' };
   }
   const tokens = cookieValues(req.headers.cookie, SESSION_COOKIE);
   if (tokens.length === 0) throw unauthorized(`Missing ${ADMIN_KEY}`);
@@ -54,7 +65,7 @@ export async function requireAdmin(req: HttpRequest): Promise<AdminCaller> {
   }
   const sessionId = await liveSession(await getDb(), expected, tokens);
   if (!sessionId) throw unauthorized('The console session has ended or is not valid: sign in again');
-  return { via: 'session', sessionId };
+  return { actor: ADMIN_KEY_ACTOR, role: 'owner', sessionId };
 }
 
 /**

@@ -13,11 +13,23 @@ import { sendClaimedNow } from '../messaging/outbox';
 import { templates } from '../sms/templates';
 import type { Language } from '../sms/language';
 import { inlineDeadline, insertClaimed } from '../queue/work-queue';
+import type { AdminCaller } from '../http/auth';
 import type { ErasureRequest } from './erasure-input';
 import { ERASED_BODY } from './erased-body';
 
 /** Who asked: the admin key, a console session (its id), or the retention schedule. */
-export type ErasedBy = { via: 'admin_key' } | { via: 'session'; sessionId: string } | { via: 'retention' };
+/** An operator or the admin key (lib/http/auth.ts), or the retention job. */
+export type ErasedBy = AdminCaller | 'retention';
+
+/** How `privacy_erasures.requested_by` names who asked: never a person's data, only ids. */
+const requester = (by: ErasedBy): string =>
+  by === 'retention'
+    ? 'retention'
+    : by.actor.type === 'operator'
+      ? `operator:${by.actor.id}`
+      : by.sessionId
+        ? `session:${by.sessionId}`
+        : 'admin_key';
 
 /** The leads one request names, not erased yet. */
 function targetSql(request: ErasureRequest): SQL {
@@ -93,7 +105,7 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
   if (ids.length === 0) {
     // A request that found nothing is still a request, and recorded; a retention run that found
     // nothing (most minutes) is not.
-    if (by.via !== 'retention') await record(tx, by, target, []);
+    if (by !== 'retention') await record(tx, by, target, []);
     return { ids, tasks: [], sms: [] };
   }
   // The purchases whose details had not all gone out (cancelled above): refunded, and told why.
@@ -150,7 +162,7 @@ async function eraseInTx(tx: Tx, where: SQL, limit: number, by: ErasedBy, target
 /** The erasure's own record: when, by whom, how many leads (their ids); never the data. */
 async function record(tx: Tx, by: ErasedBy, target: string, ids: string[]): Promise<void> {
   await tx.insert(privacyErasures).values({
-    requestedBy: by.via === 'session' ? `session:${by.sessionId}` : by.via,
+    requestedBy: requester(by),
     target,
     erasedLeads: ids.length,
     leadIds: ids,
@@ -159,10 +171,10 @@ async function record(tx: Tx, by: ErasedBy, target: string, ids: string[]): Prom
 
 async function erase(db: Database, where: SQL, limit: number, by: ErasedBy, target: string) {
   const done = await transaction((tx) => eraseInTx(tx, where, limit, by, target));
-  if (done.ids.length === 0 && by.via === 'retention') return 0;
+  if (done.ids.length === 0 && by === 'retention') return 0;
   log.info('client data erased', {
     target,
-    requestedBy: by.via,
+    requestedBy: requester(by),
     erasedLeads: done.ids.length,
     leadIds: done.ids,
   });
@@ -203,7 +215,7 @@ export async function eraseExpiredClientData(
   const cutoff = sql`created_at < now() - make_interval(secs => ${retentionDays * 86_400})`;
   let erased = 0;
   for (let run = 0; run < RETENTION_BATCHES_PER_RUN; run++) {
-    const n = await erase(db, cutoff, batch, { via: 'retention' }, 'retention');
+    const n = await erase(db, cutoff, batch, 'retention', 'retention');
     erased += n;
     if (n < batch) break;
   }
