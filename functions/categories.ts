@@ -12,15 +12,15 @@ export const handler = await httpFunction(
   'categories',
   {
     'GET /categories': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, { categories: (await listCategories(await getDb())).map(categoryView) });
     },
     'POST /categories': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'owner');
       return json(201, await createCategory(jsonBody(req, categoryInput())));
     },
     'PATCH /categories/{slug}': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'owner');
       const slug = req.pathParams.slug;
       if (!isSlug(slug)) throw notFound('No category with this slug');
       return json(200, await updateCategory(slug, jsonBody(req, categoryPatch())));

@@ -41,7 +41,7 @@ export const handler = await httpFunction(
       });
     },
     'PUT /intake/sources/{source}': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'owner');
       const source = req.pathParams.source ?? '';
       if (!SOURCE_NAME.test(source)) {
         throw badRequest(
@@ -55,7 +55,7 @@ export const handler = await httpFunction(
       return json(200, { source, token, url });
     },
     'GET /intake/sources': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       const db = await getDb();
       const [sources, formBlocked] = await Promise.all([listSources(db), blockedCounts(db)]);
       return json(200, { sources, formBlocked });

@@ -9,7 +9,7 @@ export const handler = await httpFunction(
   'integrationHealth',
   {
     'GET /health/integrations': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await integrationHealth(await getDb()));
     },
   },

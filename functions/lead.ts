@@ -14,11 +14,11 @@ export const handler = await httpFunction(
   'lead',
   {
     'GET /leads': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await listLeads(await getDb(), parseWith(leadListQuery(), req.query)));
     },
     'GET /leads/{id}': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       // An empty or bad id is a 404.
       const id = uuidParam().safeParse(req.pathParams.id);
       if (!id.success) throw notFound('No lead with this id');

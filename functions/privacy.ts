@@ -15,7 +15,7 @@ export const handler = await httpFunction(
   'privacy',
   {
     'POST /privacy/erasures': async (req) => {
-      const caller = await requireAdmin(req);
+      const caller = await requireAdmin(req, 'money');
       return json(200, await eraseClient(await getDb(), jsonBody(req, schema()), caller));
     },
   },

@@ -28,25 +28,25 @@ export const handler = await httpFunction(
   'providers',
   {
     'POST /providers': async (req) => {
-      const caller = await requireAdmin(req);
+      const caller = await requireAdmin(req, 'change');
       const source = caller.sessionId ? 'console' : 'api';
       return json(201, await createProvider(await getDb(), jsonBody(req, schema()), source));
     },
     'GET /providers': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, { providers: await listProviders(await getDb()) });
     },
     'GET /providers/{id}': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await providerDetail(await getDb(), providerId(req)));
     },
     'PATCH /providers/{id}': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'change');
       const id = providerId(req);
       return json(200, await updateProvider(await getDb(), id, jsonBody(req, patchSchema())));
     },
     'GET /providers/{id}/sms': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       const id = providerId(req);
       return json(200, await providerThread(await getDb(), id, parseWith(providerThreadQuery(), req.query)));
     },

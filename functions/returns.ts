@@ -25,21 +25,21 @@ export const handler = await httpFunction(
   'returns',
   {
     'GET /returns': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await listReturns(await getDb(), parseWith(returnListQuery(), req.query)));
     },
     'POST /returns/{id}/approve': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'money');
       return json(200, { return: await approveReturn(await getDb(), idOf(req, 'return')) });
     },
     'POST /returns/{id}/decline': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'change');
       const id = idOf(req, 'return');
       const { note } = jsonBody(req, declineReturnInput());
       return json(200, { return: await declineReturn(await getDb(), id, note) });
     },
     'POST /unlocks/{id}/return': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'change');
       const id = idOf(req, 'purchase');
       const input = jsonBody(req, consoleReturnInput());
       return json(201, { return: await openReturnFromConsole(await getDb(), id, input) });

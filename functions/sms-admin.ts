@@ -12,11 +12,11 @@ export const handler = await httpFunction(
   'smsAdmin',
   {
     'GET /sms': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await listSms(await getDb(), parseWith(smsListQuery(), req.query)));
     },
     'POST /sms/{id}/retry': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'change');
       const id = smsIdParam().safeParse(req.pathParams.id);
       if (!id.success) throw notFound('No SMS with this id');
       const result = await retrySms(await getDb(), id.data);

@@ -11,7 +11,7 @@ export const handler = await httpFunction(
   'stats',
   {
     'GET /stats': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       return json(200, await stats(await getDb(), parseWith(statsQuery(), req.query)));
     },
   },

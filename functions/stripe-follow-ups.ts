@@ -11,7 +11,7 @@ export const handler = await httpFunction(
   'stripeFollowUps',
   {
     'GET /stripe/tasks': async (req) => {
-      await requireAdmin(req);
+      await requireAdmin(req, 'read');
       parseWith(stripeTasksQuery(), req.query);
       return json(200, await pendingStripeTasks(await getDb()));
     },

@@ -174,7 +174,8 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
 
   /**
    * The session the request carries (or the admin key), as the API judges it for its admin
-   * routes: its refusal (401, 403) is the sandbox's.
+   * routes: its refusal (401, 403) is the sandbox's. A change (posting an inquiry or a reply,
+   * seeding) needs a role that may change things: a viewer only looks.
    */
   async function requireSession(req: http.IncomingMessage): Promise<void> {
     const headers: Record<string, string> = {};
@@ -183,7 +184,17 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       if (typeof value === 'string') headers[name] = value;
     }
     const answer = await getAs(new URL('/admin/session', opts.api), headers);
-    if (answer.status === 200) return;
+    if (answer.status === 200) {
+      const { role } = JSON.parse(answer.text) as { role?: string };
+      if (req.method !== 'GET' && role === 'viewer') {
+        throw new HttpError(
+          403,
+          'forbidden_role',
+          'Viewers can look but not change anything: ask an owner for the staff role',
+        );
+      }
+      return;
+    }
     let error: { code?: string; message?: string } | undefined;
     try {
       error = (JSON.parse(answer.text) as { error?: typeof error }).error;

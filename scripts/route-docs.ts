@@ -18,6 +18,16 @@ const CALLERS: Record<Caller, string> = {
   client: "client's browser",
   'form tool': 'form tool (`?token=`)',
   portal: 'provider (portal session)',
+  operator: 'operator (own account)',
+};
+
+/** The roles that may call an admin route, by its access level (lib/operators/access.ts). */
+const ACCESS: Record<NonNullable<RouteSpec['access']>, string> = {
+  read: 'viewer, staff, owner',
+  change: 'staff, owner',
+  money: 'owner; staff unless money actions are off',
+  owner: 'owner',
+  self: 'any operator, own account',
 };
 
 /** The routes of each function, in the table's order. */
@@ -64,7 +74,7 @@ export function renderRoutesPage(): string {
     'any function runs.',
     '',
     'Errors are JSON `{"error":{"code","message","details?"}}`: 400 bad JSON or fields (every bad',
-    'field named in `details`), 401 missing key, 403 wrong key, 404, 405 a method the path does not',
+    "field named in `details`), 401 missing key, 403 wrong key (`forbidden_role`: a role short of the route's), 404, 405 a method the path does not",
     'take, 409 (an `Idempotency-Key` reused with another body, a duplicate provider phone, a decided',
     'return), 413 body over 64 KiB, 415 wrong content type, 503 not configured or database down. A',
     'request that fails writes nothing.',
@@ -74,7 +84,11 @@ export function renderRoutesPage(): string {
       '',
       `## \`${routeKey(r)}\``,
       '',
-      `${CALLERS[r.who]} · ${throttle(r.throttle)} · \`${handlerFile(r.fn)}\``,
+      [
+        r.access ? `${CALLERS[r.who]} (${ACCESS[r.access]})` : CALLERS[r.who],
+        throttle(r.throttle),
+        `\`${handlerFile(r.fn)}\``,
+      ].join(' · '),
       '',
       `${r.does[0]!.toUpperCase()}${r.does.slice(1)}.${r.details ? ` ${r.details}` : ''}`,
     );

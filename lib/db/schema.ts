@@ -685,13 +685,84 @@ export const adminSessions = pgTable(
   'admin_sessions',
   {
     tokenHash: text('token_hash').primaryKey(),
-    keyCheck: text('key_check').notNull(),
-    /** The operator signed in (issue #25): null while the admin key is the only way in. */
-    operatorId: uuid('operator_id'),
+    /** The admin key's HMAC of the token; null for an operator's session (their row decides). */
+    keyCheck: text('key_check'),
+    /**
+     * The operator signed in; null for a session of the admin key (which sign-in gives only while
+     * no active owner exists). Deleting the operator ends their sessions.
+     */
+    operatorId: uuid('operator_id').references((): AnyPgColumn => operators.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
     expiresAt: tstz('expires_at').notNull(),
   },
-  (t) => [index('admin_sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('admin_sessions_expires_idx').on(t.expiresAt),
+    index('admin_sessions_operator_idx').on(t.operatorId),
+    // Exactly one of the two ties: the admin key's HMAC, or the operator.
+    check('admin_sessions_one_tie', sql`(${t.keyCheck} is null) <> (${t.operatorId} is null)`),
+  ],
+);
+
+/**
+ * The console's operators (lib/operators/, docs/operators.md): owner, staff or viewer. Signed in
+ * by e-mail (unique in any case) and password: `password_hash` is scrypt's PHC-style string
+ * (lib/operators/password.ts), null until the invite is accepted. `totp_secret` (base32) turns on
+ * the second factor once a code confirmed `totp_pending_secret`; `totp_last_step` refuses a code's
+ * replay. An inactive operator signs in nowhere and their sessions are dead.
+ */
+export const operators = pgTable(
+  'operators',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['owner', 'staff', 'viewer'] }).notNull(),
+    passwordHash: text('password_hash'),
+    totpSecret: text('totp_secret'),
+    totpPendingSecret: text('totp_pending_secret'),
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    active: boolean('active').notNull().default(true),
+    lastSignInAt: tstz('last_sign_in_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('operators_email_idx').on(sql`lower(${t.email})`),
+    check('operators_role_check', sql`${t.role} in ('owner', 'staff', 'viewer')`),
+  ],
+);
+
+/**
+ * One-time invites (`POST /operators`, `POST /operators/{id}/invite`): the link's token is in the
+ * URL's fragment and here only as its SHA-256. Used once (`used_at`), good for 7 days; a new
+ * invite for the same operator deletes the old ones.
+ */
+export const operatorInvites = pgTable(
+  'operator_invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    operatorId: uuid('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('operator_invites_operator_idx').on(t.operatorId)],
+);
+
+/**
+ * The team's settings, one row (`id` is always true): `staff_money_actions` lets staff approve
+ * returns and erase clients (docs/operators.md); only an owner changes it.
+ */
+export const teamSettings = pgTable(
+  'team_settings',
+  {
+    id: boolean('id').primaryKey().default(true),
+    staffMoneyActions: boolean('staff_money_actions').notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('team_settings_one_row', sql`${t.id}`)],
 );
 
 /**

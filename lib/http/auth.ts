@@ -6,6 +6,7 @@ import { cookieValues } from './session-token';
 import { getDb } from '../db/client';
 import { PORTAL_COOKIE, portalSession, type PortalCaller } from '../portal/session';
 import type { HttpRequest } from './request';
+import { canDo, requireAccess, type Access, type Holder, type Role } from '../operators/access';
 
 /** Constant-time comparison: hashing first makes the lengths equal and hides them. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -27,8 +28,7 @@ export function requireLeadKey(req: HttpRequest): void {
 
 const ADMIN_KEY = 'admin API key (ADMIN_API_KEY)';
 
-/** What an operator may do (issue #25): owner everything, staff the daily work, viewer read only. */
-export type Role = 'owner' | 'staff' | 'viewer';
+export type { Role } from '../operators/access';
 
 /**
  * Who made a change, as the audit trail records it: an operator (their id), or the admin key
@@ -36,26 +36,33 @@ export type Role = 'owner' | 'staff' | 'viewer';
  */
 export type Actor = { type: 'operator'; id: string } | { type: 'api_key'; id: 'admin' };
 
-/** Who an admin request came from, with what role, and the console session it came through. */
-export type AdminCaller = { actor: Actor; role: Role; sessionId?: string };
+/**
+ * Who an admin request came from, with what role (the admin key acts as an owner), whether money
+ * actions are open to them, and the console session it came through.
+ */
+export type AdminCaller = { actor: Actor; role: Role; moneyActions: boolean; sessionId?: string };
 
 const ADMIN_KEY_ACTOR: Actor = { type: 'api_key', id: 'admin' };
+const ADMIN_KEY_HOLDER: Holder = { kind: 'api_key' };
 
 /**
- * Admin routes: `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup), or the console's
- * session cookie, a live row of admin_sessions (lib/console/session.ts: one primary-key lookup). A
- * request that carries an Authorization header is judged by it alone. With the cookie, the
- * request must come from the console's own pages: a change (not GET or HEAD) must name the
- * console's origin in `Origin`, and a read the browser marks as coming from elsewhere is refused
- * too. SameSite=Strict keeps the cookie off other sites' requests, but a page on another port of
- * the same host is the same site and gets it sent; these checks hold there too.
+ * Admin routes, at the route's access level (lib/operators/access.ts; lib/http/routes.ts names
+ * each route's): `Authorization: Bearer <ADMIN_API_KEY>` (no database lookup; every level but an
+ * operator's own account), or the console's session cookie, a live row of admin_sessions with its
+ * operator's current role (lib/console/session.ts: one lookup). A request that carries an
+ * Authorization header is judged by it alone. With the cookie, the request must come from the
+ * console's own pages: a change (not GET or HEAD) must name the console's origin in `Origin`, and
+ * a read the browser marks as coming from elsewhere is refused too. SameSite=Strict keeps the
+ * cookie off other sites' requests, but a page on another port of the same host is the same site
+ * and gets it sent; these checks hold there too. A role short of `access`: 403 `forbidden_role`.
  */
-export async function requireAdmin(req: HttpRequest): Promise<AdminCaller> {
+export async function requireAdmin(req: HttpRequest, access: Access): Promise<AdminCaller> {
   const expected = config().keys.adminApiKey;
   if (req.headers.authorization !== undefined || expected === undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     check(match?.[1]?.trim(), expected, ADMIN_KEY);
-    return { actor: ADMIN_KEY_ACTOR, role: 'owner' };
+    requireAccess(ADMIN_KEY_HOLDER, access);
+    return { actor: ADMIN_KEY_ACTOR, role: 'owner', moneyActions: true };
   }
   const tokens = cookieValues(req.headers.cookie, SESSION_COOKIE);
   if (tokens.length === 0) throw unauthorized(`Missing ${ADMIN_KEY}`);
@@ -63,9 +70,24 @@ export async function requireAdmin(req: HttpRequest): Promise<AdminCaller> {
   else if (fromElsewhere(req)) {
     throw new AppError(403, 'bad_origin', 'Admin data is readable only from the console itself');
   }
-  const sessionId = await liveSession(await getDb(), expected, tokens);
-  if (!sessionId) throw unauthorized('The console session has ended or is not valid: sign in again');
-  return { actor: ADMIN_KEY_ACTOR, role: 'owner', sessionId };
+  const session = await liveSession(await getDb(), expected, tokens);
+  if (!session) throw unauthorized('The console session has ended or is not valid: sign in again');
+  if (session.operator === null) {
+    requireAccess(ADMIN_KEY_HOLDER, access);
+    return { actor: ADMIN_KEY_ACTOR, role: 'owner', moneyActions: true, sessionId: session.id };
+  }
+  const holder: Holder = {
+    kind: 'operator',
+    role: session.operator.role,
+    staffMoneyActions: session.staffMoneyActions,
+  };
+  requireAccess(holder, access);
+  return {
+    actor: { type: 'operator', id: session.operator.id },
+    role: session.operator.role,
+    moneyActions: canDo(holder).money,
+    sessionId: session.id,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@
  *   not compile), and dispatches by the route key API Gateway sends (lib/http/handler.ts).
  * Pure data: no function imports it at run time (only its types), so no bundle carries it.
  */
+import type { Access } from '../operators/access';
 
 /** Who may call a route; the hostile-input test calls each with and without the credential. */
 export type Caller =
@@ -30,6 +31,12 @@ export type Caller =
   | 'provider'
   /** The operator's browser: the console's pages and its sign-in. */
   | 'browser'
+  /**
+   * An operator signed in to the console, for their own account: the `lu_session` cookie of an
+   * operator's session (never the admin key, which is no one's account), and for a change an
+   * `Origin` of our own.
+   */
+  | 'operator'
   /** A client's browser: the hosted inquiry form (pages, not JSON; its own abuse checks). */
   | 'client'
   /** A form tool's webhook: the intake source's own `?token=` (PUT /intake/sources/{source}). */
@@ -46,10 +53,11 @@ export type Caller =
  * route: `{provider}`, `{lead}`, `{payToken}` (an offer's unpaid pay link), `{portalLink}` (a portal
  * sign-in link not yet used, from ACCOUNT by SMS), `{purchase}` (a paid unlock), `{openReturn}`,
  * `{portalOffer}` (an open offer to the portal's signed-in provider), `{portalPurchase}` (the
- * offer id of a lead that provider bought), `{failedSms}`, `{adminKey}`, `{category}` (a category's slug),
+ * offer id of a lead that provider bought), `{failedSms}`, `{adminKey}`, `{category}` (a category's slug), `{operator}` (an operator
+ * invited, not yet signed up), `{inviteToken}` (an invite link's token, not yet used),
  * `{intakeSource}` (a form tool's source, mapped as PUT /intake/sources/{source}'s example; the
  * test sends its token), `{formStamp}` (the hosted form's signed stamp, old enough), and fresh
- * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`.
+ * for each request `{newPhone}`, `{newTextMagicId}`, `{newEventId}`, `{newSlug}`, `{newEmail}`.
  */
 export type Example = {
   params?: Readonly<Record<string, string>>;
@@ -64,6 +72,12 @@ export type RouteSpec = {
   /** The function in serverless.yml that serves it (its handler: functions/<kebab-case name>.ts). */
   fn: string;
   who: Caller;
+  /**
+   * `admin` and `operator` routes: the access level the handler asks of the caller's role
+   * (lib/operators/access.ts: read, change, money, owner, self); tests/integration/operator-roles.test.ts
+   * tries every such route with every role against it.
+   */
+  access?: Access;
   /** API Gateway's throttle: requests per second, and the burst a token bucket lets through. */
   throttle: { burst: number; rate: number };
   /** The README's routes table: a short line. */
@@ -122,6 +136,7 @@ export const ROUTES = [
     path: '/leads',
     fn: 'lead',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'the leads, newest first, filtered, a page at a time',
     details:
@@ -133,6 +148,7 @@ export const ROUTES = [
     path: '/leads/{id}',
     fn: 'lead',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'one lead, with its offers, purchases and SMS',
     details:
@@ -144,6 +160,7 @@ export const ROUTES = [
     path: '/stats',
     fn: 'stats',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'the funnel per day, category or source, and in total (`from`, `to`, `groupBy=day|category|source`)',
     details:
@@ -155,6 +172,7 @@ export const ROUTES = [
     path: '/categories',
     fn: 'categories',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'the catalogue: the services leads are sold in, with their prices',
     details:
@@ -166,6 +184,7 @@ export const ROUTES = [
     path: '/categories',
     fn: 'categories',
     who: 'admin',
+    access: 'owner',
     throttle: ADMIN,
     does: 'add a category (a service, its price, cap and life)',
     details:
@@ -185,6 +204,7 @@ export const ROUTES = [
     path: '/categories/{slug}',
     fn: 'categories',
     who: 'admin',
+    access: 'owner',
     throttle: ADMIN,
     does: 'change a category; `active: false` stops its new leads and queued teasers',
     details:
@@ -196,6 +216,7 @@ export const ROUTES = [
     path: '/providers',
     fn: 'providers',
     who: 'admin',
+    access: 'change',
     throttle: ADMIN,
     does: 'create a provider (phone stored in E.164)',
     details:
@@ -220,6 +241,7 @@ export const ROUTES = [
     path: '/providers',
     fn: 'providers',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'the providers',
     details: '`{"providers":[…]}`.',
@@ -230,6 +252,7 @@ export const ROUTES = [
     path: '/providers/{id}',
     fn: 'providers',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'one provider: their numbers, purchases and budget',
     details:
@@ -241,6 +264,7 @@ export const ROUTES = [
     path: '/providers/{id}',
     fn: 'providers',
     who: 'admin',
+    access: 'change',
     throttle: ADMIN,
     does: 'change a provider (null clears)',
     details:
@@ -255,6 +279,7 @@ export const ROUTES = [
     path: '/providers/{id}/sms',
     fn: 'providers',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'their SMS conversation, newest first',
     details:
@@ -266,6 +291,7 @@ export const ROUTES = [
     path: '/sms',
     fn: 'smsAdmin',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'SMS needing the operator across leads (`status=failed|attention`), never a body',
     details: 'Paged by `cursor`/`limit`.',
@@ -276,6 +302,7 @@ export const ROUTES = [
     path: '/sms/{id}/retry',
     fn: 'smsAdmin',
     who: 'admin',
+    access: 'change',
     throttle: ADMIN,
     does: 'queue a failed SMS again, once',
     details: '202, then 200 `retried:false`; 409 `not_failed` for one that has not failed.',
@@ -286,6 +313,7 @@ export const ROUTES = [
     path: '/stripe/tasks',
     fn: 'stripeFollowUps',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'Stripe follow-ups still queued or failed',
     details: 'Stripe follow-ups (expiries, refunds) still queued or failed (`status=pending`).',
@@ -296,6 +324,7 @@ export const ROUTES = [
     path: '/returns',
     fn: 'returns',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'the Returns queue',
     details: '`status` open, approved or declined; `cursor`/`limit`.',
@@ -306,6 +335,7 @@ export const ROUTES = [
     path: '/returns/{id}/approve',
     fn: 'returns',
     who: 'admin',
+    access: 'money',
     throttle: ADMIN,
     does: 'approve a return: the refund and the SMS, once',
     details: '409 `return_decided` once decided.',
@@ -316,6 +346,7 @@ export const ROUTES = [
     path: '/returns/{id}/decline',
     fn: 'returns',
     who: 'admin',
+    access: 'change',
     throttle: ADMIN,
     does: 'decline a return with a `note`, sent by SMS',
     details: '`note` at most 160 characters; 409 `return_decided` once decided.',
@@ -326,6 +357,7 @@ export const ROUTES = [
     path: '/privacy/erasures',
     fn: 'privacy',
     who: 'admin',
+    access: 'money',
     throttle: ADMIN,
     does: "erase a client's personal data, by `leadId`, `phone` or `email`: 200 `{erasedLeads}`",
     details:
@@ -337,6 +369,7 @@ export const ROUTES = [
     path: '/unlocks/{id}/return',
     fn: 'returns',
     who: 'admin',
+    access: 'change',
     throttle: ADMIN,
     does: 'open a return for a provider',
     details:
@@ -348,6 +381,7 @@ export const ROUTES = [
     path: '/health/integrations',
     fn: 'integrationHealth',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: 'Stripe and TextMagic reached, the outbox, the dispatcher, pending follow-ups',
     details:
@@ -369,9 +403,11 @@ export const ROUTES = [
     path: '/admin/session',
     fn: 'console',
     who: 'admin',
+    access: 'read',
     throttle: { burst: 50, rate: 20 },
-    does: "whether the console's session is live",
-    details: 'Asked by the console on start: 200 `{"signedIn":true}`, else 401 (to the sign-in page).',
+    does: 'who is signed in to the console, with their role',
+    details:
+      'Asked by the console on start: 200 `{"signedIn":true,"actor":{type,id},"role","moneyActions","operator"}` (`operator`: `{id,name,email,role,totp}`, null for the admin key; `moneyActions`: whether they may approve returns and erase clients now), else 401 (to the sign-in page).',
     example: {},
   },
   {
@@ -391,10 +427,67 @@ export const ROUTES = [
     fn: 'console',
     who: 'browser',
     throttle: { burst: 5, rate: 1 },
-    does: 'a session from the admin key',
+    does: "an operator's session from e-mail and password (and code); the admin key's until an owner exists",
     details:
-      "`key` (JSON, form or multipart): a 12-hour session cookie; 403 for a wrong key, 429 after five from one address in 15 minutes; an `Origin` other than the console's is refused.",
+      "`email`, `password`, and `code` (6 digits) for an operator with a second factor; or `key` (the admin key) while no active owner exists, after which it is 403 `key_sign_in_closed`. JSON, form or multipart: a 12-hour session cookie; 403 `invalid_credentials` for a wrong e-mail or password alike, 401 `totp_required` without a needed code, 403 `invalid_code`; 429 after five failures from one address or ten for one e-mail in 15 minutes; an `Origin` other than the console's is refused.",
     example: { body: { key: '{adminKey}' } },
+  },
+  {
+    method: 'GET',
+    path: '/admin/sign-in-options',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 10, rate: 5 },
+    does: 'how the console signs in: e-mail and password, and the admin key while no owner exists',
+    details: '200 `{"password":true,"adminKey":boolean}`; nothing else about the operators.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/admin/invite',
+    fn: 'console',
+    who: 'browser',
+    throttle: { burst: 5, rate: 1 },
+    does: 'accept an invite: set the password, then signed in',
+    details:
+      "`token` (from the invite link's fragment) and `password` (12 to 1,000 characters, any): the operator's password, and a 12-hour session cookie. 410 `invite_not_valid` for a link used, expired (7 days), replaced or unknown, or an operator deactivated; an `Origin` other than the console's is refused.",
+    example: { body: { token: '{inviteToken}', password: 'correct horse battery staple' } },
+  },
+  {
+    method: 'POST',
+    path: '/admin/account/totp',
+    fn: 'console',
+    who: 'operator',
+    access: 'self',
+    throttle: { burst: 5, rate: 1 },
+    does: 'start turning on the second factor: a new TOTP secret',
+    details:
+      '200 `{"secret","uri"}`: the base32 secret and its `otpauth://` URI for an authenticator app (SHA-1, 6 digits, 30 s); not in force until confirmed. 409 `totp_on` when it is on already.',
+    example: {},
+  },
+  {
+    method: 'POST',
+    path: '/admin/account/totp/confirm',
+    fn: 'console',
+    who: 'operator',
+    access: 'self',
+    throttle: { burst: 5, rate: 1 },
+    does: 'turn on the second factor with a code from the new secret',
+    details:
+      '`code`: 200 `{"totp":true}`, and sign-in asks for a code from then on. 400 `invalid_code`, 409 `totp_not_started` or `totp_on`; 429 after five wrong codes in 15 minutes.',
+    example: { body: { code: '{totpCode}' } },
+  },
+  {
+    method: 'POST',
+    path: '/admin/account/totp/off',
+    fn: 'console',
+    who: 'operator',
+    access: 'self',
+    throttle: { burst: 5, rate: 1 },
+    does: 'turn off the second factor, with a current code',
+    details:
+      '`code`: 200 `{"totp":false}`. 400 `invalid_code`, 409 `totp_off`; 429 after five wrong codes in 15 minutes.',
+    example: { body: { code: '{totpCode}' } },
   },
   {
     method: 'POST',
@@ -589,6 +682,7 @@ export const ROUTES = [
     path: '/intake/sources/{source}',
     fn: 'intake',
     who: 'admin',
+    access: 'owner',
     throttle: ADMIN,
     does: "set a form tool's field mapping: `{ token }` for its URL, shown once",
     details:
@@ -613,6 +707,7 @@ export const ROUTES = [
     path: '/intake/sources',
     fn: 'intake',
     who: 'admin',
+    access: 'read',
     throttle: ADMIN,
     does: "the form tools' mappings (never a token), and the hosted form's refused submissions",
     details:
@@ -742,6 +837,89 @@ export const ROUTES = [
     details:
       'Over the last 30 days: `{ days, you: { offersReceived, answered, responseRate, medianReplySeconds }, peers: { responseRate, medianReplySeconds } | null }`. Offers received: those whose teaser was due; answered: a YES or a purchase; response rate: answered over received (0 to 1, null with none); reply time: teaser to first YES. Peers: the other providers sharing a category and a zip code with them who received an offer in those days, as medians only; null when fewer than 3.',
     example: {},
+  },
+  // The console's operators and the team's setting (lib/operators/, docs/operators.md).
+  {
+    method: 'POST',
+    path: '/operators',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'invite an operator (`owner`, `staff` or `viewer`): a one-time link to copy',
+    details:
+      '`email` (unique in any case), `name`, `role`: 201 `{"id","inviteUrl","inviteExpiresAt"}`; `inviteUrl` is `PUBLIC_BASE_URL/admin/invite#<token>` (the token in the fragment reaches no server log), good once, for 7 days. No e-mail is sent: pass the link on yourself. 409 `operator_exists`. The first owner is made this way with the admin key, or by `npm run operator:create`.',
+    example: { body: { email: '{newEmail}', name: 'Sam Staff', role: 'staff' } },
+  },
+  {
+    method: 'GET',
+    path: '/operators',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'the operators, with their role and status',
+    details:
+      '`{"operators":[{"id","email","name","role","active","status","totp","createdAt","lastSignInAt","inviteExpiresAt"}]}`, oldest first; `status` `invited`, `active` or `deactivated`.',
+    example: {},
+  },
+  {
+    method: 'PATCH',
+    path: '/operators/{id}',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: "change an operator's role, name or `active`; deactivating signs them out at once",
+    details:
+      'Any of `role`, `active`, `name`: 200 the operator. A role counts from their next request; `active: false` ends their sessions and refuses their sign-in. 409 `last_owner` for a change that would leave no active owner with a password; 404 for an unknown id.',
+    example: { params: { id: '{operator}' }, body: { role: 'viewer', active: true } },
+  },
+  {
+    method: 'POST',
+    path: '/operators/{id}/invite',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'a new invite link for an operator who has not set a password (the old one stops working)',
+    details:
+      '200 `{"inviteUrl","inviteExpiresAt"}`; 409 `password_set` once they have a password, `inactive` for one deactivated; 404 for an unknown id.',
+    example: { params: { id: '{operator}' } },
+  },
+  {
+    method: 'POST',
+    path: '/operators/{id}/sign-out',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'end every console session of an operator (a lost laptop)',
+    details: '200 `{"endedSessions":n}`; they can sign in again with their password. 404 for an unknown id.',
+    example: { params: { id: '{operator}' } },
+  },
+  {
+    method: 'GET',
+    path: '/team/settings',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: "the team's settings: whether staff may do money actions",
+    details: '200 `{"staffMoneyActions":boolean}` (default true).',
+    example: {},
+  },
+  {
+    method: 'PATCH',
+    path: '/team/settings',
+    fn: 'operators',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'let staff approve returns and erase clients, or not',
+    details:
+      '`staffMoneyActions`: 200 the settings. Off, staff get 403 `forbidden_role` on `POST /returns/{id}/approve` and `POST /privacy/erasures` from their next request; owners and the admin key always may.',
+    example: { body: { staffMoneyActions: true } },
   },
 ] as const satisfies readonly RouteSpec[];
 
