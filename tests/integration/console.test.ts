@@ -413,7 +413,12 @@ describe('the session cookie on the admin routes', () => {
   });
 
   it('GET /admin/session: 200 with a valid cookie, 401 without or with an expired one', async () => {
-    expect((await askSession(await session())).json).toMatchObject({ signedIn: true, actor: { type: 'api_key', id: 'admin' }, role: 'owner', operator: null });
+    expect((await askSession(await session())).json).toMatchObject({
+      signedIn: true,
+      actor: { type: 'api_key', id: 'admin' },
+      role: 'owner',
+      operator: null,
+    });
     expect((await askSession()).status).toBe(401);
     const old = await session();
     await expireSession(app.db, valueOf(old));

@@ -37,6 +37,8 @@ import { rowCounts } from '../support/writes';
 import { createCategory } from '../../lib/catalogue/categories';
 import { PORTAL_COOKIE } from '../../lib/portal/session';
 import { portalCookieFor, portalLinkToken } from '../support/portal';
+import { as, invite, inviteToken, newEmail, operatorWithRole, type TestOperator } from '../support/operators';
+import { totpAt } from '../../lib/operators/totp';
 import {
   expectInboundAsSent,
   expectLeadAsSent,
@@ -1660,7 +1662,30 @@ describe('every route of the route table: its example accepted, mangled never a 
     },
     category: async () =>
       (await createCategory({ slug: `routes-${++seq}`, name: 'Routes', synonyms: [], active: true })).slug,
+    // An operator invited, not yet signed up; an invite link's token not yet used.
+    operator: async () => (await invite('staff')).id,
+    inviteToken: async () => inviteToken((await invite('staff')).inviteUrl),
+    // A code for the signed-in operator's second factor: from a secret just started (confirm), or
+    // the next step's of the one in force, turned on first when it is not (off).
+    totpCode: async () => {
+      const op = await operatorCaller();
+      const [row] = await app.db.query<{ totp_secret: string | null }>(
+        'select totp_secret from operators where id = $1',
+        [op.id],
+      );
+      if (row!.totp_secret) return totpAt(row!.totp_secret, Date.now() / 1000 + 30);
+      const started = await invoke(consoleFn, {
+        method: 'POST',
+        path: '/admin/account/totp',
+        headers: as(op),
+      });
+      expect(started.status, started.text).toBe(200);
+      return totpAt((started.json as { secret: string }).secret, Date.now() / 1000);
+    },
   };
+  /** The operator signed in to the console for the `operator` routes (their own account). */
+  let operatorSession: TestOperator | undefined;
+  const operatorCaller = async () => (operatorSession ??= await operatorWithRole('staff'));
   /** The token of the source `{intakeSource}` made last. */
   let intakeToken = '';
   /** Made for each request: a body's own fresh value, as a marker while fast-check mangles it. */
@@ -1669,6 +1694,7 @@ describe('every route of the route table: its example accepted, mangled never a 
     newTextMagicId: () => `routes-${++seq}-${Date.now()}`,
     newEventId: () => `evt_routes_${++seq}_${Date.now()}`,
     newSlug: () => `new-${++seq}-${Date.now()}`,
+    newEmail: () => newEmail(`routes${++seq}`),
   };
   const marker = (name: string) => `fresh0${name}0marker`;
   const fresh = (text: string) =>
@@ -1702,6 +1728,7 @@ describe('every route of the route table: its example accepted, mangled never a 
     'form tool': { none: 401, wrong: 401 },
     // No session cookie, or one naming no live session.
     portal: { none: 401, wrong: 401 },
+    operator: { none: 401, wrong: 401 },
   };
   /** The provider signed in to the portal for the `portal` routes, and their session's cookie. */
   let portal: { providerId: string; cookie: string } | undefined;
@@ -1763,6 +1790,13 @@ describe('every route of the route table: its example accepted, mangled never a 
         headers.cookie = credential === 'right' ? portal!.cookie : `${PORTAL_COOKIE}=${'x'.repeat(43)}`;
       if (r.method !== 'GET') headers.origin = PUBLIC_ORIGIN;
     }
+    if (r.who === 'operator') {
+      delete headers.cookie;
+      if (credential !== 'none')
+        headers.cookie =
+          credential === 'right' ? operatorSession!.cookie : `${SESSION_COOKIE}=${'x'.repeat(43)}`;
+      if (r.method !== 'GET') headers.origin = PUBLIC_ORIGIN;
+    }
     if (r.who === 'Stripe' && credential !== 'none') {
       headers['stripe-signature'] =
         credential === 'right'
@@ -1801,6 +1835,7 @@ describe('every route of the route table: its example accepted, mangled never a 
           handler: Handler;
         };
         if (r.who === 'portal') await portalProvider();
+        if (r.who === 'operator') await operatorCaller();
         const example = (await resolve(r.example)) as {
           params?: Record<string, string>;
           query?: Record<string, string>;

@@ -17,6 +17,9 @@ const TABLES = [
   'lead_consents',
   'privacy_erasures',
   'categories',
+  'operators',
+  'operator_invites',
+  'admin_sessions',
 ] as const;
 
 /** Rows in every table, counted in one statement. */
