@@ -2,6 +2,7 @@ import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { isConnectionError } from '../lib/db/pool';
 import { AppError } from '../lib/errors';
+import { audited } from '../lib/audit/audited';
 import { requireAdmin } from '../lib/http/auth';
 import { formFields, jsonBody } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
@@ -40,8 +41,7 @@ export const handler = await httpFunction(
         id: lead.id,
       });
     },
-    'PUT /intake/sources/{source}': async (req) => {
-      await requireAdmin(req, 'owner');
+    'PUT /intake/sources/{source}': audited('intake_source.set', 'owner', async (req) => {
       const source = req.pathParams.source ?? '';
       if (!SOURCE_NAME.test(source)) {
         throw badRequest(
@@ -52,8 +52,8 @@ export const handler = await httpFunction(
       const input = jsonBody(req, sourceInput());
       const token = await putSource(await getDb(), source, input);
       const url = `${config().publicBaseUrl}/intake/${source}?token=${token}`;
-      return json(200, { source, token, url });
-    },
+      return { response: json(200, { source, token, url }) };
+    }),
     'GET /intake/sources': async (req) => {
       await requireAdmin(req, 'read');
       const db = await getDb();

@@ -1,3 +1,4 @@
+import { audited } from '../lib/audit/audited';
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
 import { requireAdmin } from '../lib/http/auth';
@@ -28,38 +29,35 @@ function operatorId(req: HttpRequest): string {
 export const handler = await httpFunction(
   'operators',
   {
-    'POST /operators': async (req) => {
-      await requireAdmin(req, 'owner');
-      return json(201, await createOperator(jsonBody(req, newOperatorInput())));
-    },
+    'POST /operators': audited('operator.invite', 'owner', async (req) => {
+      const created = await createOperator(jsonBody(req, newOperatorInput()));
+      return { response: json(201, created), objectId: created.id };
+    }),
     'GET /operators': async (req) => {
       await requireAdmin(req, 'owner');
       return json(200, { operators: await listOperators(await getDb()) });
     },
-    'PATCH /operators/{id}': async (req) => {
-      await requireAdmin(req, 'owner');
+    'PATCH /operators/{id}': audited('operator.update', 'owner', async (req) => {
       const id = operatorId(req);
-      return json(200, await updateOperator(id, jsonBody(req, operatorPatchInput())));
-    },
-    'POST /operators/{id}/invite': async (req) => {
-      await requireAdmin(req, 'owner');
-      return json(200, await reinvite(operatorId(req)));
-    },
-    'POST /operators/{id}/sign-out': async (req) => {
-      await requireAdmin(req, 'owner');
+      return { response: json(200, await updateOperator(id, jsonBody(req, operatorPatchInput()))) };
+    }),
+    'POST /operators/{id}/invite': audited('operator.reinvite', 'owner', async (req) => ({
+      response: json(200, await reinvite(operatorId(req))),
+    })),
+    'POST /operators/{id}/sign-out': audited('operator.sign_out', 'owner', async (req) => {
       const id = operatorId(req);
       const db = await getDb();
       await getOperator(db, id);
-      return json(200, { endedSessions: await endOperatorSessions(db, id) });
-    },
+      const endedSessions = await endOperatorSessions(db, id);
+      return { response: json(200, { endedSessions }), changed: endedSessions > 0 };
+    }),
     'GET /team/settings': async (req) => {
       await requireAdmin(req, 'owner');
       return json(200, await teamSettings(await getDb()));
     },
-    'PATCH /team/settings': async (req) => {
-      await requireAdmin(req, 'owner');
-      return json(200, await changeTeamSettings(await getDb(), jsonBody(req, teamSettingsInput())));
-    },
+    'PATCH /team/settings': audited('team.update', 'owner', async (req) => ({
+      response: json(200, await changeTeamSettings(await getDb(), jsonBody(req, teamSettingsInput()))),
+    })),
   },
   [getDb],
 );

@@ -1,6 +1,6 @@
 import { config } from '../lib/config';
 import { getDb } from '../lib/db/client';
-import { requireAdmin } from '../lib/http/auth';
+import { audited } from '../lib/audit/audited';
 import { jsonBody } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
 import { json } from '../lib/http/response';
@@ -14,10 +14,16 @@ const schema = lazy(() => erasureInput(config().defaultCountry));
 export const handler = await httpFunction(
   'privacy',
   {
-    'POST /privacy/erasures': async (req) => {
-      const caller = await requireAdmin(req, 'money');
-      return json(200, await eraseClient(await getDb(), jsonBody(req, schema()), caller));
-    },
+    // The entry names the erased lead when the request named one; never the phone or e-mail.
+    'POST /privacy/erasures': audited('client.erase', 'money', async (req, caller) => {
+      const input = jsonBody(req, schema());
+      const erased = await eraseClient(await getDb(), input, caller);
+      return {
+        response: json(200, erased),
+        objectId: 'leadId' in input ? input.leadId : undefined,
+        changed: erased.erasedLeads > 0,
+      };
+    }),
   },
   [getDb],
 );

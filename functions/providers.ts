@@ -4,6 +4,7 @@ import { notFound } from '../lib/errors';
 import { providerDetail } from '../lib/providers/provider-detail';
 import { providerThread } from '../lib/messaging/provider-thread';
 import { createProvider, listProviders, updateProvider } from '../lib/providers/providers';
+import { audited } from '../lib/audit/audited';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
@@ -27,11 +28,11 @@ function providerId(req: HttpRequest): string {
 export const handler = await httpFunction(
   'providers',
   {
-    'POST /providers': async (req) => {
-      const caller = await requireAdmin(req, 'change');
+    'POST /providers': audited('provider.create', 'change', async (req, caller) => {
       const source = caller.sessionId ? 'console' : 'api';
-      return json(201, await createProvider(await getDb(), jsonBody(req, schema()), source));
-    },
+      const provider = await createProvider(await getDb(), jsonBody(req, schema()), source);
+      return { response: json(201, provider), objectId: provider.id };
+    }),
     'GET /providers': async (req) => {
       await requireAdmin(req, 'read');
       return json(200, { providers: await listProviders(await getDb()) });
@@ -40,11 +41,10 @@ export const handler = await httpFunction(
       await requireAdmin(req, 'read');
       return json(200, await providerDetail(await getDb(), providerId(req)));
     },
-    'PATCH /providers/{id}': async (req) => {
-      await requireAdmin(req, 'change');
+    'PATCH /providers/{id}': audited('provider.update', 'change', async (req) => {
       const id = providerId(req);
-      return json(200, await updateProvider(await getDb(), id, jsonBody(req, patchSchema())));
-    },
+      return { response: json(200, await updateProvider(await getDb(), id, jsonBody(req, patchSchema()))) };
+    }),
     'GET /providers/{id}/sms': async (req) => {
       await requireAdmin(req, 'read');
       const id = providerId(req);

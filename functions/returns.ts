@@ -1,6 +1,7 @@
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
 import { listReturns } from '../lib/returns/return-list';
+import { audited } from '../lib/audit/audited';
 import { requireAdmin } from '../lib/http/auth';
 import { jsonBody, parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
@@ -28,22 +29,26 @@ export const handler = await httpFunction(
       await requireAdmin(req, 'read');
       return json(200, await listReturns(await getDb(), parseWith(returnListQuery(), req.query)));
     },
-    'POST /returns/{id}/approve': async (req) => {
-      await requireAdmin(req, 'money');
-      return json(200, { return: await approveReturn(await getDb(), idOf(req, 'return')) });
-    },
-    'POST /returns/{id}/decline': async (req) => {
-      await requireAdmin(req, 'change');
+    'POST /returns/{id}/approve': audited('return.approve', 'money', async (req) => {
+      const { leadReturn, refundedCents } = await approveReturn(await getDb(), idOf(req, 'return'));
+      return { response: json(200, { return: leadReturn }), amountCents: refundedCents };
+    }),
+    'POST /returns/{id}/decline': audited('return.decline', 'change', async (req) => {
       const id = idOf(req, 'return');
       const { note } = jsonBody(req, declineReturnInput());
-      return json(200, { return: await declineReturn(await getDb(), id, note) });
-    },
-    'POST /unlocks/{id}/return': async (req) => {
-      await requireAdmin(req, 'change');
+      return { response: json(200, { return: await declineReturn(await getDb(), id, note) }) };
+    }),
+    // The purchase in the path; the entry names the return it opened (and its refund when approved at once).
+    'POST /unlocks/{id}/return': audited('return.open', 'change', async (req) => {
       const id = idOf(req, 'purchase');
       const input = jsonBody(req, consoleReturnInput());
-      return json(201, { return: await openReturnFromConsole(await getDb(), id, input) });
-    },
+      const { leadReturn, refundedCents } = await openReturnFromConsole(await getDb(), id, input);
+      return {
+        response: json(201, { return: leadReturn }),
+        objectId: leadReturn.id,
+        amountCents: refundedCents,
+      };
+    }),
   },
   [getDb],
 );

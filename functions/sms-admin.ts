@@ -1,6 +1,7 @@
 import { getDb } from '../lib/db/client';
 import { notFound } from '../lib/errors';
 import { listSms, retrySms } from '../lib/messaging/sms-attention';
+import { audited } from '../lib/audit/audited';
 import { requireAdmin } from '../lib/http/auth';
 import { parseWith } from '../lib/http/body';
 import { httpFunction } from '../lib/http/handler';
@@ -15,13 +16,12 @@ export const handler = await httpFunction(
       await requireAdmin(req, 'read');
       return json(200, await listSms(await getDb(), parseWith(smsListQuery(), req.query)));
     },
-    'POST /sms/{id}/retry': async (req) => {
-      await requireAdmin(req, 'change');
+    'POST /sms/{id}/retry': audited('sms.retry', 'change', async (req) => {
       const id = smsIdParam().safeParse(req.pathParams.id);
       if (!id.success) throw notFound('No SMS with this id');
       const result = await retrySms(await getDb(), id.data);
-      return json(result.retried ? 202 : 200, result);
-    },
+      return { response: json(result.retried ? 202 : 200, result), changed: result.retried };
+    }),
   },
   [getDb],
 );

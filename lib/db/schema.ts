@@ -842,6 +842,49 @@ export const portalSessions = pgTable(
   ],
 );
 
+/**
+ * The audit trail (lib/audit/, docs/audit.md): one row per change request made through the admin
+ * API or the console, written before the change runs (`pending`) and completed after it (`done`,
+ * or `unchanged` when the request changed nothing); a refused request's row is deleted. Only ids,
+ * codes, amounts and times: never a client's or provider's data, never free text. Kept for good:
+ * neither erasure nor CLIENT_DATA_RETENTION_DAYS touches it (nothing in it is personal data).
+ */
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** When the request began (the row is written before the change). */
+    at: stamp('at'),
+    actorType: text('actor_type', { enum: ['operator', 'api_key'] }).notNull(),
+    /** The operator's id, or `admin` for the admin key. */
+    actorId: text('actor_id').notNull(),
+    /** The console session the request came through (its 16-hex id), null for a Bearer key. */
+    sessionId: text('session_id'),
+    /** The route table's `audit` name: `return.approve`. */
+    action: text('action').notNull(),
+    /** The route key: `POST /returns/{id}/approve`. */
+    route: text('route').notNull(),
+    /** The changed object's id (a UUID, a slug, an SMS id, an intake source's name). */
+    objectId: text('object_id'),
+    /** Money actions: the amount moved (an approved return: the refund). */
+    amountCents: integer('amount_cents'),
+    outcome: text('outcome', { enum: ['pending', 'done', 'unchanged'] })
+      .notNull()
+      .default('pending'),
+    /** The Lambda invocation's request id: the log lines of the same request carry it. */
+    requestId: text('request_id'),
+    finishedAt: tstz('finished_at'),
+  },
+  (t) => [
+    check('audit_entries_actor_type', sql`${t.actorType} in ('operator', 'api_key')`),
+    check('audit_entries_outcome', sql`${t.outcome} in ('pending', 'done', 'unchanged')`),
+    // GET /audit: newest first (each index walked backward), all, one actor's or one action's.
+    index('audit_entries_at_idx').on(t.at, t.id),
+    index('audit_entries_actor_idx').on(t.actorType, t.actorId, t.at, t.id),
+    index('audit_entries_action_idx').on(t.action, t.at, t.id),
+  ],
+);
+
 export type Provider = typeof providers.$inferSelect;
 export type Lead = typeof leads.$inferSelect;
 export type Offer = typeof offers.$inferSelect;
@@ -849,3 +892,4 @@ export type Unlock = typeof unlocks.$inferSelect;
 export type SmsMessage = typeof smsMessages.$inferSelect;
 export type StripeTask = typeof stripeTasks.$inferSelect;
 export type LeadReturn = typeof leadReturns.$inferSelect;
+export type AuditEntry = typeof auditEntries.$inferSelect;

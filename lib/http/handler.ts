@@ -11,7 +11,7 @@ import { jsonErrors } from './json-errors';
 import { rawBody, type EventWithRawBody } from './raw-body';
 import { toHttpRequest, type ApiGatewayEvent, type HttpRequest } from './request';
 import type { HttpResponse } from './response';
-import type { HttpFunctionName, RouteKeyOf } from './routes';
+import type { AuditActionOf, HttpFunctionName, RouteKeyOf } from './routes';
 
 /**
  * `headers()` added to every response, errors included (registered first, so its `after` and
@@ -27,8 +27,15 @@ function responseHeaders(headers?: () => Record<string, string>): middy.Middlewa
 }
 
 export type Route = (req: HttpRequest) => Promise<HttpResponse>;
-/** What function `F` answers on each of its routes (lib/http/routes.ts): all of them, no other. */
-export type Routes<F extends HttpFunctionName> = { [K in RouteKeyOf<F>]: Route };
+/** A change route recorded in the audit trail as `action` (lib/audit/audited.ts). */
+export type AuditedRoute<A extends string> = Route & { readonly audit: A };
+/**
+ * What function `F` answers on each of its routes (lib/http/routes.ts): all of them, no other; a
+ * route with an `audit` action in the table must be `audited(<that action>, …)`.
+ */
+export type Routes<F extends HttpFunctionName> = {
+  [K in RouteKeyOf<F>]: [AuditActionOf<K>] extends [never] ? Route : AuditedRoute<AuditActionOf<K>>;
+};
 /** As Lambda calls it; `context` may be left out (middy then gives an empty one), as tests do. */
 export type HttpHandler = (event: ApiGatewayEvent, context?: Context) => Promise<HttpResponse>;
 

@@ -65,6 +65,9 @@ export type Example = {
   body?: Readonly<Record<string, unknown>>;
 };
 
+/** An audit trail action: `<object>.<verb>`, e.g. `return.approve`. */
+export type AuditAction = `${string}.${string}`;
+
 export type RouteSpec = {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** API Gateway's route path: `{name}` one segment, `{name+}` the rest of the path. */
@@ -82,6 +85,12 @@ export type RouteSpec = {
   throttle: { burst: number; rate: number };
   /** The README's routes table: a short line. */
   does: string;
+  /**
+   * An admin change route's action in the audit trail (lib/audit/audited.ts, docs/audit.md):
+   * `<object>.<verb>`. Every admin route that is not a GET has one (tests/unit/routes.test.ts), and
+   * its handler is `audited(<this name>, …)` (the compiler checks it: lib/http/handler.ts `Routes`).
+   */
+  audit?: AuditAction;
   /** docs/routes.md: fields, statuses and errors. */
   details?: string;
   example: Example;
@@ -187,6 +196,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'add a category (a service, its price, cap and life)',
+    audit: 'category.create',
     details:
       "Fields `slug` (lowercase letters, digits, hyphens), `name`, `synonyms?` (other names `POST /leads` accepts, case, spaces and punctuation aside), `priceCents?`, `maxUnlocks?`, `ttlHours?` (default `LEAD_PRICE_CENTS`, `LEAD_MAX_UNLOCKS`, `LEAD_TTL_HOURS`), `active?`, `zipPrices?` (`[{zipPrefix, priceCents}]`: a lead whose zip code starts with a prefix of 1 to 5 digits takes its price, the longest prefix winning, unless the request sets one), `agedAfterHours?` and `agedPriceCents?` (both or neither, below `priceCents`: a lead still unsold that many hours after it came in drops to that price once, with one more teaser round; docs/pricing.md); 201 with the category; 409 `category_exists` for a slug taken, 409 `category_name_taken` for a name (slug or synonym) that reads as another category's.",
     example: {
@@ -207,6 +217,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'change a category; `active: false` stops its new leads and queued teasers',
+    audit: 'category.update',
     details:
       'Change `name`, `synonyms`, `priceCents`, `zipPrices` (the whole list; `[]` clears it), `maxUnlocks`, `ttlHours`, `agedAfterHours` and `agedPriceCents` (null clears), `active`; leads already created keep their price and their aging. `active: false`: `POST /leads` answers 400 `inactive_category` and its queued teasers are dropped. 404 for an unknown slug, 409 `category_name_taken` as on `POST`.',
     example: { params: { slug: '{category}' }, body: { priceCents: 1800, ttlHours: 48 } },
@@ -219,6 +230,7 @@ export const ROUTES = [
     access: 'change',
     throttle: ADMIN,
     does: 'create a provider (phone stored in E.164)',
+    audit: 'provider.create',
     details:
       'Fields `name`, `phone`, `email?`, `categories`, `zipCodes`, `active?`, `autoPay?`, `language?` (`en`, `es`), the budgets `weeklySpendCapCents?`, `dailyLeadCap?`, `timeZone?`, and `teaserHours?`; 201 with the provider (`id`, phone in E.164); 409 for a phone another provider has.',
     example: {
@@ -267,6 +279,7 @@ export const ROUTES = [
     access: 'change',
     throttle: ADMIN,
     does: 'change a provider (null clears)',
+    audit: 'provider.update',
     details:
       'Change `active`, `categories`, `zipCodes`, `name`, `autoPay` (charge the saved card on YES), `language` (`en`, `es`), the budgets `weeklySpendCapCents`, `dailyLeadCap`, `timeZone`, and `teaserHours` (null clears).',
     example: {
@@ -305,6 +318,7 @@ export const ROUTES = [
     access: 'change',
     throttle: ADMIN,
     does: 'queue a failed SMS again, once',
+    audit: 'sms.retry',
     details: '202, then 200 `retried:false`; 409 `not_failed` for one that has not failed.',
     example: { params: { id: '{failedSms}' } },
   },
@@ -338,6 +352,7 @@ export const ROUTES = [
     access: 'money',
     throttle: ADMIN,
     does: 'approve a return: the refund and the SMS, once',
+    audit: 'return.approve',
     details: '409 `return_decided` once decided.',
     example: { params: { id: '{openReturn}' } },
   },
@@ -349,6 +364,7 @@ export const ROUTES = [
     access: 'change',
     throttle: ADMIN,
     does: 'decline a return with a `note`, sent by SMS',
+    audit: 'return.decline',
     details: '`note` at most 160 characters; 409 `return_decided` once decided.',
     example: { params: { id: '{openReturn}' }, body: { note: 'Spoke to the client: the job is real.' } },
   },
@@ -360,6 +376,7 @@ export const ROUTES = [
     access: 'money',
     throttle: ADMIN,
     does: "erase a client's personal data, by `leadId`, `phone` or `email`: 200 `{erasedLeads}`",
+    audit: 'client.erase',
     details:
       "Exactly one of `leadId`, `phone` (read as POST /leads reads one) or `email` (any case). Erases, for good and across all their leads, the name, phone, e-mail, city, description and budget, the consent's IP and user agent (its page, and the source's landing page, lose query and fragment), and every teaser and details SMS body; ids, codes, amounts, times, statuses and the consent wording stay, and `erasedAt` is set. The leads are sold no more: a payment that completes later is refunded, a buyer whose details had not gone out is refunded and told why. Idempotent: a repeat answers `erasedLeads: 0`. Each erasure is recorded (when, by the admin key or which console session, which leads), never the data.",
     example: { body: { email: 'nobody@example.com' } },
@@ -372,6 +389,7 @@ export const ROUTES = [
     access: 'change',
     throttle: ADMIN,
     does: 'open a return for a provider',
+    audit: 'return.open',
     details:
       '`reason`, `text?`: 201 with the return (and the SMS); 409 `already_returned`, `return_window_closed`.',
     example: { params: { id: '{purchase}' }, body: { reason: 'wrong_area', text: 'Outside my area' } },
@@ -387,6 +405,18 @@ export const ROUTES = [
     details:
       "Stripe and TextMagic are asked with the configured keys (cached 60 s, never a key); the outbox's due SMS, the dispatcher's last run, the Stripe follow-ups pending.",
     example: {},
+  },
+  {
+    method: 'GET',
+    path: '/audit',
+    fn: 'audit',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'the audit trail: every change made through the admin API or the console, newest first (an owner or the admin key)',
+    details:
+      "`{ entries: [{ at, actor: { type, id }, action, route, objectId, amountCents?, outcome }], nextCursor }`, newest first, `limit` ≤ 100 (default 50). `actor.type` `operator` (`id` the operator's id) or `api_key` (`id` `admin`). `outcome`: `done`, `unchanged` (the request changed nothing, e.g. an erasure that found no lead), or `pending` (the request did not finish: the change may have taken effect; docs/audit.md). Filters: `actor` (an operator's id, or `api_key`), `action` (e.g. `return.approve`), `from`, `to` (ISO times, `from` inclusive, `to` exclusive), `cursor`. A bad filter is 400 `invalid_fields` naming it; a caller who is not an owner 403.",
+    example: { query: { limit: '20', action: 'return.approve' } },
   },
   {
     method: 'GET',
@@ -685,6 +715,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: "set a form tool's field mapping: `{ token }` for its URL, shown once",
+    audit: 'intake_source.set',
     details:
       "`{ fields: { name, phone, email?, category?, zipCode, description?, consent? }, defaults?: { category? } }`, each field the name the tool posts it under (`names[first_name]`, Gravity Forms' `1.3`, a Typeform `ref`); `name` may list several (joined with a space). A source is 1 to 63 of `a-z`, `0-9`, `-`, `_`. 200 `{ source, token, url }`: every PUT issues a new token (the old stops working), stored only as its SHA-256.",
     example: {
@@ -847,6 +878,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'invite an operator (`owner`, `staff` or `viewer`): a one-time link to copy',
+    audit: 'operator.invite',
     details:
       '`email` (unique in any case), `name`, `role`: 201 `{"id","inviteUrl","inviteExpiresAt"}`; `inviteUrl` is `PUBLIC_BASE_URL/admin/invite#<token>` (the token in the fragment reaches no server log), good once, for 7 days. No e-mail is sent: pass the link on yourself. 409 `operator_exists`. The first owner is made this way with the admin key, or by `npm run operator:create`.',
     example: { body: { email: '{newEmail}', name: 'Sam Staff', role: 'staff' } },
@@ -871,6 +903,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: "change an operator's role, name or `active`; deactivating signs them out at once",
+    audit: 'operator.update',
     details:
       'Any of `role`, `active`, `name`: 200 the operator. A role counts from their next request; `active: false` ends their sessions and refuses their sign-in. 409 `last_owner` for a change that would leave no active owner with a password; 404 for an unknown id.',
     example: { params: { id: '{operator}' }, body: { role: 'viewer', active: true } },
@@ -883,6 +916,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'a new invite link for an operator who has not set a password (the old one stops working)',
+    audit: 'operator.reinvite',
     details:
       '200 `{"inviteUrl","inviteExpiresAt"}`; 409 `password_set` once they have a password, `inactive` for one deactivated; 404 for an unknown id.',
     example: { params: { id: '{operator}' } },
@@ -895,6 +929,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'end every console session of an operator (a lost laptop)',
+    audit: 'operator.sign_out',
     details: '200 `{"endedSessions":n}`; they can sign in again with their password. 404 for an unknown id.',
     example: { params: { id: '{operator}' } },
   },
@@ -917,6 +952,7 @@ export const ROUTES = [
     access: 'owner',
     throttle: ADMIN,
     does: 'let staff approve returns and erase clients, or not',
+    audit: 'team.update',
     details:
       '`staffMoneyActions`: 200 the settings. Off, staff get 403 `forbidden_role` on `POST /returns/{id}/approve` and `POST /privacy/erasures` from their next request; owners and the admin key always may.',
     example: { body: { staffMoneyActions: true } },
@@ -934,6 +970,13 @@ export type RouteKey = KeyOf<Entry>;
 export type HttpFunctionName = Entry['fn'];
 /** The routes function `F` serves. */
 export type RouteKeyOf<F extends HttpFunctionName> = KeyOf<Extract<Entry, { fn: F }>>;
+type AuditOf<E, K> = E extends { audit: infer A extends AuditAction }
+  ? KeyOf<E> extends K
+    ? A
+    : never
+  : never;
+/** Route `K`'s audit action (its `audit` field), or never for a route that has none. */
+export type AuditActionOf<K extends string> = AuditOf<Entry, K>;
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 

@@ -46,8 +46,8 @@ export type Purchase = { unlock: Unlock; lead: Lead; provider: Provider };
 
 export type NewReturn = { reason: ReturnReason; text: string | null; source: LeadReturn['source'] };
 
-/** What approving a return wrote, run after commit. */
-export type Approval = { leadReturn: LeadReturn; after: AfterCommit };
+/** What approving a return wrote, the amount it refunds, and what to run after commit. */
+export type Approval = { leadReturn: LeadReturn; refundedCents: number; after: AfterCommit };
 
 /** The follow-ups and SMS a decision wrote, already claimed (`insertClaimed`), to run after commit. */
 export type AfterCommit = { tasks: StripeTask[]; sms: SmsMessage[] };
@@ -213,7 +213,7 @@ async function approveInTx(
     providerId: provider.id,
     auto: opts.auto,
   });
-  return { leadReturn, after: { tasks: claimedTasks, sms } };
+  return { leadReturn, refundedCents: unlock.amountCents, after: { tasks: claimedTasks, sms } };
 }
 
 /** What a decided return answers when asked to be decided again. */
@@ -234,14 +234,20 @@ export async function runAfterCommit(db: Database, after: AfterCommit): Promise<
   ]);
 }
 
-/** `POST /returns/{id}/approve`: the refund once and the SMS once; 409 once decided. */
-export async function approveReturn(db: Database, id: string): Promise<LeadReturn> {
+/**
+ * `POST /returns/{id}/approve`: the refund once and the SMS once; 409 once decided. Returns the
+ * return and the amount refunded (the audit trail's).
+ */
+export async function approveReturn(
+  db: Database,
+  id: string,
+): Promise<{ leadReturn: LeadReturn; refundedCents: number }> {
   const approval = await transaction(async (tx) => {
     const a = await approveInTx(tx, id, { auto: false, sms: true });
     return a ?? decidedOrMissing(tx, id);
   });
   await runAfterCommit(db, approval.after);
-  return approval.leadReturn;
+  return { leadReturn: approval.leadReturn, refundedCents: approval.refundedCents };
 }
 
 /** `POST /returns/{id}/decline`: the note kept and sent to the provider; 409 once decided. */
@@ -285,7 +291,8 @@ export async function openReturnAndTell(
   where: SQL,
   input: NewReturn,
 ): Promise<
-  { refused: ReturnRefusal; purchase?: Purchase } | { refused?: undefined; leadReturn: LeadReturn }
+  | { refused: ReturnRefusal; purchase?: Purchase }
+  | { refused?: undefined; leadReturn: LeadReturn; refundedCents?: number }
 > {
   const opened = await transaction(async (tx) => {
     const opened = await openReturn(tx, where, input);
@@ -312,23 +319,25 @@ export async function openReturnAndTell(
     return {
       refused: undefined,
       leadReturn: opened.leadReturn,
+      refundedCents: approval?.refundedCents,
       after: { tasks: approval?.after.tasks ?? [], sms },
     };
   });
   if (opened.refused) return opened;
   await runAfterCommit(db, opened.after);
-  return { leadReturn: opened.leadReturn };
+  return { leadReturn: opened.leadReturn, refundedCents: opened.refundedCents };
 }
 
 /**
  * `POST /unlocks/{id}/return`: an operator opens a return for the provider (a provider who
- * called, say), with the same rules as `BAD` by SMS, and the provider gets the same SMS.
+ * called, say), with the same rules as `BAD` by SMS, and the provider gets the same SMS. Returns
+ * the return, and the amount refunded when it was approved at once (RETURN_AUTO_APPROVE_RATE).
  */
 export async function openReturnFromConsole(
   db: Database,
   unlockId: string,
   input: { reason: ReturnReason; text: string | null },
-): Promise<LeadReturn> {
+): Promise<{ leadReturn: LeadReturn; refundedCents?: number }> {
   const opened = await openReturnAndTell(db, sql`u.id = ${unlockId}`, { ...input, source: 'console' });
   if (opened.refused === 'not_bought') throw notFound('No purchase with this id');
   if (opened.refused === 'window_closed') {
@@ -338,5 +347,5 @@ export async function openReturnFromConsole(
     );
   }
   if (opened.refused) throw conflict('already_returned', 'This purchase has a return or a refund already');
-  return opened.leadReturn;
+  return { leadReturn: opened.leadReturn, refundedCents: opened.refundedCents };
 }

@@ -12,7 +12,7 @@ import { KEYS, tmDigits, useApp } from '../support/app';
 import { invoke, type Reply } from '../../emulators/events';
 import { api, lead } from '../support/flow';
 import { deliverEvent, openSessions, smsSentTo, uniqueZip } from '../support/market';
-import { writesNothing } from '../support/writes';
+import { changesNothing, writesNothing } from '../support/writes';
 
 const app = useApp();
 const admin = { authorization: `Bearer ${KEYS.admin}` };
@@ -230,7 +230,7 @@ describe('POST /sms/{id}/retry', () => {
     expect(sent[0]!.text).toBe(f.body);
     expect(await smsRow(f.smsId)).toMatchObject({ status: 'sent', attempts: 1 });
 
-    const again = await writesNothing(app, () => retry(f.smsId));
+    const again = await changesNothing(app, () => retry(f.smsId));
     expect(again.status, again.text).toBe(200);
     expect(again.json).toMatchObject({ retried: false, sms: { id: f.smsId, status: 'sent' } });
     expect(again.json.sms.retriedAt).toBe(first.json.sms.retriedAt);
@@ -276,7 +276,7 @@ describe('POST /sms/{id}/retry', () => {
     app.textmagic.fail(1, 400);
     expect((await retry(f.smsId)).status).toBe(202);
     expect(await smsRow(f.smsId)).toMatchObject({ status: 'failed', attempts: 1 });
-    const res = await writesNothing(app, () => retry(f.smsId));
+    const res = await changesNothing(app, () => retry(f.smsId));
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ retried: false, sms: { status: 'failed', needsAttention: true } });
     expect(await smsRow(f.smsId)).toMatchObject({ status: 'failed' });

@@ -32,7 +32,7 @@ import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { distinctClient } from '../../emulators/lead-body';
 import { formStamp } from '../../lib/intake/form-stamp';
 import { api, lead, linkToken } from '../support/flow';
-import { buyByLink, deliverEvent, uniqueZip } from '../support/market';
+import { buyByLink, deliverEvent, purchase, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import { createCategory } from '../../lib/catalogue/categories';
 import { PORTAL_COOKIE } from '../../lib/portal/session';
@@ -1580,17 +1580,7 @@ describe('every route of the route table: its example accepted, mangled never a 
   const ALL: readonly RouteSpec[] = ROUTES;
   let seq = 0;
   /** A purchase paid by link (a provider of its own, who does not pay by saved card). */
-  const bought = async () => {
-    const zip = uniqueZip();
-    const p = await api.addProvider({ zipCodes: [zip], autoPay: false });
-    const created = await api.postLead(lead({ zipCode: zip }));
-    const sessionId = await buyByLink(app, p.phone, created.json.code);
-    const [unlock] = await app.db.query<{ id: string }>(
-      'select id from unlocks where checkout_session_id = $1',
-      [sessionId],
-    );
-    return unlock!.id;
-  };
+  const bought = async () => (await purchase(app)).unlockId;
   /** What an example's `{name}` stands for: made anew for each route that names it. */
   const FIXTURES: Record<string, () => Promise<string>> = {
     provider: async () => (await api.addProvider({ zipCodes: [uniqueZip()] })).id,
@@ -1865,6 +1855,19 @@ describe('every route of the route table: its example accepted, mangled never a 
         );
         expect(plain.status, `${key}, its example: ${plain.text.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
         expect(plain.status, `${key}, its example: ${plain.text.slice(0, 300)}`).toBeLessThan(400);
+        // An admin change is in the audit trail: the newest entry names it, who made it, and that it ended.
+        if (r.audit) {
+          const [entry] = await app.db.query<Record<string, string>>(
+            `select actor_type, actor_id, action, route, outcome from audit_entries order by at desc, id desc limit 1`,
+          );
+          expect(entry, key).toEqual({
+            actor_type: 'api_key',
+            actor_id: 'admin',
+            action: r.audit,
+            route: key,
+            outcome: expect.stringMatching(/^(done|unchanged)$/),
+          });
+        }
 
         // Mangled: hostile ids, queries, bodies, headers and credentials.
         const paramArb = fc.record(
@@ -1920,6 +1923,10 @@ describe('every route of the route table: its example accepted, mangled never a 
                   before,
                 );
                 expect(app.textmagic.sent.length).toBe(sent);
+              } else if (r.audit) {
+                expect((await counts()).audit_entries, `${key}: one audit entry per change`).toBe(
+                  before.audit_entries! + 1,
+                );
               }
               // Only the admin views show a client's contact details (and the hosted form the
               // client's own, typed back to them beside an error).

@@ -80,3 +80,23 @@ export async function buyByLink(app: TestApp, phone: string, code: string): Prom
   expect(paid.json.outcome, paid.text).toBe('unlocked');
   return session.id;
 }
+
+/** A purchase paid by link, by a provider of its own who does not pay by saved card. */
+export async function purchase(app: TestApp) {
+  const zip = uniqueZip();
+  const p = await api.addProvider({ zipCodes: [zip], autoPay: false });
+  const created = await api.postLead(lead({ zipCode: zip }));
+  const sessionId = await buyByLink(app, p.phone, created.json.code);
+  const [unlock] = await app.db.query<{ id: string; amount_cents: number }>(
+    'select id, amount_cents from unlocks where checkout_session_id = $1',
+    [sessionId],
+  );
+  return {
+    unlockId: unlock!.id,
+    amountCents: unlock!.amount_cents,
+    leadId: created.json.id as string,
+    providerId: p.id,
+    phone: p.phone,
+    sessionId,
+  };
+}

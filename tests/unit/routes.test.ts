@@ -1,7 +1,7 @@
 /**
  * A route is one entry of lib/http/routes.ts, its handler and its tests: this fails when an entry
- * names no function, has no throttling or no example, when serverless.yml writes a route of its
- * own, or when the README's routes table or docs/routes.md is stale. The package: tests/packaging/
+ * names no function, has no throttling or no example, when an admin change route has no audit
+ * action, when serverless.yml writes a route of its own, or when the README's routes table or docs/routes.md is stale. The package: tests/packaging/
  * routes-as-packaged.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -59,6 +59,20 @@ describe('the route table', () => {
       if (r.method !== 'GET') expect(r.example.query, routeKey(r)).toBeUndefined();
       if (r.method === 'GET') expect(r.example.body, routeKey(r)).toBeUndefined();
     }
+  });
+
+  it('every admin route that changes something (not a GET) has its audit action, <object>.<verb>, and only those', () => {
+    for (const r of routes) {
+      if (r.who === 'admin' && r.method !== 'GET') {
+        expect(r.audit, `${routeKey(r)}: add an \`audit\` action (docs/audit.md)`).toMatch(
+          /^[a-z][a-z_]*\.[a-z][a-z_]*$/,
+        );
+      } else {
+        expect(r.audit, routeKey(r)).toBeUndefined();
+      }
+    }
+    const actions = routes.flatMap((r) => (r.audit ? [r.audit] : []));
+    expect(new Set(actions).size, 'one action per route').toBe(actions.length);
   });
 
   it("the README's routes table and docs/routes.md are generated from it (npm run docs)", async () => {
