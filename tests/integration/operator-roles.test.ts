@@ -30,6 +30,7 @@ const OWNER = [
   'POST /operators/{id}/sign-out',
   'GET /team/settings',
   'PATCH /team/settings',
+  'GET /audit',
 ];
 const SELF = ['POST /admin/account/totp', 'POST /admin/account/totp/confirm', 'POST /admin/account/totp/off'];
 
