@@ -4,6 +4,7 @@ import { Failed, Loading, Status, TableScroll } from '../components/bits';
 import { ClientConsent } from '../components/client-consent';
 import { EraseClient } from '../components/erase-client';
 import { dateTime, money, UNMATCHED_LABELS } from '../format';
+import { LEAD_STATUS, SMS_STATUS } from '../labels';
 import type { LeadDetail, TimelineEvent } from '../types';
 import { useApi } from '../use-api';
 
@@ -134,7 +135,7 @@ export function LeadPage(props: { id: string }) {
         <Link href="/leads">← Leads</Link>
       </p>
       <h1>
-        Lead {lead.code} <Status value={lead.status} testId="lead-status" />
+        Lead {lead.code} <Status value={lead.status} label={LEAD_STATUS[lead.status]} testId="lead-status" />
       </h1>
       {notice && (
         <p role="status" tabIndex={-1} ref={noticeRef} data-testid="lead-notice">
@@ -250,7 +251,7 @@ export function LeadPage(props: { id: string }) {
                 <td>{m.kind}</td>
                 <td>{m.recipients.join(', ')}</td>
                 <td>
-                  <Status value={m.status} />
+                  <Status value={m.status} label={SMS_STATUS[m.status]} />
                   {m.lastError && <small class="detail"> {m.lastError}</small>}
                 </td>
                 <td>{m.attempts}</td>

@@ -3,6 +3,7 @@ import { Link } from 'wouter-preact';
 import { api, query } from '../api';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
 import { dateTime, money, UNMATCHED_LABELS } from '../format';
+import { LEAD_STATUS } from '../labels';
 import type { LeadRow } from '../types';
 import { useEffect } from 'preact/hooks';
 
@@ -123,7 +124,7 @@ export function Leads() {
                   <td>{l.category}</td>
                   <td>{l.zipCode}</td>
                   <td>
-                    <Status value={l.status} />
+                    <Status value={l.status} label={LEAD_STATUS[l.status]} />
                   </td>
                   <td>
                     {l.offeredTo}
