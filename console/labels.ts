@@ -20,6 +20,7 @@ import type { LeadReturn, Offer, Provider, SmsMessage, StripeTask, Unlock } from
 export const LEAD_STATUS = {
   open: 'Open',
   full: 'Sold out',
+  closed: 'Closed',
   expired: 'Expired',
 } as const satisfies Record<LeadStatus, string>;
 
@@ -121,6 +122,7 @@ export const TIMELINE_KIND = {
   return_decided: 'Return decided',
   sms: 'SMS',
   full: 'Sold out',
+  closed: 'Closed by an operator',
   expired: 'Expired',
 } as const satisfies Record<TimelineKind, string>;
 
