@@ -171,9 +171,9 @@ export const ROUTES = [
     fn: 'stats',
     who: 'admin',
     throttle: ADMIN,
-    does: 'the funnel per day, category or source, and in total (`from`, `to`, `groupBy=day|category|source`)',
+    does: 'the funnel per day, category, source or provider, and in total (`from`, `to`, `groupBy=day|category|source|provider`)',
     details:
-      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first. `aged`: the range's leads that dropped to their aged price, their unlocks after it and its revenue (docs/pricing.md).",
+      "The funnel of the leads created in the range (`from`, `to`: whole UTC days, default the last 30), per day (`groupBy=day`, every day present), `category` or `source` (the lead's `source.utmSource`, leads without one under the key `null`, last), `provider` (each provider offered a lead of the range, keyed by id, with its `name`, by name; `leads` the leads offered to them, `teasersSent` those whose teaser reached their phone; the total stays the leads' own), and in total: leads, teasers sent, YES replies, links opened, checkouts, paid unlocks (`savedCardUnlocks` of them by a saved card, left out of checkout-to-paid), refunds, revenue per currency net of refunds, each step's conversion, median teaser-to-payment seconds. `unmatched`: the range's leads offered to nobody, `{leads, reasons: {<unmatchedReason>: n}}` in all and for each of `byCategory` (`category`), `byZip` (`zipCode`) and `byCategoryAndZip`, most leads first. `aged`: the range's leads that dropped to their aged price, their unlocks after it and its revenue (docs/pricing.md).",
     example: { query: { groupBy: 'category' } },
   },
   {

@@ -27,7 +27,11 @@ export const statsQuery = lazy(() =>
       from: param(parsed(calendarDate, DAY_MESSAGE)),
       to: param(parsed(calendarDate, DAY_MESSAGE)),
       groupBy: z._default(
-        param(z.enum(['day', 'category', 'source'], { error: 'must be day, category or source' })),
+        param(
+          z.enum(['day', 'category', 'source', 'provider'], {
+            error: 'must be day, category, source or provider',
+          }),
+        ),
         'day' as const,
       ),
     })
