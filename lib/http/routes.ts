@@ -178,6 +178,17 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/exports/{kind}',
+    fn: 'stats',
+    who: 'admin',
+    throttle: ADMIN,
+    does: "a range's `leads`, `purchases` or `refunds` as CSV (`from`, `to`)",
+    details:
+      '`kind` `leads` (created in the range, with the client\'s name, phone, e-mail and description), `purchases` (paid in it) or `refunds` (purchases refunded in it: `reason` `return` or `other`); `from`, `to` whole UTC days as for `GET /stats` (default the last 30, at most 366). 200 `text/csv` (RFC 4180, CRLF, a header line) with `Content-Disposition: attachment; filename="<kind>-<from>-to-<to>.csv"`; text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed with `\'`. An export is one answer (Lambda answers at most 6 MB, nothing streams): more than 10,000 rows or 5 MB is a 400 `export_too_large` asking for a shorter range. 404 for another `kind`.',
+    example: { params: { kind: 'leads' }, query: { from: '2026-01-01', to: '2026-01-31' } },
+  },
+  {
+    method: 'GET',
     path: '/categories',
     fn: 'categories',
     who: 'admin',
