@@ -2,7 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { query } from '../api';
-import { Failed, Loading } from '../components/bits';
+import { Failed, Loading, TableScroll } from '../components/bits';
 import { ChartCanvas } from '../components/chart';
 import { DataTable } from '../components/data-table';
 import { useTitle } from '../components/layout';
@@ -283,7 +283,6 @@ function Unserved(props: { stats?: Stats; error?: string }) {
   if (!u) return <Loading />;
   if (u.leads === 0) return <p data-testid="unserved-none">Every lead was offered to a provider.</p>;
   const rows = u.byCategoryAndZip.slice(0, DEMAND_ROWS);
-  type Place = (typeof rows)[number];
   return (
     <>
       <p>
@@ -292,26 +291,36 @@ function Unserved(props: { stats?: Stats; error?: string }) {
         </span>{' '}
         {u.leads === 1 ? 'lead' : 'leads'} offered to nobody
       </p>
-      <DataTable<Place>
-        label="Demand without supply"
-        testId="unserved"
-        rows={rows}
-        rowKey={(g) => `${g.category} ${g.zipCode}`}
-        empty=""
-        columns={[
-          { header: 'Category', cell: (g) => g.category },
-          { header: 'Zip', nowrap: true, cell: (g) => g.zipCode },
-          { header: 'Leads', nowrap: true, cell: (g) => g.leads },
-          {
-            header: 'Why',
-            cell: (g) =>
-              Object.entries(g.reasons)
-                .sort(([, a], [, b]) => b - a)
-                .map(([reason, n]) => `${UNMATCHED_LABELS[reason as keyof typeof UNMATCHED_LABELS]} (${n})`)
-                .join(', '),
-          },
-        ]}
-      />
+      {/* Four short columns: a table at any width. */}
+      <TableScroll label="Demand without supply">
+        <table class="striped" data-testid="unserved">
+          <thead>
+            <tr>
+              <th>Category</th>
+              <th>Zip</th>
+              <th>Leads</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((g) => (
+              <tr key={`${g.category} ${g.zipCode}`}>
+                <td>{g.category}</td>
+                <td>{g.zipCode}</td>
+                <td>{g.leads}</td>
+                <td class="wrap">
+                  {Object.entries(g.reasons)
+                    .sort(([, a], [, b]) => b - a)
+                    .map(
+                      ([reason, n]) => `${UNMATCHED_LABELS[reason as keyof typeof UNMATCHED_LABELS]} (${n})`,
+                    )
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {u.byCategoryAndZip.length > rows.length && (
         <p>
           <small>{`and ${u.byCategoryAndZip.length - rows.length} more places`}</small>
@@ -396,7 +405,9 @@ export function Dashboard() {
   const health = useApi<IntegrationHealth>('/health/integrations');
   const empty = total.data?.total.leads === 0;
   const funnel = useMemo(() => total.data && !empty && funnelChart(total.data), [total.data, empty]);
-  const revenue = useMemo(() => total.data && !empty && revenueChart(total.data), [total.data, empty]);
+  // A chart of zeros says nothing (and would scale its axis 0 to 1): shown once something sold.
+  const sold = total.data !== undefined && total.data.total.paidUnlocks > 0;
+  const revenue = useMemo(() => total.data && sold && revenueChart(total.data), [total.data, sold]);
   const name = rangeName(view);
   return (
     <>
@@ -453,26 +464,28 @@ export function Dashboard() {
           <header>
             <h2>Revenue per day, {name}</h2>
           </header>
-          {revenue && (
+          {revenue ? (
             <ChartCanvas config={revenue} label={`Net revenue per day, ${name}`} testId="revenue-chart" />
+          ) : (
+            <p data-testid="revenue-none">Nothing sold in this range yet.</p>
           )}
         </article>
       )}
       <article data-testid="breakdown">
         <header>
           <h2>
-            <label>
-              Leads by{' '}
-              <select value={view.by} onChange={(e) => go({ by: e.currentTarget.value as Breakdown })}>
-                {Object.entries(BREAKDOWNS).map(([by, label]) => (
-                  <option key={by} value={by}>
-                    {label.toLowerCase()}
-                  </option>
-                ))}
-              </select>
-              , {name}
-            </label>
+            Leads by {BREAKDOWNS[view.by].toLowerCase()}, {name}
           </h2>
+          <label class="inline">
+            Break down by{' '}
+            <select value={view.by} onChange={(e) => go({ by: e.currentTarget.value as Breakdown })}>
+              {Object.entries(BREAKDOWNS).map(([by, label]) => (
+                <option key={by} value={by}>
+                  {label.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </label>
         </header>
         <Breakdown by={view.by} stats={breakdown.data} error={breakdown.error} />
       </article>
