@@ -1,5 +1,5 @@
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../lib/sms/language';
-import type { UnmatchedReason } from '../lib/leads/unmatched';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 /** Integer cents in `currency`, e.g. `$15.00`. */
 export function money(cents: number, currency = 'usd'): string {
@@ -12,12 +12,37 @@ export function money(cents: number, currency = 'usd'): string {
   }
 }
 
-export function dateTime(iso: string | null | undefined): string {
+/**
+ * An instant as the operator reads it, with its zone, e.g. `Dec 6, 2026, 3:04 PM CST`: in the
+ * browser's own zone unless `timeZone` says another (a provider's, a test's).
+ */
+export function dateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? iso
-    : d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+    ...(timeZone && { timeZone }),
+  });
+}
+
+/**
+ * A phone stored in E.164 as people write it: in the national format of `home` (the country the
+ * console is run from) when it shares its calling code, `+15125550101` → `(512) 555-0101`; in the
+ * international format otherwise, `+44 20 7946 0958`. What does not parse stays as it is.
+ */
+export function phone(e164: string | null | undefined, home: CountryCode = 'US'): string {
+  if (!e164) return '—';
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return e164;
+  return parsed.countryCallingCode === getCountryCallingCode(home)
+    ? parsed.formatNational()
+    : parsed.formatInternational();
 }
 
 export function percent(ratio: number | null | undefined): string {
@@ -42,12 +67,5 @@ export const LANGUAGE_NAMES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l
   string
 >;
 
-/** Why a lead was offered to nobody (`unmatchedReason`, docs/unmatched-demand.md), for the operator. */
-export const UNMATCHED_LABELS: Record<UnmatchedReason, string> = {
-  duplicate: 'duplicate of a lead already offered',
-  no_provider: 'no provider serves it',
-  all_paused: 'providers paused',
-  all_awaiting_opt_in: 'opt-in confirmation not sent yet',
-  all_at_cap: 'providers at their cap',
-  all_opted_out: 'providers opted out',
-};
+/** Moved to labels.ts with the other labels; kept here for the pages that import it from format. */
+export { UNMATCHED_LABELS } from './labels';

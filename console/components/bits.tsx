@@ -1,22 +1,20 @@
 import type { ComponentChildren } from 'preact';
+import { ScrollRegion } from './data-table';
 
 /**
- * A table that scrolls sideways inside its box on a narrow screen, never the page. The box takes
- * the focus (a named region), so a keyboard scrolls it with the arrow keys (WCAG 2.1.1; axe-core's
- * scrollable-region-focusable).
+ * A table that scrolls sideways inside its box on a narrow screen, never the page; while it
+ * overflows, the box is a named region that takes the focus (data-table.tsx's ScrollRegion).
+ * New tables: DataTable, whose actions stay on screen and which shows cards on a phone.
  */
 export function TableScroll(props: { label: string; children: ComponentChildren }) {
-  return (
-    <div class="table-scroll" role="region" aria-label={props.label} tabIndex={0}>
-      {props.children}
-    </div>
-  );
+  return <ScrollRegion label={props.label}>{props.children}</ScrollRegion>;
 }
 
-export function Status(props: { value: string; testId?: string }) {
+/** A status as a badge: `value` (the code) picks its colour, `label` (labels.ts) is what it reads. */
+export function Status(props: { value: string; label: string; testId?: string }) {
   return (
     <span class={`status status-${props.value.replace(/[^a-z_-]/gi, '')}`} data-testid={props.testId}>
-      {props.value}
+      {props.label}
     </span>
   );
 }

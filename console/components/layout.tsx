@@ -4,6 +4,7 @@ import { Link, useLocation } from 'wouter-preact';
 import { api, toSignIn } from '../api';
 import { useSandbox } from '../sandbox/available';
 import { Loading } from './bits';
+import { NoticeRegion } from './notice';
 
 const PAGES = [
   { href: '/', label: 'Dashboard' },
@@ -19,7 +20,21 @@ const SANDBOX_PAGES = [
   { href: '/inquiry', label: 'New inquiry' },
 ];
 
-/** The nav (a menu that folds on a phone) and the page. */
+/** What the browser's tab and history name the console by, after the page's own name. */
+export const APP_TITLE = 'Lead Unlock console';
+
+/**
+ * The page's `<title>`: `Returns · Lead Unlock console`. Every page calls it with its name (a
+ * lead's or provider's page with what it shows), so that a tab, the history and a screen
+ * reader's announcement of the new page say which page it is.
+ */
+export function useTitle(page: string | undefined): void {
+  useEffect(() => {
+    document.title = page ? `${page} · ${APP_TITLE}` : APP_TITLE;
+  }, [page]);
+}
+
+/** The nav (a menu that folds on a phone), the live region where actions say what they did, and the page. */
 export function Layout(props: { children: ComponentChildren }) {
   const [location] = useLocation();
   const [open, setOpen] = useState(false);
@@ -85,7 +100,9 @@ export function Layout(props: { children: ComponentChildren }) {
           </ul>
         </nav>
       </header>
-      <main class="container">{signedIn ? props.children : <Loading />}</main>
+      <main class="container">
+        <NoticeRegion page={location}>{signedIn ? props.children : <Loading />}</NoticeRegion>
+      </main>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { Link } from 'wouter-preact';
 import { api } from '../api';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
 import { dateTime } from '../format';
+import { SMS_STATUS, STRIPE_TASK_STATUS } from '../labels';
 import type { SmsRow, StripeTask } from '../types';
 import { useApi } from '../use-api';
 
@@ -83,7 +84,7 @@ export function Attention() {
                   </td>
                   <td>{m.recipients.join(', ')}</td>
                   <td>
-                    <Status value={m.status} />
+                    <Status value={m.status} label={SMS_STATUS[m.status]} />
                   </td>
                   <td>{m.attempts}</td>
                   <td>{m.lastError ?? '—'}</td>
@@ -130,7 +131,7 @@ export function Attention() {
                   <td>{t.kind}</td>
                   <td>{t.leadId ? <Link href={`/leads/${t.leadId}`}>lead</Link> : '—'}</td>
                   <td>
-                    <Status value={t.status} />
+                    <Status value={t.status} label={STRIPE_TASK_STATUS[t.status]} />
                   </td>
                   <td>{t.attempts}</td>
                   <td>{t.lastError ?? '—'}</td>

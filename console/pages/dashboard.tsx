@@ -1,119 +1,218 @@
 import type { ChartConfiguration } from 'chart.js';
-import { useMemo } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { useMemo, useState } from 'preact/hooks';
+import { Link, useLocation, useSearch } from 'wouter-preact';
 import { query } from '../api';
 import { Failed, Loading, TableScroll } from '../components/bits';
 import { ChartCanvas } from '../components/chart';
+import { DataTable } from '../components/data-table';
+import { useTitle } from '../components/layout';
 import { duration, money, percent, UNMATCHED_LABELS, utcDay } from '../format';
+import { FUNNEL_STEP } from '../labels';
+import { useSandbox } from '../sandbox/available';
 import type { Funnel, IntegrationHealth, SmsRow, Stats } from '../types';
 import { useApi } from '../use-api';
 
 type Count = { [K in keyof Funnel]: Funnel[K] extends number ? K : never }[keyof Funnel];
+type Conversion = keyof Funnel['conversion'];
 
-const STEPS: Array<[Count, string]> = [
-  ['leads', 'Leads'],
-  ['teasersSent', 'Teasers sent'],
-  ['yesReplies', 'YES replies'],
-  ['linksOpened', 'Links opened'],
-  ['checkoutsCreated', 'Checkouts'],
-  ['paidUnlocks', 'Paid unlocks'],
-  ['savedCardUnlocks', '…with a saved card'],
-  ['refunds', 'Refunds'],
+/**
+ * The funnel's steps, each with the conversion from the step before it. Saved-card purchases
+ * and refunds are not steps (a part of Paid, and what happened after it): said beside the funnel.
+ */
+const STEPS: Array<[Count, Conversion | null]> = [
+  ['leads', null],
+  ['teasersSent', null],
+  ['yesReplies', 'teaserToYes'],
+  ['linksOpened', 'yesToLinkOpened'],
+  ['checkoutsCreated', 'linkToCheckout'],
+  ['paidUnlocks', 'checkoutToPaid'],
 ];
 
-/** Monday of this week (UTC), as GET /stats takes days. */
-function weekStart(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return utcDay(d);
+const DAY_MS = 86_400_000;
+const BREAKDOWNS = { category: 'Category', source: 'Source', provider: 'Provider' } as const;
+type Breakdown = keyof typeof BREAKDOWNS;
+
+/** The presets of the range, as days (UTC) `from`..`to` ending today. */
+function presets(now = new Date()) {
+  const today = utcDay(now);
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+  return [
+    { name: 'Today', from: today, to: today },
+    { name: 'This week', from: utcDay(monday), to: today },
+    { name: 'Last 30 days', from: utcDay(new Date(now.getTime() - 29 * DAY_MS)), to: today },
+    { name: 'Last 90 days', from: utcDay(new Date(now.getTime() - 89 * DAY_MS)), to: today },
+  ];
 }
 
-/** A period's figures as text, each with a stable test id (`<period>-<field>`). */
-function Figures(props: { period: string; title: string; stats?: Stats; error?: string }) {
-  const { stats } = props;
+/** The dashboard's view as the address holds it: `?from=&to=&by=` (a shared link opens the same). */
+function viewOf(search: string) {
+  const p = new URLSearchParams(search);
+  const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const last30 = presets()[2]!;
+  const by = p.get('by');
+  return {
+    from: day(p.get('from')) ?? last30.from,
+    to: day(p.get('to')) ?? last30.to,
+    by: (by && by in BREAKDOWNS ? by : 'category') as Breakdown,
+  };
+}
+type View = ReturnType<typeof viewOf>;
+
+/** The range's name: a preset's, else its days. */
+const rangeName = (v: View) =>
+  presets().find((p) => p.from === v.from && p.to === v.to)?.name ??
+  (v.from === v.to ? v.from : `${v.from} – ${v.to}`);
+
+/** Choose the range: presets, or two dates; each a change of the address. */
+function RangePicker(props: { view: View; go: (v: Partial<View>) => void }) {
+  const [from, setFrom] = useState(props.view.from);
+  const [to, setTo] = useState(props.view.to);
   return (
-    <article
-      class="figures"
-      data-testid={`period-${props.period}`}
-      data-from={stats?.from}
-      data-to={stats?.to}
+    <form
+      class="range"
+      aria-label="Date range"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.go({ from, to });
+      }}
     >
-      <header>
-        <strong>{props.title}</strong>
-        {stats && <small> {stats.from === stats.to ? stats.from : `${stats.from} – ${stats.to}`}</small>}
-      </header>
-      {props.error && <Failed error={props.error} />}
-      {!stats && !props.error && <Loading />}
-      {stats && (
-        <dl>
-          {STEPS.map(([field, label]) => (
-            <div key={field}>
-              <dt>{label}</dt>
-              <dd data-testid={`${props.period}-${field}`}>{String(stats.total[field])}</dd>
-            </div>
-          ))}
-          {Object.entries(stats.total.revenue).map(([currency, r]) => (
-            <div key={currency}>
-              <dt>Revenue ({currency.toUpperCase()}, net)</dt>
-              <dd data-testid={`${props.period}-revenue-${currency}`} data-cents={String(r.netCents)}>
-                {money(r.netCents, currency)}
-              </dd>
-            </div>
-          ))}
-          {Object.keys(stats.total.revenue).length === 0 && (
-            // Nothing sold yet: zero in the default currency, under the same test id as a sale's.
-            <div>
-              <dt>Revenue (USD, net)</dt>
-              <dd data-testid={`${props.period}-revenue-usd`} data-cents="0">
-                {money(0)}
-              </dd>
-            </div>
-          )}
-          <div>
-            <dt>Teaser → paid</dt>
-            <dd data-testid={`${props.period}-teaserToPaid`}>
-              {percent(stats.total.conversion.teaserToPaid)}
-            </dd>
-          </div>
-          <div>
-            {/* Leads that dropped to their aged price, and what sold after the drop (docs/pricing.md). */}
-            <dt>Aged leads, sold after</dt>
-            <dd
-              data-testid={`${props.period}-aged`}
-              data-leads={String(stats.aged.leads)}
-              data-unlocks={String(stats.aged.unlocks)}
+      <div class="actions" role="group" aria-label="Ranges">
+        {presets().map((p) => {
+          const current = p.from === props.view.from && p.to === props.view.to;
+          return (
+            <button
+              key={p.name}
+              type="button"
+              class={current ? 'small' : 'small secondary outline'}
+              aria-pressed={current}
+              onClick={() => {
+                setFrom(p.from);
+                setTo(p.to);
+                props.go({ from: p.from, to: p.to });
+              }}
             >
-              {stats.aged.leads}, {stats.aged.unlocks}
-              {Object.entries(stats.aged.revenue).map(([currency, r]) => ` · ${money(r.netCents, currency)}`)}
-            </dd>
-          </div>
-        </dl>
-      )}
-    </article>
+              {p.name}
+            </button>
+          );
+        })}
+      </div>
+      <div class="grid">
+        <label>
+          From
+          <input type="date" value={from} required onInput={(e) => setFrom(e.currentTarget.value)} />
+        </label>
+        <label>
+          To
+          <input type="date" value={to} required onInput={(e) => setTo(e.currentTarget.value)} />
+        </label>
+        <button type="submit" class="secondary">
+          Show
+        </button>
+      </div>
+    </form>
   );
 }
+
+/** The range's funnel as a table: each step, its count, and the conversion from the step before. */
+function Figures(props: { period: string; title: string; stats?: Stats; error?: string }) {
+  const { stats } = props;
+  if (props.error) return <Failed error={props.error} />;
+  if (!stats) return <Loading />;
+  const t = stats.total;
+  const revenue = Object.entries(t.revenue);
+  return (
+    <div class="figures" data-testid={`period-${props.period}`} data-from={stats.from} data-to={stats.to}>
+      <table class="funnel">
+        <caption class="visually-hidden">{props.title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col">Count</th>
+            <th scope="col">From the step before</th>
+          </tr>
+        </thead>
+        <tbody>
+          {STEPS.map(([field, conversion]) => (
+            <tr key={field}>
+              <th scope="row">{FUNNEL_STEP[field]}</th>
+              <td data-testid={`${props.period}-${field}`}>{String(t[field])}</td>
+              <td>
+                {conversion
+                  ? percent(t.conversion[conversion])
+                  : field === 'teasersSent' && t.leads > 0
+                    ? `${(t.teasersSent / t.leads).toFixed(1)} per lead`
+                    : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <dl>
+        <div>
+          <dt>Paid with a saved card</dt>
+          <dd data-testid={`${props.period}-savedCardUnlocks`}>{t.savedCardUnlocks}</dd>
+        </div>
+        <div>
+          <dt>Refunds</dt>
+          <dd data-testid={`${props.period}-refunds`}>{t.refunds}</dd>
+        </div>
+        {(revenue.length ? revenue : [['usd', { netCents: 0 }] as const]).map(([currency, r]) => (
+          <div key={currency}>
+            <dt>Revenue ({currency.toUpperCase()}, net of refunds)</dt>
+            <dd data-testid={`${props.period}-revenue-${currency}`} data-cents={String(r.netCents)}>
+              {money(r.netCents, currency)}
+            </dd>
+          </div>
+        ))}
+        <div>
+          <dt>Teaser → paid</dt>
+          <dd data-testid={`${props.period}-teaserToPaid`}>{percent(t.conversion.teaserToPaid)}</dd>
+        </div>
+        <div>
+          <dt>Median teaser → payment</dt>
+          <dd>{duration(t.medianTeaserToPaymentSeconds)}</dd>
+        </div>
+        <div>
+          {/* Leads that dropped to their aged price, and what sold after the drop (docs/pricing.md). */}
+          <dt>Aged leads, sold after</dt>
+          <dd
+            data-testid={`${props.period}-aged`}
+            data-leads={String(stats.aged.leads)}
+            data-unlocks={String(stats.aged.unlocks)}
+          >
+            {stats.aged.leads}, {stats.aged.unlocks}
+            {Object.entries(stats.aged.revenue).map(([currency, r]) => ` · ${money(r.netCents, currency)}`)}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+/** No animation: a chart drawn anew for another range would grow from the old one's bars. */
+const STILL = { animation: false, responsive: true, maintainAspectRatio: false } as const;
+/** Whole numbers from zero: counts never read 0.1, 0.2… */
+const COUNT_AXIS = { beginAtZero: true, ticks: { precision: 0 } } as const;
 
 function funnelChart(stats: Stats): ChartConfiguration {
   return {
     type: 'bar',
     data: {
-      labels: STEPS.map(([, label]) => label),
-      datasets: [
-        {
-          label: 'Last 30 days',
-          data: STEPS.map(([f]) => stats.total[f]),
-          backgroundColor: '#0172ad',
-        },
-      ],
+      labels: STEPS.map(([f]) => FUNNEL_STEP[f]),
+      datasets: [{ label: 'Count', data: STEPS.map(([f]) => stats.total[f]), backgroundColor: '#0172ad' }],
     },
-    options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    options: { ...STILL, indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: COUNT_AXIS } },
   };
 }
 
-/** Net revenue per day in the main currency (the one with the most revenue, else USD). */
+/** The range's main currency: the one with the most revenue, else USD. */
+const mainCurrency = (stats: Stats) =>
+  Object.entries(stats.total.revenue).sort(([, a], [, b]) => b.netCents - a.netCents)[0]?.[0] ?? 'usd';
+
+/** Net revenue per day in the main currency. */
 function revenueChart(stats: Stats): ChartConfiguration {
-  const currencies = Object.entries(stats.total.revenue).sort(([, a], [, b]) => b.netCents - a.netCents);
-  const currency = currencies[0]?.[0] ?? 'usd';
+  const currency = mainCurrency(stats);
   return {
     type: 'bar',
     data: {
@@ -126,50 +225,48 @@ function revenueChart(stats: Stats): ChartConfiguration {
         },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: true } } },
+    options: { ...STILL, scales: { y: { beginAtZero: true } } },
   };
 }
 
-/**
- * Which source (POST /leads `source.utmSource`) brings leads that sell: GET /stats?groupBy=source,
- * a row per source, the leads without one as "(none)". Revenue in the range's main currency.
- */
-function Sources(props: { stats?: Stats; error?: string }) {
+/** The range by category, source or provider (GET /stats?groupBy=…), a row each. */
+function Breakdown(props: { by: Breakdown; stats?: Stats; error?: string }) {
   const { stats } = props;
   if (props.error) return <Failed error={props.error} />;
   if (!stats) return <Loading />;
-  const currency =
-    Object.entries(stats.total.revenue).sort(([, a], [, b]) => b.netCents - a.netCents)[0]?.[0] ?? 'usd';
+  const currency = mainCurrency(stats);
+  type Group = Stats['groups'][number] & { name?: string | null };
+  const name = (g: Group) =>
+    props.by === 'provider' ? (g.name ?? g.key ?? '—') : (g.key ?? (props.by === 'source' ? '(none)' : '—'));
   return (
-    <TableScroll label="Leads by source">
-      <table class="striped" data-testid="sources-table">
-        <thead>
-          <tr>
-            <th>Source</th>
-            <th>Leads</th>
-            <th>Paid unlocks</th>
-            <th>Unlocks per lead</th>
-            <th>Revenue ({currency.toUpperCase()}, net)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {stats.groups.map(({ key, funnel: f }) => (
-            <tr key={key ?? ''} data-testid={`source-${key ?? 'none'}`}>
-              <td>{key ?? <em>(none)</em>}</td>
-              <td>{f.leads}</td>
-              <td>{f.paidUnlocks}</td>
-              <td>{f.leads ? (f.paidUnlocks / f.leads).toFixed(2) : '—'}</td>
-              <td>{money(f.revenue[currency]?.netCents ?? 0, currency)}</td>
-            </tr>
-          ))}
-          {stats.groups.length === 0 && (
-            <tr>
-              <td colSpan={5}>No leads in the last 30 days.</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </TableScroll>
+    <DataTable<Group>
+      label={`Leads by ${BREAKDOWNS[props.by].toLowerCase()}`}
+      testId={props.by === 'source' ? 'sources-table' : `${props.by}-breakdown`}
+      rows={stats.groups}
+      rowKey={(g) => g.key ?? ''}
+      rowTestId={(g) => `${props.by}-${g.key ?? 'none'}`}
+      empty="No leads in this range."
+      columns={[
+        {
+          header: BREAKDOWNS[props.by],
+          cell: (g) =>
+            props.by === 'provider' && g.key ? <Link href={`/providers/${g.key}`}>{name(g)}</Link> : name(g),
+        },
+        { header: 'Leads', nowrap: true, cell: (g) => g.funnel.leads },
+        { header: 'Paid unlocks', nowrap: true, cell: (g) => g.funnel.paidUnlocks },
+        {
+          header: props.by === 'provider' ? 'Paid per lead offered' : 'Unlocks per lead',
+          nowrap: true,
+          cell: (g) => (g.funnel.leads ? (g.funnel.paidUnlocks / g.funnel.leads).toFixed(2) : '—'),
+        },
+        { header: 'Teaser → paid', nowrap: true, cell: (g) => percent(g.funnel.conversion.teaserToPaid) },
+        {
+          header: `Revenue (${currency.toUpperCase()}, net)`,
+          nowrap: true,
+          cell: (g) => money(g.funnel.revenue[currency]?.netCents ?? 0, currency),
+        },
+      ]}
+    />
   );
 }
 
@@ -177,7 +274,7 @@ function Sources(props: { stats?: Stats; error?: string }) {
 const DEMAND_ROWS = 10;
 
 /**
- * Demand without supply: where leads of the last 30 days found no provider, and why, most first
+ * Demand without supply: where the range's leads found no provider, and why, most first
  * (GET /stats `unmatched`), so the operator knows where to recruit (docs/unmatched-demand.md).
  */
 function Unserved(props: { stats?: Stats; error?: string }) {
@@ -194,6 +291,7 @@ function Unserved(props: { stats?: Stats; error?: string }) {
         </span>{' '}
         {u.leads === 1 ? 'lead' : 'leads'} offered to nobody
       </p>
+      {/* Four short columns: a table at any width. */}
       <TableScroll label="Demand without supply">
         <table class="striped" data-testid="unserved">
           <thead>
@@ -210,7 +308,7 @@ function Unserved(props: { stats?: Stats; error?: string }) {
                 <td>{g.category}</td>
                 <td>{g.zipCode}</td>
                 <td>{g.leads}</td>
-                <td>
+                <td class="wrap">
                   {Object.entries(g.reasons)
                     .sort(([, a], [, b]) => b - a)
                     .map(
@@ -241,6 +339,10 @@ function Health(props: { health?: IntegrationHealth; error?: string }) {
       <strong>{name}</strong>: {c.ok ? `ok (${c.latencyMs} ms)` : `not reachable: ${c.error ?? 'error'}`}
     </li>
   );
+  // Late only when it should have run: a heartbeat older than 5 minutes, or, never run, SMS
+  // waiting for it for more than 2 (a fresh install, or `npm start`, which runs no schedule, has none).
+  const age = h.dispatcher.ageSeconds;
+  const late = age !== null ? age >= 300 : h.outbox.due > 0 && (h.outbox.oldestDueAgeSeconds ?? 0) > 120;
   return (
     <ul class="health">
       {check('Stripe', h.stripe)}
@@ -251,12 +353,11 @@ function Health(props: { health?: IntegrationHealth; error?: string }) {
           ? `, oldest waiting ${duration(h.outbox.oldestDueAgeSeconds)}`
           : ''}
       </li>
-      <li
-        data-testid="health-dispatcher"
-        class={h.dispatcher.ageSeconds !== null && h.dispatcher.ageSeconds < 300 ? 'ok' : 'bad'}
-      >
+      <li data-testid="health-dispatcher" class={late ? 'bad' : age === null ? 'idle' : 'ok'}>
         <strong>Dispatcher</strong>:{' '}
-        {h.dispatcher.ageSeconds === null ? 'never ran' : `last ran ${duration(h.dispatcher.ageSeconds)} ago`}
+        {age === null
+          ? `not run yet${late ? ', and SMS are waiting for it' : ' (deployed, it runs every minute)'}`
+          : `last ran ${duration(age)} ago`}
       </li>
       <li data-testid="health-stripe-follow-ups">
         <strong>Stripe follow-ups</strong>: {h.stripeFollowUps.pending} pending
@@ -265,24 +366,53 @@ function Health(props: { health?: IntegrationHealth; error?: string }) {
   );
 }
 
+/** A range with no lead: where to start, instead of empty charts. */
+function FirstSteps() {
+  const sandbox = useSandbox();
+  return (
+    <div data-testid="dashboard-empty">
+      <p>No leads in this range yet.</p>
+      <ol>
+        <li>
+          Add the <Link href="/catalogue">services you sell</Link> and the{' '}
+          <Link href="/providers">providers</Link> who buy them.
+        </li>
+        <li>
+          {SANDBOX && sandbox ? (
+            <>
+              Post a lead from <Link href="/inquiry">New inquiry</Link>, or from your website with{' '}
+            </>
+          ) : (
+            <>Post leads from your website with </>
+          )}
+          <code>POST /leads</code> (README, “Posting leads”).
+        </li>
+      </ol>
+    </div>
+  );
+}
+
 export function Dashboard() {
-  const today = utcDay(new Date());
-  const total = useApi<Stats>('/stats');
-  const day = useApi<Stats>(`/stats${query({ from: today, to: today })}`);
-  const week = useApi<Stats>(`/stats${query({ from: weekStart(new Date()), to: today })}`);
+  useTitle('Dashboard');
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const view = viewOf(search);
+  const go = (change: Partial<View>) => navigate(`/${query({ ...view, ...change })}`);
+  const range = { from: view.from, to: view.to };
+  const total = useApi<Stats>(`/stats${query(range)}`);
+  const breakdown = useApi<Stats>(`/stats${query({ ...range, groupBy: view.by })}`);
   const attention = useApi<{ sms: SmsRow[]; nextCursor: string | null }>('/sms?status=attention&limit=100');
   const health = useApi<IntegrationHealth>('/health/integrations');
-  const sources = useApi<Stats>('/stats?groupBy=source');
-  const funnel = useMemo(() => total.data && funnelChart(total.data), [total.data]);
-  const revenue = useMemo(() => total.data && revenueChart(total.data), [total.data]);
+  const empty = total.data?.total.leads === 0;
+  const funnel = useMemo(() => total.data && !empty && funnelChart(total.data), [total.data, empty]);
+  // A chart of zeros says nothing (and would scale its axis 0 to 1): shown once something sold.
+  const sold = total.data !== undefined && total.data.total.paidUnlocks > 0;
+  const revenue = useMemo(() => total.data && sold && revenueChart(total.data), [total.data, sold]);
+  const name = rangeName(view);
   return (
     <>
       <h1>Dashboard</h1>
-      <div class="grid figures-grid">
-        <Figures period="today" title="Today" stats={day.data} error={day.error} />
-        <Figures period="week" title="This week" stats={week.data} error={week.error} />
-        <Figures period="total" title="Last 30 days" stats={total.data} error={total.error} />
-      </div>
+      <RangePicker key={`${view.from} ${view.to}`} view={view} go={go} />
       <div class="grid">
         <article>
           <header>
@@ -305,37 +435,65 @@ export function Dashboard() {
           <Health health={health.data} error={health.error} />
         </article>
       </div>
+      <article data-testid="range-figures">
+        <header>
+          <h2>Funnel, {name}</h2>
+        </header>
+        {empty ? (
+          <FirstSteps />
+        ) : (
+          <div class="grid">
+            <Figures period="range" title={`Funnel, ${name}`} stats={total.data} error={total.error} />
+            {funnel && <ChartCanvas config={funnel} label={`Funnel, ${name}`} testId="funnel-chart" />}
+          </div>
+        )}
+        <p class="exports">
+          CSV of these days:{' '}
+          {(['leads', 'purchases', 'refunds'] as const).map((kind, i) => (
+            <span key={kind}>
+              {i > 0 && ', '}
+              <a href={`/exports/${kind}${query(range)}`} download data-testid={`export-${kind}`}>
+                {kind}
+              </a>
+            </span>
+          ))}
+        </p>
+      </article>
+      {!empty && (
+        <article>
+          <header>
+            <h2>Revenue per day, {name}</h2>
+          </header>
+          {revenue ? (
+            <ChartCanvas config={revenue} label={`Net revenue per day, ${name}`} testId="revenue-chart" />
+          ) : (
+            <p data-testid="revenue-none">Nothing sold in this range yet.</p>
+          )}
+        </article>
+      )}
+      <article data-testid="breakdown">
+        <header>
+          <h2>
+            Leads by {BREAKDOWNS[view.by].toLowerCase()}, {name}
+          </h2>
+          <label class="inline">
+            Break down by{' '}
+            <select value={view.by} onChange={(e) => go({ by: e.currentTarget.value as Breakdown })}>
+              {Object.entries(BREAKDOWNS).map(([by, label]) => (
+                <option key={by} value={by}>
+                  {label.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </label>
+        </header>
+        <Breakdown by={view.by} stats={breakdown.data} error={breakdown.error} />
+      </article>
       <article data-testid="demand-without-supply">
         <header>
-          <strong>Demand without supply, last 30 days</strong>
+          <h2>Demand without supply, {name}</h2>
         </header>
         <Unserved stats={total.data} error={total.error} />
-      </article>
-      <article>
-        <header>
-          <strong>Funnel, last 30 days</strong>
-        </header>
-        {total.error && <Failed error={total.error} />}
-        {funnel && <ChartCanvas config={funnel} label="Funnel of the last 30 days" testId="funnel-chart" />}
-      </article>
-      <article>
-        <header>
-          <strong>Leads by source, last 30 days</strong>
-        </header>
-        <Sources stats={sources.data} error={sources.error} />
-      </article>
-      <article>
-        <header>
-          <strong>Revenue per day</strong>
-        </header>
-        {revenue && <ChartCanvas config={revenue} label="Net revenue per day" testId="revenue-chart" />}
-        {total.data && (
-          <p>
-            <small>
-              Median time from teaser to payment: {duration(total.data.total.medianTeaserToPaymentSeconds)}
-            </small>
-          </p>
-        )}
       </article>
     </>
   );

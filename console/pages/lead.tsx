@@ -1,30 +1,29 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { Failed, Loading, Status, TableScroll } from '../components/bits';
+import { api } from '../api';
+import { ActionButton } from '../components/action-button';
+import { Failed, Loading, Status } from '../components/bits';
 import { ClientConsent } from '../components/client-consent';
+import { DataTable } from '../components/data-table';
 import { EraseClient } from '../components/erase-client';
-import { dateTime, money, UNMATCHED_LABELS } from '../format';
-import type { LeadDetail, TimelineEvent } from '../types';
+import { useTitle } from '../components/layout';
+import { useSay } from '../components/notice';
+import { dateTime, money, phone, UNMATCHED_LABELS } from '../format';
+import {
+  deliveryText,
+  LEAD_STATUS,
+  labelOf,
+  RETURN_REASON,
+  RETURN_STATUS,
+  SMS_KIND,
+  SMS_STATUS,
+  TIMELINE_KIND,
+} from '../labels';
+import type { LeadDetail, Provider, TimelineEvent } from '../types';
 import { useApi } from '../use-api';
 
-const KINDS: Record<string, string> = {
-  created: 'Lead created',
-  teaser: 'Teaser sent',
-  reply: 'Replied',
-  link_opened: 'Opened the pay link',
-  checkout_created: 'Checkout created',
-  paid: 'Paid',
-  refunded: 'Refunded',
-  return_opened: 'Return opened',
-  return_decided: 'Return decided',
-  sms: 'SMS',
-  full: 'Sold out',
-  expired: 'Expired',
-};
-const kindLabel = (kind: string) => KINDS[kind] ?? kind.replaceAll('_', ' ');
-
-const deliveryText = (d: string | Record<string, string> | null | undefined) =>
-  d == null ? '' : typeof d === 'string' ? d : Object.values(d).join(', ');
+type Purchase = LeadDetail['unlocks'][number];
+type ReturnReason = keyof typeof RETURN_REASON;
 
 /** What an event adds to its label, as plain text (a reply's text stays text). */
 function eventDetail(e: TimelineEvent): string {
@@ -44,12 +43,16 @@ function eventDetail(e: TimelineEvent): string {
         .filter(Boolean)
         .join(' · ');
     case 'return_opened':
-      return `${(d.reason ?? '').replaceAll('_', ' ')} (by ${d.source === 'console' ? 'the console' : 'SMS'})`;
+      return `${labelOf(RETURN_REASON, d.reason)} (${d.source === 'sms' ? 'by SMS' : `in the ${d.source ?? 'console'}`})`;
     case 'return_decided':
       return `${d.status ?? ''}${d.auto ? ' automatically' : ''}`;
     case 'teaser':
     case 'sms': {
-      const parts = [d.smsKind, d.status, deliveryText(d.delivery)].filter(Boolean);
+      const parts = [
+        d.smsKind && labelOf(SMS_KIND, d.smsKind),
+        d.status && labelOf(SMS_STATUS, d.status),
+        d.delivery ? deliveryText(d.delivery, phone) : '',
+      ].filter(Boolean);
       return parts.join(' · ') + (d.needsAttention ? ' · needs attention' : '');
     }
     default:
@@ -110,15 +113,126 @@ function Duplicates({ lead }: { lead: LeadDetail }) {
   );
 }
 
+/** `POST /leads/{id}/close`'s answer. */
+type Closed = { lead: { code: string; checkoutSessionsExpired: number; teasersCancelled: number } };
+/** `POST /leads/{id}/offers`'s answer. */
+type Offered = { teaserAt: string; held: boolean };
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What the operator does to an open lead: close it, offer it to a provider they name. */
+function LeadActions({ lead, done }: { lead: LeadDetail; done: () => void }) {
+  const providers = useApi<{ providers: Provider[] }>('/providers');
+  const [providerId, setProviderId] = useState('');
+  const offered = new Set(lead.offers.map((o) => o.providerId));
+  const choices = (providers.data?.providers ?? []).filter((p) => !offered.has(p.id));
+  const chosen = choices.find((p) => p.id === providerId);
+  return (
+    <section aria-labelledby="lead-actions" class="lead-actions" data-testid="lead-actions">
+      <h2 id="lead-actions">Actions</h2>
+      <div class="grid">
+        <div>
+          <p>Stop selling this lead: nobody else can buy it, its open checkouts are expired.</p>
+          <ActionButton
+            label="Close lead"
+            testId="close-lead"
+            confirm={{
+              question: `Close lead ${lead.code}? Providers can no longer buy it. This cannot be undone.`,
+              yes: 'Close the lead',
+            }}
+            run={async () => {
+              const { lead: c } = await api<Closed>(`/leads/${encodeURIComponent(lead.id)}/close`, {
+                method: 'POST',
+              });
+              done();
+              return `Closed lead ${c.code}: ${plural(c.checkoutSessionsExpired, 'open checkout')} expired, ${plural(c.teasersCancelled, 'held teaser')} cancelled.`;
+            }}
+          />
+        </div>
+        <div>
+          <label>
+            Offer it to a provider
+            <select
+              value={providerId}
+              onChange={(e) => setProviderId((e.currentTarget).value)}
+              data-testid="offer-provider"
+            >
+              <option value="">Choose a provider…</option>
+              {choices.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {chosen && (
+            <ActionButton
+              label={`Offer to ${chosen.name}`}
+              testId="offer-lead"
+              confirm={{
+                question: `Text ${chosen.name} the teaser of lead ${lead.code} at ${money(lead.priceCents, lead.currency)}?`,
+                yes: 'Send the teaser',
+              }}
+              run={async () => {
+                const o = await api<Offered>(`/leads/${encodeURIComponent(lead.id)}/offers`, {
+                  method: 'POST',
+                  body: { providerId: chosen.id },
+                });
+                setProviderId('');
+                done();
+                return o.held
+                  ? `Offered lead ${lead.code} to ${chosen.name}: the teaser waits for their hours, until ${dateTime(o.teaserAt)}.`
+                  : `Offered lead ${lead.code} to ${chosen.name}: the teaser was sent.`;
+              }}
+            />
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** A purchase's "Open a return" (POST /unlocks/{id}/return), with the reason the operator picks. */
+function OpenReturn({ purchase, lead, done }: { purchase: Purchase; lead: LeadDetail; done: () => void }) {
+  const [reason, setReason] = useState<ReturnReason>('wrong_area');
+  const name = lead.offers.find((o) => o.providerId === purchase.providerId)?.providerName ?? 'the provider';
+  return (
+    <>
+      <select
+        aria-label={`Reason for returning ${name}'s purchase`}
+        value={reason}
+        onChange={(e) => setReason((e.currentTarget).value as ReturnReason)}
+      >
+        {Object.entries(RETURN_REASON).map(([code, label]) => (
+          <option key={code} value={code}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <ActionButton
+        label="Open a return"
+        ariaLabel={`Open a return of ${name}'s purchase`}
+        confirm={{
+          question: `Open a return of ${name}'s purchase (${money(purchase.amountCents, purchase.currency)}), as “${RETURN_REASON[reason]}”? ${name} is told by SMS.`,
+          yes: 'Open the return',
+        }}
+        run={async () => {
+          const r = await api<{ return: { status: keyof typeof RETURN_STATUS } }>(
+            `/unlocks/${encodeURIComponent(purchase.id)}/return`,
+            { method: 'POST', body: { reason } },
+          );
+          done();
+          return `Opened a return of ${name}'s purchase: ${RETURN_STATUS[r.return.status].toLowerCase()}.`;
+        }}
+      />
+    </>
+  );
+}
+
 export function LeadPage(props: { id: string }) {
   const { data: lead, error, reload } = useApi<LeadDetail>(`/leads/${encodeURIComponent(props.id)}`);
-  // What the last action did ("Erased: 1 lead"), focused so a keyboard or screen reader user hears it.
-  const [notice, setNotice] = useState<string>();
-  const noticeRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (notice) noticeRef.current?.focus();
-  }, [notice]);
-  useEffect(() => setNotice(undefined), [props.id]);
+  const say = useSay();
+  useTitle(lead ? `Lead ${lead.code}` : 'Lead');
   if (error)
     return (
       <>
@@ -128,19 +242,17 @@ export function LeadPage(props: { id: string }) {
     );
   if (!lead) return <Loading what="the lead" />;
   const timeline = lead.timeline ?? [];
+  const returned = new Set((lead.returns ?? []).map((r) => r.unlockId));
+  const nameOf = (providerId: string) =>
+    lead.offers.find((o) => o.providerId === providerId)?.providerName ?? '—';
   return (
     <>
       <p>
         <Link href="/leads">← Leads</Link>
       </p>
       <h1>
-        Lead {lead.code} <Status value={lead.status} testId="lead-status" />
+        Lead {lead.code} <Status value={lead.status} label={LEAD_STATUS[lead.status]} testId="lead-status" />
       </h1>
-      {notice && (
-        <p role="status" tabIndex={-1} ref={noticeRef} data-testid="lead-notice">
-          {notice}
-        </p>
-      )}
       <article>
         <dl class="details">
           {lead.erasedAt ? (
@@ -155,7 +267,7 @@ export function LeadPage(props: { id: string }) {
               <dt>Client</dt>
               <dd data-testid="lead-name">{lead.name}</dd>
               <dt>Phone</dt>
-              <dd>{lead.phone}</dd>
+              <dd>{phone(lead.phone)}</dd>
               <dt>Email</dt>
               <dd>{lead.email ?? '—'}</dd>
             </>
@@ -180,8 +292,17 @@ export function LeadPage(props: { id: string }) {
           <dd data-testid="lead-unlocked">{`${lead.unlockCount} of ${lead.maxUnlocks}`}</dd>
           <dt>Created</dt>
           <dd>{dateTime(lead.createdAt)}</dd>
-          <dt>Expires</dt>
-          <dd>{dateTime(lead.expiresAt)}</dd>
+          {lead.closedAt ? (
+            <>
+              <dt>Closed</dt>
+              <dd data-testid="lead-closed">{dateTime(lead.closedAt)}, by an operator</dd>
+            </>
+          ) : (
+            <>
+              <dt>{lead.status === 'expired' ? 'Expired' : 'Expires'}</dt>
+              <dd>{dateTime(lead.expiresAt)}</dd>
+            </>
+          )}
           <dt>Source</dt>
           <dd data-testid="lead-source">{sourceText(lead.source)}</dd>
           {lead.unmatchedReason && (
@@ -203,20 +324,47 @@ export function LeadPage(props: { id: string }) {
             <EraseClient
               leadId={lead.id}
               onErased={(said) => {
-                setNotice(said);
+                say(said);
                 reload();
               }}
             />
           </footer>
         )}
       </article>
+      {lead.status === 'open' && <LeadActions lead={lead} done={reload} />}
+      <h2>Purchases</h2>
+      <DataTable
+        label="Purchases of this lead"
+        testId="lead-purchases"
+        rows={lead.unlocks}
+        rowKey={(u) => u.id}
+        empty="Nobody has bought this lead yet."
+        columns={[
+          {
+            header: 'Provider',
+            cell: (u) => <Link href={`/providers/${u.providerId}`}>{nameOf(u.providerId)}</Link>,
+          },
+          { header: 'Amount', nowrap: true, cell: (u) => money(u.amountCents, u.currency) },
+          { header: 'Paid', cell: (u) => dateTime(u.createdAt) },
+          {
+            header: 'Return',
+            cell: (u) => {
+              const r = (lead.returns ?? []).find((x) => x.unlockId === u.id);
+              return r ? RETURN_STATUS[r.status] : u.refunded ? 'Refunded' : '—';
+            },
+          },
+        ]}
+        actions={(u) =>
+          u.refunded || returned.has(u.id) ? null : <OpenReturn purchase={u} lead={lead} done={reload} />
+        }
+      />
       <h2>Client&rsquo;s consent</h2>
       <ClientConsent consent={lead.consent} erased={lead.erasedAt !== null} />
       <h2>Timeline</h2>
       <ol class="timeline" data-testid="timeline">
         {timeline.map((e, i) => (
           <li key={`${e.at}-${i}`}>
-            <time dateTime={e.at}>{dateTime(e.at)}</time> <strong>{kindLabel(e.kind)}</strong>
+            <time dateTime={e.at}>{dateTime(e.at)}</time> <strong>{TIMELINE_KIND[e.kind]}</strong>
             {e.providerName && (
               <>
                 {' '}
@@ -232,39 +380,30 @@ export function LeadPage(props: { id: string }) {
         ))}
       </ol>
       <h2>SMS</h2>
-      <TableScroll label="SMS of this lead">
-        <table class="striped">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>To</th>
-              <th>Status</th>
-              <th>Tries</th>
-              <th>Sent</th>
-              <th>Delivery</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lead.sms.map((m) => (
-              <tr key={String(m.id)} class={m.needsAttention ? 'attention' : undefined}>
-                <td>{m.kind}</td>
-                <td>{m.recipients.join(', ')}</td>
-                <td>
-                  <Status value={m.status} />
-                  {m.lastError && <small class="detail"> {m.lastError}</small>}
-                </td>
-                <td>{m.attempts}</td>
-                <td>{dateTime(m.sentAt)}</td>
-                <td>
-                  {Object.entries(m.delivery)
-                    .map(([to, s]) => `${to}: ${typeof s === 'string' ? s : JSON.stringify(s)}`)
-                    .join('; ') || '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable
+        label="SMS of this lead"
+        testId="lead-sms"
+        rows={lead.sms}
+        rowKey={(m) => String(m.id)}
+        rowClass={(m) => (m.needsAttention ? 'attention' : undefined)}
+        empty="No SMS about this lead."
+        columns={[
+          { header: 'Kind', cell: (m) => labelOf(SMS_KIND, m.kind) },
+          { header: 'To', cell: (m) => m.recipients.map((r) => phone(r)).join(', ') },
+          {
+            header: 'Status',
+            cell: (m) => (
+              <>
+                <Status value={m.status} label={SMS_STATUS[m.status]} />
+                {m.lastError && <small class="detail"> {m.lastError}</small>}
+              </>
+            ),
+          },
+          { header: 'Tries', nowrap: true, cell: (m) => m.attempts },
+          { header: 'Sent', cell: (m) => dateTime(m.sentAt) },
+          { header: 'Delivery', cell: (m) => deliveryText(m.delivery, phone) },
+        ]}
+      />
     </>
   );
 }

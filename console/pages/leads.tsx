@@ -1,22 +1,38 @@
-import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useLocation, useSearch } from 'wouter-preact';
 import { api, query } from '../api';
-import { Failed, Loading, Status, TableScroll } from '../components/bits';
+import { Failed, Loading, Status } from '../components/bits';
+import { DataTable, NARROW, useMedia } from '../components/data-table';
+import { useTitle } from '../components/layout';
 import { dateTime, money, UNMATCHED_LABELS } from '../format';
+import { LEAD_STATUS } from '../labels';
 import type { LeadRow } from '../types';
-import { useEffect } from 'preact/hooks';
 
-type Filters = { status: string; category: string; zipCode: string; from: string; to: string; q: string };
-const EMPTY: Filters = { status: '', category: '', zipCode: '', from: '', to: '', q: '' };
+const FIELDS = ['status', 'category', 'zipCode', 'from', 'to', 'q'] as const;
+type Filters = Record<(typeof FIELDS)[number], string>;
 type Page = { leads: LeadRow[]; nextCursor: string | null };
 
+/** The filters the address holds (`/admin/leads?status=open&from=…`): a shared link opens the same view. */
+export function filtersOf(search: string): Filters {
+  const params = new URLSearchParams(search);
+  return Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? ''])) as Filters;
+}
+
+/** A whole day `YYYY-MM-DD`, as the exports take their range. */
+const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+
 export function Leads() {
-  const [form, setForm] = useState<Filters>(EMPTY);
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+  useTitle('Leads');
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const filters = filtersOf(search);
+  const [form, setForm] = useState<Filters>(filters);
   const [rows, setRows] = useState<LeadRow[]>();
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const narrow = useMedia(NARROW);
+  const set = FIELDS.filter((f) => filters[f] !== '').length;
 
   const load = async (f: Filters, after: string | null) => {
     setBusy(true);
@@ -31,119 +47,130 @@ export function Leads() {
       setBusy(false);
     }
   };
-  useEffect(() => void load(filters, null), [filters]);
+  // The address is the state: a new search (a filter, Back, a shared link) loads its leads.
+  useEffect(() => {
+    setForm(filtersOf(search));
+    void load(filtersOf(search), null);
+  }, [search]);
 
   const field = (name: keyof Filters) => ({
     name,
+    id: `leads-${name}`,
     value: form[name],
     onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
   });
+  const exportRange =
+    isDay(filters.from) && isDay(filters.to) ? query({ from: filters.from, to: filters.to }) : '';
 
   return (
     <>
       <h1>Leads</h1>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilters({ ...form });
-        }}
-      >
-        <div class="grid">
-          <label>
-            Status
-            <select {...field('status')}>
-              <option value="">Any</option>
-              <option value="open">Open</option>
-              <option value="full">Full</option>
-              <option value="expired">Expired</option>
-            </select>
-          </label>
-          <label>
-            Category
-            <input {...field('category')} placeholder="plumbing" />
-          </label>
-          <label>
-            Zip code
-            <input {...field('zipCode')} placeholder="78701" />
-          </label>
-        </div>
-        <div class="grid">
-          <label>
-            From
-            <input type="date" {...field('from')} />
-          </label>
-          <label>
-            To
-            <input type="date" {...field('to')} />
-          </label>
-          <label>
-            Code or client name
-            <input type="search" {...field('q')} />
-          </label>
-        </div>
-        <div class="actions">
-          <button type="submit">Filter</button>
-          <button
-            type="button"
-            class="secondary outline"
-            onClick={() => {
-              setForm(EMPTY);
-              setFilters(EMPTY);
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      {/* Folded on a phone, so that the leads come first; open on a wider screen. */}
+      <details class="filters" open={!narrow} data-testid="leads-filters">
+        <summary>Filters{set > 0 ? ` (${set} set)` : ''}</summary>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            navigate(`/leads${query(form)}`);
+          }}
+        >
+          <div class="grid">
+            <label>
+              Status
+              <select {...field('status')}>
+                <option value="">Any</option>
+                {Object.entries(LEAD_STATUS).map(([code, label]) => (
+                  <option key={code} value={code}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Category
+              <input {...field('category')} placeholder="plumbing" />
+            </label>
+            <label>
+              Zip code
+              <input {...field('zipCode')} placeholder="78701" inputMode="numeric" />
+            </label>
+          </div>
+          <div class="grid">
+            <label>
+              From
+              <input type="date" {...field('from')} />
+            </label>
+            <label>
+              To
+              <input type="date" {...field('to')} />
+            </label>
+            <label>
+              Code or client name
+              <input type="search" {...field('q')} />
+            </label>
+          </div>
+          <div class="actions">
+            <button type="submit">Filter</button>
+            <button type="button" class="secondary outline" onClick={() => navigate('/leads')}>
+              Clear
+            </button>
+          </div>
+        </form>
+      </details>
+      {exportRange && (
+        <p>
+          <a href={`/exports/leads${exportRange}`} download data-testid="leads-export">
+            Download these days&rsquo; leads (CSV)
+          </a>
+        </p>
+      )}
       {error && <Failed error={error} />}
       {!rows && !error && <Loading what="leads" />}
       {rows && (
-        <TableScroll label="Leads">
-          <table class="striped" data-testid="leads-table">
-            <thead>
-              <tr>
-                <th>Code</th>
-                <th>Category</th>
-                <th>Zip</th>
-                <th>Status</th>
-                <th>Offered</th>
-                <th>Unlocked</th>
-                <th>Revenue</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((l) => (
-                <tr key={l.id}>
-                  <td>
-                    <Link href={`/leads/${l.id}`}>{l.code}</Link>
-                    {l.duplicateOf && <small class="detail"> duplicate</small>}
-                  </td>
-                  <td>{l.category}</td>
-                  <td>{l.zipCode}</td>
-                  <td>
-                    <Status value={l.status} />
-                  </td>
-                  <td>
-                    {l.offeredTo}
-                    {l.unmatchedReason && (
-                      <small class="detail"> {UNMATCHED_LABELS[l.unmatchedReason]}</small>
-                    )}
-                  </td>
-                  <td>{`${l.unlockCount} of ${l.maxUnlocks}`}</td>
-                  <td>{money(l.revenueCents, l.currency)}</td>
-                  <td>{dateTime(l.createdAt)}</td>
-                </tr>
-              ))}
-              {rows.length === 0 && (
-                <tr>
-                  <td colSpan={8}>No leads match.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Leads"
+          testId="leads-table"
+          rows={rows}
+          rowKey={(l) => l.id}
+          rowTestId={() => 'lead-row'}
+          empty="No leads match."
+          columns={[
+            {
+              header: 'Code',
+              nowrap: true,
+              cell: (l) => (
+                <>
+                  <Link href={`/leads/${l.id}`}>{l.code}</Link>
+                  {l.duplicateOf && <small class="detail"> duplicate</small>}
+                </>
+              ),
+            },
+            {
+              header: 'Status',
+              nowrap: true,
+              cell: (l) => <Status value={l.status} label={LEAD_STATUS[l.status]} />,
+            },
+            { header: 'Category', cell: (l) => l.category },
+            { header: 'Zip', nowrap: true, cell: (l) => l.zipCode },
+            {
+              header: 'Offered',
+              cell: (l) => (
+                <>
+                  {l.offeredTo}
+                  {l.unmatchedReason && <small class="detail"> {UNMATCHED_LABELS[l.unmatchedReason]}</small>}
+                </>
+              ),
+            },
+            { header: 'Unlocked', nowrap: true, cell: (l) => `${l.unlockCount} of ${l.maxUnlocks}` },
+            { header: 'Revenue', nowrap: true, cell: (l) => money(l.revenueCents, l.currency) },
+            { header: 'Created', cell: (l) => dateTime(l.createdAt) },
+          ]}
+          actions={(l) => (
+            <Link href={`/leads/${l.id}`} class="secondary" aria-label={`Open lead ${l.code}`}>
+              Open
+            </Link>
+          )}
+        />
       )}
       {cursor && (
         <button

@@ -3,6 +3,7 @@ import { Link } from 'wouter-preact';
 import { api, query } from '../api';
 import { Failed, Loading, Status, TableScroll } from '../components/bits';
 import { dateTime, money } from '../format';
+import { RETURN_STATUS } from '../labels';
 import type { ReturnRow } from '../types';
 import { useApi } from '../use-api';
 
@@ -136,7 +137,8 @@ export function Returns() {
                   <td>{r.reason.replace(/_/g, ' ')}</td>
                   <td>{r.reasonText ?? '—'}</td>
                   <td>
-                    <Status value={r.status} /> {r.auto ? '(auto)' : ''} {r.note ? `“${r.note}”` : ''}
+                    <Status value={r.status} label={RETURN_STATUS[r.status]} /> {r.auto ? '(auto)' : ''}{' '}
+                    {r.note ? `“${r.note}”` : ''}
                   </td>
                   <td>
                     {dateTime(r.createdAt)} {r.source === 'console' ? '(console)' : ''}

@@ -80,3 +80,15 @@ export const redirect = (location: string): HttpResponse => ({
   headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
   body: '',
 });
+
+/** A file to download (`name`, ASCII), never cached or sniffed as another type. */
+export const download = (contentType: string, name: string, body: string): HttpResponse => ({
+  statusCode: 200,
+  headers: {
+    'content-type': contentType,
+    'content-disposition': `attachment; filename="${name}"`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  },
+  body,
+});

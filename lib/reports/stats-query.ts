@@ -20,40 +20,59 @@ export function statsRange(q: { from?: Date | undefined; to?: Date | undefined }
   return { from: q.from ?? new Date(to.getTime() - 29 * 86_400_000), to };
 }
 
-/** `GET /stats`: whole days (UTC) `from`..`to`, both included, and the grouping. */
+type DayRange = { from?: Date | undefined; to?: Date | undefined };
+const dayFields = () => ({
+  from: param(parsed(calendarDate, DAY_MESSAGE)),
+  to: param(parsed(calendarDate, DAY_MESSAGE)),
+});
+/**
+ * Whole days (UTC) `from`..`to`, both included, at most STATS_MAX_DAYS: `GET /stats`'s range,
+ * and the exports'.
+ */
+const dayRangeChecks = () =>
+  [
+    z.refine<DayRange>(
+      (o) => {
+        const { from, to } = statsRange(o);
+        return from.getTime() <= to.getTime();
+      },
+      {
+        message: 'must not be before from (to defaults to today UTC)',
+        path: ['to'],
+        when: fieldsParsed('from', 'to'),
+      },
+    ),
+    z.refine<DayRange>(
+      (o) => {
+        const { from, to } = statsRange(o);
+        return days(from, to) <= STATS_MAX_DAYS;
+      },
+      {
+        message: `must be at most ${STATS_MAX_DAYS} days from from, both included (to defaults to today UTC)`,
+        path: ['to'],
+        when: fieldsParsed('from', 'to'),
+      },
+    ),
+  ] as const;
+
+/** `GET /stats`: the range and the grouping. */
 export const statsQuery = lazy(() =>
   z
     .object({
-      from: param(parsed(calendarDate, DAY_MESSAGE)),
-      to: param(parsed(calendarDate, DAY_MESSAGE)),
+      ...dayFields(),
       groupBy: z._default(
-        param(z.enum(['day', 'category', 'source'], { error: 'must be day, category or source' })),
+        param(
+          z.enum(['day', 'category', 'source', 'provider'], {
+            error: 'must be day, category, source or provider',
+          }),
+        ),
         'day' as const,
       ),
     })
-    .check(
-      z.refine(
-        (o) => {
-          const { from, to } = statsRange(o);
-          return from.getTime() <= to.getTime();
-        },
-        {
-          message: 'must not be before from (to defaults to today UTC)',
-          path: ['to'],
-          when: fieldsParsed('from', 'to'),
-        },
-      ),
-      z.refine(
-        (o) => {
-          const { from, to } = statsRange(o);
-          return days(from, to) <= STATS_MAX_DAYS;
-        },
-        {
-          message: `must be at most ${STATS_MAX_DAYS} days from from, both included (to defaults to today UTC)`,
-          path: ['to'],
-          when: fieldsParsed('from', 'to'),
-        },
-      ),
-    ),
+    .check(...dayRangeChecks()),
 );
 export type StatsQuery = z.output<ReturnType<typeof statsQuery>>;
+
+/** `GET /exports/{kind}`: the range (the stats' days). */
+export const exportQuery = lazy(() => z.object(dayFields()).check(...dayRangeChecks()));
+export type ExportQuery = z.output<ReturnType<typeof exportQuery>>;

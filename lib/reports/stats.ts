@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Database } from '../db/client';
 import { statsRange, type StatsQuery } from './stats-query';
 import type { UnmatchedReason } from '../leads/unmatched';
@@ -87,6 +87,52 @@ const COUNTED = [
 const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
+/** The funnel's counts of the range's leads by `key` and in total (`lead_funnels`, kept by triggers). */
+const leadCountsSql = (key: SQL, lo: string, hi: string) =>
+  sql`select ${key} as key, grouping(${key}) = 1 as total, f.currency,
+      count(*) as leads,
+      sum(f.teasers_sent) as "teasersSent",
+      sum(f.yes_replies) as "yesReplies",
+      sum(f.links_opened) as "linksOpened",
+      sum(f.checkouts_created) as "checkoutsCreated",
+      sum(f.paid_unlocks) as "paidUnlocks",
+      sum(f.saved_card_unlocks) as "savedCardUnlocks",
+      sum(f.refunds) as refunds,
+      sum(f.gross_cents) as gross,
+      sum(f.refunded_cents) as refunded
+    from lead_funnels f
+    where f.day between ${lo}::date and ${hi}::date
+    group by grouping sets ((key, f.currency), (f.currency))`;
+
+/**
+ * Per provider (`groupBy=provider`): the range's leads offered to each, the teasers that went to
+ * their phone, their YES, links, checkouts, purchases, refunds and revenue, from the offers
+ * themselves (lead_funnels keeps no provider); the total is the leads' own, as for other groupings.
+ * A provider offered nothing in the range is not listed.
+ */
+const providerCountsSql = (from: Date, end: Date, lo: string, hi: string) =>
+  sql`select o.provider_id::text as key, false as total, l.currency,
+      count(*) as leads,
+      count(*) filter (where exists (select from sms_messages m where m.lead_id = o.lead_id
+        and m.kind = 'teaser' and m.resend_of is null and m.status = 'sent' and p.phone = any(m.recipients)))
+        as "teasersSent",
+      count(o.accepted_at) as "yesReplies",
+      count(o.link_opened_at) as "linksOpened",
+      count(o.checkout_created_at) as "checkoutsCreated",
+      count(u.id) as "paidUnlocks",
+      count(u.id) filter (where u.paid_with = 'saved_card') as "savedCardUnlocks",
+      count(u.refunded_at) as refunds,
+      coalesce(sum(u.amount_cents), 0) as gross,
+      coalesce(sum(u.amount_cents) filter (where u.refunded_at is not null), 0) as refunded
+    from offers o
+    join leads l on l.id = o.lead_id
+    join providers p on p.id = o.provider_id
+    left join unlocks u on u.offer_id = o.id
+    where l.created_at >= ${from.toISOString()}::timestamptz and l.created_at < ${end.toISOString()}::timestamptz
+    group by o.provider_id, l.currency
+    union all
+    (${leadCountsSql(sql`f.category`, lo, hi)} having grouping(f.category) = 1)`;
+
 /**
  * The funnel of the leads created in `from`..`to` (whole UTC days, both included), per day or per
  * category and in total. A lead's whole funnel belongs to the group it was created in: its
@@ -104,33 +150,22 @@ export async function stats(db: Database, q: StatsQuery) {
   const [leadKey, unlockKey, unlockFrom] =
     q.groupBy === 'day'
       ? [sql`f.day`, sql`u.lead_day`, sql`unlocks u`]
-      : q.groupBy === 'category'
-        ? // Byte order: the medians sort every payment by category, and no collation is needed to group.
-          [sql`f.category`, sql`u.lead_category collate "C"`, sql`unlocks u`]
-        : [
-            sql`f.utm_source`,
-            sql`f.utm_source collate "C"`,
-            sql`unlocks u join lead_funnels f on f.lead_id = u.lead_id`,
-          ];
+      : q.groupBy === 'provider'
+        ? [sql`f.category`, sql`u.provider_id::text collate "C"`, sql`unlocks u`]
+        : q.groupBy === 'category'
+          ? // Byte order: the medians sort every payment by category, and no collation is needed to group.
+            [sql`f.category`, sql`u.lead_category collate "C"`, sql`unlocks u`]
+          : [
+              sql`f.utm_source`,
+              sql`f.utm_source collate "C"`,
+              sql`unlocks u join lead_funnels f on f.lead_id = u.lead_id`,
+            ];
   const [row] = await rows<{ totals: Totals }>(
     db,
     'stats',
     sql`
       with counts as (
-        select ${leadKey} as key, grouping(${leadKey}) = 1 as total, f.currency,
-          count(*) as leads,
-          sum(f.teasers_sent) as "teasersSent",
-          sum(f.yes_replies) as "yesReplies",
-          sum(f.links_opened) as "linksOpened",
-          sum(f.checkouts_created) as "checkoutsCreated",
-          sum(f.paid_unlocks) as "paidUnlocks",
-          sum(f.saved_card_unlocks) as "savedCardUnlocks",
-          sum(f.refunds) as refunds,
-          sum(f.gross_cents) as gross,
-          sum(f.refunded_cents) as refunded
-        from lead_funnels f
-        where f.day between ${lo}::date and ${hi}::date
-        group by grouping sets ((key, f.currency), (f.currency))
+        ${q.groupBy === 'provider' ? providerCountsSql(from, end, lo, hi) : leadCountsSql(leadKey, lo, hi)}
       ),
       medians as (
         select ${unlockKey} as key, grouping(${unlockKey}) = 1 as total,
@@ -200,11 +235,26 @@ export async function stats(db: Database, q: StatsQuery) {
       : [...countsBy.keys()]
           .filter((k): k is string | null => k !== TOTAL)
           .sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
+  // A provider group is named (its key is the provider's id).
+  const names =
+    q.groupBy === 'provider' && keys.length > 0
+      ? new Map(
+          (
+            await rows<{ id: string; name: string }>(
+              db,
+              'stats_provider_names',
+              sql`select id::text, name from providers where id = any(${sql.param(keys)}::uuid[])`,
+            )
+          ).map((p) => [p.id, p.name]),
+        )
+      : undefined;
+  if (names)
+    keys.sort((a, b) => (names.get(a!) ?? '').localeCompare(names.get(b!) ?? '') || (a! < b! ? -1 : 1));
   return {
     from: isoDay(from),
     to: isoDay(to),
     groupBy: q.groupBy,
-    groups: keys.map((k) => ({ key: k, funnel: funnel(k) })),
+    groups: keys.map((k) => ({ key: k, ...(names && { name: names.get(k!) ?? null }), funnel: funnel(k) })),
     total: funnel(TOTAL),
     /**
      * Demand without supply: the range's leads offered to nobody, in all and by category, zip code

@@ -239,13 +239,13 @@ describe('lead page: erasing the client’s data', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Erase for good');
     await page.keyboard.press('Enter');
 
-    const notice = page.getByTestId('lead-notice');
+    const notice = page.getByTestId('notice');
     await notice.waitFor();
     await expect(notice.textContent()).resolves.toBe('Erased: 1 lead');
     await page.getByTestId('lead-erased').waitFor();
     // What happened has the focus; the button is gone; one request, by this lead's id.
     await expect(page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).resolves.toBe(
-      'lead-notice',
+      'notice',
     );
     await expect(page.getByRole('button', { name: /Erase/ }).count()).resolves.toBe(0);
     expect(erasures).toEqual([`POST ${JSON.stringify({ leadId: ids.consented })}`]);

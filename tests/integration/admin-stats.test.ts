@@ -240,6 +240,40 @@ describe('GET /stats', () => {
     expect(res.json.total).toMatchObject({ leads: 5, teasersSent: 6, paidUnlocks: 3 });
   });
 
+  it('per provider: each provider offered a lead of the range, by name, with their own funnel', async () => {
+    const res = await getStats({ from: '2026-03-01', to: '2026-03-11', groupBy: 'provider' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.groupBy).toBe('provider');
+    type Group = { key: string; name: string; funnel: Record<string, unknown> };
+    const groups: Group[] = res.json.groups;
+    expect(groups.map((g) => g.name)).toEqual(['A', 'B', 'C']);
+    const [a, b, c] = groups as [Group, Group, Group];
+    expect(a.funnel).toMatchObject({
+      leads: 2,
+      teasersSent: 2,
+      yesReplies: 2,
+      linksOpened: 2,
+      checkoutsCreated: 2,
+      paidUnlocks: 2,
+      refunds: 1,
+      revenue: usd(2 * PRICE, PRICE),
+      medianTeaserToPaymentSeconds: 330,
+    });
+    expect(a.funnel.conversion).toMatchObject({ teaserToYes: 1, teaserToPaid: 1 });
+    expect(b.funnel).toMatchObject({
+      leads: 2,
+      yesReplies: 2,
+      linksOpened: 1,
+      paidUnlocks: 0,
+      revenue: usd(0, 0),
+    });
+    expect(b.funnel.conversion).toMatchObject({ teaserToYes: 1, yesToLinkOpened: 0.5, teaserToPaid: 0 });
+    expect(c.funnel).toMatchObject({ leads: 2, teasersSent: 2, yesReplies: 1, paidUnlocks: 1 });
+    expect(c.funnel.medianTeaserToPaymentSeconds).toBe(120);
+    // The total is the leads' own: x1, offered to nobody, counts there and under no provider.
+    expect(res.json.total).toMatchObject({ leads: 5, teasersSent: 6, paidUnlocks: 3 });
+  });
+
   it('counts a lead on the day it was created, whatever the day of its payment', async () => {
     // p2 was created on 03-10 at 23:59:59.999999 and paid on 03-11.
     const res = await getStats({ from: '2026-03-11', to: '2026-03-11' });
