@@ -234,6 +234,11 @@ export const leads = pgTable(
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     erasedAt: tstz('erased_at'),
     /**
+     * When an operator closed it (`POST /leads/{id}/close`, lib/leads/close-lead.ts): it expired
+     * then (`expires_at`), and reads as `closed`, not `expired`, on GET /leads and the console.
+     */
+    closedAt: tstz('closed_at'),
+    /**
      * Where the lead came from (`source` of POST /leads: UTM parameters, click ids, affiliate,
      * landing page), the keys given and not empty; null when none was.
      */

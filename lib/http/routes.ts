@@ -68,6 +68,8 @@ export type RouteSpec = {
   throttle: { burst: number; rate: number };
   /** The README's routes table: a short line. */
   does: string;
+  /** A change route's action in the audit trail (issue 25 §2), e.g. `lead.close`. */
+  audit?: string;
   /** docs/routes.md: fields, statuses and errors. */
   details?: string;
   example: Example;
@@ -138,6 +140,30 @@ export const ROUTES = [
     details:
       'The lead (`open`, `full` when sold `maxUnlocks` times, or `expired`) with `duplicateOf` and its `duplicates` (`id`, `code`, `createdAt`), its `consent` and `source` (null when none was sent), `unmatchedReason` (why nobody was offered it, null when offered), `teasersHeldUntil` (the earliest teaser still held for quiet hours, else null), its price now (`priceCents`; `aging: {at, priceCents}` while a drop to its aged price is to come, `agedAt` once it happened), its `offers` (each with the `priceCents` it is charged), `unlocks`, `sms` (status, tries, delivery per phone) and `smsNeedingAttention`. 404 for an unknown id or one that is not a UUID.',
     example: { params: { id: '{lead}' } },
+  },
+  {
+    method: 'POST',
+    path: '/leads/{id}/close',
+    fn: 'leadActions',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'close a lead: sold no more, its open Checkout Sessions expired at Stripe',
+    audit: 'lead.close',
+    details:
+      'No body. An open lead is closed now: it takes no more unlocks (a `YES` is answered as for an expired lead, its pay links answer 410, a payment that completes anyway is refunded past expiry), its code is freed, its teasers held for quiet hours are cancelled, and its open Checkout Sessions are expired at Stripe (retried by the dispatcher when Stripe cannot be reached). 200 `{"lead":{"id","code","status":"closed","closedAt","checkoutSessionsExpired","teasersCancelled"}}`; `GET /leads/{id}` then shows `status: closed` and `closedAt` (its `expiresAt` the time it was closed). 409 `lead_not_open` for a lead full, expired or closed already; 404 for an unknown id.',
+    example: { params: { id: '{lead}' } },
+  },
+  {
+    method: 'POST',
+    path: '/leads/{id}/offers',
+    fn: 'leadActions',
+    who: 'admin',
+    throttle: ADMIN,
+    does: 'offer a lead to a provider the operator names: the teaser, as matching sends it',
+    audit: 'lead.offer',
+    details:
+      '`providerId`: 201 `{"offer":{"id","leadId","providerId","priceCents","currency"},"teaserAt","held"}`: an offer at the lead\'s price now and its teaser, sent at once within the provider\'s teaser hours, else held until their next start (`held: true`, `teaserAt`). Whatever the provider\'s categories and zip codes, and beyond `LEAD_MAX_OFFERS`; otherwise as matching: 409 `provider_already_offered`, `provider_duplicate` (offered this client\'s original or a duplicate of it), `provider_opted_out` (STOP), `provider_paused`, `provider_awaiting_opt_in`, `provider_weekly_cap`, `provider_daily_cap`, `category_inactive`, and `lead_not_open` for a lead full, expired or closed; 404 for an unknown lead or provider.',
+    example: { params: { id: '{lead}' }, body: { providerId: '{provider}' } },
   },
   {
     method: 'GET',

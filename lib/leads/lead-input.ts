@@ -110,7 +110,9 @@ export const leadListQuery = lazy(() =>
           'must be a whole number from 1 to 100',
         ),
       ),
-      status: param(z.enum(['open', 'full', 'expired'], { error: 'must be open, full or expired' })),
+      status: param(
+        z.enum(['open', 'full', 'closed', 'expired'], { error: 'must be open, full, closed or expired' }),
+      ),
       category: param(z.pipe(text(100), z.transform(normalizeCategory))),
       zipCode: param(z.pipe(text(20), z.transform(normalizeZip))),
       from: param(parsed(instant, INSTANT_MESSAGE)),
@@ -126,3 +128,8 @@ export const leadListQuery = lazy(() =>
     ),
 );
 export type LeadListQuery = z.output<ReturnType<typeof leadListQuery>>;
+
+/** `POST /leads/{id}/offers`: the provider the operator offers the lead to. */
+export const offerLeadInput = lazy(() =>
+  z.object({ providerId: z.uuid({ error: 'must be the UUID of a provider' }) }),
+);

@@ -18,7 +18,10 @@ function filters(q: LeadListQuery): SQL[] {
   const where: SQL[] = [];
   const full = sql`${leads.unlockCount} >= ${leads.maxUnlocks}`;
   if (q.status === 'full') where.push(full);
-  if (q.status === 'expired') where.push(sql`not (${full}) and ${leads.expiresAt} <= now()`);
+  if (q.status === 'closed') where.push(sql`not (${full}) and ${leads.closedAt} is not null`);
+  if (q.status === 'expired') {
+    where.push(sql`not (${full}) and ${leads.closedAt} is null and ${leads.expiresAt} <= now()`);
+  }
   if (q.status === 'open') where.push(sql`not (${full}) and ${leads.expiresAt} > now()`);
   if (q.category) where.push(eq(leads.category, q.category));
   if (q.zipCode) where.push(eq(leads.zipCode, q.zipCode));
@@ -55,6 +58,7 @@ export async function listLeads(db: Database, q: LeadListQuery) {
       unlockCount: leads.unlockCount,
       maxUnlocks: leads.maxUnlocks,
       expiresAt: leads.expiresAt,
+      closedAt: leads.closedAt,
       currency: leads.currency,
       duplicateOf: leads.duplicateOf,
       unmatchedReason: leads.unmatchedReason,

@@ -85,6 +85,7 @@ export type TimelineKind =
   | 'return_decided'
   | 'sms'
   | 'full'
+  | 'closed'
   | 'expired';
 
 /**
@@ -141,6 +142,7 @@ const ORDER: readonly TimelineKind[] = [
   'refunded',
   'sms',
   'full',
+  'closed',
   'expired',
 ];
 
@@ -347,6 +349,8 @@ export async function leadDetail(db: Database, id: string) {
       providerId: null,
       providerName: null,
     });
+  } else if (status === 'closed' && lead.closedAt) {
+    timeline.push({ at: lead.closedAt.toISOString(), kind: 'closed', providerId: null, providerName: null });
   } else if (status === 'expired') {
     timeline.push({
       at: lead.expiresAt.toISOString(),
@@ -384,6 +388,8 @@ export async function leadDetail(db: Database, id: string) {
     maxUnlocks: lead.maxUnlocks,
     unlockCount: lead.unlockCount,
     expiresAt: lead.expiresAt.toISOString(),
+    /** When an operator closed it (POST /leads/{id}/close); null when they did not. */
+    closedAt: lead.closedAt?.toISOString() ?? null,
     createdAt: lead.createdAt.toISOString(),
     duplicateOf: lead.duplicateOf,
     /** Why it was offered to nobody (lib/leads/unmatched.ts); null when it was offered. */
