@@ -20,6 +20,7 @@ import type { LeadReturn, Offer, Provider, SmsMessage, StripeTask, Unlock } from
 export const LEAD_STATUS = {
   open: 'Open',
   full: 'Sold out',
+  closed: 'Closed',
   expired: 'Expired',
 } as const satisfies Record<LeadStatus, string>;
 
@@ -121,6 +122,8 @@ export const TIMELINE_KIND = {
   return_decided: 'Return decided',
   sms: 'SMS',
   full: 'Sold out',
+  /** Closed by an operator, or returned by a buyer and the return approved. */
+  closed: 'Taken off sale',
   expired: 'Expired',
 } as const satisfies Record<TimelineKind, string>;
 

@@ -15,7 +15,7 @@ import { RETURN_REASONS } from '../../lib/sms/return-reason';
 
 /** Each table against the values the server can store or answer. */
 const UNIONS: Array<[string, Record<string, string>, readonly string[]]> = [
-  ['LEAD_STATUS', labels.LEAD_STATUS, ['open', 'full', 'expired']],
+  ['LEAD_STATUS', labels.LEAD_STATUS, ['open', 'full', 'closed', 'expired']],
   ['UNMATCHED_LABELS', labels.UNMATCHED_LABELS, UNMATCHED_REASONS],
   ['OFFER_STATUS', labels.OFFER_STATUS, offers.status.enumValues],
   ['CHARGE_STATUS', labels.CHARGE_STATUS, offers.chargeStatus.enumValues],
