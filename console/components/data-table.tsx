@@ -97,9 +97,9 @@ export function DataTable<T>(props: {
   const [title, ...rest] = props.columns;
   if (props.rows.length === 0)
     return (
-      <p class="empty-list" data-testid={props.testId}>
-        {props.empty}
-      </p>
+      <div data-testid={props.testId}>
+        <p class="empty-list">{props.empty}</p>
+      </div>
     );
   if (narrow)
     return (

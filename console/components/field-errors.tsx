@@ -51,7 +51,8 @@ export function useFieldErrors(fields: readonly string[]) {
       setRest(split.rest);
       const first = fields.find((f) => split.fields[f]);
       // After the render that marks it: the field is there already (only its attributes change).
-      if (first && form) queueMicrotask(() => form.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus());
+      if (first && form)
+        queueMicrotask(() => form.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus());
     },
     describe(name: string, hintId?: string) {
       const ids = [hintId, errors[name] ? errorId(name) : undefined].filter(Boolean).join(' ');
