@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api } from '../api';
@@ -70,7 +71,16 @@ export function Attention() {
                   '—'
                 ),
             },
-            { header: 'To', cell: (m) => m.recipients.map((r) => phone(r)).join(', ') },
+            {
+              header: 'To',
+              cell: (m) =>
+                m.recipients.map((r, i) => (
+                  <Fragment key={r}>
+                    {i > 0 && ', '}
+                    <span class="nowrap">{phone(r)}</span>
+                  </Fragment>
+                )),
+            },
             {
               header: 'Status',
               cell: (m) => (

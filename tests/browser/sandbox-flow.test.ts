@@ -314,6 +314,9 @@ describe('the sandbox, by clicking', () => {
       [390, 844],
     ] as const) {
       await page.setViewportSize({ width, height });
+      // From another page: Chromium makes a load of the URL already shown a reload, which puts
+      // back the scroll the last test's clicks left.
+      await page.goto(at('/returns'));
       await page.goto(at('/phones'));
       await waitForText(PAT, (t) => t.some((m) => m.includes('is approved')), 10_000);
       const pat = page.getByTestId(`phone-${PAT.slice(1)}`).locator('.thread');

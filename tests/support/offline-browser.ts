@@ -168,8 +168,9 @@ export type Overflow = { innerWidth: number; scrollWidth: number; outside: strin
 /**
  * Measures the page as it stands: `document.scrollingElement.scrollWidth` (the page scrolls
  * sideways when it exceeds `innerWidth`), and the right edge of every element `actions` matches
- * (`getBoundingClientRect().right`), each named by its text, that is past `innerWidth` or hidden
- * (no box) while it should be clickable.
+ * (`getBoundingClientRect().right`), each named by its text, that is past `innerWidth`, past the
+ * right edge of the box that clips it (a table scrolled sideways in its region), or hidden (no
+ * box) while it should be clickable.
  */
 export async function measureOverflow(
   page: Page,
@@ -184,6 +185,16 @@ export async function measureOverflow(
       if (r.width === 0 && r.height === 0) outside.push(`${name} (no box)`);
       else if (r.right > window.innerWidth + 0.5)
         outside.push(`${name} (right edge at ${Math.round(r.right)})`);
+      else {
+        // Inside the window, but perhaps hidden past the right edge of a box that scrolls sideways.
+        for (let box = el.parentElement; box; box = box.parentElement) {
+          if (!/auto|scroll|hidden/.test(getComputedStyle(box).overflowX)) continue;
+          const right = box.getBoundingClientRect().right;
+          if (r.right > right + 0.5)
+            outside.push(`${name} (right edge at ${Math.round(r.right)}, its box's at ${Math.round(right)})`);
+          break;
+        }
+      }
     }
     return {
       innerWidth: window.innerWidth,
