@@ -1,3 +1,5 @@
+import { sql, type SQL } from 'drizzle-orm';
+
 export type LeadStatus = 'open' | 'full' | 'closed' | 'expired';
 
 /**
@@ -13,3 +15,12 @@ export function leadStatus(
   if (lead.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'open';
 }
+
+/**
+ * SQL: lead `l` (a table alias) is on sale, as leadStatus says `open`: neither full, nor taken off
+ * sale (`closed_at`: closed by an operator, or returned by a buyer and the return approved), nor
+ * past its expiry. The one definition of the rules that stop selling a lead (teasers, open
+ * offers, pending purchases, the lead list's filter).
+ */
+export const onSaleSql = (l: SQL): SQL =>
+  sql`(${l}.unlock_count < ${l}.max_unlocks and ${l}.closed_at is null and ${l}.expires_at > now())`;
