@@ -2,6 +2,7 @@ import { Route, Router, Switch } from 'wouter-preact';
 import { BASE } from './api';
 import { Layout } from './components/layout';
 import { Attention } from './pages/attention';
+import { Audit } from './pages/audit';
 import { Dashboard } from './pages/dashboard';
 import { Forms } from './pages/forms';
 import { LeadPage } from './pages/lead';
@@ -36,6 +37,7 @@ export function App() {
               <Route path="/returns" component={Returns} />
               <Route path="/attention" component={Attention} />
               <Route path="/forms" component={Forms} />
+              <Route path="/audit" component={Audit} />
               {SANDBOX && <Route path="/phones" component={Phones} />}
               {SANDBOX && <Route path="/inquiry" component={NewInquiry} />}
               <Route component={NotFound} />

@@ -3,6 +3,7 @@
  * their answers (lib/leads, lib/providers, lib/reports, …), as JSON. Type-only imports: none of
  * that code reaches the console's bundle. No shape is written here (tests/unit/console-types.test.ts).
  */
+import type { AuditPage } from '../lib/audit/audit-list';
 import type { CategoryView } from '../lib/catalogue/categories';
 import type { Json } from '../lib/http/json';
 import type { LeadDetail as LeadDetailAnswer } from '../lib/leads/lead-view';
@@ -38,3 +39,6 @@ export type IntegrationHealth = Json<IntegrationHealthAnswer>;
 export type ReturnRow = Json<ReturnPage>['returns'][number];
 /** `POST /privacy/erasures`'s answer. */
 export type Erasure = Json<Awaited<ReturnType<typeof eraseClient>>>;
+/** `GET /audit`'s answer. */
+export type AuditEntries = Json<AuditPage>;
+export type AuditEntry = AuditEntries['entries'][number];

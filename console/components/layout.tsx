@@ -14,6 +14,7 @@ const PAGES = [
   { href: '/returns', label: 'Returns' },
   { href: '/attention', label: 'Attention' },
   { href: '/forms', label: 'Forms' },
+  { href: '/audit', label: 'Audit' },
 ];
 const SANDBOX_PAGES = [
   { href: '/phones', label: 'Phones' },

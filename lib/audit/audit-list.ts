@@ -6,12 +6,12 @@ import { beforeCursor, encodeCursor, micros } from '../http/cursor';
 import {
   cursorParam,
   endOf,
-  fieldsParsed,
   INSTANT_MESSAGE,
   instant,
   pageLimit,
   param,
   parsed,
+  toNotBeforeFrom,
 } from '../http/fields';
 import { lazy } from '../lazy';
 
@@ -39,13 +39,7 @@ export const auditQuery = lazy(() =>
       from: param(parsed(instant, INSTANT_MESSAGE)),
       to: param(parsed(instant, INSTANT_MESSAGE)),
     })
-    .check(
-      z.refine((o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(), {
-        message: 'must not be before from',
-        path: ['to'],
-        when: fieldsParsed('from', 'to'),
-      }),
-    ),
+    .check(toNotBeforeFrom()),
 );
 export type AuditQuery = z.output<ReturnType<typeof auditQuery>>;
 

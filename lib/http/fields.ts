@@ -223,6 +223,13 @@ export const fieldsParsed =
   (payload: { issues: ReadonlyArray<{ path?: PropertyKey[] | undefined }> }) =>
     !payload.issues.some((i) => names.includes(String(i.path?.[0])));
 
+/** A list query's `to` (an Instant, inclusive) not before its `from`: a 400 naming `to`. */
+export const toNotBeforeFrom = () =>
+  z.refine<{ from?: Instant; to?: Instant }>(
+    (o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(),
+    { message: 'must not be before from', path: ['to'], when: fieldsParsed('from', 'to') },
+  );
+
 /** `?cursor=` of a keyset-paged list (lib/http/cursor.ts), for `key` (UUID by default). */
 export const cursorParam = (key?: RegExp) =>
   param(

@@ -216,6 +216,18 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/audit',
+    fn: 'stats',
+    who: 'admin',
+    access: 'owner',
+    throttle: ADMIN,
+    does: 'the audit trail: every change made through the admin API or the console, newest first (an owner or the admin key)',
+    details:
+      "`{ entries: [{ at, actor: { type, id }, action, route, objectId, amountCents?, outcome }], nextCursor }`, newest first, `limit` ≤ 100 (default 50). `actor.type` `operator` (`id` the operator's id) or `api_key` (`id` `admin`). `outcome`: `done`, `unchanged` (the request changed nothing, e.g. an erasure that found no lead), or `pending` (the request did not finish: the change may have taken effect; docs/audit.md). Filters: `actor` (an operator's id, or `api_key`), `action` (e.g. `return.approve`), `from`, `to` (ISO dates or date-times with an offset, both inclusive: a date `to` runs through its end, UTC), `cursor`. A bad filter is 400 `validation_failed` naming it; a caller who is not an owner 403.",
+    example: { query: { limit: '20', action: 'return.approve' } },
+  },
+  {
+    method: 'GET',
     path: '/categories',
     fn: 'categories',
     who: 'admin',
@@ -443,18 +455,6 @@ export const ROUTES = [
     details:
       "Stripe and TextMagic are asked with the configured keys (cached 60 s, never a key); the outbox's due SMS, the dispatcher's last run, the Stripe follow-ups pending.",
     example: {},
-  },
-  {
-    method: 'GET',
-    path: '/audit',
-    fn: 'audit',
-    who: 'admin',
-    access: 'owner',
-    throttle: ADMIN,
-    does: 'the audit trail: every change made through the admin API or the console, newest first (an owner or the admin key)',
-    details:
-      "`{ entries: [{ at, actor: { type, id }, action, route, objectId, amountCents?, outcome }], nextCursor }`, newest first, `limit` ≤ 100 (default 50). `actor.type` `operator` (`id` the operator's id) or `api_key` (`id` `admin`). `outcome`: `done`, `unchanged` (the request changed nothing, e.g. an erasure that found no lead), or `pending` (the request did not finish: the change may have taken effect; docs/audit.md). Filters: `actor` (an operator's id, or `api_key`), `action` (e.g. `return.approve`), `from`, `to` (ISO times, `from` inclusive, `to` exclusive), `cursor`. A bad filter is 400 `invalid_fields` naming it; a caller who is not an owner 403.",
-    example: { query: { limit: '20', action: 'return.approve' } },
   },
   {
     method: 'GET',

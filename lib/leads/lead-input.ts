@@ -10,8 +10,6 @@ import {
   category,
   cursorParam,
   email,
-  endOf,
-  fieldsParsed,
   INSTANT_MESSAGE,
   instant,
   int,
@@ -23,6 +21,7 @@ import {
   parsed,
   phone,
   text,
+  toNotBeforeFrom,
   zipCode,
 } from '../http/fields';
 
@@ -119,13 +118,7 @@ export const leadListQuery = lazy(() =>
       to: param(parsed(instant, INSTANT_MESSAGE)),
       q: param(text(200)),
     })
-    .check(
-      z.refine((o) => !o.from || !o.to || o.from.at.getTime() < endOf(o.to).getTime(), {
-        message: 'must not be before from',
-        path: ['to'],
-        when: fieldsParsed('from', 'to'),
-      }),
-    ),
+    .check(toNotBeforeFrom()),
 );
 export type LeadListQuery = z.output<ReturnType<typeof leadListQuery>>;
 

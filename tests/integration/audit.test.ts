@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { handler as auditFn } from '../../functions/audit';
+import { handler as auditFn } from '../../functions/stats';
 import { handler as privacyFn } from '../../functions/privacy';
 import { handler as returnsFn } from '../../functions/returns';
 import { handler as smsAdminFn } from '../../functions/sms-admin';
@@ -17,7 +17,7 @@ import { invoke } from '../../emulators/events';
 import { KEYS, useApp } from '../support/app';
 import { api, lead } from '../support/flow';
 import { intakeApi } from '../support/intake';
-import { purchase, uniqueZip } from '../support/market';
+import { failedSms, purchase, uniqueZip } from '../support/market';
 import { writesNothing } from '../support/writes';
 
 const app = useApp();
@@ -161,18 +161,11 @@ describe('a change through the admin API', () => {
     expect(source).toMatchObject({ action: 'intake_source.set', route: 'PUT /intake/sources/{source}' });
     expect(JSON.stringify(await app.db.query('select * from audit_entries'))).not.toContain(put.json.token);
 
-    const zip = uniqueZip();
-    await api.addProvider({ zipCodes: [zip] });
-    app.textmagic.fail(1, 400);
-    const created = await api.postLead(lead({ zipCode: zip }));
-    const [sms] = await app.db.query<{ id: string }>(
-      `select id::text from sms_messages where lead_id = $1 and status = 'failed'`,
-      [created.json.id],
-    );
-    const retry = () => post(smsAdminFn, `/sms/${sms!.id}/retry`, { id: sms!.id });
+    const sms = { id: await failedSms(app) };
+    const retry = () => post(smsAdminFn, `/sms/${sms.id}/retry`, { id: sms.id });
     expect((await retry()).status).toBe(202);
     expect((await retry()).status).toBe(200);
-    expect((await entriesOf(sms!.id)).map((r) => [r.action, r.outcome])).toEqual([
+    expect((await entriesOf(sms.id)).map((r) => [r.action, r.outcome])).toEqual([
       ['sms.retry', 'done'],
       ['sms.retry', 'unchanged'],
     ]);
@@ -288,6 +281,7 @@ describe('GET /audit', () => {
     ] as const) {
       const res = await audit({ [field]: value });
       expect(res.status, `${field}=${value}`).toBe(400);
+      expect(res.json.error.code).toBe('validation_failed');
       expect(res.json.error.details.map((d: { field: string }) => d.field)).toEqual([field]);
     }
     const backwards = await audit({ from: '2026-02-02', to: '2026-02-01' });

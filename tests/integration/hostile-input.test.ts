@@ -32,7 +32,7 @@ import { invoke, type EventInput, type Reply } from '../../emulators/events';
 import { distinctClient } from '../../emulators/lead-body';
 import { formStamp } from '../../lib/intake/form-stamp';
 import { api, lead, linkToken } from '../support/flow';
-import { buyByLink, deliverEvent, purchase, uniqueZip } from '../support/market';
+import { buyByLink, deliverEvent, failedSms, purchase, uniqueZip } from '../support/market';
 import { rowCounts } from '../support/writes';
 import { createCategory } from '../../lib/catalogue/categories';
 import { PORTAL_COOKIE } from '../../lib/portal/session';
@@ -1613,17 +1613,7 @@ describe('every route of the route table: its example accepted, mangled never a 
       expect(res.status, res.text).toBe(201);
       return (res.json as { return: { id: string } }).return.id;
     },
-    failedSms: async () => {
-      const zip = uniqueZip();
-      await api.addProvider({ zipCodes: [zip] });
-      app.textmagic.fail(1, 400);
-      const created = await api.postLead(lead({ zipCode: zip }));
-      const [row] = await app.db.query<{ id: string }>(
-        `select id::text from sms_messages where lead_id = $1 and status = 'failed'`,
-        [created.json.id],
-      );
-      return row!.id;
-    },
+    failedSms: () => failedSms(app),
     adminKey: () => Promise.resolve(KEYS.admin),
     // A form tool's source, mapped as PUT /intake/sources/{source}'s example maps it; its token
     // is the form tool's credential (withCredential).

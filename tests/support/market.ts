@@ -100,3 +100,16 @@ export async function purchase(app: TestApp) {
     sessionId,
   };
 }
+
+/** A teaser TextMagic refused (400) to a provider of its own: failed at once; its SMS id. */
+export async function failedSms(app: TestApp): Promise<string> {
+  const zip = uniqueZip();
+  await api.addProvider({ zipCodes: [zip] });
+  app.textmagic.fail(1, 400);
+  const created = await api.postLead(lead({ zipCode: zip }));
+  const [row] = await app.db.query<{ id: string }>(
+    `select id::text from sms_messages where lead_id = $1 and status = 'failed'`,
+    [created.json.id],
+  );
+  return row!.id;
+}

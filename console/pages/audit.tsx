@@ -1,0 +1,233 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, useSearchParams } from 'wouter-preact';
+import { query } from '../api';
+import { actionLabel, AUDIT_ACTIONS, OUTCOME_LABELS } from '../audit-actions';
+import { Failed, Loading } from '../components/bits';
+import { money } from '../format';
+import type { AuditEntries, AuditEntry } from '../types';
+import { useApi } from '../use-api';
+
+/** The filters, as the page's URL holds them (so a view can be shared): dates in the viewer's zone. */
+const FILTERS = ['actor', 'action', 'from', 'to'] as const;
+type Filters = Record<(typeof FILTERS)[number], string>;
+
+/** `YYYY-MM-DD` of the viewer's calendar: the instant its day starts (or, `end`, ends) there. */
+function localDay(day: string, end: boolean): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const start = new Date(`${day}T00:00:00`);
+  if (Number.isNaN(start.getTime())) return undefined;
+  if (!end) return start.toISOString();
+  const next = new Date(start);
+  next.setDate(next.getDate() + 1);
+  return new Date(next.getTime() - 1).toISOString();
+}
+
+/** A time with its zone: `Dec 6, 2026, 10:45:03 PM UTC`. */
+const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
+
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** Who: the admin key, or an operator (their id, short; the full one filters the page by them). */
+function Who(props: { actor: AuditEntry['actor'] }) {
+  if (props.actor.type === 'api_key') return <>Admin API key</>;
+  return (
+    <Link href={`/audit${query({ actor: props.actor.id })}`} title={props.actor.id}>
+      Operator {props.actor.id.slice(0, 8)}
+    </Link>
+  );
+}
+
+/** The changed object: a link to its page where the console has one. */
+function Subject(props: { entry: AuditEntry }) {
+  const { action, objectId } = props.entry;
+  if (!objectId) return <>—</>;
+  const href = action.startsWith('provider.')
+    ? `/providers/${objectId}`
+    : action === 'client.erase'
+      ? `/leads/${objectId}`
+      : action.startsWith('category.')
+        ? '/catalogue'
+        : undefined;
+  const id = <code class="object-id">{objectId}</code>;
+  return href ? <Link href={href}>{id}</Link> : id;
+}
+
+const amount = (e: AuditEntry) => (e.amountCents === undefined ? '' : money(e.amountCents));
+
+/** Audit: every change made through the console or the admin API, newest first (GET /audit). */
+export function Audit() {
+  const [params, setParams] = useSearchParams();
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? ''])) as Filters;
+  const cursor = params.get('cursor') ?? '';
+  const [form, setForm] = useState<Filters>(filters);
+  // The form follows the URL (back and forward, a shared link, a click on an operator).
+  const search = params.toString();
+  useEffect(() => setForm(filters), [search]);
+  useEffect(() => {
+    document.title = 'Audit · Lead Unlock console';
+  }, []);
+
+  const path = `/audit${query({
+    actor: filters.actor,
+    action: filters.action,
+    from: filters.from && localDay(filters.from, false),
+    to: filters.to && localDay(filters.to, true),
+    cursor,
+    limit: 50,
+  })}`;
+  const page = useApi<AuditEntries>(path);
+  const show = (next: Partial<Filters> & { cursor?: string }) =>
+    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
+
+  const field = (name: keyof Filters) => ({
+    name,
+    id: `audit-${name}`,
+    value: form[name],
+    onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
+  });
+  const entries = page.data?.entries;
+
+  return (
+    <>
+      <h1>Audit</h1>
+      <p>
+        Every change made through the console or the admin API: who, what, when, and the amount of a refund.
+        Times in {ZONE}.
+      </p>
+      <form
+        class="filters audit-filters"
+        aria-label="Filter the audit trail"
+        onSubmit={(e) => {
+          e.preventDefault();
+          show(form);
+        }}
+      >
+        <div class="grid">
+          <label>
+            Who
+            <select {...field('actor')}>
+              <option value="">Anyone</option>
+              <option value="api_key">Admin API key</option>
+              {form.actor && form.actor !== 'api_key' && (
+                <option value={form.actor}>Operator {form.actor.slice(0, 8)}</option>
+              )}
+            </select>
+          </label>
+          <label>
+            Action
+            <select {...field('action')}>
+              <option value="">Any</option>
+              {Object.entries(AUDIT_ACTIONS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            From
+            <input type="date" {...field('from')} />
+          </label>
+          <label>
+            To
+            <input type="date" {...field('to')} />
+          </label>
+        </div>
+        <div class="actions">
+          <button type="submit">Filter</button>
+          <button type="button" class="secondary outline" onClick={() => show({})}>
+            Clear
+          </button>
+        </div>
+      </form>
+      {page.error && <Failed error={page.error} />}
+      {!entries && !page.error && <Loading what="the audit trail" />}
+      {entries && entries.length === 0 && <p data-testid="audit-empty">No change matches.</p>}
+      {entries && entries.length > 0 && (
+        // The previous view stays while the next loads, marked busy.
+        <div aria-busy={page.loading}>
+          <table class="striped audit-table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Object</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={`${e.at}-${e.objectId}-${e.action}`} data-testid="audit-row">
+                  <td>{when(e.at)}</td>
+                  <td>
+                    <Who actor={e.actor} />
+                  </td>
+                  <td>
+                    {actionLabel(e.action)}
+                    <small class="detail route">{e.route}</small>
+                  </td>
+                  <td>
+                    <Subject entry={e} />
+                  </td>
+                  <td class="amount">{amount(e)}</td>
+                  <td>{OUTCOME_LABELS[e.outcome] ?? e.outcome}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <ul class="audit-cards" data-testid="audit-cards">
+            {entries.map((e) => (
+              <li key={`${e.at}-${e.objectId}-${e.action}`} data-testid="audit-card">
+                <article>
+                  <strong>{actionLabel(e.action)}</strong>
+                  {e.amountCents !== undefined && <span class="amount"> {amount(e)}</span>}
+                  <dl class="details">
+                    <dt>When</dt>
+                    <dd>{when(e.at)}</dd>
+                    <dt>Who</dt>
+                    <dd>
+                      <Who actor={e.actor} />
+                    </dd>
+                    <dt>Object</dt>
+                    <dd>
+                      <Subject entry={e} />
+                    </dd>
+                    <dt>Outcome</dt>
+                    <dd>{OUTCOME_LABELS[e.outcome] ?? e.outcome}</dd>
+                  </dl>
+                </article>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <nav class="actions" aria-label="Pages of the audit trail">
+        {cursor && (
+          <button type="button" class="secondary outline" onClick={() => show(filters)}>
+            Newest
+          </button>
+        )}
+        {page.data?.nextCursor && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => show({ ...filters, cursor: page.data!.nextCursor! })}
+          >
+            Older
+          </button>
+        )}
+      </nav>
+    </>
+  );
+}
