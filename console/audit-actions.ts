@@ -13,6 +13,13 @@ export const AUDIT_ACTIONS: Readonly<Record<string, string>> = {
   'return.decline': 'Return declined',
   'client.erase': 'Client data erased',
   'intake_source.set': 'Form tool mapping set',
+  'lead.close': 'Lead closed',
+  'lead.offer': 'Lead offered to a provider',
+  'operator.invite': 'Operator invited',
+  'operator.update': 'Operator changed (role or access)',
+  'operator.reinvite': 'New invite link',
+  'operator.sign_out': 'Operator signed out everywhere',
+  'team.update': 'Team setting changed',
 };
 
 /** The label of `action`; one the console does not know yet reads `Object: verb`. */
