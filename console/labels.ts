@@ -122,7 +122,8 @@ export const TIMELINE_KIND = {
   return_decided: 'Return decided',
   sms: 'SMS',
   full: 'Sold out',
-  closed: 'Closed by an operator',
+  /** Closed by an operator, or returned by a buyer and the return approved. */
+  closed: 'Taken off sale',
   expired: 'Expired',
 } as const satisfies Record<TimelineKind, string>;
 

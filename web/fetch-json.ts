@@ -8,12 +8,14 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Our 400s' `details`: each bad field (`field`, its path dotted) and what is wrong with it. */
+    readonly details?: ReadonlyArray<{ field?: string; message?: string }>,
   ) {
     super(message);
   }
 }
 
-type ErrorBody = { error?: { code?: string; message?: string } };
+type ErrorBody = { error?: { code?: string; message?: string; details?: unknown } };
 
 export type FetchJsonOptions = {
   /** A 401 the app takes over (true: it did, and the call fails as signed out). */
@@ -46,7 +48,12 @@ export async function fetchJson<T>(
   if (res.status === 401 && opts.signedOut()) throw new ApiError(401, 'unauthorized', 'Signed out');
   if (!res.ok) {
     const error = (body as ErrorBody | undefined)?.error;
-    throw new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? opts.fallback(res.status));
+    throw new ApiError(
+      res.status,
+      error?.code ?? 'http_error',
+      error?.message ?? opts.fallback(res.status),
+      Array.isArray(error?.details) ? (error.details as ApiError['details']) : undefined,
+    );
   }
   return body as T;
 }

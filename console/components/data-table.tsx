@@ -78,7 +78,7 @@ export type Column<T> = {
  * sideways scrolling. At 640 px and below, a card per row: its title (the first column), each other
  * column as a name and value, and the same actions. `expanded` replaces a row by what it returns
  * (an edit form), across the table's width or as the card. `testId` names the table or the list,
- * `rowTestId` each row or card.
+ * `rowTestId` each row or card (not one replaced by `expanded`).
  */
 export function DataTable<T>(props: {
   label: string;
@@ -97,9 +97,9 @@ export function DataTable<T>(props: {
   const [title, ...rest] = props.columns;
   if (props.rows.length === 0)
     return (
-      <p class="empty-list" data-testid={props.testId}>
-        {props.empty}
-      </p>
+      <div data-testid={props.testId}>
+        <p class="empty-list">{props.empty}</p>
+      </div>
     );
   if (narrow)
     return (
@@ -110,7 +110,7 @@ export function DataTable<T>(props: {
             <li
               key={props.rowKey(r)}
               class={['card', props.rowClass?.(r)].filter(Boolean).join(' ')}
-              data-testid={props.rowTestId?.(r)}
+              data-testid={open ? undefined : props.rowTestId?.(r)}
             >
               {open ?? (
                 <>
@@ -155,7 +155,11 @@ export function DataTable<T>(props: {
           {props.rows.map((r) => {
             const open = props.expanded?.(r);
             return (
-              <tr key={props.rowKey(r)} class={props.rowClass?.(r)} data-testid={props.rowTestId?.(r)}>
+              <tr
+                key={props.rowKey(r)}
+                class={props.rowClass?.(r)}
+                data-testid={open ? undefined : props.rowTestId?.(r)}
+              >
                 {open ? (
                   <td colSpan={span}>{open}</td>
                 ) : (

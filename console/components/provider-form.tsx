@@ -1,8 +1,25 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
-import { DEFAULT_LANGUAGE, LANGUAGE_NAMES } from '../format';
+import { api } from '../api';
+import { DEFAULT_LANGUAGE, LANGUAGE_NAMES, phone as phoneText } from '../format';
 import type { Language, Provider } from '../types';
 import { FormActions } from './bits';
+import { useFieldErrors } from './field-errors';
+import { useSay } from './notice';
+
+/** The fields the form has, as the API names them (its errors' `details`). */
+const FIELDS = [
+  'name',
+  'phone',
+  'email',
+  'categories',
+  'zipCodes',
+  'weeklySpendCapCents',
+  'dailyLeadCap',
+  'timeZone',
+  'teaserHours',
+  'language',
+  'autoPay',
+] as const;
 
 /** A comma-separated field as a list, without empty items. */
 export const list = (s: string) =>
@@ -51,18 +68,20 @@ export function ProviderForm(props: {
   const [teaserHours, setTeaserHours] = useState(p?.teaserHours ?? '');
   const [autoPay, setAutoPay] = useState(p?.autoPay ?? true);
   const [language, setLanguage] = useState<Language>(p?.language ?? DEFAULT_LANGUAGE);
-  const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const errors = useFieldErrors(FIELDS);
+  const say = useSay();
   const submit = async (e: Event) => {
     e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
     setBusy(true);
-    setError(undefined);
+    errors.clear();
     try {
       const weeklySpendCapCents = centsOf(weeklyCap);
       const dailyLeadCap = countOf(dailyCap);
       if (Number.isNaN(weeklySpendCapCents))
-        throw new ApiError(400, 'invalid', 'Weekly spend cap: an amount such as 250 or 99.50');
-      if (Number.isNaN(dailyLeadCap)) throw new ApiError(400, 'invalid', 'Daily lead cap: a whole number');
+        errors.fail('weeklySpendCapCents', 'an amount such as 250 or 99.50');
+      if (Number.isNaN(dailyLeadCap)) errors.fail('dailyLeadCap', 'a whole number');
       const budgets = { weeklySpendCapCents, dailyLeadCap, timeZone: timeZone.trim() || null };
       const body = {
         name,
@@ -79,6 +98,7 @@ export function ProviderForm(props: {
             body: { ...body, phone, ...(email ? { email } : {}) },
           });
       props.onSaved(saved);
+      say(p ? `Saved ${saved.name}.` : `Added ${saved.name} (${phoneText(saved.phone)}).`);
       if (!p) {
         setName('');
         setPhone('');
@@ -92,7 +112,7 @@ export function ProviderForm(props: {
         setLanguage(DEFAULT_LANGUAGE);
       }
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Could not save');
+      errors.show(err, form);
     } finally {
       setBusy(false);
     }
@@ -102,24 +122,40 @@ export function ProviderForm(props: {
       <div class="grid">
         <label>
           Name
-          <input name="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            {...errors.describe('name')}
+            name="name"
+            required
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+          {errors.error('name')}
         </label>
         {!p && (
           <label>
             Phone
             <input
               name="phone"
+              {...errors.describe('phone')}
               type="tel"
               required
               value={phone}
               onInput={(e) => setPhone(e.currentTarget.value)}
             />
+            {errors.error('phone')}
           </label>
         )}
         {!p && (
           <label>
             Email (optional)
-            <input name="email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <input
+              {...errors.describe('email')}
+              name="email"
+              type="email"
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+            {errors.error('email')}
           </label>
         )}
       </div>
@@ -128,19 +164,23 @@ export function ProviderForm(props: {
           Categories (comma-separated)
           <input
             name="categories"
+            {...errors.describe('categories')}
             required
             value={categories}
             onInput={(e) => setCategories(e.currentTarget.value)}
           />
+          {errors.error('categories')}
         </label>
         <label>
           Zip codes (comma-separated)
           <input
             name="zipCodes"
+            {...errors.describe('zipCodes')}
             required
             value={zipCodes}
             onInput={(e) => setZipCodes(e.currentTarget.value)}
           />
+          {errors.error('zipCodes')}
         </label>
       </div>
       <div class="grid">
@@ -148,44 +188,53 @@ export function ProviderForm(props: {
           Weekly spend cap, $ (optional)
           <input
             name="weeklySpendCap"
+            {...errors.describe('weeklySpendCapCents')}
             inputMode="decimal"
             placeholder="no cap"
             value={weeklyCap}
             onInput={(e) => setWeeklyCap(e.currentTarget.value)}
           />
+          {errors.error('weeklySpendCapCents')}
         </label>
         <label>
           Daily lead cap (optional)
           <input
             name="dailyLeadCap"
+            {...errors.describe('dailyLeadCap')}
             inputMode="numeric"
             placeholder="no cap"
             value={dailyCap}
             onInput={(e) => setDailyCap(e.currentTarget.value)}
           />
+          {errors.error('dailyLeadCap')}
         </label>
         <label>
           Time zone (optional)
           <input
             name="timeZone"
+            {...errors.describe('timeZone')}
             placeholder="default, e.g. America/Chicago"
             value={timeZone}
             onInput={(e) => setTimeZone(e.currentTarget.value)}
           />
+          {errors.error('timeZone')}
         </label>
         <label>
           Teaser hours (optional)
           <input
             name="teaserHours"
+            {...errors.describe('teaserHours')}
             placeholder="default, e.g. 08:00-21:00"
             value={teaserHours}
             onInput={(e) => setTeaserHours(e.currentTarget.value)}
           />
+          {errors.error('teaserHours')}
         </label>
         <label>
           SMS language
           <select
             name="language"
+            {...errors.describe('language')}
             value={language}
             onChange={(e) => setLanguage(e.currentTarget.value as Language)}
           >
@@ -195,6 +244,7 @@ export function ProviderForm(props: {
               </option>
             ))}
           </select>
+          {errors.error('language')}
         </label>
       </div>
       {p && (
@@ -212,7 +262,12 @@ export function ProviderForm(props: {
           </small>
         </label>
       )}
-      <FormActions error={error} busy={busy} submit={p ? 'Save' : 'Add provider'} onCancel={props.onCancel} />
+      <FormActions
+        error={errors.rest}
+        busy={busy}
+        submit={p ? 'Save' : 'Add provider'}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

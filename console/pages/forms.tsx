@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Failed, Loading, TableScroll } from '../components/bits';
+import { Failed, Loading } from '../components/bits';
+import { DataTable } from '../components/data-table';
+import { useTitle } from '../components/layout';
+import { FORM_BLOCK_REASON, labelOf } from '../labels';
 import { dateTime } from '../format';
 import { useApi } from '../use-api';
 
@@ -24,16 +27,6 @@ type Source = {
   updatedAt: string;
 };
 type Sources = { sources: Source[]; formBlocked: { total: number; byReason: Record<string, number> } };
-
-const REASONS: Record<string, string> = {
-  honeypot: 'hidden field filled in',
-  too_fast: 'sent too fast',
-  bad_stamp: 'forged page',
-  stale_stamp: 'page a day old',
-  ip_rate: 'too many from one address',
-  phone_rate: 'too many for one phone',
-  too_large: 'too long',
-};
 
 const shown = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
 
@@ -139,6 +132,7 @@ function MappingForm(props: { editing?: Source; onSaved: () => void }) {
 
 /** The hosted form, the form tools' mappings, and the submissions refused as abuse. */
 export function Forms() {
+  useTitle('Web forms');
   const list = useApi<Sources>('/intake/sources');
   const [editing, setEditing] = useState<Source | undefined>();
   const [formKey, setFormKey] = useState(0);
@@ -158,7 +152,7 @@ export function Forms() {
             {Object.entries(list.data.formBlocked.byReason).map(([reason, n]) => (
               <span key={reason}>
                 {' '}
-                · {REASONS[reason] ?? reason}: {n}
+                · {labelOf(FORM_BLOCK_REASON, reason)}: {n}
               </span>
             ))}
           </p>
@@ -169,45 +163,37 @@ export function Forms() {
         {list.error && <Failed error={list.error} />}
         {!list.data && !list.error && <Loading what="sources" />}
         {list.data && list.data.sources.length > 0 && (
-          <TableScroll label="Form tools">
-            <table class="striped" data-testid="sources">
-              <thead>
-                <tr>
-                  <th>Source</th>
-                  <th>Mapping</th>
-                  <th>Changed</th>
-                  <th>Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.sources.map((s) => (
-                  <tr key={s.source}>
-                    <td>{s.source}</td>
-                    <td>
-                      {FIELDS.filter((f) => s.fields[f.key])
-                        .map((f) => `${f.label}: ${shown(s.fields[f.key])}`)
-                        .join('; ')}
-                      {s.defaults.category ? `; default service: ${s.defaults.category}` : ''}
-                    </td>
-                    <td>{dateTime(s.updatedAt)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        class="small outline secondary"
-                        aria-label={`Edit ${s.source}`}
-                        onClick={() => {
-                          setEditing(s);
-                          setFormKey((k) => k + 1);
-                        }}
-                      >
-                        Edit
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label="Form tools"
+            testId="sources"
+            rows={list.data.sources}
+            rowKey={(s) => s.source}
+            empty="No form tools yet."
+            columns={[
+              { header: 'Source', cell: (s) => s.source },
+              {
+                header: 'Mapping',
+                cell: (s) =>
+                  FIELDS.filter((f) => s.fields[f.key])
+                    .map((f) => `${f.label}: ${shown(s.fields[f.key])}`)
+                    .join('; ') + (s.defaults.category ? `; default service: ${s.defaults.category}` : ''),
+              },
+              { header: 'Changed', cell: (s) => dateTime(s.updatedAt) },
+            ]}
+            actions={(s) => (
+              <button
+                type="button"
+                class="small outline secondary"
+                aria-label={`Edit ${s.source}`}
+                onClick={() => {
+                  setEditing(s);
+                  setFormKey((k) => k + 1);
+                }}
+              >
+                Edit
+              </button>
+            )}
+          />
         )}
         <h3>{editing ? `Edit ${editing.source}` : 'Add a form tool'}</h3>
         <MappingForm key={formKey} editing={editing} onSaved={list.reload} />

@@ -1,29 +1,24 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { Failed, Loading, TableScroll } from '../components/bits';
+import { Failed, Loading } from '../components/bits';
+import { DataTable } from '../components/data-table';
+import { useTitle } from '../components/layout';
+import { OPT_IN_SOURCE, providerState } from '../labels';
 import { ProviderForm } from '../components/provider-form';
-import { dateTime, duration, money, percent } from '../format';
+import { dateTime, duration, money, percent, phone } from '../format';
 import { LANGUAGE_NAMES } from '../format';
 import type { ProviderConsent, ProviderDetail } from '../types';
 import { useApi } from '../use-api';
 import { PauseButton } from './providers';
 
-/** An instant on the provider's own wall clock, with the zone's name (the operator's when unknown here). */
+/** An instant on the provider's own wall clock, with its zone (the operator's when the browser knows not that one). */
 function theirTime(iso: string, timeZone: string): string {
   try {
-    const at = new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone });
-    return `${at} ${timeZone} time`;
+    return `${dateTime(iso, timeZone)} (${timeZone})`;
   } catch {
     return dateTime(iso);
   }
 }
-
-/** How a provider came to opt in (`consent.source`). */
-const OPT_IN_SOURCES: Record<ProviderConsent['source'], string> = {
-  console: 'added in the console',
-  api: 'added through the API',
-  sms: 'replied START by SMS',
-};
 
 /** Their consent record: when and how they opted in, and their last opt-out in their own words. */
 function ConsentRecord(props: { consent: ProviderConsent; optedOut: boolean }) {
@@ -32,7 +27,7 @@ function ConsentRecord(props: { consent: ProviderConsent; optedOut: boolean }) {
     <>
       <dt>Opted in</dt>
       <dd data-testid="provider-opted-in">
-        <time dateTime={c.optedInAt}>{dateTime(c.optedInAt)}</time>, {OPT_IN_SOURCES[c.source]}
+        <time dateTime={c.optedInAt}>{dateTime(c.optedInAt)}</time>, {OPT_IN_SOURCE[c.source]}
       </dd>
       <dt>Opted out</dt>
       <dd data-testid="provider-opted-out">
@@ -53,6 +48,7 @@ function ConsentRecord(props: { consent: ProviderConsent; optedOut: boolean }) {
 export function ProviderPage(props: { id: string }) {
   const { data, error, reload } = useApi<ProviderDetail>(`/providers/${encodeURIComponent(props.id)}`);
   const [editing, setEditing] = useState(false);
+  useTitle(data ? data.provider.name : 'Provider');
   if (error)
     return (
       <>
@@ -72,7 +68,7 @@ export function ProviderPage(props: { id: string }) {
       <article>
         <dl class="details">
           <dt>Phone</dt>
-          <dd>{p.phone}</dd>
+          <dd>{phone(p.phone)}</dd>
           <dt>Email</dt>
           <dd>{p.email ?? '—'}</dd>
           <dt>Categories</dt>
@@ -80,7 +76,7 @@ export function ProviderPage(props: { id: string }) {
           <dt>Zip codes</dt>
           <dd>{p.zipCodes.join(', ')}</dd>
           <dt>State</dt>
-          <dd>{p.optedOut ? 'opted out (no SMS until they reply START)' : p.active ? 'active' : 'paused'}</dd>
+          <dd>{p.optedOut ? 'Opted out (no SMS until they reply START)' : providerState(p)}</dd>
           <ConsentRecord consent={p.consent} optedOut={p.optedOut} />
           <dt>Weekly spend cap</dt>
           <dd>
@@ -128,7 +124,12 @@ export function ProviderPage(props: { id: string }) {
           <dd>{dateTime(stats.lastActivityAt)}</dd>
         </dl>
         <footer class="actions">
-          <button type="button" class="secondary outline" onClick={() => setEditing(!editing)}>
+          <button
+            type="button"
+            class="secondary outline"
+            aria-expanded={editing}
+            onClick={() => setEditing(!editing)}
+          >
             Edit
           </button>
           <PauseButton provider={p} onChanged={reload} />
@@ -145,39 +146,21 @@ export function ProviderPage(props: { id: string }) {
         />
       )}
       <h2>Purchases</h2>
-      <TableScroll label="Purchases">
-        <table class="striped">
-          <thead>
-            <tr>
-              <th>Lead</th>
-              <th>Category</th>
-              <th>Zip</th>
-              <th>Amount</th>
-              <th>Refunded</th>
-              <th>When</th>
-            </tr>
-          </thead>
-          <tbody>
-            {purchases.map((u) => (
-              <tr key={u.unlockId}>
-                <td>
-                  <Link href={`/leads/${u.leadId}`}>{u.code}</Link>
-                </td>
-                <td>{u.category}</td>
-                <td>{u.zipCode}</td>
-                <td>{money(u.amountCents, u.currency)}</td>
-                <td>{u.refunded ? 'yes' : 'no'}</td>
-                <td>{dateTime(u.createdAt)}</td>
-              </tr>
-            ))}
-            {purchases.length === 0 && (
-              <tr>
-                <td colSpan={6}>No purchases yet.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable
+        label="Purchases"
+        testId="provider-purchases"
+        rows={purchases}
+        rowKey={(u) => u.unlockId}
+        empty="No purchases yet."
+        columns={[
+          { header: 'Lead', cell: (u) => <Link href={`/leads/${u.leadId}`}>Lead {u.code}</Link> },
+          { header: 'Category', cell: (u) => u.category },
+          { header: 'Zip', nowrap: true, cell: (u) => u.zipCode },
+          { header: 'Amount', nowrap: true, cell: (u) => money(u.amountCents, u.currency) },
+          { header: 'Refunded', nowrap: true, cell: (u) => (u.refunded ? 'Yes' : 'No') },
+          { header: 'When', cell: (u) => dateTime(u.createdAt) },
+        ]}
+      />
     </>
   );
 }

@@ -2,25 +2,35 @@ import { useState } from 'preact/hooks';
 import { ActionButton } from '../components/action-button';
 import { Link } from 'wouter-preact';
 import { api } from '../api';
-import { Failed, Loading, TableScroll } from '../components/bits';
+import { Failed, Loading } from '../components/bits';
+import { DataTable } from '../components/data-table';
+import { useTitle } from '../components/layout';
+import { providerState } from '../labels';
 import { ProviderForm } from '../components/provider-form';
 import { useSandbox } from '../sandbox/available';
 import { SeedButton } from '../sandbox/seed-button';
-import { dateTime, DEFAULT_LANGUAGE, money } from '../format';
+import { dateTime, DEFAULT_LANGUAGE, money, phone } from '../format';
 import type { Provider } from '../types';
 import { useApi } from '../use-api';
 
-/** Pause or resume: PATCH /providers/{id} {active}. */
+/** Pause or resume: PATCH /providers/{id} {active}; says which it did. */
 export function PauseButton(props: { provider: Provider; onChanged: (p: Provider) => void }) {
   const p = props.provider;
+  const label = p.active ? 'Pause' : 'Resume';
   return (
     <ActionButton
-      label={p.active ? 'Pause' : 'Resume'}
-      run={async () =>
-        props.onChanged(
-          await api<Provider>(`/providers/${p.id}`, { method: 'PATCH', body: { active: !p.active } }),
-        )
-      }
+      label={label}
+      ariaLabel={`${label} ${p.name}`}
+      run={async () => {
+        const changed = await api<Provider>(`/providers/${p.id}`, {
+          method: 'PATCH',
+          body: { active: !p.active },
+        });
+        props.onChanged(changed);
+        return changed.active
+          ? `Resumed ${p.name}: they get teasers again.`
+          : `Paused ${p.name}: no teasers until resumed.`;
+      }}
     />
   );
 }
@@ -35,6 +45,7 @@ export function buyingSummary(p: Provider): string {
 }
 
 export function Providers() {
+  useTitle('Providers');
   const { data, error, reload } = useApi<{ providers: Provider[] }>('/providers');
   const [editing, setEditing] = useState<string>();
   const sandbox = useSandbox();
@@ -53,63 +64,51 @@ export function Providers() {
       {error && <Failed error={error} />}
       {!data && !error && <Loading what="providers" />}
       {data && (
-        <TableScroll label="Providers">
-          <table class="striped" data-testid="providers-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Phone</th>
-                <th>Categories</th>
-                <th>Zip codes</th>
-                <th>State</th>
-                <th>Buying</th>
-                <th>Last offered</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {data.providers.map((p) =>
-                editing === p.id ? (
-                  <tr key={p.id}>
-                    <td colSpan={8}>
-                      <ProviderForm
-                        provider={p}
-                        onSaved={() => {
-                          setEditing(undefined);
-                          reload();
-                        }}
-                        onCancel={() => setEditing(undefined)}
-                      />
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={p.id}>
-                    <td>
-                      <Link href={`/providers/${p.id}`}>{p.name}</Link>
-                    </td>
-                    <td>{p.phone}</td>
-                    <td>{p.categories.join(', ')}</td>
-                    <td>{p.zipCodes.join(', ')}</td>
-                    <td>{p.optedOut ? 'opted out' : p.active ? 'active' : 'paused'}</td>
-                    <td data-testid="provider-buying">{buyingSummary(p)}</td>
-                    <td>{dateTime(p.lastOfferedAt)}</td>
-                    <td class="row-actions">
-                      <button type="button" class="secondary outline small" onClick={() => setEditing(p.id)}>
-                        Edit
-                      </button>{' '}
-                      <PauseButton provider={p} onChanged={reload} />
-                    </td>
-                  </tr>
-                ),
-              )}
-              {data.providers.length === 0 && (
-                <tr>
-                  <td colSpan={8}>No providers yet.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Providers"
+          testId="providers-table"
+          rowTestId={(p) => `provider-${p.id}`}
+          rows={data.providers}
+          rowKey={(p) => p.id}
+          empty="No providers yet."
+          expanded={(p) =>
+            editing === p.id ? (
+              <ProviderForm
+                provider={p}
+                onSaved={() => {
+                  setEditing(undefined);
+                  reload();
+                }}
+                onCancel={() => setEditing(undefined)}
+              />
+            ) : undefined
+          }
+          columns={[
+            { header: 'Name', cell: (p) => <Link href={`/providers/${p.id}`}>{p.name}</Link> },
+            { header: 'Phone', nowrap: true, cell: (p) => phone(p.phone) },
+            { header: 'Categories', cell: (p) => p.categories.join(', ') },
+            { header: 'Zip codes', cell: (p) => p.zipCodes.join(', ') },
+            { header: 'State', nowrap: true, cell: (p) => providerState(p) },
+            {
+              header: 'Buying',
+              cell: (p) => <span data-testid="provider-buying">{buyingSummary(p)}</span>,
+            },
+            { header: 'Last offered', cell: (p) => dateTime(p.lastOfferedAt) },
+          ]}
+          actions={(p) => (
+            <>
+              <button
+                type="button"
+                class="secondary outline small"
+                aria-label={`Edit ${p.name}`}
+                onClick={() => setEditing(p.id)}
+              >
+                Edit
+              </button>
+              <PauseButton provider={p} onChanged={reload} />
+            </>
+          )}
+        />
       )}
     </>
   );

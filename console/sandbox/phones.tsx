@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Failed, Loading } from '../components/bits';
-import { dateTime } from '../format';
+import { ScrollRegion } from '../components/data-table';
+import { useTitle } from '../components/layout';
+import { dateTime, phone as phoneText } from '../format';
 
 type Message = { direction: 'in' | 'out'; text: string; at: string };
 type Phone = { providerId: string; name: string; phone: string; messages: Message[] };
@@ -59,9 +61,21 @@ function Linked(props: { text: string }) {
 function Thread(props: { phone: Phone; onSent: () => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
-  const end = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  // Whether its reader is at the newest message: then a new one scrolls into view, as on a phone.
+  // A reader scrolled up stays where they are; and only this thread's box scrolls, never the
+  // page (scrollIntoView would scroll the window too: the page opened at its bottom, and jumped
+  // whenever any thread got a message).
+  const atEnd = useRef(true);
   const count = props.phone.messages.length;
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [count]);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && atEnd.current) el.scrollTop = el.scrollHeight;
+  }, [count]);
+  const onScroll = () => {
+    const el = box.current;
+    if (el) atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
+  };
   const send = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
@@ -76,9 +90,9 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
   return (
     <article class="phone" data-testid={`phone-${props.phone.phone.replace(/\D/g, '')}`}>
       <header>
-        <strong>{props.phone.name}</strong> <small>{props.phone.phone}</small>
+        <strong>{props.phone.name}</strong> <small>{phoneText(props.phone.phone)}</small>
       </header>
-      <div class="thread">
+      <ScrollRegion class="thread" label={`Messages of ${props.phone.name}`} boxRef={box} onScroll={onScroll}>
         {props.phone.messages.map((m, i) => (
           <div key={`${m.at}-${i}`} class={`bubble ${m.direction}`} data-testid={`bubble-${m.direction}`}>
             <p class="bubble-text">
@@ -88,8 +102,7 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
           </div>
         ))}
         {count === 0 && <p class="empty">No messages yet.</p>}
-        <div ref={end} />
-      </div>
+      </ScrollRegion>
       <form class="reply" onSubmit={(e) => void send(e)}>
         <input
           name="text"
@@ -107,6 +120,7 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
 }
 
 export function Phones() {
+  useTitle('Phones');
   const { phones, error, refresh } = usePhones();
   return (
     <>

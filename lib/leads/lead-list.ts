@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { leads } from '../db/schema';
-import { leadStatus } from './lead-status';
+import { leadStatus, onSaleSql } from './lead-status';
 import { endOf } from '../http/fields';
 import { type LeadListQuery } from './lead-input';
 import { beforeCursor, encodeCursor, micros } from '../http/cursor';
@@ -22,7 +22,7 @@ function filters(q: LeadListQuery): SQL[] {
   if (q.status === 'expired') {
     where.push(sql`not (${full}) and ${leads.closedAt} is null and ${leads.expiresAt} <= now()`);
   }
-  if (q.status === 'open') where.push(sql`not (${full}) and ${leads.expiresAt} > now()`);
+  if (q.status === 'open') where.push(onSaleSql(sql`${leads}`));
   if (q.category) where.push(eq(leads.category, q.category));
   if (q.zipCode) where.push(eq(leads.zipCode, q.zipCode));
   if (q.from) where.push(gte(leads.createdAt, q.from.at));

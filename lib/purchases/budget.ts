@@ -3,6 +3,7 @@ import { config } from '../config';
 import { rows, transaction, type Database, type Queryable } from '../db/client';
 import { templates, type Language } from '../sms/templates';
 import type { NewSms } from '../messaging/outbox';
+import { onSaleSql } from '../leads/lead-status';
 
 /**
  * A provider's budgets, each optional: `weekly_spend_cap_cents` (spend in the week from Monday
@@ -55,7 +56,7 @@ const pending = (p: Alias, exceptOfferId: string | null, what: 'cents' | 'count'
   sql`(select ${what === 'cents' ? sql`coalesce(sum(o.price_cents), 0)::int8` : sql`count(*)::int`}
     from offers o join leads l on l.id = o.lead_id
     where o.provider_id = ${p}.id and o.status = 'offered' and o.id is distinct from ${exceptOfferId}::uuid
-      and l.unlock_count < l.max_unlocks and l.expires_at > now()
+      and ${onSaleSql(sql`l`)}
       and ((o.checkout_url is not null and o.checkout_expires_at > now()) or o.checkout_reserved_until > now()))`;
 
 /**

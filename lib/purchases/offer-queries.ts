@@ -1,7 +1,8 @@
-import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { leads, offers, providers } from '../db/schema';
 import type { Priced } from '../sms/templates';
+import { onSaleSql } from '../leads/lead-status';
 
 /**
  * What a pay link or a charge SMS shows for this offer: the lead's code at the offer's own price
@@ -39,13 +40,7 @@ export const toldOf = () => sql`coalesce(${offers.teaserAt}, ${offers.createdAt}
  * An offer its provider can still buy: not bought, lead neither full nor expired (leadStatus
  * `open`), and told of. On `offers` joined with `leads`.
  */
-export const offerStillOpen = () =>
-  and(
-    eq(offers.status, 'offered'),
-    lt(leads.unlockCount, leads.maxUnlocks),
-    gt(leads.expiresAt, sql`now()`),
-    toldOf(),
-  );
+export const offerStillOpen = () => and(eq(offers.status, 'offered'), onSaleSql(sql`${leads}`), toldOf());
 
 /** The offers the provider with this phone can still buy (`offerStillOpen`), newest lead first. */
 export async function openOffers(q: Queryable, phone: string) {

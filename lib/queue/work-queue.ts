@@ -7,6 +7,7 @@ import { smsMessages, stripeTasks } from '../db/schema';
 import { ExternalServiceError } from '../errors';
 import { log } from '../log';
 import { afterFailure, CLAIM_LEASE_MS } from './backoff';
+import { onSaleSql } from '../leads/lead-status';
 
 type Queue = typeof smsMessages | typeof stripeTasks;
 
@@ -55,7 +56,7 @@ const teaserKeeps = () =>
   sql`case when ${smsMessages.kind} = 'teaser' then array(
     select r from unnest(${smsMessages.recipients}) with ordinality as x(r, i)
     where exists (select from leads l where l.id = ${smsMessages.leadId}
-        and l.unlock_count < l.max_unlocks and l.expires_at > now()
+        and ${onSaleSql(sql`l`)}
         -- A category deactivated since (PATCH /categories/{slug}) stops its queued teasers.
         and not exists (select from categories c where c.slug = l.category and not c.active))
       and exists (select from providers p where p.phone = x.r and p.active and not p.opted_out)

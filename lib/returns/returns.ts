@@ -151,8 +151,9 @@ export async function openReturn(tx: Tx, where: SQL, input: NewReturn): Promise<
  * The payment's refund is queued under the key a refund past the cap of the same payment takes
  * (`refund:<session or payment intent id>`, and Stripe's idempotency key is the same), so one
  * payment is refunded once whatever races. The unlock counts as refunded from now on (budgets,
- * stats), and the lead is sold no more: it expires now, its code is freed, and open Checkout
- * Sessions of it are expired at Stripe (a payment that completes anyway is refunded past expiry).
+ * stats), and the lead is sold no more: it is taken off sale now (`closed_at`; its expiry stays
+ * what it was, and the lead reads `closed`, not `expired`), its code is freed, and open Checkout
+ * Sessions of it are expired at Stripe (a payment that completes anyway is refunded).
  */
 async function approveInTx(
   tx: Tx,
@@ -179,7 +180,7 @@ async function approveInTx(
     .where(eq(unlocks.id, unlock.id));
   await tx
     .update(leads)
-    .set({ expiresAt: sql`least(${leads.expiresAt}, now())`, codeActive: false })
+    .set({ closedAt: sql`coalesce(${leads.closedAt}, now())`, codeActive: false })
     .where(eq(leads.id, lead.id));
   const tasks: NewStripeTask[] = [
     refundTask({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { useTestDatabase } from '../support/database';
 import { launchBrowser, unexpected, type Problem, type TestBrowser } from '../support/browser';
+import { seriousViolations } from '../support/accessibility';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 
 const SHOTS = path.resolve('test-results/screenshots');
@@ -295,11 +296,75 @@ describe('the sandbox, by clicking', () => {
     await page.goto(at('/returns'));
     const row = page.getByTestId('return-row').filter({ hasText: code });
     await row.getByRole('button', { name: 'Approve' }).click();
+    // A refund: asked once, with its amount, then said.
+    await row.getByRole('button', { name: /^Refund \$\d+\.\d\d$/ }).click();
+    await page
+      .getByTestId('notice')
+      .filter({ hasText: /^Refunded \$\d+\.\d\d to Pat Plumber/ })
+      .waitFor();
     await page.getByTestId('returns').getByText('No open returns.').waitFor();
     await screenshots('returns');
     await page.goto(at('/phones'));
     await waitForText(PAT, (t) => t.some((m) => m.includes('is approved')), 10_000);
   }, 30_000);
+
+  it('Phones: opens at the top, each thread at its newest; a new message elsewhere moves nothing; axe-clean at both widths', async () => {
+    for (const [width, height] of [
+      [1366, 900],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      // From another page: Chromium makes a load of the URL already shown a reload, which puts
+      // back the scroll the last test's clicks left.
+      await page.goto(at('/returns'));
+      await page.goto(at('/phones'));
+      await waitForText(PAT, (t) => t.some((m) => m.includes('is approved')), 10_000);
+      const pat = page.getByTestId(`phone-${PAT.slice(1)}`).locator('.thread');
+      const state = (el: Element) => ({
+        top: el.scrollTop,
+        fromEnd: el.scrollHeight - el.scrollTop - el.clientHeight,
+        scrolls: el.scrollHeight > el.clientHeight,
+        role: el.getAttribute('role'),
+        tabIndex: el.getAttribute('tabindex'),
+        label: el.getAttribute('aria-label'),
+        windowY: window.scrollY,
+      });
+      const opened = await pat.evaluate(state);
+      // The page opens at its top; Pat's long thread at its newest message, and reachable by keyboard.
+      expect(opened.windowY).toBe(0);
+      expect(opened.scrolls).toBe(true);
+      expect(opened.fromEnd).toBeLessThan(8);
+      expect(opened).toMatchObject({ role: 'region', tabIndex: '0', label: 'Messages of Pat Plumber' });
+      // The pay link is a link.
+      const pay = pat.locator('a[href*="/p/"]').first();
+      await expect(pay.getAttribute('href')).resolves.toMatch(/^https?:\/\/.+\/p\/[A-Za-z0-9_-]+$/);
+      await expect(page.title()).resolves.toBe('Phones · Lead Unlock console');
+      expect(await seriousViolations(page)).toEqual([]);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.scrollingElement!.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      await page.screenshot({ path: path.join(SHOTS, `phones-${width}.png`), fullPage: true });
+      // Pat's reader scrolls up to read; Sam gets a message: Pat's thread and the page stay put.
+      await pat.evaluate((el) => (el.scrollTop = 0));
+      const windowY = await page.evaluate(() => window.scrollY);
+      const sam = page.getByTestId(`phone-${SAM.slice(1)}`);
+      const before = (await thread(SAM)).length;
+      await sam.getByRole('textbox').fill('HELP');
+      await sam.getByRole('button', { name: 'Send' }).click();
+      await waitForText(SAM, (t) => t.length >= before + 2);
+      await page.waitForTimeout(300);
+      const after = await pat.evaluate(state);
+      expect(after.top).toBe(0);
+      expect(after.windowY).toBe(windowY);
+      // Sam's reader was at the newest message: the new ones scrolled into view in Sam's thread.
+      await expect(
+        sam.locator('.thread').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight),
+      ).resolves.toBeLessThan(8);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 60_000);
 
   it('went through with no CSP violation, page error or failed answer', () => {
     // The one 401 expected: the console asking for a session before signing in.

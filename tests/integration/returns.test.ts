@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as returnsFn } from '../../functions/returns';
 import { handler as consoleFn } from '../../functions/console';
+import { handler as leadsFn } from '../../functions/lead';
 import { resetConfig } from '../../lib/config';
 import { invoke } from '../../emulators/events';
 import { KEYS, useApp } from '../support/app';
@@ -388,8 +389,24 @@ describe('a returned lead is not sold again', () => {
     const id = await returned({ ...a, providerId: a.id, leadId: l.id, code: l.code });
     // C pays at Stripe before the approval; Stripe's event reaches us after it.
     const cPaid = app.stripe.completeSession(c.sessionId);
+    const before = (await api.getLead(l.id)).json;
     expect((await decide(id, 'approve')).status).toBe(200);
-    expect((await api.getLead(l.id)).json.status).toBe('expired');
+    // Taken off sale, not expired: its expiry stays what it was (issue 25: it read "expired",
+    // with the approval time as its expiry).
+    const after = (await api.getLead(l.id)).json;
+    expect(after.status).toBe('closed');
+    expect(after.expiresAt).toBe(before.expiresAt);
+    expect(new Date(after.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(after.closedAt).getTime()).toBeGreaterThanOrEqual(new Date(before.createdAt).getTime());
+    expect(after.timeline.map((e: { kind: string }) => e.kind)).toContain('closed');
+    expect(after.timeline.map((e: { kind: string }) => e.kind)).not.toContain('expired');
+    const listed = await invoke(leadsFn, {
+      method: 'GET',
+      path: '/leads',
+      query: { status: 'open', zipCode: before.zipCode },
+      headers: admin,
+    });
+    expect(listed.json.leads.map((x: { id: string }) => x.id)).not.toContain(l.id);
     // B's open session was expired at Stripe; a YES gets no link.
     expect(app.stripe.sessions.get(b.sessionId)!.status).toBe('expired');
     expect(await answerTo(b.phone, `YES ${l.code}`)).toEqual([

@@ -16,6 +16,8 @@ import { launchBrowser, unexpected, type Problem, type TestBrowser } from './bro
 import { useTestCatalogue } from './catalogue';
 import { signedInPage } from './console-session';
 import { useTestDatabase, type TestDatabase } from './database';
+import { tmDigits } from './app';
+import { linkToken } from './flow';
 import { callJson, showServerOnFailure, startOffline, type Offline } from './offline';
 
 export const ADMIN = { authorization: 'Bearer local-admin-key' };
@@ -43,6 +45,13 @@ export type OfflineBrowser = {
    * test id) shows; what goes wrong on it is in `problems`. Prints the server's output should
    * the test fail.
    */
+  /** A provider's SMS, posted as TextMagic posts it. */
+  reply(phone: string, text: string): Promise<void>;
+  /**
+   * `phone` buys lead `code` as a provider does by link: `YES <code>`, the pay link, and Stripe's
+   * signed `checkout.session.completed` to the webhook. The Checkout Session's id.
+   */
+  buy(phone: string, code: string): Promise<string>;
   open(
     route: string,
     opts?: { width?: number; height?: number; ready?: string },
@@ -80,6 +89,7 @@ export function useOfflineBrowser(
     await Promise.all([stripe?.close(), textmagic?.close()]);
   }, 30_000);
 
+  let inbound = 0;
   const self: OfflineBrowser = {
     db,
     get offline() {
@@ -95,6 +105,47 @@ export function useOfflineBrowser(
       return ready(textmagic, 'the fake TextMagic');
     },
     call: (method, route, json, headers = ADMIN) => callJson(self.offline, method, route, json, headers),
+    async reply(phone, text) {
+      const res = await fetch(`${self.offline.url}/sms/inbound?token=${SMS_TOKEN}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          id: `${Date.now()}${++inbound}`,
+          sender: tmDigits(phone),
+          receiver: '15125550000',
+          messageTime: new Date().toISOString(),
+          text,
+        }).toString(),
+      });
+      expect(res.status, await res.text()).toBe(200);
+    },
+    async buy(phone, code) {
+      const before = self.textmagic.sent.length;
+      await self.reply(phone, `YES ${code}`);
+      const link = self.textmagic.sent.slice(before).find((m) => /\/p\//.test(m.text));
+      if (!link)
+        throw new Error(
+          `no pay link for ${phone} after YES ${code}; it got: ${self.textmagic.sent
+            .slice(before)
+            .map((m) => m.text)
+            .join(' | ')}`,
+        );
+      const pay = await fetch(new URL(`/p/${linkToken(link.text)}`, self.offline.url), {
+        redirect: 'manual',
+      });
+      await pay.arrayBuffer();
+      expect(pay.status).toBe(303);
+      const session = [...self.stripe.sessions.values()].find((x) => x.url === pay.headers.get('location'));
+      if (!session) throw new Error(`no Checkout Session at ${pay.headers.get('location')}`);
+      const signed = self.stripe.sign(self.stripe.completeSession(session.id));
+      const hook = await fetch(`${self.offline.url}/stripe/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Stripe-Signature': signed.header },
+        body: signed.payload,
+      });
+      expect(hook.status, await hook.text()).toBe(200);
+      return session.id;
+    },
     async open(route, o = {}) {
       showServerOnFailure(self.offline);
       const { context, page, problems } = await signedInPage(
@@ -117,8 +168,9 @@ export type Overflow = { innerWidth: number; scrollWidth: number; outside: strin
 /**
  * Measures the page as it stands: `document.scrollingElement.scrollWidth` (the page scrolls
  * sideways when it exceeds `innerWidth`), and the right edge of every element `actions` matches
- * (`getBoundingClientRect().right`), each named by its text, that is past `innerWidth` or hidden
- * (no box) while it should be clickable.
+ * (`getBoundingClientRect().right`), each named by its text, that is past `innerWidth`, past the
+ * right edge of the box that clips it (a table scrolled sideways in its region), or hidden (no
+ * box) while it should be clickable.
  */
 export async function measureOverflow(
   page: Page,
@@ -133,6 +185,16 @@ export async function measureOverflow(
       if (r.width === 0 && r.height === 0) outside.push(`${name} (no box)`);
       else if (r.right > window.innerWidth + 0.5)
         outside.push(`${name} (right edge at ${Math.round(r.right)})`);
+      else {
+        // Inside the window, but perhaps hidden past the right edge of a box that scrolls sideways.
+        for (let box = el.parentElement; box; box = box.parentElement) {
+          if (!/auto|scroll|hidden/.test(getComputedStyle(box).overflowX)) continue;
+          const right = box.getBoundingClientRect().right;
+          if (r.right > right + 0.5)
+            outside.push(`${name} (right edge at ${Math.round(r.right)}, its box's at ${Math.round(right)})`);
+          break;
+        }
+      }
     }
     return {
       innerWidth: window.innerWidth,

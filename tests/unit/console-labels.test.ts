@@ -35,7 +35,7 @@ describe('console/labels.ts', () => {
   });
 
   it('every label is words, never the code it stands for', () => {
-    const tables = Object.entries(labels).filter(
+    const tables = Object.entries(labels as Record<string, unknown>).filter(
       (e): e is [string, Record<string, string>] => typeof e[1] === 'object',
     );
     expect(tables.length).toBeGreaterThanOrEqual(18);
