@@ -154,7 +154,7 @@ function LeadActions({ lead, done }: { lead: LeadDetail; done: () => void }) {
             Offer it to a provider
             <select
               value={providerId}
-              onChange={(e) => setProviderId((e.currentTarget).value)}
+              onChange={(e) => setProviderId(e.currentTarget.value)}
               data-testid="offer-provider"
             >
               <option value="">Choose a provider…</option>
@@ -201,7 +201,7 @@ function OpenReturn({ purchase, lead, done }: { purchase: Purchase; lead: LeadDe
       <select
         aria-label={`Reason for returning ${name}'s purchase`}
         value={reason}
-        onChange={(e) => setReason((e.currentTarget).value as ReturnReason)}
+        onChange={(e) => setReason(e.currentTarget.value as ReturnReason)}
       >
         {Object.entries(RETURN_REASON).map(([code, label]) => (
           <option key={code} value={code}>
