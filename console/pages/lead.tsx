@@ -294,8 +294,9 @@ export function LeadPage(props: { id: string }) {
           <dd>{dateTime(lead.createdAt)}</dd>
           {lead.closedAt ? (
             <>
-              <dt>Closed</dt>
-              <dd data-testid="lead-closed">{dateTime(lead.closedAt)}, by an operator</dd>
+              {/* Closed by an operator, or returned and the return approved (the timeline says which). */}
+              <dt>Taken off sale</dt>
+              <dd data-testid="lead-closed">{dateTime(lead.closedAt)}</dd>
             </>
           ) : (
             <>

@@ -234,8 +234,8 @@ export const leads = pgTable(
     duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => leads.id),
     erasedAt: tstz('erased_at'),
     /**
-     * When an operator closed it (`POST /leads/{id}/close`, lib/leads/close-lead.ts): it expired
-     * then (`expires_at`), and reads as `closed`, not `expired`, on GET /leads and the console.
+     * When it was taken off sale: closed by an operator (`POST /leads/{id}/close`,
+     * lib/leads/close-lead.ts) or a return of it approved. It reads `closed`, not `expired`.
      */
     closedAt: tstz('closed_at'),
     /**

@@ -3,8 +3,8 @@ import { sql, type SQL } from 'drizzle-orm';
 export type LeadStatus = 'open' | 'full' | 'closed' | 'expired';
 
 /**
- * `full` once sold `maxUnlocks` times, else `closed` when an operator closed it (it expired then:
- * lib/leads/close-lead.ts), else `expired` past its TTL, else `open`.
+ * `full` once sold `maxUnlocks` times, else `closed` once taken off sale (`closed_at`: closed by
+ * an operator, lib/leads/close-lead.ts, or a return approved), else `expired` past its TTL, else `open`.
  */
 export function leadStatus(
   lead: { unlockCount: number; maxUnlocks: number; expiresAt: Date; closedAt?: Date | null },

@@ -310,7 +310,7 @@ describe('console pages', () => {
     await description.waitFor();
     await expect(description.textContent()).resolves.toBe(MARKUP);
     await expect(page.getByTestId('lead-name').textContent()).resolves.toBe('<b>Jane</b> Client');
-    await expect(page.getByTestId('lead-status').textContent()).resolves.toBe('open');
+    await expect(page.getByTestId('lead-status').textContent()).resolves.toBe('Open');
     await expect(page.locator('main img, main b').count()).resolves.toBe(0);
     await page.waitForLoadState('networkidle');
     expect(problems.filter((p) => p.kind === 'dialog')).toEqual([]);
