@@ -11,6 +11,9 @@ import { Providers } from './pages/providers';
 import { Catalogue } from './pages/catalogue';
 import { Returns } from './pages/returns';
 import { SignIn } from './pages/sign-in';
+import { Invite } from './pages/invite';
+import { Operators } from './pages/operators';
+import { Account } from './pages/account';
 import { NewInquiry } from './sandbox/new-inquiry';
 import { Phones } from './sandbox/phones';
 
@@ -24,6 +27,7 @@ export function App() {
     <Router base={BASE}>
       <Switch>
         <Route path="/sign-in" component={SignIn} />
+        <Route path="/invite" component={Invite} />
         <Route>
           <Layout>
             <Switch>
@@ -36,6 +40,8 @@ export function App() {
               <Route path="/returns" component={Returns} />
               <Route path="/attention" component={Attention} />
               <Route path="/forms" component={Forms} />
+              <Route path="/operators" component={Operators} />
+              <Route path="/account" component={Account} />
               {SANDBOX && <Route path="/phones" component={Phones} />}
               {SANDBOX && <Route path="/inquiry" component={NewInquiry} />}
               <Route component={NotFound} />

@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, toSignIn } from '../api';
+import { SessionContext } from '../session';
+import type { Session } from '../types';
 import { useSandbox } from '../sandbox/available';
 import { Loading } from './bits';
 
@@ -24,19 +26,25 @@ export function Layout(props: { children: ComponentChildren }) {
   const [location] = useLocation();
   const [open, setOpen] = useState(false);
   const sandbox = useSandbox();
-  // Signed in? Asked on every page change; a 401 sends the operator to the sign-in page (api.ts).
-  // The pages wait for the first answer, so a signed-out browser asks the API for nothing else.
-  const [signedIn, setSignedIn] = useState(false);
+  // Signed in, and as whom? Asked on every page change (a role changed by an owner shows at the
+  // next one); a 401 sends the operator to the sign-in page (api.ts). The pages wait for the first
+  // answer, so a signed-out browser asks the API for nothing else.
+  const [session, setSession] = useState<Session>();
   useEffect(
     () =>
-      void api('/admin/session').then(
-        () => setSignedIn(true),
+      void api<Session>('/admin/session').then(
+        (s) => setSession(s),
         () => undefined,
       ),
     [location],
   );
   // `SANDBOX &&` first: in the deployed build the sandbox pages' names go too.
-  const pages = SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
+  const pages = [
+    ...(SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES),
+    // Owners manage the team; an operator has their own account (the admin key has none).
+    ...(session?.role === 'owner' ? [{ href: '/operators', label: 'Operators' }] : []),
+    ...(session?.operator ? [{ href: '/account', label: 'My account' }] : []),
+  ];
   const current = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
   const signOut = async () => {
     await api('/admin/sign-out', { method: 'POST' }).catch(() => undefined);
@@ -85,7 +93,13 @@ export function Layout(props: { children: ComponentChildren }) {
           </ul>
         </nav>
       </header>
-      <main class="container">{signedIn ? props.children : <Loading />}</main>
+      <main class="container">
+        {session ? (
+          <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>
+        ) : (
+          <Loading />
+        )}
+      </main>
     </>
   );
 }
