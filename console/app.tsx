@@ -12,6 +12,9 @@ import { Providers } from './pages/providers';
 import { Catalogue } from './pages/catalogue';
 import { Returns } from './pages/returns';
 import { SignIn } from './pages/sign-in';
+import { Invite } from './pages/invite';
+import { Operators } from './pages/operators';
+import { Account } from './pages/account';
 import { NewInquiry } from './sandbox/new-inquiry';
 import { Phones } from './sandbox/phones';
 
@@ -25,6 +28,7 @@ export function App() {
     <Router base={BASE}>
       <Switch>
         <Route path="/sign-in" component={SignIn} />
+        <Route path="/invite" component={Invite} />
         <Route>
           <Layout>
             <Switch>
@@ -38,6 +42,8 @@ export function App() {
               <Route path="/attention" component={Attention} />
               <Route path="/forms" component={Forms} />
               <Route path="/audit" component={Audit} />
+              <Route path="/operators" component={Operators} />
+              <Route path="/account" component={Account} />
               {SANDBOX && <Route path="/phones" component={Phones} />}
               {SANDBOX && <Route path="/inquiry" component={NewInquiry} />}
               <Route component={NotFound} />

@@ -16,6 +16,9 @@ import type { PendingStripeTasks } from '../lib/purchases/stripe-follow-ups';
 import type { IntegrationHealth as IntegrationHealthAnswer } from '../lib/reports/integration-health';
 import type { Funnel as FunnelAnswer, StatsAnswer } from '../lib/reports/stats';
 import type { ReturnPage } from '../lib/returns/return-list';
+import type { SessionView } from '../lib/operators/account';
+import type { createOperator, OperatorView } from '../lib/operators/operators';
+import type { TeamSettings as TeamSettingsAnswer } from '../lib/operators/team';
 
 export type { Language } from '../lib/sms/language';
 
@@ -42,3 +45,9 @@ export type Erasure = Json<Awaited<ReturnType<typeof eraseClient>>>;
 /** `GET /audit`'s answer. */
 export type AuditEntries = Json<AuditPage>;
 export type AuditEntry = AuditEntries['entries'][number];
+/** `GET /admin/session`: who is signed in, their role, whether money actions are open to them. */
+export type Session = Json<SessionView>;
+export type Operator = Json<OperatorView>;
+/** `POST /operators`'s answer: the id and the invite link. */
+export type Invited = Json<Awaited<ReturnType<typeof createOperator>>>;
+export type TeamSettings = Json<TeamSettingsAnswer>;

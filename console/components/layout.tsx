@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, toSignIn } from '../api';
+import { SessionContext } from '../session';
+import type { Session } from '../types';
 import { useSandbox } from '../sandbox/available';
 import { Loading } from './bits';
 import { NoticeRegion } from './notice';
@@ -14,7 +16,6 @@ const PAGES = [
   { href: '/returns', label: 'Returns' },
   { href: '/attention', label: 'Attention' },
   { href: '/forms', label: 'Forms' },
-  { href: '/audit', label: 'Audit' },
 ];
 const SANDBOX_PAGES = [
   { href: '/phones', label: 'Phones' },
@@ -40,19 +41,31 @@ export function Layout(props: { children: ComponentChildren }) {
   const [location] = useLocation();
   const [open, setOpen] = useState(false);
   const sandbox = useSandbox();
-  // Signed in? Asked on every page change; a 401 sends the operator to the sign-in page (api.ts).
-  // The pages wait for the first answer, so a signed-out browser asks the API for nothing else.
-  const [signedIn, setSignedIn] = useState(false);
+  // Signed in, and as whom? Asked on every page change (a role changed by an owner shows at the
+  // next one); a 401 sends the operator to the sign-in page (api.ts). The pages wait for the first
+  // answer, so a signed-out browser asks the API for nothing else.
+  const [session, setSession] = useState<Session>();
   useEffect(
     () =>
-      void api('/admin/session').then(
-        () => setSignedIn(true),
+      void api<Session>('/admin/session').then(
+        (s) => setSession(s),
         () => undefined,
       ),
     [location],
   );
   // `SANDBOX &&` first: in the deployed build the sandbox pages' names go too.
-  const pages = SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES;
+  const pages = [
+    ...(SANDBOX && sandbox ? [...PAGES, ...SANDBOX_PAGES] : PAGES),
+    // Owners manage the team and read the audit trail; an operator has their own account (the
+    // admin key has none).
+    ...(session?.role === 'owner'
+      ? [
+          { href: '/audit', label: 'Audit' },
+          { href: '/operators', label: 'Operators' },
+        ]
+      : []),
+    ...(session?.operator ? [{ href: '/account', label: 'My account' }] : []),
+  ];
   const current = (href: string) => (href === '/' ? location === '/' : location.startsWith(href));
   const signOut = async () => {
     await api('/admin/sign-out', { method: 'POST' }).catch(() => undefined);
@@ -102,7 +115,13 @@ export function Layout(props: { children: ComponentChildren }) {
         </nav>
       </header>
       <main class="container">
-        <NoticeRegion page={location}>{signedIn ? props.children : <Loading />}</NoticeRegion>
+        <NoticeRegion page={location}>
+          {session ? (
+            <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>
+          ) : (
+            <Loading />
+          )}
+        </NoticeRegion>
       </main>
     </>
   );

@@ -1,3 +1,4 @@
+import { useTitle } from '../components/layout';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearchParams } from 'wouter-preact';
 import { query } from '../api';
@@ -72,9 +73,7 @@ export function Audit() {
   // The form follows the URL (back and forward, a shared link, a click on an operator).
   const search = params.toString();
   useEffect(() => setForm(filters), [search]);
-  useEffect(() => {
-    document.title = 'Audit · Lead Unlock console';
-  }, []);
+  useTitle('Audit');
 
   const path = `/audit${query({
     actor: filters.actor,

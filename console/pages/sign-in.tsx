@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from 'wouter-preact/use-browser-location';
 import { api, ApiError, BASE } from '../api';
+import { useTitle } from '../components/layout';
 
 /** Where to go after signing in: a console path only (never another site). */
 function nextPath(): string {
@@ -10,7 +11,11 @@ function nextPath(): string {
     : `${BASE}/`;
 }
 
-export function SignIn() {
+const failure = (err: unknown) =>
+  err instanceof ApiError ? err.message : 'The console could not reach the server';
+
+/** The admin key's form: shown only while the console has no owner (`GET /admin/sign-in-options`). */
+function KeyForm() {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -22,7 +27,74 @@ export function SignIn() {
       await api('/admin/sign-in', { method: 'POST', body: { key } });
       navigate(nextPath(), { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The console could not reach the server');
+      setError(failure(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} data-testid="key-sign-in">
+      <p>
+        No owner has signed up yet: sign in with the admin key, then invite the first owner on the Operators
+        page.
+      </p>
+      <label>
+        Admin key
+        <input
+          type="password"
+          name="key"
+          autocomplete="off"
+          required
+          value={key}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'key-error' : undefined}
+          onInput={(e) => setKey(e.currentTarget.value)}
+        />
+      </label>
+      {error && (
+        <p class="error" role="alert" id="key-error" data-testid="sign-in-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" aria-busy={busy} disabled={busy}>
+        Sign in with the key
+      </button>
+    </form>
+  );
+}
+
+export function SignIn() {
+  useTitle('Sign in');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [askCode, setAskCode] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [keyOpen, setKeyOpen] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    api<{ adminKey: boolean }>('/admin/sign-in-options').then(
+      (o) => setKeyOpen(o.adminKey),
+      () => undefined,
+    );
+  }, []);
+  useEffect(() => {
+    if (askCode) codeInput.current?.focus();
+  }, [askCode]);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('/admin/sign-in', {
+        method: 'POST',
+        body: { email, password, ...(askCode ? { code } : {}) },
+      });
+      navigate(nextPath(), { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'totp_required') setAskCode(true);
+      else setError(failure(err));
     } finally {
       setBusy(false);
     }
@@ -33,21 +105,48 @@ export function SignIn() {
         <header>
           <h1>Lead Unlock console</h1>
         </header>
-        <form onSubmit={(e) => void submit(e)}>
+        <form onSubmit={(e) => void submit(e)} data-testid="password-sign-in">
           <label>
-            Admin key
+            E-mail
             <input
-              type="password"
-              name="key"
-              autocomplete="current-password"
+              type="email"
+              name="email"
+              autocomplete="username"
               required
-              value={key}
-              aria-invalid={error ? 'true' : undefined}
-              onInput={(e) => setKey(e.currentTarget.value)}
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
             />
           </label>
+          <label>
+            Password
+            <input
+              type="password"
+              name="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              aria-invalid={error ? 'true' : undefined}
+              aria-describedby={error ? 'sign-in-error' : undefined}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          </label>
+          {askCode && (
+            <label>
+              Code from your authenticator app
+              <input
+                ref={codeInput}
+                name="code"
+                inputMode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9 ]{6,7}"
+                required
+                value={code}
+                onInput={(e) => setCode(e.currentTarget.value)}
+              />
+            </label>
+          )}
           {error && (
-            <p class="error" role="alert" data-testid="sign-in-error">
+            <p class="error" role="alert" id="sign-in-error" data-testid="sign-in-error">
               {error}
             </p>
           )}
@@ -55,6 +154,7 @@ export function SignIn() {
             Sign in
           </button>
         </form>
+        {keyOpen && <KeyForm />}
       </article>
     </main>
   );

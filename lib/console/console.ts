@@ -13,7 +13,14 @@ import type { Routes } from '../http/handler';
 import type { HttpRequest } from '../http/request';
 import { consolePage, immutableAsset, json, type HttpResponse } from '../http/response';
 import { cookieValues } from '../http/session-token';
-import { acceptInvite, confirmTotp, me, startTotp, turnOffTotp } from '../operators/account';
+import {
+  acceptInvite,
+  confirmTotp,
+  me,
+  startTotp,
+  turnOffTotp,
+  type SessionView,
+} from '../operators/account';
 import {
   acceptInviteInput,
   codeInput,
@@ -53,13 +60,14 @@ function serve(req: HttpRequest): Promise<HttpResponse> {
 async function session(req: HttpRequest): Promise<HttpResponse> {
   const caller = await requireAdmin(req, 'read');
   const operator = caller.actor.type === 'operator' ? await me(await getDb(), caller.actor.id) : null;
-  return json(200, {
+  const answer: SessionView = {
     signedIn: true,
     actor: caller.actor,
     role: caller.role,
     moneyActions: caller.moneyActions,
     operator,
-  });
+  };
+  return json(200, answer);
 }
 
 /**

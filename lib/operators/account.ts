@@ -8,6 +8,7 @@ import { config } from '../config';
 import { rows, transaction, type Queryable } from '../db/client';
 import { AppError, conflict, notFound } from '../errors';
 import { tokenHash } from '../http/session-token';
+import type { Actor } from '../http/auth';
 import type { Role } from './access';
 import { hashPassword } from './password';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp';
@@ -61,6 +62,16 @@ export async function acceptInvite(db: Queryable, token: string, password: strin
 }
 
 export type Me = { id: string; name: string; email: string; role: Role; totp: boolean };
+
+/** `GET /admin/session`'s answer: who is signed in, what they may do now. */
+export type SessionView = {
+  signedIn: true;
+  actor: Actor;
+  role: Role;
+  moneyActions: boolean;
+  /** Null for the admin key's session (before any owner exists, or a Bearer call). */
+  operator: Me | null;
+};
 
 export async function me(db: Queryable, id: string): Promise<Me> {
   const [row] = await rows<Me>(

@@ -119,7 +119,7 @@ describe('console sign-in and sessions', () => {
     // No session: the Dashboard's first call answers 401 and the console shows sign-in.
     await page.waitForURL(/\/admin\/sign-in/);
     await page.getByLabel('Admin key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     await page.waitForURL((u) => u.pathname === '/admin/');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const cookie = (await context.cookies(offline.url)).find((c) => c.name === SESSION_COOKIE);
@@ -146,7 +146,7 @@ describe('console sign-in and sessions', () => {
     const { page, problems } = await chrome.newPage(context);
     await page.goto(`${offline.url}/admin/sign-in`);
     await page.getByLabel('Admin key').fill('not-the-key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     const error = page.getByTestId('sign-in-error');
     await error.waitFor();
     await expect(error.textContent()).resolves.toBe('That is not the admin key');

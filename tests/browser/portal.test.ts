@@ -122,7 +122,7 @@ describe('the portal, by clicking through the sandbox at 390×844', () => {
     consolePage = watched.page;
     await consolePage.goto(`${stack.url}/admin/sign-in`);
     await consolePage.getByLabel(/admin key/i).fill('local-admin-key');
-    await consolePage.getByRole('button', { name: /sign in/i }).click();
+    await consolePage.getByRole('button', { name: 'Sign in with the key' }).click();
     await consolePage.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await consolePage.goto(`${stack.url}/admin/phones`);
     const pat = consolePage.getByTestId(`phone-${PAT.slice(1)}`);

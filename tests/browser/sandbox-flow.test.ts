@@ -99,7 +99,7 @@ describe('the sandbox, by clicking', () => {
   it('signs in with the local admin key', async () => {
     await page.goto(at('/'));
     await page.getByLabel(/admin key/i).fill('local-admin-key');
-    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('button', { name: 'Sign in with the key' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   });
 

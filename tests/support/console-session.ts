@@ -1,11 +1,14 @@
 /**
  * Console sessions for tests over HTTP, made the way a browser gets them: `POST /admin/sign-in`
- * from the console's own origin, and `POST /admin/sign-out`.
+ * from the console's own origin (the admin key's, while no owner exists), an operator's through
+ * their invite (tests/support/operators.ts), and `POST /admin/sign-out`.
  */
 import { createHash } from 'node:crypto';
 import { SESSION_COOKIE } from '../../lib/console/session';
 import type { TestBrowser } from './browser';
 import type { TestDatabase } from './database';
+import type { Role } from '../../lib/operators/access';
+import { httpOperator } from './operator-http';
 
 /** The `lu_session` value a sign-in with `key` at `baseUrl` sets. */
 export async function signInSession(baseUrl: string, key: string): Promise<string> {
@@ -57,4 +60,26 @@ export async function signedInPage(chrome: TestBrowser, baseUrl: string, width =
   ]);
   const { page, problems } = await chrome.newPage(context);
   return { context, page, problems };
+}
+
+/**
+ * A page at `width`×`height` of a browser context signed in as a new operator of `role` (invited
+ * with the admin key, signed up through the invite), and what goes wrong on it. Once an owner has
+ * signed up the admin key no longer signs in to the console: tests then use this.
+ */
+export async function operatorPage(
+  chrome: TestBrowser,
+  baseUrl: string,
+  role: Role,
+  width = 1366,
+  height = 900,
+  adminKey = 'local-admin-key',
+) {
+  const operator = await httpOperator(baseUrl, adminKey, role);
+  const context = await chrome.context(width, height);
+  await context.addCookies([
+    { name: SESSION_COOKIE, value: operator.session, url: baseUrl, httpOnly: true, sameSite: 'Strict' },
+  ]);
+  const { page, problems } = await chrome.newPage(context);
+  return { context, page, problems, operator };
 }

@@ -3,24 +3,19 @@
  * `POST /operators`, then the invitee's `POST /admin/invite` with a password from the link. In
  * process (the functions' handlers) or over HTTP (a running server, for browser tests).
  */
-import { randomUUID } from 'node:crypto';
 import { handler as consoleFn } from '../../functions/console';
 import { handler as operatorsFn } from '../../functions/operators';
 import { SESSION_COOKIE } from '../../lib/console/session';
 import type { Role } from '../../lib/operators/access';
 import { invoke, type Reply } from '../../emulators/events';
 import { KEYS, PUBLIC_BASE_URL } from './app';
+import { inviteToken, newEmail, OPERATOR_PASSWORD } from './operator-http';
 
-export const OPERATOR_PASSWORD = 'correct horse battery staple';
+export { inviteToken, newEmail, OPERATOR_PASSWORD };
+
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
 
 export type TestOperator = { id: string; email: string; password: string; role: Role; cookie: string };
-
-/** A fresh e-mail address, unique in the run. */
-export const newEmail = (who = 'op') => `${who}-${randomUUID().slice(0, 8)}@team.example.test`;
-
-/** The token an invite URL carries in its fragment. */
-export const inviteToken = (inviteUrl: string): string => new URL(inviteUrl).hash.slice(1);
 
 /** `POST /operators` with the admin key (in process): `{ id, inviteUrl }`. */
 export async function invite(
@@ -78,32 +73,3 @@ export const signInByEmail = (
 
 /** Headers of a console request as `op`: their cookie, and the console's origin. */
 export const as = (op: { cookie: string }): Record<string, string> => ({ cookie: op.cookie, origin: ORIGIN });
-
-/**
- * Over HTTP at `baseUrl` (browser tests): an operator of `role` invited with `adminKey`, signed up;
- * the `lu_session` value of their session.
- */
-export async function httpOperator(
-  baseUrl: string,
-  adminKey: string,
-  role: Role,
-): Promise<{ id: string; email: string; password: string; session: string }> {
-  const email = newEmail(role);
-  const created = await fetch(new URL('/operators', baseUrl), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, name: `Test ${role}`, role }),
-  });
-  const body = (await created.json()) as { id: string; inviteUrl: string };
-  if (created.status !== 201)
-    throw new Error(`POST /operators answered ${created.status}: ${JSON.stringify(body)}`);
-  const res = await fetch(new URL('/admin/invite', baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: new URL(baseUrl).origin },
-    body: JSON.stringify({ token: inviteToken(body.inviteUrl), password: OPERATOR_PASSWORD }),
-  });
-  await res.arrayBuffer();
-  const session = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(res.headers.get('set-cookie') ?? '')?.[1];
-  if (res.status !== 200 || !session) throw new Error(`POST /admin/invite answered ${res.status}`);
-  return { id: body.id, email, password: OPERATOR_PASSWORD, session };
-}
