@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, toSignIn } from '../api';
 import { Failed } from '../components/bits';
 import { useSession } from '../session';

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { navigate } from 'wouter-preact/use-browser-location';
 import { api, ApiError, BASE } from '../api';
 import { useTitle } from '../components/layout';

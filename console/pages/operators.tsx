@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { ActionButton } from '../components/action-button';
 import { Failed, FormActions, Loading, TableScroll } from '../components/bits';
