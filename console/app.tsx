@@ -1,6 +1,6 @@
 import { Route, Router, Switch } from 'wouter-preact';
 import { BASE } from './api';
-import { Layout } from './components/layout';
+import { Layout, useTitle } from './components/layout';
 import { Attention } from './pages/attention';
 import { Audit } from './pages/audit';
 import { Dashboard } from './pages/dashboard';
@@ -19,6 +19,7 @@ import { NewInquiry } from './sandbox/new-inquiry';
 import { Phones } from './sandbox/phones';
 
 function NotFound() {
+  useTitle('No such page');
   return <h1>No such page</h1>;
 }
 

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api } from '../api';
+import { useTitle } from '../components/layout';
 
 type Answer = { id: string; code: string; offeredTo: number; status: string };
 const FIELDS = ['name', 'phone', 'email', 'category', 'zipCode', 'city', 'budget'] as const;
@@ -17,6 +18,7 @@ const OPTIONAL = new Set(['email', 'city', 'budget']);
 
 /** Sandbox only: a client inquiry posted the way a website would (POST /sandbox/inquiry). */
 export function NewInquiry() {
+  useTitle('New inquiry');
   const [form, setForm] = useState<Record<string, string>>({
     name: 'Jane Client',
     phone: '512-555-0142',

@@ -68,10 +68,14 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
   // whenever any thread got a message).
   const atEnd = useRef(true);
   const count = props.phone.messages.length;
+  // The newest message, not the count: the thread shows the last few only, so a new one may
+  // leave the count as it was.
+  const newest = props.phone.messages.at(-1);
+  const newestKey = newest ? `${newest.at}|${newest.direction}|${newest.text}` : '';
   useLayoutEffect(() => {
     const el = box.current;
     if (el && atEnd.current) el.scrollTop = el.scrollHeight;
-  }, [count]);
+  }, [newestKey]);
   const onScroll = () => {
     const el = box.current;
     if (el) atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
