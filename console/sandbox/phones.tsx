@@ -68,14 +68,24 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
   // whenever any thread got a message).
   const atEnd = useRef(true);
   const count = props.phone.messages.length;
-  // The newest message, not the count: the thread shows the last few only, so a new one may
-  // leave the count as it was.
-  const newest = props.phone.messages.at(-1);
-  const newestKey = newest ? `${newest.at}|${newest.direction}|${newest.text}` : '';
+  // Kept at the newest while its reader is there, whatever changes the box's content or size
+  // (a new message, a line that wraps once the window narrows): observed, not tied to a render.
   useLayoutEffect(() => {
     const el = box.current;
-    if (el && atEnd.current) el.scrollTop = el.scrollHeight;
-  }, [newestKey]);
+    if (!el) return;
+    const follow = () => {
+      if (atEnd.current) el.scrollTop = el.scrollHeight;
+    };
+    follow();
+    const mutations = new MutationObserver(follow);
+    mutations.observe(el, { childList: true, subtree: true, characterData: true });
+    const resizes = new ResizeObserver(follow);
+    resizes.observe(el);
+    return () => {
+      mutations.disconnect();
+      resizes.disconnect();
+    };
+  }, []);
   const onScroll = () => {
     const el = box.current;
     if (el) atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
