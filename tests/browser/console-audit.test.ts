@@ -134,11 +134,15 @@ describe('the Audit page', () => {
     await page.goto(`${offline.url}/admin/returns`);
     const row = page.getByTestId('return-row').filter({ hasText: ids.code });
     await row.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 });
+    // Asked once (components/action-button.tsx), then done.
+    await row.getByRole('button', { name: /^Refund / }).click();
     await page.getByTestId('returns').getByText('No open returns.').waitFor();
     await page.goto(`${offline.url}/admin/leads/${ids.erased}`);
     await page.getByRole('button', { name: 'Erase client data…' }).click({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Erase for good' }).click();
-    await expect(page.getByTestId('lead-notice').textContent()).resolves.toBe('Erased: 1 lead');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor();
+    await expect(notice.textContent()).resolves.toBe('Erased: 1 lead');
 
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByTestId('audit-table').waitFor({ timeout: 30_000 });
