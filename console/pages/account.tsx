@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { CodeInput } from '../components/code-input';
 import { api, ApiError, toSignIn } from '../api';
 import { Failed } from '../components/bits';
 import { useSession } from '../session';
@@ -28,15 +29,7 @@ function CodeForm(props: { label: string; submit: string; run: (code: string) =>
     <form onSubmit={(e) => void go(e)}>
       <label>
         {props.label}
-        <input
-          name="code"
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          pattern="[0-9 ]{6,7}"
-          required
-          value={code}
-          onInput={(e) => setCode(e.currentTarget.value)}
-        />
+        <CodeInput value={code} onInput={setCode} />
       </label>
       {error && <Failed error={error} />}
       <button type="submit" aria-busy={busy} disabled={busy}>

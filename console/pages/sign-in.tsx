@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CodeInput } from '../components/code-input';
 import { navigate } from 'wouter-preact/use-browser-location';
 import { api, ApiError, BASE } from '../api';
 import { useTitle } from '../components/layout';
@@ -133,16 +134,7 @@ export function SignIn() {
           {askCode && (
             <label>
               Code from your authenticator app
-              <input
-                ref={codeInput}
-                name="code"
-                inputMode="numeric"
-                autocomplete="one-time-code"
-                pattern="[0-9 ]{6,7}"
-                required
-                value={code}
-                onInput={(e) => setCode(e.currentTarget.value)}
-              />
+              <CodeInput inputRef={codeInput} value={code} onInput={setCode} />
             </label>
           )}
           {error && (
