@@ -16,7 +16,11 @@ export function money(cents: number, currency = 'usd'): string {
  * An instant as the operator reads it, with its zone, e.g. `Dec 6, 2026, 3:04 PM CST`: in the
  * browser's own zone unless `timeZone` says another (a provider's, a test's).
  */
-export function dateTime(iso: string | null | undefined, timeZone?: string): string {
+export function dateTime(
+  iso: string | null | undefined,
+  timeZone?: string,
+  opts: { seconds?: boolean } = {},
+): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
@@ -26,6 +30,7 @@ export function dateTime(iso: string | null | undefined, timeZone?: string): str
     day: 'numeric',
     hour: 'numeric',
     minute: '2-digit',
+    ...(opts.seconds && { second: '2-digit' }),
     timeZoneName: 'short',
     ...(timeZone && { timeZone }),
   });
@@ -66,6 +71,3 @@ export const LANGUAGE_NAMES = Object.fromEntries(LANGUAGES.map((l) => [l.code, l
   Language,
   string
 >;
-
-/** Moved to labels.ts with the other labels; kept here for the pages that import it from format. */
-export { UNMATCHED_LABELS } from './labels';

@@ -1,10 +1,11 @@
 import { useTitle } from '../components/layout';
-import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearchParams } from 'wouter-preact';
 import { query } from '../api';
 import { actionLabel, AUDIT_ACTIONS, OUTCOME_LABELS } from '../audit-actions';
 import { Failed, Loading } from '../components/bits';
-import { money } from '../format';
+import { DataTable, NARROW, useMedia } from '../components/data-table';
+import { useUrlFilters } from '../use-url-filters';
+import { dateTime, money } from '../format';
 import type { AuditEntries, AuditEntry } from '../types';
 import { useApi } from '../use-api';
 
@@ -23,17 +24,8 @@ function localDay(day: string, end: boolean): string | undefined {
   return new Date(next.getTime() - 1).toISOString();
 }
 
-/** A time with its zone: `Dec 6, 2026, 10:45:03 PM UTC`. */
-const when = (iso: string) =>
-  new Date(iso).toLocaleString('en-US', {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
+/** A time with its zone and seconds: `Dec 6, 2026, 10:45:03 PM UTC`. */
+const when = (iso: string) => dateTime(iso, undefined, { seconds: true });
 
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -67,12 +59,10 @@ const amount = (e: AuditEntry) => (e.amountCents === undefined ? '' : money(e.am
 /** Audit: every change made through the console or the admin API, newest first (GET /audit). */
 export function Audit() {
   const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? ''])) as Filters;
-  const cursor = params.get('cursor') ?? '';
-  const [form, setForm] = useState<Filters>(filters);
   // The form follows the URL (back and forward, a shared link, a click on an operator).
-  const search = params.toString();
-  useEffect(() => setForm(filters), [search]);
+  const { filters, form, field } = useUrlFilters(FILTERS, 'audit');
+  const cursor = params.get('cursor') ?? '';
+  const narrow = useMedia(NARROW);
   useTitle('Audit');
 
   const path = `/audit${query({
@@ -87,12 +77,6 @@ export function Audit() {
   const show = (next: Partial<Filters> & { cursor?: string }) =>
     setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
 
-  const field = (name: keyof Filters) => ({
-    name,
-    id: `audit-${name}`,
-    value: form[name],
-    onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
-  });
   const entries = page.data?.entries;
 
   return (
@@ -154,61 +138,30 @@ export function Audit() {
       {entries && entries.length > 0 && (
         // The previous view stays while the next loads, marked busy.
         <div aria-busy={page.loading}>
-          <table class="striped audit-table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Object</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={`${e.at}-${e.objectId}-${e.action}`} data-testid="audit-row">
-                  <td>{when(e.at)}</td>
-                  <td>
-                    <Who actor={e.actor} />
-                  </td>
-                  <td>
+          <DataTable
+            label="Audit trail"
+            testId={narrow ? 'audit-cards' : 'audit-table'}
+            rowTestId={() => (narrow ? 'audit-card' : 'audit-row')}
+            rows={entries}
+            rowKey={(e) => `${e.at}-${e.objectId}-${e.action}`}
+            empty="No change matches."
+            columns={[
+              { header: 'When', cell: (e) => when(e.at) },
+              { header: 'Who', cell: (e) => <Who actor={e.actor} /> },
+              {
+                header: 'What',
+                cell: (e) => (
+                  <>
                     {actionLabel(e.action)}
                     <small class="detail route">{e.route}</small>
-                  </td>
-                  <td>
-                    <Subject entry={e} />
-                  </td>
-                  <td class="amount">{amount(e)}</td>
-                  <td>{OUTCOME_LABELS[e.outcome] ?? e.outcome}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <ul class="audit-cards" data-testid="audit-cards">
-            {entries.map((e) => (
-              <li key={`${e.at}-${e.objectId}-${e.action}`} data-testid="audit-card">
-                <article>
-                  <strong>{actionLabel(e.action)}</strong>
-                  {e.amountCents !== undefined && <span class="amount"> {amount(e)}</span>}
-                  <dl class="details">
-                    <dt>When</dt>
-                    <dd>{when(e.at)}</dd>
-                    <dt>Who</dt>
-                    <dd>
-                      <Who actor={e.actor} />
-                    </dd>
-                    <dt>Object</dt>
-                    <dd>
-                      <Subject entry={e} />
-                    </dd>
-                    <dt>Outcome</dt>
-                    <dd>{OUTCOME_LABELS[e.outcome] ?? e.outcome}</dd>
-                  </dl>
-                </article>
-              </li>
-            ))}
-          </ul>
+                  </>
+                ),
+              },
+              { header: 'Object', cell: (e) => <Subject entry={e} /> },
+              { header: 'Amount', cell: amount, nowrap: true },
+              { header: 'Outcome', cell: (e) => OUTCOME_LABELS[e.outcome] ?? e.outcome },
+            ]}
+          />
         </div>
       )}
       <nav class="actions" aria-label="Pages of the audit trail">

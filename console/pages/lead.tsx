@@ -8,7 +8,7 @@ import { DataTable } from '../components/data-table';
 import { EraseClient } from '../components/erase-client';
 import { useTitle } from '../components/layout';
 import { useSay } from '../components/notice';
-import { dateTime, money, phone, UNMATCHED_LABELS } from '../format';
+import { dateTime, money, phone } from '../format';
 import {
   deliveryText,
   LEAD_STATUS,
@@ -18,6 +18,7 @@ import {
   SMS_KIND,
   SMS_STATUS,
   TIMELINE_KIND,
+  UNMATCHED_LABELS,
 } from '../labels';
 import type { LeadDetail, Provider, TimelineEvent } from '../types';
 import { useApi } from '../use-api';

@@ -1,32 +1,25 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Link, useLocation, useSearch } from 'wouter-preact';
+import { Link, useLocation } from 'wouter-preact';
+import { useUrlFilters } from '../use-url-filters';
 import { api, query } from '../api';
 import { Failed, Loading, Status } from '../components/bits';
 import { DataTable, NARROW, useMedia } from '../components/data-table';
 import { useTitle } from '../components/layout';
-import { dateTime, money, UNMATCHED_LABELS } from '../format';
-import { LEAD_STATUS } from '../labels';
+import { dateTime, money } from '../format';
+import { LEAD_STATUS, UNMATCHED_LABELS } from '../labels';
 import type { LeadRow } from '../types';
 
 const FIELDS = ['status', 'category', 'zipCode', 'from', 'to', 'q'] as const;
 type Filters = Record<(typeof FIELDS)[number], string>;
 type Page = { leads: LeadRow[]; nextCursor: string | null };
 
-/** The filters the address holds (`/admin/leads?status=open&from=…`): a shared link opens the same view. */
-export function filtersOf(search: string): Filters {
-  const params = new URLSearchParams(search);
-  return Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? ''])) as Filters;
-}
-
 /** A whole day `YYYY-MM-DD`, as the exports take their range. */
 const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 export function Leads() {
   useTitle('Leads');
-  const search = useSearch();
   const [, navigate] = useLocation();
-  const filters = filtersOf(search);
-  const [form, setForm] = useState<Filters>(filters);
+  const { search, filters, form, field } = useUrlFilters(FIELDS, 'leads');
   const [rows, setRows] = useState<LeadRow[]>();
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string>();
@@ -48,17 +41,7 @@ export function Leads() {
     }
   };
   // The address is the state: a new search (a filter, Back, a shared link) loads its leads.
-  useEffect(() => {
-    setForm(filtersOf(search));
-    void load(filtersOf(search), null);
-  }, [search]);
-
-  const field = (name: keyof Filters) => ({
-    name,
-    id: `leads-${name}`,
-    value: form[name],
-    onInput: (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value }),
-  });
+  useEffect(() => void load(filters, null), [search]);
   const exportRange =
     isDay(filters.from) && isDay(filters.to) ? query({ from: filters.from, to: filters.to }) : '';
 
