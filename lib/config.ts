@@ -36,6 +36,8 @@ export type Config = {
     fromNumber?: string;
     apiUrl: string;
     timeoutMs: number;
+    /** SMS_RATE_PER_SECOND: the deployment's shared request rate to TextMagic. */
+    ratePerSecond: number;
   };
   /** What a request may spend on SMS and Stripe calls after its commit; the rest is left queued. */
   inlineWorkBudgetMs: number;
@@ -207,6 +209,12 @@ export const VARIABLES = {
     meaning: 'TextMagic API base',
   },
   TEXTMAGIC_TIMEOUT_MS: { group: 'TextMagic', default: '5000', meaning: 'TextMagic request timeout' },
+  SMS_RATE_PER_SECOND: {
+    group: 'TextMagic',
+    default: '20',
+    meaning:
+      "requests to TextMagic per second for the whole deployment, shared by every container through the database (TextMagic's documented per-account limit is 20); decimals allowed",
+  },
   INLINE_WORK_BUDGET_MS: {
     group: 'Requests',
     default: '1500',
@@ -511,6 +519,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       fromNumber: optionalString('TEXTMAGIC_FROM_NUMBER'),
       apiUrl: url('TEXTMAGIC_API_URL'),
       timeoutMs: positiveInt('TEXTMAGIC_TIMEOUT_MS'),
+      ratePerSecond: optionalPositive('SMS_RATE_PER_SECOND') ?? Number(fallback('SMS_RATE_PER_SECOND')),
     },
     inlineWorkBudgetMs: positiveInt('INLINE_WORK_BUDGET_MS'),
     keys: {

@@ -12,3 +12,10 @@ export const msLeft = (d: Deadline): number => Math.max(0, d.at - Date.now());
 /** The shorter of a configured timeout and what is left of an optional deadline (at least 1 ms). */
 export const timeoutWithin = (configuredMs: number, deadline?: Deadline): number =>
   Math.max(1, deadline ? Math.min(configuredMs, msLeft(deadline)) : configuredMs);
+
+/**
+ * Below this much time left, a request does not start another outside call (nor book a turn of
+ * the send rate for one): it could only time out, and a timed-out send is a try counted (and maybe
+ * a message TextMagic took).
+ */
+export const MIN_CALL_MS = 200;

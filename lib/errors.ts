@@ -42,6 +42,8 @@ export type ServiceAnswer = {
    * what comes next needs a new key.
    */
   keySpent?: boolean;
+  /** A 429's Retry-After, in ms: every sender of the deployment waits it out (lib/messaging/send-rate.ts). */
+  retryAfterMs?: number;
 };
 
 export class ExternalServiceError extends Error {
@@ -55,5 +57,17 @@ export class ExternalServiceError extends Error {
     readonly answer: ServiceAnswer = {},
   ) {
     super(message);
+  }
+}
+
+/**
+ * A send that cannot have its turn of the shared SMS rate within its time (lib/messaging/send-rate.ts):
+ * not a failure, the message stays queued. `behind`: older messages of its priority or higher are
+ * waiting, and go first.
+ */
+export class NoSendTurn extends Error {
+  override name = 'NoSendTurn';
+  constructor(readonly behind: boolean) {
+    super(behind ? 'older SMS are waiting for the send rate' : 'no turn of the send rate in time');
   }
 }

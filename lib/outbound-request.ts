@@ -2,7 +2,12 @@
  * One HTTP(S) request to an outside API (TextMagic, SSM Parameter Store), answered as status and
  * body text: `body` undefined when the answer was cut short.
  */
-export type Reply = { status: number; statusText: string; body: string | undefined };
+export type Reply = {
+  status: number;
+  statusText: string;
+  body: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+};
 
 // node:http(s) with a keep-alive agent rather than fetch: undici spends about 2 ms of CPU per
 // request on top (streams, Headers, Response), which a create-lead burst pays on every teaser, and
@@ -55,6 +60,7 @@ export async function request(
         resolve({
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? '',
+          headers: res.headers,
           body: res.complete ? Buffer.concat(chunks).toString('utf8') : undefined,
         }),
       );

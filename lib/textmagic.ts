@@ -100,10 +100,22 @@ export async function sendTextMagic(text: string, phones: string[], deadline?: D
       `TextMagic answered ${res.status}: ${message}`,
       res.status === 429 || res.status >= 500,
       res.status,
+      res.status === 429 ? { retryAfterMs: retryAfterMs(res.headers['retry-after']) } : {},
     );
   }
   const p = (payload ?? {}) as TextMagicResponse;
   return { transport: 'textmagic', messageId: str(p.messageId), sessionId: str(p.sessionId ?? p.id) };
+}
+
+/**
+ * A 429's Retry-After (seconds, or an HTTP date: RFC 9110 §10.2.3), in ms; 1 s when missing or
+ * unreadable, since TextMagic's limit is per second.
+ */
+function retryAfterMs(header: string | string[] | undefined): number {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value !== undefined && /^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = value === undefined ? NaN : Date.parse(value);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - Date.now());
 }
 
 /**

@@ -2,6 +2,7 @@
 import type http from 'node:http';
 import { sendError, TmError, unauthorized, validationFailed } from './errors';
 import type { SentSms } from './messages';
+import { tooManyRequests } from './rate-limit';
 
 /**
  * 503, 429 (with Retry-After), 400, 401: answered at once, nothing sent. `timeout`: received,
@@ -42,19 +43,7 @@ export function refuseUnder(
       sendError(res, new TmError(503, { code: 503, message: 'Service Unavailable' }));
       return true;
     case 429:
-      sendError(
-        res,
-        new TmError(
-          429,
-          { code: 429, message: 'Too Many Requests' },
-          {
-            'X-RateLimit-Limit': '50',
-            'X-RateLimit-Remaining': '0',
-            'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 1),
-            'Retry-After': '1',
-          },
-        ),
-      );
+      sendError(res, tooManyRequests(1000));
       return true;
     case 400:
       sendError(res, validationFailed({ common: ['Injected fault: request rejected.'] }));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sendError, TmError, unauthorized } from './errors';
 import { answerUnder, refuseUnder, replyUnder, type FaultMode } from './faults';
 import { sendParams, sendResponse, validMessage, type SentSms } from './messages';
+import { RateLimiter, tooManyRequests } from './rate-limit';
 import { user } from './user';
 
 /** A request received and never answered, its message not accepted (`timeout`). */
@@ -20,6 +21,13 @@ export interface FakeTextMagic {
   unanswered: UnansweredRequest[];
   /** All requests seen, including rejected and faulted ones. */
   requests: number;
+  /** Requests refused with 429 by the rate limit (`limitRate`), not by an injected fault. */
+  rateLimited: number;
+  /**
+   * Enforces TextMagic's per-account request rate: above `perSecond`, 429 with Retry-After.
+   * Undefined lifts it. See `rate-limit.ts` for the model.
+   */
+  limitRate(perSecond: number | undefined): void;
   /** The next `times` requests get this fault. */
   fail(times: number, mode: FaultMode): void;
   /** Drops the faults still pending: TextMagic is back. */
@@ -35,6 +43,8 @@ export type FakeTextMagicOptions = {
   apiKey?: string;
   /** Listen here instead of on a free port (the local emulator). */
   port?: number;
+  /** TextMagic's per-account request rate, enforced from the start (see `limitRate`). */
+  ratePerSecond?: number;
   /** Called with each accepted message (the local emulator prints them). */
   onSend?: (sms: SentSms) => void;
 };
@@ -45,6 +55,7 @@ type State = {
   faults: FaultMode[];
   ids: { message: number; session: number };
   onSend: ((sms: SentSms) => void) | undefined;
+  limiter: RateLimiter | undefined;
 };
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -65,6 +76,10 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     sent: [],
     unanswered: [],
     requests: 0,
+    rateLimited: 0,
+    limitRate(perSecond) {
+      state.limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond);
+    },
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
     },
@@ -75,6 +90,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       fake.sent.length = 0;
       fake.unanswered.length = 0;
       fake.requests = 0;
+      fake.rateLimited = 0;
       faults.length = 0;
     },
     close() {
@@ -84,7 +100,13 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       });
     },
   };
-  const state: State = { fake, faults, ids: { message: 1_000_001, session: 5_000_001 }, onSend: opts.onSend };
+  const state: State = {
+    fake,
+    faults,
+    ids: { message: 1_000_001, session: 5_000_001 },
+    onSend: opts.onSend,
+    limiter: opts.ratePerSecond === undefined ? undefined : new RateLimiter(opts.ratePerSecond),
+  };
   const server = http.createServer((req, res) => handleRequest(state, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -103,6 +125,11 @@ async function handleRequest(state: State, req: http.IncomingMessage, res: http.
   } catch {
     res.destroy();
     return;
+  }
+  const waitMs = state.limiter?.take();
+  if (waitMs !== undefined) {
+    fake.rateLimited++;
+    return sendError(res, tooManyRequests(waitMs));
   }
   const fault = state.faults.shift();
   const stalled = () => fake.unanswered.push({ receivedAt: new Date(), body: raw.toString('utf8') });

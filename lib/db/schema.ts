@@ -12,6 +12,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -19,6 +20,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { DEFAULT_LANGUAGE, LANGUAGE_CODES } from '../sms/language';
 import { RETURN_REASONS } from '../sms/return-reason';
+import { PRIORITY_SQL } from '../messaging/sms-priority';
 import type { UnmatchedReason } from '../leads/unmatched';
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true }).notNull().defaultNow();
@@ -588,6 +590,10 @@ export const smsMessages = pgTable(
     status: text('status', { enum: ['queued', 'sent', 'failed', 'cancelled'] })
       .notNull()
       .default('queued'),
+    /** Details 0, answers to a provider 1, teasers 2 (lib/messaging/sms-priority.ts): claimed in this order. */
+    priority: smallint('priority')
+      .notNull()
+      .generatedAlwaysAs(sql.raw(PRIORITY_SQL)),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),
@@ -607,8 +613,9 @@ export const smsMessages = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    /** The claim's order (priority, then due time) and the inline sender's "anything ahead of me?". */
     index('sms_messages_due_idx')
-      .on(t.nextAttemptAt)
+      .on(t.priority, t.nextAttemptAt, t.id)
       .where(sql`${t.status} = 'queued'`),
     index('sms_messages_provider_message_idx').on(t.providerMessageId),
     index('sms_messages_provider_session_idx').on(t.providerSessionId),
@@ -662,6 +669,21 @@ export const stripeEvents = pgTable('stripe_events', {
 });
 
 /** When each scheduled job last ran (`sms-dispatcher`), for GET /health/integrations. */
+/**
+ * The deployment's one SMS send rate (SMS_RATE_PER_SECOND), shared by every container: one row,
+ * whose `next_at` is when the next request to TextMagic may go (lib/messaging/send-rate.ts).
+ * `paused_until`: a 429's Retry-After, honoured by every sender.
+ */
+export const smsRate = pgTable(
+  'sms_rate',
+  {
+    id: smallint('id').primaryKey().default(1),
+    nextAt: tstz('next_at').notNull().defaultNow(),
+    pausedUntil: tstz('paused_until').notNull().defaultNow(),
+  },
+  (t) => [check('sms_rate_one_row', sql`${t.id} = 1`)],
+);
+
 export const heartbeats = pgTable('heartbeats', {
   name: text('name').primaryKey(),
   lastRunAt: tstz('last_run_at').notNull(),

@@ -19,8 +19,9 @@ export async function dispatchDue(
 ): Promise<{ sms: QueueRun; stripe: QueueRun; erasedLeads: number; agedLeads: number }> {
   await releaseStaleCodes(db);
   const agedLeads = await ageDueLeads(db);
-  const sms = await dispatchDueSms(db);
   const stripe = await runDueStripeTasks(db);
+  // Last: in a burst it sends for up to a minute, and what Stripe's follow-ups queued goes too.
+  const sms = await dispatchDueSms(db);
   // CLIENT_DATA_RETENTION_DAYS: the client data of old leads, erased a few batches a run.
   const days = config().clientDataRetentionDays;
   const erasedLeads = days === undefined ? 0 : await eraseExpiredClientData(db, days);

@@ -3,11 +3,23 @@ import { sql } from 'drizzle-orm';
 import { namedRows, type Database, type Queryable } from '../db/client';
 import { config } from '../config';
 import { isConnectionError } from '../db/pool';
-import type { Deadline } from '../deadline';
+import { deadlineIn, MIN_CALL_MS, msLeft, type Deadline } from '../deadline';
+import { NoSendTurn } from '../errors';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
-import { workClaimed, workNow, workQueue, type QueueRun } from '../queue/work-queue';
+import {
+  claimDueCounted,
+  inlineDeadline,
+  recordFailure,
+  release,
+  workClaimed,
+  workNow,
+  type Claimed,
+  type QueueRun,
+} from '../queue/work-queue';
+import { waitForTurn } from './send-rate';
+import { smsPriority } from './sms-priority';
 
 export type SmsKind =
   | 'teaser'
@@ -87,8 +99,19 @@ async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentS
  */
 const RECORD_RETRY_MS = [50, 100, 200, 400];
 
-/** Sends one claimed SMS and marks it sent. */
-async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): Promise<void> {
+/**
+ * How a send is made: `deadline` shortens TextMagic's timeout (a request's budget); `by` is when
+ * its turn of the send rate must come by; `behindQueued`: no turn while older SMS of its
+ * priority wait (a request's own message).
+ */
+type SendOptions = { deadline?: Deadline; by?: Deadline; behindQueued?: boolean };
+
+/** Sends one claimed SMS, in its turn of the deployment's send rate, and marks it sent. */
+async function sendOne(db: Database, message: SmsMessage, opts: SendOptions = {}): Promise<void> {
+  if (textMagicConfigured()) {
+    await waitForTurn(smsPriority(message.kind), { by: opts.by, behindQueued: opts.behindQueued });
+  }
+  const deadline = opts.deadline;
   const sent = await transmit(message, deadline);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -131,33 +154,114 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
 
 /**
  * Sends SMS just committed by a request, within the request's budget after commit (`deadline`,
- * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given). Never throws:
- * what is not sent stays queued for the dispatcher.
+ * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given), each in its
+ * turn of the send rate. Never throws: what is not sent stays queued for the dispatcher. When
+ * older SMS wait for the rate, they go first: the request leaves its own queued and spends its
+ * budget sending the queue's head instead (`drainSms`).
  */
-export const sendNow = (db: Database, ids: number[], deadline?: Deadline): Promise<void> =>
-  workNow(db, smsMessages, ids, (m, d) => sendOne(db, m, d), deadline);
+export async function sendNow(db: Database, ids: number[], deadline = inlineDeadline()): Promise<void> {
+  const { behind } = await workNow(db, smsMessages, ids, inlineSend(db), deadline);
+  if (behind) await drainSms(db, { until: deadline, workers: 1, inline: true });
+}
 
 /** Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws. */
-export const sendClaimedNow = (db: Database, messages: SmsMessage[], deadline?: Deadline): Promise<void> =>
-  workClaimed(db, smsMessages, messages, (m, d) => sendOne(db, m, d), deadline);
+export async function sendClaimedNow(
+  db: Database,
+  messages: SmsMessage[],
+  deadline = inlineDeadline(),
+): Promise<void> {
+  const { behind } = await workClaimed(db, smsMessages, messages, inlineSend(db), deadline);
+  if (behind) await drainSms(db, { until: deadline, workers: 1, inline: true });
+}
+
+const inlineSend =
+  (db: Database) =>
+  (m: SmsMessage, d?: Deadline): Promise<void> =>
+    sendOne(db, m, { deadline: d, by: d, behindQueued: true });
 
 /**
- * The scheduled dispatcher's batch: everything due, oldest first, with the full timeouts. Each
- * run reports how long the oldest due SMS had waited (0 when none; claimed oldest first, so the
- * batch holds it), which an alarm watches.
+ * Sends due SMS, a client's details first and teasers last, oldest first within each, with
+ * `workers` sends in flight, until none is due or `until` is too close: each worker claims one
+ * row, waits for its turn of the rate, sends. A request (`inline`) gives its sends what is left
+ * of its budget as their timeout; the dispatcher gives them TEXTMAGIC_TIMEOUT_MS. Never throws
+ * when inline.
  */
-export const dispatchDueSms = (db: Database, limit = 50): Promise<QueueRun> =>
-  workQueue(
-    db,
-    smsMessages,
-    { limit },
-    (m) => sendOne(db, m),
-    (rows) => {
-      const oldest = Math.max(0, ...rows.map((r) => r.dueForSeconds));
-      businessEvent(
-        'outbox due',
-        { OldestDueOutboxAgeSeconds: Math.round(oldest) },
-        { claimed: rows.length },
-      );
-    },
-  );
+export async function drainSms(
+  db: Database,
+  opts: { until: Deadline; workers: number; inline: boolean; onClaimed?: (row: Claimed<typeof smsMessages>) => void },
+): Promise<QueueRun> {
+  const run: QueueRun = { done: 0, retry: 0, failed: 0 };
+  const worker = async () => {
+    while (msLeft(opts.until) >= MIN_CALL_MS) {
+      const { rows, claimed } = await claimDueCounted(db, smsMessages, { limit: 1 });
+      const row = rows[0];
+      if (!row) {
+        if (claimed > 0) continue; // a cancelled teaser: the next one may be due
+        return;
+      }
+      opts.onClaimed?.(row);
+      try {
+        await sendOne(db, row, { deadline: opts.inline ? opts.until : undefined, by: opts.until });
+        run.done++;
+      } catch (err) {
+        if (err instanceof NoSendTurn) {
+          await release(db, smsMessages, [row]);
+          return;
+        }
+        run[await recordFailure(db, smsMessages, row, err)]++;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.workers }, worker));
+  } catch (err) {
+    if (!opts.inline) throw err;
+    log.warn('sending the queue after commit failed; the dispatcher will retry', { err });
+  }
+  return run;
+}
+
+/** How long a dispatcher run sends for at most (its function's timeout is 70 s, its schedule 1 minute). */
+export const DISPATCH_RUN_MS = 60_000;
+/** In a burst, a run that found the queue empty looks again this often, for this long, before it ends. */
+const LINGER_POLL_MS = 500;
+const LINGER_MS = 5_000;
+
+/**
+ * The scheduled dispatcher's sends: everything due, in priority order, at the deployment's send
+ * rate, for up to `runMs`. A run that has sent a burst (two seconds' worth of the rate or more)
+ * stays a few seconds after the queue empties, since more is likely coming; consecutive runs
+ * overlap (every minute, each up to 60 s), so a long burst always has a sender. Each run reports
+ * how long the oldest SMS it claimed had been due, which an alarm watches.
+ */
+export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Promise<QueueRun> {
+  const until = deadlineIn(runMs);
+  const rate = config().textmagic.ratePerSecond;
+  // Enough sends in flight to fill the rate while each waits ~0.5 s for TextMagic's answer.
+  const workers = Math.min(16, Math.max(2, Math.ceil(rate / 2)));
+  const total: QueueRun = { done: 0, retry: 0, failed: 0 };
+  let oldest = 0;
+  let claimed = 0;
+  let idleSince: number | undefined;
+  for (;;) {
+    const run = await drainSms(db, {
+      until,
+      workers,
+      inline: false,
+      onClaimed: (row) => {
+        claimed++;
+        oldest = Math.max(oldest, row.dueForSeconds);
+      },
+    });
+    total.done += run.done;
+    total.retry += run.retry;
+    total.failed += run.failed;
+    const burst = total.done + total.retry >= 2 * rate;
+    if (run.done + run.retry + run.failed > 0) idleSince = undefined;
+    else idleSince ??= Date.now();
+    if (!burst || Date.now() - (idleSince ?? Date.now()) >= LINGER_MS || msLeft(until) < LINGER_POLL_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, LINGER_POLL_MS));
+  }
+  businessEvent('outbox due', { OldestDueOutboxAgeSeconds: Math.round(oldest) }, { claimed });
+  return total;
+}

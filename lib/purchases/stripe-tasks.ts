@@ -105,7 +105,7 @@ export const runClaimedStripeTasksNow = (
   db: Database,
   tasks: StripeTask[],
   deadline?: Deadline,
-): Promise<void> => workClaimed(db, stripeTasks, tasks, (t, d) => runOne(db, t, d), deadline);
+): Promise<void> => workClaimed(db, stripeTasks, tasks, (t, d) => runOne(db, t, d), deadline).then(() => {});
 
 export const runDueStripeTasks = (db: Database, limit = 50): Promise<QueueRun> =>
   workQueue(db, stripeTasks, { limit }, (t) => runOne(db, t));

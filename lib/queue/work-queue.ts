@@ -2,9 +2,10 @@ import { businessEvent } from '../metrics';
 import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { config } from '../config';
 import type { Database, Queryable } from '../db/client';
-import { deadlineIn, msLeft, type Deadline } from '../deadline';
+import { deadlineIn, MIN_CALL_MS, msLeft, type Deadline } from '../deadline';
 import { smsMessages, stripeTasks } from '../db/schema';
-import { ExternalServiceError } from '../errors';
+import { ExternalServiceError, NoSendTurn } from '../errors';
+import { pauseSends } from '../messaging/send-rate';
 import { log } from '../log';
 import { afterFailure, CLAIM_LEASE_MS } from './backoff';
 import { onSaleSql } from '../leads/lead-status';
@@ -77,6 +78,15 @@ export async function claimDue<Q extends Queue>(
   queue: Q,
   opts: { ids?: number[]; limit: number },
 ): Promise<Array<Claimed<Q>>> {
+  return (await claimDueCounted(db, queue, opts)).rows;
+}
+
+/** `claimDue`, also saying how many rows it claimed in all (cancelled teasers included). */
+export async function claimDueCounted<Q extends Queue>(
+  db: Database,
+  queue: Q,
+  opts: { ids?: number[]; limit: number },
+): Promise<{ rows: Array<Claimed<Q>>; claimed: number }> {
   // Both queues share these columns; drizzle cannot see that through the union, hence the cast.
   const q = queue as typeof smsMessages;
   const sms = queue === smsMessages;
@@ -94,7 +104,8 @@ export async function claimDue<Q extends Queue>(
         opts.ids ? inArray(q.id, opts.ids) : undefined,
       ),
     )
-    .orderBy(asc(q.nextAttemptAt), asc(q.id))
+    // SMS: a client's details first, teasers last (lib/messaging/sms-priority.ts), then oldest due.
+    .orderBy(...(sms ? [asc(q.priority)] : []), asc(q.nextAttemptAt), asc(q.id))
     .limit(opts.limit)
     .for('update', { skipLocked: true })
     .as('due');
@@ -126,9 +137,10 @@ export async function claimDue<Q extends Queue>(
     });
   }
   // RETURNING has no order: oldest first, so a budget running out leaves the newest queued.
-  return (cancelled.length ? claimed.filter((r) => r.status !== 'cancelled') : claimed).sort(
+  const kept = (cancelled.length ? claimed.filter((r) => r.status !== 'cancelled') : claimed).sort(
     (a, b) => a.id - b.id,
   );
+  return { rows: kept, claimed: claimed.length };
 }
 
 /** A claimed row, with how long it had been due when claimed. */
@@ -147,6 +159,14 @@ export async function recordFailure<Q extends Queue>(
   const q = queue as typeof smsMessages;
   const retryable = err instanceof ExternalServiceError ? err.retryable : true;
   const decision = afterFailure(row.attempts, retryable);
+  // A 429 is TextMagic's limit, not this message's fault: every sender pauses for its Retry-After,
+  // and the message is due again when the pause ends instead of backing off for minutes. The try
+  // still counts, so an account refused for good does not retry every second forever.
+  const retryAfterMs = err instanceof ExternalServiceError ? err.answer.retryAfterMs : undefined;
+  if (retryAfterMs !== undefined && q === smsMessages && !decision.giveUp) {
+    await pauseSends(retryAfterMs);
+    decision.nextAttemptAt = new Date(Date.now() + retryAfterMs);
+  }
   const error = err instanceof Error ? err.message : String(err);
   log.warn(`${q === smsMessages ? 'SMS send' : 'Stripe follow-up'} failed`, {
     id: row.id,
@@ -180,12 +200,6 @@ export type QueueRun = { done: number; retry: number; failed: number };
 export type Work<Row> = (row: Row, deadline?: Deadline) => Promise<void>;
 
 /**
- * Below this much time left, a request does not start another outside call: it could only
- * time out, and a timed-out send is a try counted (and maybe a message TextMagic took).
- */
-const MIN_CALL_MS = 200;
-
-/**
  * Claims due rows of a queue and works them one at a time (TextMagic's rate limits and a small
  * pool both favour it); `work` marks its row done, a throw is recorded by `recordFailure`.
  */
@@ -208,7 +222,7 @@ async function workRows<Q extends Queue>(
   rows: Array<Q['$inferSelect']>,
   work: Work<Q['$inferSelect']>,
   deadline?: Deadline,
-): Promise<QueueRun> {
+): Promise<QueueRun & { behind?: boolean }> {
   const result: QueueRun = { done: 0, retry: 0, failed: 0 };
   for (const [i, row] of rows.entries()) {
     if (deadline && msLeft(deadline) < MIN_CALL_MS) {
@@ -219,6 +233,11 @@ async function workRows<Q extends Queue>(
       await work(row, deadline);
       result.done++;
     } catch (err) {
+      if (err instanceof NoSendTurn) {
+        // The send rate is busy: this row and the rest wait in the queue, in their order.
+        await release(db, queue, rows.slice(i));
+        return { ...result, behind: err.behind };
+      }
       result[await recordFailure(db, queue, row, err)]++;
     }
   }
@@ -229,9 +248,9 @@ async function workRows<Q extends Queue>(
  * Hands back rows a request claimed but had no time left to try: due at once for the next
  * dispatcher run (not at the end of the lease), and the try they were charged is not counted.
  */
-async function release<Q extends Queue>(db: Database, queue: Q, rows: Array<{ id: number }>): Promise<void> {
+export async function release<Q extends Queue>(db: Database, queue: Q, rows: Array<{ id: number }>): Promise<void> {
   const q = queue as typeof smsMessages;
-  log.info('budget after commit spent: left queued for the dispatcher', { ids: rows.map((r) => r.id) });
+  log.info('left queued (no time left, or the send rate is busy)', { ids: rows.map((r) => r.id) });
   await db
     .update(q)
     .set({ attempts: sql`greatest(${q.attempts} - 1, 0)`, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
@@ -258,16 +277,16 @@ export async function workNow<Q extends Queue>(
   ids: number[],
   work: Work<Q['$inferSelect']>,
   deadline: Deadline = inlineDeadline(),
-): Promise<void> {
-  if (ids.length === 0) return;
+): Promise<{ behind: boolean }> {
+  if (ids.length === 0) return { behind: false };
   let rows: Array<Q['$inferSelect']>;
   try {
     rows = await claimDue(db, queue, { ids, limit: ids.length });
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
-    return;
+    return { behind: false };
   }
-  await workClaimed(db, queue, rows, work, deadline);
+  return workClaimed(db, queue, rows, work, deadline);
 }
 
 /**
@@ -280,12 +299,13 @@ export async function workClaimed<Q extends Queue>(
   rows: Array<Q['$inferSelect']>,
   work: Work<Q['$inferSelect']>,
   deadline: Deadline = inlineDeadline(),
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<{ behind: boolean }> {
+  if (rows.length === 0) return { behind: false };
   try {
-    await workRows(db, queue, rows, work, deadline);
+    return { behind: (await workRows(db, queue, rows, work, deadline)).behind === true };
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
+    return { behind: false };
   }
 }
 

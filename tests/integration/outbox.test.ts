@@ -137,7 +137,9 @@ describe('a send that fails is kept and retried', () => {
     const r = await row(smsId);
     expect(r).toMatchObject({ status: 'queued', attempts: 1 });
     expect(r.last_error).toMatch(error);
-    expect(r.due_in_s).toBeGreaterThan(50);
+    // A 429 is due again after its Retry-After (1 s), every other fault after a minute's backoff.
+    if (mode === 429) expect(r.due_in_s).toBeLessThanOrEqual(1);
+    else expect(r.due_in_s).toBeGreaterThan(50);
     expect(app.textmagic.sent).toHaveLength(0);
 
     await makeDue([smsId]);
@@ -172,9 +174,11 @@ describe('a send that fails is kept and retried', () => {
     for (let attempts = 1; attempts <= 9; attempts++) {
       const r = await row(smsId);
       expect(r).toMatchObject({ status: 'queued', attempts });
-      // next_attempt_at was set to now + the backoff for this many tries (a few seconds' slack).
-      const expected = retryDelayMs(attempts) / 1000;
-      expect(r.due_in_s).toBeGreaterThan(expected - 10);
+      // next_attempt_at was set to now + the backoff for this many tries (a few seconds' slack),
+      // or after a 429 to its Retry-After (1 s).
+      const after429 = attempts > 1 && attempts % 2 === 1;
+      const expected = after429 ? 1 : retryDelayMs(attempts) / 1000;
+      expect(r.due_in_s).toBeGreaterThan(expected - (after429 ? 1 : 10));
       expect(r.due_in_s).toBeLessThanOrEqual(expected);
 
       app.textmagic.fail(1, attempts % 2 ? 503 : 429);
