@@ -591,9 +591,7 @@ export const smsMessages = pgTable(
       .notNull()
       .default('queued'),
     /** Details 0, answers to a provider 1, teasers 2 (lib/messaging/sms-priority.ts): claimed in this order. */
-    priority: smallint('priority')
-      .notNull()
-      .generatedAlwaysAs(sql.raw(PRIORITY_SQL)),
+    priority: smallint('priority').notNull().generatedAlwaysAs(sql.raw(PRIORITY_SQL)),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),

@@ -108,10 +108,18 @@ type SendOptions = { deadline?: Deadline; by?: Deadline; behindQueued?: boolean 
 
 /** Sends one claimed SMS, in its turn of the deployment's send rate, and marks it sent. */
 async function sendOne(db: Database, message: SmsMessage, opts: SendOptions = {}): Promise<void> {
-  if (textMagicConfigured()) {
-    await waitForTurn(smsPriority(message.kind), { by: opts.by, behindQueued: opts.behindQueued });
-  }
-  const deadline = opts.deadline;
+  await turnFor(message, opts);
+  await sendInTurn(message, opts.deadline);
+}
+
+/** Waits for a message's turn of the send rate (none is needed when SMS only go to the log). */
+async function turnFor(message: SmsMessage, opts: SendOptions): Promise<void> {
+  if (!textMagicConfigured()) return;
+  await waitForTurn(smsPriority(message.kind), { by: opts.by, behindQueued: opts.behindQueued });
+}
+
+/** Sends a claimed SMS whose turn has come, and marks it sent. */
+async function sendInTurn(message: SmsMessage, deadline?: Deadline): Promise<void> {
   const sent = await transmit(message, deadline);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -161,7 +169,7 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
  */
 export async function sendNow(db: Database, ids: number[], deadline = inlineDeadline()): Promise<void> {
   const { behind } = await workNow(db, smsMessages, ids, inlineSend(db), deadline);
-  if (behind) await drainSms(db, { until: deadline, workers: 1, inline: true });
+  if (behind) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
 }
 
 /** Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws. */
@@ -171,7 +179,7 @@ export async function sendClaimedNow(
   deadline = inlineDeadline(),
 ): Promise<void> {
   const { behind } = await workClaimed(db, smsMessages, messages, inlineSend(db), deadline);
-  if (behind) await drainSms(db, { until: deadline, workers: 1, inline: true });
+  if (behind) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
 }
 
 const inlineSend =
@@ -180,41 +188,55 @@ const inlineSend =
     sendOne(db, m, { deadline: d, by: d, behindQueued: true });
 
 /**
- * Sends due SMS, a client's details first and teasers last, oldest first within each, with
- * `workers` sends in flight, until none is due or `until` is too close: each worker claims one
- * row, waits for its turn of the rate, sends. A request (`inline`) gives its sends what is left
+ * Sends due SMS, a client's details first and teasers last, oldest first within each, until none
+ * is due or `until` is too close. One loop claims the queue's head and waits for its turn, so
+ * turns follow the priorities; the sends themselves overlap, up to `inFlight` at once, so that
+ * TextMagic's answer time does not cap the rate. A request (`inline`) gives its sends what is left
  * of its budget as their timeout; the dispatcher gives them TEXTMAGIC_TIMEOUT_MS. Never throws
  * when inline.
  */
 export async function drainSms(
   db: Database,
-  opts: { until: Deadline; workers: number; inline: boolean; onClaimed?: (row: Claimed<typeof smsMessages>) => void },
+  opts: {
+    until: Deadline;
+    inFlight: number;
+    inline: boolean;
+    onClaimed?: (row: Claimed<typeof smsMessages>) => void;
+  },
 ): Promise<QueueRun> {
   const run: QueueRun = { done: 0, retry: 0, failed: 0 };
-  const worker = async () => {
+  const sending = new Set<Promise<void>>();
+  const send = async (row: SmsMessage) => {
+    try {
+      await sendInTurn(row, opts.inline ? opts.until : undefined);
+      run.done++;
+    } catch (err) {
+      run[await recordFailure(db, smsMessages, row, err)]++;
+    }
+  };
+  try {
     while (msLeft(opts.until) >= MIN_CALL_MS) {
+      if (sending.size >= opts.inFlight) await Promise.race(sending);
       const { rows, claimed } = await claimDueCounted(db, smsMessages, { limit: 1 });
       const row = rows[0];
       if (!row) {
         if (claimed > 0) continue; // a cancelled teaser: the next one may be due
-        return;
+        break;
       }
       opts.onClaimed?.(row);
       try {
-        await sendOne(db, row, { deadline: opts.inline ? opts.until : undefined, by: opts.until });
-        run.done++;
+        await turnFor(row, { by: opts.until });
       } catch (err) {
-        if (err instanceof NoSendTurn) {
-          await release(db, smsMessages, [row]);
-          return;
-        }
-        run[await recordFailure(db, smsMessages, row, err)]++;
+        if (!(err instanceof NoSendTurn)) throw err;
+        await release(db, smsMessages, [row]);
+        break;
       }
+      const p = send(row).finally(() => sending.delete(p));
+      sending.add(p);
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: opts.workers }, worker));
+    await Promise.all(sending);
   } catch (err) {
+    await Promise.allSettled(sending);
     if (!opts.inline) throw err;
     log.warn('sending the queue after commit failed; the dispatcher will retry', { err });
   }
@@ -223,30 +245,28 @@ export async function drainSms(
 
 /** How long a dispatcher run sends for at most (its function's timeout is 70 s, its schedule 1 minute). */
 export const DISPATCH_RUN_MS = 60_000;
-/** In a burst, a run that found the queue empty looks again this often, for this long, before it ends. */
-const LINGER_POLL_MS = 500;
+/** A run waits for SMS due this soon (a 429's Retry-After, a request's leftovers) rather than end. */
 const LINGER_MS = 5_000;
 
 /**
  * The scheduled dispatcher's sends: everything due, in priority order, at the deployment's send
- * rate, for up to `runMs`. A run that has sent a burst (two seconds' worth of the rate or more)
- * stays a few seconds after the queue empties, since more is likely coming; consecutive runs
- * overlap (every minute, each up to 60 s), so a long burst always has a sender. Each run reports
- * how long the oldest SMS it claimed had been due, which an alarm watches.
+ * rate, for up to `runMs`. A run ends when nothing is due within a few seconds (an SMS waiting out
+ * a 429's Retry-After is sent in the same run, not a minute later); consecutive runs overlap
+ * (every minute, each up to 60 s), so a long burst always has a sender. Each run reports how long
+ * the oldest SMS it claimed had been due, which an alarm watches.
  */
 export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Promise<QueueRun> {
   const until = deadlineIn(runMs);
   const rate = config().textmagic.ratePerSecond;
-  // Enough sends in flight to fill the rate while each waits ~0.5 s for TextMagic's answer.
-  const workers = Math.min(16, Math.max(2, Math.ceil(rate / 2)));
+  // Enough sends in flight to fill the rate while each waits up to ~0.5 s for TextMagic's answer.
+  const inFlight = Math.min(32, Math.max(2, Math.ceil(rate / 2)));
   const total: QueueRun = { done: 0, retry: 0, failed: 0 };
   let oldest = 0;
   let claimed = 0;
-  let idleSince: number | undefined;
   for (;;) {
     const run = await drainSms(db, {
       until,
-      workers,
+      inFlight,
       inline: false,
       onClaimed: (row) => {
         claimed++;
@@ -256,12 +276,21 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
     total.done += run.done;
     total.retry += run.retry;
     total.failed += run.failed;
-    const burst = total.done + total.retry >= 2 * rate;
-    if (run.done + run.retry + run.failed > 0) idleSince = undefined;
-    else idleSince ??= Date.now();
-    if (!burst || Date.now() - (idleSince ?? Date.now()) >= LINGER_MS || msLeft(until) < LINGER_POLL_MS) break;
-    await new Promise((resolve) => setTimeout(resolve, LINGER_POLL_MS));
+    const nextInMs = await nextDueInMs(db);
+    if (nextInMs === undefined || nextInMs > LINGER_MS || nextInMs > msLeft(until) - MIN_CALL_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(20, nextInMs)));
   }
   businessEvent('outbox due', { OldestDueOutboxAgeSeconds: Math.round(oldest) }, { claimed });
   return total;
+}
+
+/** Milliseconds until the next queued SMS is due (0 when one is), undefined when none is queued. */
+async function nextDueInMs(db: Database): Promise<number | undefined> {
+  const [row] = await db
+    .select({
+      ms: sql<number | null>`(extract(epoch from min(${smsMessages.nextAttemptAt}) - now()) * 1000)::float8`,
+    })
+    .from(smsMessages)
+    .where(sql`${smsMessages.status} = 'queued'`);
+  return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
 }

@@ -248,7 +248,11 @@ async function workRows<Q extends Queue>(
  * Hands back rows a request claimed but had no time left to try: due at once for the next
  * dispatcher run (not at the end of the lease), and the try they were charged is not counted.
  */
-export async function release<Q extends Queue>(db: Database, queue: Q, rows: Array<{ id: number }>): Promise<void> {
+export async function release<Q extends Queue>(
+  db: Database,
+  queue: Q,
+  rows: Array<{ id: number }>,
+): Promise<void> {
   const q = queue as typeof smsMessages;
   log.info('left queued (no time left, or the send rate is busy)', { ids: rows.map((r) => r.id) });
   await db
