@@ -42,6 +42,11 @@ export type ServiceAnswer = {
    * what comes next needs a new key.
    */
   keySpent?: boolean;
+  /**
+   * A request that may have had its effect though no answer came back (it timed out, or the
+   * connection broke after it went out): when it started. TextMagic takes a message that way.
+   */
+  sentUnheardAt?: Date;
 };
 
 export class ExternalServiceError extends Error {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sendError, TmError, unauthorized } from './errors';
 import { answerUnder, refuseUnder, replyUnder, type FaultMode } from './faults';
 import { sendParams, sendResponse, validMessage, type SentSms } from './messages';
+import { searchMessages, searchParams } from './search';
 import { user } from './user';
 
 /** A request received and never answered, its message not accepted (`timeout`). */
@@ -113,6 +114,12 @@ async function handleRequest(state: State, req: http.IncomingMessage, res: http.
       checkAuth(fake, req);
       const sms = accept(state, req, raw, replyUnder(fault));
       return answerUnder(fault, res, 201, JSON.stringify(sendResponse(sms)));
+    }
+    if (path === '/api/v2/messages/search' && req.method === 'GET') {
+      checkAuth(fake, req);
+      const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+      const page = searchMessages(fake.sent, searchParams(query));
+      return answerUnder(fault, res, 200, JSON.stringify(page));
     }
     if (path === '/api/v2/user' && req.method === 'GET') {
       checkAuth(fake, req);

@@ -6,7 +6,7 @@ import { isConnectionError } from '../db/pool';
 import type { Deadline } from '../deadline';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
-import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
+import { findSentTextMagic, sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
 import { workClaimed, workNow, workQueue, type QueueRun } from '../queue/work-queue';
 
 export type SmsKind =
@@ -65,8 +65,28 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
  */
 const NOT_LOGGED = new Set(['teaser', 'details', 'return_declined', 'portal_link']);
 
-async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
-  if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);
+/**
+ * Sends `message` through TextMagic, tagged with its id. After a try whose answer never came
+ * (`unheardSince`), TextMagic is asked first whether it sent it since: found, it is recorded as
+ * sent without a second SMS; a lookup that fails throws (retryable), so the row waits for a
+ * later try rather than risking a duplicate.
+ */
+async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms & { found?: true }> {
+  if (textMagicConfigured()) {
+    if (message.unheardSince) {
+      const found = await findSentTextMagic(
+        {
+          text: message.body,
+          phones: message.recipients,
+          since: message.unheardSince,
+          referenceId: message.id,
+        },
+        deadline,
+      );
+      if (found) return { ...found, found: true };
+    }
+    return sendTextMagic(message.body, message.recipients, { deadline, referenceId: message.id });
+  }
   log.info('SMS not sent (TextMagic is not configured): logged and stored as sent', {
     smsId: message.id,
     kind: message.kind,
@@ -100,6 +120,8 @@ async function sendOne(db: Database, message: SmsMessage, deadline?: Deadline): 
         providerId: message.providerId,
         transport: sent.transport,
         messageId: sent.messageId,
+        // Taken by TextMagic on an earlier try whose answer was lost: found, not sent again.
+        ...(sent.found && { foundUnheard: true }),
       });
       return;
     } catch (err) {
@@ -124,7 +146,7 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
     'mark_sms_sent',
     sql`update sms_messages set status = 'sent', transport = ${sent.transport},
       provider_message_id = ${sent.messageId ?? null}, provider_session_id = ${sent.sessionId ?? null},
-      sent_at = now(), updated_at = now(), last_error = null
+      sent_at = now(), updated_at = now(), last_error = null, unheard_since = null
     where id = ${id}`,
   );
 }
