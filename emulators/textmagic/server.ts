@@ -21,11 +21,13 @@ export interface FakeTextMagic {
   unanswered: UnansweredRequest[];
   /** All requests seen, including rejected and faulted ones. */
   requests: number;
+  /** Of those, `GET /messages/search` requests (lookups before a resend). */
+  searches: number;
   /** The next `times` requests get this fault. */
   fail(times: number, mode: FaultMode): void;
   /** Drops the faults still pending: TextMagic is back. */
   heal(): void;
-  /** Clears sent, requests and faults (ids keep increasing). */
+  /** Clears sent, requests, searches and faults (ids keep increasing). */
   reset(): void;
   /** Stops the server, also ending hung connections. */
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     sent: [],
     unanswered: [],
     requests: 0,
+    searches: 0,
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
     },
@@ -76,6 +79,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       fake.sent.length = 0;
       fake.unanswered.length = 0;
       fake.requests = 0;
+      fake.searches = 0;
       faults.length = 0;
     },
     close() {
@@ -98,6 +102,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
 async function handleRequest(state: State, req: http.IncomingMessage, res: http.ServerResponse) {
   const { fake } = state;
   fake.requests++;
+  if ((req.url ?? '').startsWith('/api/v2/messages/search')) fake.searches++;
   let raw: Buffer;
   try {
     raw = await readBody(req);
