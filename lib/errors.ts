@@ -44,6 +44,11 @@ export type ServiceAnswer = {
   keySpent?: boolean;
   /** A 429's Retry-After, in ms: every sender of the deployment waits it out (lib/messaging/send-rate.ts). */
   retryAfterMs?: number;
+  /**
+   * A request that may have had its effect though no answer came back (it timed out, or the
+   * connection broke after it went out): when it started. TextMagic takes a message that way.
+   */
+  sentUnheardAt?: Date;
 };
 
 export class ExternalServiceError extends Error {

@@ -25,8 +25,9 @@ export type SentSms = {
   /**
    * How the API answered this accepted message: `answered` in full; `cut` (201 headers and a
    * partial body, then nothing: `hang`); `never` (`lost-reply`); `delayed` (`{ delayMs }`).
-   * Whatever the answer, the message went out: a client that gives up and sends again makes
-   * a duplicate, as it would with TextMagic, which has no idempotency key.
+   * Whatever the answer, the message went out (and `GET /messages/search` lists it): a client
+   * that gives up and sends again without asking makes a duplicate, as it would with
+   * TextMagic, which has no idempotency key.
    */
   reply: 'answered' | 'cut' | 'never' | 'delayed';
 };
@@ -181,8 +182,10 @@ function senderFields(
     if (from !== undefined) out.from = from;
   }
   if (params.referenceId !== undefined && params.referenceId !== '') {
+    // A Number: "Custom message reference id" (textmagic-rest-nodejs-v2 docs/SendMessageRequest.md).
     const referenceId = asString(params.referenceId);
-    if (referenceId === undefined) problems.add('referenceId', 'This value is not valid.');
+    if (referenceId === undefined || !/^\d+$/.test(referenceId))
+      problems.add('referenceId', 'This value is not valid.');
     else out.referenceId = referenceId;
   }
   return out;

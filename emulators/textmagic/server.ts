@@ -5,6 +5,7 @@ import { sendError, TmError, unauthorized } from './errors';
 import { answerUnder, refuseUnder, replyUnder, type FaultMode } from './faults';
 import { sendParams, sendResponse, validMessage, type SentSms } from './messages';
 import { RateLimiter, tooManyRequests } from './rate-limit';
+import { searchMessages, searchParams } from './search';
 import { user } from './user';
 
 /** A request received and never answered, its message not accepted (`timeout`). */
@@ -28,11 +29,13 @@ export interface FakeTextMagic {
    * Undefined lifts it. See `rate-limit.ts` for the model.
    */
   limitRate(perSecond: number | undefined): void;
+  /** Of those, `GET /messages/search` requests (lookups before a resend). */
+  searches: number;
   /** The next `times` requests get this fault. */
   fail(times: number, mode: FaultMode): void;
   /** Drops the faults still pending: TextMagic is back. */
   heal(): void;
-  /** Clears sent, requests and faults (ids keep increasing). */
+  /** Clears sent, requests, searches and faults (ids keep increasing). */
   reset(): void;
   /** Stops the server, also ending hung connections. */
   close(): Promise<void>;
@@ -80,6 +83,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
     limitRate(perSecond) {
       state.limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond);
     },
+    searches: 0,
     fail(times, mode) {
       for (let i = 0; i < times; i++) faults.push(mode);
     },
@@ -91,6 +95,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
       fake.unanswered.length = 0;
       fake.requests = 0;
       fake.rateLimited = 0;
+      fake.searches = 0;
       faults.length = 0;
     },
     close() {
@@ -119,6 +124,7 @@ export async function startFakeTextMagic(opts: FakeTextMagicOptions = {}): Promi
 async function handleRequest(state: State, req: http.IncomingMessage, res: http.ServerResponse) {
   const { fake } = state;
   fake.requests++;
+  if ((req.url ?? '').startsWith('/api/v2/messages/search')) fake.searches++;
   let raw: Buffer;
   try {
     raw = await readBody(req);
@@ -140,6 +146,12 @@ async function handleRequest(state: State, req: http.IncomingMessage, res: http.
       checkAuth(fake, req);
       const sms = accept(state, req, raw, replyUnder(fault));
       return answerUnder(fault, res, 201, JSON.stringify(sendResponse(sms)));
+    }
+    if (path === '/api/v2/messages/search' && req.method === 'GET') {
+      checkAuth(fake, req);
+      const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+      const page = searchMessages(fake.sent, searchParams(query));
+      return answerUnder(fault, res, 200, JSON.stringify(page));
     }
     if (path === '/api/v2/user' && req.method === 'GET') {
       checkAuth(fake, req);

@@ -21,3 +21,7 @@ export function smsParts(text: string): number {
   const units = text.length; // UTF-16 code units
   return units <= 70 ? 1 : Math.ceil(units / 67);
 }
+
+/** Whether a text goes as GSM-7 (else UCS-2, MessageOut.charset `UTF-16BE`). */
+export const isGsm = (text: string): boolean =>
+  [...text].every((ch) => GSM_BASIC.includes(ch) || GSM_EXTENDED.includes(ch));

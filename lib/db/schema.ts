@@ -605,6 +605,12 @@ export const smsMessages = pgTable(
     /** For a resend after a failed delivery report: the first message of the chain. */
     resendOf: bigint('resend_of', { mode: 'number' }),
     sentAt: tstz('sent_at'),
+    /**
+     * When the earliest try whose answer never came (a timeout, a reset after the request went
+     * out) started: TextMagic may have taken it. Before sending again, TextMagic is asked whether
+     * it sent the message since (lib/messaging/outbox.ts). Null once sent, or with every try heard.
+     */
+    unheardSince: tstz('unheard_since'),
     /** Set when an operator queued a failed message again (`POST /sms/{id}/retry`: once). */
     retriedAt: tstz('retried_at'),
     createdAt: createdAt(),

@@ -7,7 +7,7 @@ import { deadlineIn, MIN_CALL_MS, msLeft, type Deadline } from '../deadline';
 import { NoSendTurn } from '../errors';
 import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
-import { sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
+import { findSentTextMagic, sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
 import {
   claimDueCounted,
   inlineDeadline,
@@ -77,8 +77,28 @@ export async function queueSms(tx: Queryable, messages: NewSms[]): Promise<numbe
  */
 const NOT_LOGGED = new Set(['teaser', 'details', 'return_declined', 'portal_link']);
 
-async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms> {
-  if (textMagicConfigured()) return sendTextMagic(message.body, message.recipients, deadline);
+/**
+ * Sends `message` through TextMagic, tagged with its id. After a try whose answer never came
+ * (`unheardSince`), TextMagic is asked first whether it sent it since: found, it is recorded as
+ * sent without a second SMS; a lookup that fails throws (retryable), so the row waits for a
+ * later try rather than risking a duplicate.
+ */
+async function transmit(message: SmsMessage, deadline?: Deadline): Promise<SentSms & { found?: true }> {
+  if (textMagicConfigured()) {
+    if (message.unheardSince) {
+      const found = await findSentTextMagic(
+        {
+          text: message.body,
+          phones: message.recipients,
+          since: message.unheardSince,
+          referenceId: message.id,
+        },
+        deadline,
+      );
+      if (found) return { ...found, found: true };
+    }
+    return sendTextMagic(message.body, message.recipients, { deadline, referenceId: message.id });
+  }
   log.info('SMS not sent (TextMagic is not configured): logged and stored as sent', {
     smsId: message.id,
     kind: message.kind,
@@ -112,10 +132,17 @@ async function sendOne(db: Database, message: SmsMessage, opts: SendOptions = {}
   await sendInTurn(message, opts.deadline);
 }
 
-/** Waits for a message's turn of the send rate (none is needed when SMS only go to the log). */
+/**
+ * Waits for a message's turn of the send rate (none is needed when SMS only go to the log). A
+ * message whose last try went unheard takes two: TextMagic is asked first (`transmit`).
+ */
 async function turnFor(message: SmsMessage, opts: SendOptions): Promise<void> {
   if (!textMagicConfigured()) return;
-  await waitForTurn(smsPriority(message.kind), { by: opts.by, behindQueued: opts.behindQueued });
+  await waitForTurn(smsPriority(message.kind), {
+    by: opts.by,
+    behindQueued: opts.behindQueued,
+    turns: message.unheardSince ? 2 : 1,
+  });
 }
 
 /** Sends a claimed SMS whose turn has come, and marks it sent. */
@@ -131,6 +158,8 @@ async function sendInTurn(message: SmsMessage, deadline?: Deadline): Promise<voi
         providerId: message.providerId,
         transport: sent.transport,
         messageId: sent.messageId,
+        // Taken by TextMagic on an earlier try whose answer was lost: found, not sent again.
+        ...(sent.found && { foundUnheard: true }),
       });
       return;
     } catch (err) {
@@ -155,7 +184,7 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
     'mark_sms_sent',
     sql`update sms_messages set status = 'sent', transport = ${sent.transport},
       provider_message_id = ${sent.messageId ?? null}, provider_session_id = ${sent.sessionId ?? null},
-      sent_at = now(), updated_at = now(), last_error = null
+      sent_at = now(), updated_at = now(), last_error = null, unheard_since = null
     where id = ${id}`,
   );
 }

@@ -24,15 +24,16 @@ type Booking = { wait_ms: number; granted: boolean; behind: boolean };
 /**
  * Books the next turn of the deployment's send rate, in one statement on the `sms_rate` row:
  * turns are `1000 / SMS_RATE_PER_SECOND` ms apart for every container, never before a 429's
- * Retry-After ends, and booked only when they start within `maxWaitMs`. `behindQueued`: no turn
+ * Retry-After ends, and booked only when they start within `maxWaitMs`; `turns` books that many
+ * requests' worth at once (a lookup and then a send). `behindQueued`: no turn
  * either while older SMS of this priority or higher are due (a request's own message does not jump
  * the queue). The clock is the database's, so containers' clocks do not matter.
  */
 export async function bookTurn(
   priority: SmsPriority,
-  opts: { maxWaitMs: number; behindQueued?: boolean },
+  opts: { maxWaitMs: number; behindQueued?: boolean; turns?: number },
 ): Promise<{ granted: boolean; waitMs: number; behind: boolean }> {
-  const stepSeconds = 1 / config().textmagic.ratePerSecond;
+  const stepSeconds = (opts.turns ?? 1) / config().textmagic.ratePerSecond;
   const [row] = await namedRows<Booking>(
     'book_sms_turn',
     sql`with r as (
@@ -59,11 +60,11 @@ export async function bookTurn(
 /**
  * Waits for a turn to send an SMS of `priority`, booking no further ahead than its horizon.
  * `by`: the turn must start early enough to send by then (a request's budget, or the dispatcher
- * run's end), else NoSendTurn; `behindQueued` as in `bookTurn`.
+ * run's end), else NoSendTurn; `behindQueued` and `turns` as in `bookTurn`.
  */
 export async function waitForTurn(
   priority: SmsPriority,
-  opts: { by?: Deadline; behindQueued?: boolean } = {},
+  opts: { by?: Deadline; behindQueued?: boolean; turns?: number } = {},
 ): Promise<void> {
   for (;;) {
     const budget = opts.by ? msLeft(opts.by) - MIN_CALL_MS : Infinity;
@@ -71,6 +72,7 @@ export async function waitForTurn(
     const turn = await bookTurn(priority, {
       maxWaitMs: Math.min(HORIZON_MS[priority], budget),
       behindQueued: opts.behindQueued,
+      turns: opts.turns,
     });
     if (turn.behind) throw new NoSendTurn(true);
     if (turn.granted) {

@@ -168,6 +168,12 @@ export async function recordFailure<Q extends Queue>(
     decision.nextAttemptAt = new Date(Date.now() + retryAfterMs);
   }
   const error = err instanceof Error ? err.message : String(err);
+  // A send TextMagic may have taken without answering: the next try asks it first (outbox.ts).
+  const unheardAt = err instanceof ExternalServiceError ? err.answer.sentUnheardAt : undefined;
+  const unheard =
+    q === smsMessages && unheardAt
+      ? { unheardSince: sql`coalesce(${q.unheardSince}, ${unheardAt.toISOString()}::timestamptz)` }
+      : {};
   log.warn(`${q === smsMessages ? 'SMS send' : 'Stripe follow-up'} failed`, {
     id: row.id,
     leadId: row.leadId,
@@ -180,8 +186,8 @@ export async function recordFailure<Q extends Queue>(
     .update(q)
     .set(
       decision.giveUp
-        ? { status: 'failed', lastError: error, updatedAt: sql`now()` }
-        : { nextAttemptAt: decision.nextAttemptAt, lastError: error, updatedAt: sql`now()` },
+        ? { status: 'failed', lastError: error, updatedAt: sql`now()`, ...unheard }
+        : { nextAttemptAt: decision.nextAttemptAt, lastError: error, updatedAt: sql`now()`, ...unheard },
     )
     .where(eq(q.id, row.id));
   if (decision.giveUp && q === smsMessages) {

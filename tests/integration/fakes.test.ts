@@ -643,6 +643,119 @@ describe('fake TextMagic', () => {
     expect(tm.sent).toHaveLength(0);
   });
 
+  describe('GET /messages/search', () => {
+    type Page = {
+      page: number;
+      pageCount: number;
+      limit: number;
+      resources: Array<Record<string, unknown> & { id: number; session: Record<string, unknown> }>;
+    };
+    const search = async (params: Record<string, string | number>, headers?: Record<string, string>) => {
+      const url = new URL(`${tm.url}/messages/search`);
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+      return fetch(url, { headers: { 'X-TM-Username': tm.username, 'X-TM-Key': tm.apiKey, ...headers } });
+    };
+    const page = async (params: Record<string, string | number>) => {
+      const res = await search(params);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Page;
+    };
+
+    it('lists what it took, one message per phone, newest first, with a lost reply among them', async () => {
+      await post({ text: 'One', phones: '15551234567', referenceId: 7 });
+      tm.fail(1, 'lost-reply');
+      await expect(
+        post({ text: 'Teaser', phones: '15551234567,447700900123' }, { signal: AbortSignal.timeout(1000) }),
+      ).rejects.toMatchObject({ name: 'TimeoutError' });
+
+      const all = await page({});
+      expect(all).toMatchObject({ page: 1, pageCount: 1, limit: 10 });
+      const [teaserUk, teaserUs, one] = all.resources;
+      expect(all.resources.map((m) => m.id)).toEqual(
+        [...tm.sent[1]!.messageIds].reverse().concat(tm.sent[0]!.id),
+      );
+      expect(teaserUs).toMatchObject({
+        receiver: '15551234567',
+        phone: '15551234567',
+        text: 'Teaser',
+        sessionId: tm.sent[1]!.sessionId,
+        country: 'US',
+        charset: 'ISO-8859-1',
+        partsCount: 1,
+        deleted: false,
+        session: { id: tm.sent[1]!.sessionId, numbersCount: 2, referenceId: null, source: 'A' },
+      });
+      expect(teaserUk).toMatchObject({ receiver: '447700900123', country: 'GB' });
+      expect(one!.session).toMatchObject({ numbersCount: 1, referenceId: '7' });
+      // TextMagic's time format: ISO 8601 with the offset as +0000.
+      expect(one!.messageTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
+      expect(
+        Math.abs(Date.parse(one!.messageTime as string) - tm.sent[0]!.receivedAt.getTime()),
+      ).toBeLessThan(1000);
+
+      // `query` finds by phone or by words of the text; paging by `limit`.
+      expect((await page({ query: '447700900123' })).resources.map((m) => m.receiver)).toEqual([
+        '447700900123',
+      ]);
+      expect((await page({ query: 'teaser' })).resources).toHaveLength(2);
+      const second = await page({ query: '15551234567', limit: 1, page: 2 });
+      expect(second).toMatchObject({ page: 2, pageCount: 2, limit: 1 });
+      expect(second.resources.map((m) => m.text)).toEqual(['One']);
+      expect((await page({ query: 'nobody' })).resources).toEqual([]);
+    });
+
+    it('filters by ids, sessionId and statuses; lastId takes older ids and ignores page', async () => {
+      await post({ text: 'A', phones: '15551234567' });
+      await post({ text: 'B', phones: '15551234567,15551234568' });
+      const [a, b] = tm.sent;
+      expect((await page({ ids: `${a!.id},${b!.messageIds[1]}` })).resources.map((m) => m.text)).toEqual([
+        'B',
+        'A',
+      ]);
+      expect((await page({ sessionId: b!.sessionId })).resources.map((m) => m.id)).toEqual(
+        [...b!.messageIds].reverse(),
+      );
+      expect((await page({ statuses: 'q,s' })).resources).toEqual([]);
+      expect((await page({ statuses: 'd' })).resources).toHaveLength(3);
+      const older = await page({ lastId: b!.messageIds[1]!, page: 5 });
+      expect(older.page).toBe(1);
+      expect(older.resources.map((m) => m.id)).toEqual([b!.messageIds[0], a!.id]);
+    });
+
+    it('refuses bad parameters with Validation Failed, naming each; and bad credentials with 401', async () => {
+      const res = await search({ page: 0, limit: 'ten', ids: '1,x', statuses: 'z', includeDeleted: 2 });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { code: number; message: string; errors: { fields: object } };
+      expect(body).toMatchObject({ code: 400, message: 'Validation Failed' });
+      expect(Object.keys(body.errors.fields).sort()).toEqual([
+        'ids',
+        'includeDeleted',
+        'limit',
+        'page',
+        'statuses',
+      ]);
+      expect((await search({}, { 'X-TM-Key': 'nope' })).status).toBe(401);
+    });
+
+    it('answers under the same faults as a send: a lookup may fail too', async () => {
+      tm.fail(1, 503);
+      expect((await search({})).status).toBe(503);
+      tm.fail(1, 'reset');
+      await expect(search({})).rejects.toThrow(/fetch failed/);
+      expect((await search({})).status).toBe(200);
+    });
+  });
+
+  it('takes a referenceId only as a number', async () => {
+    const res = await post({ text: 'x', phones: '15551234567', referenceId: 'sms-1' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { fields: object } }).errors.fields).toHaveProperty(
+      'referenceId',
+    );
+    expect((await post({ text: 'x', phones: '15551234567', referenceId: '12' })).status).toBe(201);
+    expect(tm.sent[0]!.referenceId).toBe('12');
+  });
+
   it('closes even with a hung request open', async () => {
     const other = await startFakeTextMagic({ username: 'u', apiKey: 'k' });
     other.fail(1, 'timeout');

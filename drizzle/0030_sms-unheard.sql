@@ -1,0 +1,1 @@
+ALTER TABLE "sms_messages" ADD COLUMN "unheard_since" timestamp with time zone;
