@@ -313,13 +313,17 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
   return total;
 }
 
-/** Milliseconds until the next queued SMS is due (0 when one is), undefined when none is queued. */
+/**
+ * Milliseconds until the next queued SMS is due (0 when one is), undefined when none is queued.
+ * Rows another transaction holds are skipped, as the claim skips them: a run does not wait on them.
+ */
 async function nextDueInMs(db: Database): Promise<number | undefined> {
   const [row] = await db
-    .select({
-      ms: sql<number | null>`(extract(epoch from min(${smsMessages.nextAttemptAt}) - now()) * 1000)::float8`,
-    })
+    .select({ ms: sql<number>`(extract(epoch from ${smsMessages.nextAttemptAt} - now()) * 1000)::float8` })
     .from(smsMessages)
-    .where(sql`${smsMessages.status} = 'queued'`);
-  return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
+    .where(sql`${smsMessages.status} = 'queued'`)
+    .orderBy(smsMessages.nextAttemptAt)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  return row === undefined ? undefined : Math.max(0, Number(row.ms));
 }

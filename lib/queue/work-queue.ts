@@ -157,16 +157,17 @@ export async function recordFailure<Q extends Queue>(
   err: unknown,
 ): Promise<'retry' | 'failed'> {
   const q = queue as typeof smsMessages;
-  const retryable = err instanceof ExternalServiceError ? err.retryable : true;
-  const decision = afterFailure(row.attempts, retryable);
-  // A 429 is TextMagic's limit, not this message's fault: every sender pauses for its Retry-After,
-  // and the message is due again when the pause ends instead of backing off for minutes. The try
-  // still counts, so an account refused for good does not retry every second forever.
+  // A 429 is TextMagic's limit, not this message's fault: every sender pauses for its Retry-After
+  // (`pauseSends`), and the message is due again when the pause ends, its try not counted, instead
+  // of backing off for minutes. Refused for good, it stays queued (nothing lost) and the
+  // dispatcher's oldest-due alarm tells the operator.
   const retryAfterMs = err instanceof ExternalServiceError ? err.answer.retryAfterMs : undefined;
-  if (retryAfterMs !== undefined && q === smsMessages && !decision.giveUp) {
-    await pauseSends(retryAfterMs);
-    decision.nextAttemptAt = new Date(Date.now() + retryAfterMs);
-  }
+  const limited = retryAfterMs !== undefined && q === smsMessages;
+  if (limited) await pauseSends(retryAfterMs);
+  const retryable = err instanceof ExternalServiceError ? err.retryable : true;
+  const decision = limited
+    ? { giveUp: false as const, nextAttemptAt: new Date(Date.now() + retryAfterMs) }
+    : afterFailure(row.attempts, retryable);
   const error = err instanceof Error ? err.message : String(err);
   // A send TextMagic may have taken without answering: the next try asks it first (outbox.ts).
   const unheardAt = err instanceof ExternalServiceError ? err.answer.sentUnheardAt : undefined;
@@ -187,7 +188,13 @@ export async function recordFailure<Q extends Queue>(
     .set(
       decision.giveUp
         ? { status: 'failed', lastError: error, updatedAt: sql`now()`, ...unheard }
-        : { nextAttemptAt: decision.nextAttemptAt, lastError: error, updatedAt: sql`now()`, ...unheard },
+        : {
+            nextAttemptAt: decision.nextAttemptAt,
+            lastError: error,
+            updatedAt: sql`now()`,
+            ...unheard,
+            ...(limited && { attempts: sql`greatest(${q.attempts} - 1, 0)` }),
+          },
     )
     .where(eq(q.id, row.id));
   if (decision.giveUp && q === smsMessages) {

@@ -43,7 +43,7 @@ describe('prepared statements', () => {
     expect(await preparedOnTheConnection()).toEqual([]);
   });
 
-  it('on: create-lead and "mark sent" are prepared once and reused for the next lead', async () => {
+  it('on: create-lead, the send turn and "mark sent" are prepared once and reused for the next lead', async () => {
     await withSetting('on');
     const zip = '40002';
     await api.addProvider({ zipCodes: [zip] });
@@ -52,7 +52,8 @@ describe('prepared statements', () => {
       expect(created.status).toBe(201);
       expect(created.json.offeredTo).toBe(1);
     }
-    expect(await preparedOnTheConnection()).toEqual(['create_lead', 'mark_sms_sent']);
+    // Every send books its turn of the send rate (lib/messaging/send-rate.ts).
+    expect(await preparedOnTheConnection()).toEqual(['book_sms_turn', 'create_lead', 'mark_sms_sent']);
     const sent = await app.db.query<{ status: string }>(
       `select status from sms_messages where kind = 'teaser' and lead_id in (select id from leads where zip_code = $1)`,
       [zip],
