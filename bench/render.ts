@@ -3,6 +3,8 @@
  * `npm run bench` after measuring and by `npm run docs:figures` to re-render without measuring.
  * A results file may hold one half only (BENCH_ONLY); the page then says which half is missing.
  */
+import { burstSection } from './render-burst';
+import type { BurstResults } from './sms-burst';
 import type { ColdStart, Reference } from './cold-start';
 import type { SecretsReader } from './secrets-read';
 import type { measureRequests } from './requests';
@@ -26,6 +28,7 @@ export type BenchResults = {
   secretReaders?: SecretsReader[];
   requests?: BenchRequests;
   stats?: BenchStats;
+  burst?: BurstResults;
 };
 
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
@@ -39,11 +42,13 @@ export function runLine(r: BenchResults): string {
     r.coldStart ? 'cold start' : '',
     r.requests ? 'requests' : '',
     r.stats ? 'admin reports' : '',
+    r.burst ? 'SMS burst' : '',
   ].filter(Boolean);
   const missing = [
     r.coldStart ? '' : 'cold start',
     r.requests ? '' : 'requests',
     r.stats ? '' : 'admin reports',
+    r.burst ? '' : 'SMS burst',
   ].filter(Boolean);
   return (
     `Last run: ${when(r.date)}, Node ${r.node}, ${machine(r.cpus, r.cpuModel)}, ${samples}` +
@@ -402,5 +407,5 @@ export function statsSection(r: BenchResults): string {
 
 /** The whole page. */
 export function renderPerformance(r: BenchResults): string {
-  return `${[INTRO, runLine(r), METHOD, coldSection(r), requestsSection(r), statsSection(r)].join('\n\n')}\n`;
+  return `${[INTRO, runLine(r), METHOD, coldSection(r), requestsSection(r), statsSection(r), burstSection(r.burst)].join('\n\n')}\n`;
 }

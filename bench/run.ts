@@ -6,7 +6,7 @@
  *
  *   npm run bench                  everything (a few minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench    fewer samples
- *   BENCH_ONLY=cold|requests|stats one section (the others keep their last figures)
+ *   BENCH_ONLY=cold|requests|stats|burst one section (the others keep their last figures)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { measureColdStarts } from './cold-start';
 import { renderPerformance, type BenchResults } from './render';
 import { measureRequests } from './requests';
 import { measureStats } from './stats';
+import { measureSmsBurst } from './sms-burst';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY;
@@ -32,6 +33,7 @@ const keeps = (section: string) => only !== undefined && only !== section;
 const results: BenchResults = {
   ...(keeps('requests') && previous?.requests && { requests: previous.requests }),
   ...(keeps('stats') && previous?.stats && { stats: previous.stats }),
+  ...(keeps('burst') && previous?.burst && { burst: previous.burst }),
   ...(keeps('cold') &&
     previous?.coldStart && {
       coldStart: previous.coldStart,
@@ -54,6 +56,7 @@ if (!keeps('cold')) {
 }
 if (!keeps('requests')) results.requests = await measureRequests({ quick });
 if (!keeps('stats')) results.stats = await measureStats({ quick });
+if (!keeps('burst')) results.burst = await measureSmsBurst({ quick });
 results.seconds = (Date.now() - started) / 1000;
 writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
 await writeMarkdown('docs/performance.md', renderPerformance(results));

@@ -246,7 +246,8 @@ export async function createLead(
         },
       );
       const teasers = (row.teasers ?? []).map((t) => fromRow(smsMessages, t));
-      if (teasers.length) await sendClaimedNow(db, teasers);
+      // Its last work: behind a queue, what is left of its budget sends the queue's head.
+      if (teasers.length) await sendClaimedNow(db, teasers, undefined, { drainQueue: true });
       const teasersHeldUntil = row.held_until === null ? null : new Date(row.held_until);
       return { lead, offeredTo: row.offered, created: true, teasersHeldUntil };
     }

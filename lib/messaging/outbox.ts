@@ -192,13 +192,14 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
 /**
  * Sends SMS just committed by a request, within the request's budget after commit (`deadline`,
  * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given), each in its
- * turn of the send rate. Never throws: what is not sent stays queued for the dispatcher. When
- * older SMS wait for the rate, they go first: the request leaves its own queued and spends its
- * budget sending the queue's head instead (`drainSms`).
+ * turn of the send rate. Never throws: what is not sent stays queued for the dispatcher, and so
+ * does a request's SMS while older ones of its priority wait for the rate (it does not jump the
+ * queue). `drainQueue`, for a request with nothing else to do after (a new lead's teasers): it
+ * then spends what is left of its budget sending the queue's head (`drainSms`), which keeps the
+ * rate busy through a burst before the dispatcher's next run.
  */
 export async function sendNow(db: Database, ids: number[], deadline = inlineDeadline()): Promise<void> {
-  const { behind } = await workNow(db, smsMessages, ids, inlineSend(db), deadline);
-  if (behind) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
+  await workNow(db, smsMessages, ids, inlineSend(db), deadline);
 }
 
 /** Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws. */
@@ -206,9 +207,10 @@ export async function sendClaimedNow(
   db: Database,
   messages: SmsMessage[],
   deadline = inlineDeadline(),
+  opts: { drainQueue?: boolean } = {},
 ): Promise<void> {
   const { behind } = await workClaimed(db, smsMessages, messages, inlineSend(db), deadline);
-  if (behind) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
+  if (behind && opts.drainQueue) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
 }
 
 const inlineSend =
@@ -276,12 +278,17 @@ export async function drainSms(
 export const DISPATCH_RUN_MS = 60_000;
 /** A run waits for SMS due this soon (a 429's Retry-After, a request's leftovers) rather than end. */
 const LINGER_MS = 5_000;
+/** After a burst, a run looks for more this often, until none came for this long. */
+const BURST_POLL_MS = 500;
+const BURST_QUIET_MS = 10_000;
 
 /**
  * The scheduled dispatcher's sends: everything due, in priority order, at the deployment's send
  * rate, for up to `runMs`. A run ends when nothing is due within a few seconds (an SMS waiting out
- * a 429's Retry-After is sent in the same run, not a minute later); consecutive runs overlap
- * (every minute, each up to 60 s), so a long burst always has a sender. Each run reports how long
+ * a 429's Retry-After is sent in the same run, not a minute later), or after a burst when it has
+ * been quiet for 10 s; consecutive runs overlap (every minute, each up to 60 s), so a long burst
+ * always has a sender once a run has found it. Before that, new leads' requests keep the rate busy
+ * (`sendClaimedNow`'s `drainQueue`). Each run reports how long
  * the oldest SMS it claimed had been due, which an alarm watches.
  */
 export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Promise<QueueRun> {
@@ -292,6 +299,7 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
   const total: QueueRun = { done: 0, retry: 0, failed: 0 };
   let oldest = 0;
   let claimed = 0;
+  let idleSince = Date.now();
   for (;;) {
     const run = await drainSms(db, {
       until,
@@ -305,9 +313,15 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
     total.done += run.done;
     total.retry += run.retry;
     total.failed += run.failed;
-    const nextInMs = await nextDueInMs(db);
-    if (nextInMs === undefined || nextInMs > LINGER_MS || nextInMs > msLeft(until) - MIN_CALL_MS) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(20, nextInMs)));
+    if (run.done + run.retry + run.failed > 0) idleSince = Date.now();
+    // Due soon (a 429's Retry-After, a request's leftovers): wait for it. In a burst (two
+    // seconds' worth of the rate sent by this run), more is likely coming: look again every half
+    // second until the burst has been quiet for a while.
+    const nextInMs = (await nextDueInMs(db)) ?? Infinity;
+    const burst = total.done + total.retry >= 2 * rate && Date.now() - idleSince < BURST_QUIET_MS;
+    const pause = nextInMs <= LINGER_MS ? nextInMs : burst ? BURST_POLL_MS : undefined;
+    if (pause === undefined || pause > msLeft(until) - MIN_CALL_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(20, pause)));
   }
   businessEvent('outbox due', { OldestDueOutboxAgeSeconds: Math.round(oldest) }, { claimed });
   return total;

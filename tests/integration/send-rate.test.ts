@@ -133,15 +133,31 @@ describe('priorities', () => {
     expect(app.textmagic.rateLimited).toBe(0);
   });
 
-  it("a request's own SMS waits behind older ones of its priority: it sends the oldest instead", async () => {
+  it("a request's own SMS waits behind older ones of its priority", async () => {
     const older = await queue(4, 'older');
     const [own] = await queue(1, 'own');
     await sendNow(await getDb(), [own!], deadlineIn(1500));
-    // The request's budget (1.5 s at 10 a second) sent the queue in its order: the older first.
+    // Nothing jumped the queue: the request left its SMS queued behind the older ones.
+    expect(received()).toEqual([]);
+    const rows = await app.db.query<{ status: string }>(
+      `select status from sms_messages where id = any($1::bigint[]) order by id`,
+      [[...older, own]],
+    );
+    expect(rows.map((r) => r.status)).toEqual(Array(5).fill('queued'));
+  });
+
+  it('a new lead behind a queue of teasers sends the oldest with its budget, its own after them', async () => {
+    const zip = uniqueZip();
+    const provider = await api.addProvider({ zipCodes: [zip] });
+    const first = await api.postLead(lead({ zipCode: zip }));
+    app.textmagic.reset();
+    await queue(4, 'older', 'teaser', { leadId: first.json.id, recipients: [provider.phone] });
+    const created = await api.postLead(lead({ zipCode: zip }));
+    expect(created.status).toBe(201);
+    // Its budget (1.5 s at 10 a second) sent the queue in its order: the older first.
     const sent = received();
     expect(sent.slice(0, 4)).toEqual(['older 0', 'older 1', 'older 2', 'older 3']);
-    expect(sent.indexOf('own 0')).toBe(sent.length - 1);
-    expect(older).toHaveLength(4);
+    expect(sent.findIndex((t) => t.includes(`YES ${created.json.code}`))).toBe(4);
   });
 });
 
