@@ -41,6 +41,7 @@ export const date = stub;
 export const doublePrecision = stub;
 export const index = stub;
 export const integer = stub;
+export const smallint = stub;
 export const jsonb = stub;
 export const pgTable = stub;
 export const PgDialect = stub;

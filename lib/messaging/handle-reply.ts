@@ -261,8 +261,8 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
   // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
   // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
   const deadline = inlineDeadline();
-  await sendClaimedNow(db, answers, deadline);
-  await runClaimedStripeTasksNow(db, tasks, deadline);
+  // Side by side: an answer waiting for its turn of the send rate does not hold up the charge.
+  await Promise.all([sendClaimedNow(db, answers, deadline), runClaimedStripeTasksNow(db, tasks, deadline)]);
   return row.outcome ?? outcomeOf(reply);
 }
 

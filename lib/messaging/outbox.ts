@@ -193,8 +193,7 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
  * Sends SMS just committed by a request, within the request's budget after commit (`deadline`,
  * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given), each in its
  * turn of the send rate. Never throws: what is not sent stays queued for the dispatcher, and so
- * does a request's SMS while older ones of its priority wait for the rate (it does not jump the
- * queue). `drainQueue`, for a request with nothing else to do after (a new lead's teasers): it
+ * does a request's teaser while older SMS wait for the rate (it does not jump the queue). `drainQueue`, for a request with nothing else to do after (a new lead's teasers): it
  * then spends what is left of its budget sending the queue's head (`drainSms`), which keeps the
  * rate busy through a burst before the dispatcher's next run.
  */
@@ -216,7 +215,9 @@ export async function sendClaimedNow(
 const inlineSend =
   (db: Database) =>
   (m: SmsMessage, d?: Deadline): Promise<void> =>
-    sendOne(db, m, { deadline: d, by: d, behindQueued: true });
+    // Teasers keep their order behind a queue (a burst of leads); a reply to someone waiting on
+    // their phone, or a client's details, goes in the next turn its priority gets.
+    sendOne(db, m, { deadline: d, by: d, behindQueued: m.kind === 'teaser' });
 
 /**
  * Sends due SMS, a client's details first and teasers last, oldest first within each, until none

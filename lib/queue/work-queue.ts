@@ -258,8 +258,8 @@ async function workRows<Q extends Queue>(
 }
 
 /**
- * Hands back rows a request claimed but had no time left to try: due at once for the next
- * dispatcher run (not at the end of the lease), and the try they were charged is not counted.
+ * Hands back rows a worker claimed but had no time (or no turn of the send rate) to try: due at
+ * once (not at the end of the lease), in their place, and the try they were charged not counted.
  */
 export async function release<Q extends Queue>(
   db: Database,
@@ -270,7 +270,13 @@ export async function release<Q extends Queue>(
   log.info('left queued (no time left, or the send rate is busy)', { ids: rows.map((r) => r.id) });
   await db
     .update(q)
-    .set({ attempts: sql`greatest(${q.attempts} - 1, 0)`, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+    // Due again from when it was written, not from now: in a queue worked oldest first, a row handed
+    // back keeps its place instead of going behind everything written since.
+    .set({
+      attempts: sql`greatest(${q.attempts} - 1, 0)`,
+      nextAttemptAt: sql`least(now(), ${q.createdAt})`,
+      updatedAt: sql`now()`,
+    })
     .where(
       and(
         inArray(

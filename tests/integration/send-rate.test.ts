@@ -61,7 +61,8 @@ describe('one rate for every container', () => {
     expect(app.textmagic.rateLimited).toBe(0);
     expect(new Set(received()).size).toBe(40);
     expect(received()).toHaveLength(40);
-  });
+    // Each run stays 10 s after its burst, for more.
+  }, 60_000);
 
   it('the stand-in refuses a sender that ignores the rate', async () => {
     // The control for the test above: at twice the rate, TextMagic answers 429.
@@ -133,9 +134,14 @@ describe('priorities', () => {
     expect(app.textmagic.rateLimited).toBe(0);
   });
 
-  it("a request's own SMS waits behind older ones of its priority", async () => {
-    const older = await queue(4, 'older');
-    const [own] = await queue(1, 'own');
+  it("a request's own teaser waits behind older ones", async () => {
+    const zip = uniqueZip();
+    const provider = await api.addProvider({ zipCodes: [zip] });
+    const first = await api.postLead(lead({ zipCode: zip }));
+    app.textmagic.reset();
+    const teasers = { leadId: first.json.id, recipients: [provider.phone] };
+    const older = await queue(4, 'older', 'teaser', teasers);
+    const [own] = await queue(1, 'own', 'teaser', teasers);
     await sendNow(await getDb(), [own!], deadlineIn(1500));
     // Nothing jumped the queue: the request left its SMS queued behind the older ones.
     expect(received()).toEqual([]);
