@@ -43,6 +43,8 @@ export type BurstFigures = {
   detailsDelayP50Ms: number;
   detailsDelayP95Ms: number;
   payments: number;
+  /** Teasers the bench could not tie to their lead (by the code in their text). */
+  unmatchedTeasers: number;
   drainedAfterMs: number;
 };
 
@@ -221,8 +223,15 @@ async function burst(
     );
   }
   // Done when every lead was teased, every YES paid and its details sent, and nothing is queued.
+  // Done when nothing is queued or in progress and TextMagic has taken nothing for 5 s (a teaser
+  // whose code the bench could not match is counted, not waited for).
   let reported = 0;
-  while (teased.size < opts.leads || payments < yes || open > 0 || (await queued(q)) > 0) {
+  let lastSent = textmagic.sent.length;
+  let quietSince = now();
+  for (;;) {
+    if (textmagic.sent.length !== lastSent) [lastSent, quietSince] = [textmagic.sent.length, now()];
+    const busy = open > 0 || payments < yes || (await queued(q)) > 0;
+    if (!busy && now() - quietSince > 5_000) break;
     if (failures.length) throw failures[0];
     if (now() - reported > 10_000) {
       reported = now();
@@ -239,7 +248,7 @@ async function burst(
     if (now() > 15 * 60_000) throw new Error('the burst did not drain in 15 minutes');
     await sleep(250);
   }
-  const drainedAfterMs = now();
+  const drainedAfterMs = quietSince;
   clearTimeout(firstTick);
   clearInterval(schedule);
   clearInterval(watcher);
@@ -275,6 +284,7 @@ async function burst(
     detailsDelayP50Ms: percentile(details, 50),
     detailsDelayP95Ms: percentile(details, 95),
     payments,
+    unmatchedTeasers: opts.leads - teased.size,
     drainedAfterMs,
   };
 }
