@@ -7,7 +7,7 @@
  * settings, with a metafile; the rebuilt code must equal the zip's byte for byte, or the
  * description would not be of what ships.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -48,7 +48,22 @@ export function packageOf(input: string): string {
   return m[1] === 'zod' && m[2]!.startsWith('v4/classic') ? 'zod (classic)' : m[1]!;
 }
 
+/**
+ * Kept beside the package (`<dir>/<function>.contents.json`; packageService empties `dir` first):
+ * the test files that ask for the same function, each in its own process, and CI's Node 22 run
+ * over the same packages read it rather than build the entry again (a second or two of CPU each).
+ */
 export async function bundleContents(pkg: ServicePackage, fn: PackagedFunction): Promise<BundleContents> {
+  const kept = path.join(pkg.dir, `${fn.name}.contents.json`);
+  if (existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as BundleContents;
+  const contents = await buildContents(pkg, fn);
+  // Written whole, then renamed: a reader never sees half of it.
+  writeFileSync(`${kept}.${process.pid}`, JSON.stringify(contents));
+  renameSync(`${kept}.${process.pid}`, kept);
+  return contents;
+}
+
+async function buildContents(pkg: ServicePackage, fn: PackagedFunction): Promise<BundleContents> {
   const ext = path.extname(fn.file);
   const result = await build({
     ...packageEsbuildOptions(pkg),

@@ -21,6 +21,7 @@ import { freePort, startEmbeddedPostgres, type LocalPostgres } from './embedded-
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SERVERLESS = path.join(ROOT, 'node_modules/serverless/bin/serverless.js');
+const SHARED_BUILD = path.join(ROOT, 'scripts/offline-shared-build.cjs');
 const LOCAL_DB = 'lead_unlock';
 
 export type LocalStackOptions = {
@@ -228,7 +229,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Its own process group, so that the whole tree (esbuild's service included) stops at once.
     const child = spawn(
       process.execPath,
-      [SERVERLESS, 'offline', 'start', '--httpPort', String(apiPort), '--lambdaPort', String(lambdaPort)],
+      [
+        // Tests: the run's one build of the bundles, when OFFLINE_SHARED_BUILD names its folder.
+        ...(opts.isolated && env.OFFLINE_SHARED_BUILD ? ['--require', SHARED_BUILD] : []),
+        SERVERLESS,
+        'offline',
+        'start',
+        '--httpPort',
+        String(apiPort),
+        '--lambdaPort',
+        String(lambdaPort),
+      ],
       {
         cwd: ROOT,
         env: childEnv,

@@ -19,7 +19,13 @@ declare module 'vitest' {
   }
 }
 
-const packageRoot = path.resolve('.local', `packages-${process.pid}`);
+/**
+ * The run's own folder, removed at its end; or TEST_PACKAGE_ROOT, kept: CI's Node 22 run
+ * (`npm run test:node22`) then runs the zips the Node 20 run built, as a deploy from Node 20 runs
+ * them on nodejs22.x (esbuild's output does not depend on the Node that runs it).
+ */
+const keptPackageRoot = process.env.TEST_PACKAGE_ROOT;
+const packageRoot = path.resolve(keptPackageRoot ?? path.join('.local', `packages-${process.pid}`));
 
 type Services = { server: LocalPostgres; bouncer: PgBouncer | undefined };
 
@@ -78,7 +84,7 @@ export async function teardown(): Promise<void> {
   const shared = run.leadUnlockServices;
   if (!shared || --shared.users > 0) return;
   delete run.leadUnlockServices;
-  rmSync(packageRoot, { recursive: true, force: true });
+  if (!keptPackageRoot) rmSync(packageRoot, { recursive: true, force: true });
   const services = await shared.services.catch(() => undefined);
   await services?.bouncer?.stop();
   await services?.server.stop();

@@ -24,6 +24,8 @@ export type Offline = {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVERLESS = path.join(ROOT, 'node_modules/serverless/bin/serverless.js');
+/** One build of the bundles per test run, when OFFLINE_SHARED_BUILD names its folder (setup-env.ts). */
+const SHARED_BUILD = path.join(ROOT, 'scripts/offline-shared-build.cjs');
 
 /** Application settings never inherited from the parent: the caller's `env` is all they get. */
 const APP_KEYS = [
@@ -125,7 +127,16 @@ export async function startOffline(opts: {
   let log = '';
   const child = spawn(
     process.execPath,
-    [SERVERLESS, 'offline', 'start', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    [
+      ...(env.OFFLINE_SHARED_BUILD ? ['--require', SHARED_BUILD] : []),
+      SERVERLESS,
+      'offline',
+      'start',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
     { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.set(child, path.join(ROOT, workFolder));

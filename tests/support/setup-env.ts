@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { inject } from 'vitest';
+
 // Every test starts from an environment that names no real service and logs nothing.
 process.env.LOG_LEVEL ??= 'silent';
 // Most tests post the sample client of emulators/lead-body.ts many times as different requests,
@@ -22,3 +25,6 @@ for (const key of [
 ]) {
   delete process.env[key];
 }
+// Every serverless offline a test starts copies the run's one build of the bundles
+// (scripts/offline-shared-build.cjs), kept in the run's package folder (global-setup.ts).
+process.env.OFFLINE_SHARED_BUILD ??= path.join(inject('packageRoot'), 'offline-build');
