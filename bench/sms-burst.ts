@@ -215,7 +215,9 @@ async function burst(
     leads.push(lead);
     requests.push({ arrivedAt: lead.arrivedAt, priority: 2 });
     track(
-      api.lead(api.leadBody(zips[i % zips.length]!)).then((r) => {
+      // Twenty leads in a row to each zip: its five providers are teased by all of them, and its
+      // two paying leads (every tenth) each have a provider who has not paid before.
+      api.lead(api.leadBody(zips[Math.floor(i / 20) % zips.length]!)).then((r) => {
         if (r.status !== 201) throw new Error(`lead: ${r.status} ${r.text}`);
         lead.code = (r.json as { code: string }).code;
         byCode.set(lead.code, lead);

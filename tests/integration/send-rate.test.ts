@@ -29,6 +29,19 @@ async function queue(n: number, label: string, kind: NewSms['kind'] = 'help', ex
   );
 }
 
+/**
+ * An open lead teased to a provider of its own (TextMagic's record cleared after): what more
+ * teasers of it are queued with, and its zip, for another lead there.
+ */
+async function openLead() {
+  const zip = uniqueZip();
+  const provider = await api.addProvider({ zipCodes: [zip] });
+  const created = await api.postLead(lead({ zipCode: zip }));
+  expect(created.status).toBe(201);
+  app.textmagic.reset();
+  return { zip, teasers: { leadId: created.json.id as string, recipients: [provider.phone] } };
+}
+
 /** The texts TextMagic accepted, in the order it took them. */
 const received = () => app.textmagic.sent.map((m) => m.text);
 
@@ -89,13 +102,9 @@ describe('one rate for every container', () => {
 
 describe('priorities', () => {
   it("a client's details go first, then pay links, then teasers, whatever their age", async () => {
-    const zip = uniqueZip();
-    const provider = await api.addProvider({ zipCodes: [zip] });
-    const created = await api.postLead(lead({ zipCode: zip }));
-    expect(created.status).toBe(201);
-    app.textmagic.reset();
+    const { teasers } = await openLead();
     // Teasers of an open lead, queued first, then a pay link, then a client's details.
-    await queue(6, 'teaser', 'teaser', { leadId: created.json.id, recipients: [provider.phone] });
+    await queue(6, 'teaser', 'teaser', teasers);
     await queue(2, 'pay link', 'pay_link');
     await queue(2, 'details', 'details');
     const run = await dispatcher();
@@ -111,11 +120,8 @@ describe('priorities', () => {
   });
 
   it("a request's details go out at once while the dispatcher works through a queue of teasers", async () => {
-    const zip = uniqueZip();
-    const provider = await api.addProvider({ zipCodes: [zip] });
-    const created = await api.postLead(lead({ zipCode: zip }));
-    app.textmagic.reset();
-    await queue(30, 'teaser', 'teaser', { leadId: created.json.id, recipients: [provider.phone] });
+    const { teasers } = await openLead();
+    await queue(30, 'teaser', 'teaser', teasers);
     const draining = dispatcher();
     // Once the dispatcher has started on the teasers, a paid webhook's details arrive.
     while (app.textmagic.sent.length < 3) await new Promise((r) => setTimeout(r, 20));
@@ -135,11 +141,7 @@ describe('priorities', () => {
   });
 
   it("a request's own teaser waits behind older ones", async () => {
-    const zip = uniqueZip();
-    const provider = await api.addProvider({ zipCodes: [zip] });
-    const first = await api.postLead(lead({ zipCode: zip }));
-    app.textmagic.reset();
-    const teasers = { leadId: first.json.id, recipients: [provider.phone] };
+    const { teasers } = await openLead();
     const older = await queue(4, 'older', 'teaser', teasers);
     const [own] = await queue(1, 'own', 'teaser', teasers);
     await sendNow(await getDb(), [own!], deadlineIn(1500));
@@ -153,11 +155,8 @@ describe('priorities', () => {
   });
 
   it('a new lead behind a queue of teasers sends the oldest with its budget, its own after them', async () => {
-    const zip = uniqueZip();
-    const provider = await api.addProvider({ zipCodes: [zip] });
-    const first = await api.postLead(lead({ zipCode: zip }));
-    app.textmagic.reset();
-    await queue(4, 'older', 'teaser', { leadId: first.json.id, recipients: [provider.phone] });
+    const { zip, teasers } = await openLead();
+    await queue(4, 'older', 'teaser', teasers);
     const created = await api.postLead(lead({ zipCode: zip }));
     expect(created.status).toBe(201);
     // Its budget (1.5 s at 10 a second) sent the queue in its order: the older first.
