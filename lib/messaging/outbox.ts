@@ -122,7 +122,7 @@ const RECORD_RETRY_MS = [50, 100, 200, 400];
 /**
  * How a send is made: `deadline` shortens TextMagic's timeout (a request's budget); `by` is when
  * its turn of the send rate must come by; `behindQueued`: no turn while older SMS of its
- * priority wait (a request's own message).
+ * priority or higher are due (a request's own teaser).
  */
 type SendOptions = { deadline?: Deadline; by?: Deadline; behindQueued?: boolean };
 
@@ -193,15 +193,18 @@ async function markSent(id: number, sent: SentSms): Promise<void> {
  * Sends SMS just committed by a request, within the request's budget after commit (`deadline`,
  * shared with its other work then; INLINE_WORK_BUDGET_MS from now if not given), each in its
  * turn of the send rate. Never throws: what is not sent stays queued for the dispatcher, and so
- * does a request's teaser while older SMS wait for the rate (it does not jump the queue). `drainQueue`, for a request with nothing else to do after (a new lead's teasers): it
- * then spends what is left of its budget sending the queue's head (`drainSms`), which keeps the
- * rate busy through a burst before the dispatcher's next run.
+ * does a request's teaser while older SMS wait for the rate (it does not jump the queue).
  */
 export async function sendNow(db: Database, ids: number[], deadline = inlineDeadline()): Promise<void> {
   await workNow(db, smsMessages, ids, inlineSend(db), deadline);
 }
 
-/** Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws. */
+/**
+ * Sends SMS written with `claimedNow` and just committed, like `sendNow`; never throws.
+ * `drainQueue`, for a request with nothing else to do after (a new lead's teasers): left behind
+ * older SMS, it spends what is left of its budget sending the queue's head (`drainSms`), which
+ * keeps the rate busy through a burst before the dispatcher's next run.
+ */
 export async function sendClaimedNow(
   db: Database,
   messages: SmsMessage[],
