@@ -10,6 +10,10 @@ process.env.DUPLICATE_WINDOW_DAYS ??= '0';
 // Most tests expect a lead's teaser at once, whatever the hour the suite runs: teaser hours all
 // day. The files about quiet hours (quiet-hours, teaser-window) set hours of their own.
 process.env.TEASER_HOURS ??= '00:00-24:00';
+// The files that send many SMS at once (races of 50 replies, fault matrices) would spend most of
+// their time waiting for turns at TextMagic's 20 a second. The send rate's own file
+// (send-rate.test.ts) and the bench's burst run at a real limit against a stand-in enforcing it.
+process.env.SMS_RATE_PER_SECOND ??= '200';
 // The brand every SMS speaks as (a deployed stage sends none without it): the tests' own.
 process.env.SMS_BRAND_NAME ??= 'Lead Unlock';
 process.env.SUPPORT_CONTACT ??= 'help@leadunlock.test';
