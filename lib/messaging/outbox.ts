@@ -303,7 +303,7 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
   const total: QueueRun = { done: 0, retry: 0, failed: 0 };
   let oldest = 0;
   let claimed = 0;
-  let idleSince = Date.now();
+  let lastWorkAt = Date.now();
   for (;;) {
     const run = await drainSms(db, {
       until,
@@ -317,12 +317,12 @@ export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Pro
     total.done += run.done;
     total.retry += run.retry;
     total.failed += run.failed;
-    if (run.done + run.retry + run.failed > 0) idleSince = Date.now();
+    if (run.done + run.retry + run.failed > 0) lastWorkAt = Date.now();
     // Due soon (a 429's Retry-After, a request's leftovers): wait for it. In a burst (two
     // seconds' worth of the rate sent by this run), more is likely coming: look again every half
     // second until the burst has been quiet for a while.
     const nextInMs = (await nextDueInMs(db)) ?? Infinity;
-    const burst = total.done + total.retry >= 2 * rate && Date.now() - idleSince < BURST_QUIET_MS;
+    const burst = total.done + total.retry >= 2 * rate && Date.now() - lastWorkAt < BURST_QUIET_MS;
     const pause = nextInMs <= LINGER_MS ? nextInMs : burst ? BURST_POLL_MS : undefined;
     if (pause === undefined || pause > msLeft(until) - MIN_CALL_MS) break;
     await new Promise((resolve) => setTimeout(resolve, Math.max(20, pause)));

@@ -11,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { tmDigits, useApp } from '../support/app';
+import { freeSendRate } from '../support/outbox';
 import type { FaultMode } from '../../emulators/fake-textmagic';
 import { api, lead, linkToken } from '../support/flow';
 import type { Reply } from '../../emulators/events';
@@ -147,7 +148,7 @@ beforeEach(async () => {
   app.textmagic.heal();
   app.stripe.heal();
   // Each fault on its own: a 429 in the test before paused every sender for its Retry-After.
-  await app.db.query(`update sms_rate set paused_until = now(), next_at = now()`);
+  await freeSendRate(app);
 });
 
 describe.each(Object.entries(steps))('%s', (_name, step) => {

@@ -11,6 +11,7 @@ import { deadlineIn } from '../../lib/deadline';
 import { queueSms, sendNow } from '../../lib/messaging/outbox';
 import { retryDelayMs } from '../../lib/queue/backoff';
 import { tmDigits, useApp } from '../support/app';
+import { outboxOfItsOwn } from '../support/outbox';
 import { api, lead, linkToken } from '../support/flow';
 import type { FaultMode } from '../../emulators/textmagic/faults';
 
@@ -72,13 +73,7 @@ async function teaser(fault?: FaultMode): Promise<{ smsId: number; phone: string
 /** How many times TextMagic accepted this exact text. */
 const timesSent = (text: string) => app.textmagic.sent.filter((m) => m.text === text).length;
 
-beforeEach(async () => {
-  app.textmagic.reset();
-  // Each test judges the dispatcher by the rows it made: nothing left queued by an earlier test.
-  await app.db.query(
-    `update sms_messages set status = 'failed', last_error = 'set aside between tests' where status = 'queued'`,
-  );
-});
+beforeEach(() => outboxOfItsOwn(app));
 
 describe('a send that fails is kept and retried', () => {
   it('TextMagic 503: queued, the first retry about a minute ahead', async () => {

@@ -10,6 +10,7 @@ import { getDb } from '../../lib/db/client';
 import { deadlineIn } from '../../lib/deadline';
 import { queueSms, sendNow, type NewSms } from '../../lib/messaging/outbox';
 import { useApp } from '../support/app';
+import { outboxOfItsOwn } from '../support/outbox';
 import { runInChild } from '../support/child-handler';
 import { api, lead } from '../support/flow';
 
@@ -46,13 +47,8 @@ async function openLead() {
 const received = () => app.textmagic.sent.map((m) => m.text);
 
 beforeEach(async () => {
-  app.textmagic.reset();
+  await outboxOfItsOwn(app);
   app.textmagic.limitRate(RATE);
-  // Each test sees only its own queue, and a rate no earlier test has booked ahead or paused.
-  await app.db.query(
-    `update sms_messages set status = 'failed', last_error = 'set aside between tests' where status = 'queued'`,
-  );
-  await app.db.query(`update sms_rate set next_at = now(), paused_until = now()`);
 });
 
 afterAll(() => app.textmagic.limitRate(undefined));

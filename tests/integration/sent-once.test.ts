@@ -10,6 +10,7 @@ import { handler as dispatcher } from '../../functions/sms-dispatcher';
 import { getDb } from '../../lib/db/client';
 import { queueSms, sendNow } from '../../lib/messaging/outbox';
 import { tmDigits, useApp } from '../support/app';
+import { outboxOfItsOwn } from '../support/outbox';
 import { api, lead } from '../support/flow';
 import type { FaultMode } from '../../emulators/fake-textmagic';
 
@@ -59,13 +60,7 @@ async function oneSms(fault: FaultMode, body?: string) {
   return { id: id!, phone: provider.phone, text };
 }
 
-beforeEach(async () => {
-  app.textmagic.reset();
-  // Each test judges the dispatcher by the rows it made: nothing left queued by an earlier test.
-  await app.db.query(
-    `update sms_messages set status = 'failed', last_error = 'set aside between tests' where status = 'queued'`,
-  );
-});
+beforeEach(() => outboxOfItsOwn(app));
 
 describe('a send whose answer was lost', () => {
   it('is found at TextMagic on the retry and recorded with its id, not sent again', async () => {
