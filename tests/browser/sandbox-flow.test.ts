@@ -276,9 +276,12 @@ describe('the sandbox, by clicking', () => {
     const sam = page.getByTestId(`phone-${SAM.slice(1)}`);
     await sam.getByRole('textbox').fill('HELP');
     await sam.getByRole('button', { name: 'Send' }).click();
+    // The reply is posted once its box is empty again (its answer tried by then): leaving the page
+    // at once would cancel the post (CI saw it: no reply, and the fault spent on the next SMS).
+    await expect.poll(() => sam.getByRole('textbox').inputValue(), { timeout: 15_000 }).toBe('');
     await page.goto(at('/attention'));
     const row = page.getByTestId('attention-sms').getByRole('row').filter({ hasText: 'help' });
-    await row.getByRole('button', { name: /retry/i }).click();
+    await row.getByRole('button', { name: /retry/i }).click({ timeout: 10_000 });
     // Sent at once by the retry itself, not by the next run of the dispatcher.
     expect(await row.getByTestId('retried').textContent()).toBe('Sent');
     await screenshots('attention');
