@@ -14,15 +14,15 @@ import {
   toNotBeforeFrom,
 } from '../http/fields';
 import { lazy } from '../lazy';
+import { isUuid } from '../uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z][a-z_]{0,40}\.[a-z][a-z_]{0,40}$/;
 
 /** `?actor=`: `api_key` (the admin key), or an operator's id. */
 const actorFilter = (value: string) =>
   value === 'api_key'
     ? ({ type: 'api_key' } as const)
-    : UUID.test(value)
+    : isUuid(value)
       ? ({ type: 'operator', id: value.toLowerCase() } as const)
       : undefined;
 

@@ -9,7 +9,7 @@ import { smsMessages, type SmsMessage } from '../db/schema';
 import { log } from '../log';
 import { findSentTextMagic, sendTextMagic, textMagicConfigured, type SentSms } from '../textmagic';
 import {
-  claimDueCounted,
+  claimDue,
   inlineDeadline,
   recordFailure,
   release,
@@ -252,7 +252,7 @@ export async function drainSms(
   try {
     while (msLeft(opts.until) >= MIN_CALL_MS) {
       if (sending.size >= opts.inFlight) await Promise.race(sending);
-      const { rows, claimed } = await claimDueCounted(db, smsMessages, { limit: 1 });
+      const { rows, claimed } = await claimDue(db, smsMessages, { limit: 1 });
       const row = rows[0];
       if (!row) {
         if (claimed > 0) continue; // a cancelled teaser: the next one may be due

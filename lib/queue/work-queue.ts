@@ -71,18 +71,10 @@ export const CANCELLED_TEASER = 'not sent: its lead was no longer open, or none 
  * statement: rows another worker holds are skipped, the try is counted, and the row is leased
  * so that a worker that dies mid-send hands it back when the lease runs out. In the same
  * statement, a due teaser loses the recipients who may no longer get it (`teaserKeeps`), and
- * with none left is marked `cancelled` instead: returned so, not to be sent.
+ * with none left is marked `cancelled` instead: returned so, not to be sent. `claimed` counts
+ * every row claimed, cancelled teasers included (with none to send, the next may be due).
  */
 export async function claimDue<Q extends Queue>(
-  db: Database,
-  queue: Q,
-  opts: { ids?: number[]; limit: number },
-): Promise<Array<Claimed<Q>>> {
-  return (await claimDueCounted(db, queue, opts)).rows;
-}
-
-/** `claimDue`, also saying how many rows it claimed in all (cancelled teasers included). */
-export async function claimDueCounted<Q extends Queue>(
   db: Database,
   queue: Q,
   opts: { ids?: number[]; limit: number },
@@ -166,7 +158,8 @@ export async function recordFailure<Q extends Queue>(
   if (limited) await pauseSends(retryAfterMs);
   const retryable = err instanceof ExternalServiceError ? err.retryable : true;
   const decision = limited
-    ? { giveUp: false as const, nextAttemptAt: new Date(Date.now() + retryAfterMs) }
+    ? // Due when the shared pause ends, by the database's clock (as the pause itself).
+      { giveUp: false as const, nextAttemptAt: sql`(select paused_until from sms_rate where id = 1)` }
     : afterFailure(row.attempts, retryable);
   const error = err instanceof Error ? err.message : String(err);
   // A send TextMagic may have taken without answering: the next try asks it first (outbox.ts).
@@ -223,7 +216,7 @@ export async function workQueue<Q extends Queue>(
   work: Work<Q['$inferSelect']>,
   onClaimed?: (rows: Array<Claimed<Q>>) => void,
 ): Promise<QueueRun> {
-  const rows = await claimDue(db, queue, opts);
+  const { rows } = await claimDue(db, queue, opts);
   onClaimed?.(rows);
   return workRows(db, queue, rows, work);
 }
@@ -304,7 +297,7 @@ export async function workNow<Q extends Queue>(
   if (ids.length === 0) return { behind: false };
   let rows: Array<Q['$inferSelect']>;
   try {
-    rows = await claimDue(db, queue, { ids, limit: ids.length });
+    ({ rows } = await claimDue(db, queue, { ids, limit: ids.length }));
   } catch (err) {
     log.warn('work after commit failed; the dispatcher will retry', { err });
     return { behind: false };
