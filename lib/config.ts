@@ -40,6 +40,8 @@ export type Config = {
     ratePerSecond: number;
   };
   /** What a request may spend on SMS and Stripe calls after its commit; the rest is left queued. */
+  /** SMS_DISPATCHER_FUNCTION: the dispatcher's Lambda, started when a burst leaves a backlog. */
+  smsDispatcherFunction: string | undefined;
   inlineWorkBudgetMs: number;
   /** Keys and tokens; undefined means "not configured" and the route answers 503. */
   keys: { leadApiKey?: string; adminApiKey?: string; inboundSmsToken?: string; formSecret?: string };
@@ -214,6 +216,13 @@ export const VARIABLES = {
     default: '20',
     meaning:
       "requests to TextMagic per second for the whole deployment, shared by every container through the database (TextMagic's documented per-account limit is 20); decimals allowed",
+  },
+  SMS_DISPATCHER_FUNCTION: {
+    group: 'TextMagic',
+    deploy: '${self:service}-${sls:stage}-smsDispatcher',
+    unset: 'none: a backlog waits for the next scheduled run',
+    meaning:
+      "the dispatcher's Lambda, which a new lead's request starts at once (async invoke) when it leaves teasers queued behind the send rate and no run is sending; set by the deploy",
   },
   INLINE_WORK_BUDGET_MS: {
     group: 'Requests',
@@ -521,6 +530,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: positiveInt('TEXTMAGIC_TIMEOUT_MS'),
       ratePerSecond: optionalPositive('SMS_RATE_PER_SECOND') ?? Number(fallback('SMS_RATE_PER_SECOND')),
     },
+    smsDispatcherFunction: optionalString('SMS_DISPATCHER_FUNCTION'),
     inlineWorkBudgetMs: positiveInt('INLINE_WORK_BUDGET_MS'),
     keys: {
       leadApiKey: leadApiKey ?? (local ? LOCAL_DEV_KEYS.leadApiKey : undefined),

@@ -10,15 +10,15 @@ import { readSecrets, refreshSecrets } from './secrets';
  * phase, its log lines with the Lambda context.
  */
 export async function scheduledFunction<T>(
-  run: () => Promise<T>,
+  run: (event: unknown) => Promise<T>,
   clients: Array<() => unknown> = [],
 ): Promise<(event?: unknown, context?: Context) => Promise<T>> {
   await initClients(readSecrets, config, ...clients);
   const handler = middy<unknown, T, Error, Context>()
     .use(lambdaContext())
-    .handler(async () => {
+    .handler(async (event) => {
       await refreshSecrets();
-      return run();
+      return run(event);
     });
   return handler as (event?: unknown, context?: Context) => Promise<T>;
 }

@@ -15,22 +15,18 @@
  * after a deploy, or a throttled cold start, mends itself without a new container. Values are
  * never logged; names are.
  *
- * GetParameters is called here, signed with aws4 (Signature Version 4 over node:crypto) and sent over
- * node:https, rather than through @middy/ssm or Powertools Parameters: both sit on the AWS SDK v3
- * SSM client, whose bundle (about 630 KiB minified) costs a cold start more than all the rest of a
- * function (docs/performance.md, "Reading secrets", has the three measured). What they would add
- * for one call is small and written out below: batches of 10, a missing name reported without
- * failing the others, one retry. The credentials are those Lambda gives every function in its
- * environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN:
- * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime);
- * `AWS_ENDPOINT_URL_SSM` points the call elsewhere, as it does for the SDK (a VPC endpoint, the
- * tests' stand-in, emulators/fake-ssm.ts).
+ * GetParameters is called here through lib/aws-request.ts (Signature Version 4 over node:https),
+ * rather than through @middy/ssm or Powertools Parameters: both sit on the AWS SDK v3 SSM client,
+ * whose bundle (about 630 KiB minified) costs a cold start more than all the rest of a function
+ * (docs/performance.md, "Reading secrets", has the three measured). What they would add for one
+ * call is small and written out below: batches of 10, a missing name reported without failing
+ * the others, one retry. `AWS_ENDPOINT_URL_SSM` points the call elsewhere (the tests' stand-in,
+ * emulators/fake-ssm.ts).
  */
-import aws4 from 'aws4';
 import { useSecrets, VARIABLES, type Variable, type VariableName } from './config';
 import { ExternalServiceError } from './errors';
 import { log } from './log';
-import { request } from './outbound-request';
+import { awsRequest } from './aws-request';
 
 /** Why a secret this function reads has no value: no such parameter, or it could not be read. */
 export type SecretProblem = 'missing' | 'unreadable';
@@ -83,51 +79,25 @@ type GetParametersResult = {
   InvalidParameters?: string[];
 };
 
-function endpoint(env: Record<string, string | undefined>, region: string): URL {
-  const given = env.AWS_ENDPOINT_URL_SSM || env.AWS_ENDPOINT_URL;
-  if (given) return new URL(given);
-  return new URL(`https://ssm.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/`);
-}
-
 /**
  * One `AmazonSSM.GetParameters` call (AWS JSON 1.1), decrypted. Throws ExternalServiceError whose
  * message is SSM's error type: retryable for throttling (`ThrottlingException`, a 400), 5xx,
  * timeouts and network faults.
  */
 async function getParameters(names: string[]): Promise<GetParametersResult> {
-  const env = process.env;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
-  const url = endpoint(env, region);
-  const body = JSON.stringify({ Names: names, WithDecryption: true });
-  const signed = aws4.sign(
-    {
-      host: url.host,
-      path: url.pathname,
-      method: 'POST',
-      service: 'ssm',
-      region,
-      body,
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-length': String(Buffer.byteLength(body)),
-        'x-amz-target': 'AmazonSSM.GetParameters',
-      },
-    },
-    {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: env.AWS_SESSION_TOKEN,
-    },
-  );
   let res;
   try {
-    res = await request(
-      'POST',
-      url,
-      signed.headers as Record<string, string>,
-      body,
-      AbortSignal.timeout(TIMEOUT_MS),
-    );
+    res = await awsRequest({
+      service: 'ssm',
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonSSM.GetParameters',
+      },
+      body: JSON.stringify({ Names: names, WithDecryption: true }),
+      timeoutMs: TIMEOUT_MS,
+    });
   } catch (err) {
     throw new ExternalServiceError('ssm', (err as Error).name || 'NetworkError', true);
   }

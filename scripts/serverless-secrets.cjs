@@ -5,6 +5,8 @@
 //   `SECRETS` (the names): where lib/secrets.ts reads them at cold start. Names, never values.
 // - its own IAM role: its log group, `ssm:GetParameters` on exactly its parameters, and
 //   `kms:Decrypt` of exactly those through SSM.
+// - for a function that starts another (`invokes: [smsDispatcher]`, lib/messaging/dispatcher-kick.ts),
+//   `lambda:InvokeFunction` on exactly those functions in its role.
 // Under serverless-offline (`npm start`, the end-to-end tests) nothing is packaged: each function
 // gets its secrets from the shell's environment, as local development always did, and only those
 // it declares, as when deployed (so a missing declaration shows locally too). A function without
@@ -22,6 +24,8 @@ const SECRETS_SCHEMA = {
   items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
   uniqueItems: true,
 };
+
+const INVOKES_SCHEMA = { type: 'array', items: { type: 'string' }, uniqueItems: true };
 
 const sub = (text) => ({ 'Fn::Sub': text });
 
@@ -44,7 +48,7 @@ const parameterArn = (path, name) =>
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html): there
  * `ssm:GetParameters` on exactly these ARNs is what keeps a function to its own secrets.
  */
-function statements(path, names, logGroup) {
+function statements(path, names, logGroup, invokes = []) {
   const logs = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}`;
   const list = [
     {
@@ -54,6 +58,7 @@ function statements(path, names, logGroup) {
     },
     { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [sub(`${logs}:*:*`)] },
   ];
+  if (invokes.length) list.push({ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: invokes });
   if (names.length === 0) return list;
   const arns = names.map((name) => parameterArn(path, name));
   list.push(
@@ -77,7 +82,7 @@ class Secrets {
   constructor(serverless) {
     this.serverless = serverless;
     serverless.configSchemaHandler.defineFunctionProperties('aws', {
-      properties: { secrets: SECRETS_SCHEMA },
+      properties: { secrets: SECRETS_SCHEMA, invokes: INVOKES_SCHEMA },
     });
     serverless.configSchemaHandler.defineCustomProperties({
       properties: { secretsPath: { type: 'string', pattern: '^/([A-Za-z0-9_.-]+/)+$' } },
@@ -96,7 +101,13 @@ class Secrets {
     const { service } = this.serverless;
     const missing = service.getAllFunctions().filter((name) => !service.getFunction(name).secrets);
     if (missing.length) throw new Error(`functions without secrets: [...]: ${missing.join(', ')}`);
-    return service.getAllFunctions().map((name) => [name, service.getFunction(name)]);
+    const all = service.getAllFunctions();
+    for (const name of all) {
+      const unknown = (service.getFunction(name).invokes ?? []).filter((n) => !all.includes(n));
+      if (unknown.length)
+        throw new Error(`${name} invokes no function of this service: ${unknown.join(', ')}`);
+    }
+    return all.map((name) => [name, service.getFunction(name)]);
   }
 
   local() {
@@ -107,8 +118,18 @@ class Secrets {
         ...Object.fromEntries(given.map((n) => [n, process.env[n]])),
         // What the function declares, as when deployed (its health says what it cannot check).
         SECRETS: fn.secrets.join(','),
+        // The functions it starts are serverless-offline's, through its Invoke endpoint.
+        ...(fn.invokes?.length && { AWS_ENDPOINT_URL_LAMBDA: this.offlineLambdaEndpoint() }),
       };
     }
+  }
+
+  /** serverless-offline's Invoke endpoint: `--lambdaPort`, else its `lambdaPort` setting. */
+  offlineLambdaEndpoint() {
+    const options = this.serverless.processedInput?.options ?? {};
+    const port =
+      options.lambdaPort ?? this.serverless.service.custom?.['serverless-offline']?.lambdaPort ?? 3002;
+    return `http://127.0.0.1:${port}`;
   }
 
   apply() {
@@ -140,7 +161,12 @@ class Secrets {
               PolicyName: `${fn.name}-policy`,
               PolicyDocument: {
                 Version: '2012-10-17',
-                Statement: statements(path, names, naming.getLogGroupName(fn.name)),
+                Statement: statements(
+                  path,
+                  names,
+                  naming.getLogGroupName(fn.name),
+                  (fn.invokes ?? []).map((n) => ({ 'Fn::GetAtt': [naming.getLambdaLogicalId(n), 'Arn'] })),
+                ),
               },
             },
           ],

@@ -672,11 +672,12 @@ export const stripeEvents = pgTable('stripe_events', {
   createdAt: createdAt(),
 });
 
-/** When each scheduled job last ran (`sms-dispatcher`), for GET /health/integrations. */
 /**
  * The deployment's one SMS send rate (SMS_RATE_PER_SECOND), shared by every container: one row,
  * whose `next_at` is when the next request to TextMagic may go (lib/messaging/send-rate.ts).
- * `paused_until`: a 429's Retry-After, honoured by every sender.
+ * `paused_until`: a 429's Retry-After, honoured by every sender. `dispatcher_until`: until when
+ * a dispatcher run sends (or one just started is due to), so that a burst starts one run, not
+ * one per request (lib/messaging/dispatcher-kick.ts).
  */
 export const smsRate = pgTable(
   'sms_rate',
@@ -684,10 +685,12 @@ export const smsRate = pgTable(
     id: smallint('id').primaryKey().default(1),
     nextAt: tstz('next_at').notNull().defaultNow(),
     pausedUntil: tstz('paused_until').notNull().defaultNow(),
+    dispatcherUntil: tstz('dispatcher_until').notNull().defaultNow(),
   },
   (t) => [check('sms_rate_one_row', sql`${t.id} = 1`)],
 );
 
+/** When each scheduled job last ran (`sms-dispatcher`), for GET /health/integrations. */
 export const heartbeats = pgTable('heartbeats', {
   name: text('name').primaryKey(),
   lastRunAt: tstz('last_run_at').notNull(),

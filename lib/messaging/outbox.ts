@@ -18,6 +18,7 @@ import {
   type Claimed,
   type QueueRun,
 } from '../queue/work-queue';
+import { endDispatching, kickDispatcher, startDispatching } from './dispatcher-kick';
 import { waitForTurn } from './send-rate';
 import { smsPriority } from './sms-priority';
 
@@ -212,7 +213,10 @@ export async function sendClaimedNow(
   opts: { drainQueue?: boolean } = {},
 ): Promise<void> {
   const { behind } = await workClaimed(db, smsMessages, messages, inlineSend(db), deadline);
-  if (behind && opts.drainQueue) await drainSms(db, { until: deadline, inFlight: 1, inline: true });
+  if (!behind || !opts.drainQueue) return;
+  // A backlog: a dispatcher run for it now, unless one is sending (not the next scheduled one).
+  await kickDispatcher(deadline);
+  await drainSms(db, { until: deadline, inFlight: 1, inline: true });
 }
 
 const inlineSend =
@@ -297,6 +301,17 @@ const BURST_QUIET_MS = 10_000;
  */
 export async function dispatchDueSms(db: Database, runMs = DISPATCH_RUN_MS): Promise<QueueRun> {
   const until = deadlineIn(runMs);
+  // While this run sends, a burst's requests start no other (dispatcher-kick.ts).
+  const held = await startDispatching(runMs);
+  try {
+    return await sendDue(db, until);
+  } finally {
+    // Not freed (the database gone): the lease ends on its own at the run's end.
+    await endDispatching(held).catch(() => undefined);
+  }
+}
+
+async function sendDue(db: Database, until: Deadline): Promise<QueueRun> {
   const rate = config().textmagic.ratePerSecond;
   // Enough sends in flight to fill the rate while each waits up to ~0.5 s for TextMagic's answer.
   const inFlight = Math.min(32, Math.max(2, Math.ceil(rate / 2)));

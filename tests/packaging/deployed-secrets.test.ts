@@ -185,6 +185,34 @@ describe('a packaged stage', () => {
     // No role of the framework's own shared by all functions.
     expect(Object.keys(template.Resources)).not.toContain('IamRoleLambdaExecution');
   });
+
+  it('lets the functions that take new leads start the dispatcher, it alone, and no other function any', () => {
+    const dispatcherId = Object.keys(template.Resources).find((k) =>
+      /^smsdispatcherlambdafunction$/i.test(k),
+    )!;
+    const dispatcher = template.Resources[dispatcherId]! as Resource & {
+      Properties: { FunctionName?: string };
+    };
+    for (const fn of Object.keys(declared())) {
+      const invokes = statementsOf(fn).filter((s) => s.Action.some((a) => a.startsWith('lambda:')));
+      if (fn === 'createLead' || fn === 'intake') {
+        expect(invokes, fn).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction'],
+            Resource: [{ 'Fn::GetAtt': [dispatcherId, 'Arn'] }],
+          },
+        ]);
+      } else {
+        expect(invokes, fn).toEqual([]);
+      }
+      // The name it invokes is the dispatcher's, as deployed (lib/messaging/dispatcher-kick.ts).
+      expect(lambdaOf(fn).Properties.Environment!.Variables.SMS_DISPATCHER_FUNCTION, fn).toBe(
+        dispatcher.Properties.FunctionName,
+      );
+    }
+    expect(dispatcher.Properties.FunctionName).toBe(`lead-unlock-${STAGE}-smsDispatcher`);
+  });
 });
 
 /** `POST /stripe/webhook` with an event signed by `secret`. */

@@ -13,7 +13,10 @@ export async function outboxOfItsOwn(app: TestApp): Promise<void> {
   await freeSendRate(app);
 }
 
-/** The send rate as if no earlier test had booked turns ahead or been refused with a 429. */
+/**
+ * The send rate as if no earlier test had booked turns ahead, been refused with a 429, or left a
+ * dispatcher run holding the lease a burst's kick takes.
+ */
 export async function freeSendRate(app: TestApp): Promise<void> {
-  await app.db.query(`update sms_rate set next_at = now(), paused_until = now()`);
+  await app.db.query(`update sms_rate set next_at = now(), paused_until = now(), dispatcher_until = now()`);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "sms_rate" ADD COLUMN "dispatcher_until" timestamp with time zone DEFAULT now() NOT NULL;
