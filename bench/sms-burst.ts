@@ -2,8 +2,11 @@
  * The SMS burst (issue 26): 2,000 leads in 60 seconds, five providers each, one YES and one
  * payment for every tenth lead, against the TextMagic stand-in enforcing 20 requests a second
  * (429 with Retry-After above it), with the dispatcher on its one-minute schedule (its first run
- * half-way through the burst). Run directly
- * on Postgres and again through PgBouncer in transaction mode (4 server connections).
+ * half-way through the burst) and started by the burst's requests (lib/messaging/dispatcher-kick.ts,
+ * through the Lambda Invoke stand-in). Run directly on Postgres and again through PgBouncer in
+ * transaction mode (4 server connections). Then a short burst (300 leads in 5 s) that starts just
+ * after a scheduled run, so that the next is a minute away: with the kick, and without it (the
+ * control).
  *
  * The figures: the 429s received; the send rate achieved while SMS were due, as a share of the
  * limit; each teaser's delay against the least any schedule at the limit could give it (a
@@ -17,6 +20,7 @@ import { pgBouncerBinary, startPgBouncer } from '../scripts/pgbouncer';
 import { runMigrations } from '../lib/db/migrate';
 import { startFakeStripe } from '../emulators/fake-stripe';
 import { startFakeTextMagic, type FakeTextMagic } from '../emulators/fake-textmagic';
+import { startFakeLambda, type FakeLambda } from '../emulators/fake-lambda';
 import { percentile, startBenchApp, uncounted, type BenchApp } from './bench-app';
 import { idealSendTimes, type Request } from './ideal-schedule';
 
@@ -26,10 +30,27 @@ const PROVIDERS_PER_LEAD = 5;
 const THINK_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The dispatcher's name the kick invokes (the Lambda stand-in runs the bench's own handler). */
+const DISPATCHER = 'lead-unlock-bench-smsDispatcher';
+
+type Scenario = {
+  via: 'pg' | 'pgbouncer';
+  leads: number;
+  seconds: number;
+  /** When the scheduled dispatcher first runs, from the burst's start (then every minute). */
+  firstRunMs: number;
+  /** Whether the burst's requests start the dispatcher (SMS_DISPATCHER_FUNCTION set). */
+  kick: boolean;
+};
+
 export type BurstFigures = {
   via: 'pg' | 'pgbouncer';
   leads: number;
   seconds: number;
+  firstRunMs: number;
+  kick: boolean;
+  /** Dispatcher runs the burst's requests started. */
+  kicks: number;
   requests: number;
   rateLimited: number;
   rateLimitedShare: number;
@@ -63,12 +84,21 @@ export async function measureSmsBurst(opts: { quick?: boolean } = {}): Promise<B
   admin.on('error', () => {});
   const stripe = await startFakeStripe();
   const textmagic = await startFakeTextMagic();
+  const lambda = await startFakeLambda();
+  const scenarios: Scenario[] = [
+    { via: 'pg', leads, seconds, firstRunMs: (seconds * 1000) / 2, kick: true },
+    ...(pgBouncerBinary()
+      ? [{ via: 'pgbouncer' as const, leads, seconds, firstRunMs: (seconds * 1000) / 2, kick: true }]
+      : []),
+    { via: 'pg', leads: 300, seconds: 5, firstRunMs: 60_000, kick: true },
+    { via: 'pg', leads: 300, seconds: 5, firstRunMs: 60_000, kick: false },
+  ];
   try {
     await admin.connect();
     const runs: BurstFigures[] = [];
-    for (const via of ['pg', 'pgbouncer'] as const) {
-      if (via === 'pgbouncer' && !pgBouncerBinary()) continue;
-      const db = `burst_${via}`;
+    for (const [n, scenario] of scenarios.entries()) {
+      const { via } = scenario;
+      const db = `burst_${n}_${via}`;
       await admin.query(`create database ${db}`);
       const url = server.url(db);
       await runMigrations(url);
@@ -86,7 +116,13 @@ export async function measureSmsBurst(opts: { quick?: boolean } = {}): Promise<B
       await q.connect();
       try {
         const app = await startBenchApp(bouncer ? bouncer.via(url) : url, stripe, textmagic, q);
-        runs.push(await burst(app, via, { leads, seconds }));
+        lambda.define(DISPATCHER, (event) => app.fn.dispatcher(event));
+        const kickEnv = { ...lambda.env(), SMS_DISPATCHER_FUNCTION: DISPATCHER };
+        for (const [k, v] of Object.entries(kickEnv)) {
+          if (scenario.kick) process.env[k] = v;
+          else delete process.env[k];
+        }
+        runs.push(await burst(app, lambda, scenario));
         await app.closeDb();
       } finally {
         await q.end();
@@ -96,18 +132,15 @@ export async function measureSmsBurst(opts: { quick?: boolean } = {}): Promise<B
     return { rate: RATE, providersPerLead: PROVIDERS_PER_LEAD, runs };
   } finally {
     await admin.end().catch(() => {});
-    await Promise.all([stripe.close(), textmagic.close()]);
+    await Promise.all([stripe.close(), textmagic.close(), lambda.close()]);
     await server.stop();
   }
 }
 
 type Lead = { index: number; arrivedAt: number; code?: string };
 
-async function burst(
-  app: BenchApp,
-  via: 'pg' | 'pgbouncer',
-  opts: { leads: number; seconds: number },
-): Promise<BurstFigures> {
+async function burst(app: BenchApp, lambda: FakeLambda, opts: Scenario): Promise<BurstFigures> {
+  const { via } = opts;
   const { api, fn, q, textmagic, stripe, resetConfig, closeDb } = app;
   // Set-up at full speed: the providers (each gets an opt-in confirmation), no limit yet.
   process.env.SMS_RATE_PER_SECOND = '100000';
@@ -121,9 +154,11 @@ async function burst(
   process.env.SMS_RATE_PER_SECOND = String(RATE);
   resetConfig();
   await closeDb();
-  await q.query(`update sms_rate set next_at = now(), paused_until = now()`);
+  await q.query(`update sms_rate set next_at = now(), paused_until = now(), dispatcher_until = now()`);
   textmagic.reset();
   textmagic.limitRate(RATE);
+  lambda.invocations.length = 0;
+  lambda.runs.length = 0;
 
   const started = performance.now();
   const now = () => performance.now() - started;
@@ -142,18 +177,15 @@ async function burst(
   let yes = 0;
   let payments = 0;
 
-  // The dispatcher on its schedule: every minute, the first half-way through the burst (the mean
-  // of where a burst starts in the minute), each run up to a minute.
+  // The dispatcher on its schedule: every minute from `firstRunMs` (half-way through the burst is
+  // the mean of where a burst starts in the minute), each run up to a minute.
   const runs: Array<Promise<unknown>> = [];
   const tick = () => runs.push(fn.dispatcher().catch((err: unknown) => failures.push(err)));
   let schedule: NodeJS.Timeout | undefined;
-  const firstTick = setTimeout(
-    () => {
-      tick();
-      schedule = setInterval(tick, 60_000);
-    },
-    (opts.seconds * 1000) / 2,
-  );
+  const firstTick = setTimeout(() => {
+    tick();
+    schedule = setInterval(tick, 60_000);
+  }, opts.firstRunMs);
 
   // Providers answer what reaches them: every tenth lead's first provider replies YES to the
   // teaser, and pays from the link. A teaser seen before its lead's answer gave the code waits.
@@ -255,6 +287,7 @@ async function burst(
   clearInterval(schedule);
   clearInterval(watcher);
   await Promise.all(runs);
+  await Promise.all(lambda.runs);
 
   // Teasers: when each reached TextMagic, against the perfect sender.
   const teaserAt = new Map<number, number>();
@@ -275,6 +308,9 @@ async function burst(
     via,
     leads: opts.leads,
     seconds: opts.seconds,
+    firstRunMs: opts.firstRunMs,
+    kick: opts.kick,
+    kicks: lambda.invocations.length,
     requests: total,
     rateLimited: textmagic.rateLimited,
     rateLimitedShare: textmagic.rateLimited / total,
