@@ -39,9 +39,9 @@ export type Config = {
     /** SMS_RATE_PER_SECOND: the deployment's shared request rate to TextMagic. */
     ratePerSecond: number;
   };
-  /** What a request may spend on SMS and Stripe calls after its commit; the rest is left queued. */
   /** SMS_DISPATCHER_FUNCTION: the dispatcher's Lambda, started when a burst leaves a backlog. */
   smsDispatcherFunction: string | undefined;
+  /** What a request may spend on SMS and Stripe calls after its commit; the rest is left queued. */
   inlineWorkBudgetMs: number;
   /** Keys and tokens; undefined means "not configured" and the route answers 503. */
   keys: { leadApiKey?: string; adminApiKey?: string; inboundSmsToken?: string; formSecret?: string };

@@ -4,15 +4,12 @@
 // 08:00; one in the day gets it at once. When their morning comes (the row's due time moved to
 // now(): Postgres' clock cannot be moved) the scheduled sms-dispatcher, which serverless-offline
 // runs every minute, sends it; the teaser of a lead that filled overnight it never sends.
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
 import { useTestCatalogue } from '../support/catalogue';
 import { lead } from '../../emulators/lead-body';
-import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
-import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
-import { startOffline, type Offline } from '../support/offline';
-import { fakeServicesEnv } from '../../emulators/fake-env';
+import { useOfflineApi } from '../support/offline';
 import { nextEight, zoneAt } from '../support/time-zones';
 
 const ADMIN = { authorization: 'Bearer local-admin-key', 'content-type': 'application/json' };
@@ -20,38 +17,27 @@ const LEAD_KEY = { 'x-api-key': 'local-lead-key', 'content-type': 'application/j
 
 const db = useTestDatabase();
 useTestCatalogue(db);
-let stripe: FakeStripe;
-let textmagic: FakeTextMagic;
-let offline: Offline;
-
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  textmagic = await startFakeTextMagic();
-  offline = await startOffline({
-    env: {
-      DATABASE_URL: db.url,
-      ...fakeServicesEnv(stripe, textmagic),
-      LOG_LEVEL: 'warn',
-      // The deployed default, not the all-day hours of the other tests (tests/support/setup-env.ts).
-      TEASER_HOURS: '08:00-21:00',
-    },
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await offline?.stop();
-  await Promise.all([stripe?.close(), textmagic?.close()]);
-}, 30_000);
+const stack = useOfflineApi(db, {
+  env: {
+    LOG_LEVEL: 'warn',
+    // The deployed default, not the all-day hours of the other tests (tests/support/setup-env.ts).
+    TEASER_HOURS: '08:00-21:00',
+  },
+});
 
 async function post(route: string, headers: Record<string, string>, body: unknown) {
-  const res = await fetch(`${offline.url}${route}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.offline.url}${route}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   expect(res.status, `${route}: ${text}`).toBe(201);
   return JSON.parse(text) as { id: string; code: string; offeredTo: number; phone: string };
 }
 
 const teasersTo = (phone: string) =>
-  textmagic.sent.filter((m) => m.phones.includes(tmDigits(phone)) && /Reply YES/.test(m.text));
+  stack.textmagic.sent.filter((m) => m.phones.includes(tmDigits(phone)) && /Reply YES/.test(m.text));
 
 async function until(what: string, done: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -64,7 +50,7 @@ async function until(what: string, done: () => boolean | Promise<boolean>, ms: n
 describe('serverless offline: quiet hours', () => {
   it('a provider at night gets the teaser at the start of their morning, from the scheduled dispatcher; a lead filled by then, never', async () => {
     onTestFailed(() => {
-      console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
+      console.error(`--- serverless offline output (last 6 KB) ---\n${stack.offline.output().slice(-6_000)}`);
     });
     const night = zoneAt(2);
     const provider = (timeZone: string) => ({

@@ -2,15 +2,12 @@
 // threads, API Gateway HTTP API events) in a child process, against this file's own database
 // and the fake Stripe and TextMagic servers. No LEAD_API_KEY, ADMIN_API_KEY or
 // INBOUND_SMS_TOKEN is set, so the local development keys apply.
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { phoneNumber, tmDigits } from '../support/app';
 import { useTestDatabase } from '../support/database';
 import { useTestCatalogue } from '../support/catalogue';
 import { lead } from '../../emulators/lead-body';
-import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
-import { startFakeTextMagic, type FakeTextMagic } from '../../emulators/fake-textmagic';
-import { startOffline, type Offline } from '../support/offline';
-import { fakeServicesEnv } from '../../emulators/fake-env';
+import { useOfflineApi } from '../support/offline';
 
 const ADMIN = { authorization: 'Bearer local-admin-key' };
 const LEAD_KEY = { 'x-api-key': 'local-lead-key' };
@@ -18,27 +15,12 @@ const SMS_TOKEN = 'local-sms-token';
 
 const db = useTestDatabase();
 useTestCatalogue(db);
-let stripe: FakeStripe;
-let textmagic: FakeTextMagic;
-let offline: Offline;
-
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  textmagic = await startFakeTextMagic();
-  offline = await startOffline({
-    env: {
-      DATABASE_URL: db.url,
-      ...fakeServicesEnv(stripe, textmagic),
-      LOG_LEVEL: 'info',
-      // PUBLIC_BASE_URL: set by startOffline to http://127.0.0.1:<httpPort>.
-    },
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await offline?.stop();
-  await Promise.all([stripe?.close(), textmagic?.close()]);
-}, 30_000);
+const stack = useOfflineApi(db, {
+  env: {
+    LOG_LEVEL: 'info',
+    // PUBLIC_BASE_URL: set by startOffline to http://127.0.0.1:<httpPort>.
+  },
+});
 
 /** The token at the end of a pay link in an SMS body. */
 function linkToken(body: string): string {
@@ -60,7 +42,7 @@ async function call(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
   }
-  const res = await fetch(`${offline.url}${route}`, { method, headers, body, redirect: 'manual' });
+  const res = await fetch(`${stack.offline.url}${route}`, { method, headers, body, redirect: 'manual' });
   const text = await res.text();
   let json: unknown;
   try {
@@ -74,7 +56,7 @@ async function call(
 describe('serverless offline: one lead over HTTP', () => {
   it('sells a lead: providers, lead, teaser, YES reply, pay link, Stripe webhook, details SMS', async () => {
     onTestFailed(() => {
-      console.error(`--- serverless offline output (last 8 KB) ---\n${offline.output().slice(-8_000)}`);
+      console.error(`--- serverless offline output (last 8 KB) ---\n${stack.offline.output().slice(-8_000)}`);
     });
     const zip = '78745';
     const providers = [];
@@ -89,11 +71,11 @@ describe('serverless offline: one lead over HTTP', () => {
     }
     const [a, b] = providers as [{ id: string; phone: string }, { id: string; phone: string }];
     // Each got their opt-in confirmation first; what follows is counted from here.
-    expect(textmagic.sent.map((m) => m.text)).toEqual([
+    expect(stack.textmagic.sent.map((m) => m.text)).toEqual([
       expect.stringMatching(/lead alerts: subscribed/),
       expect.stringMatching(/lead alerts: subscribed/),
     ]);
-    textmagic.reset();
+    stack.textmagic.reset();
 
     // The lead: 201, offered to both providers, one TextMagic request for both.
     const created = await call('POST', '/leads', {
@@ -104,8 +86,8 @@ describe('serverless offline: one lead over HTTP', () => {
     expect(created.json).toMatchObject({ status: 'open', priceCents: 1500, maxUnlocks: 3, offeredTo: 2 });
     const code: string = created.json.code;
     expect(code).toMatch(/^\d{4,6}$/);
-    expect(textmagic.sent).toHaveLength(1);
-    const teaser = textmagic.sent[0]!;
+    expect(stack.textmagic.sent).toHaveLength(1);
+    const teaser = stack.textmagic.sent[0]!;
     expect(teaser.text).toContain(`YES ${code}`);
     expect([...teaser.phones].sort()).toEqual([tmDigits(a.phone), tmDigits(b.phone)].sort());
     expect(teaser.text).not.toMatch(/Jane|555-?0142|jane\.client/);
@@ -122,24 +104,24 @@ describe('serverless offline: one lead over HTTP', () => {
       }).toString(),
     });
     expect(reply.status, reply.text).toBe(200);
-    expect(textmagic.sent).toHaveLength(2);
-    const linkSms = textmagic.sent[1]!;
+    expect(stack.textmagic.sent).toHaveLength(2);
+    const linkSms = stack.textmagic.sent[1]!;
     expect(linkSms.phones).toEqual([tmDigits(a.phone)]);
-    expect(linkSms.text).toContain(`${offline.url}/p/`);
+    expect(linkSms.text).toContain(`${stack.offline.url}/p/`);
     expect(linkSms.text).toContain('$15.00');
-    const link = new URL(`/p/${linkToken(linkSms.text)}`, offline.url);
+    const link = new URL(`/p/${linkToken(linkSms.text)}`, stack.offline.url);
     expect(linkSms.text).toContain(link.href);
 
     // The pay link: 303 to the (fake) Stripe Checkout Session.
     const pay = await fetch(link, { redirect: 'manual' });
     await pay.arrayBuffer();
     expect(pay.status).toBe(303);
-    const session = [...stripe.sessions.values()].find((s) => s.url === pay.headers.get('location'));
+    const session = [...stack.stripe.sessions.values()].find((s) => s.url === pay.headers.get('location'));
     expect(session, `no session at ${pay.headers.get('location')}`).toBeDefined();
     expect(session!.metadata).toMatchObject({ leadId: created.json.id, providerId: a.id });
 
     // Stripe says paid: the exact signed payload goes to the webhook.
-    const signed = stripe.sign(stripe.completeSession(session!.id));
+    const signed = stack.stripe.sign(stack.stripe.completeSession(session!.id));
     const webhook = (signature: string) =>
       call('POST', '/stripe/webhook', {
         headers: { 'content-type': 'application/json', 'Stripe-Signature': signature },
@@ -147,8 +129,8 @@ describe('serverless offline: one lead over HTTP', () => {
       });
     const hook = await webhook(signed.header);
     expect(hook.status, hook.text).toBe(200);
-    expect(textmagic.sent).toHaveLength(3);
-    const details = textmagic.sent[2]!;
+    expect(stack.textmagic.sent).toHaveLength(3);
+    const details = stack.textmagic.sent[2]!;
     expect(details.phones).toEqual([tmDigits(a.phone)]);
     expect(details.text).toContain('Jane Client');
     expect(details.text).toContain('+15125550142');
@@ -163,14 +145,14 @@ describe('serverless offline: one lead over HTTP', () => {
     // The same event again: accepted, nothing sent again.
     const replay = await webhook(signed.header);
     expect(replay.status, replay.text).toBe(200);
-    expect(textmagic.sent).toHaveLength(3);
+    expect(stack.textmagic.sent).toHaveLength(3);
 
     // A forged signature: 400, nothing changed.
-    const forged = stripe.sign(JSON.parse(signed.payload), { secret: 'whsec_not_the_real_secret' });
+    const forged = stack.stripe.sign(JSON.parse(signed.payload), { secret: 'whsec_not_the_real_secret' });
     const bad = await webhook(forged.header);
     expect(bad.status, bad.text).toBe(400);
     expect(bad.json).toMatchObject({ error: { code: expect.any(String) } });
-    expect(textmagic.sent).toHaveLength(3);
+    expect(stack.textmagic.sent).toHaveLength(3);
     const after = await call('GET', `/leads/${created.json.id}`, { headers: ADMIN });
     expect(after.json.unlocks).toHaveLength(1);
 
@@ -186,7 +168,7 @@ describe('serverless offline: one lead over HTTP', () => {
         textmagic: { status: 'not_checked' },
       },
     });
-    expect(health.text).not.toContain(stripe.secretKey);
-    expect(health.text).not.toContain(textmagic.apiKey);
+    expect(health.text).not.toContain(stack.stripe.secretKey);
+    expect(health.text).not.toContain(stack.textmagic.apiKey);
   }, 60_000); // each handler's first call starts a worker thread and loads its bundle
 });

@@ -8,8 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { onTestFailed } from 'vitest';
+import { afterAll, beforeAll, onTestFailed } from 'vitest';
 import { freePort } from '../../scripts/embedded-postgres';
+import { fakeServicesEnv } from '../../emulators/fake-env';
+import { startFakeStripe, type FakeStripe } from '../../emulators/fake-stripe';
+import {
+  startFakeTextMagic,
+  type FakeTextMagic,
+  type FakeTextMagicOptions,
+} from '../../emulators/fake-textmagic';
+import type { TestDatabase } from './database';
 
 export type Offline = {
   /** `http://127.0.0.1:<httpPort>` */
@@ -214,4 +222,30 @@ export function showServerOnFailure(offline: Offline): void {
   onTestFailed(() => {
     console.error(`--- serverless offline output (last 6 KB) ---\n${offline.output().slice(-6_000)}`);
   });
+}
+
+export type OfflineApi = { stripe: FakeStripe; textmagic: FakeTextMagic; offline: Offline };
+
+/**
+ * A test file's API over serverless-offline on its database `db`, with the Stripe and TextMagic
+ * stand-ins: started before its tests (the fields are set then), stopped after. `env` over the
+ * stand-ins' settings.
+ */
+export function useOfflineApi(
+  db: TestDatabase,
+  opts: { env?: Record<string, string>; textmagic?: FakeTextMagicOptions } = {},
+): OfflineApi {
+  const api = {} as OfflineApi;
+  beforeAll(async () => {
+    api.stripe = await startFakeStripe();
+    api.textmagic = await startFakeTextMagic(opts.textmagic);
+    api.offline = await startOffline({
+      env: { DATABASE_URL: db.url, ...fakeServicesEnv(api.stripe, api.textmagic), ...opts.env },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await api.offline?.stop();
+    await Promise.all([api.stripe?.close(), api.textmagic?.close()]);
+  }, 30_000);
+  return api;
 }
