@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as dispatcher } from '../../functions/sms-dispatcher';
+import { awsRequest } from '../../lib/aws-request';
 import { resetConfig } from '../../lib/config';
 import { getDb } from '../../lib/db/client';
 import { queueSms } from '../../lib/messaging/outbox';
@@ -136,4 +137,47 @@ describe('a backlog starts the dispatcher', () => {
     expect(run.sms.done).toBe(left);
     expect(app.textmagic.sent.some((m) => m.text.includes(`YES ${posted.json.code}`))).toBe(true);
   }, 30_000);
+});
+
+describe('the Lambda Invoke stand-in refuses what Lambda refuses', () => {
+  const invoke = (name: string, type = 'Event') =>
+    awsRequest(
+      {
+        service: 'lambda',
+        method: 'POST',
+        path: `/2015-03-31/functions/${name}/invocations`,
+        headers: { 'content-type': 'application/json', 'x-amz-invocation-type': type },
+        body: '{}',
+        timeoutMs: 2_000,
+      },
+      { ...lambda.env() },
+    );
+
+  it('an unsigned request, a function it does not have, and throttling, each with its error type', async () => {
+    const unsigned = await fetch(`${lambda.url}/2015-03-31/functions/${DISPATCHER}/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    // Allowed by the policy (Lambda answers AccessDenied before it looks for the function).
+    lambda.allow('AKIDFAKELAMBDA', [DISPATCHER, 'no-such-function']);
+    const unknown = await invoke('no-such-function');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
+    expect(JSON.parse(unknown.body!)).toEqual({
+      Message: `Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function`,
+      Type: 'User',
+    });
+    lambda.throttle(1);
+    expect((await invoke(DISPATCHER)).status).toBe(429);
+    expect(lambda.invocations).toEqual([]);
+  });
+
+  it('an asynchronous invoke is answered 202 with no body, before the function runs', async () => {
+    const accepted = await invoke(DISPATCHER);
+    expect([accepted.status, accepted.body]).toEqual([202, '']);
+    expect(lambda.invocations).toMatchObject([{ functionName: DISPATCHER, invocationType: 'Event' }]);
+    await Promise.all(lambda.runs);
+  });
 });
