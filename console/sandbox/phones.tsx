@@ -67,6 +67,10 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
   // page (scrollIntoView would scroll the window too: the page opened at its bottom, and jumped
   // whenever any thread got a message).
   const atEnd = useRef(true);
+  // When its reader last wheeled, touched, pressed a key in or grabbed the box: a scroll soon
+  // after is theirs. Any other (a resize clamping the box, a full-page screenshot) is the
+  // layout's, and does not make the thread stop following.
+  const readerAt = useRef(0);
   const count = props.phone.messages.length;
   // Kept at the newest while its reader is there, whatever changes the box's content or size
   // (a new message, a line that wraps once the window narrows): observed, not tied to a render.
@@ -81,14 +85,21 @@ function Thread(props: { phone: Phone; onSent: () => void }) {
     mutations.observe(el, { childList: true, subtree: true, characterData: true });
     const resizes = new ResizeObserver(follow);
     resizes.observe(el);
+    const reader = () => (readerAt.current = Date.now());
+    const inputs = ['wheel', 'touchstart', 'touchmove', 'keydown', 'pointerdown'] as const;
+    for (const type of inputs) el.addEventListener(type, reader, { passive: true });
     return () => {
       mutations.disconnect();
       resizes.disconnect();
+      for (const type of inputs) el.removeEventListener(type, reader);
     };
   }, []);
   const onScroll = () => {
     const el = box.current;
-    if (el) atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
+    if (!el) return;
+    const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (Date.now() - readerAt.current < 1_000) atEnd.current = fromEnd < 8;
+    else if (atEnd.current && fromEnd >= 8) el.scrollTop = el.scrollHeight;
   };
   const send = async (e: Event) => {
     e.preventDefault();
