@@ -5,9 +5,6 @@
  * internal loopback port, and the front server on `port` (sandbox/front-server.ts) that serves
  * `/sandbox/*` and passes everything else to the API untouched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import pg from 'pg';
@@ -18,10 +15,9 @@ import { runMigrations } from '../lib/db/migrate';
 import { startFrontServer, type FrontServer } from '../sandbox/front-server';
 import { createSandbox } from '../sandbox/routes';
 import { freePort, startEmbeddedPostgres, type LocalPostgres } from './embedded-postgres';
+import { spawnOffline } from './offline-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SERVERLESS = path.join(ROOT, 'node_modules/serverless/bin/serverless.js');
-const SHARED_BUILD = path.join(ROOT, 'scripts/offline-shared-build.cjs');
 const LOCAL_DB = 'lead_unlock';
 
 export type LocalStackOptions = {
@@ -86,35 +82,13 @@ async function embeddedDatabase(): Promise<{ url: string; server: LocalPostgres 
   return { url: server.url(LOCAL_DB), server };
 }
 
-const exitedAlready = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exitedAlready(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(exitedAlready(child)), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   const cleanup: Array<() => Promise<void>> = [];
   const undo = async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
   };
-  let log = '';
+  let output = () => '';
 
   try {
     const port = opts.port || (await freePort());
@@ -203,83 +177,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       front = undefined;
     });
 
-    const workFolder = opts.isolated
-      ? path.join('.esbuild', `stack-${process.pid}-${randomBytes(4).toString('hex')}`)
-      : undefined;
-    const childEnv: NodeJS.ProcessEnv = {
-      ...env,
-      ...apiEnv,
-      DATABASE_URL: databaseUrl,
-      PUBLIC_BASE_URL: set(env.PUBLIC_BASE_URL) ? env.PUBLIC_BASE_URL : url,
-      PORT: String(apiPort),
-      LAMBDA_PORT: String(lambdaPort),
-      // Both database drivers and `ws` in the bundles (esbuild.config.cjs).
-      BUNDLE_TARGET: 'offline',
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      ...(workFolder
-        ? {
-            ESBUILD_WORK_FOLDER: workFolder,
-            // A path that does not exist: nothing watched changes.
-            ESBUILD_WATCH_PATTERN: path.join(workFolder, 'no-watch'),
-            FORCE_COLOR: '0',
-          }
-        : {}),
-    };
-    // Its own process group, so that the whole tree (esbuild's service included) stops at once.
-    const child = spawn(
-      process.execPath,
-      [
-        // Tests: the run's one build of the bundles, when OFFLINE_SHARED_BUILD names its folder.
-        ...(opts.isolated && env.OFFLINE_SHARED_BUILD ? ['--require', SHARED_BUILD] : []),
-        SERVERLESS,
-        'offline',
-        'start',
-        '--httpPort',
-        String(apiPort),
-        '--lambdaPort',
-        String(lambdaPort),
-      ],
-      {
-        cwd: ROOT,
-        env: childEnv,
-        detached: true,
-        stdio: opts.isolated ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    const offline = spawnOffline({
+      httpPort: apiPort,
+      lambdaPort,
+      env: {
+        ...env,
+        ...apiEnv,
+        DATABASE_URL: databaseUrl,
+        PUBLIC_BASE_URL: set(env.PUBLIC_BASE_URL) ? env.PUBLIC_BASE_URL : url,
       },
-    );
-    child.stdout?.setEncoding('utf8').on('data', (s: string) => (log += s));
-    child.stderr?.setEncoding('utf8').on('data', (s: string) => (log += s));
-    child.on('error', (e) => (log += `\n[spawn error] ${e.message}\n`));
-    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-    cleanup.push(async () => {
-      if (!exitedAlready(child)) {
-        killGroup(child, 'SIGTERM');
-        // serverless-offline can take a minute to halt on SIGTERM: it gets a few seconds.
-        if (!(await waitForExit(child, 4_000))) {
-          killGroup(child, 'SIGKILL');
-          await waitForExit(child, 5_000);
-        }
-      }
-      killGroup(child, 'SIGKILL');
-      if (workFolder) rmSync(path.join(ROOT, workFolder), { recursive: true, force: true });
+      ...(opts.isolated && { isolated: 'stack' }),
     });
-
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      if (exitedAlready(child)) {
-        throw new Error(`serverless offline exited (code ${child.exitCode}, signal ${child.signalCode})`);
-      }
-      try {
-        const res = await fetch(`${api}/health`, { signal: AbortSignal.timeout(5_000) });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`GET ${api}/health did not answer 200 in time`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    output = offline.output;
+    cleanup.push(offline.stop);
+    await offline.ready(api, opts.readyTimeoutMs ?? 120_000, opts.signal);
 
     let stopped: Promise<void> | undefined;
     return {
@@ -291,12 +202,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ...(stripe ? { stripe } : {}),
       ...(textmagic ? { textmagic } : {}),
       sandbox: Boolean(sandbox),
-      output: () => log,
-      exited,
+      output,
+      exited: offline.exited,
       stop: () => (stopped ??= undo()),
     };
   } catch (e) {
     await undo();
+    const log = output();
     if (!log) throw e;
     throw new Error(`${(e as Error).message}\n--- serverless offline output ---\n${log.slice(-8_000)}`);
   }

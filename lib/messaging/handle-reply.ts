@@ -257,11 +257,11 @@ export async function handleInboundSms(db: Database, sms: InboundSms): Promise<R
     );
   }
   const tasks = [...(row.tasks ?? []).map((r) => fromRow(stripeTasks, r)), ...returnTasks];
-  // One budget after commit for the answer, then the charge (left to the dispatcher when the
-  // answer took it all). One after the other: sent side by side, a race of 200 YES at once made
-  // TextMagic sends time out after TextMagic took them, and so go out twice (reliability/).
+  // One budget after commit for the answer and the charge, side by side: an answer waiting for
+  // its turn of the send rate does not hold up the charge. (Sends that once timed out under a race
+  // of 200 YES now wait for turns instead, and one whose answer was lost is looked up before it
+  // goes again: outbox.ts.)
   const deadline = inlineDeadline();
-  // Side by side: an answer waiting for its turn of the send rate does not hold up the charge.
   await Promise.all([sendClaimedNow(db, answers, deadline), runClaimedStripeTasksNow(db, tasks, deadline)]);
   return row.outcome ?? outcomeOf(reply);
 }
